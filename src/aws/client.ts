@@ -1,0 +1,115 @@
+/**
+ * The one AWS client factory. Region, profile and endpoint come from flags, the
+ * environment and config; custom endpoints (moto, LocalStack) get path-style S3. The SDK
+ * bundle is loaded lazily, so commands that never talk to AWS never pay for it.
+ */
+import type * as Sdk from './sdk';
+import { describeAwsError } from './errors';
+
+export type SdkModule = typeof Sdk;
+
+export interface AwsOptions {
+  region: string;
+  profile?: string;
+  /** --endpoint-url, else AWS_ENDPOINT_URL, else config aws.endpoint */
+  endpoint?: string;
+  maxAttempts?: number;
+  /** called for every request, for --verbose and the call counter */
+  onCall?: (call: AwsCall) => void;
+}
+
+export interface AwsCall {
+  service: string;
+  operation: string;
+  ms: number;
+  ok: boolean;
+}
+
+export interface Aws {
+  readonly sdk: SdkModule;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly s3: Sdk.s3.S3Client;
+  readonly cfn: Sdk.cfn.CloudFormationClient;
+  readonly ecs: Sdk.ecs.ECSClient;
+  readonly route53: Sdk.route53.Route53Client;
+  readonly rds: Sdk.rds.RDSClient;
+  readonly secrets: Sdk.secrets.SecretsManagerClient;
+  /** Number of requests sent so far (all clients). */
+  calls(): number;
+}
+
+let sdkPromise: Promise<SdkModule> | undefined;
+export function loadSdk(): Promise<SdkModule> {
+  sdkPromise ??= import('./sdk');
+  return sdkPromise;
+}
+
+/** The endpoint to use: explicit flag, then AWS_ENDPOINT_URL, then config. */
+export function resolveEndpoint(flag?: string, configured?: string): string | undefined {
+  return flag || process.env.AWS_ENDPOINT_URL || configured || undefined;
+}
+
+export async function connect(opts: AwsOptions): Promise<Aws> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const sdk = await loadSdk();
+  let count = 0;
+  const base = {
+    region: opts.region,
+    maxAttempts: opts.maxAttempts ?? 5,
+    retryMode: 'standard',
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+  };
+  type Client = { middlewareStack: { add: (mw: unknown, o: unknown) => void } };
+  const instrument = <T>(client: T, service: string): T => {
+    (client as unknown as Client).middlewareStack.add(
+      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        count++;
+        const start = Date.now();
+        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
+        try {
+          const out = await next(args);
+          opts.onCall?.({ service, operation, ms: Date.now() - start, ok: true });
+          return out;
+        } catch (e) {
+          opts.onCall?.({ service, operation, ms: Date.now() - start, ok: false });
+          throw e;
+        }
+      },
+      { step: 'finalizeRequest', name: 'cyclopsCallCounter' },
+    );
+    return client;
+  };
+  const cache = new Map<string, unknown>();
+  const lazy = <T>(key: string, make: () => T): T => {
+    if (!cache.has(key)) cache.set(key, instrument(make(), key));
+    return cache.get(key) as T;
+  };
+  return {
+    sdk,
+    region: opts.region,
+    endpoint: opts.endpoint,
+    get s3() {
+      return lazy('S3', () => new sdk.s3.S3Client({ ...base, forcePathStyle: !!opts.endpoint }));
+    },
+    get cfn() {
+      return lazy('CloudFormation', () => new sdk.cfn.CloudFormationClient(base));
+    },
+    get ecs() {
+      return lazy('ECS', () => new sdk.ecs.ECSClient(base));
+    },
+    get route53() {
+      return lazy('Route53', () => new sdk.route53.Route53Client(base));
+    },
+    get rds() {
+      return lazy('RDS', () => new sdk.rds.RDSClient(base));
+    },
+    get secrets() {
+      return lazy('SecretsManager', () => new sdk.secrets.SecretsManagerClient(base));
+    },
+    calls: () => count,
+  };
+}
+
+export { describeAwsError };

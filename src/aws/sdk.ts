@@ -1,0 +1,10 @@
+/**
+ * The AWS SDK, in its own bundle (dist/sdk.js). Nothing imports this statically except
+ * types: client.ts loads it with import() the first time a command talks to AWS.
+ */
+export * as s3 from '@aws-sdk/client-s3';
+export * as cfn from '@aws-sdk/client-cloudformation';
+export * as ecs from '@aws-sdk/client-ecs';
+export * as route53 from '@aws-sdk/client-route-53';
+export * as rds from '@aws-sdk/client-rds';
+export * as secrets from '@aws-sdk/client-secrets-manager';

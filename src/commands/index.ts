@@ -1,0 +1,5 @@
+import type { Register } from './types';
+import { register as init } from './init';
+
+/** Every command, in the order --help lists them. */
+export const commands: Register[] = [init];

@@ -1,0 +1,125 @@
+/**
+ * Cross-field rules zod's shapes cannot say. Each problem is reported at the key path it is
+ * about, with the fix in the message.
+ */
+import { z } from 'zod';
+import { configSchema, NAME_RE, type ParsedConfig } from './schema';
+
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+const add = (ctx: Ctx, path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+/** Fargate's valid CPU/memory pairs (MiB). */
+export const FARGATE_MEMORY: Record<number, [number, number]> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720],
+};
+
+/** Variables cyclops sets itself from the app database secret. */
+export const DATABASE_VARS = ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'];
+
+/** ALB listener-rule priorities run 1..50000 and the port doubles as the priority. */
+export const MAX_PORT = 50000;
+
+function checkPorts(c: ParsedConfig, ctx: Ctx): void {
+  const [lo, hi] = c.ports.range;
+  if (lo > hi) add(ctx, ['ports', 'range'], `first port ${lo} is above last port ${hi}; write the range as [low, high]`);
+  if (hi > MAX_PORT) add(ctx, ['ports', 'range'], `last port ${hi} is above ${MAX_PORT}, the highest load-balancer rule priority; end the range at ${MAX_PORT} or below`);
+}
+
+function checkEnvironment(name: string, e: ParsedConfig['environments'][string], ctx: Ctx): void {
+  const at = (...p: Path): Path => ['environments', name, ...p];
+  if (!NAME_RE.test(name) || name.length > 20) {
+    add(ctx, ['environments', name], 'is not a valid environment name; use up to 20 lowercase letters, digits and dashes, starting with a letter');
+  }
+  const n = e.network;
+  if (n.vpcId) {
+    if (n.cidr) add(ctx, at('network', 'cidr'), 'cannot be set with vpcId; remove cidr to import the VPC, or remove vpcId to create one');
+    if (n.natGateways !== undefined) add(ctx, at('network', 'natGateways'), 'applies only to a VPC cyclops creates; remove it when importing vpcId');
+    for (const key of ['publicSubnets', 'privateSubnets'] as const) {
+      if (!n[key] || n[key]!.length < 2) add(ctx, at('network', key), `needs at least two subnet ids in different zones when importing vpcId; add them`);
+    }
+  } else if (n.publicSubnets || n.privateSubnets) {
+    add(ctx, at('network', 'vpcId'), 'is required when subnets are given; add the VPC id, or remove the subnets to create a VPC');
+  }
+  const cap = e.capacity;
+  if (cap.type === 'fargate') {
+    for (const key of ['instanceType', 'min', 'max'] as const) {
+      if (cap[key] !== undefined) add(ctx, at('capacity', key), `applies only to EC2 capacity; remove it or set capacity.type to "ec2"`);
+    }
+  } else {
+    if (cap.spot !== undefined) add(ctx, at('capacity', 'spot'), 'applies only to Fargate capacity; remove it');
+    if (cap.min !== undefined && cap.max !== undefined && cap.min > cap.max) {
+      add(ctx, at('capacity', 'min'), `is ${cap.min}, above max ${cap.max}; set min at or below max`);
+    }
+  }
+  if (e.tls && !!e.tls.certificateArn === !!e.tls.create) {
+    add(ctx, at('tls'), 'needs exactly one of certificateArn or "create": true; pick one, or remove tls for HTTP only');
+  }
+  checkDatabase(e.database, at('database'), ctx);
+}
+
+const RDS_ONLY = ['instanceClass', 'storage', 'multiAz', 'engineVersion', 'backupRetentionDays', 'deletionProtection'] as const;
+const EXTERNAL_ONLY = ['host', 'port', 'adminUser', 'adminSecretArn', 'adminPasswordEnv', 'adminDatabase', 'ssl'] as const;
+
+function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: Path, ctx: Ctx): void {
+  const stray = (keys: readonly string[], why: string) => {
+    for (const k of keys) if ((d as Record<string, unknown>)[k] !== undefined) add(ctx, [...at, k], why);
+  };
+  if (d.type === 'rds') {
+    stray(EXTERNAL_ONLY, 'applies only to an external database; remove it or set database.type to "external"');
+  } else if (d.type === 'external') {
+    stray(RDS_ONLY, 'applies only to a managed RDS database; remove it or set database.type to "rds"');
+    if (!d.host) add(ctx, [...at, 'host'], 'is required for an external database; add the PostgreSQL host name');
+    if (!d.adminUser) add(ctx, [...at, 'adminUser'], 'is required for an external database; add the admin user that may create roles and databases');
+    if (!!d.adminSecretArn === !!d.adminPasswordEnv) {
+      add(ctx, at, 'needs exactly one of adminSecretArn or adminPasswordEnv for the admin password; set one');
+    }
+    if (d.runner === 'task' && d.adminPasswordEnv) {
+      add(ctx, [...at, 'runner'], 'is "task", which cannot read a local adminPasswordEnv; use adminSecretArn or runner "direct"');
+    }
+  } else {
+    stray([...RDS_ONLY, ...EXTERNAL_ONLY, 'runner'], 'has no effect with database.type "none"; remove it');
+  }
+}
+
+function checkApp(name: string, a: ParsedConfig['apps'][string], ctx: Ctx): void {
+  const at = (...p: Path): Path => ['apps', name, ...p];
+  if (!NAME_RE.test(name) || name.length > 63) {
+    add(ctx, ['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
+  }
+  const procs = a.processes;
+  if (procs && !procs.web && !procs.worker && !procs.cron) {
+    add(ctx, at('processes'), 'has no process; add "web", "worker" or "cron", or remove processes for a default web process');
+  }
+  for (const [kind, p] of Object.entries(procs ?? {})) {
+    if (!p) continue;
+    const cpu = p.cpu ?? 256;
+    const mem = p.memory ?? FARGATE_MEMORY[cpu][0];
+    const [lo, hi] = FARGATE_MEMORY[cpu];
+    if (mem < lo || mem > hi) {
+      add(ctx, at('processes', kind, 'memory'), `is ${mem} MiB, which ${cpu} CPU units cannot have; use ${lo} to ${hi} MiB, or change cpu`);
+    }
+  }
+  if (a.database !== false) {
+    for (const key of DATABASE_VARS) {
+      if (a.env?.[key] !== undefined) add(ctx, at('env', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
+      if (a.secrets?.[key] !== undefined) add(ctx, at('secrets', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
+    }
+  }
+  for (const key of Object.keys(a.env ?? {})) {
+    if (a.secrets?.[key] !== undefined) add(ctx, at('env', key), 'is also in secrets; keep it in one place');
+  }
+}
+
+export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
+  checkPorts(c, ctx);
+  if (Object.keys(c.environments).length === 0) {
+    add(ctx, ['environments'], 'has no environment; add one such as "staging"');
+  }
+  for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
+  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, ctx);
+});

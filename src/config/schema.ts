@@ -1,0 +1,179 @@
+/**
+ * The shape of config.json. Objects are strict so a misspelt key is an error, not silently
+ * ignored. Cross-field rules live in rules.ts; messages are turned into one line each by
+ * format.ts.
+ */
+import { z } from 'zod';
+
+export const NAME_RE = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
+const name = (what: string, max: number) =>
+  z
+    .string({ error: `must be a string (the ${what} name)` })
+    .max(max, { error: `is longer than ${max} characters; use a shorter ${what} name` })
+    .regex(NAME_RE, {
+      error: `is not a valid ${what} name; use lowercase letters, digits and dashes, starting with a letter and not ending with a dash`,
+    });
+
+const int = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number (${what})` })
+    .int({ error: `must be a whole number (${what})` })
+    .min(min, { error: `must be at least ${min} (${what})` })
+    .max(max, { error: `must be at most ${max} (${what})` });
+
+const str = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, { error: `must not be empty (${what})` });
+const bool = (what: string) => z.boolean({ error: `must be true or false (${what})` });
+
+export const platformSchema = z.strictObject({
+  name: name('platform', 20),
+  region: z
+    .string({ error: 'must be a string such as "eu-west-1"' })
+    .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'is not an AWS region; use a region code such as "eu-west-1"' }),
+  bucket: z
+    .string({ error: 'must be a string (the config bucket name)' })
+    .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+      error: 'is not a valid S3 bucket name; use 3-63 lowercase letters, digits, dots and dashes',
+    })
+    .optional(),
+});
+
+export const awsSchema = z.strictObject({
+  endpoint: z.url({ error: 'must be a URL such as "http://127.0.0.1:5000"' }).optional(),
+  profile: str('AWS profile name').optional(),
+});
+
+export const portsSchema = z.strictObject({
+  range: z
+    .tuple([int('first port', 1024, 65535), int('last port', 1024, 65535)], {
+      error: 'must be a pair [first, last] such as [20000, 29999]',
+    })
+    .default([20000, 29999]),
+});
+
+const networkSchema = z.strictObject({
+  cidr: z
+    .string({ error: 'must be a CIDR block such as "10.0.0.0/16"' })
+    .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(1[6-9]|2[0-4])$/, {
+      error: 'is not an IPv4 CIDR block between /16 and /24; use one such as "10.0.0.0/16"',
+    })
+    .optional(),
+  azs: int('availability zones', 2, 3).optional(),
+  natGateways: int('NAT gateways', 0, 3).optional(),
+  vpcId: z.string({ error: 'must be a string' }).regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'is not a VPC id; use one such as "vpc-0abc1234"' }).optional(),
+  publicSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
+  privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
+});
+
+const capacitySchema = z.strictObject({
+  type: z.enum(['fargate', 'ec2'], { error: 'must be "fargate" or "ec2"' }).default('fargate'),
+  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'is not an EC2 instance type; use one such as "t3.small"' }).optional(),
+  min: int('minimum instances', 0, 100).optional(),
+  max: int('maximum instances', 1, 100).optional(),
+  spot: bool('Fargate Spot').optional(),
+});
+
+const dnsSchema = z.strictObject({
+  domain: z
+    .string({ error: 'must be a domain name such as "staging.example.com"' })
+    .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+      error: 'is not a lowercase domain name; use one such as "staging.example.com" (no trailing dot)',
+    }),
+  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC"' }).optional(),
+});
+
+const tlsSchema = z.strictObject({
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, { error: 'is not an ACM certificate ARN' })
+    .optional(),
+  create: bool('create an ACM certificate for the zone').optional(),
+});
+
+const databaseSchema = z.strictObject({
+  type: z.enum(['rds', 'external', 'none'], { error: 'must be "rds", "external" or "none"' }).default('rds'),
+  instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'is not an RDS instance class; use one such as "db.t4g.micro"' }).optional(),
+  storage: int('allocated storage in GiB', 20, 65536).optional(),
+  multiAz: bool('Multi-AZ').optional(),
+  engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { error: 'is not a PostgreSQL version; use one such as "16"' }).optional(),
+  backupRetentionDays: int('backup retention days', 0, 35).optional(),
+  deletionProtection: bool('deletion protection').optional(),
+  host: str('database host').optional(),
+  port: int('database port', 1, 65535).optional(),
+  adminUser: str('admin user').optional(),
+  adminSecretArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, { error: 'is not a Secrets Manager secret ARN' })
+    .optional(),
+  adminPasswordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not an environment variable name' }).optional(),
+  adminDatabase: str('admin database').optional(),
+  runner: z.enum(['direct', 'task'], { error: 'must be "direct" or "task"' }).optional(),
+  ssl: z.enum(['require', 'prefer', 'disable'], { error: 'must be "require", "prefer" or "disable"' }).optional(),
+});
+
+const redisSchema = z.strictObject({
+  nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'is not an ElastiCache node type; use one such as "cache.t4g.micro"' }).optional(),
+});
+
+export const environmentSchema = z.strictObject({
+  network: networkSchema.default({}),
+  capacity: capacitySchema.default({ type: 'fargate' }),
+  dns: dnsSchema,
+  tls: tlsSchema.optional(),
+  database: databaseSchema.default({ type: 'rds' }),
+  redis: z.union([redisSchema, z.literal(false)], { error: 'must be an object such as {"nodeType": "cache.t4g.micro"}, or false' }).optional(),
+});
+
+const command = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings such as ["npm", "start"]' }).min(1, {
+  error: 'must not be empty; give the command as a list such as ["npm", "start"]',
+});
+
+const processBase = {
+  command: command.optional(),
+  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
+    error: 'must be one of 256, 512, 1024, 2048, 4096 (CPU units)',
+  }).optional(),
+  memory: int('memory in MiB', 512, 30720).optional(),
+};
+
+export const processSchemas = {
+  web: z.strictObject({ ...processBase, count: int('task count', 0, 100).optional(), port: int('container port', 1, 65535).optional() }),
+  worker: z.strictObject({ ...processBase, count: int('task count', 0, 100).optional() }),
+  cron: z.strictObject({
+    ...processBase,
+    schedule: z
+      .string({ error: 'must be a schedule expression such as "cron(0 3 * * ? *)" or "rate(1 hour)"' })
+      .regex(/^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
+        error: 'is not a schedule expression; use "cron(min hour day month weekday year)" or "rate(N minutes|hours|days)"',
+      }),
+  }),
+};
+
+const secretRef = z
+  .string({ error: 'must be a Secrets Manager ARN or an SSM parameter name' })
+  .regex(/^(arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:\d{12}:.+|\/[A-Za-z0-9_.\-/]+)$/, {
+    error: 'is not a Secrets Manager/SSM ARN or an SSM parameter name starting with "/"',
+  });
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name' });
+
+export const appSchema = z.strictObject({
+  processes: z
+    .strictObject({ web: processSchemas.web.optional(), worker: processSchemas.worker.optional(), cron: processSchemas.cron.optional() })
+    .optional(),
+  healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: 'must be a path starting with "/", such as "/health"' }).optional(),
+  env: z.record(envVarName, z.string({ error: 'must be a string; quote numbers and booleans' })).optional(),
+  secrets: z.record(envVarName, secretRef).optional(),
+  database: bool('whether the app gets a database').optional(),
+});
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  platform: platformSchema,
+  aws: awsSchema.optional(),
+  ports: portsSchema.default({ range: [20000, 29999] }),
+  environments: z.record(z.string(), environmentSchema, { error: 'must be an object of environments by name' }),
+  apps: z.record(z.string(), appSchema, { error: 'must be an object of apps by name' }).default({}),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

@@ -1,0 +1,88 @@
+/**
+ * What every command gets: the reporter, the config (loaded on first use), AWS clients
+ * (connected on first use, so offline commands never load the SDK) and interrupt handling.
+ */
+import type { Aws, AwsCall } from './aws/client';
+import type { Config } from './config/model';
+import { interrupted } from './errors';
+import { Reporter } from './report/reporter';
+
+export interface GlobalOptions {
+  config?: string;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  yes?: boolean;
+}
+
+type Cleanup = () => Promise<void> | void;
+
+export class Context {
+  readonly reporter: Reporter;
+  readonly options: GlobalOptions;
+  /** Aborted on Ctrl-C; long waits watch it. */
+  readonly abort = new AbortController();
+  private configPromise?: Promise<Config>;
+  private awsPromise?: Promise<Aws>;
+  private readonly cleanups: Cleanup[] = [];
+  readonly awsCalls: AwsCall[] = [];
+
+  constructor(options: GlobalOptions, reporter?: Reporter) {
+    this.options = options;
+    this.reporter =
+      reporter ??
+      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes });
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  config(): Promise<Config> {
+    this.configPromise ??= import('./config/load').then((m) => m.loadConfig({ configPath: this.options.config }));
+    return this.configPromise;
+  }
+
+  aws(): Promise<Aws> {
+    this.awsPromise ??= (async () => {
+      const config = await this.config();
+      const { connect, resolveEndpoint } = await import('./aws/client');
+      const endpoint = resolveEndpoint(this.options.endpointUrl, config.aws.endpoint);
+      return connect({
+        region: this.options.region ?? config.platform.region,
+        profile: this.options.profile ?? config.aws.profile,
+        endpoint,
+        onCall: (call) => {
+          this.awsCalls.push(call);
+          this.reporter.debug(`aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
+        },
+      });
+    })();
+    return this.awsPromise;
+  }
+
+  /** Run `fn` if the user presses Ctrl-C before `release` is called. */
+  onInterrupt(fn: Cleanup): () => void {
+    this.cleanups.push(fn);
+    return () => {
+      const i = this.cleanups.indexOf(fn);
+      if (i >= 0) this.cleanups.splice(i, 1);
+    };
+  }
+
+  /** Called by the CLI on SIGINT: abort waits, run cleanups newest first. */
+  async interrupt(): Promise<void> {
+    this.abort.abort(interrupted('interrupted'));
+    for (const fn of [...this.cleanups].reverse()) {
+      try {
+        await fn();
+      } catch (e) {
+        this.reporter.warn(`while stopping: ${(e as Error).message}`);
+      }
+    }
+    this.cleanups.length = 0;
+  }
+}

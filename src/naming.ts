@@ -1,0 +1,82 @@
+/**
+ * Every name cyclops gives anything. Nothing else builds a stack name, an S3 key, a DNS
+ * name, a database identifier or a tag by hand.
+ */
+export interface Ids {
+  platform: string;
+  env?: string;
+  app?: string;
+}
+
+// ---- stacks ---------------------------------------------------------------------------
+export const platformStack = (platform: string) => `${platform}-platform`;
+export const envStack = (platform: string, env: string) => `${platform}-${env}`;
+export const appStack = (platform: string, env: string, app: string) => `${platform}-${env}-${app}`;
+
+/** Change set names must be unique across stacks (and are limited to 128 characters). */
+export function changeSetName(stack: string, now = Date.now(), rand = Math.random()): string {
+  const suffix = `${now.toString(36)}${Math.floor(rand * 36 ** 4).toString(36).padStart(4, '0')}`;
+  return `cyclops-${stack}`.slice(0, 110) + `-${suffix}`;
+}
+
+// ---- tags -----------------------------------------------------------------------------
+export const TAG_PLATFORM = 'cyclops:platform';
+export const TAG_ENV = 'cyclops:env';
+export const TAG_APP = 'cyclops:app';
+
+/** Tags for every stack and resource; "-" marks a level that does not apply. */
+export function tags(ids: Ids): { Key: string; Value: string }[] {
+  return [
+    { Key: TAG_PLATFORM, Value: ids.platform },
+    { Key: TAG_ENV, Value: ids.env ?? '-' },
+    { Key: TAG_APP, Value: ids.app ?? '-' },
+  ];
+}
+
+// ---- S3 keys in the config bucket ---------------------------------------------------------
+export const PORTS_KEY = 'ports.json';
+/** Templates are content-addressed: the key changes exactly when the content does. */
+export const templateKey = (kind: 'platform' | 'cluster' | 'app', sha256: string, ids: Ids) => {
+  const scope = kind === 'platform' ? 'platform' : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
+  return `templates/${scope}/${sha256}.json`;
+};
+export const lockKey = (env: string, app: string) => `locks/${env}/${app}.json`;
+export const releaseKey = (env: string, app: string) => `releases/${env}/${app}.json`;
+
+export function templateUrl(bucket: string, region: string, key: string): string {
+  return `https://${bucket}.s3.${region}.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+// ---- DNS ------------------------------------------------------------------------------
+export const appHost = (app: string, domain: string) => `${app}.${domain}`;
+export const appUrl = (app: string, domain: string, https: boolean) => `${https ? 'https' : 'http'}://${appHost(app, domain)}`;
+/** Route 53 wants fully qualified names with a trailing dot. */
+export const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`);
+
+// ---- database -------------------------------------------------------------------------
+/**
+ * A PostgreSQL identifier for the app's database and login role. App names are DNS labels,
+ * but this never trusts that: anything outside [a-z0-9_] becomes "_", the result starts
+ * with a letter and fits PostgreSQL's 63-byte limit. Callers still quote it.
+ */
+export function dbIdentifier(app: string): string {
+  const cleaned = app.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `app_${cleaned}`.slice(0, 63);
+}
+export const dbName = (app: string) => dbIdentifier(app);
+export const dbRole = (app: string) => dbIdentifier(app);
+export const dbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
+
+// ---- resources ------------------------------------------------------------------------
+export const logGroup = (platform: string, env: string, app: string) => `/cyclops/${platform}/${env}/${app}`;
+export const ecrRepository = (platform: string, app: string) => `${platform}/${app}`;
+export const clusterName = (platform: string, env: string) => `${platform}-${env}`;
+export const serviceName = (app: string, process: string) => `${app}-${process}`;
+export const taskFamily = (platform: string, env: string, app: string, process: string) => `${platform}-${env}-${app}-${process}`;
+export const dbTaskFamily = (platform: string, env: string) => `${platform}-${env}-dbadmin`;
+
+/** CloudFormation export names an env stack publishes for its apps. */
+export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
+
+// ---- validation of names given on the command line --------------------------------------
+export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;

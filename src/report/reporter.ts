@@ -1,0 +1,158 @@
+/**
+ * The one place that renders output. Human progress and messages go to stderr; the result
+ * goes to stdout. With --json exactly one JSON document goes to stdout. Every line passes
+ * through secret redaction, so a value registered with `secret()` can never be printed.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { CyclopsError, isCyclopsError } from '../errors';
+import { formatTable, type Column } from './table';
+
+export interface ReporterOptions {
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** --yes: confirmations pass without asking. */
+  yes?: boolean;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+}
+
+export class Reporter {
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly yes: boolean;
+  readonly c: ChalkInstance;
+  private readonly out: NodeJS.WritableStream & { isTTY?: boolean };
+  private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
+  private readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  private readonly secrets = new Set<string>();
+  private readonly started = Date.now();
+  private resultWritten = false;
+
+  constructor(opts: ReporterOptions = {}) {
+    this.json = !!opts.json;
+    this.verbose = !!opts.verbose;
+    this.yes = !!opts.yes;
+    this.out = opts.stdout ?? process.stdout;
+    this.err = opts.stderr ?? process.stderr;
+    this.stdin = opts.stdin ?? process.stdin;
+    const color = opts.color ?? (!process.env.NO_COLOR && !!this.err.isTTY && process.env.TERM !== 'dumb');
+    this.c = new Chalk({ level: color ? 1 : 0 });
+  }
+
+  /** Never print this value anywhere (passwords, tokens). */
+  secret(value: string | undefined): void {
+    if (value && value.length >= 4) this.secrets.add(value);
+  }
+
+  redact(text: string): string {
+    let s = text;
+    for (const v of this.secrets) s = s.split(v).join('********');
+    return s;
+  }
+
+  private write(stream: NodeJS.WritableStream, text: string): void {
+    stream.write(this.redact(text) + '\n');
+  }
+
+  /** Seconds since the command started, for progress lines. */
+  elapsed(): string {
+    return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
+  }
+
+  info(msg: string): void {
+    this.write(this.err, msg);
+  }
+
+  step(msg: string): void {
+    this.write(this.err, `${this.c.cyan('›')} ${msg}`);
+  }
+
+  success(msg: string): void {
+    this.write(this.err, `${this.c.green('✔')} ${msg}`);
+  }
+
+  warn(msg: string): void {
+    this.write(this.err, `${this.c.yellow('warning:')} ${msg}`);
+  }
+
+  debug(msg: string): void {
+    if (this.verbose) this.write(this.err, this.c.dim(msg));
+  }
+
+  /** A timestamped progress line, e.g. a stack event. */
+  progress(msg: string): void {
+    this.write(this.err, `${this.c.dim(this.elapsed().padStart(7))}  ${msg}`);
+  }
+
+  /**
+   * The command's result. With --json: `data` as one document on stdout. Otherwise the
+   * human text (if any) on stdout.
+   */
+  result(data: unknown, human?: string | string[]): void {
+    if (this.resultWritten) throw new Error('reporter: result written twice');
+    this.resultWritten = true;
+    if (this.json) {
+      this.write(this.out, JSON.stringify(data, null, 2));
+      return;
+    }
+    if (human === undefined) return;
+    const lines = Array.isArray(human) ? human : [human];
+    if (lines.length) this.write(this.out, lines.join('\n'));
+  }
+
+  /** Raw text result (templates): stdout as is, in either mode. */
+  raw(text: string): void {
+    this.resultWritten = true;
+    this.out.write(this.redact(text.endsWith('\n') ? text : text + '\n'));
+  }
+
+  table<T>(rows: T[], columns: Column<T>[]): string {
+    return formatTable(rows, columns, this.c);
+  }
+
+  /** Render a failure: one line (plus details) on stderr, and with --json a document on stdout. */
+  error(e: unknown): number {
+    const err = isCyclopsError(e) ? e : null;
+    const message = err ? err.message : e instanceof Error ? e.message : String(e);
+    this.write(this.err, `${this.c.red('error:')} ${message}`);
+    for (const d of err?.details ?? []) this.write(this.err, `  ${d}`);
+    if (this.verbose && e instanceof Error && e.stack) {
+      this.write(this.err, this.c.dim(e.stack));
+      const cause = (e as { cause?: unknown }).cause;
+      if (cause instanceof Error && cause.stack) this.write(this.err, this.c.dim(`caused by: ${cause.stack}`));
+    }
+    const exitCode = err ? err.exitCode : 1;
+    if (this.json && !this.resultWritten) {
+      this.resultWritten = true;
+      const doc = { ok: false, error: { code: err?.code ?? 'failed', message, details: err?.details ?? [], exitCode } };
+      this.write(this.out, JSON.stringify(doc, null, 2));
+    }
+    return exitCode;
+  }
+
+  /**
+   * Ask a yes/no question on stderr. --yes answers yes. Without a terminal on stdin there is
+   * nobody to ask, so it refuses with a usage error that names the flag.
+   */
+  async confirm(question: string, what: string): Promise<void> {
+    if (this.yes) return;
+    if (!this.stdin.isTTY) {
+      throw new CyclopsError(`${what}: needs confirmation and there is no terminal to ask; pass --yes to confirm`, {
+        exitCode: 2,
+        code: 'usage',
+      });
+    }
+    const readline = await import('node:readline/promises');
+    const rl = readline.createInterface({ input: this.stdin, output: this.err });
+    try {
+      const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+      if (answer !== 'y' && answer !== 'yes') {
+        throw new CyclopsError(`${what}: not confirmed; nothing was changed`, { exitCode: 2, code: 'usage' });
+      }
+    } finally {
+      rl.close();
+    }
+  }
+}
