@@ -7,4 +7,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!chalk/)'],
   globals: { CYCLOPS_VERSION: require('./package.json').version },
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -80,3 +80,27 @@ export const envExport = (platform: string, env: string, output: string) => `${e
 
 // ---- validation of names given on the command line --------------------------------------
 export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+// ---- outputs the env (cluster) stack publishes; apps, db and deploy read them ---------------
+export const ENV_OUTPUT = {
+  clusterName: 'ClusterName',
+  clusterArn: 'ClusterArn',
+  vpcId: 'VpcId',
+  publicSubnets: 'PublicSubnets', // comma-separated
+  privateSubnets: 'PrivateSubnets', // comma-separated
+  serviceSecurityGroup: 'ServiceSecurityGroup', // tasks; only the ALB may reach them
+  loadBalancerArn: 'LoadBalancerArn',
+  loadBalancerDnsName: 'LoadBalancerDnsName',
+  loadBalancerHostedZoneId: 'LoadBalancerHostedZoneId',
+  appListenerArn: 'AppListenerArn', // HTTPS when TLS is configured, else HTTP: apps add rules here
+  https: 'Https', // "true" | "false"
+  hostedZoneId: 'HostedZoneId',
+  domain: 'Domain',
+  databaseEndpoint: 'DatabaseEndpoint',
+  databasePort: 'DatabasePort',
+  databaseMasterSecretArn: 'DatabaseMasterSecretArn',
+  dbAdminSecurityGroup: 'DbAdminSecurityGroup', // one-off database admin tasks
+  taskExecutionRoleArn: 'TaskExecutionRoleArn',
+  redisEndpoint: 'RedisEndpoint',
+} as const;
+export type EnvOutputKey = keyof typeof ENV_OUTPUT;

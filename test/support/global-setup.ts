@@ -1,0 +1,107 @@
+/**
+ * One moto_server and one PostgreSQL for the whole run, on free ports. Their addresses go to
+ * the test files through environment variables (MOTO_ENDPOINT, PG_ADMIN_URL). Missing tools
+ * fail loudly: these tests never skip.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, existsSync, chownSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${ms} ms`);
+}
+
+function which(bin: string): string | null {
+  const r = spawnSync('sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+async function startMoto(): Promise<ChildProcess> {
+  const bin = which('moto_server');
+  if (!bin) throw new Error('moto_server is not on PATH: the AWS integration tests need it (pip install "moto[server]", or add the pyenv shims to PATH)');
+  const port = await freePort();
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    detached: false,
+    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' },
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitFor(`${endpoint}/moto-api/`, 20000);
+  process.env.MOTO_ENDPOINT = endpoint;
+  return child;
+}
+
+function pgBin(): string | null {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')));
+  versions.sort((a, b) => Number(a) - Number(b));
+  return versions.length ? path.join(root, versions[versions.length - 1], 'bin') : null;
+}
+
+async function startPostgres(): Promise<{ stop: () => void }> {
+  const bin = pgBin();
+  if (!bin) throw new Error('PostgreSQL server binaries are missing (/usr/lib/postgresql/*/bin/initdb): apt-get install -y postgresql');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-pg-'));
+  const asRoot = process.getuid?.() === 0;
+  const run = (args: string[]) => {
+    const cmd = asRoot ? 'runuser' : args[0];
+    const argv = asRoot ? ['-u', 'postgres', '--', ...args] : args.slice(1);
+    const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr || r.stdout}`);
+  };
+  if (asRoot) chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
+  const port = await freePort();
+  run([path.join(bin, 'initdb'), '-D', `${dir}/data`, '-U', 'postgres', '-A', 'scram-sha-256', '--pwfile', writePw(dir), '--no-sync']);
+  run([
+    path.join(bin, 'pg_ctl'), '-D', `${dir}/data`, '-w', '-l', `${dir}/log`, 'start',
+    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c password_encryption=scram-sha-256`,
+  ]);
+  process.env.PG_ADMIN_URL = `postgres://postgres:${PG_ADMIN_PASSWORD}@127.0.0.1:${port}/postgres`;
+  process.env.PG_HOST = '127.0.0.1';
+  process.env.PG_PORT = String(port);
+  process.env.PG_ADMIN_USER = 'postgres';
+  process.env.PG_ADMIN_PASSWORD = PG_ADMIN_PASSWORD;
+  return { stop: () => run([path.join(bin, 'pg_ctl'), '-D', `${dir}/data`, '-m', 'immediate', 'stop']) };
+
+  function writePw(d: string): string {
+    const f = path.join(d, 'pw');
+    writeFileSync(f, PG_ADMIN_PASSWORD + '\n', { mode: 0o644 });
+    return f;
+  }
+}
+
+const PG_ADMIN_PASSWORD = 'test-admin-pw-' + Math.random().toString(36).slice(2);
+
+export default async function globalSetup(): Promise<void> {
+  const moto = await startMoto();
+  const pg = await startPostgres();
+  (globalThis as Record<string, unknown>).__CYCLOPS_TEARDOWN__ = () => {
+    moto.kill('SIGTERM');
+    pg.stop();
+  };
+}
