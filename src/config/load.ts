@@ -41,11 +41,11 @@ export async function loadConfig(opts: { configPath?: string; cwd?: string } = {
     found = opts.configPath ? await explorer.load(path.resolve(cwd, opts.configPath)) : await explorer.search(cwd);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const where = opts.configPath ?? 'config';
+    const inFile = /Error in (.+?):/.exec(String(err.message ?? ''))?.[1];
+    const where = opts.configPath ?? (inFile ? path.relative(cwd, inFile) : 'config');
     if (err.code === 'ENOENT') throw usageError(`${where}: file not found; check the path given to --config`);
     if (err.code === 'EISDIR') throw usageError(`${where}: is a directory; pass the config file itself to --config`);
-    const first = String(err.message ?? err).split('\n')[0];
-    throw usageError(`${where}: cannot be parsed (${first}); fix the syntax`);
+    throw usageError(`${where}: cannot be parsed (${parseProblem(String(err.message ?? err))}); fix the syntax`);
   }
   if (!found) {
     throw usageError(`no cyclops config in ${cwd}: looked for config.json and .cyclopsrc*; run "cyclops init" or pass --config PATH`);
@@ -53,4 +53,10 @@ export async function loadConfig(opts: { configPath?: string; cwd?: string } = {
   const file = path.relative(cwd, found.filepath) || found.filepath;
   if (found.isEmpty || found.config == null) throw usageError(`${file}: is empty; run "cyclops init" for a starter config`);
   return parseConfig(found.config, file);
+}
+
+/** The useful line of a parser's message (cosmiconfig puts a code frame around it). */
+function parseProblem(message: string): string {
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l && !/^[>|]|^\d+ \|/.test(l) && !/^(JSON|YAML) Error in/.test(l));
+  return (lines[0] ?? message.split('\n')[0]).replace(/ while parsing .*$/, '');
 }

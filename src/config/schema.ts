@@ -154,7 +154,7 @@ const secretRef = z
     error: 'is not a Secrets Manager/SSM ARN or an SSM parameter name starting with "/"',
   });
 
-const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name' });
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
 
 export const appSchema = z.strictObject({
   processes: z
