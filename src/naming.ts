@@ -104,3 +104,9 @@ export const ENV_OUTPUT = {
   redisEndpoint: 'RedisEndpoint',
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
+
+// ---- config bucket: template scopes (store) ----------------------------------------------
+/** Pointer to the template most recently pushed for a scope ("latest" is never a sha256). */
+export const templateLatestKey = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids);
+/** The folder holding every template pushed for a scope. */
+export const templatePrefix = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids).replace(/latest\.json$/, '');

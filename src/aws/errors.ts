@@ -42,8 +42,10 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext): CyclopsError
   if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
     return mk(`AWS rejected the credentials (${name}); check AWS_PROFILE/--profile and that the keys are current`, 'credentials');
   }
-  if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || /wrong region|region .* is wrong|expecting '([a-z0-9-]+)'/i.test(msg)) {
-    return mk(`the resource is in another region than ${ctx.region ?? 'the one configured'} (${name || msg}); fix platform.region or --region`, 'region');
+  if (isWrongRegion(e, name, msg)) {
+    const actual = actualRegion(e, msg);
+    const found = actual ? `it is in ${actual}, not ${ctx.region ?? 'the configured region'}` : `it is not in ${ctx.region ?? 'the configured region'}`;
+    return mk(`wrong region: ${found}; set platform.region in config or pass --region${actual ? ` ${actual}` : ''}`, 'region');
   }
   if (name === 'UnknownEndpoint' || /Region is missing|Invalid region/i.test(msg)) {
     return mk(`region "${ctx.region}" is not usable (${msg}); set platform.region or --region to a valid region`, 'region');
@@ -52,4 +54,22 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext): CyclopsError
     return mk(`access denied (${msg}); the credentials need permission for this action`, 'access-denied');
   }
   return mk(`${name ? name + ': ' : ''}${msg}`, 'aws');
+}
+
+/** S3 answers a request sent to the wrong region with a 301 (no body on HEAD) or a redirect/auth error naming the right one. */
+function isWrongRegion(e: unknown, name: string, msg: string): boolean {
+  return (
+    ['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException', '301'].includes(name) ||
+    httpStatus(e) === 301 ||
+    /wrong region|region .* is wrong|expecting '([a-z0-9-]+)'/i.test(msg)
+  );
+}
+
+/** The region AWS says the resource is in, from the x-amz-bucket-region header or the message. */
+function actualRegion(e: unknown, msg: string): string | undefined {
+  const err = e as { $response?: { headers?: Record<string, string> }; Region?: string };
+  const header = err?.$response?.headers?.['x-amz-bucket-region'];
+  if (header) return header;
+  if (err?.Region) return err.Region;
+  return /expecting '([a-z0-9-]+)'/i.exec(msg)?.[1];
 }

@@ -1,0 +1,18 @@
+/** The config bucket and what lives in it: templates, ports.json, locks, releases. */
+export { ensureBucket, tlsOnlyPolicy, type EnsureBucketResult } from './bucket';
+export { pushTemplate, readLatestTemplate, sha256, type PushResult, type StoredTemplate, type TemplateKind } from './templates';
+export {
+  allocatePort,
+  releasePort,
+  readPorts,
+  pushPortsRange,
+  parsePorts,
+  lowestFree,
+  type PortsFile,
+  type AllocateResult,
+  type PushPortsResult,
+} from './ports';
+export { acquireLock, readLock, removeLock, currentHolder, DEFAULT_LOCK_TTL_SECONDS, type Lock, type LockInfo, type AcquireOptions } from './locks';
+export { writeRelease, readRelease, deleteRelease, type ReleaseRecord } from './releases';
+export { checkEnv, checkApp, checkAppEnv } from './names';
+export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';
