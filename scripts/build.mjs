@@ -1,33 +1,28 @@
-// Two bundles: dist/cli.js (everything but the AWS SDK) and dist/sdk.js (the SDK), which
-// cli.js loads with a lazy require only when a command talks to AWS. That keeps start-up
-// near `node -e 0` for --version, --help and synth.
+// Bundle with esbuild into ES module chunks (dist/*.mjs). The source is a CommonJS-style
+// TypeScript project; the bundle uses ESM only so that esbuild can split it: everything a
+// command loads with import() (the AWS SDK, zod + cosmiconfig, templates, pg) lands in its own
+// chunk, and `cyclops --version`, `--help` and offline commands parse only what they use.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
-const common = {
+rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
   bundle: true,
+  splitting: true,
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   target: 'node20',
-  format: 'cjs',
-  sourcemap: false,
   legalComments: 'none',
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
   external: ['typescript', 'pg-native'],
   define: { CYCLOPS_VERSION: JSON.stringify(pkg.version) },
-};
-
-const sdkExternal = {
-  name: 'sdk-external',
-  setup(b) {
-    // src/aws/client.ts does `import('./sdk')`; keep it a runtime require of ./sdk.js.
-    b.onResolve({ filter: /^\.\/sdk$/ }, (args) =>
-      args.importer.includes('/src/aws/') ? { path: './sdk.js', external: true } : undefined,
-    );
-  },
-};
-
-await Promise.all([
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', plugins: [sdkExternal] }),
-  build({ ...common, entryPoints: ['src/aws/sdk.ts'], outfile: 'dist/sdk.js' }),
-]);
+  // Bundled CommonJS dependencies call require() for Node built-ins.
+  banner: { js: "import { createRequire as __cyclopsCreateRequire } from 'node:module'; const require = __cyclopsCreateRequire(import.meta.url);" },
+});

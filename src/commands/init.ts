@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { usageError } from '../errors';
-import { starterConfig } from '../config/starter';
+
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -20,6 +20,7 @@ export const register: Register = (program, run) => {
       if (existsSync(file) && !opts.force) {
         throw usageError(`${opts.output}: already exists; pass --force to overwrite it, or --output another file`);
       }
+      const { starterConfig } = await import('../config/starter');
       const config = starterConfig({ name: opts.name, region: ctx.options.region ?? 'eu-west-1', domain: opts.domain });
       writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
       ctx.reporter.success(`wrote ${opts.output}; next: cyclops synth --all --out out`);
