@@ -3,6 +3,7 @@
  * (exit code 2) whose details hold one line per problem.
  */
 import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
 import { usageError } from '../errors';
 import { formatIssues } from './format';
 import { resolveConfig, type Config } from './model';
@@ -34,7 +35,6 @@ export function parseConfig(raw: unknown, file: string): Config {
 
 export async function loadConfig(opts: { configPath?: string; cwd?: string } = {}): Promise<Config> {
   const cwd = opts.cwd ?? process.cwd();
-  const { cosmiconfig } = await import('cosmiconfig');
   const explorer = cosmiconfig('cyclops', { searchPlaces: SEARCH_PLACES, cache: false });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
