@@ -1,0 +1,179 @@
+/**
+ * applyStack: make a stack match a template URL and parameters, and wait.
+ *
+ * Missing stack → CreateStack. Existing stack → a change set: no changes → deleted, "no
+ * changes"; --dry-run → listed and deleted; else executed. Before that the stack's state is
+ * recovered: *_IN_PROGRESS is waited for, REVIEW_IN_PROGRESS and ROLLBACK_COMPLETE are
+ * deleted (after saying so), UPDATE_ROLLBACK_FAILED and other *_FAILED states stop with
+ * what to do.
+ */
+import type { Aws } from '../aws/client';
+import { CyclopsError, ExitCode, failure, interrupted } from '../errors';
+import type { Reporter } from '../report/reporter';
+import { createChangeSet, deleteChangeSet, describeChangeSet, executeChangeSet, formatChange, type ChangeSet } from './changeset';
+import { removeStack } from './delete';
+import { EventStream } from './events';
+import type { StackSummary } from './outputs';
+import { Poller } from './poll';
+import { SUCCESS, classify } from './status';
+import type { ApplyInput, ApplyResult, ChangeSummary } from './types';
+import { guard, readStack, settle, waitForStack, type Run } from './wait';
+
+/** Rounds of recovery before giving up (a stack that keeps changing under us). */
+const MAX_RECOVERY = 5;
+
+export async function applyStack(aws: Aws, reporter: Reporter, input: ApplyInput): Promise<ApplyResult> {
+  const run: Run = { aws, reporter, poller: new Poller(input), stackName: input.stackName };
+  const name = input.stackName;
+  let stack = await readStack(run);
+  let recreated = false;
+  let review = false;
+  for (let round = 0; stack && classify(stack.status) !== 'stable'; round++) {
+    if (round >= MAX_RECOVERY) throw failure(`stack ${name}: still ${stack.status} after ${round} attempts to recover it; check it in the CloudFormation console`);
+    const reason = stack.reason ? ` (${stack.reason})` : '';
+    switch (classify(stack.status)) {
+      case 'in-progress':
+        stack = await settle(run, stack);
+        break;
+      case 'review':
+        if (input.dryRun) {
+          review = true;
+          stack = null;
+          break;
+        }
+        reporter.warn(`stack ${name} is REVIEW_IN_PROGRESS: a change set made it and was never executed; deleting it before creating the stack`);
+        await removeStack(run, stack);
+        stack = null;
+        break;
+      case 'rollback-complete':
+        if (input.dryRun) {
+          reporter.warn(`stack ${name} is ROLLBACK_COMPLETE after a failed create; a real run deletes it and creates it again`);
+          return { stackName: name, stackId: stack.id, action: 'dry-run', status: stack.status, changed: true, changes: [], outputs: {}, recreated: true };
+        }
+        reporter.warn(`stack ${name} is ROLLBACK_COMPLETE after a failed create${reason}; deleting it and creating it again`);
+        await removeStack(run, stack);
+        stack = null;
+        recreated = true;
+        break;
+      case 'update-rollback-failed':
+        throw failure(
+          `stack ${name} is UPDATE_ROLLBACK_FAILED${reason}; run "aws cloudformation continue-update-rollback --stack-name ${name}" ` +
+            `(add --resources-to-skip for resources that cannot roll back), wait for UPDATE_ROLLBACK_COMPLETE, then try again`,
+        );
+      default:
+        throw failure(
+          `stack ${name} is ${stack.status}${reason}; it cannot be updated; delete it ("aws cloudformation delete-stack --stack-name ${name}") or fix it in the CloudFormation console, then try again`,
+        );
+    }
+  }
+  const result = stack ? await update(run, input, stack) : input.dryRun ? await dryRunCreate(run, input, review) : await create(run, input);
+  return recreated ? { ...result, recreated } : result;
+}
+
+async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
+  const { aws, reporter, stackName } = run;
+  reporter.step(`creating stack ${stackName}`);
+  const started = new Date();
+  const out = await guard(run, `create stack ${stackName}`, () =>
+    aws.cfn.send(
+      new aws.sdk.cfn.CreateStackCommand({
+        StackName: stackName,
+        TemplateURL: input.templateUrl,
+        Parameters: input.parameters,
+        Tags: input.tags,
+        Capabilities: input.capabilities,
+      }),
+    ),
+  );
+  const events = new EventStream(aws, reporter, run.poller, out.StackId ?? stackName, started);
+  return finish(run, events, 'create', []);
+}
+
+async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise<ApplyResult> {
+  const { reporter, stackName } = run;
+  const base = { stackName, stackId: stack.id, status: stack.status, outputs: stack.outputs };
+  reporter.step(`${input.dryRun ? 'checking' : 'updating'} stack ${stackName}`);
+  const cs = await createChangeSet(run, input, 'UPDATE');
+  let executed = false;
+  let events: EventStream;
+  let changes: ChangeSummary[];
+  try {
+    const described = await readChanges(run, cs);
+    changes = described.changes;
+    if (described.empty) {
+      reporter.info(`stack ${stackName}: no changes`);
+      return { ...base, action: 'none', changed: false, changes: [] };
+    }
+    if (input.dryRun) return { ...base, action: 'dry-run', changed: true, changes };
+    events = new EventStream(run.aws, reporter, run.poller, stack.id);
+    await guard(run, `read events of stack ${stackName}`, () => events.prime());
+    await executeChangeSet(run, cs);
+    executed = true;
+  } finally {
+    if (!executed) await deleteChangeSet(run, cs);
+  }
+  return finish(run, events, 'update', changes);
+}
+
+/**
+ * Dry run for a stack that does not exist: a CREATE change set, because CloudFormation
+ * itself then validates the template and parameters and lists exactly the resources it
+ * would create (reading the template locally would do neither). The change set leaves a
+ * REVIEW_IN_PROGRESS stack behind, so the change set and that stack are both deleted again
+ * (a REVIEW_IN_PROGRESS stack that was there before is left as it was).
+ */
+async function dryRunCreate(run: Run, input: ApplyInput, reviewExisted: boolean): Promise<ApplyResult> {
+  const { aws, reporter, stackName } = run;
+  reporter.step(`checking stack ${stackName} (it does not exist yet)`);
+  const cs = await createChangeSet(run, input, 'CREATE');
+  try {
+    const { changes } = await readChanges(run, cs);
+    return { stackName, action: 'dry-run', status: 'NONE', changed: true, changes, outputs: {} };
+  } finally {
+    await deleteChangeSet(run, cs);
+    if (!reviewExisted) {
+      await guard(run, `delete review stack ${stackName}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: cs.stackId ?? stackName })));
+    }
+  }
+}
+
+/** Wait for the change set and print its changes; Ctrl-C here changes nothing. */
+async function readChanges(run: Run, cs: ChangeSet): Promise<ChangeSet> {
+  const described = await describeChangeSet(run, cs);
+  if (described === 'interrupted') throw interrupted(`stack ${run.stackName}: interrupted before any change; the change set is deleted`);
+  for (const c of described.changes) run.reporter.info(`  ${formatChange(c)}`);
+  return described;
+}
+
+/** Wait for the create or update to end; report failure reasons, timeout, or Ctrl-C. */
+async function finish(run: Run, events: EventStream, action: 'create' | 'update', changes: ChangeSummary[]): Promise<ApplyResult> {
+  const { aws, reporter, poller, stackName } = run;
+  const outcome = await waitForStack(run, events);
+  if (outcome.kind === 'interrupted') {
+    if (action === 'update' && outcome.status === 'UPDATE_IN_PROGRESS') {
+      await guard(run, `cancel update of stack ${stackName}`, () => aws.cfn.send(new aws.sdk.cfn.CancelUpdateStackCommand({ StackName: stackName })));
+      reporter.warn(`cancelled the update of stack ${stackName}; CloudFormation rolls it back to the previous version`);
+    } else if (action === 'update') {
+      reporter.warn(`stack ${stackName} is ${outcome.status}, too late to cancel; CloudFormation finishes it`);
+    } else {
+      reporter.warn(`left stack ${stackName} to CloudFormation: it finishes, or rolls back on its own; the next run recreates a rolled-back stack`);
+    }
+    throw interrupted(`stack ${stackName}: interrupted during ${action}`);
+  }
+  if (outcome.kind === 'timeout') {
+    throw failure(`stack ${stackName}: still ${outcome.status} after ${poller.timeoutSeconds}s; CloudFormation carries on; run the command again to keep waiting, or raise --timeout`);
+  }
+  const stack = outcome.stack;
+  if (stack && (SUCCESS[action] as readonly string[]).includes(stack.status)) {
+    reporter.success(`stack ${stackName}: ${stack.status}`);
+    return { stackName, stackId: stack.id, action, status: stack.status, changed: true, changes, outputs: stack.outputs };
+  }
+  const reasons = events.failures();
+  if (!reasons.length && stack?.reason) reasons.push(stack.reason);
+  const status = stack?.status ?? 'DELETE_COMPLETE';
+  const next =
+    action === 'create'
+      ? 'fix the cause and run again (the failed stack is deleted and created again)'
+      : 'the stack is back on its previous version; fix the cause and run again';
+  throw new CyclopsError(`stack ${stackName}: ${action} failed (${status}); ${next}`, { exitCode: ExitCode.FAILED, details: reasons, code: 'stack-failed' });
+}
