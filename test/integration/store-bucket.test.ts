@@ -1,0 +1,88 @@
+/** Bootstrap, template push/read and releases against moto's S3. */
+import type { Aws } from '../../src/aws/client';
+import { ensureBucket, pushTemplate, readLatestTemplate, writeRelease, readRelease, deleteRelease, tlsOnlyPolicy } from '../../src/store';
+import { createPlainBucket, motoAws, storeConfig } from '../support/store-env';
+
+const bucket = 'store-bucket-test';
+const config = storeConfig(bucket);
+let aws: Aws;
+
+beforeAll(async () => {
+  aws = await motoAws();
+  await createPlainBucket(aws, bucket);
+});
+
+test('ensureBucket creates a private, encrypted, versioned, TLS-only bucket, and is idempotent', async () => {
+  const bucket = 'store-bootstrap-test';
+  const config = storeConfig(bucket);
+  const first = await ensureBucket(aws, config);
+  expect(first).toMatchObject({ bucket, created: true, region: 'eu-west-1' });
+  const second = await ensureBucket(aws, config);
+  expect(second.created).toBe(false);
+
+  const s3 = aws.sdk.s3;
+  const loc = await aws.s3.send(new s3.GetBucketLocationCommand({ Bucket: bucket }));
+  expect(loc.LocationConstraint).toBe('eu-west-1');
+  const pab = await aws.s3.send(new s3.GetPublicAccessBlockCommand({ Bucket: bucket }));
+  expect(pab.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+  const enc = await aws.s3.send(new s3.GetBucketEncryptionCommand({ Bucket: bucket }));
+  expect(enc.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe('AES256');
+  const ver = await aws.s3.send(new s3.GetBucketVersioningCommand({ Bucket: bucket }));
+  expect(ver.Status).toBe('Enabled');
+  const pol = await aws.s3.send(new s3.GetBucketPolicyCommand({ Bucket: bucket }));
+  const policy = JSON.parse(pol.Policy!);
+  expect(policy).toEqual(JSON.parse(tlsOnlyPolicy(bucket, 'eu-west-1')));
+  expect(policy.Statement[0]).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  const tagging = await aws.s3.send(new s3.GetBucketTaggingCommand({ Bucket: bucket }));
+  expect(tagging.TagSet).toEqual(expect.arrayContaining([{ Key: 'cyclops:platform', Value: 'acme' }]));
+
+  // Our moto endpoint is plain HTTP, so the policy must refuse object requests; real S3 does
+  // the same. (moto refuses them because it ignores the Bool condition and applies the Deny
+  // to every request, so this cannot show that HTTPS requests are still allowed.)
+  await expect(aws.s3.send(new s3.PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+});
+
+test('pushTemplate uploads content once, at a content-addressed key, and readLatestTemplate follows the last push', async () => {
+  const ids = { platform: 'acme', env: 'staging', app: 'web' };
+  const a = '{"Resources":{"A":{}}}';
+  const b = '{"Resources":{"B":{}}}';
+  const first = await pushTemplate(aws, config, 'app', ids, a);
+  expect(first.changed).toBe(true);
+  expect(first.key).toMatch(/^templates\/app\/staging\/web\/[0-9a-f]{64}\.json$/);
+  expect(first.url).toBe(`https://${bucket}.s3.eu-west-1.amazonaws.com/${first.key}`);
+  expect(first.bytes).toBe(a.length);
+
+  const calls = aws.calls();
+  const again = await pushTemplate(aws, config, 'app', ids, a);
+  expect(again).toEqual({ ...first, changed: false });
+  // HeadObject + GetObject of the pointer; no PutObject.
+  expect(aws.calls() - calls).toBe(2);
+
+  await pushTemplate(aws, config, 'app', ids, b);
+  expect((await readLatestTemplate(aws, config, 'app', ids))?.body).toBe(b);
+  // Going back to old content: no new upload, but read shows what was pushed last.
+  const back = await pushTemplate(aws, config, 'app', ids, a);
+  expect(back.changed).toBe(true);
+  const latest = await readLatestTemplate(aws, config, 'app', ids);
+  expect(latest).toMatchObject({ key: first.key, sha256: first.sha256, body: a });
+
+  const versions = await aws.s3.send(new aws.sdk.s3.ListObjectVersionsCommand({ Bucket: bucket, Prefix: first.key }));
+  expect(versions.Versions).toHaveLength(1);
+  expect(await readLatestTemplate(aws, config, 'app', { platform: 'acme', env: 'production', app: 'web' })).toBeNull();
+});
+
+test('releases: write, read back (extra fields kept), delete', async () => {
+  expect(await readRelease(aws, config, 'staging', 'web')).toBeNull();
+  const record = { app: 'web', env: 'staging', image: 'nginx:1.27', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'me@host pid 1', port: 20000, note: 'x' };
+  await writeRelease(aws, config, 'staging', 'web', record);
+  expect(await readRelease(aws, config, 'staging', 'web')).toEqual(record);
+  await deleteRelease(aws, config, 'staging', 'web');
+  expect(await readRelease(aws, config, 'staging', 'web')).toBeNull();
+});
+
+test('a missing bucket is one line that says to bootstrap', async () => {
+  const other = storeConfig('store-bucket-test-missing');
+  await expect(readRelease(aws, other, 'staging', 'web')).rejects.toThrow(
+    'read s3://store-bucket-test-missing/releases/staging/web.json: bucket store-bucket-test-missing does not exist; run "cyclops bootstrap" first',
+  );
+});
