@@ -1,0 +1,146 @@
+/**
+ * Each app's own database and login on its environment's PostgreSQL, idempotently. The
+ * secret `cyclops/<env>/<app>/database` is the source of truth for the password: a second
+ * ensure reads it and changes nothing; --rotate-password writes a pending version, sets the
+ * role's password, then makes the new version current. `deploy` calls ensureAppDatabase and
+ * `destroy --drop-database` calls dropAppDatabase.
+ */
+import { appConfig } from '../config/model';
+import { usageError } from '../errors';
+import { dbName, dbRole, dbSecretName, LABEL_RE, tags } from '../naming';
+import {
+  appSecretValue,
+  createAppSecret,
+  deleteAppSecret,
+  promoteSecretVersion,
+  putAppSecret,
+  readAppSecret,
+  sameEndpoint,
+} from './credentials';
+import { generatePassword, scramVerifier } from './password';
+import { runDirect } from './runner-direct';
+import { runTask } from './runner-task';
+import { checkIdentifier, DROP_PLAN, ENSURE_PLAN, type SqlPlan, type SqlVars } from './sql';
+import { directConnection, resolveTarget, taskAdmin, type DbDeps, type DbTarget } from './target';
+
+export type { DbDeps, Runner } from './target';
+
+export interface DbEnsureResult {
+  host: string;
+  port: number;
+  dbname: string;
+  username: string;
+  secretArn: string;
+  database: 'created' | 'exists';
+  role: 'created' | 'exists' | 'rotated';
+  secret: 'created' | 'exists' | 'updated';
+}
+export type DbInfo = Omit<DbEnsureResult, 'database' | 'role' | 'secret'>;
+
+function names(env: string, app: string) {
+  if (!LABEL_RE.test(app)) throw usageError(`app ${JSON.stringify(app)}: not a valid app name; use a DNS label (lowercase letters, digits, dashes)`);
+  const n = { db: dbName(app), role: dbRole(app), secret: dbSecretName(env, app) };
+  checkIdentifier('name', n.db);
+  checkIdentifier('role', n.role);
+  return n;
+}
+
+/** Run a plan with the target's runner. `app` carries the app password for ensure. */
+async function run(
+  deps: DbDeps,
+  t: DbTarget,
+  plan: SqlPlan,
+  vars: Omit<SqlVars, 'pw'>,
+  app?: { password: string; valueFrom: string },
+): Promise<Record<string, number>> {
+  deps.reporter.step(`${plan.name} database ${vars.db} on ${t.host}:${t.port} (${t.runner} runner)`);
+  if (t.runner === 'direct') {
+    const conn = await directConnection(deps, t);
+    const pw = app ? scramVerifier(app.password) : undefined;
+    deps.reporter.secret(pw);
+    return runDirect(conn, plan, { ...vars, ...(pw ? { pw } : {}) }, deps.signal);
+  }
+  const admin = await taskAdmin(deps, t);
+  const secrets = app ? { ...admin.secrets, APP_PASSWORD: app.valueFrom } : admin.secrets;
+  return runTask(deps.aws, admin.task, { plan, vars, environment: admin.environment, secrets }, { signal: deps.signal, wait: deps.taskWait, reporter: deps.reporter });
+}
+
+/** The ECS valueFrom for the password in one version of the secret. */
+const passwordRef = (arn: string, versionId: string) => `${arn}:password::${versionId}`;
+
+export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, opts: { rotatePassword?: boolean } = {}): Promise<DbEnsureResult> {
+  const n = names(env, app);
+  if (!appConfig(deps.config, app).database) {
+    throw usageError(`app ${app}: has "database": false in ${deps.config.file}; remove that to give it a database`);
+  }
+  const t = await resolveTarget(deps, env);
+  const { aws, reporter } = deps;
+  const value = (password: string) => appSecretValue(t.host, t.port, n.db, n.role, password);
+
+  const existing = await readAppSecret(aws, n.secret, reporter);
+  let secret: DbEnsureResult['secret'];
+  let arn: string;
+  let versionId: string;
+  let password: string;
+  let pending: { versionId: string; current: string } | undefined;
+  if (!existing) {
+    password = generatePassword();
+    reporter.secret(password);
+    ({ arn, versionId } = await createAppSecret(aws, n.secret, value(password), tags({ platform: deps.config.platform.name, env, app })));
+    secret = 'created';
+  } else if (opts.rotatePassword) {
+    password = generatePassword();
+    reporter.secret(password);
+    arn = existing.arn;
+    versionId = await putAppSecret(aws, arn, value(password), ['AWSPENDING']);
+    pending = { versionId, current: existing.versionId };
+    secret = 'updated';
+  } else {
+    ({ arn, versionId } = existing);
+    password = existing.value.password;
+    secret = 'exists';
+  }
+  reporter.secret(value(password).url);
+
+  // A new secret means the password is new: an existing role must take it.
+  const rotate = !existing || !!opts.rotatePassword;
+  const state = await run(deps, t, ENSURE_PLAN, { role: n.role, db: n.db, rotate: rotate ? 'true' : 'false' }, { password, valueFrom: passwordRef(arn, versionId) });
+
+  if (pending) await promoteSecretVersion(aws, arn, pending.versionId, pending.current);
+  if (existing && !pending && !sameEndpoint(existing.value, value(password))) {
+    await putAppSecret(aws, arn, value(password));
+    secret = 'updated';
+  }
+  const result: DbEnsureResult = {
+    host: t.host,
+    port: t.port,
+    dbname: n.db,
+    username: n.role,
+    secretArn: arn,
+    database: state.databaseCreated ? 'created' : 'exists',
+    role: state.roleCreated ? 'created' : rotate ? 'rotated' : 'exists',
+    secret,
+  };
+  reporter.debug(`database ${n.db}: database ${result.database}, role ${result.role}, secret ${result.secret}`);
+  return result;
+}
+
+/** Ends the app's sessions, drops its database and role, and deletes its secret. */
+export async function dropAppDatabase(deps: DbDeps, env: string, app: string): Promise<{ dropped: boolean }> {
+  const n = names(env, app);
+  const e = deps.config.environments[env];
+  if (e?.database.type === 'none') return { dropped: false };
+  const t = await resolveTarget(deps, env);
+  const state = await run(deps, t, DROP_PLAN, { role: n.role, db: n.db });
+  const deleted = await deleteAppSecret(deps.aws, n.secret);
+  return { dropped: !!state.dropped || deleted };
+}
+
+/** Where the app's database is and which secret holds its login; never the password. */
+export async function appDatabaseInfo(deps: DbDeps, env: string, app: string): Promise<DbInfo> {
+  const n = names(env, app);
+  if (!deps.config.environments[env]) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
+  const s = await readAppSecret(deps.aws, n.secret, deps.reporter);
+  if (!s) throw usageError(`app ${app} in ${env}: has no database secret ${n.secret}; run "cyclops db ensure ${app} ${env}" first`);
+  return { host: s.value.host, port: s.value.port, dbname: s.value.dbname, username: s.value.username, secretArn: s.arn };
+}

@@ -1,0 +1,204 @@
+/**
+ * The task runner: the plans in sql.ts run by psql in a one-off Fargate task inside the
+ * environment's VPC (private subnets, the DbAdminSecurityGroup, no public IP). Passwords
+ * reach the container only as ECS `secrets` (valueFrom a secret ARN and JSON key), never in
+ * the command or the overrides. The command is the fixed psql script; names travel as
+ * environment overrides and become psql variables, which psql quotes as literals. The
+ * script's exit code carries the plan's state (sql.ts psqlScript).
+ */
+import type { Aws } from '../aws/client';
+import { describeAwsError } from '../aws/errors';
+import { failure, interrupted, usageError } from '../errors';
+import type { Reporter } from '../report/reporter';
+import { decodeExit, psqlScript, type SqlPlan, type SqlVars } from './sql';
+
+export const DB_TASK_IMAGE = 'public.ecr.aws/docker/library/postgres:16-alpine';
+export const DB_TASK_CONTAINER = 'psql';
+
+export interface TaskTarget {
+  family: string;
+  cluster: string;
+  subnets: string[];
+  securityGroup: string;
+  executionRoleArn: string;
+  tags: { Key: string; Value: string }[];
+}
+
+export interface TaskRun {
+  plan: SqlPlan;
+  /** non-secret variables: role, db, rotate */
+  vars: Omit<SqlVars, 'pw'>;
+  /** plain environment: PGHOST, PGPORT, PGDATABASE, PGSSLMODE, maybe PGUSER */
+  environment: Record<string, string>;
+  /** name → valueFrom (secret ARN with JSON key): PGPASSWORD, maybe PGUSER, APP_PASSWORD */
+  secrets: Record<string, string>;
+}
+
+export interface TaskWait {
+  firstMs?: number;
+  maxMs?: number;
+  timeoutMs?: number;
+}
+
+/** The environment variable each plan variable comes from inside the container. */
+export const VAR_ENV: Record<keyof SqlVars, string> = { role: 'DB_ROLE', db: 'DB_NAME', pw: 'APP_PASSWORD', rotate: 'DB_ROTATE' };
+
+/** `sh -c WRAPPER cyclops-db SCRIPT`: the script arrives as $1, the variables from the environment. */
+export function taskCommand(plan: SqlPlan): string[] {
+  const vars = plan.vars.map((v) => `-v ${v}="$${VAR_ENV[v]}"`).join(' ');
+  const wrapper = `code=$(printf '%s\\n' "$1" | psql -X -q -A -t -v ON_ERROR_STOP=1 ${vars} -f -) && exit "$code"`;
+  return ['sh', '-c', wrapper, 'cyclops-db', psqlScript(plan)];
+}
+
+const sorted = (s: Record<string, string>) => Object.entries(s).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
+
+export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, string>) {
+  return {
+    family: t.family,
+    requiresCompatibilities: ['FARGATE' as const],
+    networkMode: 'awsvpc' as const,
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: t.executionRoleArn,
+    containerDefinitions: [{ name: DB_TASK_CONTAINER, image: DB_TASK_IMAGE, essential: true, secrets: sorted(secrets) }],
+    tags: ecsTags(t),
+  };
+}
+
+/** ECS spells tags in lower case. */
+const ecsTags = (t: TaskTarget) => t.tags.map((x) => ({ key: x.Key, value: x.Value }));
+
+const awsFail = (aws: Aws, action: string) => (e: unknown) => {
+  throw describeAwsError(e, { action, region: aws.region, endpoint: aws.endpoint });
+};
+
+/** The family's latest revision when it already matches, else a new revision. */
+export async function ensureTaskDefinition(aws: Aws, t: TaskTarget, secrets: Record<string, string>): Promise<string> {
+  const want = taskDefinitionInput(t, secrets);
+  const have = await aws.ecs
+    .send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: t.family }))
+    .then((o) => o.taskDefinition)
+    .catch(() => undefined);
+  const c = have?.containerDefinitions?.[0];
+  const same =
+    have?.status === 'ACTIVE' &&
+    have.executionRoleArn === want.executionRoleArn &&
+    c?.image === DB_TASK_IMAGE &&
+    JSON.stringify(sorted(Object.fromEntries((c.secrets ?? []).map((s) => [s.name ?? '', s.valueFrom ?? ''])))) ===
+      JSON.stringify(want.containerDefinitions[0].secrets);
+  if (same && have?.taskDefinitionArn) return have.taskDefinitionArn;
+  const out = await aws.ecs
+    .send(new aws.sdk.ecs.RegisterTaskDefinitionCommand(want))
+    .catch(awsFail(aws, `register task definition ${t.family}`));
+  return out.taskDefinition?.taskDefinitionArn ?? t.family;
+}
+
+export async function startDbTask(aws: Aws, t: TaskTarget, run: TaskRun): Promise<string> {
+  const taskDefinition = await ensureTaskDefinition(aws, t, run.secrets);
+  const environment = { ...run.environment };
+  for (const [k, v] of Object.entries(run.vars)) if (v !== undefined) environment[VAR_ENV[k as keyof SqlVars]] = v;
+  const out = await aws.ecs
+    .send(
+      new aws.sdk.ecs.RunTaskCommand({
+        cluster: t.cluster,
+        taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: 'cyclops-db',
+        networkConfiguration: { awsvpcConfiguration: { subnets: t.subnets, securityGroups: [t.securityGroup], assignPublicIp: 'DISABLED' } },
+        overrides: {
+          containerOverrides: [
+            { name: DB_TASK_CONTAINER, command: taskCommand(run.plan), environment: Object.entries(environment).map(([name, value]) => ({ name, value })) },
+          ],
+        },
+        tags: ecsTags(t),
+      }),
+    )
+    .catch(awsFail(aws, `start the database task on cluster ${t.cluster}`));
+  const f = out.failures?.[0];
+  const arn = out.tasks?.[0]?.taskArn;
+  if (f || !arn) {
+    throw failure(`database task on cluster ${t.cluster}: ECS did not start it (${f?.reason ?? 'no task returned'}${f?.detail ? ': ' + f.detail : ''}); check the cluster's Fargate capacity and try again`);
+  }
+  return arn;
+}
+
+const PSQL_EXIT: Record<number, string> = {
+  1: 'psql failed before running SQL',
+  2: 'psql could not connect to the database; check that the database security group admits DbAdminSecurityGroup and the admin credentials',
+  3: 'a SQL statement failed; check that the admin user may create roles and databases',
+  126: 'psql could not be run in the image',
+  127: 'psql is missing from the image',
+  137: 'the container was killed (out of memory or stopped)',
+};
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Poll until the task stops (backoff, honouring `signal`), then decode its exit code into the plan's state. */
+export async function waitForDbTask(
+  aws: Aws,
+  t: TaskTarget,
+  taskArn: string,
+  plan: SqlPlan,
+  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Reporter } = {},
+): Promise<Record<string, number>> {
+  const id = taskArn.split('/').pop();
+  const deadline = Date.now() + (opts.wait?.timeoutMs ?? 15 * 60_000);
+  let delay = opts.wait?.firstMs ?? 2000;
+  let last = '';
+  for (;;) {
+    if (opts.signal?.aborted) {
+      await aws.ecs
+        .send(new aws.sdk.ecs.StopTaskCommand({ cluster: t.cluster, task: taskArn, reason: 'cyclops: interrupted' }))
+        .catch(() => undefined);
+      throw interrupted(`database task ${id}: interrupted; the task was asked to stop; run the command again to finish`);
+    }
+    const out = await aws.ecs
+      .send(new aws.sdk.ecs.DescribeTasksCommand({ cluster: t.cluster, tasks: [taskArn] }))
+      .catch(awsFail(aws, `check database task ${id}`));
+    const task = out.tasks?.[0];
+    if (!task) throw failure(`database task ${id}: ECS no longer knows it (${out.failures?.[0]?.reason ?? 'missing'}); run the command again`);
+    if (task.lastStatus !== last) opts.reporter?.debug(`database task ${id}: ${(last = task.lastStatus ?? '')}`);
+    if (task.lastStatus === 'STOPPED') {
+      const c = task.containers?.find((x) => x.name === DB_TASK_CONTAINER) ?? task.containers?.[0];
+      const why = [task.stoppedReason, c?.reason].filter(Boolean).join('; ') || 'no reason given';
+      if (c?.exitCode === undefined || c.exitCode === null) {
+        throw failure(
+          `database task ${id}: stopped before psql ran (${why}); check that the execution role may read the secrets and that the private subnets reach ECR and Secrets Manager`,
+          undefined,
+          'db-task',
+        );
+      }
+      const state = decodeExit(plan, c.exitCode);
+      if (state) return state;
+      throw failure(`database task ${id}: exited with code ${c.exitCode}: ${PSQL_EXIT[c.exitCode] ?? 'unexpected exit'} (${why})`, undefined, 'db-task');
+    }
+    if (Date.now() > deadline) {
+      throw failure(`database task ${id}: still ${task.lastStatus} after ${Math.round((opts.wait?.timeoutMs ?? 900_000) / 1000)} s; look at the task in the ECS console, then run again`, undefined, 'db-task');
+    }
+    await sleep(delay, opts.signal);
+    delay = Math.min(Math.round(delay * 1.5), opts.wait?.maxMs ?? 15_000);
+  }
+}
+
+export async function runTask(
+  aws: Aws,
+  t: TaskTarget,
+  run: TaskRun,
+  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Reporter } = {},
+): Promise<Record<string, number>> {
+  if (!t.subnets.length) throw usageError(`database task: the environment has no private subnets in its outputs; update the environment stack`);
+  const arn = await startDbTask(aws, t, run);
+  opts.reporter?.progress(`database task ${arn.split('/').pop()} started on ${t.cluster}`);
+  return waitForDbTask(aws, t, arn, run.plan, opts);
+}
