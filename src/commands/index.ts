@@ -1,6 +1,7 @@
 import type { Register } from './types';
 import { register as init } from './init';
 import { register as validate } from './validate';
+import { register as store } from './bootstrap'; // bootstrap, config, ports, unlock
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate];
+export const commands: Register[] = [init, validate, store];
