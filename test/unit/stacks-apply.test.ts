@@ -24,8 +24,12 @@ async function runError(extra: Record<string, unknown> = {}, clock = fakeClock()
   throw new Error('expected applyStack to fail');
 }
 
-function changeSetReady(changes: { Action: string; LogicalResourceId: string; ResourceType: string; Replacement?: string }[]) {
-  return { Status: 'CREATE_COMPLETE', ExecutionStatus: 'AVAILABLE', Changes: changes.map((r) => ({ Type: 'Resource', ResourceChange: r })) };
+function changeSetReady(changes: { Action: string; LogicalResourceId: string; ResourceType: string; Replacement?: string }[]): sdk.cfn.DescribeChangeSetOutput {
+  return {
+    Status: 'CREATE_COMPLETE',
+    ExecutionStatus: 'AVAILABLE',
+    Changes: changes.map((r) => ({ Type: 'Resource', ResourceChange: r as sdk.cfn.ResourceChange })),
+  };
 }
 
 describe('a stack that does not exist', () => {

@@ -141,10 +141,11 @@ describe('deleteStack', () => {
 
 describe('listAppStacks', () => {
   test('keeps only live stacks of this platform and env that carry an app tag', async () => {
-    const s = (name: string, env: string, app: string, status = 'CREATE_COMPLETE') => ({
+    const s = (name: string, env: string, app: string): sdk.cfn.Stack => ({
       StackName: name,
       StackId: name,
-      StackStatus: status,
+      StackStatus: 'CREATE_COMPLETE',
+      CreationTime: new Date(),
       Tags: [
         { Key: 'cyclops:platform', Value: 'acme' },
         { Key: 'cyclops:env', Value: env },

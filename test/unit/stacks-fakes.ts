@@ -52,21 +52,22 @@ export const STACK = 'acme-staging';
 export const STACK_ID = `arn:aws:cloudformation:eu-west-1:123456789012:stack/${STACK}/1111`;
 
 export function stack(status: string, extra: Record<string, unknown> = {}) {
-  return { Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status, CreationTime: new Date(), ...extra }] };
+  return { Stacks: [{ StackName: STACK, StackId: STACK_ID, StackStatus: status as sdk.cfn.StackStatus, CreationTime: new Date(), ...extra }] };
 }
 
 export const missing = () => Object.assign(new Error(`Stack with id ${STACK} does not exist`), { name: 'ValidationError' });
 export const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } });
 
 let seq = 0;
-export function event(logicalId: string, status: string, reason?: string, type = 'AWS::EC2::VPC') {
+export function event(logicalId: string, status: string, reason?: string, type = 'AWS::EC2::VPC'): sdk.cfn.StackEvent {
   seq++;
   return {
     EventId: `ev-${seq}`,
     StackName: STACK,
+    StackId: STACK_ID,
     LogicalResourceId: logicalId,
     ResourceType: type,
-    ResourceStatus: status,
+    ResourceStatus: status as sdk.cfn.ResourceStatus,
     ResourceStatusReason: reason,
     Timestamp: new Date(),
   };
