@@ -1,7 +1,9 @@
 import type { Register } from './types';
 import { register as init } from './init';
+import { register as synth } from './synth';
 import { register as validate } from './validate';
+import { register as db } from './db';
 import { register as store } from './bootstrap'; // bootstrap, config, ports, unlock
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, store];
+export const commands: Register[] = [init, synth, validate, db, store];

@@ -1,0 +1,147 @@
+/**
+ * `cyclops synth`: render templates offline. Needs no AWS account, no network, and never
+ * loads the SDK.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Option } from 'commander';
+import type { Config } from '../config/model';
+import type { Context } from '../context';
+import { usageError } from '../errors';
+import { appStack, envStack, platformStack } from '../naming';
+import { examples, type Register } from './types';
+
+type Format = 'json' | 'yaml';
+interface Rendered {
+  kind: 'platform' | 'cluster' | 'app';
+  stack: string;
+  env?: string;
+  app?: string;
+  template: Record<string, unknown>;
+}
+
+const formatOption = () => new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json');
+
+async function plan() {
+  return import('../plan');
+}
+
+async function print(ctx: Context, r: Rendered, format: Format): Promise<void> {
+  const p = await plan();
+  if (ctx.reporter.json) {
+    ctx.reporter.result({ ok: true, kind: r.kind, stack: r.stack, env: r.env, app: r.app, template: r.template });
+    return;
+  }
+  ctx.reporter.raw(format === 'yaml' ? p.toYaml(r.template) : p.templateBody(r.template));
+}
+
+function parsePort(config: Config, text: string | undefined): number {
+  const [lo, hi] = config.ports.range;
+  if (text === undefined) return lo;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < lo || port > hi) {
+    throw usageError(`--port ${text}: not a port in the configured range; use a whole number from ${lo} to ${hi} (ports.range in ${config.file})`);
+  }
+  return port;
+}
+
+/** Every template: the platform, each environment, each configured app in each environment (ports in order from the range). */
+export async function renderAll(config: Config): Promise<Rendered[]> {
+  const p = await plan();
+  const platform = config.platform.name;
+  const out: Rendered[] = [{ kind: 'platform', stack: platformStack(platform), template: p.renderPlatform(config) }];
+  const apps = Object.keys(config.apps);
+  const [lo, hi] = config.ports.range;
+  if (apps.length > hi - lo + 1) {
+    throw usageError(`ports.range in ${config.file}: ${hi - lo + 1} ports for ${apps.length} apps; widen the range`);
+  }
+  for (const env of Object.keys(config.environments)) {
+    out.push({ kind: 'cluster', stack: envStack(platform, env), env, template: p.renderCluster(config, env) });
+    apps.forEach((app, i) => {
+      out.push({ kind: 'app', stack: appStack(platform, env, app), env, app, template: p.renderApp(config, env, app, { port: lo + i }) });
+    });
+  }
+  return out;
+}
+
+export const fileName = (r: Rendered, format: Format) =>
+  `${r.kind === 'platform' ? 'platform' : r.kind === 'cluster' ? `cluster-${r.env}` : `app-${r.env}-${r.app}`}.${format}`;
+
+export const register: Register = (program, run) => {
+  const synth = examples(
+    program
+      .command('synth')
+      .description('print CloudFormation templates offline (no AWS account, no network)')
+      .option('--all', 'write every template: the platform, each environment and each configured app in each')
+      .option('--out <dir>', 'directory for --all')
+      .addOption(formatOption()),
+    ['cyclops synth platform', 'cyclops synth cluster staging --format yaml', 'cyclops synth app shop staging --image shop:1.2', 'cyclops synth --all --out out'],
+  ).action(
+    run(async (ctx, opts: { all?: boolean; out?: string; format: Format }) => {
+      if (!opts.all) throw usageError('synth: nothing to render; use "synth platform", "synth cluster ENV", "synth app APP ENV", or "synth --all --out DIR"');
+      if (!opts.out) throw usageError('synth --all: needs --out DIR, the directory to write the templates to');
+      const config = await ctx.config();
+      const p = await plan();
+      const rendered = await renderAll(config);
+      // Render everything before writing anything, so a bad config leaves no partial output.
+      const files = rendered.map((r) => ({
+        r,
+        file: path.join(opts.out!, fileName(r, opts.format)),
+        body: opts.format === 'yaml' ? p.toYaml(r.template) : p.templateBody(r.template) + '\n',
+      }));
+      mkdirSync(opts.out, { recursive: true });
+      for (const f of files) writeFileSync(f.file, f.body);
+      ctx.reporter.success(`wrote ${files.length} templates to ${opts.out}`);
+      ctx.reporter.result(
+        { ok: true, dir: path.resolve(opts.out), files: files.map((f) => ({ kind: f.r.kind, stack: f.r.stack, env: f.r.env, app: f.r.app, file: f.file })) },
+        files.map((f) => f.file),
+      );
+    }),
+  );
+
+  examples(synth.command('platform').description('print the platform template (shared roles, ECR repositories)').addOption(formatOption()), [
+    'cyclops synth platform',
+    'cyclops synth platform --format yaml > platform.yaml',
+  ]).action(
+    run(async (ctx, opts: { format: Format }) => {
+      const config = await ctx.config();
+      const template = (await plan()).renderPlatform(config);
+      await print(ctx, { kind: 'platform', stack: platformStack(config.platform.name), template }, opts.format);
+    }),
+  );
+
+  examples(
+    synth.command('cluster').argument('<env>', 'environment name from config').description('print the environment (cluster) template').addOption(formatOption()),
+    ['cyclops synth cluster staging', 'cyclops synth cluster production --format yaml'],
+  ).action(
+    run(async (ctx, env: string, opts: { format: Format }) => {
+      const config = await ctx.config();
+      const template = (await plan()).renderCluster(config, env);
+      await print(ctx, { kind: 'cluster', stack: envStack(config.platform.name, env), env, template }, opts.format);
+    }),
+  );
+
+  examples(
+    synth
+      .command('app')
+      .argument('<app>', 'app name (apps not in config get the defaults)')
+      .argument('<env>', 'environment name from config')
+      .description('print an app template')
+      .option('--image <image>', 'default of the Image parameter (deploy passes the real image)')
+      .option('--port <n>', 'the app port / listener-rule priority (default: the first port of ports.range)')
+      .addOption(formatOption()),
+    ['cyclops synth app shop staging', 'cyclops synth app shop production --image 1234.dkr.ecr.eu-west-1.amazonaws.com/acme/shop:1.4 --port 20007'],
+  ).action(
+    run(async (ctx, app: string, env: string, opts: { image?: string; port?: string; format: Format }) => {
+      const config = await ctx.config();
+      const p = await plan();
+      const template = p.renderApp(config, env, app, { port: parsePort(config, opts.port) });
+      if (opts.image !== undefined) {
+        if (!opts.image.trim()) throw usageError('--image: is empty; give an image reference such as "nginx:1.27"');
+        const params = template.Parameters as Record<string, { Default?: string }>;
+        params.Image.Default = opts.image;
+      }
+      await print(ctx, { kind: 'app', stack: appStack(config.platform.name, env, app), env, app, template }, opts.format);
+    }),
+  );
+};

@@ -1,0 +1,242 @@
+/**
+ * The app stack (one per environment and app). Parameters are the image and the
+ * per-process counts only; everything else is baked in from config. Values of the env
+ * stack come in through Fn::ImportValue, so the template renders offline and is identical
+ * at deploy time.
+ */
+import { appHost, appUrl, envExport, ENV_OUTPUT, fqdn, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
+import type { AppConfig, ProcessConfig, ProcessKind } from '../src/config/model';
+import { appSecrets } from './secrets';
+import {
+  getAtt,
+  importValue,
+  inlinePolicy,
+  managedPolicy,
+  output,
+  partitionArn,
+  ref,
+  serviceRole,
+  split,
+  tagged,
+  type Output,
+  type Parameter,
+  type Resource,
+  type Template,
+  type Value,
+} from './cfn';
+
+export interface AppInput {
+  platform: string;
+  env: string;
+  app: AppConfig;
+  domain: string;
+  https: boolean;
+  capacity: 'fargate' | 'ec2';
+  /** The app's allocated port: the listener-rule priority (unique per environment). */
+  port: number;
+  /** The app uses a database and the environment has one. */
+  database: boolean;
+  databaseSecretArn?: string;
+}
+
+/** Only the Image parameter's default; deploy always passes the real image. */
+export const PLACEHOLDER_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
+export const LOG_RETENTION_DAYS = 30;
+export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3 };
+export const DEREGISTRATION_DELAY_SECONDS = 15;
+export const HEALTH_CHECK_GRACE_SECONDS = 30;
+
+const pascal = (kind: ProcessKind) => kind[0].toUpperCase() + kind.slice(1);
+/** The Parameter holding a process's task count ("WebCount", "WorkerCount"). */
+export const countParameter = (kind: 'web' | 'worker') => `${pascal(kind)}Count`;
+
+const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
+
+export function appTemplate(input: AppInput): Template {
+  const { platform, env, app } = input;
+  const ids = { platform, env, app: app.name };
+  const imp = (key: EnvOutputKey) => importValue(envExport(platform, env, ENV_OUTPUT[key]));
+  const fargate = input.capacity === 'fargate';
+  const secrets = appSecrets({ env, app: app.name, secrets: app.secrets, database: input.database, databaseSecretArn: input.databaseSecretArn });
+  const network = {
+    AwsvpcConfiguration: {
+      Subnets: split(',', imp('privateSubnets')),
+      SecurityGroups: [imp('serviceSecurityGroup')],
+      ...(fargate ? { AssignPublicIp: 'DISABLED' } : {}),
+    },
+  };
+
+  const parameters: Record<string, Parameter> = {
+    Image: { Type: 'String', Default: PLACEHOLDER_IMAGE, Description: 'container image for every process' },
+  };
+  const resources: Record<string, Resource> = {
+    LogGroup: tagged('AWS::Logs::LogGroup', ids, { LogGroupName: logGroup(platform, env, app.name), RetentionInDays: LOG_RETENTION_DAYS }),
+    ExecutionRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', {
+      ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
+      ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
+    }),
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com'),
+  };
+  const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
+
+  const taskDefinition = (p: ProcessConfig): Resource => {
+    const environment = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
+    if (p.kind === 'web' && !('PORT' in app.env)) environment.push({ Name: 'PORT', Value: String(p.port) });
+    environment.sort(byName);
+    return tagged('AWS::ECS::TaskDefinition', ids, {
+      Family: taskFamily(platform, env, app.name, p.kind),
+      NetworkMode: 'awsvpc',
+      RequiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
+      Cpu: String(p.cpu),
+      Memory: String(p.memory),
+      ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
+      TaskRoleArn: getAtt('TaskRole', 'Arn'),
+      ContainerDefinitions: [
+        {
+          Name: p.kind,
+          Image: ref('Image'),
+          Essential: true,
+          ...(p.command ? { Command: p.command } : {}),
+          ...(p.kind === 'web' ? { PortMappings: [{ ContainerPort: p.port!, Protocol: 'tcp' }] } : {}),
+          Environment: environment,
+          Secrets: secrets.container,
+          LogConfiguration: {
+            LogDriver: 'awslogs',
+            Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': p.kind },
+          },
+        },
+      ],
+    });
+  };
+
+  for (const p of app.processes) {
+    const id = pascal(p.kind);
+    resources[`${id}TaskDefinition`] = taskDefinition(p);
+    if (p.kind === 'cron') {
+      Object.assign(resources, cronSchedule(input, p, imp, network));
+      continue;
+    }
+    const count = countParameter(p.kind);
+    parameters[count] = { Type: 'Number', Default: p.count, MinValue: 0, MaxValue: 100, Description: `${p.kind} task count` };
+    const web = p.kind === 'web';
+    resources[`${id}Service`] = {
+      ...tagged('AWS::ECS::Service', ids, {
+        Cluster: imp('clusterName'),
+        ServiceName: serviceName(app.name, p.kind),
+        TaskDefinition: ref(`${id}TaskDefinition`),
+        DesiredCount: ref(count),
+        DeploymentConfiguration: {
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          MinimumHealthyPercent: 100,
+          MaximumPercent: 200,
+        },
+        NetworkConfiguration: network,
+        PropagateTags: 'SERVICE',
+        EnableECSManagedTags: true,
+        ...(web
+          ? {
+              HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
+              LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup') }],
+            }
+          : {}),
+      }),
+      ...(web ? { DependsOn: 'WebListenerRule' } : {}),
+    };
+    if (web) {
+      Object.assign(resources, webRouting(input, p, imp));
+      outputs.Url = output(appUrl(app.name, input.domain, input.https));
+    }
+  }
+
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `cyclops app ${app.name} in environment ${env} of platform ${platform}`,
+    Parameters: parameters,
+    Resources: resources,
+    Outputs: outputs,
+  };
+}
+
+type Import = (key: EnvOutputKey) => Value;
+
+/** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
+function webRouting(input: AppInput, web: ProcessConfig, imp: Import): Record<string, Resource> {
+  const ids = { platform: input.platform, env: input.env, app: input.app.name };
+  const host = appHost(input.app.name, input.domain);
+  return {
+    WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', ids, {
+      TargetType: 'ip',
+      Protocol: 'HTTP',
+      Port: web.port!,
+      VpcId: imp('vpcId'),
+      HealthCheckEnabled: true,
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: input.app.healthCheckPath,
+      HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
+      HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
+      HealthyThresholdCount: HEALTH_CHECK.healthy,
+      UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
+      Matcher: { HttpCode: '200-399' },
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
+    }),
+    WebListenerRule: {
+      Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+      Properties: {
+        ListenerArn: imp('appListenerArn'),
+        Priority: input.port,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
+        Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],
+      },
+    },
+    WebDnsRecord: {
+      Type: 'AWS::Route53::RecordSet',
+      Properties: {
+        HostedZoneId: imp('hostedZoneId'),
+        Name: fqdn(host),
+        Type: 'A',
+        AliasTarget: { DNSName: imp('loadBalancerDnsName'), HostedZoneId: imp('loadBalancerHostedZoneId'), EvaluateTargetHealth: false },
+      },
+    },
+  };
+}
+
+/** The cron process: an EventBridge rule that runs the task on the cluster, and its role. */
+function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network: Record<string, unknown>): Record<string, Resource> {
+  const ids = { platform: input.platform, env: input.env, app: input.app.name };
+  const family = taskFamily(input.platform, input.env, input.app.name, 'cron');
+  return {
+    CronRole: serviceRole(ids, 'events.amazonaws.com', {
+      Policies: [
+        inlinePolicy('run-cron-task', [
+          {
+            Effect: 'Allow',
+            Action: 'ecs:RunTask',
+            Resource: partitionArn(`ecs:\${AWS::Region}:\${AWS::AccountId}:task-definition/${family}:*`),
+            Condition: { ArnEquals: { 'ecs:cluster': imp('clusterArn') } },
+          },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: [getAtt('ExecutionRole', 'Arn'), getAtt('TaskRole', 'Arn')] },
+        ]),
+      ],
+    }),
+    CronRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `cron for ${input.app.name} in ${input.env}`,
+        ScheduleExpression: cron.schedule!,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'cron',
+            Arn: imp('clusterArn'),
+            RoleArn: getAtt('CronRole', 'Arn'),
+            EcsParameters: {
+              TaskDefinitionArn: ref('CronTaskDefinition'),
+              TaskCount: 1,
+              NetworkConfiguration: { AwsVpcConfiguration: (network as { AwsvpcConfiguration: Value }).AwsvpcConfiguration },
+            },
+          },
+        ],
+      },
+    },
+  };
+}

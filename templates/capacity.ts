@@ -1,0 +1,104 @@
+/**
+ * The ECS cluster and its capacity: Fargate (optionally Spot) or EC2 instances from an
+ * Auto Scaling group behind a capacity provider. Either way the cluster's default capacity
+ * provider strategy is what services and scheduled tasks use, so app templates need not
+ * know which it is.
+ */
+import { clusterName, tags, type Ids } from '../src/naming';
+import type { CapacityConfig } from '../src/config/model';
+import { getAtt, managedPolicy, ref, serviceRole, tagged, tagList, type Resource, type Value } from './cfn';
+
+/** The ECS-optimised Amazon Linux 2023 AMI, resolved at deploy time. */
+export const ECS_AMI = '{{resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id}}';
+
+export interface CapacityInput {
+  ids: Ids & { env: string };
+  capacity: CapacityConfig;
+  vpcId: Value;
+  privateSubnets: Value[];
+}
+
+function ec2Capacity(input: CapacityInput, cluster: string): Record<string, Resource> {
+  const { ids } = input;
+  const cap = input.capacity as Extract<CapacityConfig, { type: 'ec2' }>;
+  const userData = `#!/bin/bash\ncat >> /etc/ecs/ecs.config <<'EOF'\nECS_CLUSTER=${cluster}\nECS_ENABLE_TASK_IAM_ROLE=true\nEOF\n`;
+  return {
+    InstanceRole: serviceRole(ids, 'ec2.amazonaws.com', {
+      ManagedPolicyArns: [
+        managedPolicy('service-role/AmazonEC2ContainerServiceforEC2Role'),
+        managedPolicy('AmazonSSMManagedInstanceCore'),
+      ],
+    }),
+    InstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('InstanceRole')] } },
+    InstanceSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'ECS container instances (tasks have their own network interfaces)',
+      VpcId: input.vpcId,
+    }),
+    LaunchTemplate: {
+      Type: 'AWS::EC2::LaunchTemplate',
+      Properties: {
+        LaunchTemplateData: {
+          ImageId: ECS_AMI,
+          InstanceType: cap.instanceType,
+          IamInstanceProfile: { Arn: getAtt('InstanceProfile', 'Arn') },
+          SecurityGroupIds: [getAtt('InstanceSecurityGroup', 'GroupId')],
+          MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
+          UserData: { 'Fn::Base64': userData },
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: tagList(ids) },
+            { ResourceType: 'volume', Tags: tagList(ids) },
+          ],
+        },
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(ids) }],
+      },
+    },
+    AutoScalingGroup: {
+      Type: 'AWS::AutoScaling::AutoScalingGroup',
+      Properties: {
+        MinSize: String(cap.min),
+        MaxSize: String(cap.max),
+        VPCZoneIdentifier: input.privateSubnets,
+        LaunchTemplate: { LaunchTemplateId: ref('LaunchTemplate'), Version: getAtt('LaunchTemplate', 'LatestVersionNumber') },
+        NewInstancesProtectedFromScaleIn: false,
+        Tags: tags(ids).map((t) => ({ ...t, PropagateAtLaunch: true })),
+      },
+    },
+    CapacityProvider: tagged('AWS::ECS::CapacityProvider', ids, {
+      AutoScalingGroupProvider: {
+        AutoScalingGroupArn: ref('AutoScalingGroup'),
+        ManagedScaling: { Status: 'ENABLED', TargetCapacity: 100 },
+        ManagedTerminationProtection: 'DISABLED',
+      },
+    }),
+  };
+}
+
+export function computeCapacity(input: CapacityInput): Record<string, Resource> {
+  const cluster = clusterName(input.ids.platform, input.ids.env);
+  const r: Record<string, Resource> = {
+    Cluster: tagged('AWS::ECS::Cluster', input.ids, {
+      ClusterName: cluster,
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    }),
+  };
+  let providers: Value[];
+  let strategy: Value[];
+  if (input.capacity.type === 'ec2') {
+    Object.assign(r, ec2Capacity(input, cluster));
+    providers = [ref('CapacityProvider')];
+    strategy = [{ CapacityProvider: ref('CapacityProvider'), Weight: 1 }];
+  } else {
+    providers = ['FARGATE', 'FARGATE_SPOT'];
+    strategy = input.capacity.spot
+      ? [
+          { CapacityProvider: 'FARGATE', Base: 1, Weight: 0 },
+          { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+        ]
+      : [{ CapacityProvider: 'FARGATE', Weight: 1 }];
+  }
+  r.ClusterCapacityProviders = {
+    Type: 'AWS::ECS::ClusterCapacityProviderAssociations',
+    Properties: { Cluster: ref('Cluster'), CapacityProviders: providers, DefaultCapacityProviderStrategy: strategy },
+  };
+  return r;
+}

@@ -1,0 +1,101 @@
+/**
+ * CloudFormation template types and intrinsic-function helpers shared by the three
+ * templates. Pure: no I/O, no SDK.
+ */
+import { tags, type Ids } from '../src/naming';
+
+export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+export type Value = Json;
+
+export interface Resource {
+  Type: string;
+  Properties?: Record<string, Value>;
+  DependsOn?: string | string[];
+  Condition?: string;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+  Metadata?: Record<string, Value>;
+}
+
+export interface Output {
+  Description?: string;
+  Value: Value;
+  Export?: { Name: Value };
+}
+
+export interface Parameter {
+  Type: string;
+  Default?: string | number;
+  Description?: string;
+  MinValue?: number;
+  MaxValue?: number;
+  AllowedPattern?: string;
+}
+
+export interface Template {
+  AWSTemplateFormatVersion: '2010-09-09';
+  Description: string;
+  Parameters?: Record<string, Parameter>;
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, Output>;
+}
+
+// ---- intrinsics -------------------------------------------------------------------------
+export const ref = (name: string): Value => ({ Ref: name });
+/** Always the long (array) form: moto resolves dotted attributes only that way. */
+export const getAtt = (resource: string, attr: string): Value => ({ 'Fn::GetAtt': [resource, attr] });
+export const sub = (text: string): Value => ({ 'Fn::Sub': text });
+export const join = (sep: string, parts: Value[]): Value => ({ 'Fn::Join': [sep, parts] });
+export const split = (sep: string, text: Value): Value => ({ 'Fn::Split': [sep, text] });
+export const select = (i: number, list: Value): Value => ({ 'Fn::Select': [String(i), list] });
+export const importValue = (name: string): Value => ({ 'Fn::ImportValue': name });
+export const azs = (): Value => ({ 'Fn::GetAZs': ref('AWS::Region') });
+export const partitionArn = (rest: string): Value => sub(`arn:\${AWS::Partition}:${rest}`);
+
+/** The cyclops tags, as CloudFormation's usual Tags list. */
+export const tagList = (ids: Ids): Value => tags(ids) as unknown as Value;
+
+/** A resource with the cyclops tags added under `key` (most types use "Tags"). */
+export function tagged(type: string, ids: Ids, props: Record<string, Value>, key = 'Tags'): Resource {
+  return { Type: type, Properties: { ...props, [key]: tagList(ids) } };
+}
+
+/** An IAM role trusted by one AWS service. */
+export function serviceRole(ids: Ids, service: string, props: Record<string, Value> = {}): Resource {
+  return tagged('AWS::IAM::Role', ids, {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    },
+    ...props,
+  });
+}
+
+export const managedPolicy = (name: string): Value => partitionArn(`iam::aws:policy/${name}`);
+
+/** One inline policy document from statements. */
+export function inlinePolicy(name: string, statements: Record<string, Value>[]): Value {
+  return { PolicyName: name, PolicyDocument: { Version: '2012-10-17', Statement: statements } };
+}
+
+/**
+ * A CloudFormation logical id from a DNS-label name: "api-v2" → "ApiV2". Logical ids
+ * only allow [A-Za-z0-9]; `taken` resolves the rare collision ("a-1" and "a1") with a
+ * deterministic numeric suffix.
+ */
+export function logicalId(prefix: string, name: string, taken?: Set<string>): string {
+  const base = prefix + name.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+  if (!taken) return base;
+  let id = base;
+  for (let i = 2; taken.has(id); i++) id = `${base}${i}`;
+  taken.add(id);
+  return id;
+}
+
+export function output(value: Value, exportName?: string, description?: string): Output {
+  return {
+    ...(description ? { Description: description } : {}),
+    Value: value,
+    ...(exportName ? { Export: { Name: exportName } } : {}),
+  };
+}

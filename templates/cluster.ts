@@ -1,0 +1,142 @@
+/**
+ * The environment (cluster) stack: network, ECS cluster and capacity, the load balancer
+ * and its listeners, security groups (only the load balancer reaches tasks), the Route 53
+ * zone and certificate, data services, and the Outputs app stacks import.
+ */
+import { ENV_OUTPUT, envExport, fqdn, type EnvOutputKey } from '../src/naming';
+import type { EnvironmentConfig } from '../src/config/model';
+import { computeCapacity } from './capacity';
+import { dataServices } from './data';
+import { network } from './network';
+import { getAtt, join, output, ref, tagged, type Output, type Resource, type Template, type Value } from './cfn';
+
+export interface ClusterInput {
+  platform: string;
+  env: EnvironmentConfig;
+}
+
+/** Modern TLS only (TLS 1.3 and 1.2). */
+export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+const notFound = { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'no app at this host' } };
+
+function ingressAnywhere(port: number): Value {
+  return { IpProtocol: 'tcp', FromPort: port, ToPort: port, CidrIp: '0.0.0.0/0', Description: `public ${port === 443 ? 'HTTPS' : 'HTTP'}` };
+}
+
+function loadBalancer(input: ClusterInput, net: ReturnType<typeof network>, zoneId: Value): Record<string, Resource> {
+  const ids = { platform: input.platform, env: input.env.name };
+  const { tls, dns } = input.env;
+  const https = tls.mode !== 'none';
+  const r: Record<string, Resource> = {
+    AlbSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'cyclops load balancer: public HTTP(S)',
+      VpcId: net.vpcId,
+      SecurityGroupIngress: https ? [ingressAnywhere(80), ingressAnywhere(443)] : [ingressAnywhere(80)],
+    }),
+    ServiceSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'cyclops app tasks: reachable only from the load balancer',
+      VpcId: net.vpcId,
+      SecurityGroupIngress: [
+        { IpProtocol: 'tcp', FromPort: 1, ToPort: 65535, SourceSecurityGroupId: getAtt('AlbSecurityGroup', 'GroupId'), Description: 'load balancer' },
+      ],
+    }),
+    LoadBalancer: {
+      ...tagged('AWS::ElasticLoadBalancingV2::LoadBalancer', ids, {
+        Type: 'application',
+        Scheme: 'internet-facing',
+        Subnets: net.publicSubnets,
+        SecurityGroups: [getAtt('AlbSecurityGroup', 'GroupId')],
+        LoadBalancerAttributes: [
+          { Key: 'idle_timeout.timeout_seconds', Value: '60' },
+          { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+        ],
+      }),
+      ...(net.resources.VpcGatewayAttachment ? { DependsOn: 'VpcGatewayAttachment' } : {}),
+    },
+    HttpListener: {
+      Type: 'AWS::ElasticLoadBalancingV2::Listener',
+      Properties: {
+        LoadBalancerArn: ref('LoadBalancer'),
+        Port: 80,
+        Protocol: 'HTTP',
+        DefaultActions: [
+          https ? { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } } : notFound,
+        ],
+      },
+    },
+  };
+  if (tls.mode === 'create') {
+    const wildcard = `*.${dns.domain}`;
+    r.Certificate = tagged('AWS::CertificateManager::Certificate', ids, {
+      DomainName: wildcard,
+      ValidationMethod: 'DNS',
+      DomainValidationOptions: [{ DomainName: wildcard, HostedZoneId: zoneId }],
+    });
+  }
+  if (https) {
+    r.HttpsListener = {
+      Type: 'AWS::ElasticLoadBalancingV2::Listener',
+      Properties: {
+        LoadBalancerArn: ref('LoadBalancer'),
+        Port: 443,
+        Protocol: 'HTTPS',
+        SslPolicy: SSL_POLICY,
+        Certificates: [{ CertificateArn: tls.mode === 'certificate' ? tls.certificateArn : ref('Certificate') }],
+        DefaultActions: [notFound],
+      },
+    };
+  }
+  return r;
+}
+
+export function clusterTemplate(input: ClusterInput): Template {
+  const { platform, env } = input;
+  const ids = { platform, env: env.name };
+  const net = network(ids, env.network);
+  const zoneId: Value = env.dns.hostedZoneId ?? ref('HostedZone');
+  const resources: Record<string, Resource> = { ...net.resources };
+  if (!env.dns.hostedZoneId) {
+    resources.HostedZone = tagged('AWS::Route53::HostedZone', ids, { Name: fqdn(env.dns.domain) }, 'HostedZoneTags');
+  }
+  Object.assign(resources, computeCapacity({ ids, capacity: env.capacity, vpcId: net.vpcId, privateSubnets: net.privateSubnets }));
+  Object.assign(resources, loadBalancer(input, net, zoneId));
+  const data = dataServices({
+    ids,
+    database: env.database,
+    redis: env.redis,
+    vpcId: net.vpcId,
+    privateSubnets: net.privateSubnets,
+    serviceSecurityGroup: 'ServiceSecurityGroup',
+  });
+  Object.assign(resources, data.resources);
+
+  const https = env.tls.mode !== 'none';
+  const values: Partial<Record<EnvOutputKey, Value | undefined>> = {
+    clusterName: ref('Cluster'),
+    clusterArn: getAtt('Cluster', 'Arn'),
+    vpcId: net.vpcId,
+    publicSubnets: join(',', net.publicSubnets),
+    privateSubnets: join(',', net.privateSubnets),
+    serviceSecurityGroup: getAtt('ServiceSecurityGroup', 'GroupId'),
+    loadBalancerArn: ref('LoadBalancer'),
+    loadBalancerDnsName: getAtt('LoadBalancer', 'DNSName'),
+    loadBalancerHostedZoneId: getAtt('LoadBalancer', 'CanonicalHostedZoneID'),
+    appListenerArn: ref(https ? 'HttpsListener' : 'HttpListener'),
+    https: String(https),
+    hostedZoneId: zoneId,
+    domain: env.dns.domain,
+    ...data.outputs,
+  };
+  const outputs: Record<string, Output> = {};
+  for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {
+    const v = values[key];
+    if (v !== undefined) outputs[name] = output(v, envExport(platform, env.name, name));
+  }
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `cyclops environment ${env.name} of platform ${platform}: network, ECS cluster, load balancer, DNS and database`,
+    Resources: resources,
+    Outputs: outputs,
+  };
+}

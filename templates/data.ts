@@ -1,0 +1,132 @@
+/**
+ * The environment's data services: shared PostgreSQL (RDS, private, master password managed
+ * by Secrets Manager) or an external one, optional Redis, and the role one-off database
+ * admin tasks run with.
+ */
+import type { Ids } from '../src/naming';
+import type { DatabaseConfig } from '../src/config/model';
+import { getAtt, inlinePolicy, managedPolicy, ref, serviceRole, tagged, type Resource, type Value } from './cfn';
+
+export const POSTGRES_PORT = 5432;
+export const REDIS_PORT = 6379;
+export const DB_MASTER_USER = 'cyclops';
+
+/**
+ * A major version alone ("16") lets RDS pick the current default minor version. cfn-lint's
+ * bundled data lists such versions both as valid (E3691's list) and as deprecated (W3691's
+ * older list); only for that case is W3691 silenced on this one resource.
+ */
+const MAJOR_ONLY = /^\d+$/;
+const IGNORE_STALE_VERSION_DATA = { 'cfn-lint': { config: { ignore_checks: ['W3691'] } } };
+
+export interface DataOutputs {
+  databaseEndpoint?: Value;
+  databasePort?: Value;
+  databaseMasterSecretArn?: Value;
+  dbAdminSecurityGroup?: Value;
+  taskExecutionRoleArn?: Value;
+  redisEndpoint?: Value;
+}
+
+export interface DataInput {
+  ids: Ids;
+  database: DatabaseConfig;
+  redis: { nodeType: string } | null;
+  vpcId: Value;
+  privateSubnets: Value[];
+  /** Logical id of the security group the app tasks run in. */
+  serviceSecurityGroup: string;
+}
+
+function ingressFrom(port: number, sourceGroup: string, description: string): Value {
+  return { IpProtocol: 'tcp', FromPort: port, ToPort: port, SourceSecurityGroupId: getAtt(sourceGroup, 'GroupId'), Description: description };
+}
+
+export function dataServices(input: DataInput): { resources: Record<string, Resource>; outputs: DataOutputs } {
+  const { ids, database: db } = input;
+  const r: Record<string, Resource> = {};
+  const out: DataOutputs = {};
+  if (db.type !== 'none') {
+    r.DbAdminSecurityGroup = tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'one-off cyclops database admin tasks',
+      VpcId: input.vpcId,
+    });
+    out.dbAdminSecurityGroup = getAtt('DbAdminSecurityGroup', 'GroupId');
+  }
+  if (db.type === 'rds') {
+    r.DbSecurityGroup = tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'PostgreSQL: reachable only from app tasks and database admin tasks',
+      VpcId: input.vpcId,
+      SecurityGroupIngress: [
+        ingressFrom(POSTGRES_PORT, input.serviceSecurityGroup, 'app tasks'),
+        ingressFrom(POSTGRES_PORT, 'DbAdminSecurityGroup', 'database admin tasks'),
+      ],
+    });
+    r.DbSubnetGroup = tagged('AWS::RDS::DBSubnetGroup', ids, {
+      DBSubnetGroupDescription: 'cyclops PostgreSQL in the private subnets',
+      SubnetIds: input.privateSubnets,
+    });
+    const keep = db.deletionProtection ? 'Snapshot' : 'Delete';
+    r.Db = {
+      ...tagged('AWS::RDS::DBInstance', ids, {
+        Engine: 'postgres',
+        EngineVersion: db.engineVersion,
+        DBInstanceClass: db.instanceClass,
+        AllocatedStorage: String(db.storage),
+        StorageType: 'gp3',
+        StorageEncrypted: true,
+        MultiAZ: db.multiAz,
+        MasterUsername: DB_MASTER_USER,
+        ManageMasterUserPassword: true,
+        PubliclyAccessible: false,
+        Port: String(POSTGRES_PORT),
+        DBSubnetGroupName: ref('DbSubnetGroup'),
+        VPCSecurityGroups: [getAtt('DbSecurityGroup', 'GroupId')],
+        BackupRetentionPeriod: db.backupRetentionDays,
+        DeletionProtection: db.deletionProtection,
+        CopyTagsToSnapshot: true,
+        AutoMinorVersionUpgrade: true,
+      }),
+      DeletionPolicy: keep,
+      UpdateReplacePolicy: keep,
+      ...(MAJOR_ONLY.test(db.engineVersion) ? { Metadata: IGNORE_STALE_VERSION_DATA } : {}),
+    };
+    out.databaseEndpoint = getAtt('Db', 'Endpoint.Address');
+    out.databasePort = getAtt('Db', 'Endpoint.Port');
+    out.databaseMasterSecretArn = getAtt('Db', 'MasterUserSecret.SecretArn');
+  } else if (db.type === 'external') {
+    out.databaseEndpoint = db.host;
+    out.databasePort = String(db.port);
+    if (db.adminSecretArn) out.databaseMasterSecretArn = db.adminSecretArn;
+  }
+  if (db.type !== 'none') {
+    const secret = out.databaseMasterSecretArn;
+    r.DbAdminTaskExecutionRole = serviceRole(ids, 'ecs-tasks.amazonaws.com', {
+      ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
+      ...(secret
+        ? { Policies: [inlinePolicy('read-database-master-secret', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret }])] }
+        : {}),
+    });
+    out.taskExecutionRoleArn = getAtt('DbAdminTaskExecutionRole', 'Arn');
+  }
+  if (input.redis) {
+    r.RedisSecurityGroup = tagged('AWS::EC2::SecurityGroup', ids, {
+      GroupDescription: 'Redis: reachable only from app tasks',
+      VpcId: input.vpcId,
+      SecurityGroupIngress: [ingressFrom(REDIS_PORT, input.serviceSecurityGroup, 'app tasks')],
+    });
+    r.RedisSubnetGroup = tagged('AWS::ElastiCache::SubnetGroup', ids, {
+      Description: 'cyclops Redis in the private subnets',
+      SubnetIds: input.privateSubnets,
+    });
+    r.Redis = tagged('AWS::ElastiCache::CacheCluster', ids, {
+      Engine: 'redis',
+      CacheNodeType: input.redis.nodeType,
+      NumCacheNodes: 1,
+      CacheSubnetGroupName: ref('RedisSubnetGroup'),
+      VpcSecurityGroupIds: [getAtt('RedisSecurityGroup', 'GroupId')],
+    });
+    out.redisEndpoint = getAtt('Redis', 'RedisEndpoint.Address');
+  }
+  return { resources: r, outputs: out };
+}

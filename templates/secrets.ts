@@ -1,0 +1,68 @@
+/**
+ * An app's secrets, always by reference: ECS `Secrets` entries (never plain Environment)
+ * and the IAM statements that let its execution role read exactly those secrets.
+ */
+import { dbSecretName } from '../src/naming';
+import { partitionArn, sub, type Value } from './cfn';
+
+/** Environment variables filled from JSON keys of the app's database secret. */
+export const DATABASE_SECRET_KEYS: Record<string, string> = {
+  DATABASE_URL: 'url',
+  PGHOST: 'host',
+  PGPORT: 'port',
+  PGDATABASE: 'dbname',
+  PGUSER: 'username',
+  PGPASSWORD: 'password',
+};
+
+export interface SecretsInput {
+  env: string;
+  app: string;
+  /** NAME → Secrets Manager ARN, SSM parameter ARN, or SSM parameter name ("/a/b"). */
+  secrets: Record<string, string>;
+  database: boolean;
+  /** The database secret's full ARN when known; else a partial ARN from its name. */
+  databaseSecretArn?: string;
+}
+
+export interface AppSecrets {
+  /** ECS container `Secrets`, sorted by name. */
+  container: { Name: string; ValueFrom: Value }[];
+  /** IAM policy statements for the execution role; empty when there are no secrets. */
+  statements: Record<string, Value>[];
+}
+
+const isSsm = (ref: string) => ref.startsWith('/') || /^arn:[^:]+:ssm:/.test(ref);
+const ssmArn = (ref: string): Value => (ref.startsWith('/') ? partitionArn(`ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${ref}`) : ref);
+/** "arn:aws:secretsmanager:r:a:secret:name-AbCdEf:json-key::" → the secret's own ARN. */
+const secretBaseArn = (arn: string) => arn.split(':').slice(0, 7).join(':');
+
+export function appSecrets(input: SecretsInput): AppSecrets {
+  const container: AppSecrets['container'] = [];
+  const smResources: Value[] = [];
+  const ssmResources: Value[] = [];
+  for (const [name, ref] of Object.entries(input.secrets)) {
+    if (isSsm(ref)) {
+      const arn = ssmArn(ref);
+      container.push({ Name: name, ValueFrom: arn });
+      ssmResources.push(arn);
+    } else {
+      container.push({ Name: name, ValueFrom: ref });
+      smResources.push(secretBaseArn(ref));
+    }
+  }
+  if (input.database) {
+    const given = input.databaseSecretArn;
+    const partial = `secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(input.env, input.app)}`;
+    for (const [name, key] of Object.entries(DATABASE_SECRET_KEYS)) {
+      container.push({ Name: name, ValueFrom: given ? `${secretBaseArn(given)}:${key}::` : sub(`arn:\${AWS::Partition}:${partial}:${key}::`) });
+    }
+    // A partial ARN matches the real one only with the six-character suffix Secrets Manager adds.
+    smResources.push(given ? secretBaseArn(given) : partitionArn(`${partial}-??????`));
+  }
+  container.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
+  const statements: Record<string, Value>[] = [];
+  if (smResources.length) statements.push({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: smResources });
+  if (ssmResources.length) statements.push({ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: ssmResources });
+  return { container, statements };
+}
