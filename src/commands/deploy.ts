@@ -1,0 +1,42 @@
+import { countOption, timeoutOption } from './options';
+import { examples, type Register } from './types';
+
+export const register: Register = (program, run) => {
+  examples(
+    program
+      .command('deploy')
+      .description('deploy an image as APP in ENV: port, database, DNS name, load-balancer route and stack; waits until it serves')
+      .argument('<image>', 'image reference with a tag or digest, e.g. registry/repo:1.4.2 or registry/repo@sha256:…')
+      .argument('<app>', 'app name (a DNS label)')
+      .argument('<env>', 'environment name from config')
+      .option('--dry-run', 'show what would change (a change set), then delete it; writes no port, database, lock or release')
+      .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout')
+      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, 1800)
+      .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption),
+    [
+      'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
+      'cyclops deploy ghcr.io/acme/api@sha256:<digest> api production --timeout 20m --json',
+      'cyclops deploy nginx:1.27 docs staging --dry-run',
+    ],
+  ).action(
+    run(async (ctx, image: string, app: string, env: string, opts: { dryRun?: boolean; wait: boolean; timeout: number; count?: Record<string, number> }) => {
+      const config = await ctx.config();
+      const { checkDeployInputs } = await import('../deploy/inputs');
+      checkDeployInputs(config, image, app, env); // bad input: exit 2 before any AWS call
+      const aws = await ctx.aws();
+      const { deploy } = await import('../deploy/deploy');
+      const r = await deploy({ aws, config, reporter: ctx.reporter }, image, app, env, {
+        dryRun: opts.dryRun,
+        wait: opts.wait,
+        timeoutSeconds: opts.timeout,
+        signal: ctx.signal,
+        counts: opts.count,
+      });
+      const rep = ctx.reporter;
+      if (opts.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
+      else if (!r.changed) rep.success(`no changes: ${app} in ${env} already runs ${image}`);
+      else rep.success(`deployed ${image} as ${app} in ${env} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
+      rep.result(r, r.url);
+    }),
+  );
+};
