@@ -110,15 +110,21 @@ export async function promoteSecretVersion(aws: Aws, arn: string, versionId: str
     .catch(awsFail(aws, `clear the pending version of secret ${arn}`));
 }
 
-/** Delete at once (the database is gone, so the password is worthless); false when there was none. */
+/**
+ * Delete at once (the database is gone, so the password is worthless); false when there was
+ * none. A forced delete of a missing secret succeeds silently, so existence is checked first.
+ */
 export async function deleteAppSecret(aws: Aws, name: string): Promise<boolean> {
   try {
-    await aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }));
-    return true;
+    await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: name }));
   } catch (e) {
     if (awsErrorName(e) === 'ResourceNotFoundException') return false;
-    return awsFail(aws, `delete secret ${name}`)(e);
+    return awsFail(aws, `read secret ${name}`)(e);
   }
+  await aws.secrets
+    .send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }))
+    .catch(awsFail(aws, `delete secret ${name}`));
+  return true;
 }
 
 export interface AdminCredentials {

@@ -128,7 +128,7 @@ export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, 
 /** Ends the app's sessions, drops its database and role, and deletes its secret. */
 export async function dropAppDatabase(deps: DbDeps, env: string, app: string): Promise<{ dropped: boolean }> {
   const n = names(env, app);
-  const e = deps.config.environments[env];
+  const e = Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env] : undefined;
   if (e?.database.type === 'none') return { dropped: false };
   const t = await resolveTarget(deps, env);
   const state = await run(deps, t, DROP_PLAN, { role: n.role, db: n.db });
@@ -139,7 +139,7 @@ export async function dropAppDatabase(deps: DbDeps, env: string, app: string): P
 /** Where the app's database is and which secret holds its login; never the password. */
 export async function appDatabaseInfo(deps: DbDeps, env: string, app: string): Promise<DbInfo> {
   const n = names(env, app);
-  if (!deps.config.environments[env]) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
+  if (!Object.hasOwn(deps.config.environments, env)) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
   const s = await readAppSecret(deps.aws, n.secret, deps.reporter);
   if (!s) throw usageError(`app ${app} in ${env}: has no database secret ${n.secret}; run "cyclops db ensure ${app} ${env}" first`);
   return { host: s.value.host, port: s.value.port, dbname: s.value.dbname, username: s.value.username, secretArn: s.arn };

@@ -105,7 +105,7 @@ export function checkIdentifier(what: string, name: string): void {
   }
 }
 
-/** Replace each `:'name'` with `$n` and collect the values, for the pg client. */
+/** Replace each `:'name'` with `$n::text` (format() cannot infer a type) and collect the values, for the pg client. */
 export function bindVars(sql: string, vars: SqlVars): { text: string; values: string[] } {
   const order: string[] = [];
   const text = sql.replace(/:'([a-z]+)'/g, (_m, name: string) => {
@@ -114,7 +114,7 @@ export function bindVars(sql: string, vars: SqlVars): { text: string; values: st
     }
     let i = order.indexOf(name);
     if (i < 0) i = order.push(name) - 1;
-    return `$${i + 1}`;
+    return `$${i + 1}::text`;
   });
   return { text, values: order.map((n) => String((vars as unknown as Record<string, string>)[n])) };
 }

@@ -44,7 +44,7 @@ function need(outputs: EnvOutputs, env: string, key: EnvOutputKey): string {
 }
 
 export async function resolveTarget(deps: DbDeps, env: string): Promise<DbTarget> {
-  const e = deps.config.environments[env];
+  const e = Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env] : undefined;
   if (!e) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
   const db = e.database;
   if (db.type === 'none') throw usageError(`environment ${env}: has database.type "none", so apps there get no database; set database.type to "rds" or "external"`);
