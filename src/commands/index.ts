@@ -2,10 +2,11 @@ import type { Register } from './types';
 import { register as init } from './init';
 import { register as synth } from './synth';
 import { register as validate } from './validate';
+import { register as env } from './env';
 import { register as deploy } from './deploy';
 import { register as apps } from './apps';
 import { register as db } from './db';
 import { register as store } from './bootstrap'; // bootstrap, config, ports, unlock
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, deploy, apps, db, store];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, store];
