@@ -49,7 +49,8 @@ export const join = (sep: string, parts: Value[]): Value => ({ 'Fn::Join': [sep,
 export const split = (sep: string, text: Value): Value => ({ 'Fn::Split': [sep, text] });
 export const select = (i: number, list: Value): Value => ({ 'Fn::Select': [String(i), list] });
 export const importValue = (name: string): Value => ({ 'Fn::ImportValue': name });
-export const azs = (): Value => ({ 'Fn::GetAZs': ref('AWS::Region') });
+/** The region's zones ("" means the stack's region). */
+export const azs = (): Value => ({ 'Fn::GetAZs': '' });
 export const partitionArn = (rest: string): Value => sub(`arn:\${AWS::Partition}:${rest}`);
 
 /** The cyclops tags, as CloudFormation's usual Tags list. */

@@ -12,18 +12,16 @@ import { appStack, envStack, platformStack } from '../naming';
 import { examples, type Register } from './types';
 
 type Format = 'json' | 'yaml';
-interface Rendered {
-  kind: 'platform' | 'cluster' | 'app';
-  stack: string;
-  env?: string;
-  app?: string;
-  template: Record<string, unknown>;
-}
+type Rendered = import('../plan/all').Rendered;
 
 const formatOption = () => new Option('--format <format>', 'output format').choices(['json', 'yaml']).default('json');
 
 async function plan() {
   return import('../plan');
+}
+
+async function planAll() {
+  return import('../plan/all');
 }
 
 async function print(ctx: Context, r: Rendered, format: Format): Promise<void> {
@@ -45,28 +43,6 @@ function parsePort(config: Config, text: string | undefined): number {
   return port;
 }
 
-/** Every template: the platform, each environment, each configured app in each environment (ports in order from the range). */
-export async function renderAll(config: Config): Promise<Rendered[]> {
-  const p = await plan();
-  const platform = config.platform.name;
-  const out: Rendered[] = [{ kind: 'platform', stack: platformStack(platform), template: p.renderPlatform(config) }];
-  const apps = Object.keys(config.apps);
-  const [lo, hi] = config.ports.range;
-  if (apps.length > hi - lo + 1) {
-    throw usageError(`ports.range in ${config.file}: ${hi - lo + 1} ports for ${apps.length} apps; widen the range`);
-  }
-  for (const env of Object.keys(config.environments)) {
-    out.push({ kind: 'cluster', stack: envStack(platform, env), env, template: p.renderCluster(config, env) });
-    apps.forEach((app, i) => {
-      out.push({ kind: 'app', stack: appStack(platform, env, app), env, app, template: p.renderApp(config, env, app, { port: lo + i }) });
-    });
-  }
-  return out;
-}
-
-export const fileName = (r: Rendered, format: Format) =>
-  `${r.kind === 'platform' ? 'platform' : r.kind === 'cluster' ? `cluster-${r.env}` : `app-${r.env}-${r.app}`}.${format}`;
-
 export const register: Register = (program, run) => {
   const synth = examples(
     program
@@ -82,7 +58,8 @@ export const register: Register = (program, run) => {
       if (!opts.out) throw usageError('synth --all: needs --out DIR, the directory to write the templates to');
       const config = await ctx.config();
       const p = await plan();
-      const rendered = await renderAll(config);
+      const { renderAll, fileName } = await planAll();
+      const rendered = renderAll(config);
       // Render everything before writing anything, so a bad config leaves no partial output.
       const files = rendered.map((r) => ({
         r,

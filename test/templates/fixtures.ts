@@ -1,0 +1,53 @@
+/** Configs the template tests render: config.example.json and variants that cover every branch. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/model';
+
+export const EXAMPLE_FILE = path.join(__dirname, '../../config.example.json');
+export const rawExample = () => JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8'));
+export const example = (): Config => parseConfig(rawExample(), 'config.example.json');
+
+/** The example with every other branch of the templates switched on somewhere. */
+export function variants(): Config {
+  const raw = rawExample();
+  const staging = raw.environments.staging;
+  raw.environments = {
+    ...raw.environments,
+    // imported VPC, no TLS, external database with a secret, plain Fargate
+    imported: {
+      network: { vpcId: 'vpc-0abc1234', publicSubnets: ['subnet-0aaa1111', 'subnet-0bbb2222'], privateSubnets: ['subnet-0ccc3333', 'subnet-0ddd4444'] },
+      capacity: { type: 'fargate' },
+      dns: { domain: 'imported.acme.dev', hostedZoneId: 'Z0IMPORTED' },
+      database: {
+        type: 'external',
+        host: 'pg.internal.acme.dev',
+        port: 6432,
+        adminUser: 'admin',
+        adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/pg-admin-AbCdEf',
+      },
+    },
+    // EC2 capacity without NAT, TLS created in an existing zone, no database, Redis
+    nodb: {
+      network: { cidr: '10.40.0.0/20', azs: 2, natGateways: 0 },
+      capacity: { type: 'ec2', instanceType: 't3.small', min: 1, max: 3 },
+      dns: { domain: 'nodb.acme.dev', hostedZoneId: 'Z0NODB' },
+      tls: { create: true },
+      database: { type: 'none' },
+      redis: { nodeType: 'cache.t4g.micro' },
+    },
+    // external database with the admin password in a local variable, pinned RDS-style minor version elsewhere
+    external: {
+      ...staging,
+      tls: undefined,
+      database: { type: 'external', host: 'db.example.net', adminUser: 'postgres', adminPasswordEnv: 'PG_ADMIN_PASSWORD' },
+    },
+    pinned: { ...staging, database: { type: 'rds', engineVersion: '16.9', instanceClass: 'db.t4g.medium', deletionProtection: true } },
+  };
+  raw.apps = {
+    ...raw.apps,
+    worker: { processes: { worker: { command: ['node', 'worker.js'], count: 3 } }, secrets: { TOKEN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/token' } },
+    nightly: { processes: { cron: { command: ['node', 'nightly.js'], schedule: 'rate(1 day)' } }, database: false },
+  };
+  return parseConfig(raw, 'variants.json');
+}
