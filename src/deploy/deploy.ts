@@ -171,7 +171,9 @@ async function prepareDatabase(deps: DeployDeps, app: string, env: string, opts:
   const settings = appConfig(config, app);
   if (!settings.database) return null;
   if (config.environments[env].database.type === 'none') {
-    reporter.warn(`environment ${env} has database.type "none"; ${app} is deployed without a database`);
+    // An unlisted app asks for a database only by default; say so quietly.
+    const say = settings.configured ? reporter.warn.bind(reporter) : reporter.debug.bind(reporter);
+    say(`environment ${env} has database.type "none"; ${app} is deployed without a database`);
     return null;
   }
   const { ensureAppDatabase, appDatabaseInfo } = await import('../database');

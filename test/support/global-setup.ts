@@ -49,9 +49,16 @@ async function startMoto(): Promise<ChildProcess> {
     detached: false,
     env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' },
   });
-  const endpoint = `http://127.0.0.1:${port}`;
-  await waitFor(`${endpoint}/moto-api/`, 20000);
+  const direct = `http://127.0.0.1:${port}`;
+  await waitFor(`${direct}/moto-api/`, 20000);
+  // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).
+  const proxyPort = await freePort();
+  const proxy = spawn(process.execPath, [path.join(__dirname, 'moto-proxy.mjs'), String(port), String(proxyPort)], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${proxyPort}`;
+  await waitFor(`${endpoint}/moto-api/`, 10000);
   process.env.MOTO_ENDPOINT = endpoint;
+  process.env.MOTO_DIRECT_ENDPOINT = direct;
+  child.on('exit', () => proxy.kill('SIGTERM'));
   return child;
 }
 

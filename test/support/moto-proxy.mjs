@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// A pass-through proxy in front of moto_server for the tests.
+//
+// moto cannot evaluate a bucket policy's conditions: it treats the config bucket's
+// "deny unless aws:SecureTransport" statement as denying every object request, TLS or not,
+// so a bucket that cyclops bootstrapped would be unusable in moto. This proxy keeps bucket
+// policies itself (PutBucketPolicy, GetBucketPolicy and DeleteBucketPolicy behave as in S3)
+// and forwards every other request to moto untouched. The product is not changed for moto;
+// tests still see exactly the policy cyclops wrote.
+//
+// Usage: node moto-proxy.mjs <moto-port> <listen-port>
+import http from 'node:http';
+
+const [motoPort, listenPort] = process.argv.slice(2).map(Number);
+const policies = new Map();
+
+function policyRequest(req) {
+  const url = new URL(req.url, 'http://x');
+  if (!url.searchParams.has('policy')) return null;
+  const parts = url.pathname.split('/').filter(Boolean);
+  return parts.length === 1 ? parts[0] : null; // path-style: /<bucket>?policy
+}
+
+const server = http.createServer((req, res) => {
+  const bucket = policyRequest(req);
+  if (bucket) {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      if (req.method === 'PUT') {
+        policies.set(bucket, body);
+        res.writeHead(204).end();
+      } else if (req.method === 'GET' && policies.has(bucket)) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(policies.get(bucket));
+      } else if (req.method === 'GET') {
+        res
+          .writeHead(404, { 'content-type': 'application/xml' })
+          .end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchBucketPolicy</Code><Message>The bucket policy does not exist</Message></Error>');
+      } else if (req.method === 'DELETE') {
+        policies.delete(bucket);
+        res.writeHead(204).end();
+      } else {
+        res.writeHead(405).end();
+      }
+    });
+    return;
+  }
+  const upstream = http.request(
+    { host: '127.0.0.1', port: motoPort, method: req.method, path: req.url, headers: req.headers },
+    (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
+  upstream.on('error', (e) => {
+    res.writeHead(502).end(String(e));
+  });
+  req.pipe(upstream);
+});
+server.keepAliveTimeout = 60000;
+server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
+process.on('SIGTERM', () => process.exit(0));
