@@ -1,7 +1,7 @@
 /** applyStack's state machine against a mocked CloudFormation (aws-sdk-client-mock). */
 import { applyStack } from '../../src/stacks';
 import { isCyclopsError } from '../../src/errors';
-import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, operations, recordingReporter, sdk, stack, throttled } from './stacks-fakes';
+import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, existingStack, operations, recordingReporter, sdk, stack, throttled } from './stacks-fakes';
 
 const C = sdk.cfn;
 
@@ -96,9 +96,7 @@ describe('an existing stack', () => {
   });
 
   test('"No updates are to be performed" also counts as no changes', async () => {
-    cfnMock.on(C.DescribeStacksCommand).resolves(stack('CREATE_COMPLETE'));
-    cfnMock.on(C.CreateChangeSetCommand).resolves({});
-    cfnMock.on(C.DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: 'No updates are to be performed.' });
+    existingStack('CREATE_COMPLETE', { Status: 'FAILED', StatusReason: 'No updates are to be performed.' });
     const { result } = await run();
     expect(result.action).toBe('none');
     expect(operations()).not.toContain('ExecuteChangeSet');
@@ -139,9 +137,7 @@ describe('an existing stack', () => {
   });
 
   test('--dry-run prints the changes and deletes the change set without executing it', async () => {
-    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
-    cfnMock.on(C.CreateChangeSetCommand).resolves({});
-    cfnMock.on(C.DescribeChangeSetCommand).resolves(changeSetReady([{ Action: 'Remove', LogicalResourceId: 'Old', ResourceType: 'AWS::SQS::Queue' }]));
+    existingStack('UPDATE_COMPLETE', changeSetReady([{ Action: 'Remove', LogicalResourceId: 'Old', ResourceType: 'AWS::SQS::Queue' }]));
     const { result, err } = await run({ dryRun: true });
     expect(result).toMatchObject({ action: 'dry-run', changed: true, changes: [{ action: 'Remove', logicalId: 'Old' }] });
     expect(operations()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
@@ -149,9 +145,7 @@ describe('an existing stack', () => {
   });
 
   test('a change set that fails for another reason is an error naming the reason, and is deleted', async () => {
-    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
-    cfnMock.on(C.CreateChangeSetCommand).resolves({});
-    cfnMock.on(C.DescribeChangeSetCommand).resolves({ Status: 'FAILED', StatusReason: 'Parameter Image is missing' });
+    existingStack('UPDATE_COMPLETE', { Status: 'FAILED', StatusReason: 'Parameter Image is missing' });
     const { error } = await runError();
     expect(error.exitCode).toBe(1);
     expect(error.message).toContain('Parameter Image is missing');

@@ -3,7 +3,7 @@ import { applyStack, deleteStack, listAppStacks, parseTimeout } from '../../src/
 import { EventStream } from '../../src/stacks/events';
 import { Poller } from '../../src/stacks/poll';
 import { isCyclopsError, type CyclopsError } from '../../src/errors';
-import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, operations, recordingReporter, sdk, stack } from './stacks-fakes';
+import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, existingStack, operations, recordingReporter, sdk, stack } from './stacks-fakes';
 
 const C = sdk.cfn;
 
@@ -91,9 +91,7 @@ describe('Ctrl-C', () => {
 
   test('while the change set is being made deletes it and changes nothing', async () => {
     const ac = new AbortController();
-    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
-    cfnMock.on(C.CreateChangeSetCommand).resolves({});
-    cfnMock.on(C.DescribeChangeSetCommand).resolves({ Status: 'CREATE_IN_PROGRESS' });
+    existingStack('UPDATE_COMPLETE', { Status: 'CREATE_IN_PROGRESS' });
     const e = await failing(applyStack(fakeAws(), recordingReporter().reporter, { ...INPUT, signal: ac.signal, poll: interruptingClock(ac).poll }));
     expect(e.exitCode).toBe(130);
     expect(operations()).toContain('DeleteChangeSet');

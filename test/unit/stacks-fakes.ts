@@ -85,3 +85,10 @@ export const INPUT = {
 export function operations(): string[] {
   return cfnMock.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
 }
+
+/** A stable stack whose next change set comes back as `changeSet`. */
+export function existingStack(status: string, changeSet: sdk.cfn.DescribeChangeSetOutput): void {
+  cfnMock.on(sdk.cfn.DescribeStacksCommand).resolves(stack(status));
+  cfnMock.on(sdk.cfn.CreateChangeSetCommand).resolves({});
+  cfnMock.on(sdk.cfn.DescribeChangeSetCommand).resolves(changeSet);
+}
