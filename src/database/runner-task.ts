@@ -60,7 +60,7 @@ export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, strin
     cpu: '256',
     memory: '512',
     executionRoleArn: t.executionRoleArn,
-    containerDefinitions: [{ name: DB_TASK_CONTAINER, image: DB_TASK_IMAGE, essential: true, secrets: sorted(secrets) }],
+    containerDefinitions: [{ name: DB_TASK_CONTAINER, image: DB_TASK_IMAGE, essential: true, memory: 512, secrets: sorted(secrets) }],
     tags: ecsTags(t),
   };
 }
@@ -124,6 +124,7 @@ export async function startDbTask(aws: Aws, t: TaskTarget, run: TaskRun): Promis
 }
 
 const PSQL_EXIT: Record<number, string> = {
+  0: 'the command ended without reporting a result; check that the image runs the given command',
   1: 'psql failed before running SQL',
   2: 'psql could not connect to the database; check that the database security group admits DbAdminSecurityGroup and the admin credentials',
   3: 'a SQL statement failed; check that the admin user may create roles and databases',
