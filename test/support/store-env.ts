@@ -57,9 +57,9 @@ export function cliWorkspace(bucket: string, range?: [number, number]): { cwd: s
 }
 
 /**
- * A bucket without cyclops' settings, for tests that store objects. moto (5.2) ignores the
- * `Bool aws:SecureTransport` condition of bootstrap's TLS-only policy and so denies every
- * object request after `ensureBucket`; tests that only need objects use a plain bucket.
+ * A bucket without cyclops' settings (faster than ensureBucket), for tests that only store
+ * objects. Bootstrapped buckets work too: moto-proxy.mjs keeps bucket policies away from moto,
+ * which would otherwise apply the TLS-only Deny to every request.
  */
 export async function createPlainBucket(aws: Aws, bucket: string): Promise<void> {
   try {
