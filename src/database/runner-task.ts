@@ -10,6 +10,7 @@ import type { Aws } from '../aws/client';
 import { describeAwsError } from '../aws/errors';
 import { failure, interrupted, usageError } from '../errors';
 import type { Reporter } from '../report/reporter';
+import { abortableSleep } from '../stacks/poll';
 import { decodeExit, psqlScript, type SqlPlan, type SqlVars } from './sql';
 
 export const DB_TASK_IMAGE = 'public.ecr.aws/docker/library/postgres:16-alpine';
@@ -133,18 +134,6 @@ const PSQL_EXIT: Record<number, string> = {
   137: 'the container was killed (out of memory or stopped)',
 };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Poll until the task stops (backoff, honouring `signal`), then decode its exit code into the plan's state. */
 export async function waitForDbTask(
   aws: Aws,
@@ -187,7 +176,7 @@ export async function waitForDbTask(
     if (Date.now() > deadline) {
       throw failure(`database task ${id}: still ${task.lastStatus} after ${Math.round((opts.wait?.timeoutMs ?? 900_000) / 1000)} s; look at the task in the ECS console, then run again`, undefined, 'db-task');
     }
-    await sleep(delay, opts.signal);
+    await abortableSleep(delay, opts.signal);
     delay = Math.min(Math.round(delay * 1.5), opts.wait?.maxMs ?? 15_000);
   }
 }

@@ -92,13 +92,23 @@ function runContainer(command: string[], env: Record<string, string>): { status:
   return { status: r.status, stderr: r.stderr };
 }
 
-async function waitForTask(cluster: string, pending: Promise<unknown>): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    const l = await aws.ecs.send(new aws.sdk.ecs.ListTasksCommand({ cluster, desiredStatus: 'RUNNING' }));
-    if (l.taskArns?.length) return l.taskArns[0];
-    await new Promise((r) => setTimeout(r, 25));
+/** Start `op` (ensure or drop) and return the task it started, as moto recorded it, with its task definition. */
+async function startedTask(op: () => Promise<unknown>) {
+  const pending = op().then(
+    (r) => r,
+    (e: Error) => e,
+  );
+  const cluster = outputs.ClusterName;
+  let taskArn: string | undefined;
+  for (let i = 0; i < 200 && !taskArn; i++) {
+    taskArn = (await aws.ecs.send(new aws.sdk.ecs.ListTasksCommand({ cluster, desiredStatus: 'RUNNING' }))).taskArns?.[0];
+    if (!taskArn) await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`no task started: ${await Promise.race([pending, Promise.resolve("still running")])}`);
+  if (!taskArn) throw new Error(`no task started: ${await Promise.race([pending, Promise.resolve('still running')])}`);
+  const task = (await aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0];
+  const td = (await aws.ecs.send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn }))).taskDefinition!;
+  const stop = (reason: string) => aws.ecs.send(new aws.sdk.ecs.StopTaskCommand({ cluster, task: taskArn, reason }));
+  return { pending, task, td, stop };
 }
 
 beforeAll(async () => {
@@ -107,14 +117,7 @@ beforeAll(async () => {
 });
 
 test('ensure runs a Fargate task in the private subnets with passwords only as ECS secrets; its command does the job on real PostgreSQL', async () => {
-  const ensuring = ensureAppDatabase(deps(), 'staging', 'tshop').then(
-    (r) => r,
-    (e: Error) => e,
-  );
-  const cluster = outputs.ClusterName;
-  const taskArn = await waitForTask(cluster, ensuring);
-  const task = (await aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0];
-  const td = (await aws.ecs.send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn }))).taskDefinition!;
+  const { pending: ensuring, task, td, stop } = await startedTask(() => ensureAppDatabase(deps(), 'staging', 'tshop'));
 
   // Task definition: family, Fargate, awsvpc, execution role, image, and the secrets by ARN.
   const appSecretArn = (await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: dbSecretName('staging', 'tshop') }))).ARN!;
@@ -159,7 +162,7 @@ test('ensure runs a Fargate task in the private subnets with passwords only as E
 
   // moto never runs the task and reports exit code 0 once it is stopped (by us, or by its own
   // state machine): cyclops must not take that for success, since success is 100 + state.
-  await aws.ecs.send(new aws.sdk.ecs.StopTaskCommand({ cluster, task: taskArn, reason: 'test: stopped by the test' }));
+  await stop('test: stopped by the test');
   const err = await ensuring;
   expect(err).toBeInstanceOf(Error);
   expect((err as Error).message).toMatch(/^database task [0-9a-f-]+: exited with code 0: the command ended without reporting a result/);
@@ -215,16 +218,9 @@ describe('the task command on real PostgreSQL', () => {
 });
 
 test('drop through the task runner starts a task without the app password', async () => {
-  const dropping = dropAppDatabase(deps(), 'staging', 'tshop').then(
-    (r) => r,
-    (e: Error) => e,
-  );
-  const cluster = outputs.ClusterName;
-  const taskArn = await waitForTask(cluster, dropping);
-  const task = (await aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks![0];
-  const td = (await aws.ecs.send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: task.taskDefinitionArn }))).taskDefinition!;
+  const { pending: dropping, task, td, stop } = await startedTask(() => dropAppDatabase(deps(), 'staging', 'tshop'));
   expect(td.containerDefinitions![0].secrets!.map((s) => s.name).sort()).toEqual(['PGPASSWORD', 'PGUSER']);
   expect(task.overrides!.containerOverrides![0].command).toEqual(taskCommand(DROP_PLAN));
-  await aws.ecs.send(new aws.sdk.ecs.StopTaskCommand({ cluster, task: taskArn, reason: 'test: done' }));
+  await stop('test: done');
   expect(String(await dropping)).toMatch(/database task [0-9a-f-]+: exited with code 0: .*\(test: done\)$/);
 });
