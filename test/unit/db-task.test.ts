@@ -3,18 +3,17 @@
  * runs a task, so exit codes, start failures, interruption and time-outs are proven here.
  */
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Aws } from '../../src/aws/client';
+import { connect, type Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { ensureTaskDefinition, runTask, taskDefinitionInput, type TaskRun, type TaskTarget } from '../../src/database/runner-task';
 import { DROP_PLAN, ENSURE_PLAN } from '../../src/database/sql';
 
 const ecsMock = mockClient(sdk.ecs.ECSClient);
-const aws = {
-  sdk,
-  region: 'eu-west-1',
-  ecs: new sdk.ecs.ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
-  calls: () => 0,
-} as unknown as Aws;
+let aws: Aws;
+beforeAll(async () => {
+  // The product's own client factory; the mock replaces send() on every ECS client.
+  aws = await connect({ region: 'eu-west-1', maxAttempts: 1 });
+});
 
 const target: TaskTarget = {
   family: 'acme-staging-dbadmin',
