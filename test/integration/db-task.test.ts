@@ -224,3 +224,13 @@ test('drop through the task runner starts a task without the app password', asyn
   await stop('test: done');
   expect(String(await dropping)).toMatch(/database task [0-9a-f-]+: exited with code 0: .*\(test: done\)$/);
 });
+
+test('RDS with --runner direct: endpoint and master secret come from the env stack; TLS is required', async () => {
+  // The test server offers no TLS and RDS always does, so this stops at the TLS check, after
+  // cyclops read the endpoint from the stack outputs and the master login from its secret.
+  const err = await ensureAppDatabase({ ...deps(), runner: 'direct' }, 'staging', 'trds').catch((e: Error) => e);
+  expect((err as Error).message).toBe(
+    `database ${process.env.PG_HOST}:${process.env.PG_PORT}: the server does not offer TLS and ssl is "require"; enable TLS on the server, or set database.ssl to "prefer"`,
+  );
+  expect(cap.output()).not.toContain(process.env.PG_ADMIN_PASSWORD);
+});
