@@ -6,14 +6,12 @@
 import type { Command } from 'commander';
 import type { Context } from '../context';
 import { usageError } from '../errors';
-import { ENV_OUTPUT, envStack, tags } from '../naming';
+import { ENV_OUTPUT, envStack } from '../naming';
 import type { ApplyResult } from '../stacks';
 import { timeoutOption } from './options';
 import { examples, type Register } from './types';
 
 const DEFAULT_TIMEOUT = '60m';
-/** The cluster template has IAM roles (task execution, instances); their names are generated. */
-const CAPABILITIES: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
 interface ApplyOpts {
   dryRun?: boolean;
@@ -65,9 +63,9 @@ export const register: Register = (program, run) => {
 async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'create' | 'update'): Promise<void> {
   const started = Date.now();
   const config = await ctx.config();
-  const [{ renderCluster, templateBody }, { pushTemplate }, { applyStack, describeStack }] = await Promise.all([
+  const [{ renderCluster, templateBody }, { applyTemplate }, { describeStack }] = await Promise.all([
     import('../plan'),
-    import('../store'),
+    import('../deploy/apply-template'),
     import('../stacks'),
   ]);
   const body = templateBody(renderCluster(config, name)); // usage error for an env not in config
@@ -78,19 +76,10 @@ async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'crea
     throw usageError(`environment ${name}: stack ${stackName} does not exist; create it with "cyclops env create ${name}"`);
   }
   ctx.reporter.step(`environment ${name}: template for stack ${stackName}`);
-  // A dry run uploads the template too: the change set reads it from the bucket. The key is
-  // content-addressed, so this adds at most one immutable object and changes no stack.
-  const pushed = await pushTemplate(aws, config, 'cluster', { platform, env: name }, body);
-  ctx.reporter.debug(`template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
-  const result = await applyStack(aws, ctx.reporter, {
-    stackName,
-    templateUrl: pushed.url,
-    tags: tags({ platform, env: name }),
-    capabilities: CAPABILITIES,
-    dryRun: opts.dryRun,
-    timeoutSeconds: opts.timeout,
-    signal: ctx.signal,
-  });
+  const { pushed, result } = await applyTemplate(
+    { aws, config, reporter: ctx.reporter },
+    { kind: 'cluster', ids: { platform, env: name }, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeout, signal: ctx.signal },
+  );
   ctx.reporter.result(
     {
       env: name,

@@ -6,11 +6,12 @@
 import type { Aws } from '../aws/client';
 import { appConfig, type Config } from '../config/model';
 import { interrupted, usageError } from '../errors';
-import { appStack, appUrl, tags } from '../naming';
+import { appStack, appUrl } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { waitForRollout, stackServices, type ServiceState } from '../services/rollout';
-import { applyStack, envOutputs, type ApplyResult, type ChangeSummary } from '../stacks';
-import { acquireLock, allocatePort, currentHolder, lowestFree, pushTemplate, readPorts, readRelease, writeRelease, type ReleaseRecord } from '../store';
+import { envOutputs, type ApplyResult, type ChangeSummary } from '../stacks';
+import { applyTemplate } from './apply-template';
+import { acquireLock, allocatePort, currentHolder, lowestFree, readPorts, readRelease, writeRelease, type ReleaseRecord } from '../store';
 import { checkDeployInputs } from './inputs';
 
 export interface DeployOptions {
@@ -72,21 +73,18 @@ export async function deploy(deps: DeployDeps, image: string, app: string, env: 
 
     const { renderApp, appParameters, templateBody } = await import('../plan');
     const template = renderApp(config, env, app, { port, databaseSecretArn: database?.secretArn });
-    const pushed = await pushTemplate(aws, config, 'app', { platform: config.platform.name, env, app }, templateBody(template));
-    reporter.step(`template ${pushed.changed ? 'uploaded' : 'unchanged'}: ${pushed.key}`);
-    checkpoint();
-
     const parameters = appParameters(config, env, app, image, opts.counts);
-    const applied = await applyStack(aws, reporter, {
+    const { pushed, result: applied } = await applyTemplate(deps, {
+      kind: 'app',
+      ids: { platform: config.platform.name, env, app },
       stackName: stack,
-      templateUrl: pushed.url,
+      body: templateBody(template),
       parameters,
-      tags: tags({ platform: config.platform.name, env, app }),
-      capabilities: ['CAPABILITY_IAM'],
       dryRun: opts.dryRun,
       timeoutSeconds: opts.timeoutSeconds,
       signal: opts.signal,
     });
+    reporter.debug(`template ${pushed.changed ? 'uploaded' : 'unchanged'}: ${pushed.key}`);
 
     let services: ServiceState[] = [];
     if (applied.changed && !opts.dryRun && opts.wait !== false) {
