@@ -3,9 +3,9 @@
  * by Secrets Manager) or an external one, optional Redis, and the role one-off database
  * admin tasks run with.
  */
-import type { Ids } from '../src/naming';
+import { dbSecretName, type Ids } from '../src/naming';
 import type { DatabaseConfig } from '../src/config/model';
-import { getAtt, inlinePolicy, managedPolicy, ref, serviceRole, tagged, type Resource, type Value } from './cfn';
+import { getAtt, inlinePolicy, managedPolicy, ref, serviceRole, sub, tagged, type Resource, type Value } from './cfn';
 
 export const POSTGRES_PORT = 5432;
 export const REDIS_PORT = 6379;
@@ -100,12 +100,13 @@ export function dataServices(input: DataInput): { resources: Record<string, Reso
     if (db.adminSecretArn) out.databaseMasterSecretArn = db.adminSecretArn;
   }
   if (db.type !== 'none') {
-    const secret = out.databaseMasterSecretArn;
+    // The one-off admin task reads the admin secret and the app's own login secret
+    // (cyclops/<env>/<app>/database), both injected as ECS secrets.
+    const appSecrets = sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(ids.env ?? '', '*')}-*`);
+    const secrets = out.databaseMasterSecretArn ? [out.databaseMasterSecretArn, appSecrets] : [appSecrets];
     r.DbAdminTaskExecutionRole = serviceRole(ids, 'ecs-tasks.amazonaws.com', {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
-      ...(secret
-        ? { Policies: [inlinePolicy('read-database-master-secret', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secret }])] }
-        : {}),
+      Policies: [inlinePolicy('read-database-secrets', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets }])],
     });
     out.taskExecutionRoleArn = getAtt('DbAdminTaskExecutionRole', 'Arn');
   }

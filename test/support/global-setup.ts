@@ -105,6 +105,7 @@ async function startPostgres(): Promise<{ stop: () => void }> {
 const PG_ADMIN_PASSWORD = 'test-admin-pw-' + Math.random().toString(36).slice(2);
 
 export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const moto = await startMoto();
   const pg = await startPostgres();
   (globalThis as Record<string, unknown>).__CYCLOPS_TEARDOWN__ = () => {
