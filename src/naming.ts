@@ -2,6 +2,8 @@
  * Every name cyclops gives anything. Nothing else builds a stack name, an S3 key, a DNS
  * name, a database identifier or a tag by hand.
  */
+import { createHash } from 'node:crypto';
+
 export interface Ids {
   platform: string;
   env?: string;
@@ -60,8 +62,10 @@ export const fqdn = (name: string) => (name.endsWith('.') ? name : `${name}.`);
  * with a letter and fits PostgreSQL's 63-byte limit. Callers still quote it.
  */
 export function dbIdentifier(app: string): string {
-  const cleaned = app.toLowerCase().replace(/[^a-z0-9_]/g, '_');
-  return `app_${cleaned}`.slice(0, 63);
+  const full = `app_${app.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  if (full.length <= 63) return full;
+  // Too long: keep a readable prefix and tell long names apart by a hash of the whole name.
+  return `${full.slice(0, 54)}_${createHash('sha256').update(app).digest('hex').slice(0, 8)}`;
 }
 export const dbName = (app: string) => dbIdentifier(app);
 export const dbRole = (app: string) => dbIdentifier(app);

@@ -14,7 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { cyclops, type CliResult } from '../support/cli';
+import { cyclops, startCyclops, type CliResult } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import type { Aws } from '../../src/aws/client';
 
@@ -232,8 +232,25 @@ describe('deploy, end to end', () => {
     expect(done.stderr).toMatch(/did not finish rolling out within 8s/);
     // a failure releases the lock
     expect(await lockExists()).toBe(false);
-    const cleanup = await run('destroy', 'delta', 'staging', '--yes');
-    expect(outcome(cleanup)).toEqual(ok);
+  });
+
+  test('8b. Ctrl-C while waiting: exit 130, says what goes on, releases the lock', async () => {
+    // As above, a 2-task service never completes its rollout in moto, so the deploy is
+    // still waiting when the signal arrives.
+    const p = startCyclops(['deploy', 'nginx:1.28', 'omega', 'staging', '--count', 'web=2', '--timeout', '60'], { cwd: dir, env: env() });
+    for (let i = 0; i < 400 && !/waiting for \d+ service/.test(p.stderr()); i++) await new Promise((r) => setTimeout(r, 25));
+    p.child.kill('SIGINT');
+    const r = await p.done;
+    outputs.push(r.stdout, r.stderr);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 130,
+      stderr: expect.stringMatching(/interrupted while waiting for the services to roll out; the deployment goes on in ECS/),
+    });
+    const lock = await aws.s3.send(new aws.sdk.s3.HeadObjectCommand({ Bucket: BUCKET, Key: 'locks/staging/omega.json' })).then(() => true, () => false);
+    expect(lock).toBe(false);
+    // moto does not delete load-balancer rules with their stack, so a freed port (the rule's
+    // priority) could not be reused in moto; these destroys come after the last new deploy.
+    for (const app of ['omega', 'delta']) expect(outcome(await run('destroy', app, 'staging', '--yes'))).toEqual(ok);
   });
 
   test('9. bad input: exit 2 and nothing touched', async () => {

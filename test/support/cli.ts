@@ -11,21 +11,34 @@ export interface CliResult {
   json: () => any;
 }
 
-export function cyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, NO_COLOR: '1', ...opts.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, json: () => JSON.parse(stdout) }),
-    );
-    child.stdin.end(opts.input ?? '');
+export interface Running {
+  child: ReturnType<typeof spawn>;
+  done: Promise<CliResult>;
+  /** what it has written to stderr so far */
+  stderr: () => string;
+}
+
+/** Start the binary and keep hold of it (to signal it, or watch its progress). */
+export function startCyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Running {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<CliResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr, json: () => JSON.parse(stdout) }),
+    );
+  });
+  child.stdin!.end(opts.input ?? '');
+  return { child, done, stderr: () => stderr };
+}
+
+export function cyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+  return startCyclops(args, opts).done;
 }
