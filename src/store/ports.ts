@@ -78,6 +78,11 @@ async function readCurrent(w: Where): Promise<Current> {
 const writeCas = (w: Where, cur: Current, next: PortsFile) =>
   putObject(w, PORTS_KEY, serializePorts(next), cur.obj ? { ifMatch: cur.obj.etag } : { ifNoneMatch: true });
 
+/** One read-modify-write of ports.json, retried on a lost compare-and-swap. */
+function casPorts<T>(w: Where, opts: CasOptions, step: (cur: Current) => Promise<T>): Promise<{ value: T; attempts: number }> {
+  return withCas(`s3://${w.bucket}/${PORTS_KEY}`, async () => step(await readCurrent(w)), opts);
+}
+
 /** The ports file, or null when nobody has written it yet. */
 export async function readPorts(aws: Aws, config: Config): Promise<PortsFile | null> {
   return (await readCurrent(where(aws, config))).file;
@@ -100,28 +105,23 @@ export interface AllocateResult {
 export async function allocatePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<AllocateResult> {
   checkAppEnv(config, app, env);
   const w = where(aws, config);
-  const { value, attempts } = await withCas(
-    `s3://${w.bucket}/${PORTS_KEY}`,
-    async () => {
-      const cur = await readCurrent(w);
-      const file = cur.file ?? emptyFile(config.ports.range);
-      const had = file.environments[env]?.[app];
-      if (had !== undefined) return { port: had, allocated: false };
-      const port = lowestFree(file, env);
-      if (port === null) {
-        const n = Object.keys(file.environments[env] ?? {}).length;
-        throw failure(
-          `ports: the range ${file.range[0]}-${file.range[1]} is full in ${env} (${n} apps); widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${env}"`,
-          undefined,
-          'ports-full',
-        );
-      }
-      const next: PortsFile = { ...file, environments: { ...file.environments, [env]: { ...file.environments[env], [app]: port } } };
-      await writeCas(w, cur, next);
-      return { port, allocated: true };
-    },
-    opts,
-  );
+  const { value, attempts } = await casPorts(w, opts, async (cur) => {
+    const file = cur.file ?? emptyFile(config.ports.range);
+    const had = file.environments[env]?.[app];
+    if (had !== undefined) return { port: had, allocated: false };
+    const port = lowestFree(file, env);
+    if (port === null) {
+      const n = Object.keys(file.environments[env] ?? {}).length;
+      throw failure(
+        `ports: the range ${file.range[0]}-${file.range[1]} is full in ${env} (${n} apps); widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${env}"`,
+        undefined,
+        'ports-full',
+      );
+    }
+    const next: PortsFile = { ...file, environments: { ...file.environments, [env]: { ...file.environments[env], [app]: port } } };
+    await writeCas(w, cur, next);
+    return { port, allocated: true };
+  });
   return { ...value, attempts };
 }
 
@@ -129,21 +129,16 @@ export async function allocatePort(aws: Aws, config: Config, env: string, app: s
 export async function releasePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<{ port: number | null; attempts: number }> {
   checkAppEnv(config, app, env);
   const w = where(aws, config);
-  const { value, attempts } = await withCas(
-    `s3://${w.bucket}/${PORTS_KEY}`,
-    async () => {
-      const cur = await readCurrent(w);
-      const port = cur.file?.environments[env]?.[app];
-      if (!cur.file || port === undefined) return null;
-      const apps = { ...cur.file.environments[env] };
-      delete apps[app];
-      const environments = { ...cur.file.environments, [env]: apps };
-      if (!Object.keys(apps).length) delete environments[env];
-      await writeCas(w, cur, { ...cur.file, environments });
-      return port;
-    },
-    opts,
-  );
+  const { value, attempts } = await casPorts(w, opts, async (cur) => {
+    const port = cur.file?.environments[env]?.[app];
+    if (!cur.file || port === undefined) return null;
+    const apps = { ...cur.file.environments[env] };
+    delete apps[app];
+    const environments = { ...cur.file.environments, [env]: apps };
+    if (!Object.keys(apps).length) delete environments[env];
+    await writeCas(w, cur, { ...cur.file, environments });
+    return port;
+  });
   return { port: value, attempts };
 }
 
@@ -166,29 +161,24 @@ export interface PushPortsResult {
 export async function pushPortsRange(aws: Aws, config: Config, opts: CasOptions = {}): Promise<PushPortsResult> {
   const w = where(aws, config);
   const range = config.ports.range;
-  const { value } = await withCas(
-    `s3://${w.bucket}/${PORTS_KEY}`,
-    async () => {
-      const cur = await readCurrent(w);
-      const base = cur.file ?? emptyFile(range);
-      const outside = Object.entries(base.environments).flatMap(([env, apps]) =>
-        Object.entries(apps)
-          .filter(([, p]) => p < range[0] || p > range[1])
-          .map(([app, p]) => `${app} in ${env} (${p})`),
+  const { value } = await casPorts(w, opts, async (cur) => {
+    const base = cur.file ?? emptyFile(range);
+    const outside = Object.entries(base.environments).flatMap(([env, apps]) =>
+      Object.entries(apps)
+        .filter(([, p]) => p < range[0] || p > range[1])
+        .map(([app, p]) => `${app} in ${env} (${p})`),
+    );
+    if (outside.length) {
+      throw usageError(
+        `ports.range ${range[0]}-${range[1]} in ${config.file}: leaves out allocated ports of ${outside.join(', ')}; widen the range, or release those ports first with "cyclops ports release APP ENV"`,
       );
-      if (outside.length) {
-        throw usageError(
-          `ports.range ${range[0]}-${range[1]} in ${config.file}: leaves out allocated ports of ${outside.join(', ')}; widen the range, or release those ports first with "cyclops ports release APP ENV"`,
-        );
-      }
-      const next: PortsFile = { ...base, range: [range[0], range[1]] };
-      const changed = !cur.obj || base.range[0] !== range[0] || base.range[1] !== range[1];
-      const body = changed ? serializePorts(next) : cur.obj!.body;
-      if (changed) await writeCas(w, cur, next);
-      return { body, changed, created: !cur.obj };
-    },
-    opts,
-  );
+    }
+    const next: PortsFile = { ...base, range: [range[0], range[1]] };
+    const changed = !cur.obj || base.range[0] !== range[0] || base.range[1] !== range[1];
+    const body = changed ? serializePorts(next) : cur.obj!.body;
+    if (changed) await writeCas(w, cur, next);
+    return { body, changed, created: !cur.obj };
+  });
   return {
     kind: 'ports',
     key: PORTS_KEY,
