@@ -106,6 +106,9 @@ export const ENV_OUTPUT = {
   dbAdminSecurityGroup: 'DbAdminSecurityGroup', // one-off database admin tasks
   taskExecutionRoleArn: 'TaskExecutionRoleArn',
   redisEndpoint: 'RedisEndpoint',
+  nameServers: 'NameServers', // comma-separated; only when the env stack creates the zone
+  httpListenerArn: 'HttpListenerArn', // same listener whether or not TLS is on
+  httpsListenerArn: 'HttpsListenerArn', // only with TLS: apps add rules here when TLS is configured
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 
@@ -114,3 +117,7 @@ export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 export const templateLatestKey = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids);
 /** The folder holding every template pushed for a scope. */
 export const templatePrefix = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids).replace(/latest\.json$/, '');
+
+// ---- ECS capacity provider ----------------------------------------------------------------
+/** The EC2 capacity provider's name: it may not start with "aws", "ecs" or "fargate", so it is prefixed. */
+export const capacityProviderName = (platform: string, env: string) => `cyclops-${platform}-${env}`;

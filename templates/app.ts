@@ -7,10 +7,12 @@
 import { appHost, appUrl, envExport, ENV_OUTPUT, fqdn, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
 import type { AppConfig, ProcessConfig, ProcessKind } from '../src/config/model';
 import { appSecrets } from './secrets';
+import { REDIS_PORT } from './data';
 import {
   getAtt,
   importValue,
   inlinePolicy,
+  join,
   managedPolicy,
   output,
   partitionArn,
@@ -31,6 +33,8 @@ export interface AppInput {
   app: AppConfig;
   domain: string;
   https: boolean;
+  /** The environment has Redis: every process gets REDIS_URL. */
+  redis?: boolean;
   capacity: 'fargate' | 'ec2';
   /** The app's allocated port: the listener-rule priority (unique per environment). */
   port: number;
@@ -44,7 +48,7 @@ export const PLACEHOLDER_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
 export const LOG_RETENTION_DAYS = 30;
 export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3 };
 export const DEREGISTRATION_DELAY_SECONDS = 15;
-export const HEALTH_CHECK_GRACE_SECONDS = 30;
+export const HEALTH_CHECK_GRACE_SECONDS = 60;
 
 const pascal = (kind: ProcessKind) => kind[0].toUpperCase() + kind.slice(1);
 /** The Parameter holding a process's task count ("WebCount", "WorkerCount"). */
@@ -80,8 +84,11 @@ export function appTemplate(input: AppInput): Template {
   const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
 
   const taskDefinition = (p: ProcessConfig): Resource => {
-    const environment = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
+    const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
     if (p.kind === 'web' && !('PORT' in app.env)) environment.push({ Name: 'PORT', Value: String(p.port) });
+    if (input.redis && !('REDIS_URL' in app.env)) {
+      environment.push({ Name: 'REDIS_URL', Value: join('', ['redis://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
+    }
     environment.sort(byName);
     return tagged('AWS::ECS::TaskDefinition', ids, {
       Family: taskFamily(platform, env, app.name, p.kind),
@@ -182,7 +189,9 @@ function webRouting(input: AppInput, web: ProcessConfig, imp: Import): Record<st
     WebListenerRule: {
       Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
       Properties: {
-        ListenerArn: imp('appListenerArn'),
+        // Not AppListenerArn: its value changes when TLS is switched on, and an imported
+        // export cannot change. Each of these keeps its value for as long as it exists.
+        ListenerArn: imp(input.https ? 'httpsListenerArn' : 'httpListenerArn'),
         Priority: input.port,
         Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
         Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],

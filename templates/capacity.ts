@@ -4,7 +4,7 @@
  * provider strategy is what services and scheduled tasks use, so app templates need not
  * know which it is.
  */
-import { clusterName, tags, type Ids } from '../src/naming';
+import { capacityProviderName, clusterName, tags, type Ids } from '../src/naming';
 import type { CapacityConfig } from '../src/config/model';
 import { getAtt, managedPolicy, ref, serviceRole, tagged, tagList, type Resource, type Value } from './cfn';
 
@@ -16,6 +16,8 @@ export interface CapacityInput {
   capacity: CapacityConfig;
   vpcId: Value;
   privateSubnets: Value[];
+  /** Logical ids of the private subnets' default routes (when the stack creates the VPC). */
+  privateRoutes?: string[];
 }
 
 function ec2Capacity(input: CapacityInput, cluster: string): Record<string, Resource> {
@@ -52,8 +54,11 @@ function ec2Capacity(input: CapacityInput, cluster: string): Record<string, Reso
         TagSpecifications: [{ ResourceType: 'launch-template', Tags: tagList(ids) }],
       },
     },
+    // After the cluster (instances register with it at first boot) and the private default
+    // routes (they reach ECS through NAT); on delete, in the reverse order.
     AutoScalingGroup: {
       Type: 'AWS::AutoScaling::AutoScalingGroup',
+      DependsOn: ['Cluster', ...(input.privateRoutes ?? [])],
       Properties: {
         MinSize: String(cap.min),
         MaxSize: String(cap.max),
@@ -64,6 +69,7 @@ function ec2Capacity(input: CapacityInput, cluster: string): Record<string, Reso
       },
     },
     CapacityProvider: tagged('AWS::ECS::CapacityProvider', ids, {
+      Name: capacityProviderName(ids.platform, ids.env),
       AutoScalingGroupProvider: {
         AutoScalingGroupArn: ref('AutoScalingGroup'),
         ManagedScaling: { Status: 'ENABLED', TargetCapacity: 100 },

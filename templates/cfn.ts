@@ -45,7 +45,8 @@ export const ref = (name: string): Value => ({ Ref: name });
 /** Always the long (array) form: moto resolves dotted attributes only that way. */
 export const getAtt = (resource: string, attr: string): Value => ({ 'Fn::GetAtt': [resource, attr] });
 export const sub = (text: string): Value => ({ 'Fn::Sub': text });
-export const join = (sep: string, parts: Value[]): Value => ({ 'Fn::Join': [sep, parts] });
+/** `parts` is a list of values, or one value that resolves to a list (a list-valued GetAtt). */
+export const join = (sep: string, parts: Value[] | Value): Value => ({ 'Fn::Join': [sep, parts] });
 export const split = (sep: string, text: Value): Value => ({ 'Fn::Split': [sep, text] });
 export const select = (i: number, list: Value): Value => ({ 'Fn::Select': [String(i), list] });
 export const importValue = (name: string): Value => ({ 'Fn::ImportValue': name });

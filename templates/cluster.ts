@@ -99,7 +99,13 @@ export function clusterTemplate(input: ClusterInput): Template {
   if (!env.dns.hostedZoneId) {
     resources.HostedZone = tagged('AWS::Route53::HostedZone', ids, { Name: fqdn(env.dns.domain) }, 'HostedZoneTags');
   }
-  Object.assign(resources, computeCapacity({ ids, capacity: env.capacity, vpcId: net.vpcId, privateSubnets: net.privateSubnets }));
+  // EC2 instances boot into the private subnets: they need the NAT route to register with the
+  // cluster, and on delete the Auto Scaling group must go before the cluster and the routes.
+  const privateRoutes = Object.keys(net.resources).filter((id) => /^PrivateDefaultRoute\d+$/.test(id));
+  Object.assign(
+    resources,
+    computeCapacity({ ids, capacity: env.capacity, vpcId: net.vpcId, privateSubnets: net.privateSubnets, privateRoutes }),
+  );
   Object.assign(resources, loadBalancer(input, net, zoneId));
   const data = dataServices({
     ids,
@@ -122,11 +128,16 @@ export function clusterTemplate(input: ClusterInput): Template {
     loadBalancerArn: ref('LoadBalancer'),
     loadBalancerDnsName: getAtt('LoadBalancer', 'DNSName'),
     loadBalancerHostedZoneId: getAtt('LoadBalancer', 'CanonicalHostedZoneID'),
+    // For humans and older app stacks; its value changes when TLS is switched on, so app
+    // templates import HttpListenerArn or HttpsListenerArn instead (each stable while it exists).
     appListenerArn: ref(https ? 'HttpsListener' : 'HttpListener'),
     https: String(https),
     hostedZoneId: zoneId,
     domain: env.dns.domain,
     ...data.outputs,
+    nameServers: env.dns.hostedZoneId ? undefined : join(',', getAtt('HostedZone', 'NameServers')),
+    httpListenerArn: ref('HttpListener'),
+    httpsListenerArn: https ? ref('HttpsListener') : undefined,
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {

@@ -66,7 +66,8 @@ export function dataServices(input: DataInput): { resources: Record<string, Reso
       DBSubnetGroupDescription: 'cyclops PostgreSQL in the private subnets',
       SubnetIds: input.privateSubnets,
     });
-    const keep = db.deletionProtection ? 'Snapshot' : 'Delete';
+    // Always a final snapshot, whether the stack deletes or replaces the instance.
+    const keep = 'Snapshot';
     r.Db = {
       ...tagged('AWS::RDS::DBInstance', ids, {
         Engine: 'postgres',
@@ -99,11 +100,18 @@ export function dataServices(input: DataInput): { resources: Record<string, Reso
     out.databasePort = String(db.port);
     if (db.adminSecretArn) out.databaseMasterSecretArn = db.adminSecretArn;
   }
+  // A configured secret ARN may be partial (no "-AbCdEf" suffix): ECS resolves that, but IAM
+  // matches it only with the suffix pattern; a full ARN matches itself.
+  const configuredSecret = db.type === 'external' && db.adminSecretArn ? db.adminSecretArn : undefined;
   if (db.type !== 'none') {
     // The one-off admin task reads the admin secret and the app's own login secret
     // (cyclops/<env>/<app>/database), both injected as ECS secrets.
     const appSecrets = sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(ids.env ?? '', '*')}-*`);
-    const secrets = out.databaseMasterSecretArn ? [out.databaseMasterSecretArn, appSecrets] : [appSecrets];
+    const secrets: Value[] = configuredSecret
+      ? [configuredSecret, `${configuredSecret}-??????`, appSecrets]
+      : out.databaseMasterSecretArn
+        ? [out.databaseMasterSecretArn, appSecrets]
+        : [appSecrets];
     r.DbAdminTaskExecutionRole = serviceRole(ids, 'ecs-tasks.amazonaws.com', {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       Policies: [inlinePolicy('read-database-secrets', [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secrets }])],

@@ -48,7 +48,10 @@ export function appSecrets(input: SecretsInput): AppSecrets {
       ssmResources.push(arn);
     } else {
       container.push({ Name: name, ValueFrom: ref });
-      smResources.push(secretBaseArn(ref));
+      // The config may give a partial ARN (without the "-AbCdEf" suffix): ECS accepts it, but
+      // IAM matches it only through the suffix pattern. A full ARN matches itself.
+      const base = secretBaseArn(ref);
+      smResources.push(base, `${base}-??????`);
     }
   }
   if (input.database) {

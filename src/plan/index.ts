@@ -58,6 +58,7 @@ export function renderApp(config: Config, env: string, app: string, opts: { port
     app: a,
     domain: e.dns.domain,
     https: e.tls.mode !== 'none',
+    redis: e.redis !== null,
     capacity: e.capacity.type,
     port: opts.port,
     database: a.database && e.database.type !== 'none',

@@ -64,7 +64,9 @@ describe('cluster template', () => {
   });
   it('publishes every output apps need, exported under naming.envExport, with long-form GetAtt for dotted attributes', () => {
     const outputs = staging.Outputs as Record<string, { Value: any; Export: { Name: string } }>;
-    const expected = Object.values(ENV_OUTPUT).filter((n) => n !== ENV_OUTPUT.redisEndpoint);
+    // staging has TLS and no Redis; it has name servers only when it creates its zone
+    const createsZone = !config.environments.staging.dns.hostedZoneId;
+    const expected = Object.values(ENV_OUTPUT).filter((n) => n !== ENV_OUTPUT.redisEndpoint && (createsZone || n !== ENV_OUTPUT.nameServers));
     expect(Object.keys(outputs).sort()).toEqual([...expected].sort());
     for (const [name, o] of Object.entries(outputs)) expect(o.Export.Name).toBe(envExport('acme', 'staging', name));
     expect(outputs.DatabaseEndpoint.Value).toEqual({ 'Fn::GetAtt': ['Db', 'Endpoint.Address'] });
@@ -110,7 +112,12 @@ describe('cluster template', () => {
     expect(ofType(prod, 'AWS::EC2::NatGateway')).toHaveLength(3);
     expect(one(prod, 'AWS::EC2::LaunchTemplate').LaunchTemplateData.ImageId).toMatch(/^\{\{resolve:ssm:\/aws\/service\/ecs\/optimized-ami\//);
     expect(one(prod, 'AWS::AutoScaling::AutoScalingGroup')).toMatchObject({ MinSize: '2', MaxSize: '6' });
-    expect(ofType(renderCluster(v, 'nodb'), 'AWS::EC2::NatGateway')).toHaveLength(0);
+    const nodb = renderCluster(v, 'nodb');
+    expect(ofType(nodb, 'AWS::EC2::NatGateway')).toHaveLength(1);
+    expect(ofType(nodb, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId).map(([, r]) => r.Properties.NatGatewayId)).toEqual([
+      { Ref: 'NatGateway1' },
+      { Ref: 'NatGateway1' },
+    ]);
     expect(one(staging, 'AWS::ECS::ClusterCapacityProviderAssociations').CapacityProviders).toEqual(['FARGATE', 'FARGATE_SPOT']);
   });
 });
@@ -128,7 +135,7 @@ describe('app template', () => {
     const rule = one(shop, 'AWS::ElasticLoadBalancingV2::ListenerRule');
     expect(rule.Priority).toBe(20007);
     expect(rule.Conditions).toEqual([{ Field: 'host-header', HostHeaderConfig: { Values: ['shop.staging.acme.dev'] } }]);
-    expect(rule.ListenerArn).toEqual({ 'Fn::ImportValue': 'acme-staging:AppListenerArn' });
+    expect(rule.ListenerArn).toEqual({ 'Fn::ImportValue': 'acme-staging:HttpsListenerArn' });
     expect(one(shop, 'AWS::Route53::RecordSet')).toMatchObject({ Name: 'shop.staging.acme.dev.', Type: 'A' });
   });
   it('services have the circuit breaker with rollback; web has a grace period and a fast health check', () => {
@@ -165,6 +172,7 @@ describe('app template', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: [
           'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/shop/secret-key-base-AbCdEf',
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/shop/secret-key-base-AbCdEf-??????',
           { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/staging/shop/database-??????' },
         ],
       },

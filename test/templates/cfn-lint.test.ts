@@ -1,6 +1,6 @@
 /**
  * Every template cyclops can render passes AWS's cfn-lint with no errors and no warnings:
- * config.example.json plus variants (imported VPC, EC2 capacity without NAT, external
+ * config.example.json plus variants (imported VPC, EC2 capacity with shared NAT, a created hosted zone, external
  * databases, no TLS, created certificate, Redis, no database, worker-only and cron-only apps,
  * an unlisted app on defaults, a known database secret ARN), and YAML renderings.
  * One cfn-lint call over all files, since each start costs about 2 s.

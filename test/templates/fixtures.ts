@@ -27,9 +27,9 @@ export function variants(): Config {
         adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/pg-admin-AbCdEf',
       },
     },
-    // EC2 capacity without NAT, TLS created in an existing zone, no database, Redis
+    // EC2 capacity with one NAT gateway for two zones, TLS created in an existing zone, no database, Redis
     nodb: {
-      network: { cidr: '10.40.0.0/20', azs: 2, natGateways: 0 },
+      network: { cidr: '10.40.0.0/20', azs: 2, natGateways: 1 },
       capacity: { type: 'ec2', instanceType: 't3.small', min: 1, max: 3 },
       dns: { domain: 'nodb.acme.dev', hostedZoneId: 'Z0NODB' },
       tls: { create: true },
@@ -42,6 +42,8 @@ export function variants(): Config {
       tls: undefined,
       database: { type: 'external', host: 'db.example.net', adminUser: 'postgres', adminPasswordEnv: 'PG_ADMIN_PASSWORD' },
     },
+    // the stack creates the hosted zone (no hostedZoneId), no TLS
+    zone: { ...staging, dns: { domain: 'zone.acme.dev' }, tls: undefined },
     pinned: { ...staging, database: { type: 'rds', engineVersion: '16.9', instanceClass: 'db.t4g.medium', deletionProtection: true } },
   };
   raw.apps = {
