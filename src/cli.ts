@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
 import { Context, type GlobalOptions } from './context';
-import { ExitCode, isCyclopsError } from './errors';
+import { ExitCode, usageError } from './errors';
 import { Reporter } from './report/reporter';
 
 declare const CYCLOPS_VERSION: string;
@@ -51,7 +51,7 @@ Examples:
         }
         stopping = true;
         ctx.reporter.warn('interrupted; stopping (press Ctrl-C again to quit at once)');
-        void ctx.interrupt();
+        ctx.interrupt();
       };
       process.on('SIGINT', onSigint);
       try {
@@ -73,13 +73,14 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v') });
     if (e instanceof CommanderError) {
-      // --help and --version exit 0; every other commander error is a usage error.
-      process.exitCode = e.exitCode === 0 ? 0 : ExitCode.USAGE;
+      // --help and --version exit 0; every other commander error is a usage error. Commander
+      // has printed it on stderr; with --json the same goes to stdout as the one document.
+      if (e.exitCode === 0) return;
+      process.exitCode = reporter.errorDocument(usageError(e.message.replace(/^error: /, '')));
       return;
     }
-    const json = argv.includes('--json');
-    process.exitCode = new Reporter({ json, verbose: argv.includes('--verbose') || argv.includes('-v') }).error(e);
-    if (!isCyclopsError(e)) process.exitCode = ExitCode.FAILED;
+    process.exitCode = reporter.error(e);
   }
 }

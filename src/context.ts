@@ -18,8 +18,6 @@ export interface GlobalOptions {
   yes?: boolean;
 }
 
-type Cleanup = () => Promise<void> | void;
-
 export class Context {
   readonly reporter: Reporter;
   readonly options: GlobalOptions;
@@ -27,7 +25,6 @@ export class Context {
   readonly abort = new AbortController();
   private configPromise?: Promise<Config>;
   private awsPromise?: Promise<Aws>;
-  private readonly cleanups: Cleanup[] = [];
   readonly awsCalls: AwsCall[] = [];
 
   constructor(options: GlobalOptions, reporter?: Reporter) {
@@ -64,25 +61,11 @@ export class Context {
     return this.awsPromise;
   }
 
-  /** Run `fn` if the user presses Ctrl-C before `release` is called. */
-  onInterrupt(fn: Cleanup): () => void {
-    this.cleanups.push(fn);
-    return () => {
-      const i = this.cleanups.indexOf(fn);
-      if (i >= 0) this.cleanups.splice(i, 1);
-    };
-  }
-
-  /** Called by the CLI on SIGINT: abort waits, run cleanups newest first. */
-  async interrupt(): Promise<void> {
+  /**
+   * Called by the CLI on SIGINT. Long waits watch `signal` and stop; each operation then
+   * cleans up after itself (locks are released in finally blocks) and exits 130.
+   */
+  interrupt(): void {
     this.abort.abort(interrupted('interrupted'));
-    for (const fn of [...this.cleanups].reverse()) {
-      try {
-        await fn();
-      } catch (e) {
-        this.reporter.warn(`while stopping: ${(e as Error).message}`);
-      }
-    }
-    this.cleanups.length = 0;
   }
 }

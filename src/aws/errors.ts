@@ -19,9 +19,12 @@ export function httpStatus(e: unknown): number | undefined {
   return (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
+/** AWS asked us to slow down; also when the error was already wrapped (its cause). */
 export function isThrottle(e: unknown): boolean {
   const n = awsErrorName(e);
-  return /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(n) || httpStatus(e) === 429;
+  if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/.test(n) || httpStatus(e) === 429) return true;
+  const cause = (e as { cause?: unknown })?.cause;
+  return cause !== undefined && cause !== e && isThrottle(cause);
 }
 
 export function describeAwsError(e: unknown, ctx: AwsErrorContext): CyclopsError {

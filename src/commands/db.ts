@@ -14,8 +14,8 @@ const runnerOption = () =>
   ]);
 
 async function deps(ctx: Context, opts: DbOpts) {
-  const [config, aws, db] = await Promise.all([ctx.config(), ctx.aws(), import('../database')]);
-  return { db, deps: { aws, config, reporter: ctx.reporter, signal: ctx.signal, runner: opts.runner } };
+  const [config, aws, db, guards] = await Promise.all([ctx.config(), ctx.aws(), import('../database'), import('../deploy/guards')]);
+  return { db, guards, deps: { aws, config, reporter: ctx.reporter, signal: ctx.signal, runner: opts.runner } };
 }
 
 export const register: Register = (program, run) => {
@@ -27,13 +27,13 @@ export const register: Register = (program, run) => {
       .description('create the app database, its login role and its secret if missing (deploy runs this); never prints the password')
       .argument('<app>', 'app name')
       .argument('<env>', 'environment name')
-      .option('--rotate-password', 'give the role a new password and store it in the secret')
+      .option('--rotate-password', "give the role a new password, store it in the secret and restart the app's services so they use it")
       .addOption(runnerOption()),
     ['cyclops db ensure shop staging', 'cyclops db ensure shop staging --rotate-password --json', 'cyclops db ensure shop staging --runner direct'],
   ).action(
     run(async (ctx, app: string, env: string, opts: DbOpts) => {
-      const { db: api, deps: d } = await deps(ctx, opts);
-      const r = await api.ensureAppDatabase(d, env, app, { rotatePassword: opts.rotatePassword });
+      const { guards, deps: d } = await deps(ctx, opts);
+      const r = await guards.ensureDatabase(d, app, env, { rotatePassword: opts.rotatePassword });
       ctx.reporter.success(`database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [
         `host      ${r.host}:${r.port}`,
@@ -66,13 +66,14 @@ export const register: Register = (program, run) => {
       .argument('<app>', 'app name')
       .argument('<env>', 'environment name')
       .option('-y, --yes', 'do not ask for confirmation')
+      .option('--force', 'drop it even while the app is deployed')
       .addOption(runnerOption()),
     ['cyclops db drop shop pr-123 --yes', 'cyclops db drop shop pr-123 --yes --json'],
   ).action(
-    run(async (ctx, app: string, env: string, opts: DbOpts) => {
-      const { db: api, deps: d } = await deps(ctx, opts);
+    run(async (ctx, app: string, env: string, opts: DbOpts & { force?: boolean }) => {
+      const { guards, deps: d } = await deps(ctx, opts);
       await ctx.reporter.confirm(`Drop the database and login of ${app} in ${env}? Its data is lost.`, `db drop ${app} ${env}`);
-      const r = await api.dropAppDatabase(d, env, app);
+      const r = await guards.dropDatabase(d, app, env, { force: opts.force });
       ctx.reporter.result({ ok: true, app, env, ...r }, r.dropped ? `dropped the database of ${app} in ${env}` : `${app} in ${env} had no database; nothing to drop`);
     }),
   );

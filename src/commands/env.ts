@@ -110,11 +110,7 @@ function summary(env: string, r: ApplyResult): string {
 
 async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; timeout: number }): Promise<void> {
   const config = await ctx.config();
-  const [{ environment }, { deleteStack, describeStack, listAppStacks }, { releasePort }] = await Promise.all([
-    import('../plan'),
-    import('../stacks'),
-    import('../store'),
-  ]);
+  const [{ environment }, { deleteStack, describeStack, listAppStacks }] = await Promise.all([import('../plan'), import('../stacks')]);
   environment(config, name);
   const platform = config.platform.name;
   const stackName = envStack(platform, name);
@@ -134,14 +130,10 @@ async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; ti
   const also = apps.length ? ` and its ${apps.length} app stack(s) (${appNames.join(', ')})` : '';
   await ctx.reporter.confirm(`Delete environment ${name}: stack ${stackName}${also}, with its database?`, `env delete ${name}`);
   const wait = { timeoutSeconds: opts.timeout, signal: ctx.signal };
-  // App stacks import the env stack's exports, so they go first (in parallel).
-  await Promise.all(
-    apps.map(async (a) => {
-      await deleteStack(aws, ctx.reporter, a.name, wait);
-      const { port } = await releasePort(aws, config, name, a.app);
-      if (port !== null) ctx.reporter.info(`released port ${port} of ${a.app}`);
-    }),
-  );
+  // App stacks import the env stack's exports, so they go first (in parallel), each the
+  // way "cyclops destroy" does it: under the app's lock, releasing its port and release record.
+  const { destroyApp } = await import('../deploy/apps');
+  await Promise.all(apps.map((a) => destroyApp({ aws, config, reporter: ctx.reporter }, a.app, name, wait)));
   const { deleted } = await deleteStack(aws, ctx.reporter, stackName, wait);
   ctx.reporter.result({ env: name, stack: stackName, deleted, apps: appNames }, `environment ${name}: deleted stack ${stackName}${also}`);
 }

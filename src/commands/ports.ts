@@ -23,14 +23,15 @@ export const register: Register = (program, run) => {
     }),
   );
 
-  examples(ports.command('release').argument('<app>', 'app name').argument('<env>', 'environment').description("free APP's port in ENV"), [
-    'cyclops ports release web staging',
-  ]).action(
+  examples(
+    ports.command('release').argument('<app>', 'app name').argument('<env>', 'environment').description("free APP's port in ENV (refused while APP is deployed there)"),
+    ['cyclops ports release web staging'],
+  ).action(
     run(async (ctx, app: string, env: string) => {
       const config = await ctx.config();
-      const { releasePort, checkAppEnv } = await import('../store');
+      const [{ checkAppEnv }, { releaseAppPort }] = await Promise.all([import('../store'), import('../deploy/guards')]);
       checkAppEnv(config, app, env);
-      const r = await releasePort(await ctx.aws(), config, env, app);
+      const r = await releaseAppPort({ aws: await ctx.aws(), config, reporter: ctx.reporter }, app, env);
       ctx.reporter.result({ env, app, ...r, released: r.port !== null }, r.port === null ? `${app} in ${env}: had no port; nothing to release` : `${app} in ${env}: released port ${r.port}`);
     }),
   );

@@ -58,6 +58,14 @@ function checkEnvironment(name: string, e: ParsedConfig['environments'][string],
   }
   if (e.tls && !!e.tls.certificateArn === !!e.tls.create) {
     add(ctx, at('tls'), 'needs exactly one of certificateArn or "create": true; pick one, or remove tls for HTTP only');
+  } else if (e.tls?.create && !e.dns.hostedZoneId) {
+    // The certificate is validated through DNS records in the zone, which only works once the
+    // zone is delegated from its parent; a zone the same stack creates is not delegated yet.
+    add(
+      ctx,
+      at('tls', 'create'),
+      'needs dns.hostedZoneId: a certificate is validated in a zone that is already delegated; create the environment without tls, delegate the zone to the name servers "cyclops env show" lists, then set dns.hostedZoneId and tls',
+    );
   }
   checkDatabase(e.database, at('database'), ctx);
 }
@@ -102,6 +110,9 @@ function checkApp(name: string, a: ParsedConfig['apps'][string], ctx: Ctx): void
     const [lo, hi] = FARGATE_MEMORY[cpu];
     if (mem < lo || mem > hi) {
       add(ctx, at('processes', kind, 'memory'), `is ${mem} MiB, which ${cpu} CPU units cannot have; use ${lo} to ${hi} MiB, or change cpu`);
+    } else if (cpu === 256 ? ![512, 1024, 2048].includes(mem) : mem % 1024 !== 0) {
+      const steps = cpu === 256 ? '512, 1024 or 2048' : `a whole number of GiB (a multiple of 1024) from ${lo} to ${hi}`;
+      add(ctx, at('processes', kind, 'memory'), `is ${mem} MiB, which Fargate does not offer with ${cpu} CPU units; use ${steps}`);
     }
   }
   if (a.database !== false) {
@@ -115,11 +126,30 @@ function checkApp(name: string, a: ParsedConfig['apps'][string], ctx: Ctx): void
   }
 }
 
+/**
+ * Stack names are <platform>-platform, <platform>-<env> and <platform>-<env>-<app>. With
+ * environments "staging" and "staging-web", app "web" in staging and the env stack of
+ * "staging-web" would be one stack, so one env name may not extend another with a dash.
+ */
+function checkStackNames(c: ParsedConfig, ctx: Ctx): void {
+  const envs = Object.keys(c.environments);
+  for (const name of envs) {
+    if (name === 'platform') {
+      add(ctx, ['environments', name], `would share its stack name ${c.platform.name}-platform with the platform stack; rename the environment`);
+    }
+    const clash = envs.find((other) => other !== name && name.startsWith(`${other}-`));
+    if (clash) {
+      add(ctx, ['environments', name], `starts with environment "${clash}" and a dash, so its stacks could have the same names as ${clash}'s apps; rename one of the two`);
+    }
+  }
+}
+
 export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   checkPorts(c, ctx);
   if (Object.keys(c.environments).length === 0) {
     add(ctx, ['environments'], 'has no environment; add one such as "staging"');
   }
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
+  checkStackNames(c, ctx);
   for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, ctx);
 });

@@ -58,10 +58,10 @@ const networkSchema = z.strictObject({
     })
     .optional(),
   azs: int('availability zones', 2, 3).optional(),
-  natGateways: int('NAT gateways', 0, 3).optional(),
-  vpcId: z.string({ error: 'must be a string' }).regex(/^vpc-[0-9a-f]{8,17}$/, { error: 'is not a VPC id; use one such as "vpc-0abc1234"' }).optional(),
-  publicSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
-  privateSubnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
+  natGateways: int('NAT gateways (tasks in private subnets need one to reach ECR, logs and secrets)', 1, 3).optional(),
+  vpcId: z.string({ error: 'must be a string' }).regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a VPC id; use one such as "vpc-0abc1234"' }).optional(),
+  publicSubnets: z.array(z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
+  privateSubnets: z.array(z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
 });
 
 const capacitySchema = z.strictObject({
@@ -78,7 +78,7 @@ const dnsSchema = z.strictObject({
     .regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
       error: 'is not a lowercase domain name; use one such as "staging.example.com" (no trailing dot)',
     }),
-  hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC"' }).optional(),
+  hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' }).optional(),
 });
 
 const tlsSchema = z.strictObject({

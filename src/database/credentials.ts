@@ -8,6 +8,7 @@ import type { Aws } from '../aws/client';
 import { awsErrorName, describeAwsError } from '../aws/errors';
 import { failure } from '../errors';
 import type { Reporter } from '../report/reporter';
+import { scramVerifier } from './password';
 
 /** The secret's JSON; apps get DATABASE_URL and PG* from its keys. */
 export interface AppSecretValue {
@@ -17,6 +18,11 @@ export interface AppSecretValue {
   username: string;
   password: string;
   url: string;
+  /**
+   * The password's SCRAM-SHA-256 verifier. The ECS task runner sets the role's password from
+   * this key, so the plaintext never reaches PostgreSQL (or its statement log).
+   */
+  verifier?: string;
 }
 
 export interface StoredSecret {
@@ -26,9 +32,19 @@ export interface StoredSecret {
   value: AppSecretValue;
 }
 
-export function appSecretValue(host: string, port: number, dbname: string, username: string, password: string): AppSecretValue {
-  const url = `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(dbname)}`;
-  return { host, port, dbname, username, password, url };
+export function appSecretValue(
+  host: string,
+  port: number,
+  dbname: string,
+  username: string,
+  password: string,
+  ssl: 'require' | 'prefer' | 'disable' = 'prefer',
+): AppSecretValue {
+  // RDS for PostgreSQL 15+ refuses unencrypted connections; say so in the URL, since not every
+  // client library negotiates TLS on its own.
+  const query = ssl === 'require' ? '?sslmode=require' : '';
+  const url = `postgresql://${encodeURIComponent(username)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(dbname)}${query}`;
+  return { host, port, dbname, username, password, url, verifier: scramVerifier(password) };
 }
 
 /** True when everything but the password matches (a moved endpoint means the secret needs updating). */
@@ -49,16 +65,25 @@ function parseAppSecret(name: string, text: string | undefined, reporter: Report
   }
   reporter.secret(v?.password);
   reporter.secret(v?.url);
+  reporter.secret(v?.verifier);
   if (!v || typeof v.password !== 'string' || typeof v.username !== 'string' || typeof v.dbname !== 'string') {
     throw failure(`secret ${name}: is not the JSON cyclops writes (host, port, dbname, username, password, url); delete it or fix its value, then run "cyclops db ensure" again`);
   }
-  return { host: String(v.host ?? ''), port: Number(v.port ?? 0), dbname: v.dbname, username: v.username, password: v.password, url: String(v.url ?? '') };
+  return {
+    host: String(v.host ?? ''),
+    port: Number(v.port ?? 0),
+    dbname: v.dbname,
+    username: v.username,
+    password: v.password,
+    url: String(v.url ?? ''),
+    ...(typeof v.verifier === 'string' ? { verifier: v.verifier } : {}),
+  };
 }
 
 /** The app secret's current value, or null when it does not exist. */
 export async function readAppSecret(aws: Aws, name: string, reporter: Reporter): Promise<StoredSecret | null> {
   try {
-    const out = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: name }));
+    const out = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' }));
     return { arn: out.ARN ?? name, versionId: out.VersionId ?? '', value: parseAppSecret(name, out.SecretString, reporter) };
   } catch (e) {
     if (awsErrorName(e) === 'ResourceNotFoundException') return null;

@@ -5,7 +5,7 @@
  * role's password, then makes the new version current. `deploy` calls ensureAppDatabase and
  * `destroy --drop-database` calls dropAppDatabase.
  */
-import { appConfig } from '../config/model';
+import { appConfig, type Config } from '../config/model';
 import { usageError } from '../errors';
 import { dbName, dbRole, dbSecretName, LABEL_RE, tags } from '../naming';
 import {
@@ -21,7 +21,7 @@ import { generatePassword, scramVerifier } from './password';
 import { runDirect } from './runner-direct';
 import { runTask } from './runner-task';
 import { checkIdentifier, DROP_PLAN, ENSURE_PLAN, type SqlPlan, type SqlVars } from './sql';
-import { directConnection, resolveTarget, taskAdmin, type DbDeps, type DbTarget } from './target';
+import { checkTarget, directConnection, resolveTarget, taskAdmin, type DbDeps, type DbTarget, type Runner } from './target';
 
 export type { DbDeps, Runner } from './target';
 
@@ -65,17 +65,24 @@ async function run(
   return runTask(deps.aws, admin.task, { plan, vars, environment: admin.environment, secrets }, { signal: deps.signal, wait: deps.taskWait, reporter: deps.reporter });
 }
 
-/** The ECS valueFrom for the password in one version of the secret. */
-const passwordRef = (arn: string, versionId: string) => `${arn}:password::${versionId}`;
+/** The ECS valueFrom for the password's SCRAM verifier in one version of the secret. */
+const verifierRef = (arn: string, versionId: string) => `${arn}:verifier::${versionId}`;
+
+/** Everything config alone can say against ensuring app's database in env (no I/O). */
+export function checkEnsure(config: Config, env: string, app: string, runner?: Runner): void {
+  names(env, app);
+  if (!appConfig(config, app).database) {
+    throw usageError(`app ${app}: has "database": false in ${config.file}; remove that to give it a database`);
+  }
+  checkTarget(config, env, runner);
+}
 
 export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, opts: { rotatePassword?: boolean } = {}): Promise<DbEnsureResult> {
   const n = names(env, app);
-  if (!appConfig(deps.config, app).database) {
-    throw usageError(`app ${app}: has "database": false in ${deps.config.file}; remove that to give it a database`);
-  }
+  checkEnsure(deps.config, env, app, deps.runner);
   const t = await resolveTarget(deps, env);
   const { aws, reporter } = deps;
-  const value = (password: string) => appSecretValue(t.host, t.port, n.db, n.role, password);
+  const value = (password: string) => appSecretValue(t.host, t.port, n.db, n.role, password, t.ssl);
 
   const existing = await readAppSecret(aws, n.secret, reporter);
   let secret: DbEnsureResult['secret'];
@@ -99,18 +106,20 @@ export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, 
     ({ arn, versionId } = existing);
     password = existing.value.password;
     secret = 'exists';
+    if (!existing.value.verifier || !sameEndpoint(existing.value, value(password))) {
+      // Written by an older cyclops, or the endpoint moved: bring the secret up to date first,
+      // since the task runner reads the verifier from this very version.
+      versionId = await putAppSecret(aws, arn, value(password));
+      secret = 'updated';
+    }
   }
   reporter.secret(value(password).url);
 
   // A new secret means the password is new: an existing role must take it.
   const rotate = !existing || !!opts.rotatePassword;
-  const state = await run(deps, t, ENSURE_PLAN, { role: n.role, db: n.db, rotate: rotate ? 'true' : 'false' }, { password, valueFrom: passwordRef(arn, versionId) });
+  const state = await run(deps, t, ENSURE_PLAN, { role: n.role, db: n.db, rotate: rotate ? 'true' : 'false' }, { password, valueFrom: verifierRef(arn, versionId) });
 
   if (pending) await promoteSecretVersion(aws, arn, pending.versionId, pending.current);
-  if (existing && !pending && !sameEndpoint(existing.value, value(password))) {
-    await putAppSecret(aws, arn, value(password));
-    secret = 'updated';
-  }
   const result: DbEnsureResult = {
     host: t.host,
     port: t.port,

@@ -8,6 +8,7 @@ import { usageError } from '../errors';
 import { dbTaskFamily, ENV_OUTPUT, tags, type EnvOutputKey } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { envOutputs, type EnvOutputs } from '../stacks/outputs';
+import { checkEnv } from '../store/names';
 import { readAdminSecret } from './credentials';
 import type { DirectConnection } from './runner-direct';
 import type { TaskTarget } from './runner-task';
@@ -43,19 +44,24 @@ function need(outputs: EnvOutputs, env: string, key: EnvOutputKey): string {
   return v;
 }
 
-export async function resolveTarget(deps: DbDeps, env: string): Promise<DbTarget> {
-  const e = Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env] : undefined;
-  if (!e) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
-  const db = e.database;
+/** What config alone can say is wrong with reaching env's database (no I/O). */
+export function checkTarget(config: Config, env: string, runner?: Runner): { db: Exclude<DatabaseConfig, { type: 'none' }>; runner: Runner } {
+  checkEnv(config, env);
+  const db = config.environments[env].database;
   if (db.type === 'none') throw usageError(`environment ${env}: has database.type "none", so apps there get no database; set database.type to "rds" or "external"`);
-  const runner = deps.runner ?? db.runner;
+  const chosen = runner ?? db.runner;
+  if (db.type === 'external' && chosen === 'task' && db.adminPasswordEnv) {
+    throw usageError(`environment ${env}: the task runner cannot read the local variable ${db.adminPasswordEnv}; store the admin password in a secret (adminSecretArn) or use --runner direct`);
+  }
+  return { db, runner: chosen };
+}
+
+export async function resolveTarget(deps: DbDeps, env: string): Promise<DbTarget> {
+  const { db, runner } = checkTarget(deps.config, env, deps.runner);
   if (db.type === 'rds') {
     const outputs = await envOutputs(deps.aws, deps.config, env);
     const port = Number(need(outputs, env, 'databasePort'));
     return { env, db, host: need(outputs, env, 'databaseEndpoint'), port, adminDatabase: 'postgres', ssl: 'require', runner, outputs };
-  }
-  if (runner === 'task' && db.adminPasswordEnv) {
-    throw usageError(`environment ${env}: the task runner cannot read the local variable ${db.adminPasswordEnv}; store the admin password in a secret (adminSecretArn) or use --runner direct`);
   }
   const outputs = runner === 'task' ? await envOutputs(deps.aws, deps.config, env) : undefined;
   return { env, db, host: db.host, port: db.port, adminDatabase: db.adminDatabase, ssl: db.ssl, runner, outputs };

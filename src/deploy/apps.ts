@@ -1,11 +1,13 @@
 /** Day-one operations on deployed apps: status, listing, destroy. */
 import type { Aws } from '../aws/client';
 import { appConfig, type Config } from '../config/model';
-import { appStack, appUrl, ENV_OUTPUT, envStack, type EnvOutputKey } from '../naming';
+import { appStack, appUrl, ENV_OUTPUT, envStack, TAG_APP, TAG_ENV, type EnvOutputKey } from '../naming';
+import { usageError } from '../errors';
+import { holdLock, letGo } from './lock';
 import type { Reporter } from '../report/reporter';
 import { describeServices, stackServices } from '../services/rollout';
 import { deleteStack, describeStack, listAppStacks } from '../stacks';
-import { acquireLock, checkAppEnv, checkEnv, deleteRelease, readPorts, readRelease, releasePort, type ReleaseRecord } from '../store';
+import { checkAppEnv, checkEnv, deleteRelease, readPorts, readRelease, releasePort, type ReleaseRecord } from '../store';
 
 export interface AppDeps {
   aws: Aws;
@@ -100,8 +102,14 @@ export async function destroyApp(
   const { aws, config, reporter } = deps;
   checkAppEnv(config, app, env);
   const stack = appStack(config.platform.name, env, app);
-  const lock = await acquireLock(aws, config, env, app, 'destroy');
+  const lock = await holdLock(deps, env, app, 'destroy', opts.timeoutSeconds);
   try {
+    const existing = await describeStack(aws, stack);
+    if (existing && (existing.tags[TAG_APP] !== app || existing.tags[TAG_ENV] !== env)) {
+      throw usageError(
+        `stack ${stack}: is not ${app} in ${env} (its cyclops tags say app "${existing.tags[TAG_APP] ?? '-'}", env "${existing.tags[TAG_ENV] ?? '-'}"); nothing was deleted; check the names`,
+      );
+    }
     const { deleted } = await deleteStack(aws, reporter, stack, { timeoutSeconds: opts.timeoutSeconds, signal: opts.signal });
     const { port } = await releasePort(aws, config, env, app);
     if (port !== null) reporter.step(`released port ${port}`);
@@ -117,6 +125,6 @@ export async function destroyApp(
     }
     return { app, env, stack, deleted, port, database };
   } finally {
-    await lock.release().catch((e) => reporter.warn(`could not release the lock ${lock.key}: ${(e as Error).message}; run "cyclops unlock ${app} ${env}"`));
+    await letGo(lock, reporter, app, env);
   }
 }

@@ -11,7 +11,8 @@ import type { Reporter } from '../report/reporter';
 import { waitForRollout, stackServices, type ServiceState } from '../services/rollout';
 import { envOutputs, type ApplyResult, type ChangeSummary } from '../stacks';
 import { applyTemplate } from './apply-template';
-import { acquireLock, allocatePort, currentHolder, lowestFree, readPorts, readRelease, writeRelease, type ReleaseRecord } from '../store';
+import { holdLock, letGo } from './lock';
+import { allocatePort, currentHolder, lowestFree, readPorts, readRelease, writeRelease, type ReleaseRecord } from '../store';
 import { checkDeployInputs } from './inputs';
 
 export interface DeployOptions {
@@ -63,7 +64,7 @@ export async function deploy(deps: DeployDeps, image: string, app: string, env: 
   // A dry run takes no lock and writes no port, database or release: it only asks
   // CloudFormation what would change (the content-addressed template is uploaded, since a
   // change set needs a template URL).
-  const lock = opts.dryRun ? null : await takeLock(deps, app, env, image);
+  const lock = opts.dryRun ? null : await holdLock(deps, env, app, `deploy ${image}`, opts.timeoutSeconds);
   try {
     checkpoint();
     const port = await preparePort(deps, app, env, !!opts.dryRun);
@@ -136,15 +137,8 @@ export async function deploy(deps: DeployDeps, image: string, app: string, env: 
       services: services.map((s) => ({ name: s.name, desired: s.desired, running: s.running, rollout: s.rollout })),
     };
   } finally {
-    await lock?.release().catch((e) => reporter.warn(`could not release the lock ${lock?.key}: ${(e as Error).message}; run "cyclops unlock ${app} ${env}"`));
+    if (lock) await letGo(lock, reporter, app, env);
   }
-}
-
-async function takeLock(deps: DeployDeps, app: string, env: string, image: string) {
-  deps.reporter.step(`locking ${app} in ${env}`);
-  const lock = await acquireLock(deps.aws, deps.config, env, app, `deploy ${image}`);
-  if (lock.tookOverFrom) deps.reporter.warn(`took over an expired lock from ${lock.tookOverFrom}`);
-  return lock;
 }
 
 /** The app's port: allocated (idempotently), or on a dry run the one it has or would get. */

@@ -4,7 +4,7 @@
  * through secret redaction, so a value registered with `secret()` can never be printed.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CyclopsError, isCyclopsError } from '../errors';
+import { CyclopsError, interrupted, isCyclopsError } from '../errors';
 import { formatTable, type Column } from './table';
 
 export interface ReporterOptions {
@@ -123,6 +123,13 @@ export class Reporter {
       const cause = (e as { cause?: unknown }).cause;
       if (cause instanceof Error && cause.stack) this.write(this.err, this.c.dim(`caused by: ${cause.stack}`));
     }
+    return this.errorDocument(e);
+  }
+
+  /** With --json, the failure as the one document on stdout (stderr is left alone). */
+  errorDocument(e: unknown): number {
+    const err = isCyclopsError(e) ? e : null;
+    const message = err ? err.message : e instanceof Error ? e.message : String(e);
     const exitCode = err ? err.exitCode : 1;
     if (this.json && !this.resultWritten) {
       this.resultWritten = true;
@@ -147,7 +154,12 @@ export class Reporter {
     const readline = await import('node:readline/promises');
     const rl = readline.createInterface({ input: this.stdin, output: this.err });
     try {
-      const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+      const answer = (
+        await rl.question(`${question} [y/N] `).catch((e: Error) => {
+          // Ctrl-C (or the end of input) at the prompt: nothing was touched.
+          throw e.name === 'AbortError' ? interrupted(`${what}: interrupted at the prompt; nothing was changed`) : e;
+        })
+      ).trim().toLowerCase();
       if (answer !== 'y' && answer !== 'yes') {
         throw new CyclopsError(`${what}: not confirmed; nothing was changed`, { exitCode: 2, code: 'usage' });
       }

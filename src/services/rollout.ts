@@ -70,6 +70,20 @@ export async function describeServices(aws: Aws, cluster: string, services: stri
   return states;
 }
 
+/** Start a new deployment of each service (same task definition), e.g. to pick up a rotated secret. */
+export async function restartServices(aws: Aws, cluster: string, services: string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const service of services) {
+    try {
+      const out = await aws.ecs.send(new aws.sdk.ecs.UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
+      names.push(out.service?.serviceName ?? service);
+    } catch (e) {
+      throw describeAwsError(e, { action: `restart service ${service} on cluster ${cluster}`, region: aws.region, endpoint: aws.endpoint });
+    }
+  }
+  return names;
+}
+
 export interface RolloutOptions {
   timeoutSeconds?: number;
   signal?: AbortSignal;

@@ -33,14 +33,9 @@ export class EventStream {
     private readonly reporter: Reporter,
     private readonly poller: Poller,
     /** stack name or id; an id keeps working after the stack is deleted */
-    private stack: string,
+    private readonly stack: string,
     private readonly since: Date = new Date(),
   ) {}
-
-  /** Follow a new physical stack under the same name (after delete and recreate). */
-  follow(stackRef: string): void {
-    this.stack = stackRef;
-  }
 
   /** Remember the newest existing event, so that only later ones are shown. One page. */
   async prime(): Promise<void> {

@@ -4,7 +4,7 @@ import { usageError } from '../errors';
 import { LABEL_RE } from '../naming';
 
 export function checkEnv(config: Config, env: string): void {
-  if (config.environments[env]) return;
+  if (Object.hasOwn(config.environments, env)) return;
   const known = Object.keys(config.environments);
   throw usageError(
     `environment "${env}": not in ${config.file}; use one of: ${known.length ? known.join(', ') : '(none configured)'}, or add it under "environments"`,

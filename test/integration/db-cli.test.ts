@@ -90,7 +90,7 @@ test('db ensure --rotate-password: the new password works and the old one does n
 test('usage errors exit 2 with one line and touch nothing', async () => {
   const cases: [string[], RegExp][] = [
     [['db', 'ensure', 'Bad_Name', 'staging'], /^error: app "Bad_Name": not a valid app name/],
-    [['db', 'ensure', 'cshop', 'nowhere'], /^error: environment nowhere: not in config.json/],
+    [['db', 'ensure', 'cshop', 'nowhere'], /^error: environment "nowhere": not in config.json; use one of: staging/],
     [['db', 'ensure', 'cnodb', 'staging'], /^error: app cnodb: has "database": false in config.json/],
     [['db', 'info', 'cother', 'staging'], /^error: app cother in staging: has no database secret cyclops\/staging\/cother\/database; run "cyclops db ensure cother staging" first/],
     [['db', 'ensure', 'cshop', 'staging', '--runner', 'task'], /^error: environment staging: the task runner cannot read the local variable/],

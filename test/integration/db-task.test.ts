@@ -128,7 +128,7 @@ test('ensure runs a Fargate task in the private subnets with passwords only as E
   expect(secrets).toEqual({
     PGUSER: `${masterArn}:username::`,
     PGPASSWORD: `${masterArn}:password::`,
-    APP_PASSWORD: expect.stringMatching(new RegExp(`^${appSecretArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:password::[0-9a-f-]+$`)),
+    APP_PASSWORD: expect.stringMatching(new RegExp(`^${appSecretArn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:verifier::[0-9a-f-]+$`)),
   });
 
   // RunTask: cluster, launch type, network configuration (moto records it on the task).
@@ -142,7 +142,9 @@ test('ensure runs a Fargate task in the private subnets with passwords only as E
   expect(override.command).toEqual(taskCommand(ENSURE_PLAN));
   const env = Object.fromEntries(override.environment!.map((e) => [e.name!, e.value!]));
   expect(env).toMatchObject({ PGHOST: process.env.PG_HOST, PGPORT: process.env.PG_PORT, PGDATABASE: 'postgres', PGSSLMODE: 'require', DB_ROLE: 'app_tshop', DB_NAME: 'app_tshop', DB_ROTATE: 'true' });
-  const appPassword = await resolveValueFrom(secrets.APP_PASSWORD);
+  // The task gets the password's SCRAM verifier, never the password itself.
+  expect(await resolveValueFrom(secrets.APP_PASSWORD)).toMatch(/^SCRAM-SHA-256\$4096:/);
+  const appPassword = await resolveValueFrom(secrets.APP_PASSWORD.replace(':verifier::', ':password::'));
   expect(appPassword).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const request = JSON.stringify({ task, td });
   expect(request).not.toContain(appPassword);

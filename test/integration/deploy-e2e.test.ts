@@ -16,6 +16,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { cyclops, startCyclops, type CliResult } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
+import { createZone } from '../support/zones';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'e2e';
@@ -49,6 +50,7 @@ async function runVerbose(...args: string[]): Promise<CliResult> {
 
 beforeAll(async () => {
   aws = await motoAws();
+  const hostedZoneId = await createZone(aws, 'staging.e2e.dev');
   writeFileSync(
     path.join(dir, 'config.json'),
     JSON.stringify({
@@ -56,7 +58,7 @@ beforeAll(async () => {
       ports: { range: [21000, 21999] },
       environments: {
         staging: {
-          dns: { domain: 'staging.e2e.dev' },
+          dns: { domain: 'staging.e2e.dev', hostedZoneId },
           database: {
             type: 'external',
             host: process.env.PG_HOST,
@@ -96,7 +98,7 @@ async function serviceTaskDefinitions(stack: string) {
 }
 
 afterAll(() => {
-  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.secrets]) c.destroy();
+  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.secrets, aws.route53]) c.destroy();
 });
 
 describe('deploy, end to end', () => {
@@ -208,6 +210,29 @@ describe('deploy, end to end', () => {
     expect(list.json().apps).toEqual([expect.objectContaining({ app: 'shop', port: firstPort, image: 'registry.example.com/shop:1.1.0' })]);
   });
 
+  test('6b. a deployed app keeps its port and database; rotating the password restarts its services', async () => {
+    const release = await run('ports', 'release', 'shop', 'staging');
+    expect(release.code).toBe(2);
+    expect(release.stderr).toMatch(/app shop in staging: is deployed and its load-balancer rule uses the port; run "cyclops destroy shop staging"/);
+    const drop = await run('db', 'drop', 'shop', 'staging', '--yes');
+    expect(drop.code).toBe(2);
+    expect(drop.stderr).toMatch(/is deployed and uses this database/);
+
+    // moto answers a GetSecretValue without a stage from the first version, not AWSCURRENT.
+    const current = async () =>
+      JSON.parse((await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/staging/shop/database', VersionStage: 'AWSCURRENT' }))).SecretString!);
+    const before = await current();
+    const rotated = await run('db', 'ensure', 'shop', 'staging', '--rotate-password', '--json');
+    expect(outcome(rotated)).toEqual(ok);
+    expect(rotated.json()).toMatchObject({ role: 'rotated', restarted: ['shop-web', 'shop-worker'] });
+    const after = await current();
+    expect(after.password).not.toBe(before.password);
+    const c = new Client({ host: process.env.PG_HOST, port: Number(process.env.PG_PORT), user: after.username, password: after.password, database: after.dbname });
+    await c.connect();
+    expect((await c.query('select count(*)::int as n from orders')).rows[0].n).toBe(0);
+    await c.end();
+  });
+
   test('7. two different apps deploy at once, each with its own port', async () => {
     const [a, b] = await Promise.all([run('deploy', 'nginx:1.27', 'alpha', 'staging', '--json'), run('deploy', 'nginx:1.27', 'beta', 'staging', '--json')]);
     expect([outcome(a), outcome(b)]).toEqual([ok, ok]);
@@ -292,10 +317,14 @@ describe('deploy, end to end', () => {
     const passwords: string[] = [];
     for (const s of list.SecretList ?? []) {
       if (!s.Name?.startsWith('cyclops/staging/')) continue;
-      const v = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: s.ARN }));
-      passwords.push(JSON.parse(v.SecretString!).password);
+      const versions = await aws.secrets.send(new aws.sdk.secrets.ListSecretVersionIdsCommand({ SecretId: s.ARN }));
+      for (const version of versions.Versions ?? []) {
+        const v = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: s.ARN, VersionId: version.VersionId }));
+        const value = JSON.parse(v.SecretString!);
+        passwords.push(value.password, value.verifier);
+      }
     }
-    expect(passwords.length).toBeGreaterThanOrEqual(2);
+    expect(passwords.length).toBeGreaterThanOrEqual(6); // shop (two versions after rotation) and beta: password and verifier each
     const objects = await aws.s3.send(new aws.sdk.s3.ListObjectVersionsCommand({ Bucket: BUCKET }));
     const bodies: string[] = [];
     for (const v of objects.Versions ?? []) {
@@ -305,7 +334,7 @@ describe('deploy, end to end', () => {
     expect(bodies.length).toBeGreaterThan(5);
     const everything = [...outputs, ...bodies].join('\n');
     for (const pw of passwords) {
-      expect(pw.length).toBeGreaterThanOrEqual(32);
+      expect(pw.length).toBeGreaterThanOrEqual(40);
       expect(everything.includes(pw)).toBe(false);
     }
   });

@@ -18,6 +18,7 @@ import type { Aws } from '../../src/aws/client';
 import { describeStack } from '../../src/stacks';
 import { cyclops } from '../support/cli';
 import { createPlainBucket, motoAws, TEST_REGION } from '../support/store-env';
+import { createZone } from '../support/zones';
 
 const PLATFORM = 'envit';
 const BUCKET = `cyclops-envit-${Date.now().toString(36)}`;
@@ -25,18 +26,20 @@ let aws: Aws;
 let cwd: string;
 let env: NodeJS.ProcessEnv;
 
+const zones: Record<string, string> = {};
+
 function writeConfig(spot: boolean) {
   const config = {
     platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
     ports: { range: [20000, 29999] },
     environments: {
       lean: {
-        network: { cidr: '10.40.0.0/16', azs: 2, natGateways: 0 },
+        network: { cidr: '10.40.0.0/16', azs: 2, natGateways: 1 },
         capacity: { type: 'fargate', spot },
-        dns: { domain: 'lean.envit.dev' },
+        dns: { domain: 'lean.envit.dev', hostedZoneId: zones.lean },
         database: { type: 'none' },
       },
-      full: { dns: { domain: 'full.envit.dev' }, database: { type: 'rds', deletionProtection: false } },
+      full: { dns: { domain: 'full.envit.dev', hostedZoneId: zones.full }, database: { type: 'rds', deletionProtection: false } },
     },
     apps: {},
   };
@@ -50,6 +53,9 @@ beforeAll(async () => {
   // A plain bucket: the bootstrap bucket's TLS-only policy makes moto (plain HTTP) refuse
   // every object request, so the template uploads could not happen against it.
   await createPlainBucket(aws, BUCKET);
+  // Existing zones: moto cannot resolve the NameServers of a zone the stack creates.
+  zones.lean = await createZone(aws, 'lean.envit.dev');
+  zones.full = await createZone(aws, 'full.envit.dev');
   cwd = mkdtempSync(path.join(os.tmpdir(), 'cyclops-env-'));
   env = {
     AWS_ACCESS_KEY_ID: 'test',

@@ -98,3 +98,10 @@ test('broken JSON, a missing --config file and no config at all are one-line usa
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/no cyclops config in .*; run "cyclops init" or pass --config PATH/);
 });
+
+test('with --json, a usage error from the argument parser is one JSON document on stdout too', async () => {
+  const r = await cyclops(['--json', 'deploy', 'nginx:1']);
+  expect(r.code).toBe(2);
+  expect(r.json()).toEqual({ ok: false, error: { code: 'usage', message: "missing required argument 'app'", details: [], exitCode: 2 } });
+  expect(r.stderr).toMatch(/missing required argument 'app'/);
+});
