@@ -40,12 +40,20 @@ await waitFor(`http://127.0.0.1:${motoPort}/moto-api/`);
 const proxy = spawn(process.execPath, [path.join(root, 'test/support/moto-proxy.mjs'), String(motoPort), String(proxyPort)], { stdio: 'ignore' });
 await waitFor(`http://127.0.0.1:${proxyPort}/moto-api/`);
 
+// An existing zone for the environment: moto cannot resolve the name servers of a zone the
+// environment stack creates itself.
+const { Route53Client, CreateHostedZoneCommand } = await import('@aws-sdk/client-route-53');
+const r53 = new Route53Client({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${motoPort}`, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+const zone = await r53.send(new CreateHostedZoneCommand({ Name: 'staging.bench.dev.', CallerReference: String(Date.now()) }));
+const hostedZoneId = zone.HostedZone.Id.replace('/hostedzone/', '');
+r53.destroy();
+
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-bench-'));
 writeFileSync(
   path.join(dir, 'config.json'),
   JSON.stringify({
     platform: { name: 'bench', region: 'eu-west-1', bucket: 'bench-config' },
-    environments: { staging: { dns: { domain: 'staging.bench.dev' }, database: { type: 'none' } } },
+    environments: { staging: { dns: { domain: 'staging.bench.dev', hostedZoneId }, database: { type: 'none' } } },
     apps: { web: { processes: { web: { port: 8080 }, worker: { command: ['worker'] } }, database: false } },
   }),
 );

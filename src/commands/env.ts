@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { Context } from '../context';
 import { usageError } from '../errors';
-import { ENV_OUTPUT, envStack } from '../naming';
+import { appUrl, ENV_OUTPUT, envStack } from '../naming';
 import type { ApplyResult } from '../stacks';
 import { timeoutOption } from './options';
 import { examples, type Register } from './types';
@@ -182,10 +182,12 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     status: s.status,
     updated: s.lastUpdated?.toISOString() ?? null,
     domain,
-    appUrl: `${https ? 'https' : 'http'}://APP.${domain}`,
+    appUrl: appUrl('APP', domain, https),
     loadBalancer: out('loadBalancerDnsName') ?? null,
     cluster: out('clusterName') ?? null,
     hostedZoneId: out('hostedZoneId') ?? null,
+    // A zone the stack created must be delegated from its parent to these before names resolve.
+    nameServers: out('nameServers')?.split(',') ?? null,
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
@@ -198,6 +200,7 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     row('load balancer', view.loadBalancer),
     row('cluster', view.cluster),
     row('dns zone', view.hostedZoneId ? `${domain} (${view.hostedZoneId})` : domain),
+    ...(view.nameServers ? [row('name servers', `${view.nameServers.join(' ')}  (delegate ${domain} to these)`)] : []),
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
   ]);
