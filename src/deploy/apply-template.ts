@@ -29,8 +29,9 @@ export async function applyTemplate(
 ): Promise<{ pushed: PushResult; result: ApplyResult }> {
   const { aws, config, reporter } = deps;
   // A dry run uploads the template too: the change set reads it from the bucket. The key is
-  // content-addressed, so this adds at most one immutable object and changes no stack.
-  const pushed = await pushTemplate(aws, config, input.kind, input.ids, input.body);
+  // content-addressed, so this adds at most one immutable object; the "latest" pointer that
+  // `config read` follows is left alone.
+  const pushed = await pushTemplate(aws, config, input.kind, input.ids, input.body, { pointer: !input.dryRun });
   reporter.debug(`template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
   const result = await applyStack(aws, reporter, {
     stackName: input.stackName,

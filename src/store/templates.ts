@@ -38,8 +38,11 @@ function parsePointer(body: string): Pointer | null {
   }
 }
 
-/** Upload a rendered template (skipped when that content is already there) and point "latest" at it. */
-export async function pushTemplate(aws: Aws, config: Config, kind: TemplateKind, ids: Ids, body: string): Promise<PushResult> {
+/**
+ * Upload a rendered template (skipped when that content is already there) and point "latest"
+ * at it; `pointer: false` (a dry run) uploads the content only, leaving "latest" alone.
+ */
+export async function pushTemplate(aws: Aws, config: Config, kind: TemplateKind, ids: Ids, body: string, opts: { pointer?: boolean } = {}): Promise<PushResult> {
   const w = where(aws, config);
   const hash = sha256(body);
   const key = templateKey(kind, hash, ids);
@@ -53,6 +56,7 @@ export async function pushTemplate(aws: Aws, config: Config, kind: TemplateKind,
       if (!isWriteConflict(e)) throw e; // pushed at the same moment by someone else: same content
     }
   }
+  if (opts.pointer === false) return { ...result, changed: uploaded };
   const latestKey = templateLatestKey(kind, ids);
   const latest = await getObject(w, latestKey);
   const pointsHere = latest && parsePointer(latest.body)?.key === key;
