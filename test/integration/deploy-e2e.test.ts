@@ -176,6 +176,31 @@ describe('deploy, end to end', () => {
     expect(r.stderr).toMatch(/no changes/);
   });
 
+  test('4b. --dry-run shows the change set and writes no port, lock, release or stack change', async () => {
+    const portsBefore = await run('ports', 'list', 'staging', '--json');
+    const latestKey = 'templates/app/staging/shop/latest.json';
+    const latestBefore = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: latestKey })).then((o) => o.Body!.transformToString());
+
+    const update = await run('deploy', 'registry.example.com/shop:9.9.9', 'shop', 'staging', '--dry-run', '--json');
+    expect(outcome(update)).toEqual(ok);
+    expect(update.json()).toMatchObject({ action: 'dry-run', release: { number: 1 } });
+    const fresh = await run('deploy', 'nginx:1.27', 'newcomer', 'staging', '--dry-run', '--json');
+    expect(outcome(fresh)).toEqual(ok);
+    expect(fresh.json()).toMatchObject({ action: 'dry-run', release: null });
+    expect(fresh.json().changes.map((c: { resourceType: string }) => c.resourceType)).toContain('AWS::ECS::Service');
+    expect(fresh.stderr).toMatch(/would allocate port \d+/);
+
+    const stack = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: `${PLATFORM}-staging-shop` }));
+    expect(stack.Stacks![0].Parameters).toContainEqual({ ParameterKey: 'Image', ParameterValue: 'registry.example.com/shop:1.0.0' });
+    const all = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}));
+    expect((all.Stacks ?? []).filter((x) => x.StackName === `${PLATFORM}-staging-newcomer` && x.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
+    expect((await run('ports', 'list', 'staging', '--json')).json()).toEqual(portsBefore.json());
+    const latestAfter = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: latestKey })).then((o) => o.Body!.transformToString());
+    expect(latestAfter).toBe(latestBefore);
+    const locks = await aws.s3.send(new aws.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'locks/' }));
+    expect(locks.KeyCount ?? 0).toBe(0);
+  });
+
   test('5. a new image updates the task definitions and services only', async () => {
     const r = await run('deploy', 'registry.example.com/shop:1.1.0', 'shop', 'staging', '--json');
     expect(outcome(r)).toEqual(ok);
