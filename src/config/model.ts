@@ -95,7 +95,7 @@ function resolveApp(name: string, raw: ParsedConfig['apps'][string] | undefined)
       command: p.command,
       count: kind === 'cron' ? 0 : ((p as { count?: number }).count ?? 1),
       cpu,
-      memory: p.memory ?? (cpu === 256 ? 512 : cpu * 2),
+      memory: p.memory ?? cpu * 2, // the smallest Fargate memory for that CPU
       ...(kind === 'web' ? { port: (p as { port?: number }).port ?? DEFAULT_WEB_PORT } : {}),
       ...(kind === 'cron' ? { schedule: (p as { schedule: string }).schedule } : {}),
     });

@@ -7,7 +7,8 @@
  */
 import { appConfig, type Config } from '../config/model';
 import { usageError } from '../errors';
-import { dbName, dbRole, dbSecretName, LABEL_RE, tags } from '../naming';
+import { dbName, dbRole, dbSecretName, tags } from '../naming';
+import { checkApp, checkEnv } from '../store/names';
 import {
   appSecretValue,
   createAppSecret,
@@ -38,7 +39,7 @@ export interface DbEnsureResult {
 export type DbInfo = Omit<DbEnsureResult, 'database' | 'role' | 'secret'>;
 
 function names(env: string, app: string) {
-  if (!LABEL_RE.test(app)) throw usageError(`app ${JSON.stringify(app)}: not a valid app name; use a DNS label (lowercase letters, digits, dashes)`);
+  checkApp(app);
   const n = { db: dbName(app), role: dbRole(app), secret: dbSecretName(env, app) };
   checkIdentifier('name', n.db);
   checkIdentifier('role', n.role);
@@ -148,7 +149,7 @@ export async function dropAppDatabase(deps: DbDeps, env: string, app: string): P
 /** Where the app's database is and which secret holds its login; never the password. */
 export async function appDatabaseInfo(deps: DbDeps, env: string, app: string): Promise<DbInfo> {
   const n = names(env, app);
-  if (!Object.hasOwn(deps.config.environments, env)) throw usageError(`environment ${env}: not in ${deps.config.file}; add it under "environments" or check the name`);
+  checkEnv(deps.config, env);
   const s = await readAppSecret(deps.aws, n.secret, deps.reporter);
   if (!s) throw usageError(`app ${app} in ${env}: has no database secret ${n.secret}; run "cyclops db ensure ${app} ${env}" first`);
   return { host: s.value.host, port: s.value.port, dbname: s.value.dbname, username: s.value.username, secretArn: s.arn };
