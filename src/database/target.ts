@@ -22,6 +22,8 @@ export interface DbDeps {
   signal?: AbortSignal;
   /** overrides the environment's configured runner */
   runner?: Runner;
+  /** the env stack's outputs when the caller has read them already (deploy has) */
+  envOutputs?: EnvOutputs;
   /** task runner polling (tests shorten it) */
   taskWait?: { firstMs?: number; maxMs?: number; timeoutMs?: number };
 }
@@ -59,11 +61,11 @@ export function checkTarget(config: Config, env: string, runner?: Runner): { db:
 export async function resolveTarget(deps: DbDeps, env: string): Promise<DbTarget> {
   const { db, runner } = checkTarget(deps.config, env, deps.runner);
   if (db.type === 'rds') {
-    const outputs = await envOutputs(deps.aws, deps.config, env);
+    const outputs = (deps.envOutputs ?? (await envOutputs(deps.aws, deps.config, env)));
     const port = Number(need(outputs, env, 'databasePort'));
     return { env, db, host: need(outputs, env, 'databaseEndpoint'), port, adminDatabase: 'postgres', ssl: 'require', runner, outputs };
   }
-  const outputs = runner === 'task' ? await envOutputs(deps.aws, deps.config, env) : undefined;
+  const outputs = runner === 'task' ? (deps.envOutputs ?? (await envOutputs(deps.aws, deps.config, env))) : undefined;
   return { env, db, host: db.host, port: db.port, adminDatabase: db.adminDatabase, ssl: db.ssl, runner, outputs };
 }
 

@@ -9,7 +9,7 @@ import { interrupted, usageError } from '../errors';
 import { appStack, appUrl } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { waitForRollout, stackServices, type ServiceState } from '../services/rollout';
-import { envOutputs, type ApplyResult, type ChangeSummary } from '../stacks';
+import { envOutputs, type ApplyResult, type ChangeSummary, type EnvOutputs } from '../stacks';
 import { applyTemplate } from './apply-template';
 import { holdLock, letGo } from './lock';
 import { allocatePort, currentHolder, lowestFree, readPorts, readRelease, writeRelease, type ReleaseRecord } from '../store';
@@ -69,7 +69,7 @@ export async function deploy(deps: DeployDeps, image: string, app: string, env: 
     checkpoint();
     const port = await preparePort(deps, app, env, !!opts.dryRun);
     checkpoint();
-    const database = await prepareDatabase(deps, app, env, opts);
+    const database = await prepareDatabase(deps, app, env, opts, outputs);
     checkpoint();
 
     const { renderApp, appParameters, templateBody } = await import('../plan');
@@ -158,7 +158,7 @@ async function preparePort(deps: DeployDeps, app: string, env: string, dryRun: b
 }
 
 /** Ensure the app's database (not on a dry run, which only reads the existing secret). */
-async function prepareDatabase(deps: DeployDeps, app: string, env: string, opts: DeployOptions): Promise<DeployResult['database']> {
+async function prepareDatabase(deps: DeployDeps, app: string, env: string, opts: DeployOptions, outputs: EnvOutputs): Promise<DeployResult['database']> {
   const { aws, config, reporter } = deps;
   const settings = appConfig(config, app);
   if (!settings.database) return null;
@@ -169,7 +169,7 @@ async function prepareDatabase(deps: DeployDeps, app: string, env: string, opts:
     return null;
   }
   const { ensureAppDatabase, appDatabaseInfo } = await import('../database');
-  const dbDeps = { aws, config, reporter, signal: opts.signal };
+  const dbDeps = { aws, config, reporter, signal: opts.signal, envOutputs: outputs }; // read once, above
   if (opts.dryRun) {
     const info = await appDatabaseInfo(dbDeps, env, app).catch(() => null);
     if (!info) reporter.step(`would create database and login for ${app}`);
