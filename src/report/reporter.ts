@@ -5,6 +5,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CyclopsError, interrupted, isCyclopsError } from '../errors';
+import type { CyclopsEvent, Events } from '../events';
 import { formatTable, type Column } from './table';
 
 export interface ReporterOptions {
@@ -15,11 +16,14 @@ export interface ReporterOptions {
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   /** --yes: confirmations pass without asking. */
   yes?: boolean;
+  /** --progress: "json" writes every event as one JSON line on stderr (for CI systems) */
+  progress?: 'human' | 'json';
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }
 
-export class Reporter {
+export class Reporter implements Events {
   readonly json: boolean;
+  readonly progressJson: boolean;
   readonly verbose: boolean;
   readonly yes: boolean;
   readonly c: ChalkInstance;
@@ -34,6 +38,7 @@ export class Reporter {
     this.json = !!opts.json;
     this.verbose = !!opts.verbose;
     this.yes = !!opts.yes;
+    this.progressJson = opts.progress === 'json';
     this.out = opts.stdout ?? process.stdout;
     this.err = opts.stderr ?? process.stderr;
     this.stdin = opts.stdin ?? process.stdin;
@@ -61,27 +66,69 @@ export class Reporter {
     return `${((Date.now() - this.started) / 1000).toFixed(1)}s`;
   }
 
+  /**
+   * Render one event: the only place engine and ops output becomes text. With
+   * `--progress json` each event is one JSON line on stderr (debug events only with
+   * --verbose); otherwise a human line.
+   */
+  emit(event: CyclopsEvent): void {
+    if (event.type === 'debug' && !this.verbose) return;
+    if (this.progressJson) {
+      this.write(this.err, JSON.stringify({ ...event, elapsed: Number(((Date.now() - this.started) / 1000).toFixed(1)) }));
+      return;
+    }
+    const c = this.c;
+    switch (event.type) {
+      case 'step':
+        return this.write(this.err, `${c.cyan('›')} ${event.message}`);
+      case 'info':
+        return this.write(this.err, event.message);
+      case 'success':
+        return this.write(this.err, `${c.green('✔')} ${event.message}`);
+      case 'warning':
+        return this.write(this.err, `${c.yellow('warning:')} ${event.message}`);
+      case 'debug':
+        return this.write(this.err, c.dim(event.message));
+      case 'stack-event': {
+        const paint = event.status.endsWith('_FAILED') ? c.red : event.status.endsWith('_COMPLETE') ? c.green : c.yellow;
+        const reason = event.reason ? ` ${c.dim('· ' + event.reason)}` : '';
+        return this.progress(`${event.logicalId} ${c.dim(event.resourceType)} ${paint(event.status)}${reason}`);
+      }
+      case 'service-rollout': {
+        const counts = `${event.running}/${event.desired} running${event.pending ? `, ${event.pending} pending` : ''}${event.failed ? `, ${event.failed} failed` : ''}`;
+        const paint = event.rollout === 'FAILED' ? c.red : event.rollout === 'COMPLETED' ? c.green : c.yellow;
+        return this.progress(`${event.service}: ${paint(event.rollout)} (${counts})`);
+      }
+      case 'service-event':
+        return this.progress(`${event.service}: ${c.dim(event.message)}`);
+      case 'heartbeat':
+        return this.progress(c.dim(`still waiting for ${event.what} (${formatSeconds(event.elapsedSeconds)} of ${formatSeconds(event.timeoutSeconds)})`));
+      case 'task-log':
+        return this.write(this.err, `${c.magenta(event.task)} ${event.message}`);
+    }
+  }
+
   info(msg: string): void {
-    this.write(this.err, msg);
+    this.emit({ type: 'info', message: msg });
   }
 
   step(msg: string): void {
-    this.write(this.err, `${this.c.cyan('›')} ${msg}`);
+    this.emit({ type: 'step', message: msg });
   }
 
   success(msg: string): void {
-    this.write(this.err, `${this.c.green('✔')} ${msg}`);
+    this.emit({ type: 'success', message: msg });
   }
 
   warn(msg: string): void {
-    this.write(this.err, `${this.c.yellow('warning:')} ${msg}`);
+    this.emit({ type: 'warning', message: msg });
   }
 
   debug(msg: string): void {
-    if (this.verbose) this.write(this.err, this.c.dim(msg));
+    this.emit({ type: 'debug', message: msg });
   }
 
-  /** A timestamped progress line, e.g. a stack event. */
+  /** A timestamped progress line. */
   progress(msg: string): void {
     this.write(this.err, `${this.c.dim(this.elapsed().padStart(7))}  ${msg}`);
   }
@@ -167,4 +214,13 @@ export class Reporter {
       rl.close();
     }
   }
+}
+
+/** 75 → "1m15s", 1800 → "30m", 42 → "42s". */
+export function formatSeconds(total: number): string {
+  const s = Math.max(0, Math.round(total));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const r = s % 60;
+  return [h ? `${h}h` : '', m ? `${m}m` : '', r || (!h && !m) ? `${r}s` : ''].join('');
 }
