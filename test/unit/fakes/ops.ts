@@ -122,7 +122,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
-        return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }));
+        return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))
+          .sort((a, b) => a.app.localeCompare(b.app));
       },
     },
     store: {
