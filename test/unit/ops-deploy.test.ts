@@ -5,19 +5,19 @@ import { deploy, type DeployOptions } from '../../src/ops/deploy';
 import { parseImage } from '../../src/ops/inputs';
 import { deployTarget } from '../../src/ops/target';
 import { fakeOps, svc, testConfig, type Fake } from './fakes/ops';
+import { failure } from './fakes/ops';
 
 const target = { platform: 'acme', env: 'staging', app: 'web' };
 const run = (f: Fake, image = 'nginx:1.27', opts: DeployOptions = {}) => deploy(f.ops, { target, image, ref: parseImage(image) }, opts);
+const corrupt = (problem: string, versionId: string, image: string, number: number) => ({
+  state: 'corrupt' as const,
+  bucket: 'acme-config',
+  key: 'releases/staging/web.json',
+  problem,
+  lastGood: { versionId, record: { app: 'web', env: 'staging', image, deployedAt: 'x', deployedBy: 'y', number } },
+});
 const writes = (f: Fake) => f.calls.filter((c) => /acquireLock|allocatePort|pushTemplate|apply|writeRelease|ensure/.test(c));
 
-async function failure(p: Promise<unknown>): Promise<CyclopsError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as CyclopsError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('deploy', () => {
   test('a first deploy: decide, lock, port, template, stack, rollout, release, unlock, in that order', async () => {
@@ -194,13 +194,7 @@ describe('deploy', () => {
 
     test('a corrupt release record and no stack to prove what runs: the restore command, nothing written', async () => {
       const f = fakeOps();
-      f.releases.set('staging/web', {
-        state: 'corrupt',
-        bucket: 'acme-config',
-        key: 'releases/staging/web.json',
-        problem: 'not JSON',
-        lastGood: { versionId: 'v42', record: { app: 'web', env: 'staging', image: 'nginx:1.26', deployedAt: 'x', deployedBy: 'y', number: 3 } },
-      });
+      f.releases.set('staging/web', corrupt('not JSON', 'v42', 'nginx:1.26', 3));
       const e = await failure(run(f));
       expect(e.exitCode).toBe(2);
       expect(e.message).toMatch(/aws s3api copy-object --bucket acme-config --key releases\/staging\/web.json --copy-source 'acme-config\/releases\/staging\/web.json\?versionId=v42'/);
@@ -221,13 +215,7 @@ describe('deploy', () => {
   test('a corrupt record is replaced when the stack proves what is deployed, numbering on from the last good one', async () => {
     const f = fakeOps();
     await run(f, 'nginx:1.27');
-    f.releases.set('staging/web', {
-      state: 'corrupt',
-      bucket: 'acme-config',
-      key: 'releases/staging/web.json',
-      problem: 'image: expected string',
-      lastGood: { versionId: 'v1', record: { app: 'web', env: 'staging', image: 'nginx:1.27', deployedAt: 'x', deployedBy: 'y', number: 1 } },
-    });
+    f.releases.set('staging/web', corrupt('image: expected string', 'v1', 'nginx:1.27', 1));
     const r = await run(f, 'nginx:1.28');
     expect(r.release).toMatchObject({ number: 2, image: 'nginx:1.28' });
     expect(f.releases.get('staging/web')).toMatchObject({ state: 'ok' });

@@ -6,20 +6,13 @@ import { deleteEnv, planEnvDelete } from '../../src/ops/env';
 import { releaseAppPort } from '../../src/ops/guards';
 import { parseImage } from '../../src/ops/inputs';
 import { fakeOps, type Fake } from './fakes/ops';
+import { failure } from './fakes/ops';
 
 const t = (app: string) => ({ platform: 'acme', env: 'staging', app });
 const deployed = async (f: Fake, app: string) => {
   await deploy(f.ops, { target: t(app), image: 'nginx:1.27', ref: parseImage('nginx:1.27') });
   f.calls.length = 0;
 };
-async function failure(p: Promise<unknown>): Promise<CyclopsError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as CyclopsError;
-  }
-  throw new Error('expected a failure');
-}
 
 test('destroy: stack, then port, then release, under the lock', async () => {
   const f = fakeOps();

@@ -235,3 +235,13 @@ export function fakeOps(config: Config = testConfig()): Fake {
 export function svc(name: string, rollout: string, running = 1, desired = 1): ServiceState {
   return { name, arn: name, desired, running, pending: desired - running, rollout, failedTasks: 0, events: [] };
 }
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function failure(p: Promise<unknown>): Promise<import('../../../src/errors').CyclopsError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as import('../../../src/errors').CyclopsError;
+  }
+  throw new Error('expected a failure');
+}
