@@ -2,9 +2,11 @@
  * What every command gets: the reporter, the config (loaded on first use), AWS clients
  * (connected on first use, so offline commands never load the SDK) and interrupt handling.
  */
-import type { Aws, AwsCall } from './aws/client';
+import type { Aws } from './aws/client';
 import type { Config } from './config/model';
 import { interrupted } from './errors';
+import type { Ops } from './ops/context';
+import type { Target } from './ops/target';
 import { Reporter } from './report/reporter';
 
 export interface GlobalOptions {
@@ -25,7 +27,6 @@ export class Context {
   readonly abort = new AbortController();
   private configPromise?: Promise<Config>;
   private awsPromise?: Promise<Aws>;
-  readonly awsCalls: AwsCall[] = [];
 
   constructor(options: GlobalOptions, reporter?: Reporter) {
     this.options = options;
@@ -53,12 +54,17 @@ export class Context {
         profile: this.options.profile ?? config.aws.profile,
         endpoint,
         onCall: (call) => {
-          this.awsCalls.push(call);
           this.reporter.debug(`aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
         },
       });
     })();
     return this.awsPromise;
+  }
+
+  /** The application layer bound to AWS, for one command (and its validated target). */
+  async ops(target?: Target): Promise<Ops> {
+    const [config, aws, { liveOps }] = await Promise.all([this.config(), this.aws(), import('./ops/live')]);
+    return liveOps(aws, config, this.reporter, this.signal, target);
   }
 
   /**

@@ -3,6 +3,8 @@
  * name, a database identifier or a tag by hand.
  */
 import { createHash } from 'node:crypto';
+import type { Config, EnvironmentConfig } from './config/model';
+import { usageError } from './errors';
 
 export interface Ids {
   platform: string;
@@ -38,7 +40,8 @@ export function tags(ids: Ids): { Key: string; Value: string }[] {
 // ---- S3 keys in the config bucket ---------------------------------------------------------
 export const PORTS_KEY = 'ports.json';
 /** Templates are content-addressed: the key changes exactly when the content does. */
-export const templateKey = (kind: 'platform' | 'cluster' | 'app', sha256: string, ids: Ids) => {
+export type TemplateKind = 'platform' | 'cluster' | 'app';
+export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
   const scope = kind === 'platform' ? 'platform' : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
   return `templates/${scope}/${sha256}.json`;
 };
@@ -82,8 +85,6 @@ export const dbTaskFamily = (platform: string, env: string) => `${platform}-${en
 /** CloudFormation export names an env stack publishes for its apps. */
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
 
-// ---- validation of names given on the command line --------------------------------------
-export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 // ---- outputs the env (cluster) stack publishes; apps, db and deploy read them ---------------
 export const ENV_OUTPUT = {
@@ -114,10 +115,91 @@ export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 
 // ---- config bucket: template scopes (store) ----------------------------------------------
 /** Pointer to the template most recently pushed for a scope ("latest" is never a sha256). */
-export const templateLatestKey = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids);
+export const templateLatestKey = (kind: TemplateKind, ids: Ids) => templateKey(kind, 'latest', ids);
 /** The folder holding every template pushed for a scope. */
-export const templatePrefix = (kind: 'platform' | 'cluster' | 'app', ids: Ids) => templateKey(kind, 'latest', ids).replace(/latest\.json$/, '');
+export const templatePrefix = (kind: TemplateKind, ids: Ids) => templateKey(kind, 'latest', ids).replace(/latest\.json$/, '');
 
 // ---- ECS capacity provider ----------------------------------------------------------------
 /** The EC2 capacity provider's name: it may not start with "aws", "ecs" or "fargate", so it is prefixed. */
 export const capacityProviderName = (platform: string, env: string) => `cyclops-${platform}-${env}`;
+
+/** The app template's output that carries the sha256 of the rest of the template (skip-deploy). */
+export const TEMPLATE_DIGEST_OUTPUT = 'TemplateDigest';
+
+/** The env stack's outputs by their cyclops key (outputs the stack does not have are left out). */
+export function envOutputsFrom(outputs: Record<string, string>): Partial<Record<EnvOutputKey, string>> {
+  const out: Partial<Record<EnvOutputKey, string>> = {};
+  for (const [k, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {
+    if (outputs[name] !== undefined) out[k] = outputs[name];
+  }
+  return out;
+}
+
+// ---- name rules: every name given on the command line is checked here, once --------------
+export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** ALB listener-rule priorities run 1..50000, and an app's port is its rule priority. */
+export const MAX_APP_PORT = 50000;
+/** How long any command waits for CloudFormation or a rollout unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** The known name closest to `name`, when it is close enough to be a typo. */
+export function closest(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** "; did you mean X?" or "". */
+export const didYouMean = (name: string, known: Iterable<string>) => {
+  const c = closest(name, known);
+  return c ? `; did you mean ${c}?` : '';
+};
+
+/** The environment's config, or a usage error naming the closest configured environment. */
+export function checkEnv(config: Config, env: string): EnvironmentConfig {
+  if (Object.hasOwn(config.environments, env)) return config.environments[env];
+  const known = Object.keys(config.environments);
+  const near = closest(env, known);
+  throw usageError(
+    `environment "${env}": not in ${config.file}; ${near ? `did you mean ${near}? ` : ''}use one of: ${known.length ? known.join(', ') : '(none configured)'}, or add it under "environments"`,
+  );
+}
+
+export function checkApp(app: string): void {
+  if (!LABEL_RE.test(app)) {
+    throw usageError(`app "${app}": not a valid app name; use lowercase letters, digits and dashes (a DNS label, at most 63 characters, starting with a letter)`);
+  }
+}
+
+export function checkAppEnv(config: Config, app: string, env: string): void {
+  checkApp(app);
+  checkEnv(config, env);
+}
+
+/** An app port (= its listener-rule priority), as a number or as typed. */
+export function checkAppPort(port: number | string): number {
+  const n = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_APP_PORT) {
+    throw usageError(`port ${port}: not a valid app port; use a whole number from 1 to ${MAX_APP_PORT} (it is the load-balancer rule priority)`);
+  }
+  return n;
+}

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import { timeoutOption } from './options';
 import { examples, type Register } from './types';
 
@@ -7,9 +8,9 @@ export const register: Register = (program, run) => {
     ['cyclops status shop staging', 'cyclops status shop production --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const config = await ctx.config();
-      const { appStatus } = await import('../deploy/apps');
-      const s = await appStatus({ aws: await ctx.aws(), config, reporter: ctx.reporter }, app, env);
+      const [{ appTarget }, { appStatus }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const s = await appStatus(await ctx.ops(target), target);
       const rep = ctx.reporter;
       rep.result(s, [
         `${s.app} in ${s.env}: ${s.status}`,
@@ -34,9 +35,9 @@ export const register: Register = (program, run) => {
   const apps = program.command('apps').description('apps deployed in an environment');
   examples(apps.command('list').description('list the apps deployed in ENV').argument('<env>'), ['cyclops apps list staging', 'cyclops apps list production --json']).action(
     run(async (ctx, env: string) => {
-      const config = await ctx.config();
-      const { listApps } = await import('../deploy/apps');
-      const list = await listApps({ aws: await ctx.aws(), config, reporter: ctx.reporter }, env);
+      const [{ envTarget }, { listApps }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const target = envTarget(await ctx.config(), env);
+      const list = await listApps(await ctx.ops(target), target);
       ctx.reporter.result(
         { env, apps: list },
         list.length
@@ -60,21 +61,15 @@ export const register: Register = (program, run) => {
       .argument('<env>')
       .option('--drop-database', "also drop the app's database, login and secret (irreversible)")
       .option('-y, --yes', 'do not ask for confirmation')
-      .option('--timeout <duration>', 'give up waiting after this long', timeoutOption, 1800),
+      .option('--timeout <duration>', 'give up waiting after this long', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
     ['cyclops destroy shop staging', 'cyclops destroy shop staging --drop-database --yes --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { dropDatabase?: boolean; yes?: boolean; timeout: number }) => {
-      const config = await ctx.config();
-      const { checkAppEnv } = await import('../store/names');
-      checkAppEnv(config, app, env);
+      const [{ appTarget }, { destroyApp }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const target = appTarget(await ctx.config(), app, env);
       const what = opts.dropDatabase ? `${app} in ${env} AND its database` : `${app} in ${env}`;
       if (!opts.yes) await ctx.reporter.confirm(`Destroy ${what}?`, `destroy ${app} ${env}`);
-      const { destroyApp } = await import('../deploy/apps');
-      const r = await destroyApp({ aws: await ctx.aws(), config, reporter: ctx.reporter }, app, env, {
-        dropDatabase: opts.dropDatabase,
-        timeoutSeconds: opts.timeout,
-        signal: ctx.signal,
-      });
+      const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, timeoutSeconds: opts.timeout });
       ctx.reporter.success(r.deleted ? `destroyed ${app} in ${env}` : `${app} in ${env} had no stack; port and release cleared`);
       ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}`);
     }),

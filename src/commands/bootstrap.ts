@@ -1,35 +1,18 @@
-import { platformStack } from '../naming';
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import { timeoutOption } from './options';
 import { examples, type Register } from './types';
-import { register as registerConfig } from './config';
-import { register as registerPorts } from './ports';
-import { register as registerUnlock } from './unlock';
 
-const registerBootstrap: Register = (program, run) => {
+export const register: Register = (program, run) => {
   examples(
     program
       .command('bootstrap')
       .description('create the config bucket if it is missing (private, encrypted, versioned, TLS-only), then create or update the platform stack (safe to run again)')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, 1800),
+      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
     ['cyclops bootstrap', 'cyclops bootstrap --region eu-central-1 --json'],
   ).action(
     run(async (ctx, opts: { timeout: number }) => {
-      const config = await ctx.config();
-      const aws = await ctx.aws();
-      const [{ ensureBucket }, { applyTemplate }, { renderPlatform, templateBody }] = await Promise.all([
-        import('../store'),
-        import('../deploy/apply-template'),
-        import('../plan'),
-      ]);
-      ctx.reporter.step(`config bucket ${config.platform.bucket} in ${aws.region}`);
-      const r = await ensureBucket(aws, config, (msg) => ctx.reporter.progress(msg));
-      ctx.reporter.success(r.created ? `created ${r.bucket}` : `${r.bucket} was there; settings re-applied`);
-      const stackName = platformStack(config.platform.name);
-      ctx.reporter.step(`platform stack ${stackName}`);
-      const { pushed, result } = await applyTemplate(
-        { aws, config, reporter: ctx.reporter },
-        { kind: 'platform', ids: { platform: config.platform.name }, stackName, body: templateBody(renderPlatform(config)), timeoutSeconds: opts.timeout, signal: ctx.signal },
-      );
+      const { bootstrap } = await import('../ops/env');
+      const { bucket: r, stackName, pushed, result } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout });
       ctx.reporter.result(
         { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs } },
         [
@@ -39,9 +22,4 @@ const registerBootstrap: Register = (program, run) => {
       );
     }),
   );
-};
-
-/** The config-bucket commands: bootstrap, config, ports, unlock (registered together from index.ts). */
-export const register: Register = (program, run) => {
-  for (const r of [registerBootstrap, registerConfig, registerPorts, registerUnlock]) r(program, run);
 };

@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
 import type { Context } from '../context';
 import { failure, usageError } from '../errors';
-import type { Ids } from '../naming';
+import { checkAppPort, type Ids } from '../naming';
 import type { PushResult, TemplateKind } from '../store';
 import { examples, type Register } from './types';
 
 type Run = Parameters<Register>[1];
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw usageError(`--port ${v}: not a port number; give a whole number from 1 to 65535`);
-  return n;
-}
 
 const describe = (r: PushResult) => `${r.url}  (${r.changed ? 'uploaded' : 'unchanged'}, ${r.bytes} bytes, sha256 ${r.sha256.slice(0, 12)})`;
 const pushJson = ({ kind, key, url, sha256, bytes, changed }: PushResult) => ({ kind, key, url, sha256, bytes, changed });
@@ -79,7 +73,7 @@ function registerPush(config: Command, run: Run): void {
       .command('app')
       .argument('<app>', 'app name')
       .argument('<env>', 'environment')
-      .option('--port <port>', 'render with this port instead of the allocated one', parsePort)
+      .option('--port <port>', 'render with this port instead of the allocated one', (v: string) => checkAppPort(v))
       .description("an app's template in an environment"),
     ['cyclops config push app web staging', 'cyclops config push app web staging --port 20005 --json'],
   ).action(

@@ -1,5 +1,7 @@
 import { Option } from 'commander';
 import type { Context } from '../context';
+import { usageError } from '../errors';
+import { dbSecretName } from '../naming';
 import { examples, type Register } from './types';
 
 interface DbOpts {
@@ -13,9 +15,10 @@ const runnerOption = () =>
     'task',
   ]);
 
-async function deps(ctx: Context, opts: DbOpts) {
-  const [config, aws, db, guards] = await Promise.all([ctx.config(), ctx.aws(), import('../database'), import('../deploy/guards')]);
-  return { db, guards, deps: { aws, config, reporter: ctx.reporter, signal: ctx.signal, runner: opts.runner } };
+async function resolve(ctx: Context, app: string, env: string) {
+  const [{ appTarget }, guards] = await Promise.all([import('../ops/target'), import('../ops/guards')]);
+  const target = appTarget(await ctx.config(), app, env);
+  return { target, guards, ops: await ctx.ops(target) };
 }
 
 export const register: Register = (program, run) => {
@@ -32,8 +35,8 @@ export const register: Register = (program, run) => {
     ['cyclops db ensure shop staging', 'cyclops db ensure shop staging --rotate-password --json', 'cyclops db ensure shop staging --runner direct'],
   ).action(
     run(async (ctx, app: string, env: string, opts: DbOpts) => {
-      const { guards, deps: d } = await deps(ctx, opts);
-      const r = await guards.ensureDatabase(d, app, env, { rotatePassword: opts.rotatePassword });
+      const { target, guards, ops } = await resolve(ctx, app, env);
+      const r = await guards.ensureDatabase(ops, target, { rotatePassword: opts.rotatePassword, runner: opts.runner });
       ctx.reporter.success(`database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [
         `host      ${r.host}:${r.port}`,
@@ -53,8 +56,9 @@ export const register: Register = (program, run) => {
     ['cyclops db info shop staging', 'cyclops db info shop staging --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const { db: api, deps: d } = await deps(ctx, {});
-      const r = await api.appDatabaseInfo(d, env, app);
+      const { ops } = await resolve(ctx, app, env);
+      const r = await ops.database.info(env, app);
+      if (!r) throw usageError(`app ${app} in ${env}: has no database secret ${dbSecretName(env, app)}; run "cyclops db ensure ${app} ${env}" first`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [`host      ${r.host}:${r.port}`, `database  ${r.dbname}`, `user      ${r.username}`, `secret    ${r.secretArn}`]);
     }),
   );
@@ -71,9 +75,9 @@ export const register: Register = (program, run) => {
     ['cyclops db drop shop pr-123 --yes', 'cyclops db drop shop pr-123 --yes --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: DbOpts & { force?: boolean }) => {
-      const { guards, deps: d } = await deps(ctx, opts);
+      const { target, guards, ops } = await resolve(ctx, app, env);
       await ctx.reporter.confirm(`Drop the database and login of ${app} in ${env}? Its data is lost.`, `db drop ${app} ${env}`);
-      const r = await guards.dropDatabase(d, app, env, { force: opts.force });
+      const r = await guards.dropDatabase(ops, target, { force: opts.force, runner: opts.runner });
       ctx.reporter.result({ ok: true, app, env, ...r }, r.dropped ? `dropped the database of ${app} in ${env}` : `${app} in ${env} had no database; nothing to drop`);
     }),
   );

@@ -1,3 +1,4 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import { countOption, timeoutOption } from './options';
 import { examples, type Register } from './types';
 
@@ -10,8 +11,8 @@ export const register: Register = (program, run) => {
       .argument('<app>', 'app name (a DNS label)')
       .argument('<env>', 'environment name from config')
       .option('--dry-run', 'show what would change (a change set), then delete it; writes no port, database, lock or release')
-      .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, 1800)
+      .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout (its state is reported)')
+      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
       .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption),
     [
       'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
@@ -21,15 +22,12 @@ export const register: Register = (program, run) => {
   ).action(
     run(async (ctx, image: string, app: string, env: string, opts: { dryRun?: boolean; wait: boolean; timeout: number; count?: Record<string, number> }) => {
       const config = await ctx.config();
-      const { checkDeployInputs } = await import('../deploy/inputs');
-      checkDeployInputs(config, image, app, env); // bad input: exit 2 before any AWS call
-      const aws = await ctx.aws();
-      const { deploy } = await import('../deploy/deploy');
-      const r = await deploy({ aws, config, reporter: ctx.reporter }, image, app, env, {
+      const [{ deployTarget }, { deploy }] = await Promise.all([import('../ops/target'), import('../ops/deploy')]);
+      const { image: ref, ...target } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
+      const r = await deploy(await ctx.ops(target), { target, image, ref }, {
         dryRun: opts.dryRun,
         wait: opts.wait,
         timeoutSeconds: opts.timeout,
-        signal: ctx.signal,
         counts: opts.count,
       });
       const rep = ctx.reporter;

@@ -5,13 +5,10 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../context';
-import { usageError } from '../errors';
-import { appUrl, ENV_OUTPUT, envStack } from '../naming';
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import type { ApplyResult } from '../stacks';
 import { timeoutOption } from './options';
 import { examples, type Register } from './types';
-
-const DEFAULT_TIMEOUT = '60m';
 
 interface ApplyOpts {
   dryRun?: boolean;
@@ -25,7 +22,7 @@ export const register: Register = (program, run) => {
     cmd
       .argument('<env>', 'environment name from config.json')
       .option('--dry-run', 'show what would change (a change set, deleted again); change nothing')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, timeoutOption(DEFAULT_TIMEOUT));
+      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS);
 
   examples(withApplyOptions(env.command('create').description('create the environment stack, or update it when it exists (safe to run again)')), [
     'cyclops env create staging',
@@ -45,7 +42,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config.json')
       .option('--force', 'also delete the app stacks deployed in it (and release their ports)')
       .option('-y, --yes', 'do not ask for confirmation')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, timeoutOption(DEFAULT_TIMEOUT)),
+      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
     ['cyclops env delete pr-123 --yes', 'cyclops env delete staging --force --yes --json'],
   ).action(run(async (ctx, name: string, opts: { force?: boolean; timeout: number }) => deleteEnv(ctx, name, opts)));
 
@@ -62,24 +59,9 @@ export const register: Register = (program, run) => {
 
 async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'create' | 'update'): Promise<void> {
   const started = Date.now();
-  const config = await ctx.config();
-  const [{ renderCluster, templateBody }, { applyTemplate }, { describeStack }] = await Promise.all([
-    import('../plan'),
-    import('../deploy/apply-template'),
-    import('../stacks'),
-  ]);
-  const body = templateBody(renderCluster(config, name)); // usage error for an env not in config
-  const platform = config.platform.name;
-  const stackName = envStack(platform, name);
-  const aws = await ctx.aws();
-  if (verb === 'update' && !(await describeStack(aws, stackName))) {
-    throw usageError(`environment ${name}: stack ${stackName} does not exist; create it with "cyclops env create ${name}"`);
-  }
-  ctx.reporter.step(`environment ${name}: template for stack ${stackName}`);
-  const { pushed, result } = await applyTemplate(
-    { aws, config, reporter: ctx.reporter },
-    { kind: 'cluster', ids: { platform, env: name }, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeout, signal: ctx.signal },
-  );
+  const [{ envTarget }, ops] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const target = envTarget(await ctx.config(), name);
+  const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout }, verb);
   ctx.reporter.result(
     {
       env: name,
@@ -109,47 +91,25 @@ function summary(env: string, r: ApplyResult): string {
 }
 
 async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; timeout: number }): Promise<void> {
-  const config = await ctx.config();
-  const [{ environment }, { deleteStack, describeStack, listAppStacks }] = await Promise.all([import('../plan'), import('../stacks')]);
-  environment(config, name);
-  const platform = config.platform.name;
-  const stackName = envStack(platform, name);
-  const aws = await ctx.aws();
-  const stack = await describeStack(aws, stackName);
-  if (!stack) {
-    ctx.reporter.result({ env: name, stack: stackName, deleted: false, apps: [] }, `environment ${name}: stack ${stackName} does not exist; nothing to delete`);
+  const [{ envTarget }, envOps] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const target = envTarget(await ctx.config(), name);
+  const ops = await ctx.ops(target);
+  const plan = await envOps.planEnvDelete(ops, target, { force: opts.force });
+  const appNames = plan.apps.map((a) => a.app);
+  if (!plan.stack) {
+    ctx.reporter.result({ env: name, stack: plan.stackName, deleted: false, apps: [] }, `environment ${name}: stack ${plan.stackName} does not exist; nothing to delete`);
     return;
   }
-  const apps = await listAppStacks(aws, platform, name);
-  const appNames = apps.map((a) => a.app);
-  if (apps.length && !opts.force) {
-    throw usageError(
-      `environment ${name}: apps are still deployed (${appNames.join(', ')}); destroy them first ("cyclops destroy APP ${name}") or pass --force to delete them too`,
-    );
-  }
-  const also = apps.length ? ` and its ${apps.length} app stack(s) (${appNames.join(', ')})` : '';
-  await ctx.reporter.confirm(`Delete environment ${name}: stack ${stackName}${also}, with its database?`, `env delete ${name}`);
-  const wait = { timeoutSeconds: opts.timeout, signal: ctx.signal };
-  // App stacks import the env stack's exports, so they go first (in parallel), each the
-  // way "cyclops destroy" does it: under the app's lock, releasing its port and release record.
-  const { destroyApp } = await import('../deploy/apps');
-  await Promise.all(apps.map((a) => destroyApp({ aws, config, reporter: ctx.reporter }, a.app, name, wait)));
-  const { deleted } = await deleteStack(aws, ctx.reporter, stackName, wait);
-  ctx.reporter.result({ env: name, stack: stackName, deleted, apps: appNames }, `environment ${name}: deleted stack ${stackName}${also}`);
+  const also = appNames.length ? ` and its ${appNames.length} app stack(s) (${appNames.join(', ')})` : '';
+  await ctx.reporter.confirm(`Delete environment ${name}: stack ${plan.stackName}${also}, with its database?`, `env delete ${name}`);
+  const { deleted } = await envOps.deleteEnv(ops, target, plan, { timeoutSeconds: opts.timeout });
+  ctx.reporter.result({ env: name, stack: plan.stackName, deleted, apps: appNames }, `environment ${name}: deleted stack ${plan.stackName}${also}`);
 }
 
 async function listEnvs(ctx: Context): Promise<void> {
   const config = await ctx.config();
-  const { describeStack } = await import('../stacks');
-  const aws = await ctx.aws();
-  const platform = config.platform.name;
-  const rows = await Promise.all(
-    Object.values(config.environments).map(async (e) => {
-      const stack = envStack(platform, e.name);
-      const s = await describeStack(aws, stack);
-      return { env: e.name, stack, status: s?.status ?? 'NOT_CREATED', domain: e.dns.domain, updated: s?.lastUpdated?.toISOString() ?? null };
-    }),
-  );
+  const { listEnvs: list } = await import('../ops/env');
+  const rows = await list(await ctx.ops());
   ctx.reporter.result(
     { environments: rows },
     rows.length
@@ -165,42 +125,18 @@ async function listEnvs(ctx: Context): Promise<void> {
 }
 
 async function showEnv(ctx: Context, name: string): Promise<void> {
-  const config = await ctx.config();
-  const [{ environment }, { describeStack }] = await Promise.all([import('../plan'), import('../stacks')]);
-  const e = environment(config, name);
-  const stackName = envStack(config.platform.name, name);
-  const aws = await ctx.aws();
-  const s = await describeStack(aws, stackName);
-  if (!s) throw usageError(`environment ${name}: stack ${stackName} does not exist; create it with "cyclops env create ${name}"`);
-  const out = (k: keyof typeof ENV_OUTPUT) => s.outputs[ENV_OUTPUT[k]] || undefined;
-  const domain = out('domain') ?? e.dns.domain;
-  const https = (out('https') ?? String(e.tls.mode !== 'none')) === 'true';
-  const dbHost = out('databaseEndpoint');
-  const view = {
-    env: name,
-    stack: stackName,
-    status: s.status,
-    updated: s.lastUpdated?.toISOString() ?? null,
-    domain,
-    appUrl: appUrl('APP', domain, https),
-    loadBalancer: out('loadBalancerDnsName') ?? null,
-    cluster: out('clusterName') ?? null,
-    hostedZoneId: out('hostedZoneId') ?? null,
-    // A zone the stack created must be delegated from its parent to these before names resolve.
-    nameServers: out('nameServers')?.split(',') ?? null,
-    database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
-    redis: out('redisEndpoint') ?? null,
-    outputs: s.outputs,
-  };
+  const [{ envTarget }, { showEnv: show }] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const target = envTarget(await ctx.config(), name);
+  const view = await show(await ctx.ops(target), target);
   const row = (k: string, v: unknown) => `${k.padEnd(14)}${v ?? '-'}`;
   ctx.reporter.result(view, [
-    `environment ${name}: ${s.status}`,
-    row('stack', stackName),
+    `environment ${name}: ${view.status}`,
+    row('stack', view.stack),
     row('app urls', view.appUrl),
     row('load balancer', view.loadBalancer),
     row('cluster', view.cluster),
-    row('dns zone', view.hostedZoneId ? `${domain} (${view.hostedZoneId})` : domain),
-    ...(view.nameServers ? [row('name servers', `${view.nameServers.join(' ')}  (delegate ${domain} to these)`)] : []),
+    row('dns zone', view.hostedZoneId ? `${view.domain} (${view.hostedZoneId})` : view.domain),
+    ...(view.nameServers ? [row('name servers', `${view.nameServers.join(' ')}  (delegate ${view.domain} to these)`)] : []),
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
   ]);

@@ -6,7 +6,10 @@ import { register as env } from './env';
 import { register as deploy } from './deploy';
 import { register as apps } from './apps';
 import { register as db } from './db';
-import { register as store } from './bootstrap'; // bootstrap, config, ports, unlock
+import { register as bootstrap } from './bootstrap';
+import { register as configCmd } from './config';
+import { register as ports } from './ports';
+import { register as unlock } from './unlock';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, store];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock];

@@ -14,10 +14,9 @@ export const register: Register = (program, run) => {
     ['cyclops ports allocate web staging', 'cyclops ports allocate web staging --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const config = await ctx.config();
-      const { allocatePort, checkAppEnv } = await import('../store');
-      checkAppEnv(config, app, env);
-      const r = await allocatePort(await ctx.aws(), config, env, app);
+      const { appTarget } = await import('../ops/target');
+      const target = appTarget(await ctx.config(), app, env);
+      const r = await (await ctx.ops(target)).store.allocatePort(env, app);
       ctx.reporter.debug(`ports.json written after ${r.attempts} attempt(s)`);
       ctx.reporter.result({ env, app, ...r }, `${app} in ${env}: port ${r.port}${r.allocated ? ' (allocated)' : ' (already had it)'}`);
     }),
@@ -28,10 +27,9 @@ export const register: Register = (program, run) => {
     ['cyclops ports release web staging'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const config = await ctx.config();
-      const [{ checkAppEnv }, { releaseAppPort }] = await Promise.all([import('../store'), import('../deploy/guards')]);
-      checkAppEnv(config, app, env);
-      const r = await releaseAppPort({ aws: await ctx.aws(), config, reporter: ctx.reporter }, app, env);
+      const [{ appTarget }, { releaseAppPort }] = await Promise.all([import('../ops/target'), import('../ops/guards')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const r = await releaseAppPort(await ctx.ops(target), target);
       ctx.reporter.result({ env, app, ...r, released: r.port !== null }, r.port === null ? `${app} in ${env}: had no port; nothing to release` : `${app} in ${env}: released port ${r.port}`);
     }),
   );
@@ -42,9 +40,9 @@ export const register: Register = (program, run) => {
   ]).action(
     run(async (ctx, env: string | undefined) => {
       const config = await ctx.config();
-      const { readPorts, checkEnv } = await import('../store');
-      if (env) checkEnv(config, env);
-      const file = await readPorts(await ctx.aws(), config);
+      const { envTarget } = await import('../ops/target');
+      if (env) envTarget(config, env);
+      const file = await (await ctx.ops()).store.readPorts();
       const rows: PortRow[] = Object.entries(file?.environments ?? {})
         .filter(([e]) => !env || e === env)
         .flatMap(([e, apps]) => Object.entries(apps).map(([app, port]) => ({ env: e, app, port })))

@@ -78,6 +78,18 @@ export function checkEnsure(config: Config, env: string, app: string, runner?: R
   checkTarget(config, env, runner);
 }
 
+/**
+ * Everything a deploy or `db ensure` can check before it writes anything: config, and the
+ * local admin password variable the direct runner will need (exit 2, nothing touched).
+ */
+export function checkCredentials(config: Config, env: string, app: string, runner?: Runner): void {
+  checkEnsure(config, env, app, runner);
+  const { db, runner: chosen } = checkTarget(config, env, runner);
+  if (db.type === 'external' && chosen === 'direct' && db.adminPasswordEnv && !process.env[db.adminPasswordEnv]) {
+    throw usageError(`environment ${env}: the admin password variable ${db.adminPasswordEnv} is not set; export it, then run again`);
+  }
+}
+
 export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, opts: { rotatePassword?: boolean } = {}): Promise<DbEnsureResult> {
   const n = names(env, app);
   checkEnsure(deps.config, env, app, deps.runner);

@@ -2,40 +2,25 @@
  * Planning is pure: Config + ids → template input → template object. No I/O, no SDK.
  * Commands (synth, deploy, env, platform) call these and act on the result.
  */
+import { createHash } from 'node:crypto';
 import type { Config, EnvironmentConfig } from '../config/model';
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
-import { LABEL_RE } from '../naming';
+import { checkApp, checkAppPort, checkEnv, TEMPLATE_DIGEST_OUTPUT } from '../naming';
 import { platformTemplate } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 
+import { templateBody } from './serialize';
+
 export { templateBody, toYaml } from './serialize';
 export { PLACEHOLDER_IMAGE };
 
-export type TemplateKind = 'platform' | 'cluster' | 'app';
+export type { TemplateKind } from '../naming';
 export type CfnTemplate = Record<string, unknown>;
 
-/** ALB listener-rule priorities run 1..50000; the app's port is its priority. */
-const MAX_PRIORITY = 50000;
-
-/** The environment's config, or a usage error naming the environments there are. */
-export function environment(config: Config, env: string): EnvironmentConfig {
-  const e = Object.prototype.hasOwnProperty.call(config.environments, env) ? config.environments[env] : undefined;
-  if (!e) {
-    const known = Object.keys(config.environments);
-    throw usageError(
-      `environment "${env}": not in ${config.file}; use one of: ${known.join(', ') || '(none configured)'}, or add it to environments`,
-    );
-  }
-  return e;
-}
-
-function checkAppName(app: string): void {
-  if (!LABEL_RE.test(app)) {
-    throw usageError(`app "${app}": not a valid app name; use lowercase letters, digits and dashes, starting with a letter (it becomes a DNS label)`);
-  }
-}
+/** The environment's config, or a usage error naming the closest configured one. */
+export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
 export function renderPlatform(config: Config): CfnTemplate {
   return platformTemplate({ platform: config.platform.name, apps: Object.keys(config.apps) }) as unknown as CfnTemplate;
@@ -47,12 +32,10 @@ export function renderCluster(config: Config, env: string): CfnTemplate {
 
 export function renderApp(config: Config, env: string, app: string, opts: { port: number; databaseSecretArn?: string }): CfnTemplate {
   const e = environment(config, env);
-  checkAppName(app);
-  if (!Number.isInteger(opts.port) || opts.port < 1 || opts.port > MAX_PRIORITY) {
-    throw usageError(`port ${opts.port}: not a valid app port; use a whole number from 1 to ${MAX_PRIORITY} (it is the load-balancer rule priority)`);
-  }
+  checkApp(app);
+  checkAppPort(opts.port);
   const a = appConfig(config, app);
-  return appTemplate({
+  const template = appTemplate({
     platform: config.platform.name,
     env,
     app: a,
@@ -64,6 +47,25 @@ export function renderApp(config: Config, env: string, app: string, opts: { port
     database: a.database && e.database.type !== 'none',
     databaseSecretArn: opts.databaseSecretArn,
   }) as unknown as CfnTemplate;
+  return withDigest(template);
+}
+
+/**
+ * sha256 of the canonical template body without its TemplateDigest output. Deploy compares
+ * it with the digest the live stack reports (skip-deploy).
+ */
+export function templateDigest(template: CfnTemplate): string {
+  const outputs = { ...((template.Outputs as Record<string, unknown> | undefined) ?? {}) };
+  delete outputs[TEMPLATE_DIGEST_OUTPUT];
+  return createHash('sha256').update(templateBody({ ...template, Outputs: outputs })).digest('hex');
+}
+
+/** The template with a TemplateDigest output: the stack itself then says what it was made from. */
+function withDigest(template: CfnTemplate): CfnTemplate {
+  const digest = templateDigest(template);
+  const outputs = { ...((template.Outputs as Record<string, unknown> | undefined) ?? {}) };
+  outputs[TEMPLATE_DIGEST_OUTPUT] = { Description: 'sha256 of this template without this output (cyclops skip-deploy)', Value: digest };
+  return { ...template, Outputs: outputs };
 }
 
 /**
@@ -78,7 +80,7 @@ export function appParameters(
   counts: Partial<Record<'web' | 'worker', number>> = {},
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
-  checkAppName(app);
+  checkApp(app);
   const params = [{ ParameterKey: 'Image', ParameterValue: image }];
   for (const p of appConfig(config, app).processes) {
     if (p.kind === 'cron') continue;

@@ -13,6 +13,7 @@ export {
   type PushPortsResult,
 } from './ports';
 export { acquireLock, readLock, removeLock, currentHolder, DEFAULT_LOCK_TTL_SECONDS, type Lock, type LockInfo, type AcquireOptions } from './locks';
-export { writeRelease, readRelease, deleteRelease, type ReleaseRecord } from './releases';
+export { writeRelease, readRelease, deleteRelease, restoreHint, type ReleaseRecord, type ReleaseState } from './releases';
+export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
 export { checkEnv, checkApp, checkAppEnv } from './names';
 export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';

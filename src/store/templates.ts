@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
 import { failure } from '../errors';
-import { templateKey, templateLatestKey, templatePrefix, templateUrl, type Ids } from '../naming';
+import { templateKey, templateLatestKey, templatePrefix, templateUrl, type Ids, type TemplateKind } from '../naming';
 import { getObject, headObject, isWriteConflict, listObjects, putObject, where } from './s3';
 
-export type TemplateKind = 'platform' | 'cluster' | 'app';
+export type { TemplateKind };
 
 export interface PushResult {
   kind: TemplateKind | 'ports';

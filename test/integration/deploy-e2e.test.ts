@@ -167,10 +167,15 @@ describe('deploy, end to end', () => {
   let resourcesBefore: Record<string, string> = {};
   test('4. redeploying the same image is a no-op that says "no changes"', async () => {
     resourcesBefore = await stackResources(`${PLATFORM}-staging-shop`);
-    const r = await run('deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging', '--json');
+    const r = await runVerbose('deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging', '--json');
     expect(outcome(r)).toEqual(ok);
     const doc = r.json();
     expect(doc.changed).toBe(false);
+    // skip-deploy: the stack's TemplateDigest output and parameters match, so no change set and no stack write
+    expect(doc.skipped).toBe(true);
+    const calls = [...r.stderr.matchAll(/^aws (\S+) /gm)].map((m) => m[1]);
+    expect(calls.filter((c) => /ChangeSet|CreateStack|UpdateStack/.test(c))).toEqual([]);
+    expect(calls.length).toBeLessThanOrEqual(6);
     expect(doc.port).toBe(firstPort);
     expect(doc.release.number).toBe(1);
     expect(r.stderr).toMatch(/no changes/);

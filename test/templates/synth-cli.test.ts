@@ -80,7 +80,7 @@ describe('cyclops synth (built binary)', () => {
     const r = cyclops(['synth', 'cluster', 'qa']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toEqual(['error: environment "qa": not in config.json; use one of: staging, production, or add it to environments']);
+    expect(r.stderr.trim().split('\n')).toEqual(['error: environment "qa": not in config.json; use one of: staging, production, or add it under "environments"']);
     const j = cyclops(['--json', 'synth', 'app', 'shop', 'qa']);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout)).toMatchObject({ ok: false, error: { code: 'usage', exitCode: 2 } });

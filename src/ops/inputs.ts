@@ -1,7 +1,5 @@
-/** Pure checks of what the user typed for a deploy. Bad input: exit 2, nothing touched. */
-import type { Config } from '../config/model';
+/** Pure checks of the image the user typed for a deploy. Bad input: exit 2, nothing touched. */
 import { usageError } from '../errors';
-import { checkAppEnv } from '../store/names';
 
 // Docker's reference grammar: [host[:port]/]path[:tag][@sha256:digest], path in lowercase components.
 const HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)`;
@@ -26,7 +24,15 @@ export function parseImage(image: string): ImageRef {
   return { repository, tag, digest };
 }
 
-export function checkDeployInputs(config: Config, image: string, app: string, env: string): ImageRef {
-  checkAppEnv(config, app, env);
-  return parseImage(image);
+/** A string that reads as an image (a tag, a digest, or a registry path), not as an app or env name. */
+export function looksLikeImage(text: string): boolean {
+  return /[:@/]/.test(text) && IMAGE_RE.test(text);
+}
+
+const MUTABLE_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'dev', 'develop', 'nightly', 'head', 'prod', 'production', 'staging']);
+
+/** One warning line for a tag that is usually moved (":latest"); null for a digest or a version. */
+export function mutableTagWarning(image: string, ref: ImageRef): string | null {
+  if (ref.digest || !ref.tag || !MUTABLE_TAGS.has(ref.tag.toLowerCase())) return null;
+  return `image ${image}: the tag "${ref.tag}" is mutable, so this release may not say what runs; deploy a version tag or ${ref.repository}@sha256:<digest>`;
 }

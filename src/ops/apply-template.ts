@@ -2,15 +2,14 @@
  * Render → push to the config bucket (content-addressed) → create/update the stack. The one
  * path every config-driven stack takes: platform, environments and apps.
  */
-import type { Aws } from '../aws/client';
-import type { Config } from '../config/model';
-import { tags, type Ids } from '../naming';
-import type { Reporter } from '../report/reporter';
-import { applyStack, type ApplyResult, type Parameter } from '../stacks';
-import { pushTemplate, type PushResult } from '../store';
+import { say } from '../events';
+import { tags, type Ids, type TemplateKind } from '../naming';
+import type { ApplyResult, Parameter } from '../stacks';
+import type { PushResult } from '../store';
+import type { Ops } from './context';
 
 export interface ApplyTemplateInput {
-  kind: 'platform' | 'cluster' | 'app';
+  kind: TemplateKind;
   ids: Ids;
   stackName: string;
   body: string;
@@ -18,22 +17,21 @@ export interface ApplyTemplateInput {
   dryRun?: boolean;
   timeoutSeconds?: number;
   signal?: AbortSignal;
+  /** called between the upload and the stack change (a lease check) */
+  checkpoint?: () => void;
 }
 
 /** IAM roles in our templates have generated names; NAMED_IAM covers the platform's named ones. */
 const CAPABILITIES: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
-export async function applyTemplate(
-  deps: { aws: Aws; config: Config; reporter: Reporter },
-  input: ApplyTemplateInput,
-): Promise<{ pushed: PushResult; result: ApplyResult }> {
-  const { aws, config, reporter } = deps;
+export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promise<{ pushed: PushResult; result: ApplyResult }> {
   // A dry run uploads the template too: the change set reads it from the bucket. The key is
   // content-addressed, so this adds at most one immutable object; the "latest" pointer that
   // `config read` follows is left alone.
-  const pushed = await pushTemplate(aws, config, input.kind, input.ids, input.body, { pointer: !input.dryRun });
-  reporter.debug(`template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
-  const result = await applyStack(aws, reporter, {
+  const pushed = await ops.store.pushTemplate(input.kind, input.ids, input.body, { pointer: !input.dryRun });
+  say.debug(ops.events, `template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
+  input.checkpoint?.();
+  const result = await ops.stacks.apply({
     stackName: input.stackName,
     templateUrl: pushed.url,
     parameters: input.parameters,
@@ -41,7 +39,7 @@ export async function applyTemplate(
     capabilities: CAPABILITIES,
     dryRun: input.dryRun,
     timeoutSeconds: input.timeoutSeconds,
-    signal: input.signal,
+    signal: input.signal ?? ops.signal,
   });
   return { pushed, result };
 }

@@ -1,0 +1,83 @@
+/**
+ * The application layer's one context. Every member is an interface: src/ops/live.ts binds
+ * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
+ */
+import type { Config } from '../config/model';
+import type { DbEnsureResult, DbInfo, Runner } from '../database';
+import type { Events } from '../events';
+import type { Ids, TemplateKind } from '../naming';
+import type { ServiceState } from '../services/rollout';
+import type { ApplyInput, ApplyResult, AppStack, DeleteOptions, EnvOutputs, StackSummary } from '../stacks';
+import type { AllocateResult, EnsureBucketResult, PortsFile, PushResult, ReleaseRecord, ReleaseState } from '../store';
+import type { Target } from './target';
+
+export interface StacksApi {
+  /** the region stacks are looked up in */
+  readonly region: string;
+  apply(input: ApplyInput): Promise<ApplyResult>;
+  delete(name: string, opts?: DeleteOptions): Promise<{ deleted: boolean }>;
+  describe(name: string): Promise<StackSummary | null>;
+  /** the env stack's outputs by cyclops key; null when the env stack does not exist */
+  envOutputs(env: string): Promise<EnvOutputs | null>;
+  listAppStacks(env: string): Promise<AppStack[]>;
+}
+
+/** A held app lock. `lost` and `assertHeld` come with the lease (renewed while held). */
+export interface LockHandle {
+  key: string;
+  tookOverFrom?: string;
+  release(): Promise<void>;
+  /** aborted when a renewal finds the lease taken over or cannot renew it */
+  lost?: AbortSignal;
+  /** throws when the lease is no longer ours */
+  assertHeld?(): void;
+}
+
+export interface StoreApi {
+  readonly bucket: string;
+  /** create the config bucket if missing and (re)apply its settings */
+  ensureBucket(onStep: (message: string) => void): Promise<EnsureBucketResult>;
+  /** the config bucket's region; null when there is no bucket (not bootstrapped) */
+  bucketRegion(): Promise<string | null>;
+  allocatePort(env: string, app: string): Promise<AllocateResult>;
+  releasePort(env: string, app: string): Promise<{ port: number | null }>;
+  readPorts(): Promise<PortsFile | null>;
+  acquireLock(env: string, app: string, operation: string): Promise<LockHandle>;
+  readRelease(env: string, app: string): Promise<ReleaseState>;
+  writeRelease(env: string, app: string, record: ReleaseRecord): Promise<void>;
+  deleteRelease(env: string, app: string): Promise<void>;
+  pushTemplate(kind: TemplateKind, ids: Ids, body: string, opts?: { pointer?: boolean }): Promise<PushResult>;
+  /** where a template with this content lives (no I/O): content-addressed */
+  templateLocation(kind: TemplateKind, ids: Ids, body: string): { key: string; url: string };
+}
+
+export interface DatabaseApi {
+  /** Config and local credentials a deploy or `db ensure` needs: a usage error before anything is written. */
+  preflight(env: string, app: string, runner?: Runner): Promise<void>;
+  ensure(env: string, app: string, opts?: { envOutputs?: EnvOutputs; rotatePassword?: boolean; runner?: Runner; signal?: AbortSignal }): Promise<DbEnsureResult>;
+  /** null when the app has no database secret yet */
+  info(env: string, app: string): Promise<DbInfo | null>;
+  drop(env: string, app: string, opts?: { runner?: Runner; signal?: AbortSignal }): Promise<{ dropped: boolean }>;
+}
+
+export interface ServicesApi {
+  stackServices(stack: string): Promise<string[]>;
+  describe(cluster: string, services: string[]): Promise<ServiceState[]>;
+  waitForRollout(cluster: string, services: string[], opts: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<ServiceState[]>;
+  restart(cluster: string, services: string[]): Promise<string[]>;
+}
+
+export interface Ops {
+  config: Config;
+  target?: Target;
+  stacks: StacksApi;
+  store: StoreApi;
+  database: DatabaseApi;
+  services: ServicesApi;
+  events: Events;
+  /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
+  signal: AbortSignal;
+  clock?: () => number;
+}
+
+export const now = (ops: Ops) => (ops.clock ?? Date.now)();

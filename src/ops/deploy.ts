@@ -1,0 +1,253 @@
+/**
+ * `cyclops deploy IMAGE APP ENV` (DESIGN.md's data flow). Everything is decided before the
+ * first write: inputs, database credentials, the release record, the app stack, the env
+ * outputs and ports.json are read and checked, then the lock is taken. An unchanged
+ * redeploy takes the fast path (skip-deploy): no CloudFormation write, no change set.
+ */
+import { appConfig } from '../config/model';
+import { usageError } from '../errors';
+import { say } from '../events';
+import { appStack } from '../naming';
+import type { ServiceState } from '../services/rollout';
+import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
+import { currentHolder, lowestFree, restoreHint, type ReleaseRecord, type ReleaseState } from '../store';
+import { applyTemplate } from './apply-template';
+import { now, type Ops } from './context';
+import { requireEnvOutputs } from './envstack';
+import { mutableTagWarning, type ImageRef } from './inputs';
+import { withAppLock, type LockScope } from './lock';
+import { appServices, appUrlFor, checkOwner, isSettled, recordMatches, render, sameState, stackRuns, stackStamp, type Counts, type Rendered } from './release';
+import type { AppTarget } from './target';
+
+export interface DeployOptions {
+  dryRun?: boolean;
+  wait?: boolean;
+  timeoutSeconds?: number;
+  counts?: Counts;
+}
+
+export interface DeployRequest {
+  target: AppTarget;
+  image: string;
+  ref: ImageRef;
+}
+
+export interface DeployResult {
+  app: string;
+  env: string;
+  image: string;
+  port: number;
+  url: string;
+  stack: string;
+  status: string;
+  changed: boolean;
+  action: ApplyResult['action'];
+  /** the fast path: nothing was asked of CloudFormation */
+  skipped: boolean;
+  changes: ChangeSummary[];
+  duration: number;
+  release: ReleaseRecord | null;
+  database: { dbname: string; username: string; secretArn: string; state: string } | null;
+  services: { name: string; desired: number; running: number; rollout?: string }[];
+}
+
+interface Plan {
+  ops: Ops;
+  req: DeployRequest;
+  opts: DeployOptions;
+  stackName: string;
+  wantsDb: boolean;
+  started: number;
+}
+
+export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions = {}): Promise<DeployResult> {
+  const { config, events } = ops;
+  const { target: t, image } = req;
+  const envConfig = config.environments[t.env];
+  const plan: Plan = {
+    ops,
+    req,
+    opts,
+    stackName: appStack(t.platform, t.env, t.app),
+    wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
+    started: now(ops),
+  };
+  const mutable = mutableTagWarning(image, req.ref);
+  if (mutable) say.warn(events, mutable);
+  if (appConfig(config, t.app).database && envConfig.database.type === 'none') {
+    // An unlisted app asks for a database only by default; say so quietly.
+    (appConfig(config, t.app).configured ? say.warn : say.debug)(events, `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database`);
+  }
+  if (plan.wantsDb && !opts.dryRun) await ops.database.preflight(t.env, t.app);
+
+  const [release, stack] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName)]);
+  checkOwner(stack, t);
+  if (release.state === 'ok' && stack) {
+    const fast = await fastPath(plan, release.record, stack);
+    if (fast) return fast;
+  }
+
+  // The full path. Still nothing written: read the env stack and ports.json, and judge the record.
+  say.step(events, `reading environment ${t.env}`);
+  const outputs = await requireEnvOutputs(ops, t.env);
+  const ports = await ops.store.readPorts();
+  const had = ports?.environments[t.env]?.[t.app];
+  const free = had ?? (ports ? lowestFree(ports, t.env) : config.ports.range[0]);
+  if (free === null) {
+    throw usageError(`ports ${config.ports.range.join('-')}: the range is full in ${t.env}; widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${t.env}"`);
+  }
+  const previous = previousRecord(plan, release, stack);
+  if (opts.dryRun) return dryRun(plan, had === undefined ? { port: free, allocated: false } : { port: had, allocated: true }, previous);
+  return withAppLock(ops, t, `deploy ${image}`, (scope) => fullPath(plan, scope, outputs, previous, release.state === 'corrupt'));
+}
+
+/** The record to build on. A corrupt one is replaced when the stack proves what is deployed; else refused up front. */
+function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary | null): ReleaseRecord | null {
+  if (release.state === 'none') return null;
+  if (release.state === 'ok') return release.record;
+  const where = `s3://${release.bucket}/${release.key}`;
+  if (stack && isSettled(stack.status)) {
+    say.warn(plan.ops.events, `${where}: is not a valid release record (${release.problem}); this deploy replaces it (${restoreHint(release)})`);
+    return release.lastGood?.record ?? null;
+  }
+  throw usageError(`${where}: is not a valid release record (${release.problem}) and stack ${plan.stackName} is not settled to prove what runs; ${restoreHint(release)}`);
+}
+
+/** Skip-deploy: the stack and the record both say this exact rendering runs. */
+async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
+  const { ops, req, opts, wantsDb } = plan;
+  if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
+  const rendered = render(ops.config, req.target, req.image, opts.counts, record.port, wantsDb ? record.databaseSecretArn : undefined);
+  if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
+  const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
+  if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
+  return withAppLock(ops, req.target, `deploy ${req.image}`, async (scope) => {
+    // Under the lock: the stack must still be the one judged above, else the full path decides.
+    if (!sameState(stack, await ops.stacks.describe(plan.stackName))) return null;
+    say.info(ops.events, `stack ${plan.stackName}: no changes (its template digest and parameters match)`);
+    const services = await rollout(plan, scope, `checking the rollout of`);
+    return result(plan, { ...base, status: stack.status, action: 'none', services });
+  });
+}
+
+async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, previous: ReleaseRecord | null): Promise<DeployResult> {
+  const { ops, req } = plan;
+  const t = req.target;
+  say.step(ops.events, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
+  let database: DeployResult['database'] = null;
+  if (plan.wantsDb) {
+    const info = await ops.database.info(t.env, t.app);
+    if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
+    database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
+  }
+  const rendered = render(ops.config, t, req.image, plan.opts.counts, port.port, database?.secretArn);
+  const { result: applied } = await applyTemplate(ops, {
+    kind: 'app',
+    ids: t,
+    stackName: plan.stackName,
+    body: rendered.body,
+    parameters: rendered.parameterList,
+    dryRun: true,
+    timeoutSeconds: plan.opts.timeoutSeconds,
+  });
+  return result(plan, { port: port.port, database, release: previous, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services: [] });
+}
+
+async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previous: ReleaseRecord | null, replaceCorrupt: boolean): Promise<DeployResult> {
+  const { ops, req, opts } = plan;
+  const t = req.target;
+  const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
+  say.step(ops.events, allocated ? `allocated port ${port}` : `port ${port}`);
+  scope.checkpoint();
+  let database: DeployResult['database'] = null;
+  if (plan.wantsDb) {
+    const db = await ops.database.ensure(t.env, t.app, { envOutputs: outputs, signal: scope.signal });
+    database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
+    scope.checkpoint();
+  }
+  const rendered = render(ops.config, t, req.image, opts.counts, port, database?.secretArn);
+  const { pushed, result: applied } = await applyTemplate(ops, {
+    kind: 'app',
+    ids: t,
+    stackName: plan.stackName,
+    body: rendered.body,
+    parameters: rendered.parameterList,
+    timeoutSeconds: opts.timeoutSeconds,
+    signal: scope.signal,
+    checkpoint: scope.checkpoint,
+  });
+  const services = await rollout(plan, scope, 'waiting for');
+  scope.checkpoint();
+  const after = await ops.stacks.describe(plan.stackName);
+  let release = previous;
+  // A changed stack gets a record; so does an unchanged one whose record does not say what it runs (reconcile).
+  if (applied.changed || replaceCorrupt || !recordMatches(previous, rendered, after)) {
+    if (!applied.changed) say.step(ops.events, `recording release: ${plan.stackName} runs ${req.image} but the release record did not say so`);
+    release = record(plan, rendered, previous, { key: pushed.key, url: pushed.url }, after);
+    scope.checkpoint();
+    await ops.store.writeRelease(t.env, t.app, release);
+  }
+  return result(plan, { port, database, release, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services });
+}
+
+/** The services' rollout: waited for, or with --no-wait read once and reported. Never a false success. */
+async function rollout(plan: Plan, scope: LockScope, verb: string): Promise<ServiceState[]> {
+  const { ops, req, opts } = plan;
+  const { cluster, services } = appServices(ops.config, req.target);
+  if (!services.length) return [];
+  if (opts.wait === false) {
+    const states = await ops.services.describe(cluster, services);
+    const open = states.filter((s) => s.rollout !== 'COMPLETED');
+    if (open.length) {
+      say.warn(ops.events, `not waiting (--no-wait): ${open.map((s) => `${s.name} ${s.rollout ?? 'no deployment'} ${s.running}/${s.desired}`).join(', ')}; follow it with "cyclops status ${req.target.app} ${req.target.env}"`);
+    }
+    return states;
+  }
+  say.step(ops.events, `${verb} ${services.length} service(s) to roll out`);
+  return ops.services.waitForRollout(cluster, services, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
+}
+
+function record(plan: Plan, r: Rendered, previous: ReleaseRecord | null, template: { key: string; url: string }, after: StackSummary | null): ReleaseRecord {
+  const t = plan.req.target;
+  return {
+    number: (typeof previous?.number === 'number' ? previous.number : 0) + 1,
+    app: t.app,
+    env: t.env,
+    image: plan.req.image,
+    deployedAt: new Date(now(plan.ops)).toISOString(),
+    deployedBy: currentHolder(),
+    stack: plan.stackName,
+    templateUrl: template.url,
+    templateKey: template.key,
+    templateDigest: r.digest,
+    parameters: r.parameters,
+    port: r.port,
+    ...(r.databaseSecretArn ? { databaseSecretArn: r.databaseSecretArn } : {}),
+    url: appUrlFor(plan.ops.config, t),
+    status: after?.status,
+    ...(stackStamp(after) ? { stackUpdatedAt: stackStamp(after) } : {}),
+  };
+}
+
+type Outcome = Pick<DeployResult, 'port' | 'database' | 'release' | 'changes' | 'changed' | 'skipped' | 'status' | 'action'> & { services: ServiceState[] };
+
+function result(plan: Plan, o: Outcome): DeployResult {
+  const t = plan.req.target;
+  return {
+    app: t.app,
+    env: t.env,
+    image: plan.req.image,
+    port: o.port,
+    url: appUrlFor(plan.ops.config, t),
+    stack: plan.stackName,
+    status: o.status,
+    changed: o.changed,
+    action: o.action,
+    skipped: o.skipped,
+    changes: o.changes,
+    duration: Math.round((now(plan.ops) - plan.started) / 100) / 10,
+    release: o.release,
+    database: o.database,
+    services: o.services.map((s) => ({ name: s.name, desired: s.desired, running: s.running, rollout: s.rollout })),
+  };
+}

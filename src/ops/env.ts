@@ -1,0 +1,110 @@
+/**
+ * Environments: one CloudFormation stack each, rendered from config, pushed to the config
+ * bucket and applied by the stack engine; and the platform (bootstrap).
+ */
+import { interrupted, usageError } from '../errors';
+import { say } from '../events';
+import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
+import { renderCluster, renderPlatform, templateBody } from '../plan';
+import type { AppStack, StackSummary } from '../stacks';
+import { destroyApp } from './apps';
+import { applyTemplate } from './apply-template';
+import type { Ops } from './context';
+import type { Target } from './target';
+
+export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number }, verb: 'create' | 'update') {
+  const body = templateBody(renderCluster(ops.config, t.env));
+  const stackName = envStack(t.platform, t.env);
+  if (verb === 'update' && !(await ops.stacks.describe(stackName))) {
+    throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
+  }
+  say.step(ops.events, `environment ${t.env}: template for stack ${stackName}`);
+  const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds });
+  return { stackName, pushed, result };
+}
+
+export interface EnvDeletePlan {
+  stackName: string;
+  stack: StackSummary | null;
+  apps: AppStack[];
+}
+
+/** What `env delete` would delete; refuses (before any write) while apps are deployed, unless forced. */
+export async function planEnvDelete(ops: Ops, t: Target, opts: { force?: boolean }): Promise<EnvDeletePlan> {
+  const stackName = envStack(t.platform, t.env);
+  const stack = await ops.stacks.describe(stackName);
+  if (!stack) return { stackName, stack, apps: [] };
+  const apps = await ops.stacks.listAppStacks(t.env);
+  if (apps.length && !opts.force) {
+    throw usageError(
+      `environment ${t.env}: apps are still deployed (${apps.map((a) => a.app).join(', ')}); destroy them first ("cyclops destroy APP ${t.env}") or pass --force to delete them too`,
+    );
+  }
+  return { stackName, stack, apps };
+}
+
+/**
+ * App stacks import the env stack's exports, so they go first (in parallel), each the way
+ * "cyclops destroy" does it: under the app's lock, releasing its port and release record.
+ */
+export async function deleteEnv(ops: Ops, t: Target, plan: EnvDeletePlan, opts: { timeoutSeconds?: number }): Promise<{ deleted: boolean }> {
+  if (!plan.stack) return { deleted: false };
+  await Promise.all(plan.apps.map((a) => destroyApp(ops, { ...t, app: a.app }, { timeoutSeconds: opts.timeoutSeconds })));
+  if (ops.signal.aborted) throw interrupted(`environment ${t.env}: interrupted after its apps were destroyed; run "cyclops env delete ${t.env}" again`);
+  return ops.stacks.delete(plan.stackName, { timeoutSeconds: opts.timeoutSeconds, signal: ops.signal });
+}
+
+export async function listEnvs(ops: Ops) {
+  return Promise.all(
+    Object.values(ops.config.environments).map(async (e) => {
+      const stack = envStack(ops.config.platform.name, e.name);
+      const s = await ops.stacks.describe(stack);
+      return { env: e.name, stack, status: s?.status ?? 'NOT_CREATED', domain: e.dns.domain, updated: s?.lastUpdated?.toISOString() ?? null };
+    }),
+  );
+}
+
+/** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number }) {
+  say.step(ops.events, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
+  const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, message));
+  say.success(ops.events, bucket.created ? `created ${bucket.bucket}` : `${bucket.bucket} was there; settings re-applied`);
+  const stackName = platformStack(ops.config.platform.name);
+  say.step(ops.events, `platform stack ${stackName}`);
+  const { pushed, result } = await applyTemplate(ops, {
+    kind: 'platform',
+    ids: { platform: ops.config.platform.name },
+    stackName,
+    body: templateBody(renderPlatform(ops.config)),
+    timeoutSeconds: opts.timeoutSeconds,
+  });
+  return { bucket, stackName, pushed, result };
+}
+
+/** `env show`: the environment's outputs, read from its stack. */
+export async function showEnv(ops: Ops, t: Target) {
+  const e = ops.config.environments[t.env];
+  const stackName = envStack(t.platform, t.env);
+  const s = await ops.stacks.describe(stackName);
+  if (!s) throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
+  const out = (k: keyof typeof ENV_OUTPUT) => s.outputs[ENV_OUTPUT[k]] || undefined;
+  const domain = out('domain') ?? e.dns.domain;
+  const https = (out('https') ?? String(e.tls.mode !== 'none')) === 'true';
+  const dbHost = out('databaseEndpoint');
+  return {
+    env: t.env,
+    stack: stackName,
+    status: s.status,
+    updated: s.lastUpdated?.toISOString() ?? null,
+    domain,
+    appUrl: appUrl('APP', domain, https),
+    loadBalancer: out('loadBalancerDnsName') ?? null,
+    cluster: out('clusterName') ?? null,
+    hostedZoneId: out('hostedZoneId') ?? null,
+    // A zone the stack created must be delegated from its parent to these before names resolve.
+    nameServers: out('nameServers')?.split(',') ?? null,
+    database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
+    redis: out('redisEndpoint') ?? null,
+    outputs: s.outputs,
+  };
+}

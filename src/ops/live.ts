@@ -1,0 +1,90 @@
+/**
+ * The Ops interfaces bound to AWS: the stack engine, the store, the rollout waiter and the
+ * database module, all with one client. The only place ops meet the real implementations.
+ */
+import type { Aws } from '../aws/client';
+import type { Config } from '../config/model';
+import { DEFAULT_TIMEOUT_SECONDS, envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
+import type { Reporter } from '../report/reporter';
+import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
+import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
+import * as store from '../store';
+import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
+import type { Target } from './target';
+
+/** Until every lock is a renewed lease, a lock must outlive the longest wait it covers. */
+const LOCK_TTL_SECONDS = 2 * DEFAULT_TIMEOUT_SECONDS + 20 * 60;
+
+export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
+  return {
+    region: aws.region,
+    apply: (input) => applyStack(aws, reporter, input),
+    delete: (name, opts) => deleteStack(aws, reporter, name, opts),
+    describe: (name) => describeStack(aws, name),
+    envOutputs: async (env) => {
+      const s = await describeStack(aws, envStack(config.platform.name, env));
+      return s ? envOutputsFrom(s.outputs) : null;
+    },
+    listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
+  };
+}
+
+export function liveStore(aws: Aws, config: Config): StoreApi {
+  return {
+    bucket: config.platform.bucket,
+    ensureBucket: (onStep) => store.ensureBucket(aws, config, onStep),
+    bucketRegion: () => store.bucketRegion(aws, config),
+    allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
+    releasePort: (env, app) => store.releasePort(aws, config, env, app),
+    readPorts: () => store.readPorts(aws, config),
+    acquireLock: (env, app, operation) => store.acquireLock(aws, config, env, app, operation, { ttlSeconds: LOCK_TTL_SECONDS }),
+    readRelease: (env, app) => store.readRelease(aws, config, env, app),
+    writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
+    deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),
+    pushTemplate: (kind, ids, body, opts) => store.pushTemplate(aws, config, kind, ids, body, opts),
+    templateLocation: (kind, ids, body) => {
+      const key = templateKey(kind, store.sha256(body), ids);
+      return { key, url: templateUrl(config.platform.bucket, aws.region, key) };
+    },
+  };
+}
+
+export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
+  return {
+    stackServices: (stack) => stackServices(aws, stack),
+    describe: (cluster, services) => describeServices(aws, cluster, services),
+    waitForRollout: (cluster, services, opts) => waitForRollout(aws, reporter, cluster, services, opts),
+    restart: (cluster, services) => restartServices(aws, cluster, services),
+  };
+}
+
+export function liveDatabase(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal): DatabaseApi {
+  const db = () => import('../database');
+  const deps = (o: { runner?: 'direct' | 'task'; signal?: AbortSignal; envOutputs?: import('../stacks').EnvOutputs } = {}) => ({
+    aws,
+    config,
+    reporter,
+    signal: o.signal ?? signal,
+    runner: o.runner,
+    envOutputs: o.envOutputs,
+  });
+  return {
+    preflight: async (env, app, runner) => (await db()).checkCredentials(config, env, app, runner),
+    ensure: async (env, app, o = {}) => (await db()).ensureAppDatabase(deps(o), env, app, { rotatePassword: o.rotatePassword }),
+    info: async (env, app) => (await db()).appDatabaseInfo(deps(), env, app).catch((e) => (e?.code === 'usage' ? null : Promise.reject(e))),
+    drop: async (env, app, o = {}) => (await db()).dropAppDatabase(deps(o), env, app),
+  };
+}
+
+export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
+  return {
+    config,
+    target,
+    stacks: liveStacks(aws, config, reporter),
+    store: liveStore(aws, config),
+    database: liveDatabase(aws, config, reporter, signal),
+    services: liveServices(aws, reporter),
+    events: reporter,
+    signal,
+  };
+}
