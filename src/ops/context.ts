@@ -22,15 +22,17 @@ export interface StacksApi {
   listAppStacks(env: string): Promise<AppStack[]>;
 }
 
-/** A held app lock. `lost` and `assertHeld` come with the lease (renewed while held). */
+/** A held app lock: a lease the store renews while it is held (src/store/locks.ts). */
 export interface LockHandle {
   key: string;
   tookOverFrom?: string;
+  /** why the previous lease could be taken over */
+  tookOverBecause?: 'expired' | 'holder-gone';
   release(): Promise<void>;
   /** aborted when a renewal finds the lease taken over or cannot renew it */
-  lost?: AbortSignal;
+  lost: AbortSignal;
   /** throws when the lease is no longer ours */
-  assertHeld?(): void;
+  assertHeld(): void;
 }
 
 export interface StoreApi {

@@ -4,16 +4,13 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { DEFAULT_TIMEOUT_SECONDS, envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
+import { envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
 import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
 import type { Target } from './target';
-
-/** Until every lock is a renewed lease, a lock must outlive the longest wait it covers. */
-const LOCK_TTL_SECONDS = 2 * DEFAULT_TIMEOUT_SECONDS + 20 * 60;
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
   return {
@@ -37,7 +34,7 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
     readPorts: () => store.readPorts(aws, config),
-    acquireLock: (env, app, operation) => store.acquireLock(aws, config, env, app, operation, { ttlSeconds: LOCK_TTL_SECONDS }),
+    acquireLock: (env, app, operation) => store.acquireLock(aws, config, env, app, operation),
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
     deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),

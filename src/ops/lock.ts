@@ -25,13 +25,16 @@ export async function withAppLock<T>(ops: Ops, target: AppTarget, operation: str
   if (ops.signal.aborted) throw interruptedError(operation, target);
   say.step(ops.events, `locking ${app} in ${env}`);
   const lock = await ops.store.acquireLock(env, app, operation);
-  if (lock.tookOverFrom) say.warn(ops.events, `took over an expired lock from ${lock.tookOverFrom}`);
-  const signal = lock.lost ? AbortSignal.any([ops.signal, lock.lost]) : ops.signal;
+  if (lock.tookOverFrom) {
+    const why = lock.tookOverBecause === 'holder-gone' ? 'whose process is no longer running on this host' : 'whose lease had lapsed';
+    say.warn(ops.events, `took over the lock of ${lock.tookOverFrom}, ${why}`);
+  }
+  const signal = AbortSignal.any([ops.signal, lock.lost]);
   const checkpoint = () => {
-    if (lock.lost?.aborted) {
+    if (lock.lost.aborted) {
       throw failure(`${operation} of ${app} in ${env}: the lock ${lock.key} was lost (taken over or not renewable); stopped before writing more; check "cyclops status ${app} ${env}" and run it again`, undefined, 'lock-lost');
     }
-    lock.assertHeld?.();
+    lock.assertHeld();
     if (ops.signal.aborted) throw interruptedError(operation, target);
   };
   try {
