@@ -85,6 +85,9 @@ export const envExport = (platform: string, env: string, output: string) => `${e
 // ---- validation of names given on the command line --------------------------------------
 export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** An AWS region code: eu-west-1, us-gov-west-1, us-iso-east-1. */
+export const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
 // ---- outputs the env (cluster) stack publishes; apps, db and deploy read them ---------------
 export const ENV_OUTPUT = {
   clusterName: 'ClusterName',
