@@ -5,8 +5,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
 import { Context, type GlobalOptions } from './context';
-import { ExitCode, usageError } from './errors';
+import { validateGlobalOptions } from './config/options';
+import { ExitCode } from './errors';
 import { Reporter } from './report/reporter';
+import { ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
 
@@ -23,13 +25,10 @@ export function buildProgram(onExit: (code: number) => void = (c) => (process.ex
     .option('--region <region>', 'AWS region (default: platform.region from config)')
     .option('--profile <name>', 'AWS profile (default: the standard credential chain)')
     .addOption(new Option('--endpoint-url <url>', 'AWS endpoint, e.g. moto or LocalStack (default: AWS_ENDPOINT_URL, then config aws.endpoint)'))
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 operation failed, 2 usage or config error (nothing touched), 3 conflict (lock held), 130 interrupted.
+Exit codes: 0 ok, 1 operation failed, 2 usage or config error (nothing touched), 3 conflict (lock held), 130 interrupted (SIGINT), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
 
 Examples:
   $ cyclops init
@@ -37,35 +36,56 @@ Examples:
   $ cyclops deploy registry.example.com/web:1.4.2 web staging --json`,
     );
 
-  /** Wrap a command action: context, SIGINT, errors → exit codes. */
+  /** Wrap a command action: checked global options, context, signals, errors → exit codes. */
   const run =
     (fn: Action) =>
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = { ...cmd.optsWithGlobals() } as GlobalOptions;
       const ctx = new Context(opts);
-      let stopping = false;
-      const onSigint = () => {
-        if (stopping) {
-          process.exit(ExitCode.INTERRUPTED);
-        }
-        stopping = true;
-        ctx.reporter.warn('interrupted; stopping (press Ctrl-C again to quit at once)');
-        ctx.interrupt();
-      };
-      process.on('SIGINT', onSigint);
+      const signals = watchSignals(ctx);
       try {
+        validateGlobalOptions(opts); // bad --region/--endpoint-url/--profile: exit 2 before anything runs
+        if (opts.profile !== undefined) (await import('./aws/profiles')).checkProfile(opts.profile, '--profile');
         await fn(ctx, ...args.slice(0, -1));
-        onExit(stopping ? ExitCode.INTERRUPTED : ExitCode.OK);
+        onExit(signals.exitCode() ?? ExitCode.OK);
       } catch (e) {
-        onExit(ctx.reporter.error(e));
+        const code = ctx.reporter.error(e);
+        onExit(code === ExitCode.INTERRUPTED ? (signals.exitCode() ?? code) : code);
       } finally {
-        process.off('SIGINT', onSigint);
+        signals.stop();
       }
     };
 
   for (const register of commands) register(program, run);
+  routeParseErrors(program);
   return program;
+}
+
+/**
+ * SIGINT, SIGTERM and SIGHUP: the first aborts the operation (its cleanup releases locks),
+ * the second quits at once. The exit code is 128 + the signal number: 130, 143, 129.
+ */
+export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type Signal = keyof typeof SIGNAL_EXIT;
+
+export function watchSignals(ctx: Context, exit: (code: number) => void = (c) => process.exit(c)): { exitCode: () => number | undefined; stop: () => void } {
+  let received: Signal | undefined;
+  const handlers = (Object.keys(SIGNAL_EXIT) as Signal[]).map((sig) => {
+    const handler = () => {
+      if (received) return exit(SIGNAL_EXIT[received]);
+      received = sig;
+      const again = sig === 'SIGINT' ? 'press Ctrl-C again' : `send ${sig} again`;
+      ctx.reporter.warn(`${sig === 'SIGINT' ? 'interrupted' : `received ${sig}`}; stopping and cleaning up (${again} to quit at once)`);
+      ctx.interrupt();
+    };
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
+  return {
+    exitCode: () => (received ? SIGNAL_EXIT[received] : undefined),
+    stop: () => handlers.forEach(([sig, h]) => process.off(sig, h)),
+  };
 }
 
 export async function main(argv = process.argv): Promise<void> {
@@ -73,14 +93,10 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
+    // --help and --version exit 0; a parser error is one usage line (exit 2), and with
+    // --json the one document on stdout.
+    if (e instanceof CommanderError && e.exitCode === 0) return;
     const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v') });
-    if (e instanceof CommanderError) {
-      // --help and --version exit 0; every other commander error is a usage error. Commander
-      // has printed it on stderr; with --json the same goes to stdout as the one document.
-      if (e.exitCode === 0) return;
-      process.exitCode = reporter.errorDocument(usageError(e.message.replace(/^error: /, '')));
-      return;
-    }
-    process.exitCode = reporter.error(e);
+    process.exitCode = reporter.error(e instanceof ParseFailure ? e.usage : e);
   }
 }

@@ -86,6 +86,9 @@ export const dbTaskFamily = (platform: string, env: string) => `${platform}-${en
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
 
 
+/** An AWS region code: eu-west-1, us-gov-west-1, us-iso-east-1. */
+export const REGION_RE = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
 // ---- outputs the env (cluster) stack publishes; apps, db and deploy read them ---------------
 export const ENV_OUTPUT = {
   clusterName: 'ClusterName',

@@ -5,6 +5,7 @@
  */
 import type * as Sdk from './sdk';
 import { describeAwsError } from './errors';
+import { checkConnection } from './profiles';
 
 export type SdkModule = typeof Sdk;
 
@@ -52,6 +53,7 @@ export function resolveEndpoint(flag?: string, configured?: string): string | un
 
 export async function connect(opts: AwsOptions): Promise<Aws> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  checkConnection(opts); // a bad endpoint or an unknown profile: exit 2 before any AWS call
   const sdk = await loadSdk();
   let count = 0;
   const base = {

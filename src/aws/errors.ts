@@ -8,6 +8,8 @@ export interface AwsErrorContext {
   action: string;
   region?: string;
   endpoint?: string;
+  /** the profile the clients were made with, if any */
+  profile?: string;
 }
 
 export function awsErrorName(e: unknown): string {
@@ -36,14 +38,20 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext): CyclopsError
   const mk = (text: string, c: string) => new CyclopsError(`${ctx.action}: ${text}`, { exitCode: ExitCode.FAILED, cause: e, code: c });
 
   if (name === 'CredentialsProviderError' || /Could not load credentials|credential/i.test(msg) && /load|provider|resolve/i.test(msg)) {
-    return mk('no AWS credentials found; set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'credentials');
+    const profile = ctx.profile ?? process.env.AWS_PROFILE;
+    if (profile) {
+      const from = ctx.profile ? '--profile or aws.profile' : 'AWS_PROFILE';
+      return mk(`AWS profile "${profile}" (from ${from}) gave no credentials (${msg}); check its settings in ~/.aws/config, or run "aws sso login --profile ${profile}" if it uses SSO`, 'credentials');
+    }
+    return mk('no AWS credentials found; pass --profile NAME or set AWS_PROFILE to a profile in ~/.aws/config, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', 'credentials');
   }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'].includes(code) || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(msg)) {
     const where = ctx.endpoint ?? `AWS in ${ctx.region ?? 'the configured region'}`;
     return mk(`cannot reach ${where} (${code || msg}); check the network, --endpoint-url/AWS_ENDPOINT_URL and --region`, 'unreachable');
   }
   if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
-    return mk(`AWS rejected the credentials (${name}); check AWS_PROFILE/--profile and that the keys are current`, 'credentials');
+    const which = ctx.profile ?? process.env.AWS_PROFILE;
+    return mk(`AWS rejected the credentials (${name}); check that the keys${which ? ` of profile "${which}"` : ''} are current and belong to this account`, 'credentials');
   }
   if (isWrongRegion(e, name, msg)) {
     const actual = actualRegion(e, msg);

@@ -2,18 +2,24 @@
 import { InvalidArgumentError } from 'commander';
 import { parseTimeout } from '../stacks/poll';
 
-/** --timeout: seconds, or with a unit (90s, 15m, 1h). */
+/** The longest wait any command accepts: a day. */
+export const MAX_TIMEOUT_SECONDS = 24 * 3600;
+
+/** --timeout: seconds, or with a unit (90s, 15m, 1h), from 1 s to 24 h. */
 export function timeoutOption(text: string): number {
   const s = parseTimeout(text);
-  if (s === null) throw new InvalidArgumentError(`"${text}" is not a duration; use seconds or a unit, such as 900, 15m or 1h`);
+  if (s === null || !Number.isFinite(s)) throw new InvalidArgumentError('is not a duration; use seconds or a unit, such as 900, 15m or 1h');
+  if (s < 1) throw new InvalidArgumentError('is shorter than a second; use at least 1 (seconds), such as 900, 15m or 1h');
+  if (s > MAX_TIMEOUT_SECONDS) throw new InvalidArgumentError('is longer than the limit of 24h; use at most 24h (86400 seconds), such as 30m');
   return s;
 }
 
 /** --count web=3 (repeatable): per-process task counts. */
 export function countOption(text: string, previous: Record<string, number> = {}): Record<string, number> {
   const m = /^(web|worker)=(\d{1,3})$/.exec(text);
-  if (!m) throw new InvalidArgumentError(`"${text}" is not a process count; use web=N or worker=N (0-100)`);
+  if (!m) throw new InvalidArgumentError('is not a process count; use web=N or worker=N (0-100)');
   const n = Number(m[2]);
-  if (n > 100) throw new InvalidArgumentError(`"${text}": at most 100 tasks per process`);
+  if (n > 100) throw new InvalidArgumentError('is more than 100 tasks for one process; use at most 100');
+  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`sets ${m[1]} a second time; give --count ${m[1]}=N once`);
   return { ...previous, [m[1]]: n };
 }

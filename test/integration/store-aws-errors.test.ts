@@ -32,7 +32,7 @@ test('missing credentials: one line that says how to provide them, exit 1', asyn
   const r = await cyclops(['ports', 'list'], { cwd: ws.cwd, env });
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(
-    'error: read s3://store-aws-errors-test/ports.json: no AWS credentials found; set AWS_PROFILE or pass --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n',
+    'error: read s3://store-aws-errors-test/ports.json: no AWS credentials found; pass --profile NAME or set AWS_PROFILE to a profile in ~/.aws/config, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n',
   );
   const json = await cyclops(['ports', 'list', '--json'], { cwd: ws.cwd, env });
   expect(json.json()).toMatchObject({ ok: false, error: { code: 'credentials', exitCode: 1 } });
