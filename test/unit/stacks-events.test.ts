@@ -3,6 +3,7 @@ import { applyStack, deleteStack, listAppStacks, parseTimeout } from '../../src/
 import { EventStream } from '../../src/stacks/events';
 import { Poller } from '../../src/stacks/poll';
 import { isCyclopsError, type CyclopsError } from '../../src/errors';
+import { EventLog } from '../../src/events';
 import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, existingStack, operations, recordingReporter, sdk, stack } from './stacks-fakes';
 
 const C = sdk.cfn;
@@ -167,4 +168,39 @@ test('parseTimeout accepts seconds and s/m/h, and nothing else', () => {
   expect(parseTimeout('0')).toBeNull();
   expect(parseTimeout('soon')).toBeNull();
   expect(parseTimeout('-5')).toBeNull();
+});
+
+describe('events, not prints', () => {
+  test('the engine emits typed stack events (with the stack name) and steps into any Events sink', async () => {
+    const vpc = event('Vpc', 'CREATE_IN_PROGRESS');
+    const failed = event('Db', 'CREATE_FAILED', 'quota exceeded', 'AWS::RDS::DBInstance');
+    cfnMock.on(C.DescribeStacksCommand).rejectsOnce(missing()).resolves(stack('ROLLBACK_COMPLETE'));
+    cfnMock.on(C.CreateStackCommand).resolves({ StackId: STACK_ID });
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [failed, vpc] });
+    const log = new EventLog();
+    const e = await failing(applyStack(fakeAws(), log, { ...INPUT, poll: fakeClock().poll }));
+    expect(e.message).toContain('create failed (ROLLBACK_COMPLETE)');
+    expect(log.of('step')).toEqual([{ type: 'step', message: `creating stack ${STACK}` }]);
+    expect(log.of('stack-event')).toEqual([
+      { type: 'stack-event', stack: STACK, logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC', status: 'CREATE_IN_PROGRESS', timestamp: vpc.Timestamp!.toISOString() },
+      {
+        type: 'stack-event',
+        stack: STACK,
+        logicalId: 'Db',
+        resourceType: 'AWS::RDS::DBInstance',
+        status: 'CREATE_FAILED',
+        reason: 'quota exceeded',
+        timestamp: failed.Timestamp!.toISOString(),
+      },
+    ]);
+  });
+
+  test('deleteStack emits its step and warnings as events', async () => {
+    cfnMock.on(C.DescribeStacksCommand).resolvesOnce(stack('CREATE_COMPLETE')).rejects(missing());
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfnMock.on(C.DeleteStackCommand).resolves({});
+    const log = new EventLog();
+    expect(await deleteStack(fakeAws(), log, STACK, { poll: fakeClock().poll })).toEqual({ deleted: true });
+    expect(log.events).toEqual([{ type: 'step', message: `deleting stack ${STACK}` }]);
+  });
 });
