@@ -204,3 +204,62 @@ describe('events, not prints', () => {
     expect(log.events).toEqual([{ type: 'step', message: `deleting stack ${STACK}` }]);
   });
 });
+
+describe('Ctrl-C between the steps of a change set never executes it', () => {
+  const ready = { Status: 'CREATE_COMPLETE' as const, Changes: [{ ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Svc', ResourceType: 'AWS::ECS::Service' } }] };
+
+  test('abort while DescribeChangeSet is polled (the change set then turns ready): deleted, not executed, exit 130', async () => {
+    const ac = new AbortController();
+    let described = 0;
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).resolves({});
+    cfnMock.on(C.DescribeChangeSetCommand).callsFake(() => {
+      if (++described === 1) return { Status: 'CREATE_IN_PROGRESS' };
+      ac.abort(); // Ctrl-C lands while this call is in flight
+      return ready;
+    });
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(e.message).toMatch(/interrupted before any change; the change set is deleted and nothing was changed/);
+    expect(operations()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
+  test('abort right after CreateChangeSet returns: not even described, deleted, exit 130', async () => {
+    const ac = new AbortController();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).callsFake(() => {
+      ac.abort();
+      return {};
+    });
+    cfnMock.on(C.DescribeChangeSetCommand).resolves(ready);
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(e.message).toContain('nothing was changed');
+    expect(operations()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DeleteChangeSet']);
+  });
+
+  test('abort while the event history is read just before execution: deleted, not executed', async () => {
+    const ac = new AbortController();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).resolves({});
+    cfnMock.on(C.DescribeChangeSetCommand).resolves(ready);
+    cfnMock.on(C.DescribeStackEventsCommand).callsFake(() => {
+      ac.abort();
+      return { StackEvents: [] };
+    });
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(operations()).toContain('DeleteChangeSet');
+    expect(operations()).not.toContain('ExecuteChangeSet');
+  });
+
+  test('abort before anything: no change set at all', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(operations()).toEqual(['DescribeStacks']);
+  });
+});
