@@ -36,6 +36,7 @@ export async function applyTemplate(
   const result = await applyStack(aws, reporter, {
     stackName: input.stackName,
     templateUrl: pushed.url,
+    templateBody: input.body,
     parameters: input.parameters,
     tags: tags(input.ids),
     capabilities: CAPABILITIES,
