@@ -99,24 +99,35 @@ export function referencedIds(expr: unknown, into = new Set<string>()): Set<stri
 }
 
 /**
- * The stack's exports that the new template drops or changes. `templateBody` is the new
- * template (JSON); `changes` tells which resources are replaced or removed.
+ * The stack's exports that the new template drops or changes, keyed by export name (what
+ * importers see; an output may be renamed as long as its export keeps its name).
+ * `templateBody` is the new template (JSON); `changes` tells which resources are replaced
+ * or removed. An export whose name the template computes (not a literal) counts as kept.
  */
 export function changedExports(stack: StackSummary, templateBody: string, changes: ChangeSummary[]): Omit<BlockedExport, 'importers'>[] {
-  const exported = stack.exports ?? {};
-  if (!Object.keys(exported).length) return [];
+  const current = Object.entries(stack.exports ?? {});
+  if (!current.length) return [];
   const outputs: Outputs = (JSON.parse(templateBody) as { Outputs?: Outputs }).Outputs ?? {};
+  const next = new Map<string, unknown>();
+  let computedNames = false;
+  for (const o of Object.values(outputs)) {
+    const name = o?.Export?.Name;
+    if (typeof name === 'string') next.set(name, o.Value);
+    else if (name !== undefined) computedNames = true;
+  }
   const lost = new Set(changes.filter((c) => c.action === 'Remove' || (c.action === 'Modify' && LOSES(c.replacement))).map((c) => c.logicalId));
   const out: Omit<BlockedExport, 'importers'>[] = [];
-  for (const [outputKey, exportName] of Object.entries(exported)) {
-    const o = outputs[outputKey];
-    const name = o?.Export?.Name;
-    if (!o || name === undefined || (typeof name === 'string' && name !== exportName)) {
-      out.push({ exportName, outputKey, change: 'removed' });
+  const seen = new Set<string>();
+  for (const [outputKey, exportName] of current) {
+    if (seen.has(exportName)) continue;
+    seen.add(exportName);
+    if (!next.has(exportName)) {
+      if (!computedNames) out.push({ exportName, outputKey, change: 'removed' });
       continue;
     }
-    const literalChanged = typeof o.Value === 'string' && o.Value !== stack.outputs[outputKey];
-    if (literalChanged || [...referencedIds(o.Value)].some((id) => lost.has(id))) out.push({ exportName, outputKey, change: 'changed' });
+    const value = next.get(exportName);
+    const literalChanged = typeof value === 'string' && value !== stack.outputs[outputKey];
+    if (literalChanged || [...referencedIds(value)].some((id) => lost.has(id))) out.push({ exportName, outputKey, change: 'changed' });
   }
   return out;
 }

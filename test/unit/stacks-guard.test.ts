@@ -246,4 +246,11 @@ describe('pure decisions', () => {
       { exportName: 's:B', outputKey: 'B', change: 'removed' },
     ]);
   });
+
+  test('an output renamed under the same export name is kept: importers see export names', () => {
+    const summary = { name: 's', id: 's', status: 'UPDATE_COMPLETE', parameters: {}, tags: {}, outputs: { Old: 'v' }, exports: { Old: 's:X' } };
+    const body = JSON.stringify({ Outputs: { New: { Value: { Ref: 'R' }, Export: { Name: 's:X' } } } });
+    expect(changedExports(summary, body, [])).toEqual([]);
+    expect(changedExports(summary, body, [{ action: 'Remove', logicalId: 'R', resourceType: 'AWS::EC2::SecurityGroup' }])).toEqual([{ exportName: 's:X', outputKey: 'Old', change: 'changed' }]);
+  });
 });
