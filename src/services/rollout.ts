@@ -12,18 +12,8 @@ import type { Events } from '../events';
 import { Poller } from '../stacks/poll';
 import type { PollOptions } from '../stacks/types';
 
-export interface ServiceState {
-  name: string;
-  arn: string;
-  desired: number;
-  running: number;
-  pending: number;
-  /** the primary deployment's rollout: IN_PROGRESS | COMPLETED | FAILED (or undefined) */
-  rollout?: string;
-  rolloutReason?: string;
-  taskDefinition?: string;
-  failedTasks: number;
-  /** the newest three service event messages */
+/** A service's counts and primary deployment, with the newest three event messages. */
+export interface ServiceState extends Omit<ecs.ServiceRow, 'events'> {
   events: string[];
 }
 

@@ -1,6 +1,5 @@
 /** src/aws/s3 behind the store: typed results for the conditions callers branch on, and the bucket's step events (S3 mocked). */
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { isWriteConflict, WriteConflict } from '../../src/aws/s3';
 import { isCyclopsError } from '../../src/errors';
@@ -8,15 +7,11 @@ import { EventLog } from '../../src/events';
 import { ensureBucket } from '../../src/store';
 import { getObject, putObject, where } from '../../src/store/s3';
 import { storeConfig } from '../support/store-env';
+import { fakeAwsOf } from './stacks-fakes';
 
 const s3Mock = mockClient(sdk.s3.S3Client);
 const config = storeConfig('unit-bucket', [20000, 20009]);
-const aws = {
-  sdk,
-  region: 'eu-west-1',
-  s3: new sdk.s3.S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
-  calls: () => 0,
-} as unknown as Aws;
+const aws = fakeAwsOf('s3');
 const s3Error = (name: string, status: number) => new sdk.s3.S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
 
 beforeEach(() => s3Mock.reset());

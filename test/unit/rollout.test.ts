@@ -4,19 +4,13 @@
  * after about 30 s without news. moto never produces service events, so this is proven here.
  */
 import { mockClient } from 'aws-sdk-client-mock';
-import type { Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { EventLog } from '../../src/events';
 import { waitForRollout } from '../../src/services/rollout';
-import { fakeClock } from './stacks-fakes';
+import { fakeAwsOf, fakeClock } from './stacks-fakes';
 
 const ecsMock = mockClient(sdk.ecs.ECSClient);
-const aws = {
-  sdk,
-  region: 'eu-west-1',
-  ecs: new sdk.ecs.ECSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
-  calls: () => 0,
-} as unknown as Aws;
+const aws = fakeAwsOf('ecs');
 
 const T0 = 1_000_000;
 const ev = (id: string, message: string, atMs: number) => ({ id, message, createdAt: new Date(atMs) });
