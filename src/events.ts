@@ -40,6 +40,8 @@ export type CyclopsEvent =
   | { type: 'service-event'; service: string; message: string; at?: string }
   /** a long wait is still going: how long so far, and the limit */
   | { type: 'heartbeat'; what: string; elapsedSeconds: number; timeoutSeconds: number }
+  /** a one-off task (database admin task, `run`) changed state: started, PENDING, RUNNING, STOPPED */
+  | { type: 'task-state'; task: string; status: string }
   /** a line of output from a one-off task (database admin task, `run`, release phase) */
   | { type: 'task-log'; task: string; message: string; timestamp?: string };
 
@@ -48,6 +50,14 @@ export type CyclopsEventType = CyclopsEvent['type'];
 /** Where events go. The Reporter implements it; tests collect events in an array. */
 export interface Events {
   emit(event: CyclopsEvent): void;
+}
+
+/**
+ * Where secret values are registered so that no renderer ever prints them (the Reporter).
+ * Deliberately not an event: a secret must never travel through `emit` (or --progress json).
+ */
+export interface Redactor {
+  secret(value: string | undefined): void;
 }
 
 /** Shorthands for the plain-message events, so emitting code stays short. */

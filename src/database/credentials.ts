@@ -1,13 +1,13 @@
 /**
  * The app's database secret in Secrets Manager (`cyclops/<env>/<app>/database`), the source
  * of truth for its password, and the admin credentials cyclops reads to reach the server.
- * Every password read or generated is registered with the reporter before anything else
+ * Every password read or generated is registered with the redactor (the reporter) before anything else
  * happens to it, so it can never be printed.
  */
 import type { Aws } from '../aws/client';
-import { awsErrorName, describeAwsError } from '../aws/errors';
+import * as sm from '../aws/secrets';
 import { failure } from '../errors';
-import type { Reporter } from '../report/reporter';
+import type { Redactor } from '../events';
 import { scramVerifier } from './password';
 
 /** The secret's JSON; apps get DATABASE_URL and PG* from its keys. */
@@ -52,20 +52,16 @@ export function sameEndpoint(a: AppSecretValue, b: AppSecretValue): boolean {
   return a.host === b.host && a.port === b.port && a.dbname === b.dbname && a.username === b.username && a.url === b.url;
 }
 
-const awsFail = (aws: Aws, action: string) => (e: unknown) => {
-  throw describeAwsError(e, { action, region: aws.region, endpoint: aws.endpoint });
-};
-
-function parseAppSecret(name: string, text: string | undefined, reporter: Reporter): AppSecretValue {
+function parseAppSecret(name: string, text: string | undefined, redact: Redactor): AppSecretValue {
   let v: Partial<AppSecretValue> | undefined;
   try {
     v = JSON.parse(text ?? '');
   } catch {
     /* reported below */
   }
-  reporter.secret(v?.password);
-  reporter.secret(v?.url);
-  reporter.secret(v?.verifier);
+  redact.secret(v?.password);
+  redact.secret(v?.url);
+  redact.secret(v?.verifier);
   if (!v || typeof v.password !== 'string' || typeof v.username !== 'string' || typeof v.dbname !== 'string') {
     throw failure(`secret ${name}: is not the JSON cyclops writes (host, port, dbname, username, password, url); delete it or fix its value, then run "cyclops db ensure" again`);
   }
@@ -81,14 +77,9 @@ function parseAppSecret(name: string, text: string | undefined, reporter: Report
 }
 
 /** The app secret's current value, or null when it does not exist. */
-export async function readAppSecret(aws: Aws, name: string, reporter: Reporter): Promise<StoredSecret | null> {
-  try {
-    const out = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSCURRENT' }));
-    return { arn: out.ARN ?? name, versionId: out.VersionId ?? '', value: parseAppSecret(name, out.SecretString, reporter) };
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return null;
-    return awsFail(aws, `read secret ${name}`)(e);
-  }
+export async function readAppSecret(aws: Aws, name: string, redact: Redactor): Promise<StoredSecret | null> {
+  const out = await sm.getSecret(aws, name, `read secret ${name}`, 'AWSCURRENT');
+  return out && { arn: out.arn, versionId: out.versionId, value: parseAppSecret(name, out.text, redact) };
 }
 
 export async function createAppSecret(
@@ -97,42 +88,19 @@ export async function createAppSecret(
   value: AppSecretValue,
   tags: { Key: string; Value: string }[],
 ): Promise<{ arn: string; versionId: string }> {
-  const out = await aws.secrets
-    .send(
-      new aws.sdk.secrets.CreateSecretCommand({
-        Name: name,
-        Description: `cyclops: database login for ${value.username} on ${value.host}:${value.port}/${value.dbname}`,
-        SecretString: JSON.stringify(value),
-        Tags: tags,
-      }),
-    )
-    .catch(awsFail(aws, `create secret ${name}`));
-  return { arn: out.ARN ?? name, versionId: out.VersionId ?? '' };
+  const description = `cyclops: database login for ${value.username} on ${value.host}:${value.port}/${value.dbname}`;
+  return sm.createSecret(aws, { name, description, text: JSON.stringify(value), tags });
 }
 
 /** Write a new version; with stages ['AWSPENDING'] it does not become current until promoted. */
 export async function putAppSecret(aws: Aws, arn: string, value: AppSecretValue, stages?: string[]): Promise<string> {
-  const out = await aws.secrets
-    .send(new aws.sdk.secrets.PutSecretValueCommand({ SecretId: arn, SecretString: JSON.stringify(value), ...(stages ? { VersionStages: stages } : {}) }))
-    .catch(awsFail(aws, `update secret ${arn}`));
-  return out.VersionId ?? '';
+  return sm.putSecretValue(aws, arn, JSON.stringify(value), stages);
 }
 
 /** Make a pending version current (the previous one becomes AWSPREVIOUS). */
 export async function promoteSecretVersion(aws: Aws, arn: string, versionId: string, currentVersionId: string): Promise<void> {
-  await aws.secrets
-    .send(
-      new aws.sdk.secrets.UpdateSecretVersionStageCommand({
-        SecretId: arn,
-        VersionStage: 'AWSCURRENT',
-        MoveToVersionId: versionId,
-        RemoveFromVersionId: currentVersionId,
-      }),
-    )
-    .catch(awsFail(aws, `make the new version of secret ${arn} current`));
-  await aws.secrets
-    .send(new aws.sdk.secrets.UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: versionId }))
-    .catch(awsFail(aws, `clear the pending version of secret ${arn}`));
+  await sm.moveSecretStage(aws, arn, 'AWSCURRENT', { to: versionId, from: currentVersionId }, `make the new version of secret ${arn} current`);
+  await sm.moveSecretStage(aws, arn, 'AWSPENDING', { from: versionId }, `clear the pending version of secret ${arn}`);
 }
 
 /**
@@ -140,15 +108,8 @@ export async function promoteSecretVersion(aws: Aws, arn: string, versionId: str
  * none. A forced delete of a missing secret succeeds silently, so existence is checked first.
  */
 export async function deleteAppSecret(aws: Aws, name: string): Promise<boolean> {
-  try {
-    await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: name }));
-  } catch (e) {
-    if (awsErrorName(e) === 'ResourceNotFoundException') return false;
-    return awsFail(aws, `read secret ${name}`)(e);
-  }
-  await aws.secrets
-    .send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true }))
-    .catch(awsFail(aws, `delete secret ${name}`));
+  if (!(await sm.secretExists(aws, name))) return false;
+  await sm.deleteSecretNow(aws, name);
   return true;
 }
 
@@ -160,12 +121,11 @@ export interface AdminCredentials {
 }
 
 /** An admin secret: JSON with password (and maybe username), as RDS writes it, or a plain string. */
-export async function readAdminSecret(aws: Aws, arn: string, reporter: Reporter): Promise<AdminCredentials> {
-  const out = await aws.secrets
-    .send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: arn }))
-    .catch(awsFail(aws, `read database admin secret ${arn}`));
-  const text = out.SecretString ?? '';
-  reporter.secret(text);
+export async function readAdminSecret(aws: Aws, arn: string, redact: Redactor): Promise<AdminCredentials> {
+  const out = await sm.getSecret(aws, arn, `read database admin secret ${arn}`);
+  if (!out) throw failure(`database admin secret ${arn}: does not exist; set database.adminSecretArn to a secret that holds the admin password`, undefined, 'no-secret');
+  const text = out.text ?? '';
+  redact.secret(text);
   let parsed: { username?: unknown; password?: unknown } | undefined;
   try {
     parsed = JSON.parse(text);
@@ -173,7 +133,7 @@ export async function readAdminSecret(aws: Aws, arn: string, reporter: Reporter)
     parsed = undefined;
   }
   if (parsed && typeof parsed === 'object' && typeof parsed.password === 'string') {
-    reporter.secret(parsed.password);
+    redact.secret(parsed.password);
     return { username: typeof parsed.username === 'string' ? parsed.username : undefined, password: parsed.password, json: true };
   }
   if (!text) throw failure(`database admin secret ${arn}: has no string value; store the admin password in it`);

@@ -7,9 +7,9 @@
  * script's exit code carries the plan's state (sql.ts psqlScript).
  */
 import type { Aws } from '../aws/client';
-import { describeAwsError } from '../aws/errors';
+import * as ecs from '../aws/ecs';
 import { failure, interrupted, usageError } from '../errors';
-import type { Reporter } from '../report/reporter';
+import type { Events } from '../events';
 import { abortableSleep } from '../stacks/poll';
 import { decodeExit, psqlScript, type SqlPlan, type SqlVars } from './sql';
 
@@ -53,11 +53,11 @@ export function taskCommand(plan: SqlPlan): string[] {
 
 const sorted = (s: Record<string, string>) => Object.entries(s).sort(([a], [b]) => a.localeCompare(b)).map(([name, valueFrom]) => ({ name, valueFrom }));
 
-export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, string>) {
+export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, string>): ecs.TaskDefinitionInput {
   return {
     family: t.family,
-    requiresCompatibilities: ['FARGATE' as const],
-    networkMode: 'awsvpc' as const,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
     cpu: '256',
     memory: '512',
     executionRoleArn: t.executionRoleArn,
@@ -69,59 +69,40 @@ export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, strin
 /** ECS spells tags in lower case. */
 const ecsTags = (t: TaskTarget) => t.tags.map((x) => ({ key: x.Key, value: x.Value }));
 
-const awsFail = (aws: Aws, action: string) => (e: unknown) => {
-  throw describeAwsError(e, { action, region: aws.region, endpoint: aws.endpoint });
-};
-
 /** The family's latest revision when it already matches, else a new revision. */
 export async function ensureTaskDefinition(aws: Aws, t: TaskTarget, secrets: Record<string, string>): Promise<string> {
   const want = taskDefinitionInput(t, secrets);
-  const have = await aws.ecs
-    .send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: t.family }))
-    .then((o) => o.taskDefinition)
-    .catch(() => undefined);
-  const c = have?.containerDefinitions?.[0];
+  const have = await ecs.latestTaskDefinition(aws, t.family);
+  const c = have?.containers[0];
   const same =
     have?.status === 'ACTIVE' &&
     have.executionRoleArn === want.executionRoleArn &&
     c?.image === DB_TASK_IMAGE &&
-    JSON.stringify(sorted(Object.fromEntries((c.secrets ?? []).map((s) => [s.name ?? '', s.valueFrom ?? ''])))) ===
-      JSON.stringify(want.containerDefinitions[0].secrets);
-  if (same && have?.taskDefinitionArn) return have.taskDefinitionArn;
-  const out = await aws.ecs
-    .send(new aws.sdk.ecs.RegisterTaskDefinitionCommand(want))
-    .catch(awsFail(aws, `register task definition ${t.family}`));
-  return out.taskDefinition?.taskDefinitionArn ?? t.family;
+    JSON.stringify(sorted(Object.fromEntries(c.secrets.map((s) => [s.name, s.valueFrom])))) === JSON.stringify(want.containerDefinitions[0].secrets);
+  if (same && have?.arn) return have.arn;
+  return ecs.registerTaskDefinition(aws, want);
 }
 
 export async function startDbTask(aws: Aws, t: TaskTarget, run: TaskRun): Promise<string> {
   const taskDefinition = await ensureTaskDefinition(aws, t, run.secrets);
   const environment = { ...run.environment };
   for (const [k, v] of Object.entries(run.vars)) if (v !== undefined) environment[VAR_ENV[k as keyof SqlVars]] = v;
-  const out = await aws.ecs
-    .send(
-      new aws.sdk.ecs.RunTaskCommand({
-        cluster: t.cluster,
-        taskDefinition,
-        launchType: 'FARGATE',
-        count: 1,
-        startedBy: 'cyclops-db',
-        networkConfiguration: { awsvpcConfiguration: { subnets: t.subnets, securityGroups: [t.securityGroup], assignPublicIp: 'DISABLED' } },
-        overrides: {
-          containerOverrides: [
-            { name: DB_TASK_CONTAINER, command: taskCommand(run.plan), environment: Object.entries(environment).map(([name, value]) => ({ name, value })) },
-          ],
-        },
-        tags: ecsTags(t),
-      }),
-    )
-    .catch(awsFail(aws, `start the database task on cluster ${t.cluster}`));
-  const f = out.failures?.[0];
-  const arn = out.tasks?.[0]?.taskArn;
-  if (f || !arn) {
+  const out = await ecs.runFargateTask(aws, {
+    cluster: t.cluster,
+    taskDefinition,
+    startedBy: 'cyclops-db',
+    subnets: t.subnets,
+    securityGroups: [t.securityGroup],
+    container: DB_TASK_CONTAINER,
+    command: taskCommand(run.plan),
+    environment,
+    tags: ecsTags(t),
+  });
+  const f = out.failure;
+  if (f || !out.arn) {
     throw failure(`database task on cluster ${t.cluster}: ECS did not start it (${f?.reason ?? 'no task returned'}${f?.detail ? ': ' + f.detail : ''}); check the cluster's Fargate capacity and try again`);
   }
-  return arn;
+  return out.arn;
 }
 
 const PSQL_EXIT: Record<number, string> = {
@@ -140,7 +121,7 @@ export async function waitForDbTask(
   t: TaskTarget,
   taskArn: string,
   plan: SqlPlan,
-  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Reporter } = {},
+  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Events } = {},
 ): Promise<Record<string, number>> {
   const id = taskArn.split('/').pop();
   const deadline = Date.now() + (opts.wait?.timeoutMs ?? 15 * 60_000);
@@ -148,19 +129,14 @@ export async function waitForDbTask(
   let last = '';
   for (;;) {
     if (opts.signal?.aborted) {
-      await aws.ecs
-        .send(new aws.sdk.ecs.StopTaskCommand({ cluster: t.cluster, task: taskArn, reason: 'cyclops: interrupted' }))
-        .catch(() => undefined);
+      await ecs.stopTask(aws, t.cluster, taskArn, 'cyclops: interrupted');
       throw interrupted(`database task ${id}: interrupted; the task was asked to stop; run the command again to finish`);
     }
-    const out = await aws.ecs
-      .send(new aws.sdk.ecs.DescribeTasksCommand({ cluster: t.cluster, tasks: [taskArn] }))
-      .catch(awsFail(aws, `check database task ${id}`));
-    const task = out.tasks?.[0];
-    if (!task) throw failure(`database task ${id}: ECS no longer knows it (${out.failures?.[0]?.reason ?? 'missing'}); run the command again`);
-    if (task.lastStatus !== last) opts.reporter?.debug(`database task ${id}: ${(last = task.lastStatus ?? '')}`);
+    const task = await ecs.describeTask(aws, t.cluster, taskArn, `check database task ${id}`);
+    if ('missing' in task) throw failure(`database task ${id}: ECS no longer knows it (${task.missing}); run the command again`);
+    if (task.lastStatus !== last) opts.reporter?.emit({ type: 'task-state', task: `database task ${id}`, status: (last = task.lastStatus ?? '') });
     if (task.lastStatus === 'STOPPED') {
-      const c = task.containers?.find((x) => x.name === DB_TASK_CONTAINER) ?? task.containers?.[0];
+      const c = task.containers.find((x) => x.name === DB_TASK_CONTAINER) ?? task.containers[0];
       const why = [task.stoppedReason, c?.reason].filter(Boolean).join('; ') || 'no reason given';
       if (c?.exitCode === undefined || c.exitCode === null) {
         throw failure(
@@ -185,10 +161,10 @@ export async function runTask(
   aws: Aws,
   t: TaskTarget,
   run: TaskRun,
-  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Reporter } = {},
+  opts: { signal?: AbortSignal; wait?: TaskWait; reporter?: Events } = {},
 ): Promise<Record<string, number>> {
   if (!t.subnets.length) throw usageError(`database task: the environment has no private subnets in its outputs; update the environment stack`);
   const arn = await startDbTask(aws, t, run);
-  opts.reporter?.progress(`database task ${arn.split('/').pop()} started on ${t.cluster}`);
+  opts.reporter?.emit({ type: 'task-state', task: `database task ${arn.split('/').pop()}`, status: `started on ${t.cluster}` });
   return waitForDbTask(aws, t, arn, run.plan, opts);
 }

@@ -34,6 +34,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
   const result = await ops.stacks.apply({
     stackName: input.stackName,
     templateUrl: pushed.url,
+    templateBody: input.body,
     parameters: input.parameters,
     tags: tags(input.ids),
     capabilities: CAPABILITIES,

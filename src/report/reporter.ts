@@ -73,6 +73,7 @@ export class Reporter implements Events {
    */
   emit(event: CyclopsEvent): void {
     if (event.type === 'debug' && !this.verbose) return;
+    if (event.type === 'task-state' && !this.verbose && !this.progressJson && !/^started/.test(event.status)) return;
     if (this.progressJson) {
       this.write(this.err, JSON.stringify({ ...event, elapsed: Number(((Date.now() - this.started) / 1000).toFixed(1)) }));
       return;
@@ -103,6 +104,8 @@ export class Reporter implements Events {
         return this.progress(`${event.service}: ${c.dim(event.message)}`);
       case 'heartbeat':
         return this.progress(c.dim(`still waiting for ${event.what} (${formatSeconds(event.elapsedSeconds)} of ${formatSeconds(event.timeoutSeconds)})`));
+      case 'task-state':
+        return this.progress(`${event.task}: ${event.status}`);
       case 'task-log':
         return this.write(this.err, `${c.magenta(event.task)} ${event.message}`);
     }

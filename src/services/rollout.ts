@@ -1,86 +1,39 @@
 /**
  * ECS services of an app stack: find them, read their counts, and wait until a deployment
  * has rolled out (the primary deployment's rolloutState), with a clear error when the
- * deployment circuit breaker rolled it back.
+ * deployment circuit breaker rolled it back. The wait emits events: each service's rollout
+ * when it changes, every new ECS service event once, and a heartbeat while nothing changes.
  */
 import type { Aws } from '../aws/client';
-import { describeAwsError } from '../aws/errors';
+import { stackResources } from '../aws/cloudformation';
+import * as ecs from '../aws/ecs';
 import { CyclopsError, ExitCode, failure, interrupted } from '../errors';
-import type { Reporter } from '../report/reporter';
+import type { Events } from '../events';
 import { Poller } from '../stacks/poll';
 import type { PollOptions } from '../stacks/types';
 
-export interface ServiceState {
-  name: string;
-  arn: string;
-  desired: number;
-  running: number;
-  pending: number;
-  /** the primary deployment's rollout: IN_PROGRESS | COMPLETED | FAILED (or undefined) */
-  rollout?: string;
-  rolloutReason?: string;
-  taskDefinition?: string;
-  failedTasks: number;
+/** A service's counts and primary deployment, with the newest three event messages. */
+export interface ServiceState extends Omit<ecs.ServiceRow, 'events'> {
   events: string[];
 }
 
 /** The ECS services (ARNs) a stack created, from its resources. */
 export async function stackServices(aws: Aws, stackName: string): Promise<string[]> {
-  const arns: string[] = [];
-  let token: string | undefined;
-  try {
-    do {
-      const out = await aws.cfn.send(new aws.sdk.cfn.ListStackResourcesCommand({ StackName: stackName, NextToken: token }));
-      for (const r of out.StackResourceSummaries ?? []) {
-        if (r.ResourceType === 'AWS::ECS::Service' && r.PhysicalResourceId && r.ResourceStatus !== 'DELETE_COMPLETE') arns.push(r.PhysicalResourceId);
-      }
-      token = out.NextToken;
-    } while (token);
-  } catch (e) {
-    throw describeAwsError(e, { action: `list the services of stack ${stackName}`, region: aws.region, endpoint: aws.endpoint });
-  }
-  return arns;
+  const rows = await stackResources(aws, stackName, `list the services of stack ${stackName}`);
+  return rows.filter((r) => r.resourceType === 'AWS::ECS::Service' && r.physicalId && r.status !== 'DELETE_COMPLETE').map((r) => r.physicalId as string);
 }
+
+const toState = (s: ecs.ServiceRow): ServiceState => ({ ...s, events: s.events.slice(0, 3).map((e) => e.message) });
 
 export async function describeServices(aws: Aws, cluster: string, services: string[]): Promise<ServiceState[]> {
   if (!services.length) return [];
-  const states: ServiceState[] = [];
-  try {
-    for (let i = 0; i < services.length; i += 10) {
-      const out = await aws.ecs.send(new aws.sdk.ecs.DescribeServicesCommand({ cluster, services: services.slice(i, i + 10) }));
-      for (const s of out.services ?? []) {
-        const primary = (s.deployments ?? []).find((d) => d.status === 'PRIMARY');
-        states.push({
-          name: s.serviceName ?? '',
-          arn: s.serviceArn ?? '',
-          desired: s.desiredCount ?? 0,
-          running: s.runningCount ?? 0,
-          pending: s.pendingCount ?? 0,
-          rollout: primary?.rolloutState,
-          rolloutReason: primary?.rolloutStateReason,
-          taskDefinition: s.taskDefinition,
-          failedTasks: primary?.failedTasks ?? 0,
-          events: (s.events ?? []).slice(0, 3).map((e) => e.message ?? ''),
-        });
-      }
-    }
-  } catch (e) {
-    throw describeAwsError(e, { action: `describe the services on cluster ${cluster}`, region: aws.region, endpoint: aws.endpoint });
-  }
-  return states;
+  return (await ecs.describeServices(aws, cluster, services)).map(toState);
 }
 
 /** Start a new deployment of each service (same task definition), e.g. to pick up a rotated secret. */
 export async function restartServices(aws: Aws, cluster: string, services: string[]): Promise<string[]> {
   const names: string[] = [];
-  for (const service of services) {
-    try {
-      const out = await aws.ecs.send(new aws.sdk.ecs.UpdateServiceCommand({ cluster, service, forceNewDeployment: true }));
-      names.push(out.service?.serviceName ?? service);
-    } catch (e) {
-      throw describeAwsError(e, { action: `restart service ${service} on cluster ${cluster}`, region: aws.region, endpoint: aws.endpoint });
-    }
-  }
+  for (const service of services) names.push(await ecs.forceNewDeployment(aws, cluster, service));
   return names;
 }
 
@@ -88,22 +41,64 @@ export interface RolloutOptions {
   timeoutSeconds?: number;
   signal?: AbortSignal;
   poll?: PollOptions;
+  /** service events from before this moment are old news (default: when the wait starts) */
+  since?: Date;
+  /** a heartbeat after this long without news (default 30 s) */
+  heartbeatMs?: number;
+}
+
+/** Remembers what was already said, so each rollout change and each service event is emitted once. */
+class RolloutNews {
+  private readonly lines = new Map<string, string>();
+  private readonly seen = new Set<string>();
+  constructor(
+    private readonly events: Events,
+    private readonly since: number,
+  ) {}
+
+  /** Emit what is new in this poll; true when anything was. */
+  report(rows: ecs.ServiceRow[]): boolean {
+    let news = false;
+    for (const s of rows) {
+      const counts = { running: s.running, desired: s.desired, pending: s.pending, failed: s.failedTasks };
+      const line = JSON.stringify([s.rollout, counts]);
+      if (this.lines.get(s.name) !== line) {
+        this.events.emit({ type: 'service-rollout', service: s.name, rollout: s.rollout ?? 'no deployment', ...counts });
+        this.lines.set(s.name, line);
+        news = true;
+      }
+      // ECS lists events newest first; say them oldest first.
+      for (const e of [...s.events].reverse()) {
+        if (this.seen.has(e.id)) continue;
+        this.seen.add(e.id);
+        if (e.at && e.at.getTime() < this.since) continue;
+        this.events.emit({ type: 'service-event', service: s.name, message: e.message, ...(e.at ? { at: e.at.toISOString() } : {}) });
+        news = true;
+      }
+    }
+    return news;
+  }
 }
 
 /**
  * Wait until every service's primary deployment is COMPLETED. FAILED (the circuit breaker
  * rolled back) is an error that names the service and ECS's reason.
  */
-export async function waitForRollout(aws: Aws, reporter: Reporter, cluster: string, services: string[], opts: RolloutOptions = {}): Promise<ServiceState[]> {
+export async function waitForRollout(aws: Aws, events: Events, cluster: string, services: string[], opts: RolloutOptions = {}): Promise<ServiceState[]> {
   const poller = new Poller({ timeoutSeconds: opts.timeoutSeconds, signal: opts.signal, poll: { intervalMs: 3000, ...opts.poll } });
-  const last = new Map<string, string>();
+  const now = opts.poll?.now ?? Date.now;
+  const started = now();
+  const beatMs = opts.heartbeatMs ?? 30_000;
+  let lastNews = started;
+  const news = new RolloutNews(events, opts.since?.getTime() ?? started);
   for (;;) {
     if (poller.aborted) throw interrupted('interrupted while waiting for the services to roll out; the deployment goes on in ECS');
-    const states = await poller.call(() => describeServices(aws, cluster, services));
-    for (const s of states) {
-      const line = `${s.name}: ${s.rollout ?? 'no deployment'} (${s.running}/${s.desired} running${s.pending ? `, ${s.pending} pending` : ''}${s.failedTasks ? `, ${s.failedTasks} failed` : ''})`;
-      if (last.get(s.name) !== line) reporter.progress(line);
-      last.set(s.name, line);
+    const rows = services.length ? await poller.call(() => ecs.describeServices(aws, cluster, services)) : [];
+    const states = rows.map(toState);
+    if (news.report(rows)) lastNews = now();
+    else if (now() - lastNews >= beatMs) {
+      events.emit({ type: 'heartbeat', what: `${services.length} service(s) to roll out`, elapsedSeconds: Math.round((now() - started) / 1000), timeoutSeconds: poller.timeoutSeconds });
+      lastNews = now();
     }
     const failed = states.find((s) => s.rollout === 'FAILED');
     if (failed) {

@@ -8,22 +8,24 @@
  * what to do.
  */
 import type { Aws } from '../aws/client';
+import * as cfn from '../aws/cloudformation';
 import { CyclopsError, ExitCode, failure, interrupted } from '../errors';
-import type { Reporter } from '../report/reporter';
+import { say, type Events } from '../events';
 import { createChangeSet, deleteChangeSet, describeChangeSet, executeChangeSet, formatChange, type ChangeSet } from './changeset';
 import { removeStack } from './delete';
-import { EventStream } from './events';
+import type { EventStream } from './events';
+import { checkUpdate, refuse } from './safety';
 import type { StackSummary } from './outputs';
 import { Poller } from './poll';
 import { SUCCESS, classify } from './status';
 import type { ApplyInput, ApplyResult, ChangeSummary } from './types';
-import { guard, readStack, settle, waitForStack, type Run } from './wait';
+import { readStack, settle, streamFor, waitForStack, type Run } from './wait';
 
 /** Rounds of recovery before giving up (a stack that keeps changing under us). */
 const MAX_RECOVERY = 5;
 
-export async function applyStack(aws: Aws, reporter: Reporter, input: ApplyInput): Promise<ApplyResult> {
-  const run: Run = { aws, reporter, poller: new Poller(input), stackName: input.stackName };
+export async function applyStack(aws: Aws, events: Events, input: ApplyInput): Promise<ApplyResult> {
+  const run: Run = { aws, events, poller: new Poller(input), stackName: input.stackName };
   const name = input.stackName;
   let stack = await readStack(run);
   let recreated = false;
@@ -41,16 +43,16 @@ export async function applyStack(aws: Aws, reporter: Reporter, input: ApplyInput
           stack = null;
           break;
         }
-        reporter.warn(`stack ${name} is REVIEW_IN_PROGRESS: a change set made it and was never executed; deleting it before creating the stack`);
+        say.warn(events, `stack ${name} is REVIEW_IN_PROGRESS: a change set made it and was never executed; deleting it before creating the stack`);
         await removeStack(run, stack);
         stack = null;
         break;
       case 'rollback-complete':
         if (input.dryRun) {
-          reporter.warn(`stack ${name} is ROLLBACK_COMPLETE after a failed create; a real run deletes it and creates it again`);
+          say.warn(events, `stack ${name} is ROLLBACK_COMPLETE after a failed create; a real run deletes it and creates it again`);
           return { stackName: name, stackId: stack.id, action: 'dry-run', status: stack.status, changed: true, changes: [], outputs: {}, recreated: true };
         }
-        reporter.warn(`stack ${name} is ROLLBACK_COMPLETE after a failed create${reason}; deleting it and creating it again`);
+        say.warn(events, `stack ${name} is ROLLBACK_COMPLETE after a failed create${reason}; deleting it and creating it again`);
         await removeStack(run, stack);
         stack = null;
         recreated = true;
@@ -66,47 +68,46 @@ export async function applyStack(aws: Aws, reporter: Reporter, input: ApplyInput
         );
     }
   }
+  if (run.poller.aborted) throw interrupted(`stack ${name}: interrupted before any change; nothing was changed`);
   const result = stack ? await update(run, input, stack) : input.dryRun ? await dryRunCreate(run, input, review) : await create(run, input);
   return recreated ? { ...result, recreated } : result;
 }
 
 async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
-  const { aws, reporter, stackName } = run;
-  reporter.step(`creating stack ${stackName}`);
+  say.step(run.events, `creating stack ${run.stackName}`);
   const started = new Date();
-  const out = await guard(run, `create stack ${stackName}`, () =>
-    aws.cfn.send(
-      new aws.sdk.cfn.CreateStackCommand({
-        StackName: stackName,
-        TemplateURL: input.templateUrl,
-        Parameters: input.parameters,
-        Tags: input.tags,
-        Capabilities: input.capabilities,
-      }),
-    ),
-  );
-  const events = new EventStream(aws, reporter, run.poller, out.StackId ?? stackName, started);
-  return finish(run, events, 'create', []);
+  const out = await cfn.createStack(run.aws, { ...input, stackName: run.stackName });
+  return finish(run, streamFor(run, out.stackId ?? run.stackName, started), 'create', []);
+}
+
+/** Ctrl-C between steps: the change set is deleted (by the caller's finally) and nothing ran. */
+function checkAbort(run: Run): void {
+  if (run.poller.aborted) throw interrupted(`stack ${run.stackName}: interrupted before the change set was executed; it is deleted and nothing was changed`);
 }
 
 async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise<ApplyResult> {
-  const { reporter, stackName } = run;
+  const { stackName } = run;
   const base = { stackName, stackId: stack.id, status: stack.status, outputs: stack.outputs };
-  reporter.step(`${input.dryRun ? 'checking' : 'updating'} stack ${stackName}`);
+  say.step(run.events, `${input.dryRun ? 'checking' : 'updating'} stack ${stackName}`);
   const cs = await createChangeSet(run, input, 'UPDATE');
   let executed = false;
   let events: EventStream;
   let changes: ChangeSummary[];
   try {
+    checkAbort(run);
     const described = await readChanges(run, cs);
     changes = described.changes;
     if (described.empty) {
-      reporter.info(`stack ${stackName}: no changes`);
+      say.info(run.events, `stack ${stackName}: no changes`);
       return { ...base, action: 'none', changed: false, changes: [] };
     }
-    if (input.dryRun) return { ...base, action: 'dry-run', changed: true, changes };
-    events = new EventStream(run.aws, reporter, run.poller, stack.id);
-    await guard(run, `read events of stack ${stackName}`, () => events.prime());
+    const verdict = await checkUpdate(run, input, stack, cs, changes);
+    checkAbort(run);
+    if (input.dryRun) return { ...base, action: 'dry-run', changed: true, changes, ...verdict.result };
+    refuse(run, verdict);
+    events = streamFor(run, stack.id);
+    await events.prime();
+    checkAbort(run);
     await executeChangeSet(run, cs);
     executed = true;
   } finally {
@@ -123,40 +124,39 @@ async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise
  * (a REVIEW_IN_PROGRESS stack that was there before is left as it was).
  */
 async function dryRunCreate(run: Run, input: ApplyInput, reviewExisted: boolean): Promise<ApplyResult> {
-  const { aws, reporter, stackName } = run;
-  reporter.step(`checking stack ${stackName} (it does not exist yet)`);
+  const { stackName } = run;
+  say.step(run.events, `checking stack ${stackName} (it does not exist yet)`);
   const cs = await createChangeSet(run, input, 'CREATE');
   try {
+    checkAbort(run);
     const { changes } = await readChanges(run, cs);
     return { stackName, action: 'dry-run', status: 'NONE', changed: true, changes, outputs: {} };
   } finally {
     await deleteChangeSet(run, cs);
-    if (!reviewExisted) {
-      await guard(run, `delete review stack ${stackName}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: cs.stackId ?? stackName })));
-    }
+    if (!reviewExisted) await cfn.deleteStack(run.aws, cs.stackId ?? stackName, `review stack ${stackName}`);
   }
 }
 
-/** Wait for the change set and print its changes; Ctrl-C here changes nothing. */
+/** Wait for the change set and list its changes; Ctrl-C here changes nothing. */
 async function readChanges(run: Run, cs: ChangeSet): Promise<ChangeSet> {
   const described = await describeChangeSet(run, cs);
-  if (described === 'interrupted') throw interrupted(`stack ${run.stackName}: interrupted before any change; the change set is deleted`);
-  for (const c of described.changes) run.reporter.info(`  ${formatChange(c)}`);
+  if (described === 'interrupted') throw interrupted(`stack ${run.stackName}: interrupted before any change; the change set is deleted and nothing was changed`);
+  for (const c of described.changes) say.info(run.events, `  ${formatChange(c)}`);
   return described;
 }
 
 /** Wait for the create or update to end; report failure reasons, timeout, or Ctrl-C. */
 async function finish(run: Run, events: EventStream, action: 'create' | 'update', changes: ChangeSummary[]): Promise<ApplyResult> {
-  const { aws, reporter, poller, stackName } = run;
+  const { aws, poller, stackName } = run;
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') {
     if (action === 'update' && outcome.status === 'UPDATE_IN_PROGRESS') {
-      await guard(run, `cancel update of stack ${stackName}`, () => aws.cfn.send(new aws.sdk.cfn.CancelUpdateStackCommand({ StackName: stackName })));
-      reporter.warn(`cancelled the update of stack ${stackName}; CloudFormation rolls it back to the previous version`);
+      await cfn.cancelUpdateStack(aws, stackName);
+      say.warn(run.events, `cancelled the update of stack ${stackName}; CloudFormation rolls it back to the previous version`);
     } else if (action === 'update') {
-      reporter.warn(`stack ${stackName} is ${outcome.status}, too late to cancel; CloudFormation finishes it`);
+      say.warn(run.events, `stack ${stackName} is ${outcome.status}, too late to cancel; CloudFormation finishes it`);
     } else {
-      reporter.warn(`left stack ${stackName} to CloudFormation: it finishes, or rolls back on its own; the next run recreates a rolled-back stack`);
+      say.warn(run.events, `left stack ${stackName} to CloudFormation: it finishes, or rolls back on its own; the next run recreates a rolled-back stack`);
     }
     throw interrupted(`stack ${stackName}: interrupted during ${action}`);
   }
@@ -165,7 +165,7 @@ async function finish(run: Run, events: EventStream, action: 'create' | 'update'
   }
   const stack = outcome.stack;
   if (stack && (SUCCESS[action] as readonly string[]).includes(stack.status)) {
-    reporter.success(`stack ${stackName}: ${stack.status}`);
+    say.success(run.events, `stack ${stackName}: ${stack.status}`);
     return { stackName, stackId: stack.id, action, status: stack.status, changed: true, changes, outputs: stack.outputs };
   }
   const reasons = events.failures();

@@ -1,40 +1,40 @@
 /** Deleting a stack and waiting until it is gone. */
 import type { Aws } from '../aws/client';
+import * as cfn from '../aws/cloudformation';
 import { CyclopsError, ExitCode, failure, interrupted } from '../errors';
-import type { Reporter } from '../report/reporter';
-import { EventStream } from './events';
+import { say, type Events } from '../events';
 import type { StackSummary } from './outputs';
 import { Poller } from './poll';
 import { isInProgress } from './status';
 import type { DeleteOptions } from './types';
-import { guard, readStack, settle, waitForStack, type Run } from './wait';
+import { readStack, settle, streamFor, waitForStack, type Run } from './wait';
 
 /**
  * Delete the stack and wait until it is gone. `deleted: false` when there was no stack.
  * A stack busy with another operation is waited for first.
  */
-export async function deleteStack(aws: Aws, reporter: Reporter, stackName: string, opts: DeleteOptions = {}): Promise<{ deleted: boolean }> {
-  const run: Run = { aws, reporter, poller: new Poller(opts), stackName };
+export async function deleteStack(aws: Aws, events: Events, stackName: string, opts: DeleteOptions = {}): Promise<{ deleted: boolean }> {
+  const run: Run = { aws, events, poller: new Poller(opts), stackName };
   let stack = await readStack(run);
   if (stack && isInProgress(stack.status) && stack.status !== 'DELETE_IN_PROGRESS') stack = await settle(run, stack);
   if (!stack) return { deleted: false };
-  reporter.step(`deleting stack ${stackName}`);
+  say.step(events, `deleting stack ${stackName}`);
   await removeStack(run, stack);
   return { deleted: true };
 }
 
 /** DeleteStack (unless already deleting) and wait; DELETE_FAILED, timeout and Ctrl-C throw. */
 export async function removeStack(run: Run, stack: StackSummary): Promise<void> {
-  const { aws, reporter, poller, stackName } = run;
+  const { aws, poller, stackName } = run;
   // Events by stack id: they stay readable after the stack is gone.
-  const events = new EventStream(aws, reporter, poller, stack.id);
+  const events = streamFor(run, stack.id);
   if (stack.status !== 'DELETE_IN_PROGRESS') {
-    await guard(run, `read events of stack ${stackName}`, () => events.prime());
-    await guard(run, `delete stack ${stackName}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: stackName })));
+    await events.prime();
+    await cfn.deleteStack(aws, stackName);
   }
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') {
-    reporter.warn(`stack ${stackName}: deletion continues in CloudFormation; run the command again to wait for it`);
+    say.warn(run.events, `stack ${stackName}: deletion continues in CloudFormation; run the command again to wait for it`);
     throw interrupted(`stack ${stackName}: interrupted while deleting`);
   }
   if (outcome.kind === 'timeout') {

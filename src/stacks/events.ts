@@ -4,18 +4,11 @@
  * history of a long-lived stack is never paged again.
  */
 import type { Aws } from '../aws/client';
-import { isMissingStack } from './outputs';
-import type { Reporter } from '../report/reporter';
+import { stackEventsPage, type StackEventRow } from '../aws/cloudformation';
+import type { Events } from '../events';
 import type { Poller } from './poll';
 
-export interface StackEventLine {
-  id: string;
-  logicalId: string;
-  resourceType: string;
-  status: string;
-  reason?: string;
-  timestamp?: Date;
-}
+export type StackEventLine = StackEventRow;
 
 /** Clock skew allowed between this machine and CloudFormation when bounding by time. */
 const SKEW_MS = 5 * 60 * 1000;
@@ -30,11 +23,13 @@ export class EventStream {
 
   constructor(
     private readonly aws: Aws,
-    private readonly reporter: Reporter,
+    private readonly events: Events,
     private readonly poller: Poller,
     /** stack name or id; an id keeps working after the stack is deleted */
     private readonly stack: string,
     private readonly since: Date = new Date(),
+    /** the stack's name, for the events (defaults to `stack`) */
+    private readonly stackName: string = stack,
   ) {}
 
   /** Remember the newest existing event, so that only later ones are shown. One page. */
@@ -43,7 +38,7 @@ export class EventStream {
     this.lastId = page.events[0]?.id ?? this.lastId;
   }
 
-  /** Fetch, print and return the events since the last poll, oldest first. */
+  /** Fetch, emit and return the events since the last poll, oldest first. */
   async poll(): Promise<StackEventLine[]> {
     const fresh: StackEventLine[] = [];
     const floor = this.since.getTime() - SKEW_MS;
@@ -61,7 +56,15 @@ export class EventStream {
     fresh.reverse();
     for (const ev of fresh) {
       if (ev.status.endsWith('_FAILED') && ev.reason) this.failed.push(ev);
-      this.print(ev);
+      this.events.emit({
+        type: 'stack-event',
+        stack: this.stackName,
+        logicalId: ev.logicalId,
+        resourceType: ev.resourceType,
+        status: ev.status,
+        ...(ev.reason ? { reason: ev.reason } : {}),
+        ...(ev.timestamp ? { timestamp: ev.timestamp.toISOString() } : {}),
+      });
     }
     return fresh;
   }
@@ -77,32 +80,10 @@ export class EventStream {
     return pick.map((e) => `${e.logicalId} (${e.resourceType}) ${e.status}: ${e.reason}`);
   }
 
-  private print(ev: StackEventLine): void {
-    const c = this.reporter.c;
-    const paint = ev.status.endsWith('_FAILED') ? c.red : ev.status.endsWith('_COMPLETE') ? c.green : c.yellow;
-    const reason = ev.reason ? ` ${c.dim('· ' + ev.reason)}` : '';
-    this.reporter.progress(`${ev.logicalId} ${c.dim(ev.resourceType)} ${paint(ev.status)}${reason}`);
-  }
-
   private async page(token: string | undefined): Promise<{ events: StackEventLine[]; next?: string }> {
-    try {
-      const out = await this.poller.call(() =>
-        this.aws.cfn.send(new this.aws.sdk.cfn.DescribeStackEventsCommand({ StackName: this.stack, NextToken: token })),
-      );
-      this.pages++;
-      const events = (out.StackEvents ?? []).map((e) => ({
-        id: e.EventId ?? '',
-        logicalId: e.LogicalResourceId ?? '',
-        resourceType: e.ResourceType ?? '',
-        status: e.ResourceStatus ?? '',
-        reason: e.ResourceStatusReason,
-        timestamp: e.Timestamp,
-      }));
-      return { events, next: out.NextToken };
-    } catch (e) {
-      // A stack that is gone (deleted by name) has no more events to show.
-      if (isMissingStack(e)) return { events: [] };
-      throw e;
-    }
+    // A stack that is gone (deleted by name) has no more events to show: an empty page.
+    const page = await this.poller.call(() => stackEventsPage(this.aws, this.stack, token));
+    this.pages++;
+    return page;
   }
 }

@@ -1,4 +1,7 @@
 /** The stack engine's public types. Deploy, env and bootstrap code against these. */
+import type { ChangeRow } from '../aws/cloudformation';
+
+export type { ChangeDetail } from '../aws/cloudformation';
 
 export interface Parameter {
   ParameterKey: string;
@@ -36,16 +39,39 @@ export interface ApplyInput {
   /** Ctrl-C: an update is cancelled, a create is left to roll back; then exit 130 */
   signal?: AbortSignal;
   poll?: PollOptions;
+  /**
+   * Logical ids whose removal or replacement is intended (--allow-replace): the change-safety
+   * guard lets these through. Never implied by --yes.
+   */
+  allowReplace?: string[];
+  /**
+   * The template body behind templateUrl, when the caller has it: the export check compares
+   * its Outputs with the stack's exports. Without it the body is read from the change set
+   * (GetTemplate), and only when the stack has exports.
+   */
+  templateBody?: string;
 }
 
-/** One row of a change set. */
-export interface ChangeSummary {
-  action: string; // Add | Modify | Remove | Import | Dynamic
+/** One row of a change set, with CloudFormation's reasons (Details) when it gives them. */
+export type ChangeSummary = ChangeRow;
+
+/** A change the guard refuses: a stateful or shared resource removed or replaced. */
+export interface BlockedChange {
   logicalId: string;
   resourceType: string;
-  physicalId?: string;
-  /** Modify only: True | False | Conditional */
+  action: 'remove' | 'replace';
+  /** Modify only: True | Conditional */
   replacement?: string;
+  /** the changed properties, from the change's Details (those forcing replacement first) */
+  properties: string[];
+}
+
+/** An export the update would change or drop while other stacks import it. */
+export interface BlockedExport {
+  exportName: string;
+  outputKey: string;
+  change: 'removed' | 'changed';
+  importers: string[];
 }
 
 export interface ApplyResult {
@@ -58,6 +84,10 @@ export interface ApplyResult {
   outputs: Record<string, string>;
   /** a ROLLBACK_COMPLETE stack was deleted first (or would be, on a dry run) */
   recreated?: boolean;
+  /** dry run: changes the guard would refuse (a real run stops with exit 2) */
+  blocked?: BlockedChange[];
+  /** dry run: exports the update would change or drop while other stacks import them */
+  blockedExports?: BlockedExport[];
 }
 
 export interface DeleteOptions {

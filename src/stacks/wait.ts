@@ -1,8 +1,7 @@
 /** Wait for a stack to leave *_IN_PROGRESS, streaming its events meanwhile. */
 import type { Aws } from '../aws/client';
-import { describeAwsError } from '../aws/errors';
 import { failure, interrupted } from '../errors';
-import type { Reporter } from '../report/reporter';
+import { say, type Events } from '../events';
 import { EventStream } from './events';
 import { fetchStack, type StackSummary } from './outputs';
 import { isInProgress } from './status';
@@ -13,32 +12,26 @@ export type WaitOutcome =
   | { kind: 'timeout'; status: string }
   | { kind: 'interrupted'; status: string };
 
-/** What one engine call carries around. */
+/** What one engine call carries around. Every AWS call goes through src/aws, which translates errors. */
 export interface Run {
   aws: Aws;
-  reporter: Reporter;
+  events: Events;
   poller: Poller;
   stackName: string;
 }
 
-/** DescribeStacks with throttling retried and other errors turned into one line. */
+/** DescribeStacks with throttling retried. */
 export async function readStack(run: Run): Promise<StackSummary | null> {
-  return guard(run, `describe stack ${run.stackName}`, () => run.poller.call(() => fetchStack(run.aws, run.stackName)));
+  return run.poller.call(() => fetchStack(run.aws, run.stackName));
 }
 
-/** Any other AWS error becomes one clear line naming what we were doing (exit 1). */
-export async function guard<T>(run: Run, action: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw describeAwsError(e, { action, region: run.aws.region, endpoint: run.aws.endpoint });
-  }
-}
+/** An event stream for this run's stack (by id, so it outlives a deletion). */
+export const streamFor = (run: Run, stack: string, since?: Date) => new EventStream(run.aws, run.events, run.poller, stack, since, run.stackName);
 
 export async function waitForStack(run: Run, events: EventStream | null): Promise<WaitOutcome> {
   for (;;) {
     const stack = await readStack(run);
-    if (events) await guard(run, `read events of stack ${run.stackName}`, () => events.poll());
+    if (events) await events.poll();
     if (!stack || !isInProgress(stack.status)) return { kind: 'settled', stack };
     if (run.poller.aborted) return { kind: 'interrupted', status: stack.status };
     if (run.poller.timedOut) return { kind: 'timeout', status: stack.status };
@@ -52,10 +45,10 @@ export async function waitForStack(run: Run, events: EventStream | null): Promis
  * reprinted) up to the deadline, then go on with what the stack has become.
  */
 export async function settle(run: Run, stack: StackSummary): Promise<StackSummary | null> {
-  const { reporter, poller, stackName } = run;
-  reporter.step(`stack ${stackName} is ${stack.status}; waiting up to ${poller.timeoutSeconds}s for it to settle`);
-  const events = new EventStream(run.aws, reporter, poller, stack.id);
-  await guard(run, `read events of stack ${stackName}`, () => events.prime());
+  const { poller, stackName } = run;
+  say.step(run.events, `stack ${stackName} is ${stack.status}; waiting up to ${poller.timeoutSeconds}s for it to settle`);
+  const events = streamFor(run, stack.id);
+  await events.prime();
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') throw interrupted(`stack ${stackName}: stopped waiting while ${outcome.status}; cyclops changed nothing`);
   if (outcome.kind === 'timeout') {

@@ -4,11 +4,10 @@
  * creates it when missing and (re)applies every setting, so running it again is harmless.
  */
 import type { Aws } from '../aws/client';
-import { awsErrorName, httpStatus } from '../aws/errors';
+import * as s3 from '../aws/s3';
 import type { Config } from '../config/model';
-import { failure } from '../errors';
+import type { Events } from '../events';
 import { tags } from '../naming';
-import { fail, where, type Where } from './s3';
 
 export interface EnsureBucketResult {
   bucket: string;
@@ -42,77 +41,22 @@ export function tlsOnlyPolicy(bucket: string, region: string): string {
   });
 }
 
-async function exists(w: Where): Promise<boolean> {
-  try {
-    await w.aws.s3.send(new w.aws.sdk.s3.HeadBucketCommand({ Bucket: w.bucket }));
-    return true;
-  } catch (e) {
-    if (httpStatus(e) === 404 || awsErrorName(e) === 'NotFound' || awsErrorName(e) === 'NoSuchBucket') return false;
-    if (httpStatus(e) === 403) {
-      throw failure(`bucket ${w.bucket}: exists but this account cannot use it (403); bucket names are global, so set platform.bucket to another name`, e, 'bucket-taken');
-    }
-    fail(w, e, `check bucket ${w.bucket}`);
-  }
-}
-
-async function create(w: Where): Promise<boolean> {
-  const region = w.aws.region;
-  try {
-    await w.aws.s3.send(
-      new w.aws.sdk.s3.CreateBucketCommand({
-        Bucket: w.bucket,
-        // us-east-1 is the default location and rejects an explicit LocationConstraint.
-        ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }),
-      }),
-    );
-    return true;
-  } catch (e) {
-    const name = awsErrorName(e);
-    if (name === 'BucketAlreadyOwnedByYou') return false;
-    if (name === 'BucketAlreadyExists') {
-      throw failure(`bucket ${w.bucket}: the name is taken by another account; set platform.bucket in config to another name`, e, 'bucket-taken');
-    }
-    fail(w, e, `create bucket ${w.bucket}`);
-  }
-}
-
-export async function ensureBucket(aws: Aws, config: Config, onStep: (msg: string) => void = () => {}): Promise<EnsureBucketResult> {
-  const w = where(aws, config);
-  const s3 = aws.sdk.s3;
-  const created = (await exists(w)) ? false : await create(w);
-  onStep(created ? `created bucket ${w.bucket} in ${aws.region}` : `bucket ${w.bucket} exists`);
-  const Bucket = w.bucket;
-  const settings: [string, () => Promise<unknown>][] = [
-    [
-      'block public access',
-      () =>
-        aws.s3.send(
-          new s3.PutPublicAccessBlockCommand({
-            Bucket,
-            PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
-          }),
-        ),
-    ],
-    [
-      'default encryption (SSE-S3)',
-      () =>
-        aws.s3.send(
-          new s3.PutBucketEncryptionCommand({
-            Bucket,
-            ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: true }] },
-          }),
-        ),
-    ],
-    ['versioning', () => aws.s3.send(new s3.PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: 'Enabled' } }))],
-    ['TLS-only policy', () => aws.s3.send(new s3.PutBucketPolicyCommand({ Bucket, Policy: tlsOnlyPolicy(Bucket, aws.region) }))],
-    ['tags', () => aws.s3.send(new s3.PutBucketTaggingCommand({ Bucket, Tagging: { TagSet: tags({ platform: config.platform.name }) } }))],
+/** `events` gets one step event per setting (a plain callback still works and gets the message). */
+export async function ensureBucket(aws: Aws, config: Config, events: Events | ((msg: string) => void) = () => {}): Promise<EnsureBucketResult> {
+  const onStep = typeof events === 'function' ? events : (message: string) => events.emit({ type: 'step', message });
+  const Bucket = config.platform.bucket;
+  const created = (await s3.bucketExists(aws, Bucket)) ? false : await s3.createBucket(aws, Bucket);
+  onStep(created ? `created bucket ${Bucket} in ${aws.region}` : `bucket ${Bucket} exists`);
+  const set = s3.bucketSettings;
+  const settings: [string, (action: string) => Promise<void>][] = [
+    ['block public access', (a) => set.blockPublicAccess(aws, Bucket, a)],
+    ['default encryption (SSE-S3)', (a) => set.defaultEncryption(aws, Bucket, a)],
+    ['versioning', (a) => set.versioning(aws, Bucket, a)],
+    ['TLS-only policy', (a) => set.policy(aws, Bucket, tlsOnlyPolicy(Bucket, aws.region), a)],
+    ['tags', (a) => set.tags(aws, Bucket, tags({ platform: config.platform.name }), a)],
   ];
   for (const [what, apply] of settings) {
-    try {
-      await apply();
-    } catch (e) {
-      fail(w, e, `bucket ${Bucket}: set ${what}`);
-    }
+    await apply(`bucket ${Bucket}: set ${what}`);
     onStep(`${what}: on`);
   }
   return { bucket: Bucket, region: aws.region, created, settings: settings.map(([what]) => what) };

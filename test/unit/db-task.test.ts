@@ -7,6 +7,7 @@ import { connect, type Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { ensureTaskDefinition, runTask, taskDefinitionInput, type TaskRun, type TaskTarget } from '../../src/database/runner-task';
 import { DROP_PLAN, ENSURE_PLAN } from '../../src/database/sql';
+import { EventLog } from '../../src/events';
 
 const ecsMock = mockClient(sdk.ecs.ECSClient);
 let aws: Aws;
@@ -129,4 +130,21 @@ test('drop decodes its own state', async () => {
   expect(await runTask(aws, target, { ...run, plan: DROP_PLAN, secrets: { PGPASSWORD: 'arn:master:password::' } }, fast)).toEqual({ dropped: 1 });
   ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(stopped({ exitCode: 102 }));
   await expect(runTask(aws, target, { ...run, plan: DROP_PLAN }, fast)).rejects.toThrow(/exited with code 102: unexpected exit/);
+});
+
+test('the runner emits task-state events (started, then each status change once), not prints', async () => {
+  ecsMock
+    .on(sdk.ecs.DescribeTasksCommand)
+    .resolvesOnce({ tasks: [{ lastStatus: 'PENDING' }] })
+    .resolvesOnce({ tasks: [{ lastStatus: 'PENDING' }] })
+    .resolvesOnce({ tasks: [{ lastStatus: 'RUNNING' }] })
+    .resolves(stopped({ exitCode: 102 }));
+  const log = new EventLog();
+  await runTask(aws, target, run, { ...fast, reporter: log });
+  expect(log.events).toEqual([
+    { type: 'task-state', task: 'database task 0123abcd', status: 'started on acme-staging' },
+    { type: 'task-state', task: 'database task 0123abcd', status: 'PENDING' },
+    { type: 'task-state', task: 'database task 0123abcd', status: 'RUNNING' },
+    { type: 'task-state', task: 'database task 0123abcd', status: 'STOPPED' },
+  ]);
 });

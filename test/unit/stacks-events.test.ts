@@ -3,6 +3,7 @@ import { applyStack, deleteStack, listAppStacks, parseTimeout } from '../../src/
 import { EventStream } from '../../src/stacks/events';
 import { Poller } from '../../src/stacks/poll';
 import { isCyclopsError, type CyclopsError } from '../../src/errors';
+import { EventLog } from '../../src/events';
 import { INPUT, STACK, STACK_ID, cfnMock, event, fakeAws, fakeClock, missing, existingStack, operations, recordingReporter, sdk, stack } from './stacks-fakes';
 
 const C = sdk.cfn;
@@ -167,4 +168,98 @@ test('parseTimeout accepts seconds and s/m/h, and nothing else', () => {
   expect(parseTimeout('0')).toBeNull();
   expect(parseTimeout('soon')).toBeNull();
   expect(parseTimeout('-5')).toBeNull();
+});
+
+describe('events, not prints', () => {
+  test('the engine emits typed stack events (with the stack name) and steps into any Events sink', async () => {
+    const vpc = event('Vpc', 'CREATE_IN_PROGRESS');
+    const failed = event('Db', 'CREATE_FAILED', 'quota exceeded', 'AWS::RDS::DBInstance');
+    cfnMock.on(C.DescribeStacksCommand).rejectsOnce(missing()).resolves(stack('ROLLBACK_COMPLETE'));
+    cfnMock.on(C.CreateStackCommand).resolves({ StackId: STACK_ID });
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [failed, vpc] });
+    const log = new EventLog();
+    const e = await failing(applyStack(fakeAws(), log, { ...INPUT, poll: fakeClock().poll }));
+    expect(e.message).toContain('create failed (ROLLBACK_COMPLETE)');
+    expect(log.of('step')).toEqual([{ type: 'step', message: `creating stack ${STACK}` }]);
+    expect(log.of('stack-event')).toEqual([
+      { type: 'stack-event', stack: STACK, logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC', status: 'CREATE_IN_PROGRESS', timestamp: vpc.Timestamp!.toISOString() },
+      {
+        type: 'stack-event',
+        stack: STACK,
+        logicalId: 'Db',
+        resourceType: 'AWS::RDS::DBInstance',
+        status: 'CREATE_FAILED',
+        reason: 'quota exceeded',
+        timestamp: failed.Timestamp!.toISOString(),
+      },
+    ]);
+  });
+
+  test('deleteStack emits its step and warnings as events', async () => {
+    cfnMock.on(C.DescribeStacksCommand).resolvesOnce(stack('CREATE_COMPLETE')).rejects(missing());
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    cfnMock.on(C.DeleteStackCommand).resolves({});
+    const log = new EventLog();
+    expect(await deleteStack(fakeAws(), log, STACK, { poll: fakeClock().poll })).toEqual({ deleted: true });
+    expect(log.events).toEqual([{ type: 'step', message: `deleting stack ${STACK}` }]);
+  });
+});
+
+describe('Ctrl-C between the steps of a change set never executes it', () => {
+  const ready = { Status: 'CREATE_COMPLETE' as const, Changes: [{ ResourceChange: { Action: 'Modify' as const, LogicalResourceId: 'Svc', ResourceType: 'AWS::ECS::Service' } }] };
+
+  test('abort while DescribeChangeSet is polled (the change set then turns ready): deleted, not executed, exit 130', async () => {
+    const ac = new AbortController();
+    let described = 0;
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).resolves({});
+    cfnMock.on(C.DescribeChangeSetCommand).callsFake(() => {
+      if (++described === 1) return { Status: 'CREATE_IN_PROGRESS' };
+      ac.abort(); // Ctrl-C lands while this call is in flight
+      return ready;
+    });
+    cfnMock.on(C.DescribeStackEventsCommand).resolves({ StackEvents: [] });
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(e.message).toMatch(/interrupted before any change; the change set is deleted and nothing was changed/);
+    expect(operations()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DescribeChangeSet', 'DescribeChangeSet', 'DeleteChangeSet']);
+  });
+
+  test('abort right after CreateChangeSet returns: not even described, deleted, exit 130', async () => {
+    const ac = new AbortController();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).callsFake(() => {
+      ac.abort();
+      return {};
+    });
+    cfnMock.on(C.DescribeChangeSetCommand).resolves(ready);
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(e.message).toContain('nothing was changed');
+    expect(operations()).toEqual(['DescribeStacks', 'CreateChangeSet', 'DeleteChangeSet']);
+  });
+
+  test('abort while the event history is read just before execution: deleted, not executed', async () => {
+    const ac = new AbortController();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    cfnMock.on(C.CreateChangeSetCommand).resolves({});
+    cfnMock.on(C.DescribeChangeSetCommand).resolves(ready);
+    cfnMock.on(C.DescribeStackEventsCommand).callsFake(() => {
+      ac.abort();
+      return { StackEvents: [] };
+    });
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(operations()).toContain('DeleteChangeSet');
+    expect(operations()).not.toContain('ExecuteChangeSet');
+  });
+
+  test('abort before anything: no change set at all', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    cfnMock.on(C.DescribeStacksCommand).resolves(stack('UPDATE_COMPLETE'));
+    const e = await failing(applyStack(fakeAws(), new EventLog(), { ...INPUT, signal: ac.signal, poll: fakeClock().poll }));
+    expect(e.exitCode).toBe(130);
+    expect(operations()).toEqual(['DescribeStacks']);
+  });
 });

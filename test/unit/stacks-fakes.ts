@@ -12,6 +12,14 @@ import { Reporter } from '../../src/report/reporter';
 export { sdk };
 export const cfnMock = mockClient(sdk.cfn.CloudFormationClient);
 
+const CREDENTIALS = { region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
+
+/** An Aws with real SDK clients of the given services (each mocked by its test with aws-sdk-client-mock). */
+export function fakeAwsOf(...services: ('s3' | 'ecs')[]): Aws {
+  const make = { s3: () => new sdk.s3.S3Client(CREDENTIALS), ecs: () => new sdk.ecs.ECSClient(CREDENTIALS) };
+  return { sdk, region: 'eu-west-1', calls: () => 0, ...Object.fromEntries(services.map((s) => [s, make[s]()])) } as unknown as Aws;
+}
+
 export function fakeAws(): Aws {
   const cfn = new sdk.cfn.CloudFormationClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
   return { sdk, region: 'eu-west-1', cfn, calls: () => 0 } as unknown as Aws;

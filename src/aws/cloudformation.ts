@@ -1,0 +1,281 @@
+/**
+ * CloudFormation, in cyclops's own types. Every function here translates errors through
+ * `call` (one line, exit 1); a stack that does not exist is a typed result (null / empty),
+ * never an error the caller has to recognise.
+ */
+import type { Aws } from './client';
+import { call, callOr } from './call';
+import { awsErrorName } from './errors';
+
+export interface StackSummary {
+  name: string;
+  id: string;
+  status: string;
+  outputs: Record<string, string>;
+  /** output key → export name, for outputs that are exported */
+  exports?: Record<string, string>;
+  parameters: Record<string, string>;
+  tags: Record<string, string>;
+  /** StackStatusReason, when CloudFormation gives one */
+  reason?: string;
+  lastUpdated?: Date;
+}
+
+export interface StackWrite {
+  stackName: string;
+  templateUrl: string;
+  parameters?: { ParameterKey: string; ParameterValue: string }[];
+  tags: { Key: string; Value: string }[];
+  capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[];
+}
+
+/** One property-level reason for a resource change (ResourceChange.Details). */
+export interface ChangeDetail {
+  /** Properties | Metadata | Tags | ... */
+  attribute?: string;
+  /** the property name, for attribute Properties */
+  name?: string;
+  /** Never | Conditionally | Always */
+  requiresRecreation?: string;
+  /** ParameterReference | ResourceReference | DirectModification | ... */
+  changeSource?: string;
+  causingEntity?: string;
+}
+
+export interface ChangeRow {
+  action: string; // Add | Modify | Remove | Import | Dynamic
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  /** Modify only: True | False | Conditional */
+  replacement?: string;
+  /** Properties, Metadata, Tags ... */
+  scope?: string[];
+  details?: ChangeDetail[];
+}
+
+export interface ChangeSetState {
+  /** CREATE_PENDING | CREATE_IN_PROGRESS | CREATE_COMPLETE | FAILED ... */
+  status: string;
+  reason?: string;
+  /** every page, once the status is CREATE_COMPLETE */
+  changes: ChangeRow[];
+}
+
+export interface StackEventRow {
+  id: string;
+  logicalId: string;
+  resourceType: string;
+  status: string;
+  reason?: string;
+  timestamp?: Date;
+}
+
+export interface StackResourceRow {
+  logicalId: string;
+  physicalId?: string;
+  resourceType: string;
+  status: string;
+}
+
+/** True for the error CloudFormation gives for a stack name that does not exist. */
+export function isMissingStack(e: unknown): boolean {
+  const err = (e as { cause?: unknown })?.cause ?? e;
+  return awsErrorName(err) === 'ValidationError' && /does not exist/.test(String((err as Error)?.message ?? ''));
+}
+
+type SdkStack = {
+  StackName?: string;
+  StackId?: string;
+  StackStatus?: string;
+  StackStatusReason?: string;
+  Outputs?: { OutputKey?: string; OutputValue?: string; ExportName?: string }[];
+  Parameters?: { ParameterKey?: string; ParameterValue?: string }[];
+  Tags?: { Key?: string; Value?: string }[];
+  LastUpdatedTime?: Date;
+  CreationTime?: Date;
+};
+
+function toSummary(s: SdkStack, name = ''): StackSummary {
+  const exported = (s.Outputs ?? []).filter((o) => o.ExportName);
+  return {
+    name: s.StackName ?? name,
+    id: s.StackId ?? name,
+    status: s.StackStatus ?? 'UNKNOWN',
+    reason: s.StackStatusReason,
+    outputs: Object.fromEntries((s.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? ''])),
+    ...(exported.length ? { exports: Object.fromEntries(exported.map((o) => [o.OutputKey ?? '', o.ExportName ?? ''])) } : {}),
+    parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
+    tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+    lastUpdated: s.LastUpdatedTime ?? s.CreationTime,
+  };
+}
+
+/** DescribeStacks for one stack; null when it does not exist (or is DELETE_COMPLETE). */
+export async function getStack(aws: Aws, name: string): Promise<StackSummary | null> {
+  const out = await callOr(
+    aws,
+    `describe stack ${name}`,
+    () => aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: name })),
+    (e) => (isMissingStack(e) ? null : undefined),
+  );
+  const s = out?.Stacks?.[0];
+  return s && s.StackStatus !== 'DELETE_COMPLETE' ? toSummary(s, name) : null;
+}
+
+/** Every live stack whose name starts with `prefix` (all pages of DescribeStacks). */
+export async function listStacks(aws: Aws, prefix: string, action: string): Promise<StackSummary[]> {
+  const found: StackSummary[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call(aws, action, () => aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ NextToken: token })));
+    for (const s of out.Stacks ?? []) {
+      if (s.StackName?.startsWith(prefix) && s.StackStatus !== 'DELETE_COMPLETE') found.push(toSummary(s));
+    }
+    token = out.NextToken;
+  } while (token);
+  return found;
+}
+
+export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string }> {
+  const out = await call(aws, `create stack ${input.stackName}`, () =>
+    aws.cfn.send(
+      new aws.sdk.cfn.CreateStackCommand({
+        StackName: input.stackName,
+        TemplateURL: input.templateUrl,
+        Parameters: input.parameters,
+        Tags: input.tags,
+        Capabilities: input.capabilities,
+      }),
+    ),
+  );
+  return { stackId: out.StackId };
+}
+
+export async function deleteStack(aws: Aws, stack: string, label = stack): Promise<void> {
+  await call(aws, `delete stack ${label}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: stack })));
+}
+
+export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> {
+  await call(aws, `cancel update of stack ${stack}`, () => aws.cfn.send(new aws.sdk.cfn.CancelUpdateStackCommand({ StackName: stack })));
+}
+
+export async function createChangeSet(aws: Aws, input: StackWrite & { changeSetName: string; type: 'CREATE' | 'UPDATE' }): Promise<{ stackId?: string }> {
+  const out = await call(aws, `create change set for stack ${input.stackName}`, () =>
+    aws.cfn.send(
+      new aws.sdk.cfn.CreateChangeSetCommand({
+        StackName: input.stackName,
+        ChangeSetName: input.changeSetName,
+        ChangeSetType: input.type,
+        TemplateURL: input.templateUrl,
+        Parameters: input.parameters,
+        Tags: input.tags,
+        Capabilities: input.capabilities,
+      }),
+    ),
+  );
+  return { stackId: out.StackId };
+}
+
+/** The change set's status; once CREATE_COMPLETE, all its resource changes (every page), with details. */
+export async function describeChangeSet(aws: Aws, stack: string, changeSet: string): Promise<ChangeSetState> {
+  const changes: ChangeRow[] = [];
+  let token: string | undefined;
+  for (;;) {
+    const out = await call(aws, `describe change set ${changeSet}`, () =>
+      aws.cfn.send(new aws.sdk.cfn.DescribeChangeSetCommand({ StackName: stack, ChangeSetName: changeSet, NextToken: token })),
+    );
+    const status = out.Status ?? '';
+    if (status !== 'CREATE_COMPLETE') return { status, reason: out.StatusReason, changes: [] };
+    for (const c of out.Changes ?? []) {
+      const r = c.ResourceChange;
+      if (!r) continue;
+      const details = (r.Details ?? []).map((d) => ({
+        ...(d.Target?.Attribute ? { attribute: d.Target.Attribute } : {}),
+        ...(d.Target?.Name ? { name: d.Target.Name } : {}),
+        ...(d.Target?.RequiresRecreation ? { requiresRecreation: d.Target.RequiresRecreation } : {}),
+        ...(d.ChangeSource ? { changeSource: d.ChangeSource } : {}),
+        ...(d.CausingEntity ? { causingEntity: d.CausingEntity } : {}),
+      }));
+      changes.push({
+        action: r.Action ?? '?',
+        logicalId: r.LogicalResourceId ?? '?',
+        resourceType: r.ResourceType ?? '?',
+        ...(r.PhysicalResourceId ? { physicalId: r.PhysicalResourceId } : {}),
+        ...(r.Replacement ? { replacement: r.Replacement } : {}),
+        ...(r.Scope?.length ? { scope: r.Scope } : {}),
+        ...(details.length ? { details } : {}),
+      });
+    }
+    token = out.NextToken;
+    if (!token) return { status, reason: out.StatusReason, changes };
+  }
+}
+
+/** The template a change set would apply (its original, unprocessed body). */
+export async function changeSetTemplate(aws: Aws, stack: string, changeSet: string): Promise<string> {
+  const out = await call(aws, `read the template of change set ${changeSet}`, () =>
+    aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: stack, ChangeSetName: changeSet, TemplateStage: 'Original' })),
+  );
+  return out.TemplateBody ?? '';
+}
+
+export async function executeChangeSet(aws: Aws, stack: string, changeSet: string): Promise<void> {
+  await call(aws, `execute change set ${changeSet}`, () => aws.cfn.send(new aws.sdk.cfn.ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: changeSet })));
+}
+
+export async function deleteChangeSet(aws: Aws, stack: string, changeSet: string): Promise<void> {
+  await call(aws, `delete change set ${changeSet}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteChangeSetCommand({ StackName: stack, ChangeSetName: changeSet })));
+}
+
+/** One page of stack events, newest first. A stack that is gone has no events: an empty page. */
+export async function stackEventsPage(aws: Aws, stack: string, token?: string): Promise<{ events: StackEventRow[]; next?: string }> {
+  const out = await callOr(
+    aws,
+    `read events of stack ${stack}`,
+    () => aws.cfn.send(new aws.sdk.cfn.DescribeStackEventsCommand({ StackName: stack, NextToken: token })),
+    (e) => (isMissingStack(e) ? null : undefined),
+  );
+  if (!out) return { events: [] };
+  const events = (out.StackEvents ?? []).map((e) => ({
+    id: e.EventId ?? '',
+    logicalId: e.LogicalResourceId ?? '',
+    resourceType: e.ResourceType ?? '',
+    status: e.ResourceStatus ?? '',
+    reason: e.ResourceStatusReason,
+    timestamp: e.Timestamp,
+  }));
+  return { events, next: out.NextToken };
+}
+
+/** Every resource of a stack (all pages). */
+export async function stackResources(aws: Aws, stack: string, action = `list the resources of stack ${stack}`): Promise<StackResourceRow[]> {
+  const rows: StackResourceRow[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call(aws, action, () => aws.cfn.send(new aws.sdk.cfn.ListStackResourcesCommand({ StackName: stack, NextToken: token })));
+    for (const r of out.StackResourceSummaries ?? []) {
+      rows.push({ logicalId: r.LogicalResourceId ?? '', physicalId: r.PhysicalResourceId, resourceType: r.ResourceType ?? '', status: r.ResourceStatus ?? '' });
+    }
+    token = out.NextToken;
+  } while (token);
+  return rows;
+}
+
+/** The stacks that import an export (all pages); none is a typed empty list, not an error. */
+export async function listImports(aws: Aws, exportName: string): Promise<string[]> {
+  const stacks: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await callOr(
+      aws,
+      `list the imports of export ${exportName}`,
+      () => aws.cfn.send(new aws.sdk.cfn.ListImportsCommand({ ExportName: exportName, NextToken: token })),
+      (e) => (awsErrorName(e) === 'ValidationError' && /not imported/i.test(String((e as Error)?.message)) ? null : undefined),
+    );
+    if (!out) break;
+    stacks.push(...(out.Imports ?? []));
+    token = out.NextToken;
+  } while (token);
+  return stacks;
+}

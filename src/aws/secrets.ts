@@ -1,0 +1,65 @@
+/** Secrets Manager, in cyclops's own types. A secret that does not exist is a typed result (null / false). */
+import type { Aws } from './client';
+import { call, callOr } from './call';
+import { awsErrorName } from './errors';
+
+export interface SecretRead {
+  arn: string;
+  versionId: string;
+  text?: string;
+}
+
+const notFound = (e: unknown) => (awsErrorName(e) === 'ResourceNotFoundException' ? null : undefined);
+
+/** The secret's value (AWSCURRENT unless `stage` says otherwise), or null when it does not exist. */
+export async function getSecret(aws: Aws, id: string, action: string, stage?: string): Promise<SecretRead | null> {
+  const out = await callOr(aws, action, () => aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: id, ...(stage ? { VersionStage: stage } : {}) })), notFound);
+  return out ? { arn: out.ARN ?? id, versionId: out.VersionId ?? '', text: out.SecretString } : null;
+}
+
+export async function secretExists(aws: Aws, id: string): Promise<boolean> {
+  const out = await callOr(aws, `read secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: id })), notFound);
+  return out !== null;
+}
+
+export async function createSecret(
+  aws: Aws,
+  s: { name: string; description: string; text: string; tags: { Key: string; Value: string }[] },
+): Promise<{ arn: string; versionId: string }> {
+  const out = await call(aws, `create secret ${s.name}`, () =>
+    aws.secrets.send(new aws.sdk.secrets.CreateSecretCommand({ Name: s.name, Description: s.description, SecretString: s.text, Tags: s.tags })),
+  );
+  return { arn: out.ARN ?? s.name, versionId: out.VersionId ?? '' };
+}
+
+/** Write a new version; with stages ['AWSPENDING'] it does not become current until promoted. */
+export async function putSecretValue(aws: Aws, id: string, text: string, stages?: string[]): Promise<string> {
+  const out = await call(aws, `update secret ${id}`, () =>
+    aws.secrets.send(new aws.sdk.secrets.PutSecretValueCommand({ SecretId: id, SecretString: text, ...(stages ? { VersionStages: stages } : {}) })),
+  );
+  return out.VersionId ?? '';
+}
+
+/** Move a stage to a version (and/or off another). */
+export async function moveSecretStage(
+  aws: Aws,
+  id: string,
+  stage: string,
+  move: { to?: string; from?: string },
+  action: string,
+): Promise<void> {
+  await call(aws, action, () =>
+    aws.secrets.send(
+      new aws.sdk.secrets.UpdateSecretVersionStageCommand({
+        SecretId: id,
+        VersionStage: stage,
+        ...(move.to ? { MoveToVersionId: move.to } : {}),
+        ...(move.from ? { RemoveFromVersionId: move.from } : {}),
+      }),
+    ),
+  );
+}
+
+export async function deleteSecretNow(aws: Aws, id: string): Promise<void> {
+  await call(aws, `delete secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true })));
+}
