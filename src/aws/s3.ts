@@ -148,6 +148,42 @@ export async function bucketExists(aws: Aws, bucket: string): Promise<boolean> {
   }
 }
 
+/** The bucket's region, or null when there is no such bucket (S3 names it even on a 301 from another region). */
+export async function bucketRegion(aws: Aws, bucket: string): Promise<string | null> {
+  try {
+    const out = await aws.s3.send(new aws.sdk.s3.HeadBucketCommand({ Bucket: bucket }));
+    return out.BucketRegion ?? aws.region;
+  } catch (e) {
+    if (httpStatus(e) === 404 || awsErrorName(e) === 'NotFound' || awsErrorName(e) === 'NoSuchBucket') return null;
+    const header = (e as { $response?: { headers?: Record<string, string> } })?.$response?.headers?.['x-amz-bucket-region'];
+    if (header) return header;
+    throw describeAwsError(e, { action: `check bucket ${bucket}`, region: aws.region, endpoint: aws.endpoint });
+  }
+}
+
+export interface ObjectVersion {
+  versionId: string;
+  lastModified: Date;
+  body: string;
+}
+
+/** The versions of one key, newest first (at most `limit`), with their bodies. */
+export async function objectVersions(aws: Aws, bucket: string, key: string, limit = 20): Promise<ObjectVersion[]> {
+  try {
+    const out = await aws.s3.send(new aws.sdk.s3.ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: limit }));
+    const versions = (out.Versions ?? []).filter((v) => v.Key === key && v.VersionId && v.VersionId !== 'null');
+    versions.sort((a, b) => (b.LastModified?.getTime() ?? 0) - (a.LastModified?.getTime() ?? 0));
+    const found: ObjectVersion[] = [];
+    for (const v of versions.slice(0, limit)) {
+      const obj = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }));
+      found.push({ versionId: v.VersionId!, lastModified: v.LastModified ?? new Date(0), body: obj.Body ? await obj.Body.transformToString('utf8') : '' });
+    }
+    return found;
+  } catch (e) {
+    fail(aws, bucket, e, `list the versions of s3://${bucket}/${key}`);
+  }
+}
+
 /** Create the bucket in the client's region; false when this account already owns it. */
 export async function createBucket(aws: Aws, bucket: string): Promise<boolean> {
   const region = aws.region;
