@@ -80,7 +80,7 @@ const cases: [string, (c: any) => void, string, RegExp][] = [
   ['instance type on fargate', (c) => (c.environments.staging.capacity.instanceType = 't3.small'), 'environments.staging.capacity.instanceType', /only to EC2 capacity/],
   ['negative min', (c) => (c.environments.production.capacity.min = -1), 'environments.production.capacity.min', /at least 0/],
   ['tls with both', (c) => (c.environments.production.tls.create = true), 'environments.production.tls', /exactly one of certificateArn or "create"/],
-  ['tls create in a zone the stack creates', (c) => delete c.environments.staging.dns.hostedZoneId, 'environments.staging.tls.create', /needs dns\.hostedZoneId: a certificate is validated in a zone that is already delegated/],
+  ['tls create in a zone the stack creates', (c) => delete c.environments.staging.dns.hostedZoneId, 'environments.staging.tls.create', /needs a delegated zone: .*set dns\.delegated: true/],
   ['no NAT gateway', (c) => (c.environments.staging.network.natGateways = 0), 'environments.staging.network.natGateways', /at least 1/],
   ['memory between Fargate steps', (c) => (c.apps.shop.processes.web.memory = 3000), 'apps.shop.processes.web.memory', /Fargate does not offer with 512 CPU units; use a whole number of GiB/],
   ['bad certificate arn', (c) => (c.environments.production.tls.certificateArn = 'arn:nope'), 'environments.production.tls.certificateArn', /not an ACM certificate ARN/],
