@@ -110,10 +110,12 @@ function checkBackups(e: ParsedConfig['environments'][string], at: Path, ctx: Ct
       'is 0, which turns off backups; keep at least 1 day, or set deletionProtection: false and the environment\'s "disposable": true if its data may be lost',
     );
   }
+  // RDS wants the autoscaling limit at least 10 % above the allocated storage.
   const storage = d.storage ?? 20;
-  if (d.maxStorage !== undefined && d.maxStorage !== storage && d.maxStorage < Math.ceil(storage * 1.1)) {
+  const least = Math.ceil((storage * 11) / 10);
+  if (d.maxStorage !== undefined && d.maxStorage !== storage && d.maxStorage < least) {
     const what = d.maxStorage < storage ? 'below storage' : 'less than 10% above storage';
-    add(ctx, [...at, 'maxStorage'], `is ${d.maxStorage} GiB, ${what} (${storage} GiB); use at least ${Math.ceil(storage * 1.1)} GiB for storage autoscaling, or ${storage} to turn it off`);
+    add(ctx, [...at, 'maxStorage'], `is ${d.maxStorage} GiB, ${what} (${storage} GiB); use at least ${least} GiB for storage autoscaling, or ${storage} to turn it off`);
   }
 }
 
