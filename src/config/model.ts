@@ -94,7 +94,11 @@ export const SUBNET_SLOT_BITS = 4;
 /** RDS storage autoscaling is on by default, up to five times the allocated storage. */
 export const MAX_STORAGE_FACTOR = 5;
 export const RDS_STORAGE_LIMIT = 65536;
-export const defaultMaxStorage = (storage: number) => Math.min(storage * MAX_STORAGE_FACTOR, RDS_STORAGE_LIMIT);
+export function defaultMaxStorage(storage: number): number {
+  const max = Math.min(storage * MAX_STORAGE_FACTOR, RDS_STORAGE_LIMIT);
+  // RDS wants the limit at least 10 % above the storage; near the ceiling autoscaling stays off.
+  return max >= Math.ceil((storage * 11) / 10) ? max : storage;
+}
 
 function resolveApp(name: string, raw: ParsedConfig['apps'][string] | undefined): AppConfig {
   const procs = raw?.processes ?? { web: {} };
