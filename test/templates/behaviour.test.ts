@@ -114,7 +114,7 @@ describe('cluster template', () => {
     expect(ofType(prod, 'AWS::EC2::NatGateway')).toHaveLength(3);
     expect(one(prod, 'AWS::EC2::LaunchTemplate').LaunchTemplateData.ImageId).toEqual({ Ref: 'EcsAmi' });
     expect((prod.Parameters as any).EcsAmi.Default).toMatch(/^\/aws\/service\/ecs\/optimized-ami\//);
-    expect(one(prod, 'AWS::AutoScaling::AutoScalingGroup')).toMatchObject({ MinSize: '2', MaxSize: '6' });
+    expect(one(prod, 'AWS::AutoScaling::AutoScalingGroup')).toMatchObject({ MinSize: '2', MaxSize: '8' });
     const nodb = renderCluster(v, 'nodb');
     expect(ofType(nodb, 'AWS::EC2::NatGateway')).toHaveLength(1);
     expect(ofType(nodb, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId).map(([, r]) => r.Properties.NatGatewayId)).toEqual([
