@@ -81,6 +81,17 @@ export const clusterName = (platform: string, env: string) => `${platform}-${env
 export const serviceName = (app: string, process: string) => `${app}-${process}`;
 export const taskFamily = (platform: string, env: string, app: string, process: string) => `${platform}-${env}-${app}-${process}`;
 export const dbTaskFamily = (platform: string, env: string) => `${platform}-${env}-dbadmin`;
+/**
+ * Env-level log groups. App names are DNS labels, so a leading "_" can never collide with an
+ * app's group /cyclops/<platform>/<env>/<app>.
+ */
+export const dbAdminLogGroup = (platform: string, env: string) => `/cyclops/${platform}/${env}/_dbadmin`;
+export const flowLogGroup = (platform: string, env: string) => `/cyclops/${platform}/${env}/_vpc-flow-logs`;
+
+/** ECR tags with this prefix are never expired by the platform's lifecycle policy. */
+export const IMAGE_TAG_PREFIX = 'cyclops-';
+/** The tag deploy gives the image digest a release runs: kept for as long as the repository exists. */
+export const releaseImageTag = (env: string, release: number) => `${IMAGE_TAG_PREFIX}${env}-${release}`;
 
 /** CloudFormation export names an env stack publishes for its apps. */
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
@@ -113,6 +124,9 @@ export const ENV_OUTPUT = {
   nameServers: 'NameServers', // comma-separated; only when the env stack creates the zone
   httpListenerArn: 'HttpListenerArn', // same listener whether or not TLS is on
   httpsListenerArn: 'HttpsListenerArn', // only with TLS: apps add rules here when TLS is configured
+  redisAuthSecretArn: 'RedisAuthSecretArn', // the Redis AUTH token's secret; apps get it as an ECS secret
+  dbAdminLogGroup: 'DbAdminLogGroup', // where one-off database admin tasks log
+  accessLogBucket: 'AccessLogBucket', // the load balancer's access logs
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 

@@ -6,11 +6,12 @@
  */
 import { appHost, appUrl, envExport, ENV_OUTPUT, fqdn, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
 import type { AppConfig, ProcessConfig, ProcessKind } from '../src/config/model';
-import { appSecrets } from './secrets';
+import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { REDIS_PORT } from './data';
 import {
   getAtt,
   importValue,
+  keep,
   inlinePolicy,
   join,
   managedPolicy,
@@ -49,6 +50,7 @@ export const LOG_RETENTION_DAYS = 30;
 export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3 };
 export const DEREGISTRATION_DELAY_SECONDS = 15;
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
+export const TARGET_GROUP_PORT = 80;
 
 const pascal = (kind: ProcessKind) => kind[0].toUpperCase() + kind.slice(1);
 /** The Parameter holding a process's task count ("WebCount", "WorkerCount"). */
@@ -61,7 +63,14 @@ export function appTemplate(input: AppInput): Template {
   const ids = { platform, env, app: app.name };
   const imp = (key: EnvOutputKey) => importValue(envExport(platform, env, ENV_OUTPUT[key]));
   const fargate = input.capacity === 'fargate';
-  const secrets = appSecrets({ env, app: app.name, secrets: app.secrets, database: input.database, databaseSecretArn: input.databaseSecretArn });
+  const secrets = appSecrets({
+    env,
+    app: app.name,
+    secrets: app.secrets,
+    database: input.database,
+    databaseSecretArn: input.databaseSecretArn,
+    redisAuthSecret: input.redis && !REDIS_TOKEN_VARS.some((v) => v in app.env) ? imp('redisAuthSecretArn') : undefined,
+  });
   const network = {
     AwsvpcConfiguration: {
       Subnets: split(',', imp('privateSubnets')),
@@ -74,7 +83,8 @@ export function appTemplate(input: AppInput): Template {
     Image: { Type: 'String', Default: PLACEHOLDER_IMAGE, Description: 'container image for every process' },
   };
   const resources: Record<string, Resource> = {
-    LogGroup: tagged('AWS::Logs::LogGroup', ids, { LogGroupName: logGroup(platform, env, app.name), RetentionInDays: LOG_RETENTION_DAYS }),
+    // Kept when the app is destroyed: its logs stay in this group until retention expires them.
+    LogGroup: keep(tagged('AWS::Logs::LogGroup', ids, { LogGroupName: logGroup(platform, env, app.name), RetentionInDays: LOG_RETENTION_DAYS })),
     ExecutionRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
@@ -87,7 +97,8 @@ export function appTemplate(input: AppInput): Template {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
     if (p.kind === 'web' && !('PORT' in app.env)) environment.push({ Name: 'PORT', Value: String(p.port) });
     if (input.redis && !('REDIS_URL' in app.env)) {
-      environment.push({ Name: 'REDIS_URL', Value: join('', ['redis://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
+      // TLS only; the AUTH token comes as the REDIS_AUTH_TOKEN / REDIS_PASSWORD secrets.
+      environment.push({ Name: 'REDIS_URL', Value: join('', ['rediss://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
     }
     environment.sort(byName);
     return tagged('AWS::ECS::TaskDefinition', ids, {
@@ -150,7 +161,7 @@ export function appTemplate(input: AppInput): Template {
       ...(web ? { DependsOn: 'WebListenerRule' } : {}),
     };
     if (web) {
-      Object.assign(resources, webRouting(input, p, imp));
+      Object.assign(resources, webRouting(input, imp));
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }
@@ -167,14 +178,16 @@ export function appTemplate(input: AppInput): Template {
 type Import = (key: EnvOutputKey) => Value;
 
 /** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
-function webRouting(input: AppInput, web: ProcessConfig, imp: Import): Record<string, Resource> {
+function webRouting(input: AppInput, imp: Import): Record<string, Resource> {
   const ids = { platform: input.platform, env: input.env, app: input.app.name };
   const host = appHost(input.app.name, input.domain);
   return {
     WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', ids, {
       TargetType: 'ip',
       Protocol: 'HTTP',
-      Port: web.port!,
+      // Create-only, and ECS registers each task at its container port anyway: a constant, so a
+      // new web port does not replace the target group.
+      Port: TARGET_GROUP_PORT,
       VpcId: imp('vpcId'),
       HealthCheckEnabled: true,
       HealthCheckProtocol: 'HTTP',

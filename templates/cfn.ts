@@ -2,6 +2,7 @@
  * CloudFormation template types and intrinsic-function helpers shared by the three
  * templates. Pure: no I/O, no SDK.
  */
+import { createHash } from 'node:crypto';
 import { tags, type Ids } from '../src/naming';
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -14,6 +15,7 @@ export interface Resource {
   Condition?: string;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
+  UpdatePolicy?: Record<string, Value>;
   Metadata?: Record<string, Value>;
 }
 
@@ -80,18 +82,21 @@ export function inlinePolicy(name: string, statements: Record<string, Value>[]):
   return { PolicyName: name, PolicyDocument: { Version: '2012-10-17', Statement: statements } };
 }
 
+const pascalCase = (name: string) => name.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
+
 /**
- * A CloudFormation logical id from a DNS-label name: "api-v2" → "ApiV2". Logical ids
- * only allow [A-Za-z0-9]; `taken` resolves the rare collision ("a-1" and "a1") with a
- * deterministic numeric suffix.
+ * A CloudFormation logical id from a name alone: prefix + PascalCase + a short hash of the exact
+ * name. Logical ids only allow [A-Za-z0-9], so "a-1" and "a1" share a PascalCase form; the hash
+ * tells them apart, and no other name in the template (nor its order) changes the id.
  */
-export function logicalId(prefix: string, name: string, taken?: Set<string>): string {
-  const base = prefix + name.replace(/(^|[^a-zA-Z0-9]+)([a-zA-Z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
-  if (!taken) return base;
-  let id = base;
-  for (let i = 2; taken.has(id); i++) id = `${base}${i}`;
-  taken.add(id);
-  return id;
+export function logicalId(prefix: string, name: string): string {
+  return `${prefix}${pascalCase(name)}${createHash('sha256').update(name).digest('hex').slice(0, 6)}`;
+}
+
+export type StatefulPolicy = 'Retain' | 'Snapshot';
+/** A stateful resource: neither deleting the stack nor replacing the resource destroys its data. */
+export function keep(resource: Resource, policy: StatefulPolicy = 'Retain'): Resource {
+  return { ...resource, DeletionPolicy: policy, UpdateReplacePolicy: policy };
 }
 
 export function output(value: Value, exportName?: string, description?: string): Output {

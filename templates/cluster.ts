@@ -5,13 +5,17 @@
  */
 import { ENV_OUTPUT, envExport, fqdn, type EnvOutputKey } from '../src/naming';
 import type { EnvironmentConfig } from '../src/config/model';
-import { computeCapacity } from './capacity';
+import { accessLogAttributes, accessLogBucket } from './access-logs';
+import { AMI_PARAMETER, amiParameter, computeCapacity } from './capacity';
+import { GROUP_DESCRIPTION } from './descriptions';
 import { dataServices } from './data';
 import { network } from './network';
-import { getAtt, join, output, ref, tagged, type Output, type Resource, type Template, type Value } from './cfn';
+import { getAtt, join, keep, output, ref, tagged, type Output, type Parameter, type Resource, type Template, type Value } from './cfn';
 
 export interface ClusterInput {
   platform: string;
+  /** The platform's region: it decides who delivers load-balancer access logs. */
+  region: string;
   env: EnvironmentConfig;
 }
 
@@ -30,12 +34,12 @@ function loadBalancer(input: ClusterInput, net: ReturnType<typeof network>, zone
   const https = tls.mode !== 'none';
   const r: Record<string, Resource> = {
     AlbSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
-      GroupDescription: 'cyclops load balancer: public HTTP(S)',
+      GroupDescription: GROUP_DESCRIPTION.loadBalancer,
       VpcId: net.vpcId,
       SecurityGroupIngress: https ? [ingressAnywhere(80), ingressAnywhere(443)] : [ingressAnywhere(80)],
     }),
     ServiceSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
-      GroupDescription: 'cyclops app tasks: reachable only from the load balancer',
+      GroupDescription: GROUP_DESCRIPTION.service,
       VpcId: net.vpcId,
       SecurityGroupIngress: [
         { IpProtocol: 'tcp', FromPort: 1, ToPort: 65535, SourceSecurityGroupId: getAtt('AlbSecurityGroup', 'GroupId'), Description: 'load balancer' },
@@ -50,9 +54,11 @@ function loadBalancer(input: ClusterInput, net: ReturnType<typeof network>, zone
         LoadBalancerAttributes: [
           { Key: 'idle_timeout.timeout_seconds', Value: '60' },
           { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+          ...accessLogAttributes(),
         ],
       }),
-      ...(net.resources.VpcGatewayAttachment ? { DependsOn: 'VpcGatewayAttachment' } : {}),
+      // The load balancer checks that it may write its access logs when they are switched on.
+      DependsOn: [...(net.resources.VpcGatewayAttachment ? ['VpcGatewayAttachment'] : []), 'LogBucketPolicy'],
     },
     HttpListener: {
       Type: 'AWS::ElasticLoadBalancingV2::Listener',
@@ -97,14 +103,23 @@ export function clusterTemplate(input: ClusterInput): Template {
   const zoneId: Value = env.dns.hostedZoneId ?? ref('HostedZone');
   const resources: Record<string, Resource> = { ...net.resources };
   if (!env.dns.hostedZoneId) {
-    resources.HostedZone = tagged('AWS::Route53::HostedZone', ids, { Name: fqdn(env.dns.domain) }, 'HostedZoneTags');
+    // Delegated from its parent by hand: deleting or replacing it would break the domain.
+    resources.HostedZone = keep(tagged('AWS::Route53::HostedZone', ids, { Name: fqdn(env.dns.domain) }, 'HostedZoneTags'));
   }
+  Object.assign(resources, accessLogBucket(ids, input.region));
   // EC2 instances boot into the private subnets: they need the NAT route to register with the
   // cluster, and on delete the Auto Scaling group must go before the cluster and the routes.
   const privateRoutes = Object.keys(net.resources).filter((id) => /^PrivateDefaultRoute\d+$/.test(id));
   Object.assign(
     resources,
-    computeCapacity({ ids, capacity: env.capacity, vpcId: net.vpcId, privateSubnets: net.privateSubnets, privateRoutes }),
+    computeCapacity({
+      ids,
+      capacity: env.capacity,
+      vpcId: net.vpcId,
+      privateSubnets: net.privateSubnets,
+      privateRoutes,
+      containerInsights: env.containerInsights,
+    }),
   );
   Object.assign(resources, loadBalancer(input, net, zoneId));
   const data = dataServices({
@@ -138,15 +153,18 @@ export function clusterTemplate(input: ClusterInput): Template {
     nameServers: env.dns.hostedZoneId ? undefined : join(',', getAtt('HostedZone', 'NameServers')),
     httpListenerArn: ref('HttpListener'),
     httpsListenerArn: https ? ref('HttpsListener') : undefined,
+    accessLogBucket: ref('LogBucket'),
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {
     const v = values[key];
     if (v !== undefined) outputs[name] = output(v, envExport(platform, env.name, name));
   }
+  const parameters: Record<string, Parameter> = env.capacity.type === 'ec2' ? { [AMI_PARAMETER]: amiParameter() } : {};
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `cyclops environment ${env.name} of platform ${platform}: network, ECS cluster, load balancer, DNS and database`,
+    ...(Object.keys(parameters).length ? { Parameters: parameters } : {}),
     Resources: resources,
     Outputs: outputs,
   };

@@ -23,7 +23,12 @@ export interface SecretsInput {
   database: boolean;
   /** The database secret's full ARN when known; else a partial ARN from its name. */
   databaseSecretArn?: string;
+  /** The environment's Redis AUTH token secret (an imported ARN), when it has Redis. */
+  redisAuthSecret?: Value;
 }
+
+/** Variables that carry the Redis AUTH token (REDIS_URL holds no password). */
+export const REDIS_TOKEN_VARS = ['REDIS_AUTH_TOKEN', 'REDIS_PASSWORD'];
 
 export interface AppSecrets {
   /** ECS container `Secrets`, sorted by name. */
@@ -62,6 +67,11 @@ export function appSecrets(input: SecretsInput): AppSecrets {
     }
     // A partial ARN matches the real one only with the six-character suffix Secrets Manager adds.
     smResources.push(given ? secretBaseArn(given) : partitionArn(`${partial}-??????`));
+  }
+  if (input.redisAuthSecret) {
+    const taken = new Set(container.map((c) => c.Name));
+    for (const name of REDIS_TOKEN_VARS) if (!taken.has(name)) container.push({ Name: name, ValueFrom: input.redisAuthSecret });
+    smResources.push(input.redisAuthSecret);
   }
   container.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
   const statements: Record<string, Value>[] = [];

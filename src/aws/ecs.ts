@@ -64,7 +64,14 @@ export interface TaskDefinitionInput {
   cpu: string;
   memory: string;
   executionRoleArn: string;
-  containerDefinitions: { name: string; image: string; essential: boolean; memory: number; secrets: { name: string; valueFrom: string }[] }[];
+  containerDefinitions: {
+    name: string;
+    image: string;
+    essential: boolean;
+    memory: number;
+    secrets: { name: string; valueFrom: string }[];
+    logConfiguration?: { logDriver: 'awslogs'; options: Record<string, string> };
+  }[];
   tags: { key: string; value: string }[];
 }
 
@@ -72,7 +79,7 @@ export interface TaskDefinitionRow {
   arn?: string;
   status?: string;
   executionRoleArn?: string;
-  containers: { name?: string; image?: string; secrets: { name: string; valueFrom: string }[] }[];
+  containers: { name?: string; image?: string; secrets: { name: string; valueFrom: string }[]; logGroup?: string }[];
 }
 
 /** The family's latest revision, or null when there is none (or it cannot be read). */
@@ -90,6 +97,7 @@ export async function latestTaskDefinition(aws: Aws, family: string): Promise<Ta
       name: c.name,
       image: c.image,
       secrets: (c.secrets ?? []).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })),
+      logGroup: c.logConfiguration?.options?.['awslogs-group'],
     })),
   };
 }

@@ -1,3 +1,4 @@
+import { configWarnings } from '../config/warnings';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -9,12 +10,15 @@ export const register: Register = (program, run) => {
       const config = await ctx.config();
       const envs = Object.values(config.environments);
       const apps = Object.values(config.apps);
+      const warnings = configWarnings(config);
+      for (const w of warnings) ctx.reporter.warn(w);
       ctx.reporter.result(
         {
           ok: true,
           file: config.file,
           platform: config.platform,
           ports: config.ports,
+          warnings,
           environments: envs.map((e) => ({ name: e.name, domain: e.dns.domain, capacity: e.capacity.type, database: e.database.type, tls: e.tls.mode })),
           apps: apps.map((a) => ({ name: a.name, processes: a.processes.map((p) => p.kind), database: a.database })),
         },

@@ -28,7 +28,8 @@ export interface AppConfig {
 }
 
 export type NetworkConfig =
-  | { mode: 'create'; cidr: string; azs: number; natGateways: number }
+  /** layout "slots": each zone has a fixed subnet; "legacy": the CIDR split by zone count (environments created before). */
+  | { mode: 'create'; cidr: string; azs: number; natGateways: number; layout: 'slots' | 'legacy' }
   | { mode: 'import'; vpcId: string; publicSubnets: string[]; privateSubnets: string[] };
 
 export type CapacityConfig =
@@ -42,6 +43,8 @@ export type DatabaseConfig =
       type: 'rds';
       instanceClass: string;
       storage: number;
+      /** storage autoscaling limit; equal to storage means autoscaling is off */
+      maxStorage: number;
       multiAz: boolean;
       engineVersion: string;
       backupRetentionDays: number;
@@ -65,10 +68,14 @@ export interface EnvironmentConfig {
   name: string;
   network: NetworkConfig;
   capacity: CapacityConfig;
-  dns: { domain: string; hostedZoneId?: string };
+  /** delegated: the zone this environment created is delegated from its parent (so ACM can validate in it) */
+  dns: { domain: string; hostedZoneId?: string; delegated: boolean };
   tls: TlsConfig;
   database: DatabaseConfig;
   redis: { nodeType: string } | null;
+  containerInsights: boolean;
+  /** the environment and its data may be lost (allows a database without backups) */
+  disposable: boolean;
 }
 
 export interface Config {
@@ -82,6 +89,16 @@ export interface Config {
 }
 
 export const DEFAULT_WEB_PORT = 80;
+/** Network layout "slots": the VPC in 2^4 blocks, one public and one private per zone slot. */
+export const SUBNET_SLOT_BITS = 4;
+/** RDS storage autoscaling is on by default, up to five times the allocated storage. */
+export const MAX_STORAGE_FACTOR = 5;
+export const RDS_STORAGE_LIMIT = 65536;
+export function defaultMaxStorage(storage: number): number {
+  const max = Math.min(storage * MAX_STORAGE_FACTOR, RDS_STORAGE_LIMIT);
+  // RDS wants the limit at least 10 % above the storage; near the ceiling autoscaling stays off.
+  return max >= Math.ceil((storage * 11) / 10) ? max : storage;
+}
 
 function resolveApp(name: string, raw: ParsedConfig['apps'][string] | undefined): AppConfig {
   const procs = raw?.processes ?? { web: {} };
@@ -115,7 +132,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
   const n = e.network;
   const network: NetworkConfig = n.vpcId
     ? { mode: 'import', vpcId: n.vpcId, publicSubnets: n.publicSubnets ?? [], privateSubnets: n.privateSubnets ?? [] }
-    : { mode: 'create', cidr: n.cidr ?? '10.0.0.0/16', azs: n.azs ?? 2, natGateways: n.natGateways ?? 1 };
+    : { mode: 'create', cidr: n.cidr ?? '10.0.0.0/16', azs: n.azs ?? 2, natGateways: n.natGateways ?? 1, layout: n.layout ?? 'slots' };
   const c = e.capacity;
   const capacity: CapacityConfig =
     c.type === 'ec2'
@@ -133,6 +150,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
           type: 'rds',
           instanceClass: d.instanceClass ?? 'db.t4g.micro',
           storage: d.storage ?? 20,
+          maxStorage: d.maxStorage ?? defaultMaxStorage(d.storage ?? 20),
           multiAz: d.multiAz ?? false,
           engineVersion: d.engineVersion ?? '16',
           backupRetentionDays: d.backupRetentionDays ?? 7,
@@ -156,10 +174,12 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     name,
     network,
     capacity,
-    dns: { domain: e.dns.domain, hostedZoneId: e.dns.hostedZoneId },
+    dns: { domain: e.dns.domain, hostedZoneId: e.dns.hostedZoneId, delegated: e.dns.delegated ?? false },
     tls,
     database,
     redis: e.redis ? { nodeType: e.redis.nodeType ?? 'cache.t4g.micro' } : null,
+    containerInsights: e.containerInsights ?? false,
+    disposable: e.disposable ?? false,
   };
 }
 

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { configSchema, NAME_RE, type ParsedConfig } from './schema';
+import { limitProblems } from './limits';
+import { resolveConfig, SUBNET_SLOT_BITS } from './model';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -58,19 +60,66 @@ function checkEnvironment(name: string, e: ParsedConfig['environments'][string],
   }
   if (e.tls && !!e.tls.certificateArn === !!e.tls.create) {
     add(ctx, at('tls'), 'needs exactly one of certificateArn or "create": true; pick one, or remove tls for HTTP only');
-  } else if (e.tls?.create && !e.dns.hostedZoneId) {
+  } else if (e.tls?.create && !e.dns.hostedZoneId && !e.dns.delegated) {
     // The certificate is validated through DNS records in the zone, which only works once the
-    // zone is delegated from its parent; a zone the same stack creates is not delegated yet.
+    // zone is delegated from its parent; a zone the same stack creates is not delegated at first.
     add(
       ctx,
       at('tls', 'create'),
-      'needs dns.hostedZoneId: a certificate is validated in a zone that is already delegated; create the environment without tls, delegate the zone to the name servers "cyclops env show" lists, then set dns.hostedZoneId and tls',
+      'needs a delegated zone: create the environment without tls, delegate the zone to the name servers "cyclops env show" lists, then set dns.delegated: true with tls (keep the zone in this environment; never move it to dns.hostedZoneId)',
     );
   }
+  if (e.dns.delegated !== undefined && e.dns.hostedZoneId) {
+    add(ctx, at('dns', 'delegated'), 'applies only to a zone this environment creates; remove it (a zone given in hostedZoneId must already be delegated)');
+  }
+  checkNetworkSize(e, at('network'), ctx);
   checkDatabase(e.database, at('database'), ctx);
+  checkBackups(e, at('database'), ctx);
 }
 
-const RDS_ONLY = ['instanceClass', 'storage', 'multiAz', 'engineVersion', 'backupRetentionDays', 'deletionProtection'] as const;
+/**
+ * A load balancer needs subnets of at least /27. Layout "slots" gives each subnet a sixteenth
+ * of the VPC; "legacy" splits it into 2 × azs blocks rounded up to a power of two.
+ */
+const MIN_ALB_SUBNET = 27;
+function checkNetworkSize(e: ParsedConfig['environments'][string], at: Path, ctx: Ctx): void {
+  const n = e.network;
+  if (n.vpcId) {
+    if (n.layout !== undefined) add(ctx, [...at, 'layout'], 'applies only to a VPC cyclops creates; remove it when importing vpcId');
+    return;
+  }
+  const prefix = Number((n.cidr ?? '10.0.0.0/16').split('/')[1]);
+  const bits = n.layout === 'legacy' ? Math.ceil(Math.log2(2 * (n.azs ?? 2))) : SUBNET_SLOT_BITS;
+  if (prefix + bits > MIN_ALB_SUBNET) {
+    add(
+      ctx,
+      [...at, 'cidr'],
+      `is a /${prefix}, which leaves /${prefix + bits} subnets, smaller than the /${MIN_ALB_SUBNET} a load balancer needs; use a /${MIN_ALB_SUBNET - bits} or larger block`,
+    );
+  }
+}
+
+/** Without backups a lost database cannot be restored: allowed only where losing it is accepted. */
+function checkBackups(e: ParsedConfig['environments'][string], at: Path, ctx: Ctx): void {
+  const d = e.database;
+  if (d.type !== 'rds') return;
+  if (d.backupRetentionDays === 0 && !(d.deletionProtection === false && e.disposable === true)) {
+    add(
+      ctx,
+      [...at, 'backupRetentionDays'],
+      'is 0, which turns off backups; keep at least 1 day, or set deletionProtection: false and the environment\'s "disposable": true if its data may be lost',
+    );
+  }
+  // RDS wants the autoscaling limit at least 10 % above the allocated storage.
+  const storage = d.storage ?? 20;
+  const least = Math.ceil((storage * 11) / 10);
+  if (d.maxStorage !== undefined && d.maxStorage !== storage && d.maxStorage < least) {
+    const what = d.maxStorage < storage ? 'below storage' : 'less than 10% above storage';
+    add(ctx, [...at, 'maxStorage'], `is ${d.maxStorage} GiB, ${what} (${storage} GiB); use at least ${least} GiB for storage autoscaling, or ${storage} to turn it off`);
+  }
+}
+
+const RDS_ONLY = ['instanceClass', 'storage', 'maxStorage', 'multiAz', 'engineVersion', 'backupRetentionDays', 'deletionProtection'] as const;
 const EXTERNAL_ONLY = ['host', 'port', 'adminUser', 'adminSecretArn', 'adminPasswordEnv', 'adminDatabase', 'ssl'] as const;
 
 function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: Path, ctx: Ctx): void {
@@ -152,4 +201,5 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
   for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, ctx);
+  for (const p of limitProblems(resolveConfig('', c))) add(ctx, p.path, p.message);
 });

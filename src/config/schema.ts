@@ -62,6 +62,7 @@ const networkSchema = z.strictObject({
   vpcId: z.string({ error: 'must be a string' }).regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a VPC id; use one such as "vpc-0abc1234"' }).optional(),
   publicSubnets: z.array(z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
   privateSubnets: z.array(z.string().regex(/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/, { error: 'is not a subnet id such as "subnet-0abc1234"' })).optional(),
+  layout: z.enum(['slots', 'legacy'], { error: 'must be "slots" (fixed subnet per zone, the default) or "legacy" (the split of environments created before)' }).optional(),
 });
 
 const capacitySchema = z.strictObject({
@@ -79,6 +80,7 @@ const dnsSchema = z.strictObject({
       error: 'is not a lowercase domain name; use one such as "staging.example.com" (no trailing dot)',
     }),
   hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' }).optional(),
+  delegated: bool('the zone this environment created is delegated from its parent').optional(),
 });
 
 const tlsSchema = z.strictObject({
@@ -93,6 +95,7 @@ const databaseSchema = z.strictObject({
   type: z.enum(['rds', 'external', 'none'], { error: 'must be "rds", "external" or "none"' }).default('rds'),
   instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'is not an RDS instance class; use one such as "db.t4g.micro"' }).optional(),
   storage: int('allocated storage in GiB', 20, 65536).optional(),
+  maxStorage: int('storage autoscaling limit in GiB', 20, 65536).optional(),
   multiAz: bool('Multi-AZ').optional(),
   engineVersion: z.string().regex(/^\d+(\.\d+)?$/, { error: 'is not a PostgreSQL version; use one such as "16"' }).optional(),
   backupRetentionDays: int('backup retention days', 0, 35).optional(),
@@ -121,6 +124,8 @@ export const environmentSchema = z.strictObject({
   tls: tlsSchema.optional(),
   database: databaseSchema.default({ type: 'rds' }),
   redis: z.union([redisSchema, z.literal(false)], { error: 'must be an object such as {"nodeType": "cache.t4g.micro"}, or false' }).optional(),
+  containerInsights: bool('CloudWatch Container Insights for the cluster').optional(),
+  disposable: bool('the environment and its data may be lost, such as a preview environment').optional(),
 });
 
 const command = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings such as ["npm", "start"]' }).min(1, {

@@ -23,6 +23,9 @@ export interface TaskTarget {
   securityGroup: string;
   executionRoleArn: string;
   tags: { Key: string; Value: string }[];
+  /** The env stack's DbAdminLogGroup (older env stacks have none): psql's errors land there. */
+  logGroup?: string;
+  region?: string;
 }
 
 export interface TaskRun {
@@ -61,7 +64,18 @@ export function taskDefinitionInput(t: TaskTarget, secrets: Record<string, strin
     cpu: '256',
     memory: '512',
     executionRoleArn: t.executionRoleArn,
-    containerDefinitions: [{ name: DB_TASK_CONTAINER, image: DB_TASK_IMAGE, essential: true, memory: 512, secrets: sorted(secrets) }],
+    containerDefinitions: [
+      {
+        name: DB_TASK_CONTAINER,
+        image: DB_TASK_IMAGE,
+        essential: true,
+        memory: 512,
+        secrets: sorted(secrets),
+        ...(t.logGroup && t.region
+          ? { logConfiguration: { logDriver: 'awslogs' as const, options: { 'awslogs-group': t.logGroup, 'awslogs-region': t.region, 'awslogs-stream-prefix': 'dbadmin' } } }
+          : {}),
+      },
+    ],
     tags: ecsTags(t),
   };
 }
@@ -78,6 +92,7 @@ export async function ensureTaskDefinition(aws: Aws, t: TaskTarget, secrets: Rec
     have?.status === 'ACTIVE' &&
     have.executionRoleArn === want.executionRoleArn &&
     c?.image === DB_TASK_IMAGE &&
+    c.logGroup === t.logGroup &&
     JSON.stringify(sorted(Object.fromEntries(c.secrets.map((s) => [s.name, s.valueFrom])))) === JSON.stringify(want.containerDefinitions[0].secrets);
   if (same && have?.arn) return have.arn;
   return ecs.registerTaskDefinition(aws, want);

@@ -101,6 +101,7 @@ export async function taskAdmin(
     securityGroup: need(o, t.env, 'dbAdminSecurityGroup'),
     executionRoleArn: need(o, t.env, 'taskExecutionRoleArn'),
     tags: tags({ platform, env: t.env }),
+    ...(o.dbAdminLogGroup ? { logGroup: o.dbAdminLogGroup, region: deps.aws.region } : {}),
   };
   const sslmode = t.ssl === 'disable' ? 'disable' : t.ssl === 'require' ? 'require' : 'prefer';
   const environment: Record<string, string> = { PGHOST: t.host, PGPORT: String(t.port), PGDATABASE: t.adminDatabase, PGSSLMODE: sslmode, PGCONNECT_TIMEOUT: '15', PGAPPNAME: 'cyclops' };

@@ -27,7 +27,7 @@ export function renderPlatform(config: Config): CfnTemplate {
 }
 
 export function renderCluster(config: Config, env: string): CfnTemplate {
-  return clusterTemplate({ platform: config.platform.name, env: environment(config, env) }) as unknown as CfnTemplate;
+  return clusterTemplate({ platform: config.platform.name, region: config.platform.region, env: environment(config, env) }) as unknown as CfnTemplate;
 }
 
 export function renderApp(config: Config, env: string, app: string, opts: { port: number; databaseSecretArn?: string }): CfnTemplate {

@@ -66,7 +66,8 @@ describe('cluster template', () => {
     const outputs = staging.Outputs as Record<string, { Value: any; Export: { Name: string } }>;
     // staging has TLS and no Redis; it has name servers only when it creates its zone
     const createsZone = !config.environments.staging.dns.hostedZoneId;
-    const expected = Object.values(ENV_OUTPUT).filter((n) => n !== ENV_OUTPUT.redisEndpoint && (createsZone || n !== ENV_OUTPUT.nameServers));
+    const noRedis = [ENV_OUTPUT.redisEndpoint, ENV_OUTPUT.redisAuthSecretArn] as string[];
+    const expected = Object.values(ENV_OUTPUT).filter((n) => !noRedis.includes(n) && (createsZone || n !== ENV_OUTPUT.nameServers));
     expect(Object.keys(outputs).sort()).toEqual([...expected].sort());
     for (const [name, o] of Object.entries(outputs)) expect(o.Export.Name).toBe(envExport('acme', 'staging', name));
     expect(outputs.DatabaseEndpoint.Value).toEqual({ 'Fn::GetAtt': ['Db', 'Endpoint.Address'] });
@@ -107,11 +108,13 @@ describe('cluster template', () => {
   it('creates subnets across the zones with NAT per natGateways, and EC2 capacity from the ECS-optimised AMI', () => {
     const prod = renderCluster(config, 'production');
     expect(ofType(prod, 'AWS::EC2::Subnet').map(([, r]) => r.Properties.CidrBlock)).toEqual([
-      '10.30.0.0/19', '10.30.96.0/19', '10.30.32.0/19', '10.30.128.0/19', '10.30.64.0/19', '10.30.160.0/19',
+      // fixed slots of a sixteenth each: public i at block i, private i at block 8 + i
+      '10.30.0.0/20', '10.30.128.0/20', '10.30.16.0/20', '10.30.144.0/20', '10.30.32.0/20', '10.30.160.0/20',
     ]);
     expect(ofType(prod, 'AWS::EC2::NatGateway')).toHaveLength(3);
-    expect(one(prod, 'AWS::EC2::LaunchTemplate').LaunchTemplateData.ImageId).toMatch(/^\{\{resolve:ssm:\/aws\/service\/ecs\/optimized-ami\//);
-    expect(one(prod, 'AWS::AutoScaling::AutoScalingGroup')).toMatchObject({ MinSize: '2', MaxSize: '6' });
+    expect(one(prod, 'AWS::EC2::LaunchTemplate').LaunchTemplateData.ImageId).toEqual({ Ref: 'EcsAmi' });
+    expect((prod.Parameters as any).EcsAmi.Default).toMatch(/^\/aws\/service\/ecs\/optimized-ami\//);
+    expect(one(prod, 'AWS::AutoScaling::AutoScalingGroup')).toMatchObject({ MinSize: '2', MaxSize: '8' });
     const nodb = renderCluster(v, 'nodb');
     expect(ofType(nodb, 'AWS::EC2::NatGateway')).toHaveLength(1);
     expect(ofType(nodb, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId).map(([, r]) => r.Properties.NatGatewayId)).toEqual([
@@ -197,7 +200,7 @@ describe('every template', () => {
   const untaggable = new Set([
     'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::IAM::InstanceProfile',
     'AWS::ECS::ClusterCapacityProviderAssociations', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule',
-    'AWS::Route53::RecordSet', 'AWS::Events::Rule',
+    'AWS::Route53::RecordSet', 'AWS::Events::Rule', 'AWS::S3::BucketPolicy',
   ]);
   it('tags every taggable resource with cyclops:platform, cyclops:env and cyclops:app', () => {
     for (const r of all) {
@@ -218,7 +221,7 @@ describe('every template', () => {
   it('holds no password property, and no secret or database variable as plain Environment', () => {
     const secretNames = new Set(['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'SECRET_KEY_BASE', 'STRIPE_API_KEY', 'TOKEN']);
     for (const r of all) {
-      expect(keysMatching(r.template, /password/i).filter((k) => k !== 'ManageMasterUserPassword')).toEqual([]);
+      expect(keysMatching(r.template, /password/i).filter((k) => k !== 'ManageMasterUserPassword' && k !== 'PasswordLength')).toEqual([]);
       for (const [, td] of ofType(r.template, 'AWS::ECS::TaskDefinition')) {
         for (const e of td.Properties.ContainerDefinitions[0].Environment) expect(secretNames.has(e.Name)).toBe(false);
       }

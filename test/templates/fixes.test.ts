@@ -62,7 +62,7 @@ describe('apps: REDIS_URL when the environment has Redis', () => {
   it('every process of every app gets REDIS_URL from the RedisEndpoint export the cluster publishes, on 6379', () => {
     const cluster = renderCluster(config, 'production');
     const endpoint = outputs(cluster)[ENV_OUTPUT.redisEndpoint];
-    expect(endpoint.Value).toEqual({ 'Fn::GetAtt': ['Redis', 'RedisEndpoint.Address'] });
+    expect(endpoint.Value).toEqual({ 'Fn::GetAtt': ['RedisReplicationGroup', 'PrimaryEndPoint.Address'] });
     for (const app of ['shop', 'api', 'docs', 'blog']) {
       const t = renderApp(config, 'production', app, { port: 20010 });
       const tds = ofType(t, 'AWS::ECS::TaskDefinition');
@@ -70,7 +70,7 @@ describe('apps: REDIS_URL when the environment has Redis', () => {
       for (const [, td] of tds) {
         const env = td.Properties.ContainerDefinitions[0].Environment as { Name: string; Value: unknown }[];
         expect(env.filter((e) => e.Name === 'REDIS_URL')).toEqual([
-          { Name: 'REDIS_URL', Value: { 'Fn::Join': ['', ['redis://', { 'Fn::ImportValue': endpoint.Export!.Name }, ':6379']] } },
+          { Name: 'REDIS_URL', Value: { 'Fn::Join': ['', ['rediss://', { 'Fn::ImportValue': endpoint.Export!.Name }, ':6379']] } },
         ]);
         expect(env.map((e) => e.Name)).toEqual([...env.map((e) => e.Name)].sort());
       }

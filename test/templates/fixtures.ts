@@ -45,6 +45,24 @@ export function variants(): Config {
     // the stack creates the hosted zone (no hostedZoneId), no TLS
     zone: { ...staging, dns: { domain: 'zone.acme.dev' }, tls: undefined },
     pinned: { ...staging, database: { type: 'rds', engineVersion: '16.9', instanceClass: 'db.t4g.medium', deletionProtection: true } },
+    // a created zone the user has delegated, with a certificate in it; Container Insights; the legacy
+    // subnet split; a disposable database without backups or storage autoscaling
+    delegated: {
+      network: { cidr: '10.50.0.0/16', azs: 3, natGateways: 1, layout: 'legacy' },
+      dns: { domain: 'delegated.acme.dev', delegated: true },
+      tls: { create: true },
+      containerInsights: true,
+      disposable: true,
+      database: { type: 'rds', storage: 50, maxStorage: 50, backupRetentionDays: 0, deletionProtection: false },
+    },
+    // EC2 capacity of equal min and max on a Graviton type, with Redis
+    graviton: {
+      network: { cidr: '10.60.0.0/22', azs: 2, natGateways: 2 },
+      capacity: { type: 'ec2', instanceType: 'm7g.xlarge', min: 2, max: 2 },
+      dns: { domain: 'graviton.acme.dev', hostedZoneId: 'Z0GRAVITON' },
+      database: { type: 'rds', maxStorage: 200 },
+      redis: {},
+    },
   };
   raw.apps = {
     ...raw.apps,

@@ -30,7 +30,7 @@ describe('a valid config', () => {
     const config = parseConfig(clone(), 'config.example.json');
     expect(Object.keys(config.environments)).toEqual(['staging', 'production']);
     expect(config.environments.staging.database).toMatchObject({ type: 'rds', runner: 'task', engineVersion: '16' });
-    expect(config.environments.production.capacity).toEqual({ type: 'ec2', instanceType: 't3.medium', min: 2, max: 6 });
+    expect(config.environments.production.capacity).toEqual({ type: 'ec2', instanceType: 't3.medium', min: 2, max: 8 });
     expect(config.apps.shop.processes.map((p) => p.kind)).toEqual(['web', 'worker', 'cron']);
     expect(config.apps.docs.database).toBe(false);
   });
@@ -76,11 +76,11 @@ const cases: [string, (c: any) => void, string, RegExp][] = [
   ['vpcId without subnets', (c) => (c.environments.staging.network = { vpcId: 'vpc-0abc1234' }), 'environments.staging.network.publicSubnets', /at least two subnet ids/],
   ['subnets without vpcId', (c) => (c.environments.staging.network = { publicSubnets: ['subnet-0abc1234'] }), 'environments.staging.network.vpcId', /is required when subnets are given/],
   ['bad capacity type', (c) => (c.environments.staging.capacity = { type: 'lambda' }), 'environments.staging.capacity.type', /"fargate" or "ec2"/],
-  ['ec2 min above max', (c) => (c.environments.production.capacity.min = 9), 'environments.production.capacity.min', /above max 6; set min at or below max/],
+  ['ec2 min above max', (c) => (c.environments.production.capacity.min = 9, c.environments.production.capacity.max = 6), 'environments.production.capacity.min', /above max 6; set min at or below max/],
   ['instance type on fargate', (c) => (c.environments.staging.capacity.instanceType = 't3.small'), 'environments.staging.capacity.instanceType', /only to EC2 capacity/],
   ['negative min', (c) => (c.environments.production.capacity.min = -1), 'environments.production.capacity.min', /at least 0/],
   ['tls with both', (c) => (c.environments.production.tls.create = true), 'environments.production.tls', /exactly one of certificateArn or "create"/],
-  ['tls create in a zone the stack creates', (c) => delete c.environments.staging.dns.hostedZoneId, 'environments.staging.tls.create', /needs dns\.hostedZoneId: a certificate is validated in a zone that is already delegated/],
+  ['tls create in a zone the stack creates', (c) => delete c.environments.staging.dns.hostedZoneId, 'environments.staging.tls.create', /needs a delegated zone: .*set dns\.delegated: true/],
   ['no NAT gateway', (c) => (c.environments.staging.network.natGateways = 0), 'environments.staging.network.natGateways', /at least 1/],
   ['memory between Fargate steps', (c) => (c.apps.shop.processes.web.memory = 3000), 'apps.shop.processes.web.memory', /Fargate does not offer with 512 CPU units; use a whole number of GiB/],
   ['bad certificate arn', (c) => (c.environments.production.tls.certificateArn = 'arn:nope'), 'environments.production.tls.certificateArn', /not an ACM certificate ARN/],

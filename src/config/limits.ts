@@ -1,0 +1,56 @@
+/**
+ * Limits AWS enforces that config alone can check, on the resolved config: load-balancer host
+ * headers, ACM certificate names, and task sizes against EC2 container instances.
+ */
+import { appHost } from '../naming';
+import type { Config } from './model';
+import { instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
+
+/** A load-balancer host-header condition value has at most 128 characters. */
+export const MAX_HOST_HEADER = 128;
+/** ACM allows at most 64 characters in a certificate's domain name. */
+export const MAX_ACM_NAME = 64;
+
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+export function limitProblems(config: Config): Problem[] {
+  const out: Problem[] = [];
+  for (const env of Object.values(config.environments)) {
+    const domain = env.dns.domain;
+    for (const app of Object.values(config.apps)) {
+      const host = appHost(app.name, domain);
+      if (host.length > MAX_HOST_HEADER) {
+        out.push({
+          path: ['apps', app.name],
+          message: `its host name in environment ${env.name} (${host}) has ${host.length} characters, more than the ${MAX_HOST_HEADER} a load-balancer rule accepts; use a shorter app name or domain`,
+        });
+      }
+    }
+    const wildcard = `*.${domain}`;
+    if (env.tls.mode === 'create' && wildcard.length > MAX_ACM_NAME) {
+      out.push({
+        path: ['environments', env.name, 'dns', 'domain'],
+        message: `gives the certificate name ${wildcard} of ${wildcard.length} characters, more than ACM's ${MAX_ACM_NAME}; use a shorter domain, or tls.certificateArn with a certificate you issue yourself`,
+      });
+    }
+    if (env.capacity.type !== 'ec2') continue;
+    const type = env.capacity.instanceType;
+    const spec = instanceSpec(type);
+    if (!spec) continue; // configWarnings says that it is not checked
+    const cpu = instanceCpu(spec);
+    const memory = instanceTaskMemory(spec);
+    for (const app of Object.values(config.apps)) {
+      for (const p of app.processes) {
+        if (p.cpu <= cpu && p.memory <= memory) continue;
+        out.push({
+          path: ['apps', app.name, 'processes', p.kind],
+          message: `needs ${p.cpu} CPU units and ${p.memory} MiB, more than one ${type} of environment ${env.name} offers tasks (${cpu} units, ${memory} MiB); use a smaller task or a larger capacity.instanceType`,
+        });
+      }
+    }
+  }
+  return out;
+}
