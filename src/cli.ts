@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
-import { Context, type GlobalOptions } from './context';
+import { Context, type GlobalOptions, type Streams } from './context';
 import { ExitCode, usageError } from './errors';
 import { Reporter } from './report/reporter';
 
@@ -12,7 +12,12 @@ declare const CYCLOPS_VERSION: string;
 
 export type Action = (ctx: Context, ...args: any[]) => Promise<void>;
 
-export function buildProgram(onExit: (code: number) => void = (c) => (process.exitCode = c)): Command {
+const setExitCode = (code: number) => {
+  process.exitCode = code;
+};
+
+/** `streams` and `onExit` let tests run the program in-process; the binary uses the process's own. */
+export function buildProgram(onExit: (code: number) => void = setExitCode, streams: Streams = {}): Command {
   const program = new Command('cyclops')
     .description('Run a small application cloud on AWS: one platform, named environments, apps as CloudFormation stacks.')
     .version(typeof CYCLOPS_VERSION === 'string' ? CYCLOPS_VERSION : '0.0.0', '-V, --version', 'print the version')
@@ -25,7 +30,7 @@ export function buildProgram(onExit: (code: number) => void = (c) => (process.ex
     .addOption(new Option('--endpoint-url <url>', 'AWS endpoint, e.g. moto or LocalStack (default: AWS_ENDPOINT_URL, then config aws.endpoint)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .configureOutput({ writeOut: (s) => (streams.stdout ?? process.stdout).write(s), writeErr: (s) => (streams.stderr ?? process.stderr).write(s) })
     .addHelpText(
       'after',
       `
@@ -43,7 +48,7 @@ Examples:
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = { ...cmd.optsWithGlobals() } as GlobalOptions;
-      const ctx = new Context(opts);
+      const ctx = new Context(opts, undefined, streams);
       let stopping = false;
       const onSigint = () => {
         if (stopping) {
@@ -68,19 +73,19 @@ Examples:
   return program;
 }
 
-export async function main(argv = process.argv): Promise<void> {
-  const program = buildProgram();
+export async function main(argv = process.argv, streams: Streams = {}, onExit: (code: number) => void = setExitCode): Promise<void> {
+  const program = buildProgram(onExit, streams);
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v') });
+    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v'), ...streams });
     if (e instanceof CommanderError) {
       // --help and --version exit 0; every other commander error is a usage error. Commander
       // has printed it on stderr; with --json the same goes to stdout as the one document.
       if (e.exitCode === 0) return;
-      process.exitCode = reporter.errorDocument(usageError(e.message.replace(/^error: /, '')));
+      onExit(reporter.errorDocument(usageError(e.message.replace(/^error: /, ''))));
       return;
     }
-    process.exitCode = reporter.error(e);
+    onExit(reporter.error(e));
   }
 }

@@ -5,7 +5,10 @@
 import type { Aws, AwsCall } from './aws/client';
 import type { Config } from './config/model';
 import { interrupted } from './errors';
-import { Reporter } from './report/reporter';
+import { Reporter, type ReporterOptions } from './report/reporter';
+
+/** Where a command reads and writes: the process's own streams unless given (in-process runs). */
+export type Streams = Pick<ReporterOptions, 'stdout' | 'stderr' | 'stdin'>;
 
 export interface GlobalOptions {
   config?: string;
@@ -27,11 +30,11 @@ export class Context {
   private awsPromise?: Promise<Aws>;
   readonly awsCalls: AwsCall[] = [];
 
-  constructor(options: GlobalOptions, reporter?: Reporter) {
+  constructor(options: GlobalOptions, reporter?: Reporter, streams: Streams = {}) {
     this.options = options;
     this.reporter =
       reporter ??
-      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes });
+      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes, ...streams });
   }
 
   get signal(): AbortSignal {

@@ -11,6 +11,13 @@ export interface CliResult {
   json: () => any;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** what the program reads on stdin */
+  input?: string;
+}
+
 export interface Running {
   child: ReturnType<typeof spawn>;
   done: Promise<CliResult>;
@@ -19,7 +26,7 @@ export interface Running {
 }
 
 /** Start the binary and keep hold of it (to signal it, or watch its progress). */
-export function startCyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Running {
+export function startCyclops(args: string[], opts: CliOptions = {}): Running {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
@@ -39,6 +46,6 @@ export function startCyclops(args: string[], opts: { cwd?: string; env?: NodeJS.
   return { child, done, stderr: () => stderr };
 }
 
-export function cyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function cyclops(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return startCyclops(args, opts).done;
 }
