@@ -5,6 +5,9 @@
  *   integration  moto and PostgreSQL, started once by the global setup of this project alone
  * `npm run test:unit` (and the other test:* scripts) select one; `npm test` runs all three.
  */
+// The SDK warns on Node 20 (DESIGN.md); set before the workers start, so every project inherits it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],

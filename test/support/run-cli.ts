@@ -6,6 +6,10 @@
  *
  * `cwd` and `env` are applied to this process for the duration of the run (commands resolve
  * paths against process.cwd() and the SDK reads process.env), so runs are queued one at a time.
+ *
+ * One limit: jest runs test code in its own realm, where errors raised by Node's network layer
+ * fail `instanceof Error`, and the SDK rewraps them ("AWS SDK error wrapper for ..."), losing the
+ * code (ECONNREFUSED). Tests of connection failures therefore run the binary (store-aws-errors).
  */
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli';
