@@ -4,6 +4,9 @@
  *   templates    golden files, cfn-lint (one spawn) and the built binary
  *   integration  moto and PostgreSQL, started once by the global setup of this project alone
  * `npm run test:unit` (and the other test:* scripts) select one; `npm test` runs all three.
+ * One file: `npx jest test/unit/naming.test.ts` (moto and PostgreSQL start only when an
+ * integration file is among those selected). --selectProjects takes several names, so a path
+ * placed after it is read as a project name: put paths first.
  */
 // The SDK warns on Node 20 (DESIGN.md); set before the workers start, so every project inherits it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
