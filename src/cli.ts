@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
-import { Context, type GlobalOptions } from './context';
+import { Context, type GlobalOptions, type Streams } from './context';
 import { validateGlobalOptions } from './config/options';
 import { ExitCode } from './errors';
 import { Reporter } from './report/reporter';
@@ -14,7 +14,12 @@ declare const CYCLOPS_VERSION: string;
 
 export type Action = (ctx: Context, ...args: any[]) => Promise<void>;
 
-export function buildProgram(onExit: (code: number) => void = (c) => (process.exitCode = c)): Command {
+const setExitCode = (code: number) => {
+  process.exitCode = code;
+};
+
+/** The program. `streams` replaces the process's stdout/stderr/stdin (in-process runs and tests). */
+export function buildProgram(onExit: (code: number) => void = setExitCode, streams: Streams = {}): Command {
   const program = new Command('cyclops')
     .description('Run a small application cloud on AWS: one platform, named environments, apps as CloudFormation stacks.')
     .version(typeof CYCLOPS_VERSION === 'string' ? CYCLOPS_VERSION : '0.0.0', '-V, --version', 'print the version')
@@ -42,7 +47,7 @@ Examples:
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = { ...cmd.optsWithGlobals() } as GlobalOptions;
-      const ctx = new Context(opts);
+      const ctx = new Context(opts, undefined, streams);
       const signals = watchSignals(ctx);
       try {
         validateGlobalOptions(opts); // bad --region/--endpoint-url/--profile: exit 2 before anything runs
@@ -58,7 +63,7 @@ Examples:
     };
 
   for (const register of commands) register(program, run);
-  routeParseErrors(program);
+  routeParseErrors(program, streams);
   return program;
 }
 
@@ -88,15 +93,15 @@ export function watchSignals(ctx: Context, exit: (code: number) => void = (c) =>
   };
 }
 
-export async function main(argv = process.argv): Promise<void> {
-  const program = buildProgram();
+export async function main(argv = process.argv, streams: Streams = {}, onExit: (code: number) => void = setExitCode): Promise<void> {
+  const program = buildProgram(onExit, streams);
   try {
     await program.parseAsync(argv);
   } catch (e) {
     // --help and --version exit 0; a parser error is one usage line (exit 2), and with
     // --json the one document on stdout.
     if (e instanceof CommanderError && e.exitCode === 0) return;
-    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v') });
-    process.exitCode = reporter.error(e instanceof ParseFailure ? e.usage : e);
+    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v'), ...streams });
+    onExit(reporter.error(e instanceof ParseFailure ? e.usage : e));
   }
 }

@@ -7,7 +7,10 @@ import type { Config } from './config/model';
 import { interrupted } from './errors';
 import type { Ops } from './ops/context';
 import type { Target } from './ops/target';
-import { Reporter } from './report/reporter';
+import { Reporter, type ReporterOptions } from './report/reporter';
+
+/** Where a command reads and writes: the process's own streams unless given (in-process runs). */
+export type Streams = Pick<ReporterOptions, 'stdout' | 'stderr' | 'stdin'>;
 
 export interface GlobalOptions {
   config?: string;
@@ -28,11 +31,11 @@ export class Context {
   private configPromise?: Promise<Config>;
   private awsPromise?: Promise<Aws>;
 
-  constructor(options: GlobalOptions, reporter?: Reporter) {
+  constructor(options: GlobalOptions, reporter?: Reporter, streams: Streams = {}) {
     this.options = options;
     this.reporter =
       reporter ??
-      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes });
+      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes, ...streams });
   }
 
   get signal(): AbortSignal {

@@ -131,12 +131,12 @@ export function parseErrorToUsage(e: CommanderError, cmd: Command): CyclopsError
  * Commander copies these settings only to commands created after they are set, so this
  * walks the finished tree.
  */
-export function routeParseErrors(root: Command): void {
+export function routeParseErrors(root: Command, streams: { stdout?: NodeJS.WritableStream } = {}): void {
   const visit = (cmd: Command) => {
     cmd
       .showHelpAfterError(false)
       .showSuggestionAfterError(false)
-      .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined })
+      .configureOutput({ writeOut: (s) => (streams.stdout ?? process.stdout).write(s), writeErr: () => undefined, outputError: () => undefined })
       .exitOverride((e) => {
         if (e.exitCode === 0 || e.code === 'commander.executeSubCommandAsync') throw e;
         throw new ParseFailure(e, parseErrorToUsage(e, cmd));

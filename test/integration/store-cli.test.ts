@@ -1,8 +1,12 @@
-/** The built CLI against moto: bootstrap, config push/read, ports, unlock. */
+/**
+ * The CLI against moto: bootstrap, config push/read, ports, unlock. Bootstrap runs the built
+ * binary (the bundled SDK chunk against a real endpoint); the rest runs in-process.
+ */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { acquireLock, readLock } from '../../src/store';
-import { cyclops } from '../support/cli';
+import { cyclops as binary } from '../support/cli';
+import { runCli as cyclops } from '../support/run-cli';
 import { cliWorkspace, createPlainBucket, motoAws, storeConfig } from '../support/store-env';
 
 const bucket = 'store-cli-test';
@@ -14,7 +18,7 @@ beforeAll(async () => {
 
 test('bootstrap creates the bucket, then finds it; --json is one document', async () => {
   const boot = cliWorkspace('store-cli-bootstrap-test');
-  const first = await cyclops(['bootstrap', '--json'], boot);
+  const first = await binary(['bootstrap', '--json'], boot);
   expect(first.code).toBe(0);
   expect(first.json()).toMatchObject({ bucket: 'store-cli-bootstrap-test', region: 'eu-west-1', created: true });
   expect(first.stderr).toMatch(/versioning: on/);

@@ -11,6 +11,18 @@ export interface CliResult {
   json: () => any;
 }
 
+export interface CliOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** what the program reads on stdin */
+  input?: string;
+}
+
+export interface SpawnOptions extends CliOptions {
+  /** another copy of bin/cyclops */
+  bin?: string;
+}
+
 export interface Running {
   child: ReturnType<typeof spawn>;
   done: Promise<CliResult>;
@@ -19,8 +31,8 @@ export interface Running {
 }
 
 /** Start the binary and keep hold of it (to signal it, or watch its progress). */
-export function startCyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Running {
-  const child = spawn(process.execPath, [BIN, ...args], {
+export function startCyclops(args: string[], opts: SpawnOptions = {}): Running {
+  const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
     cwd: opts.cwd,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -39,6 +51,6 @@ export function startCyclops(args: string[], opts: { cwd?: string; env?: NodeJS.
   return { child, done, stderr: () => stderr };
 }
 
-export function cyclops(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
+export function cyclops(args: string[], opts: SpawnOptions = {}): Promise<CliResult> {
   return startCyclops(args, opts).done;
 }

@@ -4,7 +4,7 @@
  * fail loudly: these tests never skip.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, existsSync, chownSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, existsSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,26 +40,44 @@ function which(bin: string): string | null {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-async function startMoto(): Promise<ChildProcess> {
+/** Resolves once the child has exited; SIGKILL if it ignores SIGTERM for `ms`. */
+function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** moto_server and the proxy in front of it; `stop` resolves once both have exited. */
+async function startMoto(): Promise<{ stop: () => Promise<void> }> {
   const bin = which('moto_server');
   if (!bin) throw new Error('moto_server is not on PATH: the AWS integration tests need it (pip install "moto[server]", or add the pyenv shims to PATH)');
   const port = await freePort();
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: 'ignore',
-    detached: false,
-    env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' },
-  });
-  const direct = `http://127.0.0.1:${port}`;
-  await waitFor(`${direct}/moto-api/`, 20000);
-  // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).
-  const proxyPort = await freePort();
-  const proxy = spawn(process.execPath, [path.join(__dirname, 'moto-proxy.mjs'), String(port), String(proxyPort)], { stdio: 'ignore' });
-  const endpoint = `http://127.0.0.1:${proxyPort}`;
-  await waitFor(`${endpoint}/moto-api/`, 10000);
-  process.env.MOTO_ENDPOINT = endpoint;
-  process.env.MOTO_DIRECT_ENDPOINT = direct;
-  child.on('exit', () => proxy.kill('SIGTERM'));
-  return child;
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((c) => stopChild(c)));
+  };
+  try {
+    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' } }));
+    const direct = `http://127.0.0.1:${port}`;
+    await waitFor(`${direct}/moto-api/`, 20000);
+    // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).
+    const proxyPort = await freePort();
+    children.push(spawn(process.execPath, [path.join(__dirname, 'moto-proxy.mjs'), String(port), String(proxyPort)], { stdio: 'ignore' }));
+    const endpoint = `http://127.0.0.1:${proxyPort}`;
+    await waitFor(`${endpoint}/moto-api/`, 10000);
+    process.env.MOTO_ENDPOINT = endpoint;
+    process.env.MOTO_DIRECT_ENDPOINT = direct;
+    return { stop };
+  } catch (e) {
+    await stop(); // a failed start leaves nothing running
+    throw e;
+  }
 }
 
 function pgBin(): string | null {
@@ -93,7 +111,12 @@ async function startPostgres(): Promise<{ stop: () => void }> {
   process.env.PG_PORT = String(port);
   process.env.PG_ADMIN_USER = 'postgres';
   process.env.PG_ADMIN_PASSWORD = PG_ADMIN_PASSWORD;
-  return { stop: () => run([path.join(bin, 'pg_ctl'), '-D', `${dir}/data`, '-m', 'immediate', 'stop']) };
+  return {
+    stop: () => {
+      run([path.join(bin, 'pg_ctl'), '-D', `${dir}/data`, '-m', 'immediate', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 
   function writePw(d: string): string {
     const f = path.join(d, 'pw');
@@ -107,9 +130,13 @@ const PG_ADMIN_PASSWORD = 'test-admin-pw-' + Math.random().toString(36).slice(2)
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const moto = await startMoto();
-  const pg = await startPostgres();
-  (globalThis as Record<string, unknown>).__CYCLOPS_TEARDOWN__ = () => {
-    moto.kill('SIGTERM');
+  const pg = await startPostgres().catch(async (e) => {
+    await moto.stop();
+    throw e;
+  });
+  // Teardown waits until both servers have exited, so nothing keeps jest running afterwards.
+  (globalThis as Record<string, unknown>).__CYCLOPS_TEARDOWN__ = async () => {
     pg.stop();
+    await moto.stop();
   };
 }

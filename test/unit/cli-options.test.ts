@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkConnection, checkProfile, iniProfiles } from '../../src/aws/profiles';
 import { validateGlobalOptions } from '../../src/config/options';
-import { cyclops } from '../support/cli';
+import { runCli as cyclops } from '../support/run-cli';
 
 const example = path.resolve(__dirname, '../../config.example.json');
 
@@ -59,7 +59,7 @@ test('AWS_PROFILE with no such profile says so, and does not advise setting AWS_
   expect(() => checkConnection({}, {})).not.toThrow();
 });
 
-describe('through the built binary: exit 2 before any AWS call', () => {
+describe('the whole program in-process: exit 2 before any AWS call', () => {
   // The endpoint is a closed port: reaching AWS at all would be a different (exit 1) error.
   const base = ['-c', example, '--endpoint-url', 'http://127.0.0.1:9'];
   const env = { ...awsDir('[profile dev]\n', ''), AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_ENDPOINT_URL: '', AWS_PROFILE: '' };

@@ -1,7 +1,7 @@
 /** `synth … --format yaml` prints YAML (not JSON) with the same content as the JSON output. */
 import path from 'node:path';
 import { parse } from 'yaml';
-import { cyclops } from '../support/cli';
+import { runCli as cyclops } from '../support/run-cli';
 
 const example = path.resolve(__dirname, '../../config.example.json');
 

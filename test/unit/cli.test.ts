@@ -1,14 +1,18 @@
-/** The CLI surface through the built binary: exit codes, --json, stdout/stderr split. */
+/**
+ * The CLI surface, run in-process (test/support/run-cli.ts): exit codes, --json, stdout/stderr
+ * split. test/templates/bin.test.ts checks the same program through the built binary.
+ */
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cyclops } from '../support/cli';
+import { runCli as cyclops } from '../support/run-cli';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'cyclops-cli-'));
 const example = path.resolve(__dirname, '../../config.example.json');
 
 test('--version prints the package version and exits 0', async () => {
   const r = await cyclops(['--version']);
+  expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   expect(r.stdout.trim()).toBe(require('../../package.json').version);
 });

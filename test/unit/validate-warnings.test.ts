@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cyclops } from '../support/cli';
+import { runCli as cyclops } from '../support/run-cli';
 
 test('an EC2 environment whose network interfaces cannot hold a 200% deployment is a warning, not an error', async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-warn-'));
