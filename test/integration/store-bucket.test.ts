@@ -71,12 +71,12 @@ test('pushTemplate uploads content once, at a content-addressed key, and readLat
 });
 
 test('releases: write, read back (extra fields kept), delete', async () => {
-  expect(await readRelease(aws, config, 'staging', 'web')).toBeNull();
+  expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'none' });
   const record = { app: 'web', env: 'staging', image: 'nginx:1.27', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'me@host pid 1', port: 20000, note: 'x' };
   await writeRelease(aws, config, 'staging', 'web', record);
-  expect(await readRelease(aws, config, 'staging', 'web')).toEqual(record);
+  expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'ok', record });
   await deleteRelease(aws, config, 'staging', 'web');
-  expect(await readRelease(aws, config, 'staging', 'web')).toBeNull();
+  expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'none' });
 });
 
 test('a missing bucket is one line that says to bootstrap', async () => {
