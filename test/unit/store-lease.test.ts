@@ -8,19 +8,14 @@ import os from 'node:os';
 import { Readable } from 'node:stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { sdkStreamMixin } from '@smithy/core/serde';
-import type { Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { acquireLock, readLock } from '../../src/store';
 import { storeConfig } from '../support/store-env';
+import { fakeAwsOf } from './stacks-fakes';
 
 const s3Mock = mockClient(sdk.s3.S3Client);
 const config = storeConfig('lease-bucket');
-const aws = {
-  sdk,
-  region: 'eu-west-1',
-  s3: new sdk.s3.S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
-  calls: () => 0,
-} as unknown as Aws;
+const aws = fakeAwsOf('s3');
 
 const objects = new Map<string, { body: string; etag: string }>();
 let etags = 0;
