@@ -25,6 +25,7 @@ export function buildProgram(onExit: (code: number) => void = setExitCode, strea
     .version(typeof CYCLOPS_VERSION === 'string' ? CYCLOPS_VERSION : '0.0.0', '-V, --version', 'print the version')
     .option('-c, --config <path>', 'config file (default: config.json or .cyclopsrc* in the working directory)')
     .option('--json', 'print exactly one JSON document on stdout; progress stays on stderr')
+    .addOption(new Option('--progress <format>', 'progress on stderr: human lines, or json (one JSON object per event, for CI systems)').choices(['human', 'json']).default('human'))
     .option('-v, --verbose', 'more detail on stderr, including AWS calls and stack traces')
     .option('--no-color', 'no colour (also: NO_COLOR, or stderr not a terminal)')
     .option('--region <region>', 'AWS region (default: platform.region from config)')

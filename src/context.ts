@@ -21,6 +21,8 @@ export interface GlobalOptions {
   profile?: string;
   endpointUrl?: string;
   yes?: boolean;
+  /** --progress json: every progress event as one JSON line on stderr */
+  progress?: 'human' | 'json';
 }
 
 export class Context {
@@ -35,7 +37,7 @@ export class Context {
     this.options = options;
     this.reporter =
       reporter ??
-      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes, ...streams });
+      new Reporter({ json: options.json, verbose: options.verbose, color: options.color === false ? false : undefined, yes: options.yes, progress: options.progress, ...streams });
   }
 
   get signal(): AbortSignal {
