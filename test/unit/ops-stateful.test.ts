@@ -75,3 +75,29 @@ describe('singleton deployment settings', () => {
     }
   });
 });
+
+describe('destroy and volumes', () => {
+  const { destroyApp } = jest.requireActual('../../src/ops/apps') as typeof import('../../src/ops/apps');
+  const withVolume = () => {
+    const f = fakeOps();
+    f.volumes.set('staging/web', [{ id: 'fs-0abc', sizeBytes: 6144 }]);
+    return f;
+  };
+
+  it('keeps the file systems and says so', async () => {
+    const f = withVolume();
+    const r = await destroyApp(f.ops, target);
+    expect(r.volumes).toEqual({ kept: ['fs-0abc'], deleted: [] });
+    expect(f.volumes.get('staging/web')).toHaveLength(1);
+    expect(f.events.of('warning').some((e) => /kept the file systems .* fs-0abc; delete them with .*--delete-volumes/.test(e.message))).toBe(true);
+  });
+
+  it('--delete-volumes deletes them after the stack is gone, under the lock', async () => {
+    const f = withVolume();
+    const r = await destroyApp(f.ops, target, { deleteVolumes: true });
+    expect(r.volumes).toEqual({ kept: [], deleted: ['fs-0abc'] });
+    expect(f.volumes.get('staging/web')).toEqual([]);
+    const order = f.calls.filter((c) => /acquireLock|stacks.delete|volumes.delete|releaseLock/.test(c));
+    expect(order).toEqual(['store.acquireLock', 'stacks.delete', 'volumes.delete fs-0abc', 'store.releaseLock']);
+  });
+});
