@@ -161,7 +161,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     httpsListenerArn: https ? ref('HttpsListener') : undefined,
     accessLogBucket: ref('LogBucket'),
     loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'),
-    internalNamespaceId: getAtt('InternalNamespace', 'Id'),
+    internalNamespaceId: ref('InternalNamespace'), // Ref is the namespace id
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {
