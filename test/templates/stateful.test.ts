@@ -1,7 +1,7 @@
 /**
  * The stateful options in the app template: EFS volumes, singletons, autoscaling, internal
  * services, sidecars, allow lists and deployment alarms, plus golden files for the scenario
- * config (test/templates/fixtures.ts rawStateful). moto's CloudFormation has no Application Auto
+ * config (test/templates/fixtures.ts rawStateful), in test/templates/golden-stateful/. moto's CloudFormation has no Application Auto
  * Scaling, Service Discovery or CloudWatch alarms, so for those these template tests are the proof.
  * UPDATE_GOLDEN=1 npx jest test/templates/stateful.test.ts rewrites the goldens.
  */
@@ -257,7 +257,7 @@ describe('free-form process names', () => {
   });
 });
 
-const DIR = path.join(__dirname, 'golden', 'stateful');
+const DIR = path.join(__dirname, 'golden-stateful');
 const update = process.env.UPDATE_GOLDEN === '1';
 describe('golden templates for the stateful scenario', () => {
   const rendered = renderAll(stateful()).filter((r) => r.kind === 'app');
