@@ -93,6 +93,15 @@ export const IMAGE_TAG_PREFIX = 'cyclops-';
 /** The tag deploy gives the image digest a release runs: kept for as long as the repository exists. */
 export const releaseImageTag = (env: string, release: number) => `${IMAGE_TAG_PREFIX}${env}-${release}`;
 
+/** Internal services: the env's private DNS namespace and each service's name in it (Cloud Map). */
+export const internalNamespace = (env: string) => `${env}.internal`;
+export const discoveryService = (app: string, process: string) => `${app}-${process}`;
+export const internalHost = (app: string, process: string, env: string) => `${discoveryService(app, process)}.${internalNamespace(env)}`;
+/** The variable an app listing "<app>-<process>" in `uses` gets: SEARCH_API_URL. */
+export const usesVariable = (app: string, process: string) => `${app}_${process}_URL`.toUpperCase().replace(/-/g, '_');
+/** A web service's deployment alarms ("5xx", "unhealthy"). */
+export const alarmName = (platform: string, env: string, app: string, what: string) => `cyclops-${platform}-${env}-${app}-web-${what}`;
+
 /** CloudFormation export names an env stack publishes for its apps. */
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
 
@@ -127,6 +136,8 @@ export const ENV_OUTPUT = {
   redisAuthSecretArn: 'RedisAuthSecretArn', // the Redis AUTH token's secret; apps get it as an ECS secret
   dbAdminLogGroup: 'DbAdminLogGroup', // where one-off database admin tasks log
   accessLogBucket: 'AccessLogBucket', // the load balancer's access logs
+  loadBalancerFullName: 'LoadBalancerFullName', // app/<name>/<id>: CloudWatch dimensions, request-count scaling
+  internalNamespaceId: 'InternalNamespaceId', // the Cloud Map namespace <env>.internal
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 

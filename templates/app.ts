@@ -4,8 +4,12 @@
  * stack come in through Fn::ImportValue, so the template renders offline and is identical
  * at deploy time.
  */
-import { appHost, appUrl, envExport, ENV_OUTPUT, fqdn, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
-import type { AppConfig, ProcessConfig, ProcessKind } from '../src/config/model';
+import { appUrl, envExport, ENV_OUTPUT, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
+import type { AppConfig, ProcessConfig, SidecarConfig } from '../src/config/model';
+import { pascalName } from '../src/config/rules-processes';
+import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeResources, volumeStatements } from './app-volumes';
+import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
+import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { REDIS_PORT } from './data';
 import {
@@ -42,19 +46,22 @@ export interface AppInput {
   /** The app uses a database and the environment has one. */
   database: boolean;
   databaseSecretArn?: string;
+  /** the environment's availability zones (one private subnet each): EFS mount targets */
+  zones?: number;
+  /** the priority of the 403 rule behind `allow` (see plan: unique per listener) */
+  denyPriority?: number;
+  /** URLs of the internal services the app lists in `uses`: variable name → URL */
+  uses?: Record<string, string>;
 }
 
 /** Only the Image parameter's default; deploy always passes the real image. */
 export const PLACEHOLDER_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
 export const LOG_RETENTION_DAYS = 30;
-export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3 };
-export const DEREGISTRATION_DELAY_SECONDS = 15;
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
-export const TARGET_GROUP_PORT = 80;
+export { HEALTH_CHECK, DEREGISTRATION_DELAY_SECONDS, TARGET_GROUP_PORT } from './app-routing';
 
-const pascal = (kind: ProcessKind) => kind[0].toUpperCase() + kind.slice(1);
-/** The Parameter holding a process's task count ("WebCount", "WorkerCount"). */
-export const countParameter = (kind: 'web' | 'worker') => `${pascal(kind)}Count`;
+/** The Parameter holding a process's task count ("WebCount", "WorkerCount", "SearchApiCount"). */
+export const countParameter = (process: string) => `${pascalName(process)}Count`;
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 
@@ -71,10 +78,13 @@ export function appTemplate(input: AppInput): Template {
     databaseSecretArn: input.databaseSecretArn,
     redisAuthSecret: input.redis && !REDIS_TOKEN_VARS.some((v) => v in app.env) ? imp('redisAuthSecretArn') : undefined,
   });
+  // Volumes and internal services need the app's own task security group next to the env's.
+  const internals = app.processes.filter((p) => p.kind === 'internal');
+  const ownGroup = internals.length > 0 || app.processes.some((p) => p.volumes.length);
   const network = {
     AwsvpcConfiguration: {
       Subnets: split(',', imp('privateSubnets')),
-      SecurityGroups: [imp('serviceSecurityGroup')],
+      SecurityGroups: ownGroup ? [imp('serviceSecurityGroup'), getAtt(APP_SECURITY_GROUP, 'GroupId')] : [imp('serviceSecurityGroup')],
       ...(fargate ? { AssignPublicIp: 'DISABLED' } : {}),
     },
   };
@@ -89,79 +99,107 @@ export function appTemplate(input: AppInput): Template {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
     }),
-    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com'),
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', volumeStatements(app).length ? { Policies: [inlinePolicy('mount-app-volumes', volumeStatements(app))] } : {}),
   };
   const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
+  if (ownGroup) resources[APP_SECURITY_GROUP] = appSecurityGroup(ids, internals, imp);
+  const volumes = volumeResources({ ids, app, zones: input.zones ?? 2, privateSubnets: split(',', imp('privateSubnets')), vpcId: imp('vpcId') });
+  Object.assign(resources, volumes.resources);
 
   const taskDefinition = (p: ProcessConfig): Resource => {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
-    if (p.kind === 'web' && !('PORT' in app.env)) environment.push({ Name: 'PORT', Value: String(p.port) });
+    if (p.port !== undefined && !('PORT' in app.env)) environment.push({ Name: 'PORT', Value: String(p.port) });
     if (input.redis && !('REDIS_URL' in app.env)) {
       // TLS only; the AUTH token comes as the REDIS_AUTH_TOKEN / REDIS_PASSWORD secrets.
       environment.push({ Name: 'REDIS_URL', Value: join('', ['rediss://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
     }
+    for (const [Name, Value] of Object.entries(input.uses ?? {})) if (!(Name in app.env)) environment.push({ Name, Value });
     environment.sort(byName);
+    const logs = (prefix: string) => ({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': prefix },
+    });
+    const { Volumes, MountPoints } = taskVolumes(p.volumes);
     return tagged('AWS::ECS::TaskDefinition', ids, {
-      Family: taskFamily(platform, env, app.name, p.kind),
+      Family: taskFamily(platform, env, app.name, p.name),
       NetworkMode: 'awsvpc',
       RequiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
       Cpu: String(p.cpu),
       Memory: String(p.memory),
       ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
       TaskRoleArn: getAtt('TaskRole', 'Arn'),
+      ...(Volumes ? { Volumes } : {}),
       ContainerDefinitions: [
         {
-          Name: p.kind,
+          Name: p.name,
           Image: ref('Image'),
           Essential: true,
           ...(p.command ? { Command: p.command } : {}),
-          ...(p.kind === 'web' ? { PortMappings: [{ ContainerPort: p.port!, Protocol: 'tcp' }] } : {}),
+          ...(p.port !== undefined ? { PortMappings: [{ ContainerPort: p.port, Protocol: 'tcp' }] } : {}),
           Environment: environment,
           Secrets: secrets.container,
-          LogConfiguration: {
-            LogDriver: 'awslogs',
-            Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': p.kind },
-          },
+          ...(MountPoints ? { MountPoints } : {}),
+          LogConfiguration: logs(p.name),
         },
+        ...p.sidecars.map((c) => sidecar(c, logs(`${p.name}-${c.name}`))),
       ],
     });
   };
 
+  const web = app.processes.find((p) => p.kind === 'web');
+  const alarms = web && app.alarms ? alarmResources({ ...ids, env }, app.alarms, imp('loadBalancerFullName'), getAtt('WebTargetGroup', 'TargetGroupFullName')) : null;
+  if (alarms) Object.assign(resources, alarms.resources);
   for (const p of app.processes) {
-    const id = pascal(p.kind);
+    if (p.kind === 'release') continue; // the release phase runs as a one-off task, never a service
+    const id = pascalName(p.name);
     resources[`${id}TaskDefinition`] = taskDefinition(p);
     if (p.kind === 'cron') {
       Object.assign(resources, cronSchedule(input, p, imp, network));
       continue;
     }
-    const count = countParameter(p.kind);
-    parameters[count] = { Type: 'Number', Default: p.count, MinValue: 0, MaxValue: 100, Description: `${p.kind} task count` };
-    const web = p.kind === 'web';
+    const isWeb = p.kind === 'web';
+    const scaled = !!p.autoscaling;
+    if (scaled) {
+      // No DesiredCount: CloudFormation then keeps the count autoscaling set on every update.
+      Object.assign(parameters, scalingParameters(p));
+      const label = isWeb ? join('/', [imp('loadBalancerFullName'), getAtt('WebTargetGroup', 'TargetGroupFullName')]) : undefined;
+      Object.assign(resources, scalingResources(p, imp('clusterName'), `${id}Service`, label));
+    } else {
+      const count = countParameter(p.name);
+      parameters[count] = { Type: 'Number', Default: p.count, MinValue: 0, MaxValue: 100, Description: `${p.name} task count` };
+    }
+    if (p.kind === 'internal') Object.assign(resources, discoveryResource(ids, p, imp));
+    // A writable volume: never two copies at once (stop the old task, then start the new one).
+    const singleton = isSingleton(p);
+    const dependsOn = [...(isWeb ? ['WebListenerRule'] : []), ...(p.volumes.length ? volumes.mountTargets : [])];
     resources[`${id}Service`] = {
       ...tagged('AWS::ECS::Service', ids, {
         Cluster: imp('clusterName'),
-        ServiceName: serviceName(app.name, p.kind),
+        ServiceName: serviceName(app.name, p.name),
         TaskDefinition: ref(`${id}TaskDefinition`),
-        DesiredCount: ref(count),
+        ...(scaled ? {} : { DesiredCount: ref(countParameter(p.name)) }),
         DeploymentConfiguration: {
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
-          MinimumHealthyPercent: 100,
-          MaximumPercent: 200,
+          MinimumHealthyPercent: singleton ? 0 : 100,
+          MaximumPercent: singleton ? 100 : 200,
+          ...(isWeb && alarms ? { Alarms: { AlarmNames: alarms.names, Enable: true, Rollback: true } } : {}),
         },
         NetworkConfiguration: network,
         PropagateTags: 'SERVICE',
         EnableECSManagedTags: true,
-        ...(web
+        ...(p.kind === 'internal' ? { ServiceRegistries: serviceRegistries(p) } : {}),
+        ...(isWeb
           ? {
               HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
               LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup') }],
             }
           : {}),
       }),
-      ...(web ? { DependsOn: 'WebListenerRule' } : {}),
+      ...(dependsOn.length === 1 ? { DependsOn: dependsOn[0] } : dependsOn.length ? { DependsOn: dependsOn } : {}),
     };
-    if (web) {
-      Object.assign(resources, webRouting(input, imp));
+    if (isWeb) {
+      const routing = { ids, domain: input.domain, https: input.https, healthCheckPath: app.healthCheckPath, priority: input.port, allow: app.allow, denyPriority: input.denyPriority };
+      Object.assign(resources, webRouting(routing, imp));
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }
@@ -177,57 +215,41 @@ export function appTemplate(input: AppInput): Template {
 
 type Import = (key: EnvOutputKey) => Value;
 
-/** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
-function webRouting(input: AppInput, imp: Import): Record<string, Resource> {
-  const ids = { platform: input.platform, env: input.env, app: input.app.name };
-  const host = appHost(input.app.name, input.domain);
+/** A sidecar: another container of the task, with its own image (or the app's) and log prefix. */
+function sidecar(c: SidecarConfig, logs: Value): Record<string, Value> {
   return {
-    WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', ids, {
-      TargetType: 'ip',
-      Protocol: 'HTTP',
-      // Create-only, and ECS registers each task at its container port anyway: a constant, so a
-      // new web port does not replace the target group.
-      Port: TARGET_GROUP_PORT,
-      VpcId: imp('vpcId'),
-      HealthCheckEnabled: true,
-      HealthCheckProtocol: 'HTTP',
-      HealthCheckPath: input.app.healthCheckPath,
-      HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
-      HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
-      HealthyThresholdCount: HEALTH_CHECK.healthy,
-      UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
-      Matcher: { HttpCode: '200-399' },
-      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
-    }),
-    WebListenerRule: {
-      Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
-      Properties: {
-        // Not AppListenerArn: its value changes when TLS is switched on, and an imported
-        // export cannot change. Each of these keeps its value for as long as it exists.
-        ListenerArn: imp(input.https ? 'httpsListenerArn' : 'httpListenerArn'),
-        Priority: input.port,
-        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: [host] } }],
-        Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],
-      },
-    },
-    WebDnsRecord: {
-      Type: 'AWS::Route53::RecordSet',
-      Properties: {
-        HostedZoneId: imp('hostedZoneId'),
-        Name: fqdn(host),
-        Type: 'A',
-        AliasTarget: { DNSName: imp('loadBalancerDnsName'), HostedZoneId: imp('loadBalancerHostedZoneId'), EvaluateTargetHealth: false },
-      },
-    },
+    Name: c.name,
+    Image: c.image ?? ref('Image'),
+    Essential: c.essential,
+    ...(c.command ? { Command: c.command } : {}),
+    ...(c.port !== undefined ? { PortMappings: [{ ContainerPort: c.port, Protocol: 'tcp' }] } : {}),
+    Environment: Object.entries(c.env).map(([Name, Value]) => ({ Name, Value })).sort(byName),
+    LogConfiguration: logs,
   };
+}
+
+/** The app's own task security group: internal ports open to the environment's tasks; the volumes' NFS group trusts it. */
+function appSecurityGroup(ids: { platform: string; env: string; app: string }, internals: ProcessConfig[], imp: Import): Resource {
+  return tagged('AWS::EC2::SecurityGroup', ids, {
+    GroupDescription: `tasks of ${ids.app}`,
+    VpcId: imp('vpcId'),
+    SecurityGroupIngress: internals.map((p) => ({
+      IpProtocol: 'tcp',
+      FromPort: p.port!,
+      ToPort: p.port!,
+      SourceSecurityGroupId: imp('serviceSecurityGroup'),
+      Description: `${p.name} from the environment's tasks`,
+    })),
+  });
 }
 
 /** The cron process: an EventBridge rule that runs the task on the cluster, and its role. */
 function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network: Record<string, unknown>): Record<string, Resource> {
   const ids = { platform: input.platform, env: input.env, app: input.app.name };
-  const family = taskFamily(input.platform, input.env, input.app.name, 'cron');
+  const family = taskFamily(input.platform, input.env, input.app.name, cron.name);
+  const id = pascalName(cron.name);
   return {
-    CronRole: serviceRole(ids, 'events.amazonaws.com', {
+    [`${id}Role`]: serviceRole(ids, 'events.amazonaws.com', {
       Policies: [
         inlinePolicy('run-cron-task', [
           {
@@ -240,19 +262,19 @@ function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network
         ]),
       ],
     }),
-    CronRule: {
+    [`${id}Rule`]: {
       Type: 'AWS::Events::Rule',
       Properties: {
-        Description: `cron for ${input.app.name} in ${input.env}`,
+        Description: `${cron.name === 'cron' ? 'cron' : `cron ${cron.name}`} for ${input.app.name} in ${input.env}`,
         ScheduleExpression: cron.schedule!,
         State: 'ENABLED',
         Targets: [
           {
-            Id: 'cron',
+            Id: cron.name,
             Arn: imp('clusterArn'),
-            RoleArn: getAtt('CronRole', 'Arn'),
+            RoleArn: getAtt(`${id}Role`, 'Arn'),
             EcsParameters: {
-              TaskDefinitionArn: ref('CronTaskDefinition'),
+              TaskDefinitionArn: ref(`${id}TaskDefinition`),
               TaskCount: 1,
               NetworkConfiguration: { AwsVpcConfiguration: (network as { AwsvpcConfiguration: Value }).AwsvpcConfiguration },
             },

@@ -3,7 +3,7 @@
  * and its listeners, security groups (only the load balancer reaches tasks), the Route 53
  * zone and certificate, data services, and the Outputs app stacks import.
  */
-import { ENV_OUTPUT, envExport, fqdn, type EnvOutputKey } from '../src/naming';
+import { ENV_OUTPUT, envExport, fqdn, internalNamespace, type EnvOutputKey } from '../src/naming';
 import type { EnvironmentConfig } from '../src/config/model';
 import { accessLogAttributes, accessLogBucket } from './access-logs';
 import { AMI_PARAMETER, amiParameter, computeCapacity } from './capacity';
@@ -131,6 +131,12 @@ export function clusterTemplate(input: ClusterInput): Template {
     serviceSecurityGroup: 'ServiceSecurityGroup',
   });
   Object.assign(resources, data.resources);
+  // Internal services of the apps register here (Cloud Map): <app>-<process>.<env>.internal.
+  resources.InternalNamespace = tagged('AWS::ServiceDiscovery::PrivateDnsNamespace', ids, {
+    Name: internalNamespace(env.name),
+    Description: `internal services of environment ${env.name}`,
+    Vpc: net.vpcId,
+  });
 
   const https = env.tls.mode !== 'none';
   const values: Partial<Record<EnvOutputKey, Value | undefined>> = {
@@ -154,6 +160,8 @@ export function clusterTemplate(input: ClusterInput): Template {
     httpListenerArn: ref('HttpListener'),
     httpsListenerArn: https ? ref('HttpsListener') : undefined,
     accessLogBucket: ref('LogBucket'),
+    loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'),
+    internalNamespaceId: ref('InternalNamespace'), // Ref is the namespace id
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {

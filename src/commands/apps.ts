@@ -60,18 +60,21 @@ export const register: Register = (program, run) => {
       .argument('<app>')
       .argument('<env>')
       .option('--drop-database', "also drop the app's database, login and secret (irreversible)")
+      .option('--delete-volumes', "also delete the EFS file systems of the app's volumes (irreversible; asks a second time)")
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--timeout <duration>', 'give up waiting after this long', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
-    ['cyclops destroy shop staging', 'cyclops destroy shop staging --drop-database --yes --json'],
+    ['cyclops destroy shop staging', 'cyclops destroy shop staging --drop-database --yes --json', 'cyclops destroy couch staging --delete-volumes'],
   ).action(
-    run(async (ctx, app: string, env: string, opts: { dropDatabase?: boolean; yes?: boolean; timeout: number }) => {
+    run(async (ctx, app: string, env: string, opts: { dropDatabase?: boolean; deleteVolumes?: boolean; yes?: boolean; timeout: number }) => {
       const [{ appTarget }, { destroyApp }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
       const target = appTarget(await ctx.config(), app, env);
       const what = opts.dropDatabase ? `${app} in ${env} AND its database` : `${app} in ${env}`;
       if (!opts.yes) await ctx.reporter.confirm(`Destroy ${what}?`, `destroy ${app} ${env}`);
-      const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, timeoutSeconds: opts.timeout });
+      if (opts.deleteVolumes && !opts.yes) await ctx.reporter.confirm(`Also DELETE every file on ${app}'s volumes in ${env}? This cannot be undone.`, `destroy ${app} ${env} --delete-volumes`);
+      const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, deleteVolumes: opts.deleteVolumes, timeoutSeconds: opts.timeout });
       ctx.reporter.success(r.deleted ? `destroyed ${app} in ${env}` : `${app} in ${env} had no stack; port and release cleared`);
-      ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}`);
+      const vols = r.volumes.deleted.length ? `; volumes deleted: ${r.volumes.deleted.join(', ')}` : r.volumes.kept.length ? `; volumes kept: ${r.volumes.kept.join(', ')}` : '';
+      ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}${vols}`);
     }),
   );
 };

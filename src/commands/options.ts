@@ -14,10 +14,13 @@ export function timeoutOption(text: string): number {
   return s;
 }
 
-/** --count web=3 (repeatable): per-process task counts. */
+/**
+ * --count web=3 (repeatable): per-process task counts, for any process name (a DNS label);
+ * ops checks the name against the app's processes.
+ */
 export function countOption(text: string, previous: Record<string, number> = {}): Record<string, number> {
-  const m = /^(web|worker)=(\d{1,3})$/.exec(text);
-  if (!m) throw new InvalidArgumentError('is not a process count; use web=N or worker=N (0-100)');
+  const m = /^([a-z](?:[a-z0-9-]{0,30}[a-z0-9])?)=(\d{1,3})$/.exec(text);
+  if (!m) throw new InvalidArgumentError('is not a process count; use PROCESS=N such as web=2 or worker=1 (0-100)');
   const n = Number(m[2]);
   if (n > 100) throw new InvalidArgumentError('is more than 100 tasks for one process; use at most 100');
   if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`sets ${m[1]} a second time; give --count ${m[1]}=N once`);

@@ -46,7 +46,7 @@ export function limitProblems(config: Config): Problem[] {
       for (const p of app.processes) {
         if (p.cpu <= cpu && p.memory <= memory) continue;
         out.push({
-          path: ['apps', app.name, 'processes', p.kind],
+          path: ['apps', app.name, 'processes', p.name],
           message: `needs ${p.cpu} CPU units and ${p.memory} MiB, more than one ${type} of environment ${env.name} offers tasks (${cpu} units, ${memory} MiB); use a smaller task or a larger capacity.instanceType`,
         });
       }

@@ -1,20 +1,69 @@
 /** The typed, defaulted config every other module consumes. */
 import type { ParsedConfig } from './schema';
 
-export type ProcessKind = 'web' | 'worker' | 'cron';
-export const PROCESS_KINDS: ProcessKind[] = ['web', 'worker', 'cron'];
+/**
+ * What a process is, from its name and keys: "web" is routed by the load balancer, a process
+ * with a schedule is a cron, "release" is the release phase (never a service), one with
+ * `internal: true` is reachable by other apps, any other is a worker.
+ */
+export type ProcessKind = 'web' | 'worker' | 'cron' | 'internal' | 'release';
+export const WEB_PROCESS = 'web';
+export const RELEASE_PROCESS = 'release';
+
+export interface VolumeConfig {
+  name: string;
+  path: string;
+  readOnly: boolean;
+  /** several tasks may write it at once */
+  shared: boolean;
+}
+
+export interface SidecarConfig {
+  name: string;
+  /** null: the app's own image (the Image parameter) */
+  image: string | null;
+  command?: string[];
+  port?: number;
+  env: Record<string, string>;
+  essential: boolean;
+}
+
+export interface AutoscalingConfig {
+  min: number;
+  max: number;
+  /** target average CPU / memory utilisation, percent */
+  cpu?: number;
+  memory?: number;
+  /** web only: target requests per task per minute */
+  requestsPerTarget?: number;
+}
 
 export interface ProcessConfig {
+  /** the process name (a DNS label): service, task family, count parameter and log prefix follow it */
+  name: string;
   kind: ProcessKind;
   command?: string[];
+  /** the task count; with autoscaling, its minimum */
   count: number;
   cpu: number;
   memory: number;
-  /** web only */
+  /** web and internal */
   port?: number;
   /** cron only */
   schedule?: string;
+  volumes: VolumeConfig[];
+  sidecars: SidecarConfig[];
+  autoscaling?: AutoscalingConfig;
 }
+
+/** Thresholds of a web service's deployment alarms. */
+export interface AlarmsConfig {
+  http5xxPercent: number;
+  unhealthyHosts: number;
+  periodSeconds: number;
+  evaluationPeriods: number;
+}
+export const DEFAULT_ALARMS: AlarmsConfig = { http5xxPercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 3 };
 
 export interface AppConfig {
   name: string;
@@ -25,6 +74,12 @@ export interface AppConfig {
   env: Record<string, string>;
   secrets: Record<string, string>;
   database: boolean;
+  /** source CIDRs allowed to reach the web process; empty: everyone */
+  allow: string[];
+  /** internal services of other apps this app calls ("<app>-<process>") */
+  uses: string[];
+  /** null: no deployment alarms */
+  alarms: AlarmsConfig | null;
 }
 
 export type NetworkConfig =
@@ -100,33 +155,74 @@ export function defaultMaxStorage(storage: number): number {
   return max >= Math.ceil((storage * 11) / 10) ? max : storage;
 }
 
-function resolveApp(name: string, raw: ParsedConfig['apps'][string] | undefined): AppConfig {
-  const procs = raw?.processes ?? { web: {} };
-  const processes: ProcessConfig[] = [];
-  for (const kind of PROCESS_KINDS) {
-    const p = procs[kind] as (ParsedConfig['apps'][string]['processes'] & object)[ProcessKind];
-    if (!p) continue;
-    const cpu = p.cpu ?? 256;
-    processes.push({
-      kind,
-      command: p.command,
-      count: kind === 'cron' ? 0 : ((p as { count?: number }).count ?? 1),
-      cpu,
-      memory: p.memory ?? cpu * 2, // the smallest Fargate memory for that CPU
-      ...(kind === 'web' ? { port: (p as { port?: number }).port ?? DEFAULT_WEB_PORT } : {}),
-      ...(kind === 'cron' ? { schedule: (p as { schedule: string }).schedule } : {}),
-    });
+type RawApp = ParsedConfig['apps'][string];
+type RawProcess = NonNullable<RawApp['processes']>[string];
+
+export function processKind(name: string, p: { schedule?: string; internal?: boolean }): ProcessKind {
+  if (name === RELEASE_PROCESS) return 'release';
+  if (name === WEB_PROCESS) return 'web';
+  if (p.schedule !== undefined) return 'cron';
+  return p.internal ? 'internal' : 'worker';
+}
+
+function resolveProcess(name: string, p: RawProcess): ProcessConfig {
+  const kind = processKind(name, p);
+  const cpu = p.cpu ?? 256;
+  const auto = typeof p.count === 'object' ? p.count : undefined;
+  const count = kind === 'cron' || kind === 'release' ? 0 : auto ? (auto.min ?? 1) : ((p.count as number | undefined) ?? 1);
+  const out: ProcessConfig = {
+    name,
+    kind,
+    command: p.command,
+    count,
+    cpu,
+    memory: p.memory ?? cpu * 2, // the smallest Fargate memory for that CPU
+    ...(kind === 'web' || kind === 'internal' ? { port: p.port ?? DEFAULT_WEB_PORT } : {}),
+    ...(kind === 'cron' ? { schedule: p.schedule } : {}),
+    volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false })),
+    sidecars: (p.sidecars ?? []).map((c) => ({
+      name: c.name,
+      image: c.image === undefined || c.image === 'app' ? null : c.image,
+      command: c.command,
+      port: c.port,
+      env: c.env ?? {},
+      essential: c.essential ?? false,
+    })),
+  };
+  if (auto) {
+    out.autoscaling = {
+      min: auto.min ?? 1,
+      max: auto.max ?? Math.max(auto.min ?? 1, 1),
+      ...(auto.cpu !== undefined ? { cpu: auto.cpu } : {}),
+      ...(auto.memory !== undefined ? { memory: auto.memory } : {}),
+      ...(auto.requestsPerTarget !== undefined ? { requestsPerTarget: auto.requestsPerTarget } : {}),
+    };
   }
+  return out;
+}
+
+function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
+  const procs = Object.entries(raw?.processes ?? { web: {} });
+  // web first, then the order of the config
+  procs.sort(([a], [b]) => Number(b === WEB_PROCESS) - Number(a === WEB_PROCESS));
+  const alarms = raw?.alarms;
   return {
     name,
     configured: !!raw,
-    processes,
+    processes: procs.map(([n, p]) => resolveProcess(n, p)),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},
     database: raw?.database ?? true,
+    allow: raw?.allow ?? [],
+    uses: raw?.uses ?? [],
+    // opt-in: rollback on alarm changes how an existing app's deploys behave
+    alarms: alarms === undefined || alarms === false ? null : { ...DEFAULT_ALARMS, ...(alarms === true ? {} : alarms) },
   };
 }
+
+/** Processes that run as an ECS service (not cron, not the release phase). */
+export const serviceProcesses = (app: AppConfig) => app.processes.filter((p) => p.kind !== 'cron' && p.kind !== 'release');
 
 function resolveEnvironment(name: string, e: ParsedConfig['environments'][string]): EnvironmentConfig {
   const n = e.network;

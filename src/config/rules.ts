@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { configSchema, NAME_RE, type ParsedConfig } from './schema';
 import { limitProblems } from './limits';
 import { resolveConfig, SUBNET_SLOT_BITS } from './model';
+import { checkAppAccess, checkProcesses } from './rules-processes';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -30,6 +31,12 @@ function checkPorts(c: ParsedConfig, ctx: Ctx): void {
   const [lo, hi] = c.ports.range;
   if (lo > hi) add(ctx, ['ports', 'range'], `first port ${lo} is above last port ${hi}; write the range as [low, high]`);
   if (hi > MAX_PORT) add(ctx, ['ports', 'range'], `last port ${hi} is above ${MAX_PORT}, the highest load-balancer rule priority; end the range at ${MAX_PORT} or below`);
+  // An allow list's 403 rule takes the priority port + (hi - lo + 1): that block must fit too.
+  const allowApp = Object.entries(c.apps).find(([, a]) => a.allow?.length);
+  const top = 2 * hi - lo + 1;
+  if (allowApp && lo <= hi && hi <= MAX_PORT && top > MAX_PORT) {
+    add(ctx, ['ports', 'range'], `leaves no room for the 403 rules of apps with "allow" (such as ${allowApp[0]}), which take priorities up to ${top}, above ${MAX_PORT}; use a range whose size fits above it, such as [20000, 29999]`);
+  }
 }
 
 function checkEnvironment(name: string, e: ParsedConfig['environments'][string], ctx: Ctx): void {
@@ -143,15 +150,13 @@ function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: 
   }
 }
 
-function checkApp(name: string, a: ParsedConfig['apps'][string], ctx: Ctx): void {
+function checkApp(name: string, a: ParsedConfig['apps'][string], apps: ParsedConfig['apps'], ctx: Ctx): void {
   const at = (...p: Path): Path => ['apps', name, ...p];
   if (!NAME_RE.test(name) || name.length > 63) {
     add(ctx, ['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
   }
   const procs = a.processes;
-  if (procs && !procs.web && !procs.worker && !procs.cron) {
-    add(ctx, at('processes'), 'has no process; add "web", "worker" or "cron", or remove processes for a default web process');
-  }
+  checkProcesses(name, a, (path, message) => add(ctx, path, message));
   for (const [kind, p] of Object.entries(procs ?? {})) {
     if (!p) continue;
     const cpu = p.cpu ?? 256;
@@ -173,6 +178,7 @@ function checkApp(name: string, a: ParsedConfig['apps'][string], ctx: Ctx): void
   for (const key of Object.keys(a.env ?? {})) {
     if (a.secrets?.[key] !== undefined) add(ctx, at('env', key), 'is also in secrets; keep it in one place');
   }
+  checkAppAccess(name, a, apps, (path, message) => add(ctx, path, message));
 }
 
 /**
@@ -200,6 +206,6 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   }
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
-  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, ctx);
+  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, c.apps, ctx);
   for (const p of limitProblems(resolveConfig('', c))) add(ctx, p.path, p.message);
 });

@@ -140,18 +140,57 @@ const processBase = {
   memory: int('memory in MiB', 512, 30720).optional(),
 };
 
-export const processSchemas = {
-  web: z.strictObject({ ...processBase, count: int('task count', 0, 100).optional(), port: int('container port', 1, 65535).optional() }),
-  worker: z.strictObject({ ...processBase, count: int('task count', 0, 100).optional() }),
-  cron: z.strictObject({
-    ...processBase,
-    schedule: z
-      .string({ error: 'must be a schedule expression such as "cron(0 3 * * ? *)" or "rate(1 hour)"' })
-      .regex(/^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
-        error: 'is not a schedule expression; use "cron(min hour day month weekday year)" or "rate(N minutes|hours|days)"',
-      }),
-  }),
-};
+/** A process name: a DNS label short enough for `<app>-<process>` names (services, Cloud Map). */
+export const PROCESS_NAME_MAX = 32;
+const schedule = z
+  .string({ error: 'must be a schedule expression such as "cron(0 3 * * ? *)" or "rate(1 hour)"' })
+  .regex(/^(cron\(\S+( \S+){5}\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, {
+    error: 'is not a schedule expression; use "cron(min hour day month weekday year)" or "rate(N minutes|hours|days)"',
+  });
+
+const percent = (what: string) => int(what, 1, 100);
+/** `count` as an object: Application Auto Scaling between min and max, with target-tracking policies. */
+export const autoscaleSchema = z.strictObject({
+  min: int('autoscaling minimum tasks', 0, 100).optional(),
+  max: int('autoscaling maximum tasks', 1, 100).optional(),
+  cpu: percent('target average CPU utilisation in percent').optional(),
+  memory: percent('target average memory utilisation in percent').optional(),
+  requestsPerTarget: int('target load-balancer requests per task per minute', 1, 1000000).optional(),
+});
+
+const volumeSchema = z.strictObject({
+  path: z.string({ error: 'must be an absolute path such as "/var/lib/data" (the mount path in the container)' }),
+  readOnly: bool('mount the volume read-only').optional(),
+  /** several tasks may write it at once (the app coordinates its writers) */
+  shared: bool('several tasks may write the volume at once').optional(),
+});
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
+const envVars = z.record(envVarName, z.string({ error: 'must be a string; quote numbers and booleans' }));
+
+const sidecarSchema = z.strictObject({
+  name: name('sidecar', PROCESS_NAME_MAX),
+  /** "app" or omitted: the app's own image (the Image parameter) */
+  image: str('container image such as "redis:7.2" or "app"').optional(),
+  command: command.optional(),
+  port: int('sidecar container port', 1, 65535).optional(),
+  env: envVars.optional(),
+  essential: bool('the task stops when this container stops').optional(),
+});
+
+export const processSchema = z.strictObject({
+  ...processBase,
+  count: z
+    .union([int('task count', 0, 100), autoscaleSchema], {
+      error: 'must be a whole number (task count) from 0 to 100, or autoscaling such as {"min": 2, "max": 10, "cpu": 60}',
+    })
+    .optional(),
+  port: int('container port', 1, 65535).optional(),
+  schedule: schedule.optional(),
+  internal: bool('reachable by other apps of the environment at <app>-<process>.<env>.internal').optional(),
+  volumes: z.record(name('volume', 32), volumeSchema, { error: 'must be an object of volumes by name, such as {"data": {"path": "/var/lib/data"}}' }).optional(),
+  sidecars: z.array(sidecarSchema, { error: 'must be a list of containers such as [{"name": "proxy", "image": "nginx:1.27"}]' }).optional(),
+});
 
 const secretRef = z
   .string({ error: 'must be a Secrets Manager ARN or an SSM parameter name' })
@@ -159,16 +198,30 @@ const secretRef = z
     error: 'is not a Secrets Manager/SSM ARN or an SSM parameter name starting with "/"',
   });
 
-const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
-
 export const appSchema = z.strictObject({
-  processes: z
-    .strictObject({ web: processSchemas.web.optional(), worker: processSchemas.worker.optional(), cron: processSchemas.cron.optional() })
-    .optional(),
+  processes: z.record(name('process', PROCESS_NAME_MAX), processSchema, { error: 'must be an object of processes by name, such as {"web": {}}' }).optional(),
   healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: 'must be a path starting with "/", such as "/health"' }).optional(),
-  env: z.record(envVarName, z.string({ error: 'must be a string; quote numbers and booleans' })).optional(),
+  env: envVars.optional(),
   secrets: z.record(envVarName, secretRef).optional(),
   database: bool('whether the app gets a database').optional(),
+  /** source CIDRs the load balancer lets through to this app; others get 403 */
+  allow: z.array(z.string({ error: 'must be a CIDR block such as "203.0.113.0/24"' }), { error: 'must be a list of CIDR blocks such as ["203.0.113.0/24"]' }).optional(),
+  /** internal services of other apps this app calls: "<app>-<process>" */
+  uses: z.array(z.string({ error: 'must be "<app>-<process>", such as "search-api"' }), { error: 'must be a list such as ["search-api"]' }).optional(),
+  alarms: z
+    .union(
+      [
+        z.strictObject({
+          http5xxPercent: z.number({ error: 'must be a number (percent of requests)' }).gt(0, { error: 'must be above 0 (percent)' }).max(100, { error: 'must be at most 100 (percent)' }).optional(),
+          unhealthyHosts: int('unhealthy targets that trip the alarm', 1, 100).optional(),
+          periodSeconds: z.union([z.literal(10), z.literal(30), z.literal(60), z.literal(120), z.literal(300)], { error: 'must be 10, 30, 60, 120 or 300 (seconds)' }).optional(),
+          evaluationPeriods: int('periods in a row before the alarm trips', 1, 10).optional(),
+        }),
+        z.boolean(),
+      ],
+      { error: 'must be true (the default thresholds), an object such as {"http5xxPercent": 5, "unhealthyHosts": 1}, or false' },
+    )
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -81,13 +81,15 @@ export interface DestroyResult {
   deleted: boolean;
   port: number | null;
   database: 'kept' | 'dropped' | 'none';
+  /** EFS file systems of the app's volumes: kept unless --delete-volumes */
+  volumes: { kept: string[]; deleted: string[] };
 }
 
 /**
  * Delete the stack, release the port and the record, and drop the database if asked. What
  * can refuse (a stack that is another app's, missing database credentials) refuses before the lock.
  */
-export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: boolean; timeoutSeconds?: number } = {}): Promise<DestroyResult> {
+export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: boolean; deleteVolumes?: boolean; timeoutSeconds?: number } = {}): Promise<DestroyResult> {
   const stack = appStack(t.platform, t.env, t.app);
   checkOwner(await ops.stacks.describe(stack), t);
   const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
@@ -105,6 +107,19 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
       await ops.database.drop(t.env, t.app, { signal: scope.signal });
       database = 'dropped';
     }
-    return { app: t.app, env: t.env, stack, deleted, port, database };
+    // The stack retains its file systems (DeletionPolicy Retain): they go only when asked.
+    scope.checkpoint();
+    const found = (await ops.volumes.list(t.env, t.app)).map((v) => v.id);
+    const volumes: DestroyResult['volumes'] = { kept: [], deleted: [] };
+    for (const id of found) {
+      if (!opts.deleteVolumes) continue;
+      scope.checkpoint();
+      await ops.volumes.delete(id, { signal: scope.signal });
+      say.step(ops.events, `deleted file system ${id}`);
+      volumes.deleted.push(id);
+    }
+    if (!opts.deleteVolumes) volumes.kept = found;
+    if (volumes.kept.length) say.warn(ops.events, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
+    return { app: t.app, env: t.env, stack, deleted, port, database, volumes };
   });
 }

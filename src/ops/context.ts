@@ -69,6 +69,12 @@ export interface ServicesApi {
   restart(cluster: string, services: string[]): Promise<string[]>;
 }
 
+/** The EFS file systems an app stack keeps when it is deleted. */
+export interface VolumesApi {
+  list(env: string, app: string): Promise<{ id: string; sizeBytes: number }[]>;
+  delete(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -76,6 +82,7 @@ export interface Ops {
   store: StoreApi;
   database: DatabaseApi;
   services: ServicesApi;
+  volumes: VolumesApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -8,6 +8,7 @@ import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack } from '../naming';
+import { appParameters } from '../plan';
 import type { ServiceState } from '../services/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
 import { currentHolder, lowestFree, restoreHint, type ReleaseRecord, type ReleaseState } from '../store';
@@ -78,6 +79,8 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     // An unlisted app asks for a database only by default; say so quietly.
     (appConfig(config, t.app).configured ? say.warn : say.debug)(events, `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database`);
   }
+  // Counts name real processes, and none of them autoscales: refused before anything is written.
+  appParameters(config, t.env, t.app, image, opts.counts);
   if (plan.wantsDb && !opts.dryRun) await ops.database.preflight(t.env, t.app);
 
   const [release, stack] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName)]);

@@ -9,7 +9,7 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
+import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi, VolumesApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -73,6 +73,14 @@ export function liveDatabase(aws: Aws, config: Config, reporter: Reporter, signa
   };
 }
 
+export function liveVolumes(aws: Aws, config: Config): VolumesApi {
+  const efs = () => import('../aws/efs');
+  return {
+    list: async (env, app) => (await efs()).listAppFileSystems(aws, { platform: config.platform.name, env, app }),
+    delete: async (id, opts = {}) => (await efs()).deleteFileSystem(aws, id, opts),
+  };
+}
+
 export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
   return {
     config,
@@ -81,6 +89,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     store: liveStore(aws, config),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
+    volumes: liveVolumes(aws, config),
     events: reporter,
     signal,
   };

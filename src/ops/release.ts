@@ -2,7 +2,7 @@
  * What a deploy asks for, rendered (template body, digest, parameters), and how it compares
  * with what the stack runs and what the release record says. Pure.
  */
-import { appConfig, type Config } from '../config/model';
+import { appConfig, serviceProcesses, type Config } from '../config/model';
 import { appUrl, clusterName, serviceName, TAG_APP, TAG_ENV, TEMPLATE_DIGEST_OUTPUT } from '../naming';
 import { appParameters, renderApp, templateBody, templateDigest } from '../plan';
 import { classify } from '../stacks/status';
@@ -11,7 +11,8 @@ import type { ReleaseRecord } from '../store';
 import { usageError } from '../errors';
 import type { AppTarget } from './target';
 
-export type Counts = Partial<Record<'web' | 'worker', number>>;
+/** Task counts by process name (any service process of the app). */
+export type Counts = Record<string, number>;
 
 export interface Rendered {
   body: string;
@@ -89,9 +90,7 @@ export function checkOwner(stack: StackSummary | null, t: AppTarget): void {
 
 /** The app's ECS services and cluster, by their deterministic names. */
 export function appServices(config: Config, t: AppTarget): { cluster: string; services: string[] } {
-  const services = appConfig(config, t.app)
-    .processes.filter((p) => p.kind !== 'cron')
-    .map((p) => serviceName(t.app, p.kind));
+  const services = serviceProcesses(appConfig(config, t.app)).map((p) => serviceName(t.app, p.name));
   return { cluster: clusterName(config.platform.name, t.env), services };
 }
 

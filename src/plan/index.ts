@@ -3,13 +3,14 @@
  * Commands (synth, deploy, env, platform) call these and act on the result.
  */
 import { createHash } from 'node:crypto';
-import type { Config, EnvironmentConfig } from '../config/model';
-import { appConfig } from '../config/model';
+import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
+import { appConfig, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
-import { checkApp, checkAppPort, checkEnv, TEMPLATE_DIGEST_OUTPUT } from '../naming';
+import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
 import { platformTemplate } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
+import { maxParameter, minParameter } from '../../templates/app-scaling';
 
 import { templateBody } from './serialize';
 
@@ -46,8 +47,35 @@ export function renderApp(config: Config, env: string, app: string, opts: { port
     port: opts.port,
     database: a.database && e.database.type !== 'none',
     databaseSecretArn: opts.databaseSecretArn,
+    zones: e.network.mode === 'create' ? e.network.azs : e.network.privateSubnets.length,
+    ...(a.allow.length ? { denyPriority: denyPriority(config, opts.port) } : {}),
+    ...(a.uses.length ? { uses: usesUrls(config, env, a) } : {}),
   }) as unknown as CfnTemplate;
   return withDigest(template);
+}
+
+/**
+ * The priority of an app's 403 rule behind its allow list. Forward rules take the app's port,
+ * so priorities [lo, hi] of ports.range are theirs; deny rules take port + (hi - lo + 1), the
+ * block right above it: one-to-one, never a port, and always after the app's own forward
+ * rule. Config validation keeps the block within the 50000 priorities. Changing ports.range
+ * moves these priorities: redeploy the apps that use allow after changing it.
+ */
+export function denyPriority(config: Config, port: number): number {
+  const [lo, hi] = config.ports.range;
+  return port + (hi - lo + 1);
+}
+
+/** `uses`: <APP>_<PROCESS>_URL → http://<app>-<process>.<env>.internal:<port>. */
+function usesUrls(config: Config, env: string, a: AppConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const u of a.uses) {
+    for (const other of Object.values(config.apps)) {
+      const p = other.processes.find((q) => q.kind === 'internal' && `${other.name}-${q.name}` === u);
+      if (p) out[usesVariable(other.name, p.name)] = `http://${internalHost(other.name, p.name, env)}:${p.port}`;
+    }
+  }
+  return out;
 }
 
 /**
@@ -68,27 +96,49 @@ function withDigest(template: CfnTemplate): CfnTemplate {
   return { ...template, Outputs: outputs };
 }
 
+/** Autoscaling bounds a scale command may set instead of the config's. */
+export type Ranges = Record<string, { min: number; max: number }>;
+
 /**
- * The app stack's parameters: the image and a count per web/worker process (the config
- * count unless `counts` overrides it). Exactly the Parameters renderApp declares.
+ * The app stack's parameters: the image, a count per fixed-size service process (the config
+ * count unless `counts` overrides it), and <Process>Min/<Process>Max per autoscaled one (the
+ * config bounds unless `ranges` overrides them). Exactly the Parameters renderApp declares.
  */
 export function appParameters(
   config: Config,
   env: string,
   app: string,
   image: string,
-  counts: Partial<Record<'web' | 'worker', number>> = {},
+  counts: Record<string, number> = {},
+  ranges: Ranges = {},
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
   checkApp(app);
   const params = [{ ParameterKey: 'Image', ParameterValue: image }];
-  for (const p of appConfig(config, app).processes) {
-    if (p.kind === 'cron') continue;
-    const n = counts[p.kind] ?? p.count;
-    if (!Number.isInteger(n) || n < 0 || n > 100) {
-      throw usageError(`${p.kind} count ${n}: not a valid task count; use a whole number from 0 to 100`);
+  const procs = serviceProcesses(appConfig(config, app));
+  for (const name of [...Object.keys(counts), ...Object.keys(ranges)]) {
+    if (!procs.some((p) => p.name === name)) {
+      throw usageError(`process ${name}: ${app} has no such service process; use one of: ${procs.map((p) => p.name).join(', ') || '(none)'}`);
     }
-    params.push({ ParameterKey: countParameter(p.kind), ParameterValue: String(n) });
+  }
+  for (const p of procs) {
+    if (p.autoscaling) {
+      if (counts[p.name] !== undefined) {
+        throw usageError(`${p.name} count ${counts[p.name]}: ${p.name} autoscales between ${p.autoscaling.min} and ${p.autoscaling.max}; change its bounds instead (cyclops scale ${app} ${env} ${p.name}=MIN..MAX)`);
+      }
+      const { min, max } = ranges[p.name] ?? p.autoscaling;
+      if (![min, max].every((n) => Number.isInteger(n) && n >= 0 && n <= 100) || max < 1 || min > max) {
+        throw usageError(`${p.name} range ${min}..${max}: not a valid autoscaling range; use whole numbers MIN..MAX with 0 <= MIN <= MAX <= 100 and MAX >= 1`);
+      }
+      params.push({ ParameterKey: minParameter(p.name), ParameterValue: String(min) }, { ParameterKey: maxParameter(p.name), ParameterValue: String(max) });
+      continue;
+    }
+    if (ranges[p.name] !== undefined) throw usageError(`${p.name}: does not autoscale; set its count instead (--count ${p.name}=N)`);
+    const n = counts[p.name] ?? p.count;
+    if (!Number.isInteger(n) || n < 0 || n > 100) {
+      throw usageError(`${p.name} count ${n}: not a valid task count; use a whole number from 0 to 100`);
+    }
+    params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
   return params;
 }

@@ -94,7 +94,7 @@ const cases: Case[] = [
   { args: [...D, '--timeout', 'soon'], code: 2, line: /^error: --timeout "soon": is not a duration; use seconds or a unit/ },
   { args: ['env', 'create', 'staging', '--timeout', '25h'], code: 2, line: /--timeout "25h": is longer than the limit of 24h/ },
   { args: ['bootstrap', '--timeout', '1.5d'], code: 2, line: /--timeout "1\.5d": is not a duration/ },
-  { args: [...D, '--count', 'web=abc'], code: 2, line: /^error: --count "web=abc": is not a process count; use web=N or worker=N/ },
+  { args: [...D, '--count', 'web=abc'], code: 2, line: /^error: --count "web=abc": is not a process count; use PROCESS=N such as web=2/ },
   { args: [...D, '--count', 'web=500'], code: 2, line: /--count "web=500": is more than 100 tasks/ },
   { args: [...D, '--count', 'db=2'], code: 2, line: /--count "db=2": is not a process count/ },
   { args: [...D, '--count', 'web=1', '--count', 'web=2'], code: 2, line: /--count "web=2": sets web a second time/ },

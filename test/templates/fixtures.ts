@@ -71,3 +71,55 @@ export function variants(): Config {
   };
   return parseConfig(raw, 'variants.json');
 }
+
+/** The stateful options, each somewhere: volumes and sidecars, autoscaling, internal + uses, allow, alarms. */
+export function rawStateful(): Record<string, any> {
+  const raw = rawExample();
+  raw.environments = {
+    staging: raw.environments.staging,
+    // EC2 capacity in three zones: three mount targets per file system
+    production: raw.environments.production,
+  };
+  raw.apps = {
+    // a database container on a writable volume (a singleton), with a proxy sidecar and one on the app's image
+    couch: {
+      processes: {
+        web: {
+          port: 5984,
+          volumes: { data: { path: '/opt/couchdb/data' } },
+          sidecars: [
+            { name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27', port: 8080, env: { UPSTREAM: 'http://127.0.0.1:5984' } },
+            { name: 'metrics', image: 'app', command: ['node', 'metrics.js'], port: 9100, essential: false },
+          ],
+        },
+      },
+      healthCheckPath: '/_up',
+      database: false,
+      alarms: true,
+    },
+    // autoscaling web (CPU, memory, requests), an autoscaled internal API and a fixed-size worker
+    search: {
+      processes: {
+        web: { port: 8080, count: { min: 2, max: 10, cpu: 60, memory: 75, requestsPerTarget: 1000 } },
+        api: { internal: true, port: 9200, count: { min: 1, max: 4, cpu: 70 }, command: ['bin/api'] },
+        indexer: { command: ['bin/indexer'], count: 2 },
+      },
+      database: false,
+      alarms: false,
+    },
+    // a private test app that calls search's API, with its own alarm thresholds, two crons and shared uploads
+    shop: {
+      processes: {
+        web: { port: 3000, count: 2, volumes: { uploads: { path: '/app/public/uploads', shared: true } } },
+        'image-worker': { command: ['bin/images'], volumes: { uploads: { path: '/uploads', shared: true } } },
+        nightly: { command: ['bin/nightly'], schedule: 'cron(0 3 * * ? *)' },
+        'hourly-report': { command: ['bin/report'], schedule: 'rate(1 hour)', volumes: { uploads: { path: '/uploads', readOnly: true } } },
+      },
+      uses: ['search-api'],
+      allow: ['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32'],
+      alarms: { http5xxPercent: 2, unhealthyHosts: 2, periodSeconds: 60, evaluationPeriods: 2 },
+    },
+  };
+  return raw;
+}
+export const stateful = (): Config => parseConfig(rawStateful(), 'stateful.json');

@@ -39,7 +39,7 @@ describe('a valid config', () => {
     const config = parseConfig(clone(), 'config.json');
     const app = appConfig(config, 'newcomer');
     expect(app.configured).toBe(false);
-    expect(app.processes).toEqual([{ kind: 'web', command: undefined, count: 1, cpu: 256, memory: 512, port: 80 }]);
+    expect(app.processes).toEqual([{ name: 'web', kind: 'web', command: undefined, count: 1, cpu: 256, memory: 512, port: 80, volumes: [], sidecars: [] }]);
     expect(app.healthCheckPath).toBe('/');
     expect(app.database).toBe(true);
   });
@@ -93,7 +93,7 @@ const cases: [string, (c: any) => void, string, RegExp][] = [
   ['bad redis', (c) => (c.environments.production.redis = { nodeType: 'm5.large' }), 'environments.production.redis.nodeType', /ElastiCache node type/],
   ['bad app name', (c) => (c.apps['Shop!'] = {}), 'apps["Shop!"]', /not a valid app name; use a DNS label/],
   ['app with no process', (c) => (c.apps.api.processes = {}), 'apps.api.processes', /has no process/],
-  ['unknown process kind', (c) => (c.apps.api.processes.scheduler = {}), 'apps.api.processes.scheduler', /not a known key/],
+  ['process name that is not a DNS label', (c) => (c.apps.api.processes.Scheduler = {}), 'apps.api.processes.Scheduler', /not a valid process name/],
   ['cron without schedule', (c) => delete c.apps.shop.processes.cron.schedule, 'apps.shop.processes.cron.schedule', /is required/],
   ['bad cron schedule', (c) => (c.apps.shop.processes.cron.schedule = '0 3 * * *'), 'apps.shop.processes.cron.schedule', /not a schedule expression/],
   ['bad cpu', (c) => (c.apps.api.processes.web.cpu = 300), 'apps.api.processes.web.cpu', /one of 256, 512/],

@@ -18,7 +18,7 @@ test('destroy: stack, then port, then release, under the lock', async () => {
   const f = fakeOps();
   await deployed(f, 'web');
   const r = await destroyApp(f.ops, t('web'));
-  expect(f.calls).toEqual(['stacks.describe', 'store.acquireLock', 'stacks.delete', 'store.releasePort', 'store.deleteRelease', 'store.releaseLock']);
+  expect(f.calls).toEqual(['stacks.describe', 'store.acquireLock', 'stacks.delete', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
   expect(r).toMatchObject({ deleted: true, port: 20000, database: 'none' });
   expect(f.stacks.has('acme-staging-web')).toBe(false);
 });

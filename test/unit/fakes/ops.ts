@@ -24,6 +24,8 @@ export interface Fake {
   releases: Map<string, ReleaseState>;
   locks: Set<string>;
   services: Map<string, ServiceState>;
+  /** EFS file systems kept by app stacks, by "<env>/<app>" */
+  volumes: Map<string, { id: string; sizeBytes: number }[]>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -60,6 +62,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     releases: new Map(),
     locks: new Set(),
     services: new Map(),
+    volumes: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -217,6 +220,16 @@ export function fakeOps(config: Config = testConfig()): Fake {
       restart: async (_c, names) => {
         await call('services.restart');
         return names;
+      },
+    },
+    volumes: {
+      list: async (env, app) => {
+        await call('volumes.list');
+        return f.volumes.get(`${env}/${app}`) ?? [];
+      },
+      delete: async (id) => {
+        await call(`volumes.delete ${id}`);
+        for (const [k, list] of f.volumes) f.volumes.set(k, list.filter((v) => v.id !== id));
       },
     },
   };

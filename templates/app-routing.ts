@@ -1,0 +1,107 @@
+/**
+ * How traffic reaches an app: the web process through the load balancer (target group, host
+ * rule, optional source-IP allow list with a 403 rule behind it, alias record), and internal
+ * processes through Cloud Map names in the environment's private namespace. Pure.
+ */
+import { appHost, discoveryService, fqdn, type EnvOutputKey, type Ids } from '../src/naming';
+import type { ProcessConfig } from '../src/config/model';
+import { pascalName } from '../src/config/rules-processes';
+import { getAtt, ref, tagged, type Resource, type Value } from './cfn';
+
+export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3 };
+export const DEREGISTRATION_DELAY_SECONDS = 15;
+export const TARGET_GROUP_PORT = 80;
+/** Cloud Map A records: short, so replaced tasks are found quickly. */
+export const DISCOVERY_TTL_SECONDS = 10;
+
+type Import = (key: EnvOutputKey) => Value;
+
+export interface WebRoutingInput {
+  ids: Ids & { app: string };
+  domain: string;
+  https: boolean;
+  healthCheckPath: string;
+  /** the listener-rule priority (the app's port) */
+  priority: number;
+  /** source CIDRs let through; empty: everyone */
+  allow: string[];
+  /** the priority of the 403 rule behind an allow list */
+  denyPriority?: number;
+}
+
+/** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
+export function webRouting(input: WebRoutingInput, imp: Import): Record<string, Resource> {
+  const host = appHost(input.ids.app, input.domain);
+  // Not AppListenerArn: its value changes when TLS is switched on, and an imported
+  // export cannot change. Each of these keeps its value for as long as it exists.
+  const listener = imp(input.https ? 'httpsListenerArn' : 'httpListenerArn');
+  const hostCondition = { Field: 'host-header', HostHeaderConfig: { Values: [host] } };
+  const r: Record<string, Resource> = {
+    WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', input.ids, {
+      TargetType: 'ip',
+      Protocol: 'HTTP',
+      // Create-only, and ECS registers each task at its container port anyway: a constant, so a
+      // new web port does not replace the target group.
+      Port: TARGET_GROUP_PORT,
+      VpcId: imp('vpcId'),
+      HealthCheckEnabled: true,
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: input.healthCheckPath,
+      HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
+      HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
+      HealthyThresholdCount: HEALTH_CHECK.healthy,
+      UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
+      Matcher: { HttpCode: '200-399' },
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
+    }),
+    WebListenerRule: {
+      Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+      Properties: {
+        ListenerArn: listener,
+        Priority: input.priority,
+        Conditions: input.allow.length ? [hostCondition, { Field: 'source-ip', SourceIpConfig: { Values: input.allow } }] : [hostCondition],
+        Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],
+      },
+    },
+    WebDnsRecord: {
+      Type: 'AWS::Route53::RecordSet',
+      Properties: {
+        HostedZoneId: imp('hostedZoneId'),
+        Name: fqdn(host),
+        Type: 'A',
+        AliasTarget: { DNSName: imp('loadBalancerDnsName'), HostedZoneId: imp('loadBalancerHostedZoneId'), EvaluateTargetHealth: false },
+      },
+    },
+  };
+  if (input.allow.length) {
+    // Evaluated after the allow rule: the same host from anywhere else gets 403.
+    r.WebDenyRule = {
+      Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+      Properties: {
+        ListenerArn: listener,
+        Priority: input.denyPriority!,
+        Conditions: [hostCondition],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'forbidden' } }],
+      },
+    };
+  }
+  return r;
+}
+
+export const discoveryId = (p: ProcessConfig) => `${pascalName(p.name)}Discovery`;
+
+/** The Cloud Map service <app>-<process> in <env>.internal: A records of the running tasks. */
+export function discoveryResource(ids: Ids & { app: string }, p: ProcessConfig, imp: Import): Record<string, Resource> {
+  return {
+    [discoveryId(p)]: tagged('AWS::ServiceDiscovery::Service', ids, {
+      Name: discoveryService(ids.app, p.name),
+      Description: `${p.name} of ${ids.app}, port ${p.port}`,
+      NamespaceId: imp('internalNamespaceId'),
+      DnsConfig: { RoutingPolicy: 'MULTIVALUE', DnsRecords: [{ Type: 'A', TTL: DISCOVERY_TTL_SECONDS }] },
+      HealthCheckCustomConfig: { FailureThreshold: 1 },
+    }),
+  };
+}
+
+/** ECS registers each task of the service in its Cloud Map service. */
+export const serviceRegistries = (p: ProcessConfig): Value => [{ RegistryArn: getAtt(discoveryId(p), 'Arn') }];
