@@ -32,7 +32,7 @@ test('the bundled program runs: --help exits 0, a usage error sets the process e
 
   const unknown = await cyclops(['frobnicate']);
   expect(unknown.code).toBe(2);
-  expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+  expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
 
   const json = await cyclops(['--json', 'deploy', 'nginx:1']);
   expect(json.code).toBe(2);
