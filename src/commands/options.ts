@@ -14,6 +14,18 @@ export function timeoutOption(text: string): number {
   return s;
 }
 
+/**
+ * --allow-replace LogicalId (repeatable): let the change-safety guard pass a replacement or
+ * removal of that stateful resource. Only ever given explicitly; --yes never implies it.
+ */
+export function allowReplaceOption(text: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z0-9]{1,255}$/.test(text)) throw new InvalidArgumentError('is not a logical id; use the resource name the refusal printed, such as Database');
+  return previous.includes(text) ? previous : [...previous, text];
+}
+
+/** The help text of --allow-replace, the same on every command that applies a stack. */
+export const ALLOW_REPLACE_HELP = 'let the update replace or delete this stateful resource (its logical id, as the refusal names it); repeatable; --yes never implies it';
+
 /** --count web=3 (repeatable): per-process task counts. */
 export function countOption(text: string, previous: Record<string, number> = {}): Record<string, number> {
   const m = /^(web|worker)=(\d{1,3})$/.exec(text);
