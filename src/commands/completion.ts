@@ -47,28 +47,13 @@ export function completionTree(root: Command): CompletionNode[] {
 const words = (xs: string[]) => xs.join(' ');
 
 export function bashScript(nodes: CompletionNode[]): string {
-  const cases = (get: (n: CompletionNode) => string) => nodes.map((n) => `    '${n.path}') echo '${get(n)}' ;;`).join('\n');
+  const table = (name: string, get: (n: CompletionNode) => string[]) =>
+    `_cyclops_${name}() {\n  case "$1" in\n${nodes.map((n) => `    '${n.path}') echo '${words(get(n))}' ;;`).join('\n')}\n  esac\n}`;
   return `# cyclops completion for bash: source <(cyclops completion bash)
-_cyclops_subs() {
-  case "$1" in
-${cases((n) => words(n.subcommands))}
-  esac
-}
-_cyclops_flags() {
-  case "$1" in
-${cases((n) => words(n.flags))}
-  esac
-}
-_cyclops_value_flags() {
-  case "$1" in
-${cases((n) => words(n.valueFlags))}
-  esac
-}
-_cyclops_args() {
-  case "$1" in
-${cases((n) => words(n.args))}
-  esac
-}
+${table('subs', (n) => n.subcommands)}
+${table('flags', (n) => n.flags)}
+${table('value_flags', (n) => n.valueFlags)}
+${table('args', (n) => n.args)}
 _cyclops() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" path="" nargs=0 i w skip=0 config=()
   for ((i = 1; i < COMP_CWORD; i++)); do
