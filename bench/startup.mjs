@@ -1,12 +1,24 @@
 #!/usr/bin/env node
 // Median wall time of cyclops start-up beside `node -e 0`, measured in one run.
-// Usage: npm run build && node bench/startup.mjs [runs]
+// Usage: npm run build && node bench/startup.mjs [runs] [--max RATIO]
+// Exits 1 when `cyclops --help` takes more than RATIO (default 1.25) times `node -e 0`.
+// It is a benchmark, not a timed test: on a loaded machine every ratio grows, so the load
+// average is printed beside the figures; compare runs made under similar load.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.argv[2] ?? 21);
+const args = process.argv.slice(2);
+const maxAt = args.indexOf('--max');
+const max = maxAt >= 0 ? Number(args.splice(maxAt, 2)[1]) : 1.25;
+const runs = Number(args[0] ?? 21);
+if (!Number.isInteger(runs) || runs < 1 || !(max > 0)) {
+  console.error('usage: node bench/startup.mjs [runs] [--max RATIO], e.g. node bench/startup.mjs 41 --max 1.25');
+  process.exit(2);
+}
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const bin = path.join(root, 'bin', 'cyclops');
 const example = path.join(root, 'config.example.json');
 
@@ -27,14 +39,21 @@ function once(args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
+const loadBefore = load();
 for (const [name, args] of cases) once(args); // warm the file cache
 // Interleave the cases so that machine noise hits all of them alike.
 const samples = Object.fromEntries(cases.map(([n]) => [n, []]));
 for (let i = 0; i < runs; i++) for (const [name, args] of cases) samples[name].push(once(args));
 const base = median(samples['node -e 0']);
-console.log(`start-up, median of ${runs} runs (node ${process.version})`);
+console.log(`start-up, median of ${runs} runs (node ${process.version}; load average ${loadBefore} before, ${load()} after, ${os.cpus().length} cpus)`);
 for (const [name] of cases) {
   const m = median(samples[name]);
   results[name] = m;
   console.log(`${name.padEnd(20)} ${m.toFixed(1).padStart(7)} ms   ${(m / base).toFixed(2)}x node -e 0`);
 }
+const ratio = results['cyclops --help'] / base;
+if (ratio > max) {
+  console.error(`cyclops --help: ${ratio.toFixed(2)}x node -e 0, above the limit of ${max}x`);
+  process.exit(1);
+}
+console.log(`cyclops --help: ${ratio.toFixed(2)}x node -e 0, within ${max}x`);

@@ -1,13 +1,17 @@
 /**
  * The commander program: global options, command registration, and errors → exit codes.
  * Commands are thin; they live in src/commands and register themselves through index.ts.
+ *
+ * Start-up: this module and what it imports statically form the start-up chunk, which
+ * `--help` and parser errors use. It holds commander, the command tree and the parser-error
+ * wording, nothing else: the context, the reporter (and chalk), config and every action's
+ * code load with import() when a command runs. scripts/build.mjs fails the build when a
+ * heavy module reaches the start-up chunk.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
-import { Context, type GlobalOptions, type Streams } from './context';
-import { validateGlobalOptions } from './config/options';
+import type { Context, GlobalOptions, Streams } from './context';
 import { ExitCode } from './errors';
-import { Reporter } from './report/reporter';
 import { ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
@@ -48,6 +52,7 @@ Examples:
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = { ...cmd.optsWithGlobals() } as GlobalOptions;
+      const [{ Context }, { validateGlobalOptions }] = await Promise.all([import('./context'), import('./config/options')]);
       const ctx = new Context(opts, undefined, streams);
       const signals = watchSignals(ctx);
       try {
@@ -102,6 +107,7 @@ export async function main(argv = process.argv, streams: Streams = {}, onExit: (
     // --help and --version exit 0; a parser error is one usage line (exit 2), and with
     // --json the one document on stdout.
     if (e instanceof CommanderError && e.exitCode === 0) return;
+    const { Reporter } = await import('./report/reporter');
     const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v'), ...streams });
     onExit(reporter.error(e instanceof ParseFailure ? e.usage : e));
   }

@@ -56,7 +56,7 @@ function hasAction(cmd: Command): boolean {
 }
 
 function subcommands(cmd: Command): string[] {
-  return cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  return cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name()).filter((n) => n !== 'help');
 }
 
 /** Long and short flags of the command and of every command above it (global options). */

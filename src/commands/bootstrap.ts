@@ -1,5 +1,5 @@
 import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutOption } from './options';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -7,12 +7,13 @@ export const register: Register = (program, run) => {
     program
       .command('bootstrap')
       .description('create the config bucket if it is missing (private, encrypted, versioned, TLS-only), then create or update the platform stack (safe to run again)')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
+      .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption),
     ['cyclops bootstrap', 'cyclops bootstrap --region eu-central-1 --json'],
   ).action(
-    run(async (ctx, opts: { timeout: number }) => {
+    run(async (ctx, opts: { timeout: number; allowReplace?: string[] }) => {
       const { bootstrap } = await import('../ops/env');
-      const { bucket: r, stackName, pushed, result } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout });
+      const { bucket: r, stackName, pushed, result } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace });
       ctx.reporter.result(
         { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs } },
         [

@@ -7,12 +7,13 @@ import type { Command } from 'commander';
 import type { Context } from '../context';
 import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import type { ApplyResult } from '../stacks';
-import { timeoutOption } from './options';
+import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutOption } from './options';
 import { examples, type Register } from './types';
 
 interface ApplyOpts {
   dryRun?: boolean;
   timeout: number;
+  allowReplace?: string[];
 }
 
 export const register: Register = (program, run) => {
@@ -22,7 +23,8 @@ export const register: Register = (program, run) => {
     cmd
       .argument('<env>', 'environment name from config.json')
       .option('--dry-run', 'show what would change (a change set, deleted again); change nothing')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS);
+      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
+      .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption);
 
   examples(withApplyOptions(env.command('create').description('create the environment stack, or update it when it exists (safe to run again)')), [
     'cyclops env create staging',
@@ -61,7 +63,7 @@ async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'crea
   const started = Date.now();
   const [{ envTarget }, ops] = await Promise.all([import('../ops/target'), import('../ops/env')]);
   const target = envTarget(await ctx.config(), name);
-  const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout }, verb);
+  const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace }, verb);
   ctx.reporter.result(
     {
       env: name,

@@ -1,3 +1,18 @@
+/**
+ * The command tree. Every command module is imported here statically, so its top-level code
+ * runs on every start (also for `--help`): keep it to the command's spec (name, arguments,
+ * options, description, examples) and an action whose body imports what it needs.
+ *
+ * Adding a command (and converting one):
+ * 1. src/commands/<name>.ts exports `register: Register`; list it below in --help order.
+ * 2. At top level import only commander, ./types, ./options, ../errors, ../naming and other
+ *    pure helpers. Everything else (ops, the config loader, the reporter, chalk, templates,
+ *    the SDK) is imported inside the action: `const { x } = await import('../ops/x')`.
+ *    Type-only imports (`import type`) are free.
+ * 3. `npm run build` fails, naming the module, when the start-up chunk reaches something
+ *    heavy (scripts/build.mjs, FORBIDDEN); docs/commands.md is regenerated with
+ *    `node scripts/gen-commands-doc.mjs`.
+ */
 import type { Register } from './types';
 import { register as init } from './init';
 import { register as synth } from './synth';
@@ -10,6 +25,7 @@ import { register as bootstrap } from './bootstrap';
 import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
+import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, completion];

@@ -15,6 +15,19 @@ export function timeoutOption(text: string): number {
 }
 
 /**
+/**
+ * --allow-replace LogicalId (repeatable): let the change-safety guard pass a replacement or
+ * removal of that stateful resource. Only ever given explicitly; --yes never implies it.
+ */
+export function allowReplaceOption(text: string, previous: string[] = []): string[] {
+  if (!/^[A-Za-z0-9]{1,255}$/.test(text)) throw new InvalidArgumentError('is not a logical id; use the resource name the refusal printed, such as Database');
+  return previous.includes(text) ? previous : [...previous, text];
+}
+
+/** The help text of --allow-replace, the same on every command that applies a stack. */
+export const ALLOW_REPLACE_HELP = 'let the update replace or delete this stateful resource (its logical id, as the refusal names it); repeatable; --yes never implies it';
+
+/**
  * --count web=3 (repeatable): per-process task counts, for any process name (a DNS label);
  * ops checks the name against the app's processes.
  */

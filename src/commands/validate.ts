@@ -1,4 +1,3 @@
-import { configWarnings } from '../config/warnings';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -8,6 +7,7 @@ export const register: Register = (program, run) => {
   ).action(
     run(async (ctx) => {
       const config = await ctx.config();
+      const { configWarnings } = await import('../config/warnings');
       const envs = Object.values(config.environments);
       const apps = Object.values(config.apps);
       const warnings = configWarnings(config);

@@ -16,6 +16,8 @@ export interface ApplyTemplateInput {
   parameters?: Parameter[];
   dryRun?: boolean;
   timeoutSeconds?: number;
+  /** logical ids the change-safety guard lets be replaced or removed (--allow-replace) */
+  allowReplace?: string[];
   signal?: AbortSignal;
   /** called between the upload and the stack change (a lease check) */
   checkpoint?: () => void;
@@ -40,6 +42,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
     capabilities: CAPABILITIES,
     dryRun: input.dryRun,
     timeoutSeconds: input.timeoutSeconds,
+    allowReplace: input.allowReplace,
     signal: input.signal ?? ops.signal,
   });
   return { pushed, result };

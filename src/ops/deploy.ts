@@ -25,6 +25,8 @@ export interface DeployOptions {
   wait?: boolean;
   timeoutSeconds?: number;
   counts?: Counts;
+  /** logical ids the change-safety guard lets be replaced or removed (--allow-replace) */
+  allowReplace?: string[];
 }
 
 export interface DeployRequest {
@@ -152,6 +154,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     parameters: rendered.parameterList,
     dryRun: true,
     timeoutSeconds: plan.opts.timeoutSeconds,
+    allowReplace: plan.opts.allowReplace,
   });
   return result(plan, { port: port.port, database, release: previous, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services: [] });
 }
@@ -176,6 +179,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     body: rendered.body,
     parameters: rendered.parameterList,
     timeoutSeconds: opts.timeoutSeconds,
+    allowReplace: opts.allowReplace,
     signal: scope.signal,
     checkpoint: scope.checkpoint,
   });

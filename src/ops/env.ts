@@ -12,14 +12,14 @@ import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { Target } from './target';
 
-export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number }, verb: 'create' | 'update') {
+export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
   const body = templateBody(renderCluster(ops.config, t.env));
   const stackName = envStack(t.platform, t.env);
   if (verb === 'update' && !(await ops.stacks.describe(stackName))) {
     throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
   }
   say.step(ops.events, `environment ${t.env}: template for stack ${stackName}`);
-  const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds });
+  const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
   return { stackName, pushed, result };
 }
 
@@ -65,7 +65,7 @@ export async function listEnvs(ops: Ops) {
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[] }) {
   say.step(ops.events, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
   const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, message));
   say.success(ops.events, bucket.created ? `created ${bucket.bucket}` : `${bucket.bucket} was there; settings re-applied`);
@@ -77,6 +77,7 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number }) {
     stackName,
     body: templateBody(renderPlatform(ops.config)),
     timeoutSeconds: opts.timeoutSeconds,
+    allowReplace: opts.allowReplace,
   });
   return { bucket, stackName, pushed, result };
 }

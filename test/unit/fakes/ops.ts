@@ -20,6 +20,8 @@ export interface Fake {
   abort: AbortController;
   stacks: Map<string, StackSummary>;
   templates: Map<string, string>;
+  /** every ApplyInput the stack engine received, in order */
+  applied: ApplyInput[];
   ports: PortsFile | null;
   releases: Map<string, ReleaseState>;
   locks: Set<string>;
@@ -58,6 +60,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     lease,
     stacks: new Map(),
     templates: new Map(),
+    applied: [],
     ports: null,
     releases: new Map(),
     locks: new Set(),
@@ -73,6 +76,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
 
   const apply = async (input: ApplyInput): Promise<ApplyResult> => {
     await call('stacks.apply');
+    f.applied.push(input);
     const body = f.templates.get(input.templateUrl);
     if (body === undefined) throw new Error(`no template at ${input.templateUrl}`);
     const t = JSON.parse(body) as { Outputs?: Record<string, { Value: string }> };
