@@ -11,7 +11,6 @@ import { REDIS_PORT } from './data';
 import {
   getAtt,
   importValue,
-  keep,
   inlinePolicy,
   join,
   managedPolicy,
@@ -83,15 +82,16 @@ export function appTemplate(input: AppInput): Template {
     Image: { Type: 'String', Default: PLACEHOLDER_IMAGE, Description: 'container image for every process' },
   };
   const resources: Record<string, Resource> = {
-    // Kept when the app is destroyed: its logs stay in this group until retention expires them.
-    LogGroup: keep(tagged('AWS::Logs::LogGroup', ids, { LogGroupName: logGroup(platform, env, app.name), RetentionInDays: LOG_RETENTION_DAYS })),
     ExecutionRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
     }),
     TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com'),
   };
-  const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
+  // The log group is cyclops's, not the stack's (deploy creates it first, src/aws/loggroups.ts):
+  // it outlives the stack, and a stack that created it could not be created again after a destroy.
+  const group = logGroup(platform, env, app.name);
+  const outputs: Record<string, Output> = { LogGroupName: output(group) };
 
   const taskDefinition = (p: ProcessConfig): Resource => {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
@@ -120,7 +120,7 @@ export function appTemplate(input: AppInput): Template {
           Secrets: secrets.container,
           LogConfiguration: {
             LogDriver: 'awslogs',
-            Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': p.kind },
+            Options: { 'awslogs-group': group, 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': p.kind },
           },
         },
       ],

@@ -2,6 +2,7 @@
  * The application layer's one context. Every member is an interface: src/ops/live.ts binds
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
+import type { EcrImage } from '../aws/ecr';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Events } from '../events';
@@ -69,6 +70,20 @@ export interface ServicesApi {
   restart(cluster: string, services: string[]): Promise<string[]>;
 }
 
+/** Container images in ECR (src/aws/ecr.ts): tag → digest, and release tags. */
+export interface ImagesApi {
+  /** the ECR repository of an image repository reference; null for other registries (pure) */
+  ecr(repository: string): EcrImage | null;
+  /** the digest the tag points at now; null when the tag does not exist */
+  digest(image: EcrImage, tag: string): Promise<string | null>;
+  tag(image: EcrImage, digest: string, tag: string): Promise<'tagged' | 'already'>;
+}
+
+/** App log groups, made before the app stack (src/aws/loggroups.ts). */
+export interface LogGroupsApi {
+  ensure(name: string, retentionDays: number, tags: Record<string, string>): Promise<'created' | 'exists'>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -76,6 +91,9 @@ export interface Ops {
   store: StoreApi;
   database: DatabaseApi;
   services: ServicesApi;
+  /** absent: images are deployed as given */
+  images?: ImagesApi;
+  logGroups: LogGroupsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -9,7 +9,9 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
+import * as ecr from '../aws/ecr';
+import { ensureLogGroup } from '../aws/loggroups';
+import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -73,6 +75,14 @@ export function liveDatabase(aws: Aws, config: Config, reporter: Reporter, signa
   };
 }
 
+export function liveImages(aws: Aws): ImagesApi {
+  return {
+    ecr: (repository) => ecr.ecrImage(repository),
+    digest: (image, tag) => ecr.imageDigest(aws, image, tag),
+    tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
+  };
+}
+
 export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
   return {
     config,
@@ -81,6 +91,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     store: liveStore(aws, config),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
+    images: liveImages(aws),
+    logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
     events: reporter,
     signal,
   };

@@ -24,6 +24,8 @@ export interface Fake {
   releases: Map<string, ReleaseState>;
   locks: Set<string>;
   services: Map<string, ServiceState>;
+  /** log groups by name, with their retention */
+  logGroups: Map<string, number>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -60,6 +62,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     releases: new Map(),
     locks: new Set(),
     services: new Map(),
+    logGroups: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -199,6 +202,14 @@ export function fakeOps(config: Config = testConfig()): Fake {
       drop: async () => {
         await call('database.drop');
         return { dropped: true };
+      },
+    },
+    logGroups: {
+      ensure: async (name, days) => {
+        await call('logGroups.ensure');
+        const had = f.logGroups.has(name);
+        f.logGroups.set(name, days);
+        return had ? 'exists' : 'created';
       },
     },
     services: {
