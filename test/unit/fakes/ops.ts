@@ -123,6 +123,10 @@ export function fakeOps(config: Config = testConfig()): Fake {
         const s = f.stacks.get(`${config.platform.name}-${env}`);
         return s ? { clusterName: `${config.platform.name}-${env}` } : null;
       },
+      resources: async (name) => {
+        await call('stacks.resources');
+        return f.stacks.has(name) ? [{ logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC' }, { logicalId: 'PublicSubnet1', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'PublicSubnet0', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'Cluster', resourceType: 'AWS::ECS::Cluster' }] : [];
+      },
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
         return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))
