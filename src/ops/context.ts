@@ -21,6 +21,8 @@ export interface StacksApi {
   /** the env stack's outputs by cyclops key; null when the env stack does not exist */
   envOutputs(env: string): Promise<EnvOutputs | null>;
   listAppStacks(env: string): Promise<AppStack[]>;
+  /** the live stack's template body (GetTemplate); null when there is no stack */
+  template(name: string): Promise<string | null>;
   /** every resource of a stack (ListStackResources) */
   resources(name: string): Promise<{ logicalId: string; resourceType: string; physicalId?: string }[]>;
 }

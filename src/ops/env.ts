@@ -9,6 +9,7 @@ import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
+import { networkChange } from './network';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { Target } from './target';
@@ -16,8 +17,15 @@ import type { Target } from './target';
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number }, verb: 'create' | 'update') {
   const body = templateBody(renderCluster(ops.config, t.env));
   const stackName = envStack(t.platform, t.env);
-  if (verb === 'update' && !(await ops.stacks.describe(stackName))) {
+  const live = await ops.stacks.describe(stackName);
+  if (verb === 'update' && !live) {
     throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
+  }
+  if (live) {
+    // Before any change set: a config change that would replace live subnets is refused by its config key.
+    const current = await ops.stacks.template(stackName);
+    const refused = current ? networkChange(t.env, current, body) : null;
+    if (refused) throw refused;
   }
   say.step(ops.events, `environment ${t.env}: template for stack ${stackName}`);
   const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds });

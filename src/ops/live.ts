@@ -9,7 +9,7 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import { stackResources } from '../aws/cloudformation';
+import { stackResources, stackTemplate } from '../aws/cloudformation';
 import * as ecr from '../aws/ecr';
 import { ensureLogGroup } from '../aws/loggroups';
 import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
@@ -27,6 +27,7 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
     },
     listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
     resources: (name) => stackResources(aws, name),
+    template: (name) => stackTemplate(aws, name),
   };
 }
 

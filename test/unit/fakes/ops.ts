@@ -123,6 +123,10 @@ export function fakeOps(config: Config = testConfig()): Fake {
         const s = f.stacks.get(`${config.platform.name}-${env}`);
         return s ? { clusterName: `${config.platform.name}-${env}` } : null;
       },
+      template: async (name) => {
+        await call('stacks.template');
+        return f.templates.get(`live:${name}`) ?? null;
+      },
       resources: async (name) => {
         await call('stacks.resources');
         return f.stacks.has(name) ? [{ logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC' }, { logicalId: 'PublicSubnet1', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'PublicSubnet0', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'Cluster', resourceType: 'AWS::ECS::Cluster' }] : [];
