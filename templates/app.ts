@@ -15,7 +15,6 @@ import { REDIS_PORT } from './data';
 import {
   getAtt,
   importValue,
-  keep,
   inlinePolicy,
   join,
   managedPolicy,
@@ -93,15 +92,16 @@ export function appTemplate(input: AppInput): Template {
     Image: { Type: 'String', Default: PLACEHOLDER_IMAGE, Description: 'container image for every process' },
   };
   const resources: Record<string, Resource> = {
-    // Kept when the app is destroyed: its logs stay in this group until retention expires them.
-    LogGroup: keep(tagged('AWS::Logs::LogGroup', ids, { LogGroupName: logGroup(platform, env, app.name), RetentionInDays: LOG_RETENTION_DAYS })),
     ExecutionRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
     }),
     TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', volumeStatements(app).length ? { Policies: [inlinePolicy('mount-app-volumes', volumeStatements(app))] } : {}),
   };
-  const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
+  // The log group is cyclops's, not the stack's (deploy creates it first, src/aws/loggroups.ts):
+  // it outlives the stack, and a stack that created it could not be created again after a destroy.
+  const group = logGroup(platform, env, app.name);
+  const outputs: Record<string, Output> = { LogGroupName: output(group) };
   if (ownGroup) resources[APP_SECURITY_GROUP] = appSecurityGroup(ids, internals, imp);
   const volumes = volumeResources({ ids, app, zones: input.zones ?? 2, privateSubnets: split(',', imp('privateSubnets')), vpcId: imp('vpcId') });
   Object.assign(resources, volumes.resources);
@@ -117,7 +117,7 @@ export function appTemplate(input: AppInput): Template {
     environment.sort(byName);
     const logs = (prefix: string) => ({
       LogDriver: 'awslogs',
-      Options: { 'awslogs-group': ref('LogGroup'), 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': prefix },
+      Options: { 'awslogs-group': group, 'awslogs-region': ref('AWS::Region'), 'awslogs-stream-prefix': prefix },
     });
     const { Volumes, MountPoints } = taskVolumes(p.volumes);
     return tagged('AWS::ECS::TaskDefinition', ids, {

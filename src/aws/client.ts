@@ -37,6 +37,8 @@ export interface Aws {
   readonly rds: Sdk.rds.RDSClient;
   readonly secrets: Sdk.secrets.SecretsManagerClient;
   readonly efs: Sdk.efs.EFSClient;
+  readonly ecr: Sdk.ecr.ECRClient;
+  readonly logs: Sdk.logs.CloudWatchLogsClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -113,6 +115,12 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
     },
     get efs() {
       return lazy('EFS', () => new sdk.efs.EFSClient(base));
+    },
+    get ecr() {
+      return lazy('ECR', () => new sdk.ecr.ECRClient(base));
+    },
+    get logs() {
+      return lazy('CloudWatchLogs', () => new sdk.logs.CloudWatchLogsClient(base));
     },
     calls: () => count,
   };

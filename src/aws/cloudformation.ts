@@ -212,6 +212,17 @@ export async function describeChangeSet(aws: Aws, stack: string, changeSet: stri
   }
 }
 
+/** A stack's current template (its original body); null when the stack does not exist. */
+export async function stackTemplate(aws: Aws, stack: string): Promise<string | null> {
+  const out = await callOr(
+    aws,
+    `read the template of stack ${stack}`,
+    () => aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: stack, TemplateStage: 'Original' })),
+    (e) => (/does not exist/.test((e as Error)?.message ?? '') ? null : undefined),
+  );
+  return out === null ? null : (out.TemplateBody ?? null);
+}
+
 /** The template a change set would apply (its original, unprocessed body). */
 export async function changeSetTemplate(aws: Aws, stack: string, changeSet: string): Promise<string> {
   const out = await call(aws, `read the template of change set ${changeSet}`, () =>

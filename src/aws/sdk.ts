@@ -9,3 +9,5 @@ export * as route53 from '@aws-sdk/client-route-53';
 export * as rds from '@aws-sdk/client-rds';
 export * as secrets from '@aws-sdk/client-secrets-manager';
 export * as efs from '@aws-sdk/client-efs';
+export * as ecr from '@aws-sdk/client-ecr';
+export * as logs from '@aws-sdk/client-cloudwatch-logs';

@@ -43,10 +43,11 @@ export const register: Register = (program, run) => {
       .description('delete the environment stack (asks first unless --yes; refuses while apps are deployed unless --force)')
       .argument('<env>', 'environment name from config.json')
       .option('--force', 'also delete the app stacks deployed in it (and release their ports)')
+      .option('--dry-run', 'list what would be deleted (the stack\'s resources by type, and the apps that block it); change nothing')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
-    ['cyclops env delete pr-123 --yes', 'cyclops env delete staging --force --yes --json'],
-  ).action(run(async (ctx, name: string, opts: { force?: boolean; timeout: number }) => deleteEnv(ctx, name, opts)));
+    ['cyclops env delete pr-123 --yes', 'cyclops env delete pr-123 --dry-run', 'cyclops env delete staging --force --yes --json'],
+  ).action(run(async (ctx, name: string, opts: { force?: boolean; dryRun?: boolean; timeout: number }) => (opts.dryRun ? previewDelete(ctx, name, opts) : deleteEnv(ctx, name, opts))));
 
   examples(env.command('list').description('every environment in config.json and the status of its stack'), [
     'cyclops env list',
@@ -106,6 +107,22 @@ async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; ti
   await ctx.reporter.confirm(`Delete environment ${name}: stack ${plan.stackName}${also}, with its database?`, `env delete ${name}`);
   const { deleted } = await envOps.deleteEnv(ops, target, plan, { timeoutSeconds: opts.timeout });
   ctx.reporter.result({ env: name, stack: plan.stackName, deleted, apps: appNames }, `environment ${name}: deleted stack ${plan.stackName}${also}`);
+}
+
+async function previewDelete(ctx: Context, name: string, opts: { force?: boolean }): Promise<void> {
+  const [{ envTarget }, envOps] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const target = envTarget(await ctx.config(), name);
+  const p = await envOps.previewEnvDelete(await ctx.ops(target), target, opts);
+  if (!p.exists) {
+    ctx.reporter.result(p, `environment ${name}: stack ${p.stack} does not exist; nothing would be deleted`);
+    return;
+  }
+  const count = Object.values(p.resources).reduce((n, ids) => n + ids.length, 0);
+  ctx.reporter.result(p, [
+    `environment ${name}: would delete stack ${p.stack} and its ${count} resource(s); nothing was changed`,
+    ...Object.entries(p.resources).map(([type, ids]) => `  ${type} (${ids.length}): ${ids.join(', ')}`),
+    ...(p.apps.length ? [opts.force ? `  apps destroyed first (--force): ${p.apps.join(', ')}` : `  blocked by deployed apps: ${p.apps.join(', ')} (destroy them first, or pass --force)`] : []),
+  ]);
 }
 
 async function listEnvs(ctx: Context): Promise<void> {

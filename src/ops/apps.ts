@@ -2,7 +2,8 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest } from '../naming';
+import { appStack, closest, logGroup } from '../naming';
+import { LOG_RETENTION_DAYS } from '../../templates/app';
 import { restoreHint, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
@@ -83,6 +84,8 @@ export interface DestroyResult {
   database: 'kept' | 'dropped' | 'none';
   /** EFS file systems of the app's volumes: kept unless --delete-volumes */
   volumes: { kept: string[]; deleted: string[] };
+  /** where the app's logs stay (the log group outlives the stack); null when there was no stack */
+  logs: { group: string; retentionDays: number } | null;
 }
 
 /**
@@ -91,9 +94,20 @@ export interface DestroyResult {
  */
 export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: boolean; deleteVolumes?: boolean; timeoutSeconds?: number } = {}): Promise<DestroyResult> {
   const stack = appStack(t.platform, t.env, t.app);
-  checkOwner(await ops.stacks.describe(stack), t);
+  const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
+  checkOwner(summary, t);
   const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
+  const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
+  if (!summary && !hadPort && release.state === 'none') {
+    // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
+    if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
+    if (!(hasDb && opts.dropDatabase)) {
+      say.info(ops.events, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
+      return { app: t.app, env: t.env, stack, deleted: false, port: null, database: hasDb ? 'kept' : 'none', volumes: { kept: [], deleted: [] }, logs: null };
+    }
+  }
   if (hasDb && opts.dropDatabase) await ops.database.preflight(t.env, t.app);
+  const logs = summary ? { group: logGroup(t.platform, t.env, t.app), retentionDays: LOG_RETENTION_DAYS } : null;
   return withAppLock(ops, t, 'destroy', async (scope) => {
     const { deleted } = await ops.stacks.delete(stack, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
@@ -120,6 +134,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     }
     if (!opts.deleteVolumes) volumes.kept = found;
     if (volumes.kept.length) say.warn(ops.events, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
-    return { app: t.app, env: t.env, stack, deleted, port, database, volumes };
+    if (logs) say.info(ops.events, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
+    return { app: t.app, env: t.env, stack, deleted, port, database, volumes, logs };
   });
 }

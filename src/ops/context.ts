@@ -2,6 +2,7 @@
  * The application layer's one context. Every member is an interface: src/ops/live.ts binds
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
+import type { EcrImage } from '../aws/ecr';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Events } from '../events';
@@ -20,6 +21,10 @@ export interface StacksApi {
   /** the env stack's outputs by cyclops key; null when the env stack does not exist */
   envOutputs(env: string): Promise<EnvOutputs | null>;
   listAppStacks(env: string): Promise<AppStack[]>;
+  /** the live stack's template body (GetTemplate); null when there is no stack */
+  template(name: string): Promise<string | null>;
+  /** every resource of a stack (ListStackResources) */
+  resources(name: string): Promise<{ logicalId: string; resourceType: string; physicalId?: string }[]>;
 }
 
 /** A held app lock: a lease the store renews while it is held (src/store/locks.ts). */
@@ -75,6 +80,20 @@ export interface VolumesApi {
   delete(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 
+/** Container images in ECR (src/aws/ecr.ts): tag → digest, and release tags. */
+export interface ImagesApi {
+  /** the ECR repository of an image repository reference; null for other registries (pure) */
+  ecr(repository: string): EcrImage | null;
+  /** the digest the tag points at now; null when the tag does not exist */
+  digest(image: EcrImage, tag: string): Promise<string | null>;
+  tag(image: EcrImage, digest: string, tag: string): Promise<'tagged' | 'already'>;
+}
+
+/** App log groups, made before the app stack (src/aws/loggroups.ts). */
+export interface LogGroupsApi {
+  ensure(name: string, retentionDays: number, tags: Record<string, string>): Promise<'created' | 'exists'>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -83,6 +102,9 @@ export interface Ops {
   database: DatabaseApi;
   services: ServicesApi;
   volumes: VolumesApi;
+  /** absent: images are deployed as given */
+  images?: ImagesApi;
+  logGroups: LogGroupsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -7,12 +7,14 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack } from '../naming';
+import { appStack, logGroup, tags } from '../naming';
 import { appParameters } from '../plan';
+import { LOG_RETENTION_DAYS } from '../../templates/app';
 import type { ServiceState } from '../services/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
 import { currentHolder, lowestFree, restoreHint, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
+import { resolveImage, tagReleaseImage, type ResolvedImage } from './images';
 import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { mutableTagWarning, type ImageRef } from './inputs';
@@ -50,6 +52,8 @@ export interface DeployResult {
   changes: ChangeSummary[];
   duration: number;
   release: ReleaseRecord | null;
+  /** the digest deployed (an ECR tag resolved, or a digest given); null: deployed by tag */
+  imageDigest: string | null;
   database: { dbname: string; username: string; secretArn: string; state: string } | null;
   services: { name: string; desired: number; running: number; rollout?: string }[];
 }
@@ -61,6 +65,8 @@ interface Plan {
   stackName: string;
   wantsDb: boolean;
   started: number;
+  /** the image as deployed: repository@digest for a resolved ECR tag */
+  image: ResolvedImage;
 }
 
 export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions = {}): Promise<DeployResult> {
@@ -74,6 +80,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     stackName: appStack(t.platform, t.env, t.app),
     wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
     started: now(ops),
+    image: { deployed: image },
   };
   const mutable = mutableTagWarning(image, req.ref);
   if (mutable) say.warn(events, mutable);
@@ -85,7 +92,9 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   appParameters(config, t.env, t.app, image, opts.counts);
   if (plan.wantsDb && !opts.dryRun) await ops.database.preflight(t.env, t.app);
 
-  const [release, stack] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName)]);
+  // The ECR digest lookup (one call, for an ECR tag only) goes alongside the first reads.
+  const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref)]);
+  plan.image = resolved;
   checkOwner(stack, t);
   if (release.state === 'ok' && stack) {
     const fast = await fastPath(plan, release.record, stack);
@@ -93,7 +102,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   }
 
   // The full path. Still nothing written: read the env stack and ports.json, and judge the record.
-  say.step(events, `reading environment ${t.env}`);
+  say.debug(events, `reading environment ${t.env}`); // a step line would come before a one-line refusal
   const outputs = await requireEnvOutputs(ops, t.env);
   const ports = await ops.store.readPorts();
   const had = ports?.environments[t.env]?.[t.app];
@@ -122,7 +131,7 @@ function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary |
 async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
   const { ops, req, opts, wantsDb } = plan;
   if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
-  const rendered = render(ops.config, req.target, req.image, opts.counts, record.port, wantsDb ? record.databaseSecretArn : undefined);
+  const rendered = render(ops.config, req.target, plan.image.deployed, opts.counts, record.port, wantsDb ? record.databaseSecretArn : undefined);
   if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
   const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
   if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
@@ -145,7 +154,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = render(ops.config, t, req.image, plan.opts.counts, port.port, database?.secretArn);
+  const rendered = render(ops.config, t, plan.image.deployed, plan.opts.counts, port.port, database?.secretArn);
   const { result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -171,7 +180,12 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
     scope.checkpoint();
   }
-  const rendered = render(ops.config, t, req.image, opts.counts, port, database?.secretArn);
+  const rendered = render(ops.config, t, plan.image.deployed, opts.counts, port, database?.secretArn);
+  // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
+  const group = logGroup(t.platform, t.env, t.app);
+  const made = await ops.logGroups.ensure(group, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
+  say.debug(ops.events, `log group ${group} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
+  scope.checkpoint();
   const { pushed, result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -193,6 +207,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     release = record(plan, rendered, previous, { key: pushed.key, url: pushed.url }, after);
     scope.checkpoint();
     await ops.store.writeRelease(t.env, t.app, release);
+    await tagReleaseImage(ops, t.env, plan.image, release.number);
   }
   return result(plan, { port, database, release, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services });
 }
@@ -221,6 +236,8 @@ function record(plan: Plan, r: Rendered, previous: ReleaseRecord | null, templat
     app: t.app,
     env: t.env,
     image: plan.req.image,
+    ...(plan.image.tag ? { imageTag: plan.image.tag } : {}),
+    ...(plan.image.digest ? { imageDigest: plan.image.digest } : {}),
     deployedAt: new Date(now(plan.ops)).toISOString(),
     deployedBy: currentHolder(),
     stack: plan.stackName,
@@ -254,6 +271,7 @@ function result(plan: Plan, o: Outcome): DeployResult {
     changes: o.changes,
     duration: Math.round((now(plan.ops) - plan.started) / 100) / 10,
     release: o.release,
+    imageDigest: plan.image.digest ?? null,
     database: o.database,
     services: o.services.map((s) => ({ name: s.name, desired: s.desired, running: s.running, rollout: s.rollout })),
   };

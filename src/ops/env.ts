@@ -2,12 +2,14 @@
  * Environments: one CloudFormation stack each, rendered from config, pushed to the config
  * bucket and applied by the stack engine; and the platform (bootstrap).
  */
-import { interrupted, usageError } from '../errors';
+import { configWarnings } from '../config/warnings';
+import { CyclopsError, interrupted, usageError } from '../errors';
 import { say } from '../events';
 import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
+import { networkChange } from './network';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { Target } from './target';
@@ -15,8 +17,15 @@ import type { Target } from './target';
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
   const body = templateBody(renderCluster(ops.config, t.env));
   const stackName = envStack(t.platform, t.env);
-  if (verb === 'update' && !(await ops.stacks.describe(stackName))) {
+  const live = await ops.stacks.describe(stackName);
+  if (verb === 'update' && !live) {
     throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
+  }
+  if (live) {
+    // Before any change set: a config change that would replace live subnets is refused by its config key.
+    const current = await ops.stacks.template(stackName);
+    const refused = current ? networkChange(t.env, current, body) : null;
+    if (refused) throw refused;
   }
   say.step(ops.events, `environment ${t.env}: template for stack ${stackName}`);
   const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
@@ -51,7 +60,56 @@ export async function deleteEnv(ops: Ops, t: Target, plan: EnvDeletePlan, opts: 
   if (!plan.stack) return { deleted: false };
   await Promise.all(plan.apps.map((a) => destroyApp(ops, { ...t, app: a.app }, { timeoutSeconds: opts.timeoutSeconds })));
   if (ops.signal.aborted) throw interrupted(`environment ${t.env}: interrupted after its apps were destroyed; run "cyclops env delete ${t.env}" again`);
-  return ops.stacks.delete(plan.stackName, { timeoutSeconds: opts.timeoutSeconds, signal: ops.signal });
+  try {
+    return await ops.stacks.delete(plan.stackName, { timeoutSeconds: opts.timeoutSeconds, signal: ops.signal });
+  } catch (e) {
+    throw vpcInUse(t, plan.stackName, e) ?? e;
+  }
+}
+
+const IN_USE = /DependencyViolation|has dependencies|dependent object/i;
+
+/**
+ * A VPC that CloudFormation could not delete because something still uses it: say what is
+ * probably left (the stack events' reasons) and the way forward, instead of a bare failure.
+ */
+export function vpcInUse(t: Target, stackName: string, e: unknown): CyclopsError | null {
+  if (!(e instanceof CyclopsError)) return null;
+  const reasons = [e.message, ...(e.details ?? [])];
+  const hit = reasons.find((r) => IN_USE.test(r));
+  if (!hit) return null;
+  const vpc = /\b(vpc-[0-9a-f]+)\b/.exec(reasons.join(' '))?.[1];
+  const find = vpc ? `"aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=${vpc}" and "aws ec2 describe-security-groups --filters Name=vpc-id,Values=${vpc}"` : 'the VPC console';
+  return new CyclopsError(
+    `environment ${t.env}: stack ${stackName} could not delete its VPC${vpc ? ` ${vpc}` : ''}: something outside the stack still uses it (network interfaces of tasks or functions, or a security group, endpoint or gateway made by hand); ` +
+      `find them with ${find}, remove them, then run "cyclops env delete ${t.env}" again`,
+    { exitCode: e.exitCode, details: reasons.filter((r) => r !== e.message), code: 'vpc-in-use', cause: e },
+  );
+}
+
+export interface EnvDeletePreview {
+  env: string;
+  stack: string;
+  exists: boolean;
+  /** the env stack's resources by type */
+  resources: Record<string, string[]>;
+  /** the deployed apps: they block the delete unless --force (which destroys them first) */
+  apps: string[];
+  blockedBy: string[];
+}
+
+/** `env delete --dry-run`: what would go, touching nothing. */
+export async function previewEnvDelete(ops: Ops, t: Target, opts: { force?: boolean }): Promise<EnvDeletePreview> {
+  const stackName = envStack(t.platform, t.env);
+  const stack = await ops.stacks.describe(stackName);
+  if (!stack) return { env: t.env, stack: stackName, exists: false, resources: {}, apps: [], blockedBy: [] };
+  const [apps, rows] = await Promise.all([ops.stacks.listAppStacks(t.env), ops.stacks.resources(stackName)]);
+  const resources: Record<string, string[]> = {};
+  for (const r of [...rows].sort((a, b) => a.resourceType.localeCompare(b.resourceType) || a.logicalId.localeCompare(b.logicalId))) {
+    (resources[r.resourceType] ??= []).push(r.logicalId);
+  }
+  const names = apps.map((a) => a.app);
+  return { env: t.env, stack: stackName, exists: true, resources, apps: names, blockedBy: opts.force ? [] : names };
 }
 
 export async function listEnvs(ops: Ops) {
@@ -82,6 +140,13 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   return { bucket, stackName, pushed, result };
 }
 
+/** The config warnings (quotas, capacity) that concern this environment, or the whole region. */
+export function envWarnings(ops: Ops, env: string): string[] {
+  const mine = configWarnings(ops.config).filter((w) => w.startsWith(`environment ${env}:`) || !w.startsWith('environment '));
+  for (const w of mine) say.warn(ops.events, w);
+  return mine;
+}
+
 /** `env show`: the environment's outputs, read from its stack. */
 export async function showEnv(ops: Ops, t: Target) {
   const e = ops.config.environments[t.env];
@@ -107,5 +172,6 @@ export async function showEnv(ops: Ops, t: Target) {
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
+    warnings: envWarnings(ops, t.env),
   };
 }

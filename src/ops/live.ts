@@ -9,7 +9,10 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi, VolumesApi } from './context';
+import { stackResources, stackTemplate } from '../aws/cloudformation';
+import * as ecr from '../aws/ecr';
+import { ensureLogGroup } from '../aws/loggroups';
+import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi, VolumesApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -23,6 +26,8 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
       return s ? envOutputsFrom(s.outputs) : null;
     },
     listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
+    resources: (name) => stackResources(aws, name),
+    template: (name) => stackTemplate(aws, name),
   };
 }
 
@@ -81,6 +86,14 @@ export function liveVolumes(aws: Aws, config: Config): VolumesApi {
   };
 }
 
+export function liveImages(aws: Aws): ImagesApi {
+  return {
+    ecr: (repository) => ecr.ecrImage(repository),
+    digest: (image, tag) => ecr.imageDigest(aws, image, tag),
+    tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
+  };
+}
+
 export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
   return {
     config,
@@ -90,6 +103,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
     volumes: liveVolumes(aws, config),
+    images: liveImages(aws),
+    logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
     events: reporter,
     signal,
   };

@@ -15,6 +15,9 @@ export const releaseSchema = z.looseObject({
   app: z.string(),
   env: z.string(),
   image: z.string(),
+  /** the tag the image was given by, and the digest it resolved to (deployed as repository@digest) */
+  imageTag: z.string().optional(),
+  imageDigest: z.string().optional(),
   deployedAt: z.string(),
   deployedBy: z.string(),
   number: z.number().int().optional(),

@@ -30,6 +30,7 @@ describe('deploy', () => {
       'store.readPorts',
       'store.acquireLock',
       'store.allocatePort',
+      'logGroups.ensure',
       'store.pushTemplate',
       'stacks.apply',
       'services.waitForRollout',

@@ -18,9 +18,27 @@ test('destroy: stack, then port, then release, under the lock', async () => {
   const f = fakeOps();
   await deployed(f, 'web');
   const r = await destroyApp(f.ops, t('web'));
-  expect(f.calls).toEqual(['stacks.describe', 'store.acquireLock', 'stacks.delete', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
-  expect(r).toMatchObject({ deleted: true, port: 20000, database: 'none' });
+  expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease', 'store.acquireLock', 'stacks.delete', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
+  expect(r).toMatchObject({ deleted: true, port: 20000, database: 'none', logs: { group: '/cyclops/acme/staging/web', retentionDays: 30 } });
   expect(f.stacks.has('acme-staging-web')).toBe(false);
+  // the log group outlives the stack (DeletionPolicy Retain / created by deploy): destroy says where the logs stay
+  expect(f.events.of('info').map((e) => e.message).join('\n')).toMatch(/logs of web stay in log group \/cyclops\/acme\/staging\/web, each event kept for 30 days/);
+});
+
+test('destroy of an app that is neither in config nor deployed is a typo: exit 2, the closest name, nothing locked', async () => {
+  const f = fakeOps();
+  await deployed(f, 'web');
+  const e = await failure(destroyApp(f.ops, t('wbe')));
+  expect(e.exitCode).toBe(2);
+  expect(e.message).toMatch(/app "wbe": not in config\.json and not deployed in staging; did you mean "?web"?\?/);
+  expect(f.calls).not.toContain('store.acquireLock');
+});
+
+test('destroy of a configured app with nothing deployed takes no lock and writes nothing', async () => {
+  const f = fakeOps();
+  const r = await destroyApp(f.ops, t('web'));
+  expect(r).toMatchObject({ deleted: false, port: null, logs: null });
+  expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease']);
 });
 
 test('destroy of a stack whose tags name another app refuses before the lock', async () => {
@@ -29,7 +47,7 @@ test('destroy of a stack whose tags name another app refuses before the lock', a
   f.stacks.get('acme-staging-web')!.tags['cyclops:app'] = 'api';
   const e = await failure(destroyApp(f.ops, t('web')));
   expect(e.exitCode).toBe(2);
-  expect(f.calls).toEqual(['stacks.describe']);
+  expect(f.calls).not.toContain('store.acquireLock');
 });
 
 test('destroy releases the lock when the stack delete fails, and touches nothing after it', async () => {

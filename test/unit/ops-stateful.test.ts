@@ -78,14 +78,17 @@ describe('singleton deployment settings', () => {
 
 describe('destroy and volumes', () => {
   const { destroyApp } = jest.requireActual('../../src/ops/apps') as typeof import('../../src/ops/apps');
-  const withVolume = () => {
+  // A deployed app whose stack kept a file system.
+  const withVolume = async () => {
     const f = fakeOps();
+    await run(f, 'nginx:1.27');
     f.volumes.set('staging/web', [{ id: 'fs-0abc', sizeBytes: 6144 }]);
+    f.calls.length = 0; // only what destroy does
     return f;
   };
 
   it('keeps the file systems and says so', async () => {
-    const f = withVolume();
+    const f = await withVolume();
     const r = await destroyApp(f.ops, target);
     expect(r.volumes).toEqual({ kept: ['fs-0abc'], deleted: [] });
     expect(f.volumes.get('staging/web')).toHaveLength(1);
@@ -93,7 +96,7 @@ describe('destroy and volumes', () => {
   });
 
   it('--delete-volumes deletes them after the stack is gone, under the lock', async () => {
-    const f = withVolume();
+    const f = await withVolume();
     const r = await destroyApp(f.ops, target, { deleteVolumes: true });
     expect(r.volumes).toEqual({ kept: [], deleted: ['fs-0abc'] });
     expect(f.volumes.get('staging/web')).toEqual([]);

@@ -28,6 +28,8 @@ export interface Fake {
   services: Map<string, ServiceState>;
   /** EFS file systems kept by app stacks, by "<env>/<app>" */
   volumes: Map<string, { id: string; sizeBytes: number }[]>;
+  /** log groups by name, with their retention */
+  logGroups: Map<string, number>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -66,6 +68,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     locks: new Set(),
     services: new Map(),
     volumes: new Map(),
+    logGroups: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -126,6 +129,14 @@ export function fakeOps(config: Config = testConfig()): Fake {
         await call('stacks.envOutputs');
         const s = f.stacks.get(`${config.platform.name}-${env}`);
         return s ? { clusterName: `${config.platform.name}-${env}` } : null;
+      },
+      template: async (name) => {
+        await call('stacks.template');
+        return f.templates.get(`live:${name}`) ?? null;
+      },
+      resources: async (name) => {
+        await call('stacks.resources');
+        return f.stacks.has(name) ? [{ logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC' }, { logicalId: 'PublicSubnet1', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'PublicSubnet0', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'Cluster', resourceType: 'AWS::ECS::Cluster' }] : [];
       },
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
@@ -206,6 +217,14 @@ export function fakeOps(config: Config = testConfig()): Fake {
       drop: async () => {
         await call('database.drop');
         return { dropped: true };
+      },
+    },
+    logGroups: {
+      ensure: async (name, days) => {
+        await call('logGroups.ensure');
+        const had = f.logGroups.has(name);
+        f.logGroups.set(name, days);
+        return had ? 'exists' : 'created';
       },
     },
     services: {

@@ -1,0 +1,58 @@
+/**
+ * Images by digest (issue: ECR images expire while in use). A deploy resolves an ECR tag to the
+ * digest it points at now and deploys repository@digest, so scale-out, task replacement and
+ * rollback pull exactly what was deployed; the release records tag and digest. After the
+ * release is recorded the digest gets the tag cyclops-<env>-<release>, which the platform's
+ * lifecycle policy keeps. Other registries are deployed as given.
+ *
+ * Calls: a digest reference and any non-ECR image need no lookup; an ECR tag needs one
+ * DescribeImages, sent alongside the deploy's first reads (no extra latency).
+ */
+import { usageError } from '../errors';
+import { say } from '../events';
+import { releaseImageTag } from '../naming';
+import type { Ops } from './context';
+import type { ImageRef } from './inputs';
+
+export interface ResolvedImage {
+  /** what the stack gets: repository@digest for a resolved ECR tag, else the image as given */
+  deployed: string;
+  tag?: string;
+  digest?: string;
+  /** the ECR repository, when the image lives in ECR in the deploy's region */
+  ecr?: { registryId: string; region: string; repositoryName: string };
+}
+
+export async function resolveImage(ops: Ops, image: string, ref: ImageRef): Promise<ResolvedImage> {
+  const base: ResolvedImage = { deployed: image, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
+  const ecr = ops.images?.ecr(ref.repository);
+  if (!ecr || !ops.images) return base;
+  if (ecr.region !== ops.stacks.region) {
+    say.warn(ops.events, `image ${image}: its ECR registry is in ${ecr.region}, not ${ops.stacks.region}; deployed as given${ref.digest ? '' : ' by tag'} and not tagged for the release`);
+    return base;
+  }
+  if (ref.digest) return { ...base, ecr };
+  const digest = await ops.images.digest(ecr, ref.tag!);
+  if (!digest) {
+    throw usageError(`image ${image}: tag "${ref.tag}" is not in ECR repository ${ecr.repositoryName} (account ${ecr.registryId}, ${ecr.region}); push it first, or check the tag`);
+  }
+  say.debug(ops.events, `image ${image} is ${ref.repository}@${digest}`);
+  return { deployed: `${ref.repository}@${digest}`, tag: ref.tag, digest, ecr };
+}
+
+/** Keep the release's image from expiring: tag its digest cyclops-<env>-<number>. A failure only warns. */
+export async function tagReleaseImage(ops: Ops, env: string, image: ResolvedImage, number: number | undefined): Promise<string | null> {
+  if (!ops.images || !image.ecr || !image.digest || typeof number !== 'number') return null;
+  const tag = releaseImageTag(env, number);
+  try {
+    const r = await ops.images.tag(image.ecr, image.digest, tag);
+    say.step(ops.events, `image ${image.ecr.repositoryName}@${image.digest.slice(0, 19)}… ${r === 'already' ? 'already tagged' : 'tagged'} ${tag}`);
+    return tag;
+  } catch (e) {
+    say.warn(
+      ops.events,
+      `could not tag ${image.ecr.repositoryName}@${image.digest} as ${tag} (${(e as Error).message}); the lifecycle policy may expire it; tag it by hand with "aws ecr put-image" or redeploy`,
+    );
+    return null;
+  }
+}
