@@ -4,12 +4,14 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
+import { appSecretName, envOutputsFrom, envStack, tags, templateKey, templateUrl } from '../naming';
+import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
+import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
+import type { DatabaseApi, Ops, SecretsApi, ServicesApi, StacksApi, StoreApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -38,6 +40,10 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
     deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),
+    listReleases: (env, app, limit) => store.listReleases(aws, config, env, app, limit),
+    objectExists: (key) => headObject(aws, config.platform.bucket, key),
+    readSettings: (env, app) => store.readSettings(aws, config, env, app),
+    updateSettings: (env, app, change) => store.updateSettings(aws, config, env, app, change),
     pushTemplate: (kind, ids, body, opts) => store.pushTemplate(aws, config, kind, ids, body, opts),
     templateLocation: (kind, ids, body) => {
       const key = templateKey(kind, store.sha256(body), ids);
@@ -52,6 +58,19 @@ export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
     describe: (cluster, services) => describeServices(aws, cluster, services),
     waitForRollout: (cluster, services, opts) => waitForRollout(aws, reporter, cluster, services, opts),
     restart: (cluster, services) => restartServices(aws, cluster, services),
+  };
+}
+
+export function liveSecrets(aws: Aws, config: Config): SecretsApi {
+  return {
+    put: (env, app, name, value) =>
+      putOrCreateSecret(aws, {
+        name: appSecretName(env, app, name),
+        description: `cyclops secret ${name} of ${app} in ${env}`,
+        text: value,
+        tags: tags({ platform: config.platform.name, env, app }),
+      }),
+    remove: (env, app, name) => deleteSecretNow(aws, appSecretName(env, app, name)),
   };
 }
 
@@ -81,6 +100,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     store: liveStore(aws, config),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
+    secrets: liveSecrets(aws, config),
     events: reporter,
     signal,
   };
