@@ -14,7 +14,7 @@ import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/
 import { templateBody } from './serialize';
 
 export { templateBody, toYaml } from './serialize';
-export { PLACEHOLDER_IMAGE };
+export { PLACEHOLDER_IMAGE, countParameter };
 
 export type { TemplateKind } from '../naming';
 export type CfnTemplate = Record<string, unknown>;
