@@ -1,10 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { positiveIntOption } from './options';
 import { examples, type Register } from './types';
 
-function limitOption(text: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('is not a number of releases; use a whole number of at least 1, such as 10');
-  return Number(text);
-}
+const limitOption = positiveIntOption('a number of releases; use a whole number of at least 1, such as 10');
 
 export const register: Register = (program, run) => {
   examples(

@@ -1,12 +1,8 @@
-import { InvalidArgumentError } from 'commander';
 import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { positiveIntOption, timeoutOption } from './options';
 import { examples, type Register } from './types';
 
-function releaseNumber(text: string): number {
-  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError('is not a release number; use one from "cyclops releases APP ENV", such as 3');
-  return Number(text);
-}
+const releaseNumber = positiveIntOption('a release number; use one from "cyclops releases APP ENV", such as 3');
 
 export const register: Register = (program, run) => {
   examples(

@@ -24,6 +24,7 @@ import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
+import { everyObjectVersion } from '../support/bucket-versions';
 
 const PLATFORM = 'rel';
 const BUCKET = 'rel-releases-config';
@@ -180,12 +181,7 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
   });
 
   test('7. the secret value is in no S3 object version, template, stack output or CLI output', async () => {
-    const versions = await aws.s3.send(new aws.sdk.s3.ListObjectVersionsCommand({ Bucket: BUCKET }));
-    const bodies: string[] = [];
-    for (const v of versions.Versions ?? []) {
-      const o = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: v.Key, VersionId: v.VersionId }));
-      bodies.push(await o.Body!.transformToString());
-    }
+    const bodies = await everyObjectVersion(aws, BUCKET);
     expect(bodies.length).toBeGreaterThan(15);
     const s = await stack();
     const everything = [...bodies, await template(), JSON.stringify(s.Outputs), JSON.stringify(s.Parameters), ...printed].join('\n');
