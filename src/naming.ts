@@ -46,7 +46,20 @@ export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
   return `templates/${scope}/${sha256}.json`;
 };
 export const lockKey = (env: string, app: string) => `locks/${env}/${app}.json`;
+/** The single release record of earlier versions (read, and migrated into the log on first write). */
 export const releaseKey = (env: string, app: string) => `releases/${env}/${app}.json`;
+/** The release log of an app: one immutable record per change, numbered, and a pointer to the current one. */
+export const releaseLogPrefix = (env: string, app: string) => `releases/${env}/${app}/`;
+export const RELEASE_NUMBER_DIGITS = 6;
+export const releaseRecordKey = (env: string, app: string, n: number) => `${releaseLogPrefix(env, app)}${String(n).padStart(RELEASE_NUMBER_DIGITS, '0')}.json`;
+/** The number of a record key, or null for any other key under the prefix (the pointer). */
+export const releaseNumberOf = (key: string): number | null => {
+  const m = /\/(\d+)\.json$/.exec(key);
+  return m ? Number(m[1]) : null;
+};
+export const releasePointerKey = (env: string, app: string) => `${releaseLogPrefix(env, app)}current.json`;
+/** Plain variables and secret references set with `cyclops vars` / `cyclops secrets`. */
+export const settingsKey = (env: string, app: string) => `vars/${env}/${app}.json`;
 
 export function templateUrl(bucket: string, region: string, key: string): string {
   return `https://${bucket}.s3.${region}.amazonaws.com/${key.split('/').map(encodeURIComponent).join('/')}`;
@@ -73,6 +86,8 @@ export function dbIdentifier(app: string): string {
 export const dbName = (app: string) => dbIdentifier(app);
 export const dbRole = (app: string) => dbIdentifier(app);
 export const dbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
+/** A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"). */
+export const appSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
 
 // ---- resources ------------------------------------------------------------------------
 export const logGroup = (platform: string, env: string, app: string) => `/cyclops/${platform}/${env}/${app}`;
@@ -230,4 +245,21 @@ export function checkAppPort(port: number | string): number {
     throw usageError(`port ${port}: not a valid app port; use a whole number from 1 to ${MAX_APP_PORT} (it is the load-balancer rule priority)`);
   }
   return n;
+}
+
+// ---- app settings: variable and secret names ---------------------------------------------
+export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]{0,254}$/;
+/** Set by cyclops itself: the database, the port and Redis. */
+export const isReservedVar = (name: string) => /^(DATABASE_URL|PORT|REDIS_URL|REDIS_AUTH_TOKEN|REDIS_PASSWORD|PG.*)$/i.test(name);
+/** Names that look like they hold a secret: they belong in `cyclops secrets set`. */
+export const looksSecret = (name: string) => /PASSWORD|SECRET|TOKEN|_KEY$/i.test(name);
+
+/** A variable or secret name for APP: valid, and not one cyclops sets itself (a usage error). */
+export function checkSettingName(name: string, what: 'variable' | 'secret'): void {
+  if (!ENV_NAME_RE.test(name)) {
+    throw usageError(`${what} "${name}": not a valid environment variable name; use letters, digits and "_", not starting with a digit`);
+  }
+  if (isReservedVar(name)) {
+    throw usageError(`${what} "${name}": is set by cyclops itself (database, port and Redis variables: DATABASE_URL, PG*, PORT, REDIS_URL, REDIS_AUTH_TOKEN, REDIS_PASSWORD); use another name`);
+  }
 }

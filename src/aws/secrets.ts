@@ -63,3 +63,21 @@ export async function moveSecretStage(
 export async function deleteSecretNow(aws: Aws, id: string): Promise<void> {
   await call(aws, `delete secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true })));
 }
+
+/**
+ * Store a value as the secret's new current version, creating the secret (with its tags) when
+ * it does not exist yet. The value never leaves this call: errors name the secret only.
+ */
+export async function putOrCreateSecret(
+  aws: Aws,
+  s: { name: string; description: string; text: string; tags: { Key: string; Value: string }[] },
+): Promise<{ arn: string; versionId: string; created: boolean }> {
+  const out = await callOr(
+    aws,
+    `update secret ${s.name}`,
+    () => aws.secrets.send(new aws.sdk.secrets.PutSecretValueCommand({ SecretId: s.name, SecretString: s.text })),
+    notFound,
+  );
+  if (out) return { arn: out.ARN ?? s.name, versionId: out.VersionId ?? '', created: false };
+  return { ...(await createSecret(aws, s)), created: true };
+}

@@ -25,7 +25,13 @@ import { register as bootstrap } from './bootstrap';
 import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
+import { register as releases } from './releases';
+import { register as rollback } from './rollback';
+import { register as scale } from './scale';
+import { register as restart } from './restart';
+import { register as vars } from './vars';
+import { register as secrets } from './secrets';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, completion];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, completion];

@@ -39,3 +39,9 @@ export function countOption(text: string, previous: Record<string, number> = {})
   if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`sets ${m[1]} a second time; give --count ${m[1]}=N once`);
   return { ...previous, [m[1]]: n };
 }
+
+/** A whole number of at least 1 (--limit, --to): `hint` says what it is and gives an example. */
+export const positiveIntOption = (hint: string) => (text: string): number => {
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`is not ${hint}`);
+  return Number(text);
+};

@@ -9,7 +9,7 @@ import type { Events } from '../events';
 import type { Ids, TemplateKind } from '../naming';
 import type { ServiceState } from '../services/rollout';
 import type { ApplyInput, ApplyResult, AppStack, DeleteOptions, EnvOutputs, StackSummary } from '../stacks';
-import type { AllocateResult, EnsureBucketResult, PortsFile, PushResult, ReleaseRecord, ReleaseState } from '../store';
+import type { AllocateResult, AppSettings, EnsureBucketResult, PortsFile, PushResult, ReleaseDraft, ReleaseList, ReleaseRecord, ReleaseState } from '../store';
 import type { Target } from './target';
 
 export interface StacksApi {
@@ -51,8 +51,16 @@ export interface StoreApi {
   readPorts(): Promise<PortsFile | null>;
   acquireLock(env: string, app: string, operation: string): Promise<LockHandle>;
   readRelease(env: string, app: string): Promise<ReleaseState>;
-  writeRelease(env: string, app: string, record: ReleaseRecord): Promise<void>;
+  /** append a record to the release log: it gets the next free number */
+  writeRelease(env: string, app: string, record: ReleaseDraft): Promise<ReleaseRecord>;
   deleteRelease(env: string, app: string): Promise<void>;
+  /** the newest `limit` records of the release log, newest first */
+  listReleases(env: string, app: string, limit?: number): Promise<ReleaseList>;
+  /** true when the config bucket still holds this object (a release's template) */
+  objectExists(key: string): Promise<boolean>;
+  readSettings(env: string, app: string): Promise<AppSettings>;
+  /** change the app's vars and secret references by CAS */
+  updateSettings(env: string, app: string, change: (s: AppSettings) => AppSettings): Promise<{ settings: AppSettings; changed: boolean }>;
   pushTemplate(kind: TemplateKind, ids: Ids, body: string, opts?: { pointer?: boolean }): Promise<PushResult>;
   /** where a template with this content lives (no I/O): content-addressed */
   templateLocation(kind: TemplateKind, ids: Ids, body: string): { key: string; url: string };
@@ -94,6 +102,13 @@ export interface LogGroupsApi {
   ensure(name: string, retentionDays: number, tags: Record<string, string>): Promise<'created' | 'exists'>;
 }
 
+/** An app's own secrets in Secrets Manager (values go in, never come out). */
+export interface SecretsApi {
+  /** store a value as the secret's new current version (creating it, tagged); the ARN and version */
+  put(env: string, app: string, name: string, value: string): Promise<{ arn: string; versionId: string; created: boolean }>;
+  remove(env: string, app: string, name: string): Promise<void>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -105,6 +120,7 @@ export interface Ops {
   /** absent: images are deployed as given */
   images?: ImagesApi;
   logGroups: LogGroupsApi;
+  secrets: SecretsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

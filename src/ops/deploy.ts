@@ -12,14 +12,30 @@ import { appParameters } from '../plan';
 import { LOG_RETENTION_DAYS } from '../../templates/app';
 import type { ServiceState } from '../services/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
-import { currentHolder, lowestFree, restoreHint, type ReleaseRecord, type ReleaseState } from '../store';
+import { lowestFree, restoreHint, settingsSnapshot, type AppSettings, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { resolveImage, tagReleaseImage, type ResolvedImage } from './images';
 import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { mutableTagWarning, type ImageRef } from './inputs';
 import { withAppLock, type LockScope } from './lock';
-import { appServices, appUrlFor, checkOwner, isSettled, recordMatches, render, sameState, stackRuns, stackStamp, type Counts, type Rendered } from './release';
+import { draft, recordFailure, type Fields as RecordFields } from './releases';
+import {
+  appServices,
+  appUrlFor,
+  checkCounts,
+  checkOwner,
+  countDrift,
+  isSettled,
+  recordMatches,
+  render,
+  sameState,
+  settingsFresh,
+  stackRuns,
+  stackStamp,
+  type Counts,
+  type Rendered,
+} from './release';
 import type { AppTarget } from './target';
 
 export interface DeployOptions {
@@ -29,6 +45,10 @@ export interface DeployOptions {
   counts?: Counts;
   /** logical ids the change-safety guard lets be replaced or removed (--allow-replace) */
   allowReplace?: string[];
+  /** what the release log calls this change (vars and secrets re-apply the current image) */
+  kind?: Extract<ReleaseKind, 'deploy' | 'vars' | 'secrets'>;
+  /** start a new deployment even when the template is unchanged (a new secret version) */
+  restart?: boolean;
 }
 
 export interface DeployRequest {
@@ -67,12 +87,16 @@ interface Plan {
   started: number;
   /** the image as deployed: repository@digest for a resolved ECR tag */
   image: ResolvedImage;
+  /** --count over the counts the current release carries (set by scale or an earlier --count) */
+  counts?: Counts;
+  kind: ReleaseKind;
 }
 
 export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions = {}): Promise<DeployResult> {
   const { config, events } = ops;
   const { target: t, image } = req;
   const envConfig = config.environments[t.env];
+  checkCounts(config, t, opts.counts);
   const plan: Plan = {
     ops,
     req,
@@ -81,6 +105,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
     started: now(ops),
     image: { deployed: image },
+    kind: opts.kind ?? 'deploy',
   };
   const mutable = mutableTagWarning(image, req.ref);
   if (mutable) say.warn(events, mutable);
@@ -96,7 +121,11 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref)]);
   plan.image = resolved;
   checkOwner(stack, t);
-  if (release.state === 'ok' && stack) {
+  const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
+  plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
+  const drift = countDrift(config, t.app, plan.counts);
+  if (drift.length) say.info(events, `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config`);
+  if (release.state === 'ok' && stack && plan.kind === 'deploy' && settingsFresh(release, release.record)) {
     const fast = await fastPath(plan, release.record, stack);
     if (fast) return fast;
   }
@@ -111,8 +140,11 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     throw usageError(`ports ${config.ports.range.join('-')}: the range is full in ${t.env}; widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${t.env}"`);
   }
   const previous = previousRecord(plan, release, stack);
-  if (opts.dryRun) return dryRun(plan, had === undefined ? { port: free, allocated: false } : { port: had, allocated: true }, previous);
-  return withAppLock(ops, t, `deploy ${image}`, (scope) => fullPath(plan, scope, outputs, previous, release.state === 'corrupt'));
+  const settings = await ops.store.readSettings(t.env, t.app);
+  if (opts.dryRun) return dryRun(plan, had === undefined ? { port: free, allocated: false } : { port: had, allocated: true }, previous, settings);
+  return withAppLock(ops, t, `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${image}`, (scope) =>
+    fullPath(plan, scope, outputs, previous, settings, release.state === 'corrupt'),
+  );
 }
 
 /** The record to build on. A corrupt one is replaced when the stack proves what is deployed; else refused up front. */
@@ -131,7 +163,7 @@ function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary |
 async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
   const { ops, req, opts, wantsDb } = plan;
   if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
-  const rendered = render(ops.config, req.target, plan.image.deployed, opts.counts, record.port, wantsDb ? record.databaseSecretArn : undefined);
+  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings);
   if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
   const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
   if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
@@ -144,7 +176,7 @@ async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary):
   });
 }
 
-async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, previous: ReleaseRecord | null): Promise<DeployResult> {
+async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, previous: ReleaseRecord | null, settings: AppSettings): Promise<DeployResult> {
   const { ops, req } = plan;
   const t = req.target;
   say.step(ops.events, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
@@ -154,7 +186,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.opts.counts, port.port, database?.secretArn);
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings));
   const { result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -168,7 +200,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
   return result(plan, { port: port.port, database, release: previous, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services: [] });
 }
 
-async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previous: ReleaseRecord | null, replaceCorrupt: boolean): Promise<DeployResult> {
+async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previous: ReleaseRecord | null, settings: AppSettings, replaceCorrupt: boolean): Promise<DeployResult> {
   const { ops, req, opts } = plan;
   const t = req.target;
   const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
@@ -180,34 +212,50 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
     scope.checkpoint();
   }
-  const rendered = render(ops.config, t, plan.image.deployed, opts.counts, port, database?.secretArn);
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings));
+  const template = ops.store.templateLocation('app', t, rendered.body);
+  const fields = { ...recordFields(plan, rendered, template, null), settingsRevision: settings.revision };
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const group = logGroup(t.platform, t.env, t.app);
   const made = await ops.logGroups.ensure(group, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
   say.debug(ops.events, `log group ${group} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
   scope.checkpoint();
-  const { pushed, result: applied } = await applyTemplate(ops, {
-    kind: 'app',
-    ids: t,
-    stackName: plan.stackName,
-    body: rendered.body,
-    parameters: rendered.parameterList,
-    timeoutSeconds: opts.timeoutSeconds,
-    allowReplace: opts.allowReplace,
-    signal: scope.signal,
-    checkpoint: scope.checkpoint,
-  });
-  const services = await rollout(plan, scope, 'waiting for');
-  scope.checkpoint();
+  // From the moment the stack is asked to change, every way out leaves a record in the log.
+  let touched = false;
+  const attempt = async () => {
+    const { result } = await applyTemplate(ops, {
+      kind: 'app',
+      ids: t,
+      stackName: plan.stackName,
+      body: rendered.body,
+      parameters: rendered.parameterList,
+      timeoutSeconds: opts.timeoutSeconds,
+      allowReplace: opts.allowReplace,
+      signal: scope.signal,
+      checkpoint: () => {
+        scope.checkpoint();
+        touched = true;
+      },
+    });
+    if (!result.changed && opts.restart) {
+      const { cluster, services } = appServices(ops.config, t);
+      say.step(ops.events, `starting a new deployment of ${services.join(', ')}`);
+      scope.checkpoint();
+      await ops.services.restart(cluster, services);
+    }
+    const states = await rollout(plan, scope, 'waiting for');
+    scope.checkpoint();
+    return { applied: result, services: states };
+  };
+  const { applied, services } = await attempt().catch((e) => (touched ? recordFailure(ops, t, plan.started, fields, e) : Promise.reject(e)));
   const after = await ops.stacks.describe(plan.stackName);
   let release = previous;
-  // A changed stack gets a record; so does an unchanged one whose record does not say what it runs (reconcile).
-  if (applied.changed || replaceCorrupt || !recordMatches(previous, rendered, after)) {
-    if (!applied.changed) say.step(ops.events, `recording release: ${plan.stackName} runs ${req.image} but the release record did not say so`);
-    release = record(plan, rendered, previous, { key: pushed.key, url: pushed.url }, after);
+  // A changed stack gets a record; so does a vars/secrets change, and an unchanged stack whose record does not say what it runs (reconcile).
+  if (applied.changed || plan.kind !== 'deploy' || replaceCorrupt || !recordMatches(previous, rendered, after)) {
+    if (!applied.changed && plan.kind === 'deploy') say.step(ops.events, `recording release: ${plan.stackName} runs ${req.image} but the release record did not say so`);
     scope.checkpoint();
-    await ops.store.writeRelease(t.env, t.app, release);
-    await tagReleaseImage(ops, t.env, plan.image, release.number);
+    release = await ops.store.writeRelease(t.env, t.app, draft(ops, t, plan.started, { ...fields, ...recordFields(plan, rendered, template, after) }));
+    if (release?.number !== undefined) await tagReleaseImage(ops, t.env, plan.image, release.number);
   }
   return result(plan, { port, database, release, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services });
 }
@@ -229,22 +277,21 @@ async function rollout(plan: Plan, scope: LockScope, verb: string): Promise<Serv
   return ops.services.waitForRollout(cluster, services, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
 }
 
-function record(plan: Plan, r: Rendered, previous: ReleaseRecord | null, template: { key: string; url: string }, after: StackSummary | null): ReleaseRecord {
+function recordFields(plan: Plan, r: Rendered, template: { key: string; url: string }, after: StackSummary | null): RecordFields {
   const t = plan.req.target;
   return {
-    number: (typeof previous?.number === 'number' ? previous.number : 0) + 1,
-    app: t.app,
-    env: t.env,
+    kind: plan.kind,
     image: plan.req.image,
     ...(plan.image.tag ? { imageTag: plan.image.tag } : {}),
     ...(plan.image.digest ? { imageDigest: plan.image.digest } : {}),
-    deployedAt: new Date(now(plan.ops)).toISOString(),
-    deployedBy: currentHolder(),
     stack: plan.stackName,
     templateUrl: template.url,
     templateKey: template.key,
     templateDigest: r.digest,
     parameters: r.parameters,
+    ...(plan.counts ? { counts: plan.counts as Record<string, number> } : {}),
+    settings: r.overlay,
+    settingsDigest: r.settingsDigest,
     port: r.port,
     ...(r.databaseSecretArn ? { databaseSecretArn: r.databaseSecretArn } : {}),
     url: appUrlFor(plan.ops.config, t),

@@ -4,7 +4,9 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
+import { appSecretName, envOutputsFrom, envStack, tags, templateKey, templateUrl } from '../naming';
+import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
+import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
@@ -12,7 +14,7 @@ import * as store from '../store';
 import { stackResources, stackTemplate } from '../aws/cloudformation';
 import * as ecr from '../aws/ecr';
 import { ensureLogGroup } from '../aws/loggroups';
-import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi, VolumesApi } from './context';
+import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, VolumesApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -43,6 +45,10 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
     deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),
+    listReleases: (env, app, limit) => store.listReleases(aws, config, env, app, limit),
+    objectExists: (key) => headObject(aws, config.platform.bucket, key),
+    readSettings: (env, app) => store.readSettings(aws, config, env, app),
+    updateSettings: (env, app, change) => store.updateSettings(aws, config, env, app, change),
     pushTemplate: (kind, ids, body, opts) => store.pushTemplate(aws, config, kind, ids, body, opts),
     templateLocation: (kind, ids, body) => {
       const key = templateKey(kind, store.sha256(body), ids);
@@ -57,6 +63,19 @@ export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
     describe: (cluster, services) => describeServices(aws, cluster, services),
     waitForRollout: (cluster, services, opts) => waitForRollout(aws, reporter, cluster, services, opts),
     restart: (cluster, services) => restartServices(aws, cluster, services),
+  };
+}
+
+export function liveSecrets(aws: Aws, config: Config): SecretsApi {
+  return {
+    put: (env, app, name, value) =>
+      putOrCreateSecret(aws, {
+        name: appSecretName(env, app, name),
+        description: `cyclops secret ${name} of ${app} in ${env}`,
+        text: value,
+        tags: tags({ platform: config.platform.name, env, app }),
+      }),
+    remove: (env, app, name) => deleteSecretNow(aws, appSecretName(env, app, name)),
   };
 }
 
@@ -105,6 +124,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     volumes: liveVolumes(aws, config),
     images: liveImages(aws),
     logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
+    secrets: liveSecrets(aws, config),
     events: reporter,
     signal,
   };

@@ -4,11 +4,11 @@
  */
 import { appConfig, serviceProcesses, type Config } from '../config/model';
 import { appUrl, clusterName, serviceName, TAG_APP, TAG_ENV, TEMPLATE_DIGEST_OUTPUT } from '../naming';
-import { appParameters, renderApp, templateBody, templateDigest } from '../plan';
+import { appParameters, effectiveApp, renderApp, templateBody, templateDigest, type AppOverlay } from '../plan';
 import { classify } from '../stacks/status';
 import type { Parameter, StackSummary } from '../stacks';
-import type { ReleaseRecord } from '../store';
-import { usageError } from '../errors';
+import { digestOf, outcomeOf, type ReleaseRecord, type ReleaseState } from '../store';
+import { isCyclopsError, usageError } from '../errors';
 import type { AppTarget } from './target';
 
 /** Task counts by process name (any service process of the app). */
@@ -21,11 +21,18 @@ export interface Rendered {
   parameters: Record<string, string>;
   port: number;
   databaseSecretArn?: string;
+  /** the stored vars and secret ARNs it was rendered with */
+  overlay: AppOverlay;
+  /** sha256 of the effective env and secret references */
+  settingsDigest: string;
 }
 
-export function render(config: Config, t: AppTarget, image: string, counts: Counts | undefined, port: number, databaseSecretArn?: string): Rendered {
-  const template = renderApp(config, t.env, t.app, { port, databaseSecretArn });
+const NO_OVERLAY: AppOverlay = { vars: {}, secrets: {} };
+
+export function render(config: Config, t: AppTarget, image: string, counts: Counts | undefined, port: number, databaseSecretArn?: string, overlay: AppOverlay = NO_OVERLAY): Rendered {
+  const template = renderApp(config, t.env, t.app, { port, databaseSecretArn, overlay });
   const parameterList = appParameters(config, t.env, t.app, image, counts);
+  const app = effectiveApp(config, t.app, overlay);
   return {
     body: templateBody(template),
     digest: templateDigest(template),
@@ -33,8 +40,53 @@ export function render(config: Config, t: AppTarget, image: string, counts: Coun
     parameters: Object.fromEntries(parameterList.map((p) => [p.ParameterKey, p.ParameterValue])),
     port,
     databaseSecretArn,
+    overlay,
+    settingsDigest: digestOf([Object.entries(app.env).sort(), Object.entries(app.secrets).sort()]),
   };
 }
+
+/** The service processes (web, workers, internal services) whose counts a stack parameter holds. */
+export const scalable = (config: Config, app: string) => serviceProcesses(appConfig(config, app)).map((p) => p.name);
+
+/** Counts for processes the app has, each 0..100; anything else is a usage error before any AWS call. */
+export function checkCounts(config: Config, t: AppTarget, counts: Record<string, number> | undefined): Counts | undefined {
+  if (!counts) return undefined;
+  const a = appConfig(config, t.app);
+  const known = scalable(config, t.app);
+  for (const [name, n] of Object.entries(counts)) {
+    const p = a.processes.find((x) => x.name === name);
+    if (p?.kind === 'cron' || p?.kind === 'release') {
+      const what = p.kind === 'cron' ? 'is a cron process: it runs on its schedule' : 'is the release phase: it runs once per deploy';
+      throw usageError(`${name}=${n}: ${t.app}'s ${name} ${what} and has no task count; scale ${known.join(' or ') || 'a service process'}`);
+    }
+    if (!known.includes(name)) {
+      throw usageError(`${name}=${n}: ${t.app} has no ${name} process (it has ${known.join(', ') || 'none that scale'}); use one of those, or add the process in ${config.file}`);
+    }
+    if (!Number.isInteger(n) || n < 0 || n > 100) throw usageError(`${name}=${n}: not a valid task count; use a whole number from 0 to 100`);
+  }
+  return counts;
+}
+
+/** Counts that differ from config, as "web 3 (config 1)"; empty when they agree. */
+export function countDrift(config: Config, app: string, counts: Counts | undefined): string[] {
+  if (!counts) return [];
+  return serviceProcesses(appConfig(config, app))
+    .filter((p) => counts[p.name] !== undefined && counts[p.name] !== p.count)
+    .map((p) => `${p.name} ${counts[p.name]} (config ${p.count})`);
+}
+
+/** The release is the newest settings' (no vars/secrets change since it was rendered). */
+export const settingsFresh = (state: ReleaseState, record: ReleaseRecord) => (state.state === 'ok' ? (state.settingsRevision ?? 0) <= (record.settingsRevision ?? 0) : false);
+
+/** The outcome an error means for the release log: rolled back by ECS, interrupted, or failed. */
+export function failedOutcome(e: unknown, signal: AbortSignal): Pick<ReleaseRecord, 'outcome' | 'reason'> {
+  const reason = ((e as Error)?.message ?? String(e)).split('\n')[0];
+  if (isCyclopsError(e) && e.code === 'rollout-failed') return { outcome: 'rolled-back', reason };
+  if ((e as { exitCode?: number })?.exitCode === 130 || signal.aborted) return { outcome: 'interrupted', reason };
+  return { outcome: 'failed', reason };
+}
+
+export const succeeded = (r: ReleaseRecord | null | undefined) => !!r && outcomeOf(r) === 'succeeded';
 
 const sameRecord = (a: Record<string, string> | undefined, b: Record<string, string>) =>
   !!a && Object.keys(a).length === Object.keys(b).length && Object.entries(b).every(([k, v]) => a[k] === v);

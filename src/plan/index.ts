@@ -15,7 +15,7 @@ import { maxParameter, minParameter } from '../../templates/app-scaling';
 import { templateBody } from './serialize';
 
 export { templateBody, toYaml } from './serialize';
-export { PLACEHOLDER_IMAGE };
+export { PLACEHOLDER_IMAGE, countParameter };
 
 export type { TemplateKind } from '../naming';
 export type CfnTemplate = Record<string, unknown>;
@@ -31,11 +31,29 @@ export function renderCluster(config: Config, env: string): CfnTemplate {
   return clusterTemplate({ platform: config.platform.name, region: config.platform.region, env: environment(config, env) }) as unknown as CfnTemplate;
 }
 
-export function renderApp(config: Config, env: string, app: string, opts: { port: number; databaseSecretArn?: string }): CfnTemplate {
+/** What `cyclops vars` and `cyclops secrets` set for an app: variables, and secret ARNs by name. */
+export interface AppOverlay {
+  vars: Record<string, string>;
+  secrets: Record<string, string>;
+}
+
+/**
+ * The app's config with its stored settings layered over: vars over config `env`, stored
+ * secrets over config `secrets`; a name that is a secret is never also a plain variable.
+ */
+export function effectiveApp(config: Config, app: string, overlay?: AppOverlay): AppConfig {
+  const a = appConfig(config, app);
+  if (!overlay) return a;
+  const secrets = { ...a.secrets, ...overlay.secrets };
+  const env = Object.fromEntries(Object.entries({ ...a.env, ...overlay.vars }).filter(([k]) => !Object.hasOwn(secrets, k)));
+  return { ...a, env, secrets };
+}
+
+export function renderApp(config: Config, env: string, app: string, opts: { port: number; databaseSecretArn?: string; overlay?: AppOverlay }): CfnTemplate {
   const e = environment(config, env);
   checkApp(app);
   checkAppPort(opts.port);
-  const a = appConfig(config, app);
+  const a = effectiveApp(config, app, opts.overlay);
   const template = appTemplate({
     platform: config.platform.name,
     env,

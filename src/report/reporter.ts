@@ -190,6 +190,17 @@ export class Reporter implements Events {
   }
 
   /**
+   * All of stdin, for a value that must never be an argument (a secret). A terminal on stdin
+   * is a usage error: the value would echo on the screen.
+   */
+  async readStdin(what: string): Promise<string> {
+    if (this.stdin.isTTY) throw new CyclopsError(`${what}: reads the value from stdin; pipe it in (printf %s "$VALUE" | cyclops ...) or give --from-file FILE`, { exitCode: 2, code: 'usage' });
+    let text = '';
+    for await (const chunk of this.stdin) text += chunk.toString();
+    return text;
+  }
+
+  /**
    * Ask a yes/no question on stderr. --yes answers yes. Without a terminal on stdin there is
    * nobody to ask, so it refuses with a usage error that names the flag.
    */

@@ -13,7 +13,25 @@ export {
   type PushPortsResult,
 } from './ports';
 export { acquireLock, readLock, removeLock, currentHolder, DEFAULT_LOCK_TTL_SECONDS, type Lock, type LockInfo, type AcquireOptions } from './locks';
-export { writeRelease, readRelease, deleteRelease, restoreHint, type ReleaseRecord, type ReleaseState } from './releases';
+export {
+  writeRelease,
+  readRelease,
+  deleteRelease,
+  listReleases,
+  markSettings,
+  restoreHint,
+  outcomeOf,
+  kindOf,
+  RELEASE_KINDS,
+  RELEASE_OUTCOMES,
+  type ReleaseRecord,
+  type ReleaseDraft,
+  type ReleaseState,
+  type ReleaseKind,
+  type ReleaseOutcome,
+  type ReleaseList,
+} from './releases';
+export { readSettings, updateSettings, emptySettings, settingsSnapshot, digestOf, type AppSettings } from './vars';
 export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
 export { checkEnv, checkApp, checkAppEnv } from './names';
 export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';

@@ -44,7 +44,6 @@ interface Case {
   todo?: string;
 }
 
-const FLOW = 'deploy/destroy/ports/status flow (src/commands, src/ops)';
 const D = ['deploy', 'nginx:1.27', 'web', 'staging'];
 
 const cases: Case[] = [
@@ -98,7 +97,7 @@ const cases: Case[] = [
   { args: [...D, '--count', 'web=500'], code: 2, line: /--count "web=500": is more than 100 tasks/ },
   { args: [...D, '--count', 'db=2'], code: 2, line: /--count "db=2": is not a process count/ },
   { args: [...D, '--count', 'web=1', '--count', 'web=2'], code: 2, line: /--count "web=2": sets web a second time/ },
-  { args: [...D, '--count', 'worker=2'], code: 2, line: /worker/, todo: `web has no worker process; the count is ignored (${FLOW})` },
+  { args: [...D, '--count', 'worker=2'], code: 2, line: /worker=2: web has no worker process/ },
   { args: [...D, '--region', 'mars-north-9'], code: 2, line: /^error: --region "mars-north-9": is not an AWS region; use a region code such as eu-west-1/ },
   { args: ['env', 'list', '--region', 'EU-WEST-1'], code: 2, line: /--region "EU-WEST-1": is not an AWS region/ },
   { args: ['status', 'web', 'staging', '--endpoint-url', 'not-a-url'], code: 2, line: /^error: --endpoint-url "not-a-url": is not an http\(s\) URL/ },

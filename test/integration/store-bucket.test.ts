@@ -70,18 +70,32 @@ test('pushTemplate uploads content once, at a content-addressed key, and readLat
   expect(await readLatestTemplate(aws, config, 'app', { platform: 'acme', env: 'production', app: 'web' })).toBeNull();
 });
 
-test('releases: write, read back (extra fields kept), delete', async () => {
+test('releases: append (numbered), read back the current one (extra fields kept), delete keeps the log', async () => {
   expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'none' });
   const record = { app: 'web', env: 'staging', image: 'nginx:1.27', deployedAt: '2026-01-01T00:00:00.000Z', deployedBy: 'me@host pid 1', port: 20000, note: 'x' };
-  await writeRelease(aws, config, 'staging', 'web', record);
-  expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'ok', record });
+  const written = await writeRelease(aws, config, 'staging', 'web', record);
+  expect(written).toEqual({ ...record, number: 1 });
+  expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'ok', record: { ...record, number: 1 } });
   await deleteRelease(aws, config, 'staging', 'web');
   expect(await readRelease(aws, config, 'staging', 'web')).toEqual({ state: 'none' });
+  // numbers are never reused: the next record is 2
+  expect((await writeRelease(aws, config, 'staging', 'web', record)).number).toBe(2);
+});
+
+test('releases: the single record of earlier versions is read, and becomes the first record of the log', async () => {
+  const old = { app: 'web', env: 'production', image: 'nginx:1.25', deployedAt: '2025-01-01T00:00:00.000Z', deployedBy: 'me', number: 7 };
+  await aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: 'releases/production/web.json', Body: JSON.stringify(old) }));
+  expect(await readRelease(aws, config, 'production', 'web')).toEqual({ state: 'ok', record: old });
+  const next = await writeRelease(aws, config, 'production', 'web', { ...old, image: 'nginx:1.26', number: undefined });
+  expect(next.number).toBe(8);
+  const log = await aws.s3.send(new aws.sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: 'releases/production/web/' }));
+  expect((log.Contents ?? []).map((o) => o.Key).sort()).toEqual(['releases/production/web/000007.json', 'releases/production/web/000008.json', 'releases/production/web/current.json']);
+  expect(await readRelease(aws, config, 'production', 'web')).toMatchObject({ state: 'ok', record: { number: 8, image: 'nginx:1.26' } });
 });
 
 test('a missing bucket is one line that says to bootstrap', async () => {
   const other = storeConfig('store-bucket-test-missing');
   await expect(readRelease(aws, other, 'staging', 'web')).rejects.toThrow(
-    'read s3://store-bucket-test-missing/releases/staging/web.json: bucket store-bucket-test-missing does not exist; run "cyclops bootstrap" first',
+    'read s3://store-bucket-test-missing/releases/staging/web/current.json: bucket store-bucket-test-missing does not exist; run "cyclops bootstrap" first',
   );
 });

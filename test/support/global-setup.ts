@@ -53,8 +53,12 @@ function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
   });
 }
 
-/** moto_server and the proxy in front of it; `stop` resolves once both have exited. */
-async function startMoto(): Promise<{ stop: () => Promise<void> }> {
+/**
+ * moto_server and the proxy in front of it; `stop` resolves once both have exited. A test
+ * file that needs services of more than one task to complete their rollout starts its own
+ * with a larger `ecsRunning` (and `exportEnv` false).
+ */
+export async function startMoto(ecsRunning = 1, exportEnv = true): Promise<{ endpoint: string; direct: string; stop: () => Promise<void> }> {
   const bin = which('moto_server');
   if (!bin) throw new Error('moto_server is not on PATH: the AWS integration tests need it (pip install "moto[server]", or add the pyenv shims to PATH)');
   const port = await freePort();
@@ -63,7 +67,7 @@ async function startMoto(): Promise<{ stop: () => Promise<void> }> {
     await Promise.all(children.map((c) => stopChild(c)));
   };
   try {
-    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: '1' } }));
+    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(ecsRunning) } }));
     const direct = `http://127.0.0.1:${port}`;
     await waitFor(`${direct}/moto-api/`, 20000);
     // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).
@@ -71,9 +75,11 @@ async function startMoto(): Promise<{ stop: () => Promise<void> }> {
     children.push(spawn(process.execPath, [path.join(__dirname, 'moto-proxy.mjs'), String(port), String(proxyPort)], { stdio: 'ignore' }));
     const endpoint = `http://127.0.0.1:${proxyPort}`;
     await waitFor(`${endpoint}/moto-api/`, 10000);
-    process.env.MOTO_ENDPOINT = endpoint;
-    process.env.MOTO_DIRECT_ENDPOINT = direct;
-    return { stop };
+    if (exportEnv) {
+      process.env.MOTO_ENDPOINT = endpoint;
+      process.env.MOTO_DIRECT_ENDPOINT = direct;
+    }
+    return { endpoint, direct, stop };
   } catch (e) {
     await stop(); // a failed start leaves nothing running
     throw e;

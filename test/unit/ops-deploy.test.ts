@@ -28,6 +28,7 @@ describe('deploy', () => {
       'stacks.describe',
       'stacks.envOutputs',
       'store.readPorts',
+      'store.readSettings',
       'store.acquireLock',
       'store.allocatePort',
       'logGroups.ensure',
@@ -88,6 +89,7 @@ describe('deploy', () => {
     const f = fakeOps();
     await run(f);
     f.releases.clear(); // a deploy killed just before its release write
+    f.log.clear();
     f.calls.length = 0;
     const r = await run(f);
     expect(r.changed).toBe(false);
@@ -109,29 +111,42 @@ describe('deploy', () => {
     expect(f.ports).toBeNull();
   });
 
-  test('a failed stack records no release and releases the lock', async () => {
+  test('a failed stack is recorded as failed (the original error stands) and releases the lock', async () => {
     const f = fakeOps();
     f.onCall('stacks.apply', () => {
       throw new CyclopsError('stack acme-staging-web: create failed', { code: 'stack-failed' });
     });
     const e = await failure(run(f));
     expect(e.code).toBe('stack-failed');
-    expect(f.calls).not.toContain('store.writeRelease');
+    expect(f.log.get('staging/web')).toEqual([
+      expect.objectContaining({ number: 1, kind: 'deploy', outcome: 'failed', reason: 'stack acme-staging-web: create failed', image: 'nginx:1.27' }),
+    ]);
+    // a failure never becomes the current release
+    expect(f.releases.get('staging/web')).toBeUndefined();
     expect(f.calls[f.calls.length - 1]).toBe('store.releaseLock');
     expect(f.locks.size).toBe(0);
   });
 
   test.each([
-    ['store.allocatePort', ['stacks.apply', 'store.pushTemplate']],
-    ['store.pushTemplate', ['stacks.apply']],
-    ['stacks.apply', []],
-    ['services.waitForRollout', []],
-  ])('Ctrl-C at %s: exit 130, no release, the lock is released, and nothing after it runs', async (step, notCalled) => {
+    ['store.allocatePort', ['stacks.apply', 'store.pushTemplate', 'store.writeRelease']],
+    ['store.pushTemplate', ['stacks.apply', 'store.writeRelease']],
+  ])('Ctrl-C at %s (before the stack is touched): exit 130, no release, the lock is released, and nothing after it runs', async (step, notCalled) => {
     const f = fakeOps();
     f.onCall(step, () => f.abort.abort());
     const e = await failure(run(f));
     expect(e.exitCode).toBe(130);
-    for (const c of [...notCalled, 'store.writeRelease']) expect(f.calls).not.toContain(c);
+    for (const c of notCalled) expect(f.calls).not.toContain(c);
+    expect(f.calls[f.calls.length - 1]).toBe('store.releaseLock');
+    expect(f.locks.size).toBe(0);
+  });
+
+  test.each(['stacks.apply', 'services.waitForRollout'])('Ctrl-C at %s (the stack was touched): exit 130, an interrupted release, the lock released', async (step) => {
+    const f = fakeOps();
+    f.onCall(step, () => f.abort.abort());
+    const e = await failure(run(f));
+    expect(e.exitCode).toBe(130);
+    expect(f.log.get('staging/web')).toEqual([expect.objectContaining({ number: 1, outcome: 'interrupted' })]);
+    expect(f.releases.get('staging/web')).toBeUndefined();
     expect(f.calls[f.calls.length - 1]).toBe('store.releaseLock');
     expect(f.locks.size).toBe(0);
   });
@@ -221,6 +236,67 @@ describe('deploy', () => {
     expect(r.release).toMatchObject({ number: 2, image: 'nginx:1.28' });
     expect(f.releases.get('staging/web')).toMatchObject({ state: 'ok' });
     expect(f.events.of('warning').map((w) => w.message).join('\n')).toMatch(/is not a valid release record \(image: expected string\); this deploy replaces it/);
+  });
+
+  test('a rollout the circuit breaker rolled back is recorded as rolled-back; the previous release stays current', async () => {
+    const f = fakeOps();
+    await run(f, 'nginx:1.27');
+    f.onCall('services.waitForRollout', () => {
+      throw new CyclopsError('service web-web: the deployment failed and the circuit breaker rolled it back (x)', { code: 'rollout-failed' });
+    });
+    const e = await failure(run(f, 'nginx:1.28'));
+    expect(e.code).toBe('rollout-failed');
+    expect(f.log.get('staging/web')!.map((r) => [r.number, r.image, r.outcome])).toEqual([
+      [1, 'nginx:1.27', 'succeeded'],
+      [2, 'nginx:1.28', 'rolled-back'],
+    ]);
+    expect(f.releases.get('staging/web')).toMatchObject({ record: { number: 1 } });
+    expect(f.locks.size).toBe(0);
+  });
+
+  test('a release record that cannot be written does not hide the deploy error', async () => {
+    const f = fakeOps();
+    f.onCall('stacks.apply', () => {
+      throw new CyclopsError('stack acme-staging-web: create failed', { code: 'stack-failed' });
+    });
+    f.onCall('store.writeRelease', () => {
+      throw new Error('S3 is down');
+    });
+    const e = await failure(run(f));
+    expect(e.code).toBe('stack-failed');
+    expect(f.events.of('warning').map((w) => w.message).join('\n')).toMatch(/could not record the failed release of web in staging: S3 is down/);
+    expect(f.locks.size).toBe(0);
+  });
+
+  test('--count for a process the app does not have, or a cron: exit 2 before anything', async () => {
+    const f = fakeOps(testConfig({ apps: { web: { processes: { web: { port: 8080 } }, database: false } } }));
+    const e = await failure(run(f, 'nginx:1.27', { counts: { worker: 2 } }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/worker=2: web has no worker process \(it has web\)/);
+    expect(f.calls).toEqual([]);
+  });
+
+  test('counts set by --count (or scale) are kept by later deploys; a drift from config is one line', async () => {
+    const f = fakeOps();
+    await run(f, 'nginx:1.27', { counts: { web: 3 } });
+    const r = await run(f, 'nginx:1.28');
+    expect(r.release).toMatchObject({ number: 2, counts: { web: 3 }, parameters: { WebCount: '3', WorkerCount: '1' } });
+    expect(f.events.of('info').map((i) => i.message)).toContainEqual(expect.stringMatching(/^task counts differ from config: web 3 \(config 1\);.*--reset/));
+  });
+
+  test('a vars change since the current release is never skipped, and the next deploy renders it', async () => {
+    const f = fakeOps();
+    await run(f, 'nginx:1.27');
+    await f.ops.store.updateSettings('staging', 'web', (s) => ({ ...s, vars: { FOO: 'bar' } }));
+    f.calls.length = 0;
+    const r = await run(f, 'nginx:1.27');
+    expect(r.skipped).toBe(false);
+    expect(f.calls).toContain('stacks.apply');
+    expect(r.release).toMatchObject({ number: 2, settings: { vars: { FOO: 'bar' } }, settingsRevision: 1 });
+    const body = [...f.templates.values()].find((b) => b.includes('"FOO"'));
+    expect(body).toBeDefined();
+    // and then it is up to date: the fast path again
+    expect((await run(f, 'nginx:1.27')).skipped).toBe(true);
   });
 
   test(':latest gives one warning line', async () => {

@@ -10,7 +10,7 @@ import { TAG_APP, TAG_ENV, TAG_PLATFORM, templateKey, templateUrl, TEMPLATE_DIGE
 import type { LockHandle, Ops } from '../../../src/ops/context';
 import type { ServiceState } from '../../../src/services/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
-import { sha256, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
+import { emptySettings, outcomeOf, sha256, type AppSettings, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
 import { conflictError } from '../../../src/errors';
 
 export interface Fake {
@@ -23,7 +23,16 @@ export interface Fake {
   /** every ApplyInput the stack engine received, in order */
   applied: ApplyInput[];
   ports: PortsFile | null;
+  /** the current release per "env/app" (what the pointer says) */
   releases: Map<string, ReleaseState>;
+  /** the release log per "env/app", oldest first */
+  log: Map<string, ReleaseRecord[]>;
+  /** vars and secret references per "env/app" */
+  settings: Map<string, AppSettings>;
+  /** Secrets Manager: name → versions of the value */
+  secretValues: Map<string, string[]>;
+  /** keys of bucket objects that no longer exist */
+  missingObjects: Set<string>;
   locks: Set<string>;
   services: Map<string, ServiceState>;
   /** EFS file systems kept by app stacks, by "<env>/<app>" */
@@ -65,6 +74,10 @@ export function fakeOps(config: Config = testConfig()): Fake {
     applied: [],
     ports: null,
     releases: new Map(),
+    log: new Map(),
+    settings: new Map(),
+    secretValues: new Map(),
+    missingObjects: new Set(),
     locks: new Set(),
     services: new Map(),
     volumes: new Map(),
@@ -181,11 +194,44 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       readRelease: async (env, app) => {
         await call('store.readRelease');
-        return f.releases.get(`${env}/${app}`) ?? { state: 'none' };
+        const state = f.releases.get(`${env}/${app}`) ?? { state: 'none' };
+        const rev = f.settings.get(`${env}/${app}`)?.revision;
+        return state.state === 'corrupt' || rev === undefined ? state : { ...state, settingsRevision: rev };
       },
-      writeRelease: async (env, app, record: ReleaseRecord) => {
+      writeRelease: async (env, app, draft) => {
         await call('store.writeRelease');
-        f.releases.set(`${env}/${app}`, { state: 'ok', record });
+        const log = f.log.get(`${env}/${app}`) ?? [];
+        const record: ReleaseRecord = { ...draft, app, env, number: (log[log.length - 1]?.number ?? 0) + 1 };
+        f.log.set(`${env}/${app}`, [...log, record]);
+        if (outcomeOf(record) === 'succeeded') f.releases.set(`${env}/${app}`, { state: 'ok', record });
+        return record;
+      },
+      listReleases: async (env, app, limit) => {
+        await call('store.listReleases');
+        const log = [...(f.log.get(`${env}/${app}`) ?? [])].reverse();
+        const cur = f.releases.get(`${env}/${app}`);
+        return {
+          records: log.slice(0, limit ?? log.length).map((record) => ({ number: record.number!, record })),
+          current: cur?.state === 'ok' ? (cur.record.number ?? null) : null,
+          total: log.length,
+        };
+      },
+      objectExists: async (key) => {
+        await call('store.objectExists');
+        return !f.missingObjects.has(key);
+      },
+      readSettings: async (env, app) => {
+        await call('store.readSettings');
+        return structuredClone(f.settings.get(`${env}/${app}`) ?? emptySettings());
+      },
+      updateSettings: async (env, app, change) => {
+        await call('store.updateSettings');
+        const cur = f.settings.get(`${env}/${app}`) ?? emptySettings();
+        const next = change(structuredClone(cur));
+        const changed = JSON.stringify([next.vars, next.secrets]) !== JSON.stringify([cur.vars, cur.secrets]);
+        const settings = changed ? { ...next, revision: cur.revision + 1 } : cur;
+        f.settings.set(`${env}/${app}`, settings);
+        return { settings, changed };
       },
       deleteRelease: async (env, app) => {
         await call('store.deleteRelease');
@@ -225,6 +271,19 @@ export function fakeOps(config: Config = testConfig()): Fake {
         const had = f.logGroups.has(name);
         f.logGroups.set(name, days);
         return had ? 'exists' : 'created';
+      },
+    },
+    secrets: {
+      put: async (env, app, name, value) => {
+        await call('secrets.put');
+        const id = `cyclops/${env}/${app}/${name}`;
+        const versions = f.secretValues.get(id) ?? [];
+        f.secretValues.set(id, [...versions, value]);
+        return { arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${id}-AbCdEf`, versionId: `v${versions.length + 1}`, created: !versions.length };
+      },
+      remove: async (env, app, name) => {
+        await call('secrets.remove');
+        f.secretValues.delete(`cyclops/${env}/${app}/${name}`);
       },
     },
     services: {

@@ -1,0 +1,38 @@
+import { positiveIntOption } from './options';
+import { examples, type Register } from './types';
+
+const limitOption = positiveIntOption('a number of releases; use a whole number of at least 1, such as 10');
+
+export const register: Register = (program, run) => {
+  examples(
+    program
+      .command('releases')
+      .description("APP's release log in ENV, newest first: number, when, who, kind, image, outcome and duration; the current release is marked *")
+      .argument('<app>', 'app name')
+      .argument('<env>', 'environment name from config')
+      .option('--limit <n>', 'show only the newest N releases', limitOption),
+    ['cyclops releases shop staging', 'cyclops releases shop production --limit 5 --json'],
+  ).action(
+    run(async (ctx, app: string, env: string, opts: { limit?: number }) => {
+      const [{ appTarget }, { listReleases }] = await Promise.all([import('../ops/target'), import('../ops/releases')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const r = await listReleases(await ctx.ops(target), target, opts.limit);
+      const rep = ctx.reporter;
+      rep.result(
+        r,
+        r.releases.length
+          ? rep.table(r.releases, [
+              { header: '', get: (x) => (x.current ? '*' : '') },
+              { header: 'release', get: (x) => x.number },
+              { header: 'when', get: (x) => x.when },
+              { header: 'who', get: (x) => x.who },
+              { header: 'kind', get: (x) => (x.target !== undefined ? `${x.kind} to ${x.target}` : x.kind) },
+              { header: 'image', get: (x) => x.image },
+              { header: 'outcome', get: (x) => (x.problem ? `unreadable (${x.problem})` : x.outcome) },
+              { header: 'duration', get: (x) => (x.durationSeconds !== undefined ? `${x.durationSeconds}s` : '-') },
+            ])
+          : `${app} has no releases in ${env}`,
+      );
+    }),
+  );
+};

@@ -1,0 +1,65 @@
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
+import { timeoutOption } from './options';
+import { examples, type Register } from './types';
+
+type ChangeOpts = { deploy: boolean; plain?: boolean; timeout: number };
+
+export const register: Register = (program, run) => {
+  const vars = program.command('vars').description("APP's plain environment variables in ENV, layered over config's env (secrets: cyclops secrets)");
+  examples(
+    vars
+      .command('set')
+      .description('set variables and re-apply the current release with them (a release of kind vars)')
+      .argument('<app>', 'app name')
+      .argument('<env>', 'environment name from config')
+      .argument('<pairs...>', 'NAME=value')
+      .option('--no-deploy', 'only store them; the next deploy applies them')
+      .option('--plain', 'allow a name that looks secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY)')
+      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+    ['cyclops vars set shop staging FEATURE_X=on LOG_LEVEL=debug', 'cyclops vars set shop production LOG_LEVEL=info --no-deploy --json'],
+  ).action(
+    run(async (ctx, app: string, env: string, pairs: string[], opts: ChangeOpts) => {
+      const [{ appTarget }, { setVars, parsePairs }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const values = parsePairs(pairs);
+      const r = await setVars(await ctx.ops(target), target, values, { noDeploy: !opts.deploy, plain: opts.plain, timeoutSeconds: opts.timeout });
+      if (r.changed) ctx.reporter.success(`set ${r.set!.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      ctx.reporter.result(r, r.changed ? (r.deployed ? 'deployed' : 'stored') : 'nothing to do');
+    }),
+  );
+  examples(
+    vars
+      .command('unset')
+      .description('remove variables and re-apply the current release without them')
+      .argument('<app>', 'app name')
+      .argument('<env>', 'environment name from config')
+      .argument('<names...>', 'variable names')
+      .option('--no-deploy', 'only store the change; the next deploy applies it')
+      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+    ['cyclops vars unset shop staging FEATURE_X', 'cyclops vars unset shop staging A B --no-deploy --json'],
+  ).action(
+    run(async (ctx, app: string, env: string, names: string[], opts: ChangeOpts) => {
+      const [{ appTarget }, { unsetVars }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const r = await unsetVars(await ctx.ops(target), target, names, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
+      if (r.changed) ctx.reporter.success(`unset ${names.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      ctx.reporter.result(r, r.changed ? (r.deployed ? 'deployed' : 'stored') : 'nothing to do');
+    }),
+  );
+  examples(
+    vars.command('list').description('the stored variables, the config ones, and what the processes get').argument('<app>', 'app name').argument('<env>', 'environment name from config'),
+    ['cyclops vars list shop staging', 'cyclops vars list shop staging --json'],
+  ).action(
+    run(async (ctx, app: string, env: string) => {
+      const [{ appTarget }, { listVars }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const target = appTarget(await ctx.config(), app, env);
+      const r = await listVars(await ctx.ops(target), target);
+      const rows = Object.entries(r.effective).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value, source: Object.hasOwn(r.vars, name) ? 'vars' : 'config' }));
+      ctx.reporter.result(r, rows.length ? ctx.reporter.table(rows, [
+        { header: 'name', get: (x) => x.name },
+        { header: 'value', get: (x) => x.value },
+        { header: 'from', get: (x) => x.source },
+      ]) : `${app} has no variables in ${env}`);
+    }),
+  );
+};

@@ -1,0 +1,94 @@
+/**
+ * The release log from the application's side: `cyclops releases` (newest first, the current
+ * one marked), and the one way every operation appends a record (with who, when and how
+ * long), including the record of a failure, which never hides the failure itself.
+ */
+import { say } from '../events';
+import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleaseRecord } from '../store';
+import { now, type Ops } from './context';
+import { failedOutcome } from './release';
+import type { AppTarget } from './target';
+
+export type Fields = Omit<ReleaseDraft, 'app' | 'env' | 'deployedAt' | 'deployedBy' | 'finishedAt' | 'durationSeconds'>;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A draft record for an operation that started at `started` and ends now. */
+export function draft(ops: Ops, t: AppTarget, started: number, fields: Fields): ReleaseDraft {
+  const end = now(ops);
+  return {
+    app: t.app,
+    env: t.env,
+    deployedAt: iso(started),
+    deployedBy: currentHolder(),
+    finishedAt: iso(end),
+    durationSeconds: Math.round((end - started) / 100) / 10,
+    outcome: 'succeeded',
+    ...fields,
+  };
+}
+
+/**
+ * Record that an operation which touched the stack failed, was rolled back by ECS or was
+ * interrupted, then rethrow the original error. A failure to record is a warning only.
+ */
+export async function recordFailure(ops: Ops, t: AppTarget, started: number, fields: Fields, e: unknown): Promise<never> {
+  const outcome = failedOutcome(e, ops.signal);
+  try {
+    const r = await ops.store.writeRelease(t.env, t.app, draft(ops, t, started, { ...fields, ...outcome }));
+    say.info(ops.events, `recorded release ${r.number} of ${t.app} in ${t.env}: ${outcome.outcome}`);
+  } catch (w) {
+    say.warn(ops.events, `could not record the ${outcome.outcome} release of ${t.app} in ${t.env}: ${(w as Error).message}`);
+  }
+  throw e;
+}
+
+export interface ReleaseRow {
+  number: number;
+  current: boolean;
+  kind: string;
+  outcome: string;
+  reason?: string;
+  image: string;
+  imageDigest?: string;
+  when: string;
+  who: string;
+  durationSeconds?: number;
+  target?: number;
+  counts?: Record<string, number>;
+  templateKey?: string;
+  problem?: string;
+}
+
+export interface ReleasesResult {
+  app: string;
+  env: string;
+  current: number | null;
+  total: number;
+  releases: ReleaseRow[];
+}
+
+const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
+  number: r.number ?? 0,
+  current: r.number === current,
+  kind: kindOf(r),
+  outcome: outcomeOf(r),
+  ...(r.reason ? { reason: r.reason } : {}),
+  image: r.image,
+  ...(r.imageDigest ? { imageDigest: r.imageDigest } : {}),
+  when: r.deployedAt,
+  who: r.deployedBy,
+  ...(r.durationSeconds !== undefined ? { durationSeconds: r.durationSeconds } : {}),
+  ...(r.target !== undefined ? { target: r.target } : {}),
+  ...(r.counts ? { counts: r.counts } : {}),
+  ...(r.templateKey ? { templateKey: r.templateKey } : {}),
+});
+
+/** `cyclops releases APP ENV`: the newest `limit` records, newest first. */
+export async function listReleases(ops: Ops, t: AppTarget, limit?: number): Promise<ReleasesResult> {
+  const list = await ops.store.listReleases(t.env, t.app, limit);
+  const releases = list.records.map((r) =>
+    r.record ? row(r.record, list.current) : { number: r.number, current: false, kind: '?', outcome: '?', image: '?', when: '?', who: '?', problem: r.problem },
+  );
+  return { app: t.app, env: t.env, current: list.current, total: list.total, releases };
+}
