@@ -92,8 +92,9 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   checkOwner(await ops.stacks.describe(stack), t);
   const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
   if (hasDb && opts.dropDatabase) await ops.database.preflight(t.env, t.app);
+  const roleArn = await ops.stacks.serviceRole();
   return withAppLock(ops, t, 'destroy', async (scope) => {
-    const { deleted } = await ops.stacks.delete(stack, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
+    const { deleted } = await ops.stacks.delete(stack, { roleArn, timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
     const { port } = await ops.store.releasePort(t.env, t.app);
     if (port !== null) say.step(ops.events, `released port ${port}`);

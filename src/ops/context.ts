@@ -20,6 +20,11 @@ export interface StacksApi {
   /** the env stack's outputs by cyclops key; null when the env stack does not exist */
   envOutputs(env: string): Promise<EnvOutputs | null>;
   listAppStacks(env: string): Promise<AppStack[]>;
+  /**
+   * The CloudFormation service role env and app stacks run with (the platform stack's
+   * ServiceRoleArn output), read once per command; undefined while the platform has none.
+   */
+  serviceRole(): Promise<string | undefined>;
 }
 
 /** A held app lock: a lease the store renews while it is held (src/store/locks.ts). */

@@ -4,7 +4,7 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { envOutputsFrom, envStack, templateKey, templateUrl } from '../naming';
+import { envOutputsFrom, envStack, PLATFORM_OUTPUT, platformStack, templateKey, templateUrl } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
@@ -13,6 +13,7 @@ import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './conte
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
+  let role: Promise<string | undefined> | undefined;
   return {
     region: aws.region,
     apply: (input) => applyStack(aws, reporter, input),
@@ -23,6 +24,8 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
       return s ? envOutputsFrom(s.outputs) : null;
     },
     listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
+    serviceRole: () =>
+      (role ??= describeStack(aws, platformStack(config.platform.name)).then((s) => s?.outputs[PLATFORM_OUTPUT.serviceRoleArn] || undefined)),
   };
 }
 

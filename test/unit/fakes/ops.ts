@@ -83,7 +83,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     if (same) return { ...base, action: 'none', status: existing!.status, changed: false };
     if (input.signal?.aborted) throw Object.assign(new Error('interrupted'), { exitCode: 130 });
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
-    f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick() });
+    f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) });
     return { ...base, action: existing ? 'update' : 'create', status, changed: true };
   };
 
@@ -120,6 +120,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
         const s = f.stacks.get(`${config.platform.name}-${env}`);
         return s ? { clusterName: `${config.platform.name}-${env}` } : null;
       },
+      // Not a recorded call: live code reads the platform stack once per command.
+      serviceRole: async () => f.stacks.get(`${config.platform.name}-platform`)?.outputs.ServiceRoleArn,
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
         return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))
