@@ -10,6 +10,7 @@ import { register as bootstrap } from './bootstrap';
 import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
+import { register as iamPolicy } from './iam-policy';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, iamPolicy];

@@ -1,5 +1,4 @@
 /** IAM policy documents: statements built from grants, merged by scope, sorted, stable. */
-import { scopeArns, type Scope, type Where } from './scopes';
 
 export interface Statement {
   Sid: string;
@@ -20,8 +19,8 @@ const sid = (text: string) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_
  * One Allow statement per scope, with the union of its actions (sorted, no duplicates).
  * `label` prefixes the Sid ("Deploy" → "DeployStacks").
  */
-export function statementsByScope(grants: { scope: Scope; actions: string[] }[], where: Where, label = ''): Statement[] {
-  const byScope = new Map<Scope, Set<string>>();
+export function statementsByScope<S extends string>(grants: { scope: S; actions: string[] }[], arns: (scope: S) => string[], label = ''): Statement[] {
+  const byScope = new Map<S, Set<string>>();
   for (const grant of grants) {
     const set = byScope.get(grant.scope) ?? new Set<string>();
     for (const a of grant.actions) set.add(a);
@@ -30,7 +29,7 @@ export function statementsByScope(grants: { scope: Scope; actions: string[] }[],
   return [...byScope.entries()]
     .filter(([, actions]) => actions.size > 0)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([scope, actions]) => ({ Sid: sid(`${label} ${scope}`), Effect: 'Allow' as const, Action: [...actions].sort(), Resource: scopeArns(scope, where) }));
+    .map(([scope, actions]) => ({ Sid: sid(`${label} ${scope}`), Effect: 'Allow' as const, Action: [...actions].sort(), Resource: arns(scope) }));
 }
 
 /** The statement that lets a caller hand the given roles only to the given services. */

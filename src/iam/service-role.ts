@@ -19,7 +19,7 @@ export function serviceRoleStatements(where: Where): Statement[] {
     .flatMap(([, list]) => list.map((grant) => ({ scope: grant.scope, actions: grant.actions.filter((a) => a !== 'iam:PassRole') })));
   const templates = templateKey('app', '*', { platform: where.platform, env: '*', app: '*' }).replace(/app\/.*$/, '*');
   return [
-    ...statementsByScope(grants, where, 'Create'),
+    ...statementsByScope(grants, (scope) => scopeArns(scope, where), 'Create'),
     passRoleStatement('PassStackRoles', scopeArns('roles', where), PASSED_TO_SERVICES),
     // CloudFormation reads the templates cyclops uploads to the config bucket.
     { Sid: 'ReadTemplates', Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`${scopeArns('bucket', where)[0]}/${templates}`] },
