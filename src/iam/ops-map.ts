@@ -1,5 +1,5 @@
 /**
- * Every SDK operation cyclops calls (each `new aws.sdk.<svc>.<Op>Command(` in src/aws), the
+ * Every SDK operation cyclops calls (each SDK command src/aws constructs, as "<svc>.<Op>"), the
  * policy levels whose commands need it, and the resources it touches. The operator policies
  * (`cyclops iam-policy`) are built from this table; test/unit/iam-coverage.test.ts fails when
  * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
