@@ -11,6 +11,7 @@ import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
 import { register as iamPolicy } from './iam-policy';
+import { register as previews } from './previews';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, iamPolicy];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, iamPolicy, previews];

@@ -16,6 +16,7 @@ import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { mutableTagWarning, type ImageRef } from './inputs';
 import { withAppLock, type LockScope } from './lock';
+import { checkPreviewStack } from './previews';
 import { appServices, appUrlFor, checkOwner, isSettled, recordMatches, render, sameState, stackRuns, stackStamp, type Counts, type Rendered } from './release';
 import type { AppTarget } from './target';
 
@@ -82,6 +83,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
 
   const [release, stack] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName)]);
   checkOwner(stack, t);
+  checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
   if (release.state === 'ok' && stack) {
     const fast = await fastPath(plan, release.record, stack);
     if (fast) return fast;
