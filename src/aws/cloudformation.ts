@@ -143,17 +143,22 @@ export async function listStacks(aws: Aws, prefix: string, action: string): Prom
   return found;
 }
 
+/** What CreateStack and CreateChangeSet share: the template, its parameters, tags, capabilities and the service role. */
+function writeParams(input: StackWrite) {
+  return {
+    StackName: input.stackName,
+    TemplateURL: input.templateUrl,
+    Parameters: input.parameters,
+    Tags: input.tags,
+    Capabilities: input.capabilities,
+    RoleARN: input.roleArn,
+  };
+}
+
 export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string }> {
   const out = await call(aws, `create stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateStackCommand({
-        StackName: input.stackName,
-        TemplateURL: input.templateUrl,
-        Parameters: input.parameters,
-        Tags: input.tags,
-        Capabilities: input.capabilities,
-        RoleARN: input.roleArn,
-      }),
+      new aws.sdk.cfn.CreateStackCommand(writeParams(input)),
     ),
   );
   return { stackId: out.StackId };
@@ -170,16 +175,7 @@ export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> 
 export async function createChangeSet(aws: Aws, input: StackWrite & { changeSetName: string; type: 'CREATE' | 'UPDATE' }): Promise<{ stackId?: string }> {
   const out = await call(aws, `create change set for stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateChangeSetCommand({
-        StackName: input.stackName,
-        ChangeSetName: input.changeSetName,
-        ChangeSetType: input.type,
-        TemplateURL: input.templateUrl,
-        Parameters: input.parameters,
-        Tags: input.tags,
-        Capabilities: input.capabilities,
-        RoleARN: input.roleArn,
-      }),
+      new aws.sdk.cfn.CreateChangeSetCommand({ ...writeParams(input), ChangeSetName: input.changeSetName, ChangeSetType: input.type }),
     ),
   );
   return { stackId: out.StackId };
