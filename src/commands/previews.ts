@@ -36,13 +36,14 @@ export const register: Register = (program, run) => {
       .command('prune')
       .argument('<env>', 'environment name from config')
       .description('destroy the previews in ENV last deployed longer ago than --older-than, their databases included; apps that are not previews are never touched')
-      .requiredOption('--older-than <age>', 'e.g. 7d, 12h, 30m, 0s (every preview)')
+      .option('--older-than <age>', 'required: e.g. 7d, 12h, 30m, 0s (every preview)')
       .option('--dry-run', 'list what would be destroyed; change nothing')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
     ['cyclops previews prune staging --older-than 7d --dry-run', 'cyclops previews prune staging --older-than 7d --yes --json'],
   ).action(
-    run(async (ctx, env: string, opts: { olderThan: string; dryRun?: boolean; yes?: boolean; timeout: number }) => {
+    run(async (ctx, env: string, opts: { olderThan?: string; dryRun?: boolean; yes?: boolean; timeout: number }) => {
+      if (opts.olderThan === undefined) throw usageError(`previews prune ${env}: needs --older-than AGE (e.g. 7d; 0s prunes every preview)`);
       const [{ envTarget }, { parseAge, planPrune, prunePreviews }] = await Promise.all([import('../ops/target'), import('../ops/previews')]);
       const seconds = parseAge(opts.olderThan);
       if (seconds === null) throw usageError(`--older-than ${opts.olderThan}: not an age; use a whole number with s, m, h, d or w (e.g. 7d)`);
