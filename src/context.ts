@@ -66,10 +66,10 @@ export class Context {
     return this.awsPromise;
   }
 
-  /** The application layer bound to AWS, for one command (and its validated target). */
-  async ops(target?: Target): Promise<Ops> {
+  /** The application layer bound to AWS, for one command (and its validated target); `override`: a derived config (a preview's). */
+  async ops(target?: Target, override?: Config): Promise<Ops> {
     const [config, aws, { liveOps }] = await Promise.all([this.config(), this.aws(), import('./ops/live')]);
-    return liveOps(aws, config, this.reporter, this.signal, target);
+    return liveOps(aws, override ?? config, this.reporter, this.signal, target);
   }
 
   /**

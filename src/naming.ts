@@ -27,13 +27,16 @@ export function changeSetName(stack: string, now = Date.now(), rand = Math.rando
 export const TAG_PLATFORM = 'cyclops:platform';
 export const TAG_ENV = 'cyclops:env';
 export const TAG_APP = 'cyclops:app';
+/** On a preview app's stack: the app it previews (`deploy --preview`). Previews are found by this tag, never by name. */
+export const TAG_PREVIEW_OF = 'cyclops:preview-of';
 
-/** Tags for every stack and resource; "-" marks a level that does not apply. */
-export function tags(ids: Ids): { Key: string; Value: string }[] {
+/** Tags for every stack and resource; "-" marks a level that does not apply. A preview also names the app it previews. */
+export function tags(ids: Ids & { previewOf?: string }): { Key: string; Value: string }[] {
   return [
     { Key: TAG_PLATFORM, Value: ids.platform },
     { Key: TAG_ENV, Value: ids.env ?? '-' },
     { Key: TAG_APP, Value: ids.app ?? '-' },
+    ...(ids.previewOf ? [{ Key: TAG_PREVIEW_OF, Value: ids.previewOf }] : []),
   ];
 }
 
@@ -88,6 +91,16 @@ export const dbRole = (app: string) => dbIdentifier(app);
 export const dbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
 /** A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"). */
 export const appSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
+
+// ---- IAM ------------------------------------------------------------------------------
+/** The role CloudFormation assumes for env and app stacks (created by the platform stack). */
+export const cfnServiceRole = (platform: string) => `${platform}-cloudformation`;
+/** The platform stack's outputs. */
+export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
+
+// ---- previews -------------------------------------------------------------------------
+/** A preview of APP named NAME runs as the app "APP-NAME" (`deploy --preview NAME`). */
+export const previewApp = (app: string, name: string) => `${app}-${name}`;
 
 // ---- resources ------------------------------------------------------------------------
 export const logGroup = (platform: string, env: string, app: string) => `/cyclops/${platform}/${env}/${app}`;

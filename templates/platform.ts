@@ -1,16 +1,68 @@
 /**
- * The platform stack (one per account and region): an ECR repository per configured app. The
- * config bucket is not here: it must exist before any template can be uploaded, so the
- * platform command creates it directly. Task execution roles live in the env and app stacks.
+ * The platform stack (one per account and region): an ECR repository per configured app, and
+ * the role CloudFormation assumes for the env and app stacks (their RoleARN). The config
+ * bucket is not here: it must exist before any template can be uploaded, so the platform
+ * command creates it directly. Task execution roles live in the env and app stacks.
  */
-import { ecrRepository, IMAGE_TAG_PREFIX } from '../src/naming';
-import { getAtt, keep, logicalId, output, tagged, type Output, type Resource, type Template } from './cfn';
+import { pack } from '../src/iam/document';
+import { serviceRoleStatements } from '../src/iam/service-role';
+import { cfnServiceRole, ecrRepository, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
 export interface PlatformInput {
   platform: string;
+  /** the config bucket: CloudFormation reads templates from it */
+  bucket: string;
   /** Configured apps; their order does not matter. */
   apps: string[];
   untaggedDays?: number;
+}
+
+/** CloudFormation's pseudo parameters stand for the account, region and partition. */
+const PSEUDO = { partition: '${AWS::Partition}', region: '${AWS::Region}', account: '${AWS::AccountId}' };
+const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
+
+/**
+ * The service role: trusted by CloudFormation for this account only, with its permissions
+ * in managed policies (each within IAM's size limit) generated from src/iam.
+ */
+export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket'>): Record<string, Resource> {
+  const resources: Record<string, Resource> = {
+    ServiceRole: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: cfnServiceRole(input.platform),
+        Description: `CloudFormation creates the env and app stacks of cyclops platform ${input.platform} with this role`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'cloudformation.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Tags: tags({ platform: input.platform }) as unknown as Value,
+      },
+    },
+  };
+  const docs = pack(serviceRoleStatements({ ...PSEUDO, platform: input.platform, bucket: input.bucket }));
+  docs.forEach((doc, i) => {
+    resources[`ServiceRolePolicy${i + 1}`] = {
+      Type: 'AWS::IAM::ManagedPolicy',
+      Properties: {
+        Description: `cyclops ${input.platform}: CloudFormation service role, part ${i + 1} of ${docs.length}`,
+        Roles: [ref('ServiceRole')],
+        PolicyDocument: {
+          Version: doc.Version,
+          Statement: doc.Statement.map((s) => ({ ...s, Resource: s.Resource.map(arnValue) })) as unknown as Value,
+        },
+      },
+    };
+  });
+  return resources;
 }
 
 /**
@@ -43,8 +95,10 @@ export function lifecyclePolicy(untaggedDays: number): string {
 export const repositoryId = (app: string) => logicalId('Repo', app);
 
 export function platformTemplate(input: PlatformInput): Template {
-  const resources: Record<string, Resource> = {};
-  const outputs: Record<string, Output> = {};
+  const resources: Record<string, Resource> = serviceRoleResources(input);
+  const outputs: Record<string, Output> = {
+    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
+  };
   const policy = lifecyclePolicy(input.untaggedDays ?? 14);
   for (const app of input.apps) {
     const id = repositoryId(app);
@@ -59,11 +113,9 @@ export function platformTemplate(input: PlatformInput): Template {
     );
     outputs[`${id}Uri`] = output(getAtt(id, 'RepositoryUri'), undefined, `ECR repository for ${app}`);
   }
-  // A template needs one resource: with no app configured, a handle that creates nothing.
-  if (input.apps.length === 0) resources.Placeholder = { Type: 'AWS::CloudFormation::WaitConditionHandle' };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `cyclops platform ${input.platform}: ECR repositories`,
+    Description: `cyclops platform ${input.platform}: ECR repositories and the CloudFormation service role`,
     Resources: resources,
     Outputs: outputs,
   };

@@ -39,6 +39,7 @@ export interface Aws {
   readonly efs: Sdk.efs.EFSClient;
   readonly ecr: Sdk.ecr.ECRClient;
   readonly logs: Sdk.logs.CloudWatchLogsClient;
+  readonly sts: Sdk.sts.STSClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -121,6 +122,9 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
     },
     get logs() {
       return lazy('CloudWatchLogs', () => new sdk.logs.CloudWatchLogsClient(base));
+    },
+    get sts() {
+      return lazy('STS', () => new sdk.sts.STSClient(base));
     },
     calls: () => count,
   };

@@ -19,6 +19,8 @@ export interface StackSummary {
   /** StackStatusReason, when CloudFormation gives one */
   reason?: string;
   lastUpdated?: Date;
+  /** the role CloudFormation uses for this stack, when it has one */
+  roleArn?: string;
 }
 
 export interface StackWrite {
@@ -27,6 +29,8 @@ export interface StackWrite {
   parameters?: { ParameterKey: string; ParameterValue: string }[];
   tags: { Key: string; Value: string }[];
   capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[];
+  /** the role CloudFormation assumes for this stack (the platform's service role) */
+  roleArn?: string;
 }
 
 /** One property-level reason for a resource change (ResourceChange.Details). */
@@ -94,6 +98,7 @@ type SdkStack = {
   Tags?: { Key?: string; Value?: string }[];
   LastUpdatedTime?: Date;
   CreationTime?: Date;
+  RoleARN?: string;
 };
 
 function toSummary(s: SdkStack, name = ''): StackSummary {
@@ -108,6 +113,7 @@ function toSummary(s: SdkStack, name = ''): StackSummary {
     parameters: Object.fromEntries((s.Parameters ?? []).map((p) => [p.ParameterKey ?? '', p.ParameterValue ?? ''])),
     tags: Object.fromEntries((s.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
     lastUpdated: s.LastUpdatedTime ?? s.CreationTime,
+    ...(s.RoleARN ? { roleArn: s.RoleARN } : {}),
   };
 }
 
@@ -137,23 +143,29 @@ export async function listStacks(aws: Aws, prefix: string, action: string): Prom
   return found;
 }
 
+/** What CreateStack and CreateChangeSet share: the template, its parameters, tags, capabilities and the service role. */
+function writeParams(input: StackWrite) {
+  return {
+    StackName: input.stackName,
+    TemplateURL: input.templateUrl,
+    Parameters: input.parameters,
+    Tags: input.tags,
+    Capabilities: input.capabilities,
+    RoleARN: input.roleArn,
+  };
+}
+
 export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string }> {
   const out = await call(aws, `create stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateStackCommand({
-        StackName: input.stackName,
-        TemplateURL: input.templateUrl,
-        Parameters: input.parameters,
-        Tags: input.tags,
-        Capabilities: input.capabilities,
-      }),
+      new aws.sdk.cfn.CreateStackCommand(writeParams(input)),
     ),
   );
   return { stackId: out.StackId };
 }
 
-export async function deleteStack(aws: Aws, stack: string, label = stack): Promise<void> {
-  await call(aws, `delete stack ${label}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: stack })));
+export async function deleteStack(aws: Aws, stack: string, label = stack, roleArn?: string): Promise<void> {
+  await call(aws, `delete stack ${label}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: stack, RoleARN: roleArn })));
 }
 
 export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> {
@@ -163,15 +175,7 @@ export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> 
 export async function createChangeSet(aws: Aws, input: StackWrite & { changeSetName: string; type: 'CREATE' | 'UPDATE' }): Promise<{ stackId?: string }> {
   const out = await call(aws, `create change set for stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateChangeSetCommand({
-        StackName: input.stackName,
-        ChangeSetName: input.changeSetName,
-        ChangeSetType: input.type,
-        TemplateURL: input.templateUrl,
-        Parameters: input.parameters,
-        Tags: input.tags,
-        Capabilities: input.capabilities,
-      }),
+      new aws.sdk.cfn.CreateChangeSetCommand({ ...writeParams(input), ChangeSetName: input.changeSetName, ChangeSetType: input.type }),
     ),
   );
   return { stackId: out.StackId };

@@ -1,6 +1,29 @@
 import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import { ALLOW_REPLACE_HELP, allowReplaceOption, countOption, timeoutOption } from './options';
 import { examples, type Register } from './types';
+import type { Config } from '../config/model';
+import { usageError } from '../errors';
+
+interface DeployFlags {
+  dryRun?: boolean;
+  wait: boolean;
+  timeout: number;
+  count?: Record<string, number>;
+  allowReplace?: string[];
+  preview?: string;
+  withCron?: boolean;
+  previewDatabase?: 'fresh' | 'none';
+}
+
+/** --preview NAME: the preview's config and target (names checked, nothing touched); undefined without it. */
+async function previewOf(config: Config, app: string, env: string, opts: DeployFlags) {
+  if (opts.preview === undefined) {
+    if (opts.withCron || opts.previewDatabase) throw usageError(`${opts.withCron ? '--with-cron' : '--preview-database'}: only with --preview NAME`);
+    return undefined;
+  }
+  const { previewDeployment } = await import('../ops/preview');
+  return previewDeployment(config, app, env, opts.preview, { withCron: opts.withCron, database: opts.previewDatabase });
+}
 
 export const register: Register = (program, run) => {
   examples(
@@ -14,18 +37,24 @@ export const register: Register = (program, run) => {
       .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout (its state is reported)')
       .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
       .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption)
-      .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption),
+      .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption)
+      .option('--preview <name>', "deploy a preview of APP as APP-NAME (host APP-NAME.<zone>): APP's config, one task per process, no cron, no autoscaling, its own empty database")
+      .option('--with-cron', "with --preview: keep APP's cron processes")
+      .option('--preview-database <fresh|none>', 'with --preview: a fresh empty database of its own (default), or none'),
     [
       'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
       'cyclops deploy ghcr.io/acme/api@sha256:<digest> api production --timeout 20m --json',
       'cyclops deploy nginx:1.27 docs staging --dry-run',
+      'cyclops deploy registry.example.com/shop:pr-123 shop staging --preview pr-123',
     ],
   ).action(
-    run(async (ctx, image: string, app: string, env: string, opts: { dryRun?: boolean; wait: boolean; timeout: number; count?: Record<string, number>; allowReplace?: string[] }) => {
+    run(async (ctx, image: string, app: string, env: string, opts: DeployFlags) => {
       const config = await ctx.config();
       const [{ deployTarget }, { deploy }] = await Promise.all([import('../ops/target'), import('../ops/deploy')]);
-      const { image: ref, ...target } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
-      const r = await deploy(await ctx.ops(target), { target, image, ref }, {
+      const { image: ref, ...parsed } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
+      const preview = await previewOf(config, app, env, opts);
+      const target = preview?.target ?? parsed;
+      const r = await deploy(await ctx.ops(target, preview?.config), { target, image, ref }, {
         dryRun: opts.dryRun,
         wait: opts.wait,
         timeoutSeconds: opts.timeout,
@@ -34,8 +63,8 @@ export const register: Register = (program, run) => {
       });
       const rep = ctx.reporter;
       if (opts.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
-      else if (!r.changed) rep.success(`no changes: ${app} in ${env} already runs ${image}`);
-      else rep.success(`deployed ${image} as ${app} in ${env} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
+      else if (!r.changed) rep.success(`no changes: ${r.app} in ${env} already runs ${image}`);
+      else rep.success(`deployed ${image} as ${r.app} in ${env} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
       rep.result(r, r.url);
     }),
   );

@@ -31,7 +31,9 @@ import { register as scale } from './scale';
 import { register as restart } from './restart';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
+import { register as iamPolicy } from './iam-policy';
+import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, completion];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, previews, iamPolicy, completion];

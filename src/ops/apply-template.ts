@@ -33,6 +33,9 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
   const pushed = await ops.store.pushTemplate(input.kind, input.ids, input.body, { pointer: !input.dryRun });
   say.debug(ops.events, `template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
   input.checkpoint?.();
+  // Env and app stacks run as the platform's service role; the platform stack itself runs with
+  // the operator's credentials, so an update can never take away the role's own permissions.
+  const roleArn = input.kind === 'platform' ? undefined : await ops.stacks.serviceRole();
   const result = await ops.stacks.apply({
     stackName: input.stackName,
     templateUrl: pushed.url,
@@ -40,6 +43,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
     parameters: input.parameters,
     tags: tags(input.ids),
     capabilities: CAPABILITIES,
+    roleArn,
     dryRun: input.dryRun,
     timeoutSeconds: input.timeoutSeconds,
     allowReplace: input.allowReplace,

@@ -108,8 +108,9 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   }
   if (hasDb && opts.dropDatabase) await ops.database.preflight(t.env, t.app);
   const logs = summary ? { group: logGroup(t.platform, t.env, t.app), retentionDays: LOG_RETENTION_DAYS } : null;
+  const roleArn = await ops.stacks.serviceRole();
   return withAppLock(ops, t, 'destroy', async (scope) => {
-    const { deleted } = await ops.stacks.delete(stack, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
+    const { deleted } = await ops.stacks.delete(stack, { roleArn, timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
     const { port } = await ops.store.releasePort(t.env, t.app);
     if (port !== null) say.step(ops.events, `released port ${port}`);

@@ -25,6 +25,11 @@ export interface StacksApi {
   template(name: string): Promise<string | null>;
   /** every resource of a stack (ListStackResources) */
   resources(name: string): Promise<{ logicalId: string; resourceType: string; physicalId?: string }[]>;
+  /**
+   * The CloudFormation service role env and app stacks run with (the platform stack's
+   * ServiceRoleArn output), read once per command; undefined while the platform has none.
+   */
+  serviceRole(): Promise<string | undefined>;
 }
 
 /** A held app lock: a lease the store renews while it is held (src/store/locks.ts). */

@@ -36,6 +36,7 @@ import {
   type Counts,
   type Rendered,
 } from './release';
+import { checkPreviewStack } from './previews';
 import type { AppTarget } from './target';
 
 export interface DeployOptions {
@@ -121,6 +122,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref)]);
   plan.image = resolved;
   checkOwner(stack, t);
+  checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
   const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
   plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
   const drift = countDrift(config, t.app, plan.counts);

@@ -61,7 +61,7 @@ export async function deleteEnv(ops: Ops, t: Target, plan: EnvDeletePlan, opts: 
   await Promise.all(plan.apps.map((a) => destroyApp(ops, { ...t, app: a.app }, { timeoutSeconds: opts.timeoutSeconds })));
   if (ops.signal.aborted) throw interrupted(`environment ${t.env}: interrupted after its apps were destroyed; run "cyclops env delete ${t.env}" again`);
   try {
-    return await ops.stacks.delete(plan.stackName, { timeoutSeconds: opts.timeoutSeconds, signal: ops.signal });
+    return await ops.stacks.delete(plan.stackName, { roleArn: await ops.stacks.serviceRole(), timeoutSeconds: opts.timeoutSeconds, signal: ops.signal });
   } catch (e) {
     throw vpcInUse(t, plan.stackName, e) ?? e;
   }

@@ -4,7 +4,7 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { appSecretName, envOutputsFrom, envStack, tags, templateKey, templateUrl } from '../naming';
+import { appSecretName, envOutputsFrom, envStack, PLATFORM_OUTPUT, platformStack, tags, templateKey, templateUrl } from '../naming';
 import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
 import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
@@ -18,6 +18,7 @@ import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi, Sec
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
+  let role: Promise<string | undefined> | undefined;
   return {
     region: aws.region,
     apply: (input) => applyStack(aws, reporter, input),
@@ -30,6 +31,8 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
     listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
     resources: (name) => stackResources(aws, name),
     template: (name) => stackTemplate(aws, name),
+    serviceRole: () =>
+      (role ??= describeStack(aws, platformStack(config.platform.name)).then((s) => s?.outputs[PLATFORM_OUTPUT.serviceRoleArn] || undefined)),
   };
 }
 

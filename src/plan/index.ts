@@ -24,7 +24,7 @@ export type CfnTemplate = Record<string, unknown>;
 export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
 export function renderPlatform(config: Config): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, apps: Object.keys(config.apps) }) as unknown as CfnTemplate;
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string): CfnTemplate {

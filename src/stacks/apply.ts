@@ -25,7 +25,7 @@ import { readStack, settle, streamFor, waitForStack, type Run } from './wait';
 const MAX_RECOVERY = 5;
 
 export async function applyStack(aws: Aws, events: Events, input: ApplyInput): Promise<ApplyResult> {
-  const run: Run = { aws, events, poller: new Poller(input), stackName: input.stackName };
+  const run: Run = { aws, events, poller: new Poller(input), stackName: input.stackName, roleArn: input.roleArn };
   const name = input.stackName;
   let stack = await readStack(run);
   let recreated = false;
@@ -133,7 +133,7 @@ async function dryRunCreate(run: Run, input: ApplyInput, reviewExisted: boolean)
     return { stackName, action: 'dry-run', status: 'NONE', changed: true, changes, outputs: {} };
   } finally {
     await deleteChangeSet(run, cs);
-    if (!reviewExisted) await cfn.deleteStack(run.aws, cs.stackId ?? stackName, `review stack ${stackName}`);
+    if (!reviewExisted) await cfn.deleteStack(run.aws, cs.stackId ?? stackName, `review stack ${stackName}`, run.roleArn);
   }
 }
 

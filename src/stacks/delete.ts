@@ -14,7 +14,7 @@ import { readStack, settle, streamFor, waitForStack, type Run } from './wait';
  * A stack busy with another operation is waited for first.
  */
 export async function deleteStack(aws: Aws, events: Events, stackName: string, opts: DeleteOptions = {}): Promise<{ deleted: boolean }> {
-  const run: Run = { aws, events, poller: new Poller(opts), stackName };
+  const run: Run = { aws, events, poller: new Poller(opts), stackName, roleArn: opts.roleArn };
   let stack = await readStack(run);
   if (stack && isInProgress(stack.status) && stack.status !== 'DELETE_IN_PROGRESS') stack = await settle(run, stack);
   if (!stack) return { deleted: false };
@@ -30,7 +30,7 @@ export async function removeStack(run: Run, stack: StackSummary): Promise<void> 
   const events = streamFor(run, stack.id);
   if (stack.status !== 'DELETE_IN_PROGRESS') {
     await events.prime();
-    await cfn.deleteStack(aws, stackName);
+    await cfn.deleteStack(aws, stackName, stackName, run.roleArn);
   }
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') {

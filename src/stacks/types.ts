@@ -50,6 +50,8 @@ export interface ApplyInput {
    * (GetTemplate), and only when the stack has exports.
    */
   templateBody?: string;
+  /** the role CloudFormation assumes (the platform's service role); omitted: the caller's credentials */
+  roleArn?: string;
 }
 
 /** One row of a change set, with CloudFormation's reasons (Details) when it gives them. */
@@ -91,6 +93,8 @@ export interface ApplyResult {
 }
 
 export interface DeleteOptions {
+  /** the role CloudFormation assumes to delete the stack's resources */
+  roleArn?: string;
   timeoutSeconds?: number;
   signal?: AbortSignal;
   poll?: PollOptions;

@@ -18,6 +18,8 @@ export interface Run {
   events: Events;
   poller: Poller;
   stackName: string;
+  /** the service role stack operations pass (RoleARN) */
+  roleArn?: string;
 }
 
 /** DescribeStacks with throttling retried. */

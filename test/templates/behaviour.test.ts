@@ -200,7 +200,7 @@ describe('every template', () => {
   const untaggable = new Set([
     'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::IAM::InstanceProfile',
     'AWS::ECS::ClusterCapacityProviderAssociations', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule',
-    'AWS::Route53::RecordSet', 'AWS::Events::Rule', 'AWS::S3::BucketPolicy',
+    'AWS::Route53::RecordSet', 'AWS::Events::Rule', 'AWS::S3::BucketPolicy', 'AWS::IAM::ManagedPolicy',
   ]);
   it('tags every taggable resource with cyclops:platform, cyclops:env and cyclops:app', () => {
     for (const r of all) {

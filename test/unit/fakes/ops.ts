@@ -106,7 +106,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     if (same) return { ...base, action: 'none', status: existing!.status, changed: false };
     if (input.signal?.aborted) throw Object.assign(new Error('interrupted'), { exitCode: 130 });
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
-    f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick() });
+    f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) });
     return { ...base, action: existing ? 'update' : 'create', status, changed: true };
   };
 
@@ -151,6 +151,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
         await call('stacks.resources');
         return f.stacks.has(name) ? [{ logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC' }, { logicalId: 'PublicSubnet1', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'PublicSubnet0', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'Cluster', resourceType: 'AWS::ECS::Cluster' }] : [];
       },
+      // Not a recorded call: live code reads the platform stack once per command.
+      serviceRole: async () => f.stacks.get(`${config.platform.name}-platform`)?.outputs.ServiceRoleArn,
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
         return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))

@@ -1,0 +1,10 @@
+/** STS: who the caller is. */
+import type { Aws } from './client';
+import { call } from './call';
+
+/** The caller's account id (GetCallerIdentity needs no permission). */
+export async function callerAccount(aws: Aws): Promise<string> {
+  const out = await call(aws, 'read the account id (STS GetCallerIdentity)', () => aws.sts.send(new aws.sdk.sts.GetCallerIdentityCommand({})));
+  if (!out.Account) throw new Error('STS GetCallerIdentity returned no account');
+  return out.Account;
+}

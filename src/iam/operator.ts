@@ -1,0 +1,79 @@
+/**
+ * The operator's policy documents (`cyclops iam-policy`), one per level, built from
+ * SDK_OPERATIONS (src/iam/ops-map.ts) and the scopes in src/iam/scopes.ts. Env and app stacks
+ * run as the CloudFormation service role, so no level needs create rights on VPCs, RDS and
+ * the rest: only admin, who runs the platform stack with its own credentials, creates the ECR
+ * repositories and the service role itself.
+ */
+import type { Config } from '../config/model';
+import { lockKey, PORTS_KEY, releaseKey, templatePrefix } from '../naming';
+import { iamActions } from './actions';
+import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
+import { ALWAYS_ALLOWED, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
+import { RESOURCE_ACTIONS } from './resource-actions';
+import { PLATFORM_ONLY_TYPES } from './service-role';
+import { scopeArns, type Scope, type Where } from './scopes';
+
+export const ACCOUNT_PLACEHOLDER = '<ACCOUNT_ID>';
+
+/** The partition of a region: aws, aws-cn, aws-us-gov. */
+export const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
+
+export function whereFor(config: Config, account: string, region = config.platform.region): Where {
+  return { partition: partitionOf(region), region, account, platform: config.platform.name, bucket: config.platform.bucket };
+}
+
+/**
+ * Config-bucket keys a deploy-level operator writes: app templates, locks, release records
+ * and the ports file. Everything else in the bucket (platform and cluster templates) is admin's.
+ */
+export function deployObjectKeys(): string[] {
+  const wild = (key: string) => key.replace(/\*[^/]*$/, '*');
+  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), PORTS_KEY];
+}
+
+function operatorArns(config: Config, where: Where, level: Level): (scope: OperatorScope) => string[] {
+  const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
+  return (scope) => {
+    switch (scope) {
+      case 'readObjects':
+        return objects(['*']);
+      case 'writeObjects':
+        return objects(level === 'admin' ? ['*'] : deployObjectKeys());
+      case 'masterSecrets': {
+        // RDS keeps the master password in its own "rds!…" secret; an external database names its admin secret in config.
+        const external = Object.values(config.environments).flatMap((e) => (e.database.type === 'external' && e.database.adminSecretArn ? [e.database.adminSecretArn] : []));
+        return [`arn:${where.partition}:secretsmanager:${where.region}:${where.account}:secret:rds!*`, ...[...new Set(external)].sort()];
+      }
+      default:
+        return scopeArns(scope, where);
+    }
+  };
+}
+
+const LABEL: Record<Level, string> = { admin: 'Admin', deploy: 'Deploy', read: 'Read' };
+
+export function operatorPolicy(config: Config, level: Level, where: Where): PolicyDocument {
+  const grants = Object.entries(SDK_OPERATIONS)
+    .filter(([, u]) => u.levels.includes(level))
+    .flatMap(([key, u]) => {
+      const [svc, op] = key.split('.');
+      const actions = iamActions(svc, op).filter((a) => !ALWAYS_ALLOWED.includes(a));
+      return u.scopes.map((scope) => ({ scope, actions }));
+    });
+  const statements = statementsByScope(grants, operatorArns(config, where, level), LABEL[level]);
+  if (level === 'read') return { Version: '2012-10-17', Statement: statements };
+  statements.push(
+    passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),
+    passRoleStatement(`${LABEL[level]} pass app roles`, scopeArns('roles', where), ['ecs-tasks.amazonaws.com']),
+  );
+  if (level === 'admin') statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The platform stack runs with admin's own credentials: its resource types, the role narrowed to the service role. */
+function platformStackGrants(): { scope: Scope; actions: string[] }[] {
+  return [...PLATFORM_ONLY_TYPES, 'AWS::IAM::Role'].flatMap((type) =>
+    RESOURCE_ACTIONS[type].map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions.filter((a) => a !== 'iam:PassRole') })),
+  );
+}

@@ -1,0 +1,76 @@
+/**
+ * Every SDK operation cyclops calls (each SDK command src/aws constructs, as "<svc>.<Op>"), the
+ * policy levels whose commands need it, and the resources it touches. The operator policies
+ * (`cyclops iam-policy`) are built from this table; test/unit/iam-coverage.test.ts fails when
+ * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
+ *
+ *   admin   bootstrap, env create / update / delete
+ *   deploy  deploy (previews too), rollback, scale, vars, secrets, logs, run, destroy: what CI gets
+ *   read    status, list, logs, releases
+ */
+import type { Scope } from './scopes';
+
+export type Level = 'admin' | 'deploy' | 'read';
+export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
+
+/** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets';
+
+export interface OperationUse {
+  levels: Level[];
+  scopes: OperatorScope[];
+}
+
+const ALL: Level[] = ['admin', 'deploy', 'read'];
+const WRITE: Level[] = ['admin', 'deploy'];
+const use = (levels: Level[], ...scopes: OperatorScope[]): OperationUse => ({ levels, scopes });
+
+export const SDK_OPERATIONS: Record<string, OperationUse> = {
+  // ---- CloudFormation: env and app stacks run as the service role, so these are all cyclops needs
+  'cfn.DescribeStacks': use(ALL, 'any'), // listing (apps list, env list) reads every stack: no resource narrows it
+  'cfn.DescribeStackEvents': use(ALL, 'stacks'),
+  'cfn.ListStackResources': use(ALL, 'stacks'),
+  'cfn.CreateStack': use(WRITE, 'stacks'),
+  'cfn.DeleteStack': use(WRITE, 'stacks'),
+  'cfn.CancelUpdateStack': use(WRITE, 'stacks'),
+  'cfn.CreateChangeSet': use(WRITE, 'stacks'),
+  'cfn.DescribeChangeSet': use(WRITE, 'stacks'),
+  'cfn.ExecuteChangeSet': use(WRITE, 'stacks'),
+  'cfn.DeleteChangeSet': use(WRITE, 'stacks'),
+  'cfn.GetTemplate': use(WRITE, 'stacks'),
+  'cfn.ListImports': use(['admin'], 'any'), // exports are env-stack outputs; ListImports names no resource
+  // ---- the config bucket
+  's3.CreateBucket': use(['admin'], 'bucket'),
+  's3.PutBucketEncryption': use(['admin'], 'bucket'),
+  's3.PutBucketPolicy': use(['admin'], 'bucket'),
+  's3.PutBucketTagging': use(['admin'], 'bucket'),
+  's3.PutBucketVersioning': use(['admin'], 'bucket'),
+  's3.PutPublicAccessBlock': use(['admin'], 'bucket'),
+  's3.HeadBucket': use(ALL, 'bucket'),
+  's3.ListObjectsV2': use(ALL, 'bucket'),
+  's3.ListObjectVersions': use(ALL, 'bucket'),
+  's3.GetObject': use(ALL, 'readObjects'),
+  's3.HeadObject': use(ALL, 'readObjects'),
+  's3.PutObject': use(WRITE, 'writeObjects'),
+  's3.DeleteObject': use(WRITE, 'writeObjects'),
+  // ---- ECS: rollouts, restarts and one-off tasks (database admin, run)
+  'ecs.DescribeServices': use(ALL, 'services'),
+  'ecs.UpdateService': use(WRITE, 'services'),
+  'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
+  'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
+  'ecs.RunTask': use(WRITE, 'taskDefinitions'),
+  'ecs.StopTask': use(WRITE, 'tasks'),
+  'ecs.DescribeTasks': use(WRITE, 'tasks'),
+  // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
+  'secrets.CreateSecret': use(WRITE, 'secrets'),
+  'secrets.PutSecretValue': use(WRITE, 'secrets'),
+  'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
+  'secrets.DeleteSecret': use(WRITE, 'secrets'),
+  'secrets.DescribeSecret': use(ALL, 'secrets'),
+  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets'),
+  // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
+  'sts.GetCallerIdentity': use(ALL, 'any'),
+};
+
+/** Operations AWS allows without any policy: left out of the documents. */
+export const ALWAYS_ALLOWED = ['sts:GetCallerIdentity'];

@@ -1,0 +1,91 @@
+/**
+ * The resources a policy statement may name, by kind. One table serves both policies: the
+ * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
+ * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
+ * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/.
+ */
+import { cfnServiceRole, clusterName, ecrRepository, logGroup } from '../naming';
+
+/** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
+export interface Where {
+  partition: string;
+  region: string;
+  account: string;
+  platform: string;
+  bucket: string;
+}
+
+export type Scope =
+  | 'any'
+  | 'stacks'
+  | 'bucket'
+  | 'objects'
+  | 'buckets'
+  | 'roles'
+  | 'serviceRole'
+  | 'instanceProfiles'
+  | 'policies'
+  | 'logGroups'
+  | 'repositories'
+  | 'secrets'
+  | 'generatedSecrets'
+  | 'clusters'
+  | 'services'
+  | 'tasks'
+  | 'taskDefinitions'
+  | 'rules'
+  | 'amiParameters';
+
+const star = (name: string) => `${name}*`;
+
+/** The ARNs of one scope. */
+export function scopeArns(scope: Scope, w: Where): string[] {
+  const arn = (service: string, resource: string, region = w.region, account = w.account) => `arn:${w.partition}:${service}:${region}:${account}:${resource}`;
+  const prefix = `${w.platform}-`;
+  switch (scope) {
+    case 'any':
+      return ['*'];
+    case 'stacks':
+      // "<platform>-*" covers the platform, env and app stacks; the trailing /* is the stack id.
+      return [arn('cloudformation', `stack/${star(prefix)}/*`)];
+    case 'bucket':
+      return [arn('s3', w.bucket, '', '')];
+    case 'objects':
+      return [arn('s3', `${w.bucket}/*`, '', '')];
+    case 'buckets':
+      return [arn('s3', star(prefix), '', '')];
+    case 'roles':
+      return [arn('iam', `role/${star(prefix)}`, '')];
+    case 'serviceRole':
+      return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'policies':
+      return [arn('iam', `policy/${star(prefix)}`, '')];
+    case 'instanceProfiles':
+      return [arn('iam', `instance-profile/${star(prefix)}`, '')];
+    case 'logGroups': {
+      const group = logGroup(w.platform, '*', '').replace(/\*\/$/, '*');
+      return [arn('logs', `log-group:${group}`), arn('logs', `log-group:${group}:*`)];
+    }
+    case 'repositories':
+      return [arn('ecr', `repository/${ecrRepository(w.platform, '*')}`)];
+    case 'secrets':
+      return [arn('secretsmanager', 'secret:cyclops/*')];
+    case 'generatedSecrets':
+      // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master secret.
+      return [arn('secretsmanager', 'secret:cyclops/*'), arn('secretsmanager', 'secret:RedisAuthSecret-*'), arn('secretsmanager', 'secret:rds!*')];
+    case 'clusters':
+      return [arn('ecs', `cluster/${clusterName(w.platform, '*')}`)];
+    case 'services':
+      return [arn('ecs', `service/${clusterName(w.platform, '*')}/*`)];
+    case 'tasks':
+      return [arn('ecs', `task/${clusterName(w.platform, '*')}/*`)];
+    case 'taskDefinitions':
+      return [arn('ecs', `task-definition/${star(prefix)}:*`)];
+    case 'rules':
+      return [arn('events', `rule/${star(prefix)}`)];
+    case 'amiParameters':
+      return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '')];
+  }
+}
+

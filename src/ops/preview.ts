@@ -1,0 +1,64 @@
+/**
+ * Preview apps (`deploy IMAGE APP ENV --preview NAME`): APP's config, run as the app
+ * "APP-NAME". Pure: config + APP + NAME → the config the preview deploys with, and its target.
+ */
+import type { AppConfig, Config } from '../config/model';
+import { appConfig } from '../config/model';
+import { usageError } from '../errors';
+import { checkApp, checkEnv, LABEL_RE, previewApp } from '../naming';
+import type { AppTarget } from './target';
+
+export interface PreviewOptions {
+  /** keep APP's cron processes (off by default: a preview should not run scheduled jobs) */
+  withCron?: boolean;
+  /** "fresh": an empty database of the preview's own (the default); "none": no database */
+  database?: 'fresh' | 'none';
+}
+
+/** A preview's target: its tags name the app it previews (TAG_PREVIEW_OF). */
+export interface PreviewTarget extends AppTarget {
+  previewOf: string;
+}
+
+const NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+export const PREVIEW_DATABASE = ['fresh', 'none'] as const;
+
+/**
+ * The preview's app config: APP's processes, env, secret references and health check, every
+ * count capped at 1, cron off unless asked, autoscaling off, and a database of its own (or none).
+ */
+export function previewAppConfig(base: AppConfig, name: string, opts: PreviewOptions = {}): AppConfig {
+  // Settings that scale or share (autoscaling) are left out: a preview runs one task per process.
+  const { autoscaling: _autoscaling, ...rest } = base as AppConfig & { autoscaling?: unknown };
+  return {
+    ...rest,
+    name,
+    configured: true,
+    processes: base.processes.filter((p) => p.kind !== 'cron' || opts.withCron).map((p) => ({ ...p, count: Math.min(p.count, 1) })),
+    database: opts.database === 'none' ? false : base.database,
+  };
+}
+
+/** Checks the names (nothing touched yet) and returns the preview's config and target. */
+export function previewDeployment(config: Config, app: string, env: string, name: string, opts: PreviewOptions = {}): { config: Config; target: PreviewTarget } {
+  checkApp(app);
+  checkEnv(config, env);
+  if (!NAME_RE.test(name)) {
+    throw usageError(`--preview ${name}: not a valid preview name; use lowercase letters, digits and dashes (e.g. pr-123)`);
+  }
+  const full = previewApp(app, name);
+  if (!LABEL_RE.test(full)) {
+    throw usageError(`--preview ${name}: the preview's name "${full}" is ${full.length} characters; an app name is a DNS label of at most 63: use a shorter NAME`);
+  }
+  if (Object.hasOwn(config.apps, full)) {
+    throw usageError(`--preview ${name}: "${full}" is an app in ${config.file}; a preview may never take a real app's name: choose another NAME`);
+  }
+  if (opts.database && !PREVIEW_DATABASE.includes(opts.database)) {
+    throw usageError(`--preview-database ${opts.database}: use one of: ${PREVIEW_DATABASE.join(', ')}`);
+  }
+  const preview = previewAppConfig(appConfig(config, app), full, opts);
+  return {
+    config: { ...config, apps: { ...config.apps, [full]: preview } },
+    target: { platform: config.platform.name, env, app: full, previewOf: app },
+  };
+}
