@@ -36,6 +36,7 @@ export interface Aws {
   readonly route53: Sdk.route53.Route53Client;
   readonly rds: Sdk.rds.RDSClient;
   readonly secrets: Sdk.secrets.SecretsManagerClient;
+  readonly logs: Sdk.logs.CloudWatchLogsClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -109,6 +110,9 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
     },
     get secrets() {
       return lazy('SecretsManager', () => new sdk.secrets.SecretsManagerClient(base));
+    },
+    get logs() {
+      return lazy('CloudWatchLogs', () => new sdk.logs.CloudWatchLogsClient(base));
     },
     calls: () => count,
   };

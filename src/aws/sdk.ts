@@ -8,3 +8,4 @@ export * as ecs from '@aws-sdk/client-ecs';
 export * as route53 from '@aws-sdk/client-route-53';
 export * as rds from '@aws-sdk/client-rds';
 export * as secrets from '@aws-sdk/client-secrets-manager';
+export * as logs from '@aws-sdk/client-cloudwatch-logs';
