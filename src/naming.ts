@@ -27,6 +27,8 @@ export function changeSetName(stack: string, now = Date.now(), rand = Math.rando
 export const TAG_PLATFORM = 'cyclops:platform';
 export const TAG_ENV = 'cyclops:env';
 export const TAG_APP = 'cyclops:app';
+/** On one-off tasks (`run`, the release phase): who started it. */
+export const TAG_RUN = 'cyclops:run';
 
 /** Tags for every stack and resource; "-" marks a level that does not apply. */
 export function tags(ids: Ids): { Key: string; Value: string }[] {

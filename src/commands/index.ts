@@ -10,6 +10,9 @@ import { register as bootstrap } from './bootstrap';
 import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
+import { register as logs } from './logs';
+import { register as runCmd } from './run';
+import { register as exec } from './exec';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, logs, runCmd, exec];

@@ -16,6 +16,13 @@ export interface ProcessConfig {
   schedule?: string;
 }
 
+/** The release phase: runs with the new image and settings before the services switch. */
+export interface ReleaseProcessConfig {
+  command: string[];
+  cpu: number;
+  memory: number;
+}
+
 export interface AppConfig {
   name: string;
   /** false when the app is not listed in config and runs on defaults */
@@ -25,6 +32,10 @@ export interface AppConfig {
   env: Record<string, string>;
   secrets: Record<string, string>;
   database: boolean;
+  /** processes.release: not a service; absent when the app has no release phase */
+  release?: ReleaseProcessConfig;
+  /** ECS Exec on the services (`cyclops exec`) */
+  exec: boolean;
 }
 
 export type NetworkConfig =
@@ -117,10 +128,13 @@ function resolveApp(name: string, raw: ParsedConfig['apps'][string] | undefined)
       ...(kind === 'cron' ? { schedule: (p as { schedule: string }).schedule } : {}),
     });
   }
+  const release = procs.release;
   return {
     name,
     configured: !!raw,
     processes,
+    ...(release ? { release: { command: release.command, cpu: release.cpu ?? 256, memory: release.memory ?? (release.cpu ?? 256) * 2 } } : {}),
+    exec: raw?.exec ?? false,
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},

@@ -151,6 +151,8 @@ export const processSchemas = {
         error: 'is not a schedule expression; use "cron(min hour day month weekday year)" or "rate(N minutes|hours|days)"',
       }),
   }),
+  /** the release phase: a one-off task before each deploy switches; never a service, so no count */
+  release: z.strictObject({ command, cpu: processBase.cpu, memory: processBase.memory }),
 };
 
 const secretRef = z
@@ -163,12 +165,18 @@ const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not
 
 export const appSchema = z.strictObject({
   processes: z
-    .strictObject({ web: processSchemas.web.optional(), worker: processSchemas.worker.optional(), cron: processSchemas.cron.optional() })
+    .strictObject({
+      web: processSchemas.web.optional(),
+      worker: processSchemas.worker.optional(),
+      cron: processSchemas.cron.optional(),
+      release: processSchemas.release.optional(),
+    })
     .optional(),
   healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: 'must be a path starting with "/", such as "/health"' }).optional(),
   env: z.record(envVarName, z.string({ error: 'must be a string; quote numbers and booleans' })).optional(),
   secrets: z.record(envVarName, secretRef).optional(),
   database: bool('whether the app gets a database').optional(),
+  exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
 });
 
 export const configSchema = z.strictObject({

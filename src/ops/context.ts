@@ -2,6 +2,8 @@
  * The application layer's one context. Every member is an interface: src/ops/live.ts binds
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
+import type { LogPage, LogQuery } from '../aws/logs';
+import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Events } from '../events';
@@ -69,6 +71,24 @@ export interface ServicesApi {
   restart(cluster: string, services: string[]): Promise<string[]>;
 }
 
+/** One-off ECS tasks (`run`, the release phase, `exec`) and the task definitions they start from. */
+export interface TasksApi {
+  /** the task definition a service runs now; null when there is no such service */
+  serviceTaskDefinition(cluster: string, service: string): Promise<string | null>;
+  taskDefinition(ref: string): Promise<TaskDefinitionRow | null>;
+  register(input: TaskDefinitionInput): Promise<string>;
+  run(input: RunTaskInput): Promise<{ arn?: string; failure?: { reason?: string; detail?: string } }>;
+  describe(cluster: string, task: string): Promise<TaskRow | { missing: string }>;
+  /** best effort */
+  stop(cluster: string, task: string, reason: string): Promise<void>;
+  serviceTasks(cluster: string, service: string): Promise<TaskRow[]>;
+}
+
+/** CloudWatch Logs: one page of events; null when the log group does not exist. */
+export interface LogsApi {
+  filter(query: LogQuery): Promise<LogPage | null>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -76,6 +96,8 @@ export interface Ops {
   store: StoreApi;
   database: DatabaseApi;
   services: ServicesApi;
+  tasks: TasksApi;
+  logs: LogsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -9,7 +9,9 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
-import type { DatabaseApi, Ops, ServicesApi, StacksApi, StoreApi } from './context';
+import * as ecs from '../aws/ecs';
+import { filterLogEvents } from '../aws/logs';
+import type { DatabaseApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, TasksApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -55,6 +57,22 @@ export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
   };
 }
 
+export function liveTasks(aws: Aws): TasksApi {
+  return {
+    serviceTaskDefinition: async (cluster, service) => (await ecs.describeServices(aws, cluster, [service]))[0]?.taskDefinition ?? null,
+    taskDefinition: (ref) => ecs.describeTaskDefinition(aws, ref),
+    register: (input) => ecs.registerTaskDefinition(aws, input),
+    run: (input) => ecs.runFargateTask(aws, input),
+    describe: (cluster, task) => ecs.describeTask(aws, cluster, task, `check task ${task.split('/').pop()} on cluster ${cluster}`),
+    stop: (cluster, task, reason) => ecs.stopTask(aws, cluster, task, reason),
+    serviceTasks: (cluster, service) => ecs.serviceTasks(aws, cluster, service),
+  };
+}
+
+export function liveLogs(aws: Aws): LogsApi {
+  return { filter: (query) => filterLogEvents(aws, query) };
+}
+
 export function liveDatabase(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal): DatabaseApi {
   const db = () => import('../database');
   const deps = (o: { runner?: 'direct' | 'task'; signal?: AbortSignal; envOutputs?: import('../stacks').EnvOutputs } = {}) => ({
@@ -81,6 +99,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     store: liveStore(aws, config),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
+    tasks: liveTasks(aws),
+    logs: liveLogs(aws),
     events: reporter,
     signal,
   };
