@@ -51,6 +51,8 @@ export const HEALTH_CHECK = { interval: 10, timeout: 5, healthy: 2, unhealthy: 3
 export const DEREGISTRATION_DELAY_SECONDS = 15;
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
 export const TARGET_GROUP_PORT = 80;
+/** What the ECS Exec agent needs, and all the task role gets from `exec: true`. */
+export const EXEC_ACTIONS = ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
 
 const pascal = (kind: ProcessKind) => kind[0].toUpperCase() + kind.slice(1);
 /** The Parameter holding a process's task count ("WebCount", "WorkerCount"). */
@@ -89,7 +91,9 @@ export function appTemplate(input: AppInput): Template {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
     }),
-    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com'),
+    // ECS Exec (`exec: true`) is the only reason the task role has permissions: the SSM
+    // message channels the exec agent in the container opens.
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', app.exec ? { Policies: [inlinePolicy('ecs-exec', [{ Effect: 'Allow', Action: EXEC_ACTIONS, Resource: '*' }])] } : undefined),
   };
   const outputs: Record<string, Output> = { LogGroupName: output(ref('LogGroup')) };
 
@@ -151,6 +155,7 @@ export function appTemplate(input: AppInput): Template {
         NetworkConfiguration: network,
         PropagateTags: 'SERVICE',
         EnableECSManagedTags: true,
+        ...(app.exec ? { EnableExecuteCommand: true } : {}),
         ...(web
           ? {
               HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,

@@ -13,14 +13,15 @@ export const register: Register = (program, run) => {
       .option('--dry-run', 'show what would change (a change set), then delete it; writes no port, database, lock or release')
       .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout (its state is reported)')
       .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
-      .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption),
+      .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption)
+      .option('--skip-release-phase', 'emergencies only: do not run processes.release before switching (recorded in the release)'),
     [
       'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
       'cyclops deploy ghcr.io/acme/api@sha256:<digest> api production --timeout 20m --json',
       'cyclops deploy nginx:1.27 docs staging --dry-run',
     ],
   ).action(
-    run(async (ctx, image: string, app: string, env: string, opts: { dryRun?: boolean; wait: boolean; timeout: number; count?: Record<string, number> }) => {
+    run(async (ctx, image: string, app: string, env: string, opts: { dryRun?: boolean; wait: boolean; timeout: number; count?: Record<string, number>; skipReleasePhase?: boolean }) => {
       const config = await ctx.config();
       const [{ deployTarget }, { deploy }] = await Promise.all([import('../ops/target'), import('../ops/deploy')]);
       const { image: ref, ...target } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
@@ -29,6 +30,7 @@ export const register: Register = (program, run) => {
         wait: opts.wait,
         timeoutSeconds: opts.timeout,
         counts: opts.count,
+        skipReleasePhase: opts.skipReleasePhase,
       });
       const rep = ctx.reporter;
       if (opts.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);

@@ -16,6 +16,7 @@ import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { mutableTagWarning, type ImageRef } from './inputs';
 import { withAppLock, type LockScope } from './lock';
+import { releasePhase } from './release-phase';
 import { appServices, appUrlFor, checkOwner, isSettled, recordMatches, render, sameState, stackRuns, stackStamp, type Counts, type Rendered } from './release';
 import type { AppTarget } from './target';
 
@@ -24,6 +25,8 @@ export interface DeployOptions {
   wait?: boolean;
   timeoutSeconds?: number;
   counts?: Counts;
+  /** emergencies only: deploy without running processes.release (recorded) */
+  skipReleasePhase?: boolean;
 }
 
 export interface DeployRequest {
@@ -166,6 +169,8 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     scope.checkpoint();
   }
   const rendered = render(ops.config, t, req.image, opts.counts, port, database?.secretArn);
+  // The release phase runs (and must exit 0) before the stack update switches the services.
+  const releasePhaseRecord = await releasePhase(ops, { target: t, image: req.image, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope });
   const { pushed, result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -183,7 +188,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
   // A changed stack gets a record; so does an unchanged one whose record does not say what it runs (reconcile).
   if (applied.changed || replaceCorrupt || !recordMatches(previous, rendered, after)) {
     if (!applied.changed) say.step(ops.events, `recording release: ${plan.stackName} runs ${req.image} but the release record did not say so`);
-    release = record(plan, rendered, previous, { key: pushed.key, url: pushed.url }, after);
+    release = { ...record(plan, rendered, previous, { key: pushed.key, url: pushed.url }, after), ...(releasePhaseRecord ? { releasePhase: releasePhaseRecord } : {}) };
     scope.checkpoint();
     await ops.store.writeRelease(t.env, t.app, release);
   }
