@@ -68,7 +68,7 @@ export class Seen {
   fresh<T extends { timestamp: number; stream: string; id: string }>(events: T[]): T[] {
     const out: T[] = [];
     for (const e of interleave(events)) {
-      if (this.ids.has(e.id)) continue;
+      if (this.ids.has(e.id) || e.timestamp < this.cursor) continue; // shown, or behind the window
       this.ids.set(e.id, e.timestamp);
       out.push(e);
       if (e.timestamp > this.cursor) this.cursor = e.timestamp;

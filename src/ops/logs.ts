@@ -98,7 +98,7 @@ export async function followLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}, f:
     const fresh = seen.fresh(rows);
     for (const e of fresh) ops.events.emit({ type: 'log-event', ...toLine(e) });
     count += fresh.length;
-    if (q.end !== undefined && now(ops) > q.end) break;
+    if (ops.signal.aborted || (q.end !== undefined && now(ops) > q.end)) break;
     delay = fresh.length ? base : Math.min(delay * 2, f.maxPollMs ?? 10_000);
     await sleep(delay, ops.signal).catch(() => undefined);
   }

@@ -81,7 +81,7 @@ export async function waitOneOff(ops: Ops, spec: OneOffSpec, taskArn: string, w:
     }
   };
   const deadline = now(ops) + (w.timeoutSeconds ?? 3600) * 1000;
-  let delay = w.pollMs ?? 2000;
+  let delay = w.pollMs ?? 1000;
   let last = '';
   for (;;) {
     if (signal.aborted) {
