@@ -82,6 +82,8 @@ export interface TasksApi {
   /** best effort */
   stop(cluster: string, task: string, reason: string): Promise<void>;
   serviceTasks(cluster: string, service: string): Promise<TaskRow[]>;
+  /** an app stack's resources, logical id → physical id (its roles, for the release phase) */
+  stackResources(stack: string): Promise<Record<string, string>>;
 }
 
 /** CloudWatch Logs: one page of events; null when the log group does not exist. */

@@ -9,6 +9,7 @@ import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
+import { stackResources } from '../aws/cloudformation';
 import * as ecs from '../aws/ecs';
 import { filterLogEvents } from '../aws/logs';
 import type { DatabaseApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, TasksApi } from './context';
@@ -66,6 +67,7 @@ export function liveTasks(aws: Aws): TasksApi {
     describe: (cluster, task) => ecs.describeTask(aws, cluster, task, `check task ${task.split('/').pop()} on cluster ${cluster}`),
     stop: (cluster, task, reason) => ecs.stopTask(aws, cluster, task, reason),
     serviceTasks: (cluster, service) => ecs.serviceTasks(aws, cluster, service),
+    stackResources: async (stack) => Object.fromEntries((await stackResources(aws, stack)).filter((r) => r.physicalId).map((r) => [r.logicalId, r.physicalId!])),
   };
 }
 

@@ -80,20 +80,14 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
   }
   if (stackRuns(stack, req.rendered)) return undefined; // the stack already runs this: nothing switches
 
-  const service = appConfig(ops.config, t.app).processes[0];
-  const current = await processTaskDefinition(ops, t, service.kind);
-  const [, partition, , , accountId] = current.taskDefinition.arn.split(':');
-  if (!current.taskDefinition.executionRoleArn) throw failure(`release phase: task definition ${current.taskDefinition.arn} has no execution role; deploy with --skip-release-phase once`);
+  const roles = await currentRoles(ops, t);
   const td = releaseTaskDefinition(req.rendered.body, {
     target: t,
     image: req.image,
     release,
     outputs: req.outputs,
     region: ops.stacks.region,
-    executionRoleArn: current.taskDefinition.executionRoleArn,
-    taskRoleArn: current.taskDefinition.taskRoleArn,
-    accountId,
-    partition,
+    ...roles,
     logGroup: logGroup(t.platform, t.env, t.app),
     fargate: ops.config.environments[t.env].capacity.type === 'fargate',
   });
@@ -113,7 +107,10 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
     log: { group: td.containerDefinitions[0].logConfiguration!.options['awslogs-group'], prefix: RELEASE_CONTAINER },
   };
   req.scope.checkpoint();
-  const taskArn = await startOneOff(ops, spec, network);
+  const taskArn = await startOneOff(ops, spec, network).catch(async (e: Error) => {
+    await recordFailure(ops, req, { status: 'failed', command: release.command, taskDefinition, exitCode: null, stoppedReason: `not started: ${e.message}`, at: at(), logs: [] });
+    throw e;
+  });
   const r = await waitOneOff(ops, spec, taskArn, {
     timeoutSeconds: Math.min(req.timeoutSeconds ?? RELEASE_TIMEOUT_SECONDS, RELEASE_TIMEOUT_SECONDS),
     stopOnTimeout: true,
@@ -133,6 +130,24 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
     code: 'release-phase-failed',
     details: phase.logs!.length ? ['last lines of the release task:', ...phase.logs!.map((l) => `  ${l}`)] : [],
   });
+}
+
+/**
+ * The roles the app's tasks use now, and the account: from the task definition the first
+ * process runs, else from the app stack's ExecutionRole and TaskRole resources.
+ */
+async function currentRoles(ops: Ops, t: AppTarget): Promise<{ executionRoleArn: string; taskRoleArn?: string; accountId: string; partition: string }> {
+  const current = await processTaskDefinition(ops, t, appConfig(ops.config, t.app).processes[0].kind);
+  const [, partition, , , accountId] = current.taskDefinition.arn.split(':');
+  let { executionRoleArn, taskRoleArn } = current.taskDefinition;
+  if (!executionRoleArn) {
+    const ids = await ops.tasks.stackResources(appStack(t.platform, t.env, t.app));
+    const arn = (name?: string) => (name ? (name.startsWith('arn:') ? name : `arn:${partition}:iam::${accountId}:role/${name}`) : undefined);
+    executionRoleArn = arn(ids.ExecutionRole);
+    taskRoleArn ??= arn(ids.TaskRole);
+  }
+  if (!executionRoleArn) throw failure(`release phase of ${t.app} in ${t.env}: cannot find the app's execution role (task definition ${current.taskDefinition.arn}, stack resources); deploy once with --skip-release-phase`);
+  return { executionRoleArn, ...(taskRoleArn ? { taskRoleArn } : {}), accountId, partition };
 }
 
 /** The failed attempt goes on the current record: what runs stays what the record says runs. */

@@ -104,6 +104,8 @@ export function releaseTaskDefinition(body: string, c: ReleaseTaskContext): Task
         name: RELEASE_CONTAINER,
         image: c.image,
         essential: true,
+        // the container's hard limit is the task's size (some schedulers want a container limit)
+        memory: c.release.memory,
         command: c.release.command,
         environment: (container.Environment ?? []).filter((e) => e.Name !== 'PORT').map((e) => ({ name: e.Name, value: e.Value })),
         secrets: (container.Secrets ?? []).map((s) => ({ name: s.Name, valueFrom: s.ValueFrom })),

@@ -109,6 +109,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
       describe: unfaked('tasks.describe'),
       stop: unfaked('tasks.stop'),
       serviceTasks: unfaked('tasks.serviceTasks'),
+      stackResources: unfaked('tasks.stackResources'),
     },
     logs: { filter: unfaked('logs.filter') },
     config,
