@@ -18,13 +18,13 @@
  *   the stack and the services on the old image. Exit codes and the success path are proven
  *   with mocks in test/unit/ops-operate.test.ts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCyclops } from '../support/cli';
 import { runCli } from '../support/run-cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
-import { createZone } from '../support/zones';
+import { writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'opx';
@@ -48,16 +48,14 @@ async function put(stream: string, events: { timestamp: number; message: string 
 
 beforeAll(async () => {
   aws = await motoAws();
-  const hostedZoneId = await createZone(aws, 'staging.opx.dev');
-  writeFileSync(
-    path.join(dir, 'config.json'),
-    JSON.stringify({
-      platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-      ports: { range: [23000, 23999] },
-      environments: { staging: { dns: { domain: 'staging.opx.dev', hostedZoneId }, database: { type: 'none' } } },
-      apps: { shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] }, release: { command: ['bin/migrate', '--verbose'] } }, exec: true } },
-    }),
-  );
+  await writeMotoConfig(aws, dir, {
+    platform: PLATFORM,
+    bucket: BUCKET,
+    domain: 'staging.opx.dev',
+    range: [23000, 23999],
+    staging: { database: { type: 'none' } },
+    apps: { shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] }, release: { command: ['bin/migrate', '--verbose'] } }, exec: true } },
+  });
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging']]) {
     expect(outcome(await cli(...args, '--json'))).toEqual(ok);
   }
