@@ -16,7 +16,8 @@ import { ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
 
-export type Action = (ctx: Context, ...args: any[]) => Promise<void>;
+/** A command's action; a number it returns is the exit code (`run`: the container's; `logs --follow`: 0 after Ctrl-C). */
+export type Action = (ctx: Context, ...args: any[]) => Promise<void | number>;
 
 const setExitCode = (code: number) => {
   process.exitCode = code;
@@ -58,8 +59,8 @@ Examples:
       try {
         validateGlobalOptions(opts); // bad --region/--endpoint-url/--profile: exit 2 before anything runs
         if (opts.profile !== undefined) (await import('./aws/profiles')).checkProfile(opts.profile, '--profile');
-        await fn(ctx, ...args.slice(0, -1));
-        onExit(signals.exitCode() ?? ExitCode.OK);
+        const code = await fn(ctx, ...args.slice(0, -1));
+        onExit(typeof code === 'number' ? code : (signals.exitCode() ?? ExitCode.OK));
       } catch (e) {
         const code = ctx.reporter.error(e);
         onExit(code === ExitCode.INTERRUPTED ? (signals.exitCode() ?? code) : code);

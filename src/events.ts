@@ -43,7 +43,9 @@ export type CyclopsEvent =
   /** a one-off task (database admin task, `run`) changed state: started, PENDING, RUNNING, STOPPED */
   | { type: 'task-state'; task: string; status: string }
   /** a line of output from a one-off task (database admin task, `run`, release phase) */
-  | { type: 'task-log'; task: string; message: string; timestamp?: string };
+  | { type: 'task-log'; task: string; message: string; timestamp?: string }
+  /** one event of an app's log (`logs`): the output itself, so it goes to stdout */
+  | { type: 'log-event'; id: string; timestamp: string; process: string; task: string; message: string };
 
 export type CyclopsEventType = CyclopsEvent['type'];
 

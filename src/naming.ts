@@ -29,6 +29,8 @@ export const TAG_ENV = 'cyclops:env';
 export const TAG_APP = 'cyclops:app';
 /** On a preview app's stack: the app it previews (`deploy --preview`). Previews are found by this tag, never by name. */
 export const TAG_PREVIEW_OF = 'cyclops:preview-of';
+/** On one-off tasks (`run`, the release phase): who started it. */
+export const TAG_RUN = 'cyclops:run';
 
 /** Tags for every stack and resource; "-" marks a level that does not apply. A preview also names the app it previews. */
 export function tags(ids: Ids & { previewOf?: string }): { Key: string; Value: string }[] {

@@ -58,11 +58,22 @@ export const PLACEHOLDER_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
 export const LOG_RETENTION_DAYS = 30;
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
 export { HEALTH_CHECK, DEREGISTRATION_DELAY_SECONDS, TARGET_GROUP_PORT } from './app-routing';
+/** What the ECS Exec agent needs, and all the task role gets from `exec: true`. */
+export const EXEC_ACTIONS = ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'];
 
 /** The Parameter holding a process's task count ("WebCount", "WorkerCount", "SearchApiCount"). */
 export const countParameter = (process: string) => `${pascalName(process)}Count`;
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
+
+/** The task role's inline policies: volume mounts and ECS Exec, nothing else. */
+function taskRolePolicies(app: AppConfig): { Policies?: ReturnType<typeof inlinePolicy>[] } {
+  const policies = [
+    ...(volumeStatements(app).length ? [inlinePolicy('mount-app-volumes', volumeStatements(app))] : []),
+    ...(app.exec ? [inlinePolicy('ecs-exec', [{ Effect: 'Allow', Action: EXEC_ACTIONS, Resource: '*' }])] : []),
+  ];
+  return policies.length ? { Policies: policies } : {};
+}
 
 export function appTemplate(input: AppInput): Template {
   const { platform, env, app } = input;
@@ -96,7 +107,9 @@ export function appTemplate(input: AppInput): Template {
       ManagedPolicyArns: [managedPolicy('service-role/AmazonECSTaskExecutionRolePolicy')],
       ...(secrets.statements.length ? { Policies: [inlinePolicy('read-app-secrets', secrets.statements)] } : {}),
     }),
-    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', volumeStatements(app).length ? { Policies: [inlinePolicy('mount-app-volumes', volumeStatements(app))] } : {}),
+    // The task role's only permissions: mounting the app's volumes, and the SSM message
+    // channels the ECS Exec agent opens (`exec: true`).
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', taskRolePolicies(app)),
   };
   // The log group is cyclops's, not the stack's (deploy creates it first, src/aws/loggroups.ts):
   // it outlives the stack, and a stack that created it could not be created again after a destroy.
@@ -188,6 +201,7 @@ export function appTemplate(input: AppInput): Template {
         PropagateTags: 'SERVICE',
         EnableECSManagedTags: true,
         ...(p.kind === 'internal' ? { ServiceRegistries: serviceRegistries(p) } : {}),
+        ...(app.exec ? { EnableExecuteCommand: true } : {}),
         ...(isWeb
           ? {
               HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,

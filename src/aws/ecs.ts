@@ -1,6 +1,7 @@
 /** ECS, in cyclops's own types: services and their deployments, one-off tasks, task definitions. */
 import type { Aws } from './client';
-import { call } from './call';
+import { call, callOr } from './call';
+import { awsErrorName } from './errors';
 
 export interface ServiceEventRow {
   id: string;
@@ -59,16 +60,19 @@ export async function forceNewDeployment(aws: Aws, cluster: string, service: str
 
 export interface TaskDefinitionInput {
   family: string;
-  requiresCompatibilities: 'FARGATE'[];
+  requiresCompatibilities: ('FARGATE' | 'EC2')[];
   networkMode: 'awsvpc';
   cpu: string;
   memory: string;
   executionRoleArn: string;
+  taskRoleArn?: string;
   containerDefinitions: {
     name: string;
     image: string;
     essential: boolean;
-    memory: number;
+    memory?: number;
+    command?: string[];
+    environment?: { name: string; value: string }[];
     secrets: { name: string; valueFrom: string }[];
     logConfiguration?: { logDriver: 'awslogs'; options: Record<string, string> };
   }[];
@@ -78,8 +82,35 @@ export interface TaskDefinitionInput {
 export interface TaskDefinitionRow {
   arn?: string;
   status?: string;
+  family?: string;
   executionRoleArn?: string;
-  containers: { name?: string; image?: string; secrets: { name: string; valueFrom: string }[]; logGroup?: string }[];
+  taskRoleArn?: string;
+  cpu?: string;
+  memory?: string;
+  compatibilities: string[];
+  containers: { name?: string; image?: string; secrets: { name: string; valueFrom: string }[]; logGroup?: string; logStreamPrefix?: string }[];
+}
+
+type SdkTaskDefinition = import('@aws-sdk/client-ecs').TaskDefinition;
+
+function taskDefinitionRow(td: SdkTaskDefinition): TaskDefinitionRow {
+  return {
+    arn: td.taskDefinitionArn,
+    status: td.status,
+    family: td.family,
+    executionRoleArn: td.executionRoleArn,
+    taskRoleArn: td.taskRoleArn,
+    cpu: td.cpu,
+    memory: td.memory,
+    compatibilities: td.requiresCompatibilities ?? [],
+    containers: (td.containerDefinitions ?? []).map((c) => ({
+      name: c.name,
+      image: c.image,
+      secrets: (c.secrets ?? []).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })),
+      logGroup: c.logConfiguration?.options?.['awslogs-group'],
+      logStreamPrefix: c.logConfiguration?.options?.['awslogs-stream-prefix'],
+    })),
+  };
 }
 
 /** The family's latest revision, or null when there is none (or it cannot be read). */
@@ -88,18 +119,18 @@ export async function latestTaskDefinition(aws: Aws, family: string): Promise<Ta
     .send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: family }))
     .then((o) => o.taskDefinition)
     .catch(() => undefined);
-  if (!td) return null;
-  return {
-    arn: td.taskDefinitionArn,
-    status: td.status,
-    executionRoleArn: td.executionRoleArn,
-    containers: (td.containerDefinitions ?? []).map((c) => ({
-      name: c.name,
-      image: c.image,
-      secrets: (c.secrets ?? []).map((s) => ({ name: s.name ?? '', valueFrom: s.valueFrom ?? '' })),
-      logGroup: c.logConfiguration?.options?.['awslogs-group'],
-    })),
-  };
+  return td ? taskDefinitionRow(td) : null;
+}
+
+/** One task definition (ARN, family:revision or family); null when ECS does not know it. */
+export async function describeTaskDefinition(aws: Aws, ref: string): Promise<TaskDefinitionRow | null> {
+  const out = await callOr(
+    aws,
+    `describe task definition ${ref}`,
+    () => aws.ecs.send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: ref })),
+    (e) => (awsErrorName(e) === 'ClientException' || /Unable to describe task definition/i.test(String((e as Error)?.message)) ? null : undefined),
+  );
+  return out?.taskDefinition ? taskDefinitionRow(out.taskDefinition) : null;
 }
 
 export async function registerTaskDefinition(aws: Aws, input: TaskDefinitionInput): Promise<string> {
@@ -115,23 +146,36 @@ export interface RunTaskInput {
   securityGroups: string[];
   container: string;
   command: string[];
-  environment: Record<string, string>;
+  environment?: Record<string, string>;
   tags: { key: string; value: string }[];
+  /** task-level overrides (CPU units, MiB) */
+  cpu?: number;
+  memory?: number;
+  /** EC2 capacity runs tasks with launch type EC2 (default FARGATE) */
+  launchType?: 'FARGATE' | 'EC2';
+  /** what the task is, for error messages ("the database task") */
+  what?: string;
 }
 
-/** RunTask on Fargate without a public IP: the task's ARN, or ECS's reason for not starting it. */
+/** RunTask without a public IP: the task's ARN, or ECS's reason for not starting it. */
 export async function runFargateTask(aws: Aws, t: RunTaskInput): Promise<{ arn?: string; failure?: { reason?: string; detail?: string } }> {
-  const out = await call(aws, `start the database task on cluster ${t.cluster}`, () =>
+  const launchType = t.launchType ?? 'FARGATE';
+  const environment = Object.entries(t.environment ?? {}).map(([name, value]) => ({ name, value }));
+  const out = await call(aws, `start ${t.what ?? 'the database task'} on cluster ${t.cluster}`, () =>
     aws.ecs.send(
       new aws.sdk.ecs.RunTaskCommand({
         cluster: t.cluster,
         taskDefinition: t.taskDefinition,
-        launchType: 'FARGATE',
+        launchType,
         count: 1,
         startedBy: t.startedBy,
-        networkConfiguration: { awsvpcConfiguration: { subnets: t.subnets, securityGroups: t.securityGroups, assignPublicIp: 'DISABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: { subnets: t.subnets, securityGroups: t.securityGroups, ...(launchType === 'FARGATE' ? { assignPublicIp: 'DISABLED' as const } : {}) },
+        },
         overrides: {
-          containerOverrides: [{ name: t.container, command: t.command, environment: Object.entries(t.environment).map(([name, value]) => ({ name, value })) }],
+          containerOverrides: [{ name: t.container, command: t.command, ...(environment.length ? { environment } : {}) }],
+          ...(t.cpu ? { cpu: String(t.cpu) } : {}),
+          ...(t.memory ? { memory: String(t.memory) } : {}),
         },
         tags: t.tags,
       }),
@@ -142,21 +186,56 @@ export async function runFargateTask(aws: Aws, t: RunTaskInput): Promise<{ arn?:
 }
 
 export interface TaskRow {
+  arn?: string;
   lastStatus?: string;
+  desiredStatus?: string;
   stoppedReason?: string;
-  containers: { name?: string; exitCode?: number; reason?: string }[];
+  /** "service:NAME" for a service's task, "family:NAME" for a one-off */
+  group?: string;
+  taskDefinition?: string;
+  enableExecuteCommand?: boolean;
+  startedAt?: Date;
+  containers: { name?: string; exitCode?: number; reason?: string; lastStatus?: string }[];
 }
+
+type SdkTask = import('@aws-sdk/client-ecs').Task;
+const taskRow = (t: SdkTask): TaskRow => ({
+  arn: t.taskArn,
+  lastStatus: t.lastStatus,
+  desiredStatus: t.desiredStatus,
+  stoppedReason: t.stoppedReason,
+  group: t.group,
+  taskDefinition: t.taskDefinitionArn,
+  enableExecuteCommand: t.enableExecuteCommand,
+  startedAt: t.startedAt,
+  containers: (t.containers ?? []).map((c) => ({ name: c.name, exitCode: c.exitCode ?? undefined, reason: c.reason, lastStatus: c.lastStatus })),
+});
 
 /** One task's state, or `missing` with ECS's reason when ECS no longer knows it. */
 export async function describeTask(aws: Aws, cluster: string, task: string, action: string): Promise<TaskRow | { missing: string }> {
   const out = await call(aws, action, () => aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: [task] })));
   const t = out.tasks?.[0];
   if (!t) return { missing: out.failures?.[0]?.reason ?? 'missing' };
-  return {
-    lastStatus: t.lastStatus,
-    stoppedReason: t.stoppedReason,
-    containers: (t.containers ?? []).map((c) => ({ name: c.name, exitCode: c.exitCode ?? undefined, reason: c.reason })),
-  };
+  return taskRow(t);
+}
+
+/** A service's running tasks (ListTasks, then DescribeTasks in batches of 100). */
+export async function serviceTasks(aws: Aws, cluster: string, service: string): Promise<TaskRow[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await call(aws, `list the tasks of service ${service} on cluster ${cluster}`, () =>
+      aws.ecs.send(new aws.sdk.ecs.ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING', nextToken })),
+    );
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const rows: TaskRow[] = [];
+  for (let i = 0; i < arns.length; i += 100) {
+    const out = await call(aws, `describe the tasks of service ${service}`, () => aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) })));
+    rows.push(...(out.tasks ?? []).map(taskRow));
+  }
+  return rows;
 }
 
 /** Ask a task to stop; best effort (the caller is already on its way out). */

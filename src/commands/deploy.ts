@@ -10,6 +10,7 @@ interface DeployFlags {
   timeout: number;
   count?: Record<string, number>;
   allowReplace?: string[];
+  skipReleasePhase?: boolean;
   preview?: string;
   withCron?: boolean;
   previewDatabase?: 'fresh' | 'none';
@@ -40,7 +41,8 @@ export const register: Register = (program, run) => {
       .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption)
       .option('--preview <name>', "deploy a preview of APP as APP-NAME (host APP-NAME.<zone>): APP's config, one task per process, no cron, no autoscaling, its own empty database")
       .option('--with-cron', "with --preview: keep APP's cron processes")
-      .option('--preview-database <fresh|none>', 'with --preview: a fresh empty database of its own (default), or none'),
+      .option('--preview-database <fresh|none>', 'with --preview: a fresh empty database of its own (default), or none')
+      .option('--skip-release-phase', 'emergencies only: do not run processes.release before switching (recorded in the release)'),
     [
       'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
       'cyclops deploy ghcr.io/acme/api@sha256:<digest> api production --timeout 20m --json',
@@ -60,6 +62,7 @@ export const register: Register = (program, run) => {
         timeoutSeconds: opts.timeout,
         counts: opts.count,
         allowReplace: opts.allowReplace,
+        skipReleasePhase: opts.skipReleasePhase,
       });
       const rep = ctx.reporter;
       if (opts.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);

@@ -31,9 +31,12 @@ import { register as scale } from './scale';
 import { register as restart } from './restart';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
+import { register as logs } from './logs';
+import { register as runCmd } from './run';
+import { register as exec } from './exec';
 import { register as iamPolicy } from './iam-policy';
 import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, previews, iamPolicy, completion];
+export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];

@@ -64,6 +64,12 @@ export interface AlarmsConfig {
   evaluationPeriods: number;
 }
 export const DEFAULT_ALARMS: AlarmsConfig = { http5xxPercent: 5, unhealthyHosts: 1, periodSeconds: 60, evaluationPeriods: 3 };
+/** The release phase: runs with the new image and settings before the services switch. */
+export interface ReleaseProcessConfig {
+  command: string[];
+  cpu: number;
+  memory: number;
+}
 
 export interface AppConfig {
   name: string;
@@ -80,6 +86,10 @@ export interface AppConfig {
   uses: string[];
   /** null: no deployment alarms */
   alarms: AlarmsConfig | null;
+  /** processes.release: not a service; absent when the app has no release phase */
+  release?: ReleaseProcessConfig;
+  /** ECS Exec on the services (`cyclops exec`) */
+  exec: boolean;
 }
 
 export type NetworkConfig =
@@ -206,10 +216,13 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
   // web first, then the order of the config
   procs.sort(([a], [b]) => Number(b === WEB_PROCESS) - Number(a === WEB_PROCESS));
   const alarms = raw?.alarms;
+  const release = raw?.processes?.[RELEASE_PROCESS];
   return {
     name,
     configured: !!raw,
     processes: procs.map(([n, p]) => resolveProcess(n, p)),
+    ...(release?.command ? { release: { command: release.command, cpu: release.cpu ?? 256, memory: release.memory ?? (release.cpu ?? 256) * 2 } } : {}),
+    exec: raw?.exec ?? false,
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},

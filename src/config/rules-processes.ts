@@ -108,6 +108,7 @@ function checkKind(name: string, p: RawProcess, at: (...k: Path) => Path, add: A
   };
   if (kind === 'release') {
     stray(['count', 'port', 'schedule', 'internal', 'volumes', 'sidecars'], `does not apply to "${RELEASE_PROCESS}", the release phase (a one-off task, never a service); remove it`);
+    if (!p.command?.length) add(at('command'), 'is required for the release phase; add the command it runs before each deploy switches, such as ["npm", "run", "migrate"]');
   } else if (name === 'cron' && p.schedule === undefined) {
     add(at('schedule'), 'is required; add it (it must be a schedule expression such as "cron(0 3 * * ? *)"), or rename the process to run it as a worker');
   } else if (kind === 'web') {

@@ -21,6 +21,22 @@ export const FARGATE_MEMORY: Record<number, [number, number]> = {
   4096: [8192, 30720],
 };
 
+/**
+ * Why Fargate cannot run a task of `cpu` units and `mem` MiB, or null when it can. Config
+ * rules and `run --cpu/--memory` share it.
+ */
+export function fargateSizeProblem(cpu: number, mem: number): string | null {
+  const range = FARGATE_MEMORY[cpu];
+  if (!range) return `${cpu} CPU units is not a Fargate size; use one of ${Object.keys(FARGATE_MEMORY).join(', ')}`;
+  const [lo, hi] = range;
+  if (mem < lo || mem > hi) return `is ${mem} MiB, which ${cpu} CPU units cannot have; use ${lo} to ${hi} MiB, or change cpu`;
+  if (cpu === 256 ? ![512, 1024, 2048].includes(mem) : mem % 1024 !== 0) {
+    const steps = cpu === 256 ? '512, 1024 or 2048' : `a whole number of GiB (a multiple of 1024) from ${lo} to ${hi}`;
+    return `is ${mem} MiB, which Fargate does not offer with ${cpu} CPU units; use ${steps}`;
+  }
+  return null;
+}
+
 /** Variables cyclops sets itself from the app database secret. */
 export const DATABASE_VARS = ['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD'];
 
@@ -160,14 +176,8 @@ function checkApp(name: string, a: ParsedConfig['apps'][string], apps: ParsedCon
   for (const [kind, p] of Object.entries(procs ?? {})) {
     if (!p) continue;
     const cpu = p.cpu ?? 256;
-    const mem = p.memory ?? FARGATE_MEMORY[cpu][0];
-    const [lo, hi] = FARGATE_MEMORY[cpu];
-    if (mem < lo || mem > hi) {
-      add(ctx, at('processes', kind, 'memory'), `is ${mem} MiB, which ${cpu} CPU units cannot have; use ${lo} to ${hi} MiB, or change cpu`);
-    } else if (cpu === 256 ? ![512, 1024, 2048].includes(mem) : mem % 1024 !== 0) {
-      const steps = cpu === 256 ? '512, 1024 or 2048' : `a whole number of GiB (a multiple of 1024) from ${lo} to ${hi}`;
-      add(ctx, at('processes', kind, 'memory'), `is ${mem} MiB, which Fargate does not offer with ${cpu} CPU units; use ${steps}`);
-    }
+    const problem = fargateSizeProblem(cpu, p.memory ?? FARGATE_MEMORY[cpu][0]);
+    if (problem) add(ctx, at('processes', kind, 'memory'), problem);
   }
   if (a.database !== false) {
     for (const key of DATABASE_VARS) {

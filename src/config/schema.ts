@@ -222,6 +222,7 @@ export const appSchema = z.strictObject({
       { error: 'must be true (the default thresholds), an object such as {"http5xxPercent": 5, "unhealthyHosts": 1}, or false' },
     )
     .optional(),
+  exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
 });
 
 export const configSchema = z.strictObject({

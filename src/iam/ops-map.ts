@@ -61,6 +61,20 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
   'ecs.DescribeTasks': use(WRITE, 'tasks'),
+  'ecs.ListTasks': use(WRITE, 'any'), // exec picks a running task; ListTasks names no task resource
+  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
+  'ecr.DescribeImages': use(WRITE, 'repositories'),
+  'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  'ecr.PutImage': use(WRITE, 'repositories'),
+  // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
+  'efs.DescribeFileSystems': use(WRITE, 'any'),
+  'efs.DescribeMountTargets': use(WRITE, 'any'),
+  'efs.DeleteMountTarget': use(WRITE, 'any'),
+  'efs.DeleteFileSystem': use(WRITE, 'any'),
+  // ---- CloudWatch Logs: deploy makes the app's log group (it outlives the stack); logs and run read it
+  'logs.CreateLogGroup': use(WRITE, 'logGroups'),
+  'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
+  'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),

@@ -152,6 +152,15 @@ export const RESOURCE_ACTIONS: Record<string, Grant[]> = {
     ec2('DescribeSubnets', 'DescribeNetworkInterfaces', 'CreateNetworkInterface', 'DeleteNetworkInterface', 'DescribeNetworkInterfaceAttribute'),
   ],
   'AWS::EFS::AccessPoint': [g('any', 'elasticfilesystem:CreateAccessPoint', 'elasticfilesystem:DeleteAccessPoint', 'elasticfilesystem:DescribeAccessPoints', 'elasticfilesystem:TagResource')],
+  'AWS::ServiceDiscovery::PrivateDnsNamespace': [
+    g(
+      'any',
+      'servicediscovery:CreatePrivateDnsNamespace', 'servicediscovery:DeleteNamespace', 'servicediscovery:GetNamespace', 'servicediscovery:GetOperation',
+      'servicediscovery:ListNamespaces', 'servicediscovery:UpdatePrivateDnsNamespace', 'servicediscovery:TagResource', 'servicediscovery:UntagResource',
+      'route53:CreateHostedZone', 'route53:DeleteHostedZone', 'route53:GetHostedZone', 'route53:ListHostedZonesByName', 'route53:AssociateVPCWithHostedZone',
+      'ec2:DescribeVpcs', 'ec2:DescribeVpcAttribute',
+    ),
+  ],
   'AWS::ApplicationAutoScaling::ScalableTarget': [
     g('any', 'application-autoscaling:RegisterScalableTarget', 'application-autoscaling:DeregisterScalableTarget', 'application-autoscaling:DescribeScalableTargets', 'application-autoscaling:TagResource', 'iam:CreateServiceLinkedRole'),
     g('services', 'ecs:DescribeServices', 'ecs:UpdateService'),

@@ -3,6 +3,8 @@
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
 import type { EcrImage } from '../aws/ecr';
+import type { LogPage, LogQuery } from '../aws/logs';
+import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Events } from '../events';
@@ -114,6 +116,26 @@ export interface SecretsApi {
   remove(env: string, app: string, name: string): Promise<void>;
 }
 
+/** One-off ECS tasks (`run`, the release phase, `exec`) and the task definitions they start from. */
+export interface TasksApi {
+  /** the task definition a service runs now; null when there is no such service */
+  serviceTaskDefinition(cluster: string, service: string): Promise<string | null>;
+  taskDefinition(ref: string): Promise<TaskDefinitionRow | null>;
+  register(input: TaskDefinitionInput): Promise<string>;
+  run(input: RunTaskInput): Promise<{ arn?: string; failure?: { reason?: string; detail?: string } }>;
+  describe(cluster: string, task: string): Promise<TaskRow | { missing: string }>;
+  /** best effort */
+  stop(cluster: string, task: string, reason: string): Promise<void>;
+  serviceTasks(cluster: string, service: string): Promise<TaskRow[]>;
+  /** an app stack's resources, logical id → physical id (its roles, for the release phase) */
+  stackResources(stack: string): Promise<Record<string, string>>;
+}
+
+/** CloudWatch Logs: one page of events; null when the log group does not exist. */
+export interface LogsApi {
+  filter(query: LogQuery): Promise<LogPage | null>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -126,6 +148,8 @@ export interface Ops {
   images?: ImagesApi;
   logGroups: LogGroupsApi;
   secrets: SecretsApi;
+  tasks: TasksApi;
+  logs: LogsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -37,6 +37,7 @@ import {
   type Rendered,
 } from './release';
 import { checkPreviewStack } from './previews';
+import { releasePhase, ReleasePhaseFailed } from './release-phase';
 import type { AppTarget } from './target';
 
 export interface DeployOptions {
@@ -50,6 +51,8 @@ export interface DeployOptions {
   kind?: Extract<ReleaseKind, 'deploy' | 'vars' | 'secrets'>;
   /** start a new deployment even when the template is unchanged (a new secret version) */
   restart?: boolean;
+  /** emergencies only: deploy without running processes.release (recorded) */
+  skipReleasePhase?: boolean;
 }
 
 export interface DeployRequest {
@@ -221,6 +224,12 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
   const group = logGroup(t.platform, t.env, t.app);
   const made = await ops.logGroups.ensure(group, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
   say.debug(ops.events, `log group ${group} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
+  // The release phase runs (and must exit 0) before the stack update switches the services;
+  // a failure is a failed release in the log, and the services keep what they run.
+  const releasePhaseRecord = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope }).catch((e) =>
+    e instanceof ReleasePhaseFailed ? recordFailure(ops, t, plan.started, { ...fields, releasePhase: e.phase }, e) : Promise.reject(e),
+  );
+  if (releasePhaseRecord) fields.releasePhase = releasePhaseRecord;
   scope.checkpoint();
   // From the moment the stack is asked to change, every way out leaves a record in the log.
   let touched = false;

@@ -13,8 +13,10 @@ import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks
 import * as store from '../store';
 import { stackResources, stackTemplate } from '../aws/cloudformation';
 import * as ecr from '../aws/ecr';
+import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
-import type { DatabaseApi, ImagesApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, VolumesApi } from './context';
+import { filterLogEvents } from '../aws/logs';
+import type { DatabaseApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from './target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -82,6 +84,23 @@ export function liveSecrets(aws: Aws, config: Config): SecretsApi {
   };
 }
 
+export function liveTasks(aws: Aws): TasksApi {
+  return {
+    serviceTaskDefinition: async (cluster, service) => (await ecs.describeServices(aws, cluster, [service]))[0]?.taskDefinition ?? null,
+    taskDefinition: (ref) => ecs.describeTaskDefinition(aws, ref),
+    register: (input) => ecs.registerTaskDefinition(aws, input),
+    run: (input) => ecs.runFargateTask(aws, input),
+    describe: (cluster, task) => ecs.describeTask(aws, cluster, task, `check task ${task.split('/').pop()} on cluster ${cluster}`),
+    stop: (cluster, task, reason) => ecs.stopTask(aws, cluster, task, reason),
+    serviceTasks: (cluster, service) => ecs.serviceTasks(aws, cluster, service),
+    stackResources: async (stack) => Object.fromEntries((await stackResources(aws, stack)).filter((r) => r.physicalId).map((r) => [r.logicalId, r.physicalId!])),
+  };
+}
+
+export function liveLogs(aws: Aws): LogsApi {
+  return { filter: (query) => filterLogEvents(aws, query) };
+}
+
 export function liveDatabase(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal): DatabaseApi {
   const db = () => import('../database');
   const deps = (o: { runner?: 'direct' | 'task'; signal?: AbortSignal; envOutputs?: import('../stacks').EnvOutputs } = {}) => ({
@@ -128,6 +147,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     images: liveImages(aws),
     logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
     secrets: liveSecrets(aws, config),
+    tasks: liveTasks(aws),
+    logs: liveLogs(aws),
     events: reporter,
     signal,
   };

@@ -7,6 +7,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { CyclopsError, interrupted, isCyclopsError } from '../errors';
 import type { CyclopsEvent, Events } from '../events';
 import { formatTable, type Column } from './table';
+import { formatLogLine, ndjson } from './log-lines';
 
 export interface ReporterOptions {
   json?: boolean;
@@ -27,6 +28,13 @@ export class Reporter implements Events {
   readonly verbose: boolean;
   readonly yes: boolean;
   readonly c: ChalkInstance;
+  /** colours for stdout (log lines), by stdout's own terminal */
+  readonly cOut: ChalkInstance;
+  /**
+   * `logs --follow --json`: each log event is one JSON line on stdout (NDJSON), the documented
+   * exception to the one-document rule. Without it, --json leaves log events to the result.
+   */
+  ndjson = false;
   private readonly out: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly err: NodeJS.WritableStream & { isTTY?: boolean };
   private readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -44,6 +52,8 @@ export class Reporter implements Events {
     this.stdin = opts.stdin ?? process.stdin;
     const color = opts.color ?? (!process.env.NO_COLOR && !!this.err.isTTY && process.env.TERM !== 'dumb');
     this.c = new Chalk({ level: color ? 1 : 0 });
+    const colorOut = opts.color ?? (!process.env.NO_COLOR && !!this.out.isTTY && process.env.TERM !== 'dumb');
+    this.cOut = new Chalk({ level: colorOut ? 1 : 0 });
   }
 
   /** Never print this value anywhere (passwords, tokens). */
@@ -73,6 +83,7 @@ export class Reporter implements Events {
    */
   emit(event: CyclopsEvent): void {
     if (event.type === 'debug' && !this.verbose) return;
+    if (event.type === 'log-event') return this.logEvent(event);
     if (event.type === 'task-state' && !this.verbose && !this.progressJson && !/^started/.test(event.status)) return;
     if (this.progressJson) {
       this.write(this.err, JSON.stringify({ ...event, elapsed: Number(((Date.now() - this.started) / 1000).toFixed(1)) }));
@@ -109,6 +120,16 @@ export class Reporter implements Events {
       case 'task-log':
         return this.write(this.err, `${c.magenta(event.task)} ${event.message}`);
     }
+  }
+
+  /** A log event is output, not progress: stdout, as NDJSON or a prefixed line. */
+  private logEvent(event: Extract<CyclopsEvent, { type: 'log-event' }>): void {
+    const { type: _type, ...line } = event;
+    if (this.json) {
+      if (this.ndjson) this.out.write(this.redact(ndjson(line)));
+      return;
+    }
+    this.write(this.out, formatLogLine(line, this.cOut));
   }
 
   info(msg: string): void {

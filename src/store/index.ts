@@ -26,6 +26,7 @@ export {
   RELEASE_OUTCOMES,
   type ReleaseRecord,
   type ReleaseDraft,
+  type ReleasePhaseRecord,
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,

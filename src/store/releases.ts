@@ -28,6 +28,21 @@ export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 const settingsSnapshot = z.object({ vars: z.record(z.string(), z.string()), secrets: z.record(z.string(), z.string()) });
 
+/** What the release phase (processes.release) did on this deploy. */
+export const releasePhaseSchema = z.object({
+  status: z.enum(['succeeded', 'failed', 'skipped']),
+  reason: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  taskArn: z.string().optional(),
+  taskDefinition: z.string().optional(),
+  exitCode: z.number().int().nullable().optional(),
+  stoppedReason: z.string().optional(),
+  at: z.string(),
+  /** only when it failed: the task's last lines */
+  logs: z.array(z.string()).optional(),
+});
+export type ReleasePhaseRecord = z.infer<typeof releasePhaseSchema>;
+
 const releaseShape = {
   app: z.string(),
   env: z.string(),
@@ -49,6 +64,7 @@ const releaseShape = {
   durationSeconds: z.number().optional(),
   /** a rollback: the release it went back to */
   target: z.number().int().optional(),
+  releasePhase: releasePhaseSchema.optional(),
   stack: z.string().optional(),
   templateUrl: z.string().optional(),
   templateKey: z.string().optional(),

@@ -68,6 +68,8 @@ export function variants(): Config {
     ...raw.apps,
     worker: { processes: { worker: { command: ['node', 'worker.js'], count: 3 } }, secrets: { TOKEN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/token' } },
     nightly: { processes: { cron: { command: ['node', 'nightly.js'], schedule: 'rate(1 day)' } }, database: false },
+    // ECS Exec on the services, and a release phase (which adds nothing to the template)
+    console: { processes: { web: { port: 3000 }, worker: {}, release: { command: ['bin/migrate'] } }, exec: true, database: false },
   };
   return parseConfig(raw, 'variants.json');
 }

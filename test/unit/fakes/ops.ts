@@ -122,7 +122,19 @@ export function fakeOps(config: Config = testConfig()): Fake {
     },
   });
 
+  const unfaked = (what: string) => () => Promise.reject(new Error(`${what} is not faked; bind liveTasks/liveLogs over a mocked client`));
   f.ops = {
+    tasks: {
+      serviceTaskDefinition: unfaked('tasks.serviceTaskDefinition'),
+      taskDefinition: unfaked('tasks.taskDefinition'),
+      register: unfaked('tasks.register'),
+      run: unfaked('tasks.run'),
+      describe: unfaked('tasks.describe'),
+      stop: unfaked('tasks.stop'),
+      serviceTasks: unfaked('tasks.serviceTasks'),
+      stackResources: unfaked('tasks.stackResources'),
+    },
+    logs: { filter: unfaked('logs.filter') },
     config,
     events,
     signal: abort.signal,
