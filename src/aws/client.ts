@@ -60,7 +60,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   checkConnection(opts); // a bad endpoint or an unknown profile: exit 2 before any AWS call
   const sdk = await loadSdk();
   let count = 0;
-  const base = {
+  const base: ClientBase = {
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: 'standard',
@@ -92,42 +92,37 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
     if (!cache.has(key)) cache.set(key, instrument(make(), key));
     return cache.get(key) as T;
   };
-  return {
-    sdk,
-    region: opts.region,
-    endpoint: opts.endpoint,
-    get s3() {
-      return lazy('S3', () => new sdk.s3.S3Client({ ...base, forcePathStyle: !!opts.endpoint }));
-    },
-    get cfn() {
-      return lazy('CloudFormation', () => new sdk.cfn.CloudFormationClient(base));
-    },
-    get ecs() {
-      return lazy('ECS', () => new sdk.ecs.ECSClient(base));
-    },
-    get route53() {
-      return lazy('Route53', () => new sdk.route53.Route53Client(base));
-    },
-    get rds() {
-      return lazy('RDS', () => new sdk.rds.RDSClient(base));
-    },
-    get secrets() {
-      return lazy('SecretsManager', () => new sdk.secrets.SecretsManagerClient(base));
-    },
-    get efs() {
-      return lazy('EFS', () => new sdk.efs.EFSClient(base));
-    },
-    get ecr() {
-      return lazy('ECR', () => new sdk.ecr.ECRClient(base));
-    },
-    get logs() {
-      return lazy('CloudWatchLogs', () => new sdk.logs.CloudWatchLogsClient(base));
-    },
-    get sts() {
-      return lazy('STS', () => new sdk.sts.STSClient(base));
-    },
-    calls: () => count,
-  };
+  const handle = { sdk, region: opts.region, endpoint: opts.endpoint, calls: () => count } as Aws;
+  // One lazy getter per service: a client is made (and instrumented) on first use only.
+  for (const [key, { service, make }] of Object.entries(CLIENTS)) {
+    Object.defineProperty(handle, key, { enumerable: true, get: () => lazy(service, () => make(sdk, base, opts)) });
+  }
+  return handle;
 }
+
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'sts';
+/** What every client is made with: region, retries, and the profile and endpoint when given. */
+interface ClientBase {
+  region: string;
+  maxAttempts: number;
+  retryMode: string;
+  profile?: string;
+  endpoint?: string;
+}
+
+/** Each SDK client: the service name the call counter and --verbose use, and how to make it. */
+const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, base: ClientBase, opts: AwsOptions) => Aws[K] } } = {
+  // Custom endpoints (moto, LocalStack) need path-style S3: bucket names do not resolve as hosts.
+  s3: { service: 'S3', make: (sdk, base, opts) => new sdk.s3.S3Client({ ...base, forcePathStyle: !!opts.endpoint }) },
+  cfn: { service: 'CloudFormation', make: (sdk, base) => new sdk.cfn.CloudFormationClient(base) },
+  ecs: { service: 'ECS', make: (sdk, base) => new sdk.ecs.ECSClient(base) },
+  route53: { service: 'Route53', make: (sdk, base) => new sdk.route53.Route53Client(base) },
+  rds: { service: 'RDS', make: (sdk, base) => new sdk.rds.RDSClient(base) },
+  secrets: { service: 'SecretsManager', make: (sdk, base) => new sdk.secrets.SecretsManagerClient(base) },
+  efs: { service: 'EFS', make: (sdk, base) => new sdk.efs.EFSClient(base) },
+  ecr: { service: 'ECR', make: (sdk, base) => new sdk.ecr.ECRClient(base) },
+  logs: { service: 'CloudWatchLogs', make: (sdk, base) => new sdk.logs.CloudWatchLogsClient(base) },
+  sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
+};
 
 export { describeAwsError };
