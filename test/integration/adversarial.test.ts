@@ -95,7 +95,7 @@ const cases: Case[] = [
   { args: ['bootstrap', '--timeout', '1.5d'], code: 2, line: /--timeout "1\.5d": is not a duration/ },
   { args: [...D, '--count', 'web=abc'], code: 2, line: /^error: --count "web=abc": is not a process count; use PROCESS=N such as web=2/ },
   { args: [...D, '--count', 'web=500'], code: 2, line: /--count "web=500": is more than 100 tasks/ },
-  { args: [...D, '--count', 'db=2'], code: 2, line: /--count "db=2": is not a process count/ },
+  { args: [...D, '--count', 'db=2'], code: 2, line: /db=2: web has no db process \(it has web\); use one of those, or add the process in config\.json$/ },
   { args: [...D, '--count', 'web=1', '--count', 'web=2'], code: 2, line: /--count "web=2": sets web a second time/ },
   { args: [...D, '--count', 'worker=2'], code: 2, line: /worker=2: web has no worker process/ },
   { args: [...D, '--region', 'mars-north-9'], code: 2, line: /^error: --region "mars-north-9": is not an AWS region; use a region code such as eu-west-1/ },

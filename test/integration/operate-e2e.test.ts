@@ -26,6 +26,7 @@ import { runCli } from '../support/run-cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
+import { releaseRecordKey } from '../../src/naming';
 
 const PLATFORM = 'opx';
 const BUCKET = 'opx-operate-config';
@@ -65,12 +66,15 @@ afterAll(() => {
   for (const c of [aws.s3, aws.cfn, aws.ecs, aws.logs, aws.route53]) c.destroy();
 });
 
+/** Release record N of shop in staging, from the release log in the bucket. */
+const releaseRecord = async (n: number) =>
+  JSON.parse(await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: releaseRecordKey('staging', 'shop', n) })).then((o) => o.Body!.transformToString()));
+
 describe('operate, end to end', () => {
   test('the first deploy skipped the release phase (no stack yet) and recorded so', async () => {
     const r = await cli('apps', 'list', 'staging', '--json');
     expect(r.code).toBe(0);
-    const rec = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: 'releases/staging/shop.json' })).then((o) => o.Body!.transformToString());
-    expect(JSON.parse(rec)).toMatchObject({ number: 1, releasePhase: { status: 'skipped', reason: 'first deploy' } });
+    expect(await releaseRecord(1)).toMatchObject({ number: 1, releasePhase: { status: 'skipped', reason: 'first deploy' } });
   });
 
   test('logs --since 1h --json: every process interleaved by time, with process and task', async () => {
@@ -158,7 +162,7 @@ describe('operate, end to end', () => {
     const r = await cli('--verbose', 'deploy', 'registry.example.com/shop:2.0.0', 'shop', 'staging', '--json');
     // moto fails RunTask of an awsvpc task (see the top of this file): the release phase did not succeed
     expect(r.code).toBe(1);
-    expect(r.json()).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^start release phase of shop in staging on cluster opx-staging/) } });
+    expect(r.json()).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^release phase of shop in staging: the release task could not start \(start release phase of shop in staging on cluster opx-staging/) } });
     const calls = [...r.stderr.matchAll(/^aws (\S+) /gm)].map((m) => m[1]);
     const register = calls.indexOf('ECS.RegisterTaskDefinition');
     expect(register).toBeGreaterThan(-1);
@@ -178,16 +182,18 @@ describe('operate, end to end', () => {
     const after = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
     expect(after.Parameters).toContainEqual({ ParameterKey: 'Image', ParameterValue: 'registry.example.com/shop:1.0.0' });
     expect(after.LastUpdatedTime?.getTime()).toBe(before.LastUpdatedTime?.getTime());
-    const rec = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: 'releases/staging/shop.json' })).then((o) => o.Body!.transformToString());
-    expect(JSON.parse(rec)).toMatchObject({
-      number: 1,
-      image: 'registry.example.com/shop:1.0.0',
-      failedDeploy: { status: 'failed', image: 'registry.example.com/shop:2.0.0', releasePhase: { status: 'failed', stoppedReason: expect.stringMatching(/^not started: /) } },
+    // the failed attempt is release 2 in the log (outcome failed, with the phase); release 1 stays current
+    expect(await releaseRecord(2)).toMatchObject({
+      number: 2,
+      image: 'registry.example.com/shop:2.0.0',
+      outcome: 'failed',
+      releasePhase: { status: 'failed', stoppedReason: expect.stringMatching(/^not started: /) },
     });
+    expect((await cli('status', 'shop', 'staging', '--json')).json().release).toMatchObject({ number: 1, image: 'registry.example.com/shop:1.0.0' });
 
     // --skip-release-phase: the deploy goes through and says so in the record
     const skipped = await cli('deploy', 'registry.example.com/shop:2.0.0', 'shop', 'staging', '--skip-release-phase', '--json');
     expect(outcome(skipped)).toEqual(ok);
-    expect(skipped.json().release).toMatchObject({ number: 2, image: 'registry.example.com/shop:2.0.0', releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
+    expect(skipped.json().release).toMatchObject({ number: 3, image: 'registry.example.com/shop:2.0.0', releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
   }, 60_000);
 });

@@ -8,6 +8,12 @@
 // and forwards every other request to moto untouched. The product is not changed for moto;
 // tests still see exactly the policy cyclops wrote.
 //
+// moto also checks a conditional write (If-Match / If-None-Match) and then stores the object
+// without holding a lock, so two writers racing on one key can both pass the check under load
+// (seen: 22 concurrent "ports allocate" gave two apps one port while other test files loaded
+// the server). S3 makes each conditional write atomic. The proxy therefore lets one write per
+// object key through to moto at a time (PUT and DELETE of an object; reads are not held).
+//
 // Usage: node moto-proxy.mjs <moto-port> <listen-port>
 import http from 'node:http';
 
@@ -19,6 +25,28 @@ function policyRequest(req) {
   if (!url.searchParams.has('policy')) return null;
   const parts = url.pathname.split('/').filter(Boolean);
   return parts.length === 1 ? parts[0] : null; // path-style: /<bucket>?policy
+}
+
+/** The write in flight per object path: the next write to the same key waits for it. */
+const writes = new Map();
+
+function serialised(req, forward) {
+  if (req.method !== 'PUT' && req.method !== 'DELETE') return forward(() => {});
+  const key = new URL(req.url, 'http://x').pathname;
+  const before = writes.get(key) ?? Promise.resolve();
+  let done;
+  const mine = new Promise((r) => (done = r));
+  const chained = before.then(() => mine);
+  writes.set(key, chained);
+  let released = false;
+  before.then(() =>
+    forward(() => {
+      if (released) return;
+      released = true;
+      done();
+      if (writes.get(key) === chained) writes.delete(key);
+    }),
+  );
 }
 
 const server = http.createServer((req, res) => {
@@ -45,17 +73,23 @@ const server = http.createServer((req, res) => {
     });
     return;
   }
-  const upstream = http.request(
-    { host: '127.0.0.1', port: motoPort, method: req.method, path: req.url, headers: req.headers },
-    (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    },
-  );
-  upstream.on('error', (e) => {
-    res.writeHead(502).end(String(e));
+  serialised(req, (release) => {
+    const upstream = http.request(
+      { host: '127.0.0.1', port: motoPort, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.on('end', release);
+        up.on('close', release);
+        up.on('error', release);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', (e) => {
+      release();
+      res.writeHead(502).end(String(e));
+    });
+    req.pipe(upstream);
   });
-  req.pipe(upstream);
 });
 server.keepAliveTimeout = 60000;
 server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
