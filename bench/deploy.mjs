@@ -42,6 +42,7 @@ await waitFor(`http://127.0.0.1:${proxyPort}/moto-api/`);
 
 // An existing zone for the environment: moto cannot resolve the name servers of a zone the
 // environment stack creates itself.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // cyclops silences it the same way (bin/cyclops)
 const { Route53Client, CreateHostedZoneCommand } = await import('@aws-sdk/client-route-53');
 const r53 = new Route53Client({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${motoPort}`, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
 const zone = await r53.send(new CreateHostedZoneCommand({ Name: 'staging.bench.dev.', CallerReference: String(Date.now()) }));
