@@ -16,15 +16,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A draft record for an operation that started at `started` and ends now. */
 export function draft(ops: Ops, t: AppTarget, started: number, fields: Fields): ReleaseDraft {
   const end = now(ops);
+  // Who, when and how long always describe this operation: fields copied from an earlier
+  // record (rollback and scale start from one) never carry its times over.
   return {
+    outcome: 'succeeded',
+    ...fields,
     app: t.app,
     env: t.env,
     deployedAt: iso(started),
     deployedBy: currentHolder(),
     finishedAt: iso(end),
     durationSeconds: Math.round((end - started) / 100) / 10,
-    outcome: 'succeeded',
-    ...fields,
   };
 }
 
