@@ -11,7 +11,8 @@ import { rollback } from '../../src/ops/rollback';
 import { scale } from '../../src/ops/scale';
 import { setSecret } from '../../src/ops/secrets';
 import { setVars } from '../../src/ops/vars';
-import { fakeOps, type Fake } from './fakes/ops';
+import { usageError } from '../../src/errors';
+import { failure, fakeOps, type Fake } from './fakes/ops';
 
 const t = { platform: 'acme', env: 'staging', app: 'web' };
 const ship = (f: Fake, image: string) => deploy(f.ops, { target: t, image, ref: parseImage(image) });
@@ -92,5 +93,34 @@ describe('settings changes re-apply the image the current release runs', () => {
     tags.main = D2;
     await setSecret(f.ops, t, 'API_TOKEN', 'value-from-stdin-1');
     expect(f.stacks.get('acme-staging-web')!.parameters.Image).toBe(`${REPO}@${D1}`);
+  });
+});
+
+describe('a refused stack change writes nothing', () => {
+  // The change-safety guard refuses inside the stack engine, after the change set is read and
+  // before it runs (exit 2: nothing was touched). The deploy must not append a failed release
+  // for a change that never happened.
+  test('deploy: a guard refusal (exit 2) leaves the release log as it was', async () => {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    f.onCall('stacks.apply', () => {
+      throw usageError('stack acme-staging-web: the change would replace Volume (AWS::EFS::FileSystem); pass --allow-replace Volume');
+    });
+    const e = await failure(ship(f, 'nginx:2'));
+    expect(e.exitCode).toBe(2);
+    expect(log(f).map((r) => [r.number, r.outcome])).toEqual([[1, 'succeeded']]);
+    expect(f.locks.size).toBe(0);
+  });
+
+  test('rollback: a guard refusal (exit 2) leaves the release log as it was', async () => {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    await ship(f, 'nginx:2');
+    f.onCall('stacks.apply', () => {
+      throw usageError('stack acme-staging-web: the change would remove Volume (AWS::EFS::FileSystem); pass --allow-replace Volume');
+    });
+    const e = await failure(rollback(f.ops, t));
+    expect(e.exitCode).toBe(2);
+    expect(log(f).map((r) => r.number)).toEqual([1, 2]);
   });
 });
