@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseTime } from '../ops/log-events';
+import { parseTime } from '../ops/inputs';
 import { examples, type Register } from './types';
 
 /** --since/--until: 10m, 1h, 2d or an ISO 8601 time. */

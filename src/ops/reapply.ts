@@ -59,13 +59,15 @@ const paramList = (p: Record<string, string>) => Object.entries(p).map(([Paramet
 export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, input: ReapplyInput): Promise<ReapplyResult> {
   const stackName = appStack(t.platform, t.env, t.app);
   const b = input.base;
-  const apply = () =>
+  const apply = async () =>
     ops.stacks.apply({
       stackName,
       templateUrl: b.templateUrl!,
       parameters: paramList(input.parameters),
       tags: tags(t),
       capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+      // app stacks run as the platform's service role, on every operation (as in applyTemplate)
+      roleArn: await ops.stacks.serviceRole(),
       dryRun: input.dryRun,
       timeoutSeconds: input.timeoutSeconds,
       signal: scope?.signal ?? ops.signal,
@@ -82,6 +84,8 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   };
   delete (fields as { number?: number }).number;
   delete fields.reason;
+  // the base's own rollback target (the current release may be a rollback) is not this one's
+  if (input.target === undefined) delete fields.target;
   if (!input.counts && input.kind === 'scale') delete fields.counts;
   else if (!input.counts && counts) fields.counts = counts;
   scope.checkpoint();

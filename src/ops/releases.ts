@@ -3,6 +3,7 @@
  * one marked), and the one way every operation appends a record (with who, when and how
  * long), including the record of a failure, which never hides the failure itself.
  */
+import { ExitCode } from '../errors';
 import { say } from '../events';
 import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
@@ -16,15 +17,17 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** A draft record for an operation that started at `started` and ends now. */
 export function draft(ops: Ops, t: AppTarget, started: number, fields: Fields): ReleaseDraft {
   const end = now(ops);
+  // Who, when and how long always describe this operation: fields copied from an earlier
+  // record (rollback and scale start from one) never carry its times over.
   return {
+    outcome: 'succeeded',
+    ...fields,
     app: t.app,
     env: t.env,
     deployedAt: iso(started),
     deployedBy: currentHolder(),
     finishedAt: iso(end),
     durationSeconds: Math.round((end - started) / 100) / 10,
-    outcome: 'succeeded',
-    ...fields,
   };
 }
 
@@ -33,6 +36,9 @@ export function draft(ops: Ops, t: AppTarget, started: number, fields: Fields): 
  * interrupted, then rethrow the original error. A failure to record is a warning only.
  */
 export async function recordFailure(ops: Ops, t: AppTarget, started: number, fields: Fields, e: unknown): Promise<never> {
+  // Exit 2 means nothing was changed (the change-safety guard refuses before the change set
+  // runs): there is no release to record, and recording one would be a write.
+  if ((e as { exitCode?: number })?.exitCode === ExitCode.USAGE) throw e;
   const outcome = failedOutcome(e, ops.signal);
   try {
     const r = await ops.store.writeRelease(t.env, t.app, draft(ops, t, started, { ...fields, ...outcome }));
