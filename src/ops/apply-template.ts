@@ -21,6 +21,8 @@ export interface ApplyTemplateInput {
   signal?: AbortSignal;
   /** called between the upload and the stack change (a lease check) */
   checkpoint?: () => void;
+  /** runs after the change-safety guard passed, before the stack changes (the release phase) */
+  beforeExecute?: () => Promise<void>;
 }
 
 /** IAM roles in our templates have generated names; NAMED_IAM covers the platform's named ones. */
@@ -48,6 +50,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
     timeoutSeconds: input.timeoutSeconds,
     allowReplace: input.allowReplace,
     signal: input.signal ?? ops.signal,
+    ...(input.beforeExecute ? { beforeExecute: input.beforeExecute } : {}),
   });
   return { pushed, result };
 }

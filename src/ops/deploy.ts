@@ -224,13 +224,15 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
   const group = logGroup(t.platform, t.env, t.app);
   const made = await ops.logGroups.ensure(group, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
   say.debug(ops.events, `log group ${group} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
-  // The release phase runs (and must exit 0) before the stack update switches the services;
-  // a failure is a failed release in the log, and the services keep what they run.
-  const releasePhaseRecord = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope }).catch((e) =>
-    e instanceof ReleasePhaseFailed ? recordFailure(ops, t, plan.started, { ...fields, releasePhase: e.phase }, e) : Promise.reject(e),
-  );
-  if (releasePhaseRecord) fields.releasePhase = releasePhaseRecord;
   scope.checkpoint();
+  // The release phase (processes.release) runs once CloudFormation has described the change
+  // and the change-safety guard let it through, and before the change set is executed: a
+  // refused deploy never migrates, and a failed release command leaves the services as they are.
+  const beforeExecute = async () => {
+    const phase = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope });
+    if (phase) fields.releasePhase = phase;
+    scope.checkpoint();
+  };
   // From the moment the stack is asked to change, every way out leaves a record in the log.
   let touched = false;
   const attempt = async () => {
@@ -243,6 +245,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
       timeoutSeconds: opts.timeoutSeconds,
       allowReplace: opts.allowReplace,
       signal: scope.signal,
+      beforeExecute,
       checkpoint: () => {
         scope.checkpoint();
         touched = true;
@@ -258,7 +261,9 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     scope.checkpoint();
     return { applied: result, services: states };
   };
-  const { applied, services } = await attempt().catch((e) => (touched ? recordFailure(ops, t, plan.started, fields, e) : Promise.reject(e)));
+  const { applied, services } = await attempt().catch((e) =>
+    touched ? recordFailure(ops, t, plan.started, e instanceof ReleasePhaseFailed ? { ...fields, releasePhase: e.phase } : fields, e) : Promise.reject(e),
+  );
   const after = await ops.stacks.describe(plan.stackName);
   let release = previous;
   // A changed stack gets a record; so does a vars/secrets change, and an unchanged stack whose record does not say what it runs (reconcile).

@@ -74,6 +74,10 @@ export async function applyStack(aws: Aws, events: Events, input: ApplyInput): P
 }
 
 async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
+  if (input.beforeExecute) {
+    await input.beforeExecute();
+    checkAbort(run);
+  }
   say.step(run.events, `creating stack ${run.stackName}`);
   const started = new Date();
   const out = await cfn.createStack(run.aws, { ...input, stackName: run.stackName });
@@ -105,6 +109,10 @@ async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise
     checkAbort(run);
     if (input.dryRun) return { ...base, action: 'dry-run', changed: true, changes, ...verdict.result };
     refuse(run, verdict);
+    if (input.beforeExecute) {
+      await input.beforeExecute();
+      checkAbort(run);
+    }
     events = streamFor(run, stack.id);
     await events.prime();
     checkAbort(run);

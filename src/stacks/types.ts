@@ -40,6 +40,12 @@ export interface ApplyInput {
   signal?: AbortSignal;
   poll?: PollOptions;
   /**
+   * Runs once the change is known and the change-safety guard let it through, right before
+   * CloudFormation is asked to change anything (ExecuteChangeSet, or CreateStack): the release
+   * phase. If it throws, the change set is deleted and nothing was changed.
+   */
+  beforeExecute?: () => Promise<void>;
+  /**
    * Logical ids whose removal or replacement is intended (--allow-replace): the change-safety
    * guard lets these through. Never implied by --yes.
    */

@@ -167,7 +167,11 @@ describe('operate, end to end', () => {
     const register = calls.indexOf('ECS.RegisterTaskDefinition');
     expect(register).toBeGreaterThan(-1);
     expect(calls.indexOf('ECS.RunTask')).toBeGreaterThan(register);
-    expect(calls.filter((c) => /ChangeSet|UpdateStack|CreateStack/.test(c))).toEqual([]);
+    // The change set is described and judged first, the release task runs, and the failed phase
+    // deletes the change set: it is never executed.
+    expect(calls.indexOf('CloudFormation.DescribeChangeSet')).toBeLessThan(register);
+    expect(calls.lastIndexOf('CloudFormation.DeleteChangeSet')).toBeGreaterThan(calls.indexOf('ECS.RunTask'));
+    expect(calls.filter((c) => /ExecuteChangeSet|UpdateStack|CreateStack/.test(c))).toEqual([]);
     expect(r.stderr).toMatch(/release phase: bin\/migrate --verbose \(registry.example.com\/shop:2.0.0\)/);
 
     const td = await aws.ecs.send(new aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: `${PLATFORM}-staging-shop-release` }));

@@ -211,9 +211,18 @@ describe('release phase', () => {
   test('a new image: the release task runs with the new image and command before the stack update, and is recorded', async () => {
     const f = await deployed();
     ecsMock.on(sdk.ecs.RegisterTaskDefinitionCommand).callsFake(() => (f.calls.push('ecs.register'), { taskDefinition: { taskDefinitionArn: 'arn:td:release:1' } }));
-    ecsMock.on(sdk.ecs.DescribeTasksCommand).callsFake(() => (f.calls.push('ecs.describeTask'), stopped(0, 'Essential container in task exited', 'release')));
+    // What the stack runs while the release task runs: still the old image.
+    let imageDuringRelease: string | undefined;
+    ecsMock.on(sdk.ecs.DescribeTasksCommand).callsFake(() => {
+      f.calls.push('ecs.describeTask');
+      imageDuringRelease = f.stacks.get('acme-staging-web')?.parameters.Image;
+      return stopped(0, 'Essential container in task exited', 'release');
+    });
     const r = await deployImage(f, 'registry.example.com/web:2');
-    expect(f.calls.indexOf('ecs.describeTask')).toBeLessThan(f.calls.indexOf('stacks.apply'));
+    // The task runs inside the stack apply, after the change is judged and before it executes.
+    expect(f.calls.indexOf('ecs.describeTask')).toBeGreaterThan(f.calls.indexOf('stacks.apply'));
+    expect(imageDuringRelease).toBe('registry.example.com/web:1');
+    expect(f.stacks.get('acme-staging-web')?.parameters.Image).toBe('registry.example.com/web:2');
     expect(f.calls.indexOf('ecs.register')).toBeGreaterThan(f.calls.indexOf('store.acquireLock'));
     const td = ecsMock.commandCalls(sdk.ecs.RegisterTaskDefinitionCommand)[0].args[0].input;
     expect(td).toMatchObject({
@@ -237,8 +246,7 @@ describe('release phase', () => {
     expect(e.exitCode).toBe(1);
     expect(e.message).toMatch(/"bin\/migrate" exited with code 1; the services keep running registry.example.com\/web:1/);
     expect(e.details).toEqual(['last lines of the release task:', '  migrating', '  ERROR: relation exists']);
-    expect(f.calls).not.toContain('stacks.apply');
-    expect(f.stacks.get('acme-staging-web')).toBe(before);
+    expect(f.stacks.get('acme-staging-web')).toBe(before); // the change set was never executed
     expect(f.releases.get('staging/web')).toMatchObject({ state: 'ok', record: { number: 1, image: 'registry.example.com/web:1' } });
     expect(f.log.get('staging/web')?.[1]).toMatchObject({
       number: 2,

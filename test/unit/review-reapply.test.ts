@@ -126,19 +126,18 @@ describe('a refused stack change writes nothing', () => {
 });
 
 describe('the release phase and the change-safety guard', () => {
-  // The release phase (migrations) runs before the stack update, and the guard only judges the
-  // change set inside that update: a deploy the guard refuses (exit 2, "nothing was touched")
-  // has already run the new image's release command. The verdict should come first: a change
-  // set created and judged (as --dry-run does) before the release task starts. Left failing:
-  // the fix reorders deploy's full path around the stack engine, more than a review fix.
-  test.failing('a deploy that the guard refuses never starts the release command', async () => {
+  // The release phase (migrations) runs inside the stack engine's update, after the change set
+  // is described and the guard let it through, and before it is executed (ApplyInput.
+  // beforeExecute): a deploy the guard refuses (exit 2, "nothing was touched") never migrates.
+  test('a deploy that the guard refuses never starts the release command', async () => {
     const f = fakeOps(testConfig({ apps: { web: { processes: { web: { port: 8080 }, release: { command: ['migrate'] } }, database: false } } }));
     await ship(f, 'nginx:1'); // first deploy: the phase is skipped (no stack yet)
     f.onCall('stacks.apply', () => {
       throw usageError('stack acme-staging-web: the change would replace Volume (AWS::EFS::FileSystem); pass --allow-replace Volume');
     });
     const e = await failure(ship(f, 'nginx:2'));
-    expect(e.exitCode).toBe(2); // today: the release phase runs first (here: tasks.* before stacks.apply)
+    expect(e.exitCode).toBe(2);
     expect(f.calls).toContain('stacks.apply');
+    expect(f.calls.filter((c) => c.startsWith('tasks.'))).toEqual([]); // no release task registered or started
   });
 });

@@ -144,6 +144,33 @@ describe('an existing stack', () => {
     expect(err).toContain('- Old (AWS::SQS::Queue)');
   });
 
+  test('beforeExecute runs after the change set is described and judged, before it is executed', async () => {
+    existingStack('UPDATE_COMPLETE', changeSetReady([{ Action: 'Modify', LogicalResourceId: 'Service', ResourceType: 'AWS::ECS::Service', Replacement: 'False' }]));
+    let seen: string[] = [];
+    await run({ beforeExecute: async () => void (seen = operations()) });
+    expect(seen).toContain('DescribeChangeSet');
+    expect(seen).not.toContain('ExecuteChangeSet');
+    expect(operations()).toContain('ExecuteChangeSet');
+  });
+
+  test('a beforeExecute that fails (a failed release phase) deletes the change set and executes nothing', async () => {
+    existingStack('UPDATE_COMPLETE', changeSetReady([{ Action: 'Modify', LogicalResourceId: 'Service', ResourceType: 'AWS::ECS::Service', Replacement: 'False' }]));
+    const boom = Object.assign(new Error('release phase failed'), { exitCode: 1 });
+    const rec = recordingReporter();
+    await expect(applyStack(fakeAws(), rec.reporter, { ...INPUT, poll: fakeClock().poll, beforeExecute: async () => Promise.reject(boom) })).rejects.toBe(boom);
+    expect(operations()).not.toContain('ExecuteChangeSet');
+    expect(operations()).toContain('DeleteChangeSet');
+  });
+
+  test('a change the guard refuses never reaches beforeExecute', async () => {
+    existingStack('UPDATE_COMPLETE', changeSetReady([{ Action: 'Remove', LogicalResourceId: 'Zone', ResourceType: 'AWS::Route53::HostedZone' }]));
+    let ran = false;
+    const { error } = await runError({ beforeExecute: async () => void (ran = true) });
+    expect(error.exitCode).toBe(2);
+    expect(ran).toBe(false);
+    expect(operations()).not.toContain('ExecuteChangeSet');
+  });
+
   test('a change set that fails for another reason is an error naming the reason, and is deleted', async () => {
     existingStack('UPDATE_COMPLETE', { Status: 'FAILED', StatusReason: 'Parameter Image is missing' });
     const { error } = await runError();

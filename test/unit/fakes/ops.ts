@@ -105,6 +105,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     if (input.dryRun) return { ...base, action: 'dry-run', status: existing?.status ?? 'NONE', changed: !same };
     if (same) return { ...base, action: 'none', status: existing!.status, changed: false };
     if (input.signal?.aborted) throw Object.assign(new Error('interrupted'), { exitCode: 130 });
+    await input.beforeExecute?.(); // after the change is judged, before the stack changes
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
     f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) });
     return { ...base, action: existing ? 'update' : 'create', status, changed: true };
