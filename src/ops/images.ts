@@ -24,7 +24,10 @@ export interface ResolvedImage {
 }
 
 export async function resolveImage(ops: Ops, image: string, ref: ImageRef): Promise<ResolvedImage> {
-  const base: ResolvedImage = { deployed: image, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
+  // A digest is what runs: "repo:tag@sha256:…" (a redeploy of a recorded release) deploys as
+  // repo@sha256:…, keeping the tag for the record only.
+  const pinned = ref.digest && ref.tag ? `${ref.repository}@${ref.digest}` : image;
+  const base: ResolvedImage = { deployed: pinned, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
   const ecr = ops.images?.ecr(ref.repository);
   if (!ecr || !ops.images) return base;
   if (ecr.region !== ops.stacks.region) {

@@ -8,7 +8,7 @@ import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { checkSettingName, looksSecret } from '../naming';
-import type { AppSettings } from '../store';
+import type { AppSettings, ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { deploy, type DeployResult } from './deploy';
 import { parseImage } from './inputs';
@@ -63,9 +63,18 @@ export async function redeploy(ops: Ops, t: AppTarget, kind: 'vars' | 'secrets',
     say.info(ops.events, `stored; ${t.app} has no release in ${t.env} yet, so its first deploy applies it`);
     return null;
   }
-  const image = state.record.image;
+  const image = recordedImage(state.record);
   say.step(ops.events, `re-applying release ${state.record.number} (${image}) with the new ${kind === 'vars' ? 'variables' : 'secrets'}`);
   return deploy(ops, { target: t, image, ref: parseImage(image) }, { kind, restart: opts.restart, timeoutSeconds: opts.timeoutSeconds });
+}
+
+/**
+ * The image a release runs, pinned: a tag resolved to a digest at deploy time comes back as
+ * "repo:tag@sha256:…", so a settings change re-applies that digest even when the tag has moved.
+ */
+export function recordedImage(record: ReleaseRecord): string {
+  if (!record.imageDigest || !record.imageTag) return record.image;
+  return `${parseImage(record.image).repository}:${record.imageTag}@${record.imageDigest}`;
 }
 
 async function change(ops: Ops, t: AppTarget, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {

@@ -73,7 +73,7 @@ function withEcr(f: Fake, tags: Record<string, string>): void {
 describe('settings changes re-apply the image the current release runs', () => {
   // A settings change is not a new image: when the tag has moved in ECR since the deploy
   // (a CI push of :main, :latest), vars set / secrets set must keep the digest that runs.
-  test.failing('vars set keeps the deployed digest after the tag moved in ECR', async () => {
+  test('vars set keeps the deployed digest after the tag moved in ECR', async () => {
     const f = fakeOps();
     const tags = { main: D1 };
     withEcr(f, tags);
@@ -85,7 +85,7 @@ describe('settings changes re-apply the image the current release runs', () => {
     expect(log(f)[1]).toMatchObject({ kind: 'vars', imageDigest: D1 });
   });
 
-  test.failing('secrets set keeps the deployed digest after the tag moved in ECR', async () => {
+  test('secrets set keeps the deployed digest after the tag moved in ECR', async () => {
     const f = fakeOps();
     const tags = { main: D1 };
     withEcr(f, tags);
