@@ -113,7 +113,9 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   checkOwner(summary, t);
   const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
   const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
-  if (!summary && !hadPort && release.state === 'none') {
+  // With the stack gone, --delete-volumes still deletes the file systems an earlier destroy kept.
+  const keptVolumes = !summary && opts.deleteVolumes ? (await ops.volumes.list(t.env, t.app)).length > 0 : false;
+  if (!summary && !hadPort && release.state === 'none' && !keptVolumes) {
     // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
     if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
     if (!(hasDb && opts.dropDatabase)) {
