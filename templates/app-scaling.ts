@@ -66,6 +66,12 @@ export function scalingResources(p: ProcessConfig, cluster: Value, service: stri
   return r;
 }
 
+/** The names of the web service's deployment alarms, 5xx rate first (what `status` looks up). */
+export const webAlarmNames = (ids: Ids & { env: string; app: string }): [string, string] => [
+  alarmName(ids.platform, ids.env, ids.app, '5xx'),
+  alarmName(ids.platform, ids.env, ids.app, 'unhealthy'),
+];
+
 /** The web service's two deployment alarms; their names go into DeploymentConfiguration.Alarms. */
 export function alarmResources(ids: Ids & { env: string; app: string }, alarms: AlarmsConfig, loadBalancer: Value, targetGroup: Value): { resources: Record<string, Resource>; names: string[] } {
   const dimensions = [
@@ -78,8 +84,7 @@ export function alarmResources(ids: Ids & { env: string; app: string }, alarms: 
     MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: dimensions }, Period: alarms.periodSeconds, Stat: 'Sum' },
   });
   const common = { EvaluationPeriods: alarms.evaluationPeriods, DatapointsToAlarm: alarms.evaluationPeriods, TreatMissingData: 'notBreaching' };
-  const http5xx = alarmName(ids.platform, ids.env, ids.app, '5xx');
-  const unhealthy = alarmName(ids.platform, ids.env, ids.app, 'unhealthy');
+  const [http5xx, unhealthy] = webAlarmNames(ids);
   return {
     names: [http5xx, unhealthy],
     resources: {

@@ -39,6 +39,7 @@ export interface Aws {
   readonly efs: Sdk.efs.EFSClient;
   readonly ecr: Sdk.ecr.ECRClient;
   readonly logs: Sdk.logs.CloudWatchLogsClient;
+  readonly cloudwatch: Sdk.cloudwatch.CloudWatchClient;
   readonly sts: Sdk.sts.STSClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
@@ -100,7 +101,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'sts';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -122,6 +123,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   efs: { service: 'EFS', make: (sdk, base) => new sdk.efs.EFSClient(base) },
   ecr: { service: 'ECR', make: (sdk, base) => new sdk.ecr.ECRClient(base) },
   logs: { service: 'CloudWatchLogs', make: (sdk, base) => new sdk.logs.CloudWatchLogsClient(base) },
+  cloudwatch: { service: 'CloudWatch', make: (sdk, base) => new sdk.cloudwatch.CloudWatchClient(base) },
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
 };
 

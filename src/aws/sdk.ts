@@ -11,4 +11,5 @@ export * as secrets from '@aws-sdk/client-secrets-manager';
 export * as efs from '@aws-sdk/client-efs';
 export * as ecr from '@aws-sdk/client-ecr';
 export * as logs from '@aws-sdk/client-cloudwatch-logs';
+export * as cloudwatch from '@aws-sdk/client-cloudwatch';
 export * as sts from '@aws-sdk/client-sts';

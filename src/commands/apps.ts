@@ -28,6 +28,13 @@ export const register: Register = (program, run) => {
               { header: 'rollout', get: (p) => p.rollout },
             ])]
           : []),
+        ...(s.alarms?.length
+          ? ['', rep.table(s.alarms, [
+              { header: 'alarm', get: (a) => a.name },
+              { header: 'state', get: (a) => a.state },
+              { header: 'reason', get: (a) => a.reason },
+            ])]
+          : []),
       ]);
     }),
   );

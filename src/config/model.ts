@@ -84,7 +84,7 @@ export interface AppConfig {
   allow: string[];
   /** internal services of other apps this app calls ("<app>-<process>") */
   uses: string[];
-  /** null: no deployment alarms */
+  /** null: no deployment alarms (`alarms: false`, or no web process); on by default */
   alarms: AlarmsConfig | null;
   /** processes.release: not a service; absent when the app has no release phase */
   release?: ReleaseProcessConfig;
@@ -229,8 +229,8 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
     database: raw?.database ?? true,
     allow: raw?.allow ?? [],
     uses: raw?.uses ?? [],
-    // opt-in: rollback on alarm changes how an existing app's deploys behave
-    alarms: alarms === undefined || alarms === false ? null : { ...DEFAULT_ALARMS, ...(alarms === true ? {} : alarms) },
+    // on by default for a web process: a release that answers 5xx or loses its targets rolls back
+    alarms: alarms === false || !procs.some(([n]) => n === WEB_PROCESS) ? null : { ...DEFAULT_ALARMS, ...(typeof alarms === 'object' ? alarms : {}) },
   };
 }
 

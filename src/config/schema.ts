@@ -219,7 +219,7 @@ export const appSchema = z.strictObject({
         }),
         z.boolean(),
       ],
-      { error: 'must be true (the default thresholds), an object such as {"http5xxPercent": 5, "unhealthyHosts": 1}, or false' },
+      { error: 'must be true (the default thresholds, also when absent), an object such as {"http5xxPercent": 5, "unhealthyHosts": 1}, or false (no alarms)' },
     )
     .optional(),
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),

@@ -11,6 +11,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   rds: 'rds',
   secrets: 'secretsmanager',
   logs: 'logs',
+  cloudwatch: 'cloudwatch',
   ecr: 'ecr',
   efs: 'elasticfilesystem',
   sts: 'sts',

@@ -75,6 +75,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.CreateLogGroup': use(WRITE, 'logGroups'),
   'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
+  // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
+  'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
   // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),

@@ -168,6 +168,7 @@ export const RESOURCE_ACTIONS: Record<string, Grant[]> = {
   'AWS::ApplicationAutoScaling::ScalingPolicy': [
     g('any', 'application-autoscaling:PutScalingPolicy', 'application-autoscaling:DeleteScalingPolicy', 'application-autoscaling:DescribeScalingPolicies', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'),
   ],
+  'AWS::CloudWatch::Alarm': [g('alarms', 'cloudwatch:PutMetricAlarm', 'cloudwatch:DeleteAlarms', 'cloudwatch:DescribeAlarms'), tagging('cloudwatch', 'alarms')],
   // ---- logs, schedules, buckets, images
   'AWS::Logs::LogGroup': [
     g('logGroups', 'logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource', 'logs:TagLogGroup', 'logs:ListTagsForResource'),

@@ -3,9 +3,10 @@
  * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
  * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
  * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
- * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/.
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
+ * start with "cyclops-<platform>-".
  */
-import { cfnServiceRole, clusterName, ecrRepository, logGroup } from '../naming';
+import { alarmName, cfnServiceRole, clusterName, ecrRepository, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -35,6 +36,7 @@ export type Scope =
   | 'tasks'
   | 'taskDefinitions'
   | 'rules'
+  | 'alarms'
   | 'amiParameters';
 
 const star = (name: string) => `${name}*`;
@@ -84,6 +86,9 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('ecs', `task-definition/${star(prefix)}:*`)];
     case 'rules':
       return [arn('events', `rule/${star(prefix)}`)];
+    case 'alarms':
+      // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
+      return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
     case 'amiParameters':
       return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '')];
   }

@@ -4,6 +4,8 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack, closest, logGroup } from '../naming';
 import { LOG_RETENTION_DAYS } from '../../templates/app';
+import { webAlarmNames } from '../../templates/app-scaling';
+import type { AlarmState } from '../aws/cloudwatch';
 import { restoreHint, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
@@ -20,6 +22,18 @@ export interface AppStatus {
   port: number | null;
   processes: { name: string; desired: number; running: number; pending: number; rollout?: string }[];
   release: ReleaseRecord | null;
+  /** the web service's deployment alarms the stack has; null when they could not be read */
+  alarms: AlarmState[] | null;
+}
+
+/** The deployment alarms of a deployed app; a failure to read them is a warning, not a failed status. */
+async function appAlarms(ops: Ops, t: AppTarget): Promise<AlarmState[] | null> {
+  try {
+    return await ops.alarms.describe(webAlarmNames(t));
+  } catch (e) {
+    say.warn(ops.events, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** An app that is neither in config nor deployed is a typo: exit 2 with the closest name. */
@@ -37,10 +51,10 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
   const record = release.state === 'ok' ? release.record : null;
   if (!summary) {
     if (!Object.hasOwn(ops.config.apps, t.app) && port === null && !record) await unknownApp(ops, t);
-    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record };
+    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record, alarms: [] };
   }
   const { cluster, services } = appServices(ops.config, t);
-  const states = services.length ? await ops.services.describe(cluster, services) : [];
+  const [states, alarms] = await Promise.all([services.length ? ops.services.describe(cluster, services) : [], appAlarms(ops, t)]);
   return {
     app: t.app,
     env: t.env,
@@ -51,6 +65,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     port,
     processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
     release: record,
+    alarms,
   };
 }
 
@@ -98,7 +113,9 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   checkOwner(summary, t);
   const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
   const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
-  if (!summary && !hadPort && release.state === 'none') {
+  // With the stack gone, --delete-volumes still deletes the file systems an earlier destroy kept.
+  const keptVolumes = !summary && opts.deleteVolumes ? (await ops.volumes.list(t.env, t.app)).length > 0 : false;
+  if (!summary && !hadPort && release.state === 'none' && !keptVolumes) {
     // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
     if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
     if (!(hasDb && opts.dropDatabase)) {

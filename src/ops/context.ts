@@ -2,6 +2,7 @@
  * The application layer's one context. Every member is an interface: src/ops/live.ts binds
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
+import type { AlarmState } from '../aws/cloudwatch';
 import type { EcrImage } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
@@ -136,6 +137,12 @@ export interface LogsApi {
   filter(query: LogQuery): Promise<LogPage | null>;
 }
 
+/** CloudWatch alarms by name (the web services' deployment alarms). */
+export interface AlarmsApi {
+  /** the alarms among `names` that exist, in that order */
+  describe(names: string[]): Promise<AlarmState[]>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -150,6 +157,7 @@ export interface Ops {
   secrets: SecretsApi;
   tasks: TasksApi;
   logs: LogsApi;
+  alarms: AlarmsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -149,6 +149,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     secrets: liveSecrets(aws, config),
     tasks: liveTasks(aws),
     logs: liveLogs(aws),
+    alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
     events: reporter,
     signal,
   };

@@ -97,7 +97,7 @@ export function rawStateful(): Record<string, any> {
       },
       healthCheckPath: '/_up',
       database: false,
-      alarms: true,
+      // no "alarms" key: the default deployment alarms
     },
     // autoscaling web (CPU, memory, requests), an autoscaled internal API and a fixed-size worker
     search: {

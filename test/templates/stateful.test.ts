@@ -230,11 +230,26 @@ describe('deployment alarms', () => {
     expect(r.WebUnhealthyAlarm.Properties).toMatchObject({ MetricName: 'UnHealthyHostCount', Threshold: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  it('"alarms": true takes the default thresholds; false or absent renders none', () => {
-    expect(resources(app('staging', 'couch')).WebHttp5xxAlarm.Properties.Threshold).toBe(5);
-    const search = resources(app('staging', 'search'));
+  it('on by default with the default thresholds ("alarms": true is the same); false renders none', () => {
+    const couch = resources(app('staging', 'couch')); // no "alarms" key
+    expect(couch.WebHttp5xxAlarm.Properties).toMatchObject({ Threshold: 5, EvaluationPeriods: 3 });
+    expect(couch.WebHttp5xxAlarm.Properties.Metrics[0].MetricStat.Period).toBe(60);
+    expect(couch.WebUnhealthyAlarm.Properties).toMatchObject({ Threshold: 1, Period: 60, EvaluationPeriods: 3 });
+    expect(couch.WebService.Properties.DeploymentConfiguration.Alarms.Rollback).toBe(true);
+    const raw = rawStateful();
+    raw.apps.couch.alarms = true;
+    expect(resources(renderApp(parseConfig(raw, 'x.json'), 'staging', 'couch', { port: 20001 }))).toEqual(couch);
+    const search = resources(app('staging', 'search')); // "alarms": false
     expect(search).not.toHaveProperty('WebHttp5xxAlarm');
+    expect(search).not.toHaveProperty('WebUnhealthyAlarm');
     expect(search.WebService.Properties.DeploymentConfiguration).not.toHaveProperty('Alarms');
+  });
+
+  it('an app without a web process gets none (nothing to watch)', () => {
+    const raw = rawStateful();
+    raw.apps.batch = { processes: { worker: { command: ['bin/work'] } }, database: false };
+    const r = resources(renderApp(parseConfig(raw, 'x.json'), 'staging', 'batch', { port: 20002 }));
+    expect(Object.values(r).filter((x: any) => x.Type === 'AWS::CloudWatch::Alarm')).toEqual([]);
   });
 });
 

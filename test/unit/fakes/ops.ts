@@ -3,6 +3,7 @@
  * in maps and record every call in order. `onCall(name, fn)` runs fn when that call happens
  * (to abort the signal at step N, or to fail it).
  */
+import type { AlarmState } from '../../../src/aws/cloudwatch';
 import { parseConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/model';
 import { EventLog } from '../../../src/events';
@@ -39,6 +40,8 @@ export interface Fake {
   volumes: Map<string, { id: string; sizeBytes: number }[]>;
   /** log groups by name, with their retention */
   logGroups: Map<string, number>;
+  /** CloudWatch alarms by name */
+  alarms: Map<string, AlarmState>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -82,6 +85,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     services: new Map(),
     volumes: new Map(),
     logGroups: new Map(),
+    alarms: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -317,6 +321,12 @@ export function fakeOps(config: Config = testConfig()): Fake {
       restart: async (_c, names) => {
         await call('services.restart');
         return names;
+      },
+    },
+    alarms: {
+      describe: async (names) => {
+        await call('alarms.describe');
+        return names.flatMap((n) => (f.alarms.has(n) ? [f.alarms.get(n)!] : []));
       },
     },
     volumes: {
