@@ -5,7 +5,7 @@
 import type { AlarmsConfig, ProcessConfig } from '../src/config/model';
 import { pascalName } from '../src/config/rules-processes';
 import { alarmName, type Ids } from '../src/naming';
-import { getAtt, join, ref, type Parameter, type Resource, type Value } from './cfn';
+import { getAtt, join, ref, tagged, type Parameter, type Resource, type Value } from './cfn';
 
 export const SCALE_IN_COOLDOWN = 300;
 export const SCALE_OUT_COOLDOWN = 60;
@@ -88,9 +88,7 @@ export function alarmResources(ids: Ids & { env: string; app: string }, alarms: 
   return {
     names: [http5xx, unhealthy],
     resources: {
-      WebHttp5xxAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
+      WebHttp5xxAlarm: tagged('AWS::CloudWatch::Alarm', ids, {
           AlarmName: http5xx,
           AlarmDescription: `${ids.app} in ${ids.env}: more than ${alarms.http5xxPercent}% of requests answered 5xx by the tasks; rolls a deployment back`,
           ComparisonOperator: 'GreaterThanThreshold',
@@ -101,11 +99,8 @@ export function alarmResources(ids: Ids & { env: string; app: string }, alarms: 
             { Id: 'rate', Label: '5xx percent', ReturnData: true, Expression: 'IF(requests > 0, 100 * errors / requests, 0)' },
           ],
           ...common,
-        },
-      },
-      WebUnhealthyAlarm: {
-        Type: 'AWS::CloudWatch::Alarm',
-        Properties: {
+      }),
+      WebUnhealthyAlarm: tagged('AWS::CloudWatch::Alarm', ids, {
           AlarmName: unhealthy,
           AlarmDescription: `${ids.app} in ${ids.env}: ${alarms.unhealthyHosts} or more unhealthy targets; rolls a deployment back`,
           Namespace: 'AWS/ApplicationELB',
@@ -116,8 +111,7 @@ export function alarmResources(ids: Ids & { env: string; app: string }, alarms: 
           ComparisonOperator: 'GreaterThanOrEqualToThreshold',
           Threshold: alarms.unhealthyHosts,
           ...common,
-        },
-      },
+      }),
     },
   };
 }
