@@ -37,7 +37,7 @@ import {
   type Rendered,
 } from './release';
 import { checkPreviewStack } from './previews';
-import { releasePhase, ReleasePhaseFailed } from './release-phase';
+import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import type { AppTarget } from './target';
 
 export interface DeployOptions {
@@ -227,7 +227,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
   // The release phase runs (and must exit 0) before the stack update switches the services;
   // a failure is a failed release in the log, and the services keep what they run.
   const releasePhaseRecord = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope }).catch((e) =>
-    e instanceof ReleasePhaseFailed ? recordFailure(ops, t, plan.started, { ...fields, releasePhase: e.phase }, e) : Promise.reject(e),
+    isReleasePhaseFailed(e) ? recordFailure(ops, t, plan.started, { ...fields, releasePhase: e.phase }, e) : Promise.reject(e),
   );
   if (releasePhaseRecord) fields.releasePhase = releasePhaseRecord;
   scope.checkpoint();
