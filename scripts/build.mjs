@@ -14,8 +14,9 @@
 //
 // Guards and extras:
 // - lazyBuiltins: node:child_process (commander, for executable subcommands cyclops does not
-//   have) and node:crypto (hashing in naming) are required on first use, not at start-up;
-//   each costs 5-10 % of `node -e 0` to load. Only cyclops's sources and commander get the
+//   have), node:crypto (hashing in naming) and node:fs/promises (it loads streams and
+//   readline) are required on first use, not at start-up; each costs 5-10 % of `node -e 0`
+//   to load. Only cyclops's sources and commander get the
 //   facade; the SDK and pg import the real modules.
 // - checkStartup: the build fails when the start-up bundle includes a module that belongs
 //   behind import() (see FORBIDDEN). A command file that imports ops, the config loader, the
@@ -23,8 +24,8 @@
 //   (`const { x } = await import('../ops/x')`).
 // - dist/cli.mjs: the program as an ES module, for scripts that import buildProgram
 //   (scripts/gen-commands-doc.mjs).
-// - dist/cli.cjs.cache: V8's code cache for dist/cli.cjs after a `--help` run, which
-//   bin/cyclops uses on Node versions without module.enableCompileCache.
+// - dist/cli.cjs.<V8 version>.cache: V8's code cache for dist/cli.cjs after a `--help` run,
+//   which bin/cyclops uses when it runs on the Node that built it.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -49,7 +50,7 @@ export const FORBIDDEN = [
   /^src\/aws\/(?!errors\.ts$)/,
   /^src\/stacks\/(?!poll\.ts$|types\.ts$)/,
 ];
-const LAZY = ['node:child_process', 'node:crypto'];
+const LAZY = ['node:child_process', 'node:crypto', 'node:fs/promises'];
 
 const lazyBuiltins = {
   name: 'lazy-builtins',
