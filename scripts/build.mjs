@@ -1,39 +1,56 @@
-// Bundle with esbuild into ES module chunks (dist/*.mjs). The source is a CommonJS-style
-// TypeScript project; the bundle uses ESM only so that esbuild can split it: everything a
-// command loads with import() (the AWS SDK, zod + cosmiconfig, templates, pg, chalk and the
-// reporter, every action's ops) lands in its own chunk, and `cyclops --help` and parser errors
-// parse only the start-up chunk: commander and the command tree.
+// Two bundles, made by esbuild:
+// - dist/cli.cjs, the start-up bundle (CommonJS): src/cli.ts with commander and the command
+//   tree, which is all that `cyclops --help` and parser errors run. CommonJS because Node loads
+//   one CommonJS file faster than the same code as ES modules, and because bin/cyclops can then
+//   compile it from V8's code cache (see there).
+// - dist/lazy/*.mjs and dist/chunks/*.mjs, the actions (ES modules, split): every module the
+//   start-up code loads with import() (the context, the reporter and chalk, the config loader,
+//   every action's ops) is an entry here, and what those share or import() in turn (the AWS
+//   SDK, zod + cosmiconfig, templates, pg) lands in chunks. In dist/cli.cjs each such import()
+//   becomes an import() of its dist/lazy file.
+// The modules both bundles use (src/errors, src/naming and a few pure helpers) exist once in
+// each, so nothing may rely on their identity: cyclops errors carry a brand (isCyclopsError in
+// src/errors.ts), never `instanceof`.
 //
-// Two guards keep start-up small:
+// Guards and extras:
 // - lazyBuiltins: node:child_process (commander, for executable subcommands cyclops does not
-//   have) and node:crypto (hashing in naming) are required on first use, not at start-up;
-//   each costs 5-10 % of `node -e 0` to load. Only cyclops's sources and commander get the
+//   have), node:crypto (hashing in naming) and node:fs/promises (it loads streams and
+//   readline) are required on first use, not at start-up; each costs 5-10 % of `node -e 0`
+//   to load. Only cyclops's sources and commander get the
 //   facade; the SDK and pg import the real modules.
-// - checkStartup: the build fails when the start-up chunk statically reaches a module that
-//   belongs behind import() (see FORBIDDEN). A command file that imports ops, the config
-//   loader, the reporter or chalk at top level is the usual cause: move it into the action
+// - checkStartup: the build fails when the start-up bundle includes a module that belongs
+//   behind import() (see FORBIDDEN). A command file that imports ops, the config loader, the
+//   reporter or chalk at top level is the usual cause: move it into the action
 //   (`const { x } = await import('../ops/x')`).
+// - dist/cli.mjs: the program as an ES module, for scripts that import buildProgram
+//   (scripts/gen-commands-doc.mjs).
+// - dist/cli.cjs.<V8 version>.cache: V8's code cache for dist/cli.cjs after a `--help` run,
+//   which bin/cyclops uses when it runs on the Node that built it.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json')));
 
-/** Modules that must stay out of the start-up chunk (matched against esbuild input paths). */
+/** Modules that must stay out of the start-up bundle (matched against esbuild input paths). */
 // Every dependency but commander; the reporter (and chalk), the context, the config loader,
 // planning and templates, the engines and the SDK boundary. Pure helpers that option parsers
-// and command specs use (src/errors, src/naming, src/ops/inputs, src/stacks/poll, src/aws/errors)
-// are allowed.
+// and command specs use (src/errors, src/naming, src/ops/inputs, src/ops/log-events,
+// src/stacks/poll, src/aws/errors) are allowed.
 export const FORBIDDEN = [
   /^node_modules\/(?!commander\/)/,
   /^templates\//,
   /^src\/(context|events)\.ts$/,
   /^src\/(report|plan|store|database|services)\//,
   /^src\/config\/(?!model|options)/,
-  /^src\/ops\/(?!inputs\.ts$)/,
+  /^src\/ops\/(?!(inputs|log-events)\.ts$)/,
   /^src\/aws\/(?!errors\.ts$)/,
   /^src\/stacks\/(?!poll\.ts$|types\.ts$)/,
 ];
-const LAZY = ['node:child_process', 'node:crypto'];
+const LAZY = ['node:child_process', 'node:crypto', 'node:fs/promises'];
 
 const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -58,43 +75,47 @@ const lazyBuiltins = {
   },
 };
 
-/** The inputs the entry chunk reaches through static imports (what `cyclops --help` loads). */
-function startupInputs(meta, entry) {
-  const seen = new Set();
-  const visit = (file) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const i of meta.outputs[file].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
+/**
+ * In the start-up bundle, an import() of one of cyclops's modules stays an import(), of that
+ * module's entry in the action bundle (dist/lazy/<path below src>.mjs); `entries` collects them.
+ */
+function splitAtImport(entries) {
+  return {
+    name: 'split-at-import',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, async (a) => {
+        if (a.kind !== 'dynamic-import' || a.pluginData?.resolving) return undefined;
+        const r = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: { resolving: true } });
+        if (r.errors.length) return { errors: r.errors };
+        const name = `lazy/${path.relative(root, r.path).replace(/^src\//, '').replace(/\.[cm]?[jt]s$/, '')}`;
+        entries[name] = r.path;
+        return { path: `./${name}.mjs`, external: true };
+      });
+    },
   };
-  visit(entry);
-  const inputs = [...seen].flatMap((f) => Object.keys(meta.outputs[f].inputs));
-  const bytes = [...seen].reduce((n, f) => n + meta.outputs[f].bytes, 0);
-  return { files: [...seen], inputs, bytes };
 }
 
-function checkStartup(meta) {
-  const entry = Object.keys(meta.outputs).find((f) => f.endsWith('dist/cli.mjs') || f === 'dist/cli.mjs');
-  const { files, inputs, bytes } = startupInputs(meta, entry);
+/** The loader bin/cyclops hands in (see there); loaded by plain require, import() resolves itself. */
+const IMPORT = '__cyclopsImport';
+const importFallback = `var ${IMPORT}=typeof ${IMPORT}=="function"?${IMPORT}:(p)=>import(p);`;
+
+function checkStartup(meta, file) {
+  const out = meta.outputs[file];
   const norm = (i) => i.replace(/^.*?node_modules\//, 'node_modules/');
-  const bad = inputs.map(norm).filter((i) => FORBIDDEN.some((re) => re.test(i)));
+  const bad = Object.keys(out.inputs).map(norm).filter((i) => FORBIDDEN.some((re) => re.test(i)));
   if (bad.length) {
-    console.error(`build: the start-up chunk includes modules that belong behind import(): ${bad.join(', ')}`);
+    console.error(`build: the start-up bundle includes modules that belong behind import(): ${bad.join(', ')}`);
     console.error('build: a command file imports them at top level; import them inside the action instead (see src/commands/index.ts)');
     process.exit(1);
   }
-  const builtins = Object.values(meta.outputs[entry].imports).filter((i) => i.external).map((i) => i.path);
-  if (process.env.CYCLOPS_BUILD_VERBOSE) console.error(`start-up: ${files.length} files, ${(bytes / 1024).toFixed(1)} KiB; builtins ${[...new Set(builtins)].join(' ')}`);
+  if (process.env.CYCLOPS_BUILD_VERBOSE) {
+    const builtins = out.imports.filter((i) => i.external && i.kind !== 'dynamic-import').map((i) => i.path);
+    console.error(`start-up: ${Object.keys(out.inputs).length} modules, ${(out.bytes / 1024).toFixed(1)} KiB; builtins ${[...new Set(builtins)].join(' ')}`);
+  }
 }
 
-rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
-const result = await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir: 'dist',
+const shared = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
   platform: 'node',
   target: 'node20',
   legalComments: 'none',
@@ -102,10 +123,52 @@ const result = await build({
   keepNames: true,
   logLevel: 'warning',
   metafile: true,
-  plugins: [lazyBuiltins],
   external: ['typescript', 'pg-native'],
   define: { CYCLOPS_VERSION: JSON.stringify(pkg.version) },
+};
+
+rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+
+// 1. The start-up bundle.
+const entries = {};
+const startup = await build({
+  ...shared,
+  entryPoints: { cli: path.join(root, 'src/cli.ts') },
+  outdir: path.join(root, 'dist'),
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  write: false,
+  plugins: [lazyBuiltins, splitAtImport(entries)],
+});
+const cliFile = path.join(root, 'dist/cli.cjs');
+checkStartup(startup.metafile, path.relative(process.cwd(), cliFile));
+// Each import() of dist/lazy goes through the loader bin/cyclops hands in: code that V8
+// compiled from a code cache cannot use import() itself (Node 20 loses its import callback).
+let code = startup.outputFiles[0].text.replace(/\bimport\((["'`])\.\/lazy\//g, `${IMPORT}($1./lazy/`);
+if (/\bimport\(/.test(code)) {
+  console.error('build: dist/cli.cjs has an import() the split did not rewrite (see splitAtImport in scripts/build.mjs)');
+  process.exit(1);
+}
+code = code.replace(/^("use strict";)?/, (s) => s + importFallback);
+
+// 2. The actions.
+await build({
+  ...shared,
+  entryPoints: entries,
+  outdir: path.join(root, 'dist'),
+  splitting: true,
+  format: 'esm',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [lazyBuiltins],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __cyclopsCreateRequire } from 'node:module'; const require = __cyclopsCreateRequire(import.meta.url);" },
 });
-checkStartup(result.metafile);
+writeFileSync(cliFile, code);
+writeFileSync(
+  path.join(root, 'dist/cli.mjs'),
+  "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main } = cli;\n",
+);
+
+// 3. The code cache, made after a `--help` run so that it holds the functions that run compiled.
+await createRequire(import.meta.url)('../bin/cyclops').writeCodeCache();

@@ -11,6 +11,13 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/**
+ * The mark every CyclopsError carries. The start-up bundle and the action chunks each hold
+ * their own copy of this module (scripts/build.mjs), so `instanceof CyclopsError` fails for an
+ * error made on the other side; the registered symbol is the same in both, so the brand holds.
+ */
+const BRAND = Symbol.for('cyclops.error');
+
 export class CyclopsError extends Error {
   readonly exitCode: ExitCode;
   /** Extra lines (for example every config error); the message stays the summary line. */
@@ -55,6 +62,9 @@ export const failure = (message: string, cause?: unknown, code = 'failed') =>
 export const interrupted = (message: string) =>
   new CyclopsError(message, { exitCode: ExitCode.INTERRUPTED, code: 'interrupted' });
 
-export function isCyclopsError(e: unknown): e is CyclopsError {
-  return e instanceof CyclopsError;
+Object.defineProperty(CyclopsError.prototype, BRAND, { value: true });
+
+/** A CyclopsError (from either bundle); with `code`, only one with that code. Use it instead of instanceof. */
+export function isCyclopsError(e: unknown, code?: string): e is CyclopsError {
+  return typeof e === 'object' && e !== null && (e as { [BRAND]?: unknown })[BRAND] === true && (code === undefined || (e as CyclopsError).code === code);
 }

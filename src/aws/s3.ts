@@ -7,7 +7,7 @@
 import type { Aws } from './client';
 import { call } from './call';
 import { awsErrorName, describeAwsError, httpStatus } from './errors';
-import { CyclopsError, ExitCode, failure } from '../errors';
+import { CyclopsError, ExitCode, failure, isCyclopsError } from '../errors';
 
 export interface StoredObject {
   body: string;
@@ -46,7 +46,7 @@ const rawConflict = (e: unknown) => {
 
 /** A conditional write lost the race: re-read and try again. */
 export function isWriteConflict(e: unknown): boolean {
-  return e instanceof WriteConflict || rawConflict(e);
+  return isCyclopsError(e, 'write-conflict') || rawConflict(e);
 }
 
 const isMissing = (e: unknown) => {

@@ -37,7 +37,7 @@ import {
   type Rendered,
 } from './release';
 import { checkPreviewStack } from './previews';
-import { releasePhase, ReleasePhaseFailed } from './release-phase';
+import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import type { AppTarget } from './target';
 
 export interface DeployOptions {
@@ -262,7 +262,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     return { applied: result, services: states };
   };
   const { applied, services } = await attempt().catch((e) =>
-    touched ? recordFailure(ops, t, plan.started, e instanceof ReleasePhaseFailed ? { ...fields, releasePhase: e.phase } : fields, e) : Promise.reject(e),
+    touched ? recordFailure(ops, t, plan.started, isReleasePhaseFailed(e) ? { ...fields, releasePhase: e.phase } : fields, e) : Promise.reject(e),
   );
   const after = await ops.stacks.describe(plan.stackName);
   let release = previous;

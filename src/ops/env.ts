@@ -3,7 +3,7 @@
  * bucket and applied by the stack engine; and the platform (bootstrap).
  */
 import { configWarnings } from '../config/warnings';
-import { CyclopsError, interrupted, usageError } from '../errors';
+import { CyclopsError, interrupted, isCyclopsError, usageError } from '../errors';
 import { say } from '../events';
 import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
@@ -74,7 +74,7 @@ const IN_USE = /DependencyViolation|has dependencies|dependent object/i;
  * probably left (the stack events' reasons) and the way forward, instead of a bare failure.
  */
 export function vpcInUse(t: Target, stackName: string, e: unknown): CyclopsError | null {
-  if (!(e instanceof CyclopsError)) return null;
+  if (!isCyclopsError(e)) return null;
   const reasons = [e.message, ...(e.details ?? [])];
   const hit = reasons.find((r) => IN_USE.test(r));
   if (!hit) return null;

@@ -16,7 +16,7 @@
  * release command is run once by hand (`cyclops run APP ENV -- CMD`) or on the next deploy.
  */
 import { appConfig, serviceProcesses } from '../config/model';
-import { CyclopsError, ExitCode, failure } from '../errors';
+import { CyclopsError, ExitCode, failure, isCyclopsError } from '../errors';
 import { say } from '../events';
 import { appStack, clusterName, logGroup } from '../naming';
 import type { EnvOutputs } from '../stacks';
@@ -133,6 +133,9 @@ export class ReleasePhaseFailed extends CyclopsError {
     });
   }
 }
+
+/** A ReleasePhaseFailed, recognised by its brand and code rather than instanceof (see src/errors.ts). */
+export const isReleasePhaseFailed = (e: unknown): e is ReleasePhaseFailed => isCyclopsError(e, 'release-phase-failed') && 'phase' in e;
 
 /**
  * The roles the app's tasks use now, and the account: from the task definition the first
