@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import type { Config } from '../config/model';
-import { lockKey, PORTS_KEY, releaseKey, templatePrefix } from '../naming';
+import { lockKey, PORTS_KEY, releaseKey, settingsKey, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
 import { ALWAYS_ALLOWED, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -29,7 +29,7 @@ export function whereFor(config: Config, account: string, region = config.platfo
  */
 export function deployObjectKeys(): string[] {
   const wild = (key: string) => key.replace(/\*[^/]*$/, '*');
-  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), PORTS_KEY];
+  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY];
 }
 
 function operatorArns(config: Config, where: Where, level: Level): (scope: OperatorScope) => string[] {

@@ -62,7 +62,7 @@ describe('cyclops iam-policy', () => {
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
     const deploy = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
     const put = deploy.Statement.find((s) => s.Action.includes('s3:PutObject'))!;
-    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'ports.json'].map((k) => `arn:aws:s3:::acme-config/${k}`));
+    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json'].map((k) => `arn:aws:s3:::acme-config/${k}`));
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
     const admin = JSON.parse((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout) as Doc;
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
@@ -90,4 +90,24 @@ describe('cyclops iam-policy', () => {
     expect(account.code).toBe(2);
     expect(account.stderr).toMatch(/--account 12345: not an AWS account id/);
   });
+});
+
+test('the deploy policy may write every object a deploy, vars, secrets, scale or rollback writes in the config bucket', async () => {
+  const { lockKey, PORTS_KEY, releaseRecordKey, releasePointerKey, settingsKey, templateKey } = await import('../../src/naming');
+  const doc = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
+  const writes = doc.Statement.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource);
+  // IAM resource wildcards: * matches any run of characters, "/" included.
+  const allows = (arn: string) => writes.some((w) => new RegExp(`^${w.split('*').map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`).test(arn));
+  const bucket = 'arn:aws:s3:::acme-config';
+  const keys = [
+    lockKey('staging', 'web'),
+    releaseRecordKey('staging', 'web', 7),
+    releasePointerKey('staging', 'web'),
+    settingsKey('staging', 'web'),
+    templateKey('app', 'a'.repeat(64), { platform: 'acme', env: 'staging', app: 'web' }),
+    PORTS_KEY,
+  ];
+  expect(keys.filter((k) => !allows(`${bucket}/${k}`))).toEqual([]);
+  // and nothing outside what it writes: the platform and cluster templates stay admin's
+  expect(allows(`${bucket}/${templateKey('cluster', 'a'.repeat(64), { platform: 'acme', env: 'staging' })}`)).toBe(false);
 });
