@@ -176,7 +176,7 @@ async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary):
     // Under the lock: the stack must still be the one judged above, else the full path decides.
     if (!sameState(stack, await ops.stacks.describe(plan.stackName))) return null;
     say.info(ops.events, `stack ${plan.stackName}: no changes (its template digest and parameters match)`);
-    const services = await rollout(plan, scope, `checking the rollout of`);
+    const services = await rollout(plan, scope, 'check');
     return result(plan, { ...base, status: stack.status, action: 'none', services });
   });
 }
@@ -257,7 +257,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
       scope.checkpoint();
       await ops.services.restart(cluster, services);
     }
-    const states = await rollout(plan, scope, 'waiting for');
+    const states = await rollout(plan, scope, 'wait');
     scope.checkpoint();
     return { applied: result, services: states };
   };
@@ -277,7 +277,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
 }
 
 /** The services' rollout: waited for, or with --no-wait read once and reported. Never a false success. */
-async function rollout(plan: Plan, scope: LockScope, verb: string): Promise<ServiceState[]> {
+async function rollout(plan: Plan, scope: LockScope, mode: 'wait' | 'check'): Promise<ServiceState[]> {
   const { ops, req, opts } = plan;
   const { cluster, services } = appServices(ops.config, req.target);
   if (!services.length) return [];
@@ -289,7 +289,7 @@ async function rollout(plan: Plan, scope: LockScope, verb: string): Promise<Serv
     }
     return states;
   }
-  say.step(ops.events, `${verb} ${services.length} service(s) to roll out`);
+  say.step(ops.events, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
   return ops.services.waitForRollout(cluster, services, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
 }
 

@@ -105,7 +105,7 @@ export async function previewEnvDelete(ops: Ops, t: Target, opts: { force?: bool
   if (!stack) return { env: t.env, stack: stackName, exists: false, resources: {}, apps: [], blockedBy: [] };
   const [apps, rows] = await Promise.all([ops.stacks.listAppStacks(t.env), ops.stacks.resources(stackName)]);
   const resources: Record<string, string[]> = {};
-  for (const r of [...rows].sort((a, b) => a.resourceType.localeCompare(b.resourceType) || a.logicalId.localeCompare(b.logicalId))) {
+  for (const r of rows.filter((x) => x.resourceType && x.logicalId).sort((a, b) => a.resourceType.localeCompare(b.resourceType) || a.logicalId.localeCompare(b.logicalId))) {
     (resources[r.resourceType] ??= []).push(r.logicalId);
   }
   const names = apps.map((a) => a.app);
