@@ -93,6 +93,8 @@ interface Plan {
   image: ResolvedImage;
   /** --count over the counts the current release carries (set by scale or an earlier --count) */
   counts?: Counts;
+  /** the autoscaling bounds the current release carries (set by scale) */
+  ranges?: Record<string, { min: number; max: number }>;
   kind: ReleaseKind;
 }
 
@@ -128,6 +130,8 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
   const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
   plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
+  // autoscaling bounds set by `scale web=2..10` survive deploys, as counts do
+  plan.ranges = release.state === 'ok' ? release.record.ranges : undefined;
   const drift = countDrift(config, t.app, plan.counts);
   if (drift.length) say.info(events, `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config`);
   if (release.state === 'ok' && stack && plan.kind === 'deploy' && settingsFresh(release, release.record)) {
@@ -168,7 +172,7 @@ function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary |
 async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
   const { ops, req, opts, wantsDb } = plan;
   if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
-  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings);
+  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings, plan.ranges);
   if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
   const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
   if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
@@ -191,7 +195,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings));
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
   const { result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -217,7 +221,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
     scope.checkpoint();
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings));
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
   const template = ops.store.templateLocation('app', t, rendered.body);
   const fields = { ...recordFields(plan, rendered, template, null), settingsRevision: settings.revision };
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
@@ -306,6 +310,7 @@ function recordFields(plan: Plan, r: Rendered, template: { key: string; url: str
     templateDigest: r.digest,
     parameters: r.parameters,
     ...(plan.counts ? { counts: plan.counts as Record<string, number> } : {}),
+    ...(plan.ranges ? { ranges: plan.ranges } : {}),
     settings: r.overlay,
     settingsDigest: r.settingsDigest,
     port: r.port,

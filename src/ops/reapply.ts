@@ -41,6 +41,8 @@ export interface ReapplyInput {
   kind: 'rollback' | 'scale';
   /** the counts overrides the new release carries (none: config's counts) */
   counts?: Record<string, number>;
+  /** autoscaling bounds set by scale (none: config's) */
+  ranges?: Record<string, { min: number; max: number }>;
   target?: number;
   dryRun?: boolean;
   timeoutSeconds?: number;
@@ -73,13 +75,14 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
       signal: scope?.signal ?? ops.signal,
     });
   if (!scope) return { applied: await apply(), services: [], release: null };
-  const { counts, ...rest } = b;
+  const { counts, ranges, ...rest } = b;
   const fields: Fields = {
     ...rest,
     kind: input.kind,
     parameters: input.parameters,
     image: input.parameters.Image ?? b.image,
     ...(input.counts ? { counts: input.counts } : {}),
+    ...(input.ranges ? { ranges: input.ranges } : {}),
     ...(input.target !== undefined ? { target: input.target } : {}),
   };
   delete (fields as { number?: number }).number;
@@ -88,6 +91,7 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   if (input.target === undefined) delete fields.target;
   if (!input.counts && input.kind === 'scale') delete fields.counts;
   else if (!input.counts && counts) fields.counts = counts;
+  if (input.kind !== 'scale' && ranges) fields.ranges = ranges; // a rollback keeps the bounds scale set
   scope.checkpoint();
   let applied: ApplyResult;
   let services: ServiceState[];

@@ -29,9 +29,18 @@ export interface Rendered {
 
 const NO_OVERLAY: AppOverlay = { vars: {}, secrets: {} };
 
-export function render(config: Config, t: AppTarget, image: string, counts: Counts | undefined, port: number, databaseSecretArn?: string, overlay: AppOverlay = NO_OVERLAY): Rendered {
+export function render(
+  config: Config,
+  t: AppTarget,
+  image: string,
+  counts: Counts | undefined,
+  port: number,
+  databaseSecretArn?: string,
+  overlay: AppOverlay = NO_OVERLAY,
+  ranges: Record<string, { min: number; max: number }> = {},
+): Rendered {
   const template = renderApp(config, t.env, t.app, { port, databaseSecretArn, overlay });
-  const parameterList = appParameters(config, t.env, t.app, image, counts);
+  const parameterList = appParameters(config, t.env, t.app, image, counts, ranges);
   const app = effectiveApp(config, t.app, overlay);
   return {
     body: templateBody(template),

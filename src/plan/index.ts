@@ -15,7 +15,7 @@ import { maxParameter, minParameter } from '../../templates/app-scaling';
 import { templateBody } from './serialize';
 
 export { templateBody, toYaml } from './serialize';
-export { PLACEHOLDER_IMAGE, countParameter };
+export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter };
 
 export type { TemplateKind } from '../naming';
 export type CfnTemplate = Record<string, unknown>;

@@ -73,6 +73,8 @@ const releaseShape = {
   parameters: z.record(z.string(), z.string()).optional(),
   /** task counts set by `scale` or `deploy --count`: later deploys keep them */
   counts: z.record(z.string(), z.number().int()).optional(),
+  /** autoscaling bounds set by `scale web=2..10`; later deploys keep them */
+  ranges: z.record(z.string(), z.object({ min: z.number().int(), max: z.number().int() })).optional(),
   /** the variables and secret references (ARNs, never values) it was rendered with */
   settings: settingsSnapshot.optional(),
   /** sha256 of the app's effective settings (config env and secrets with vars and secrets layered over) */
