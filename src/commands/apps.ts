@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -69,7 +68,7 @@ export const register: Register = (program, run) => {
       .option('--drop-database', "also drop the app's database, login and secret (irreversible)")
       .option('--delete-volumes', "also delete the EFS file systems of the app's volumes (irreversible; asks a second time)")
       .option('-y, --yes', 'do not ask for confirmation')
-      .option('--timeout <duration>', 'give up waiting after this long', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops destroy shop staging', 'cyclops destroy shop staging --drop-database --yes --json', 'cyclops destroy couch staging --delete-volumes'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { dropDatabase?: boolean; deleteVolumes?: boolean; yes?: boolean; timeout: number }) => {

@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutOption } from './options';
+import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -7,7 +6,7 @@ export const register: Register = (program, run) => {
     program
       .command('bootstrap')
       .description('create the config bucket if it is missing (private, encrypted, versioned, TLS-only), then create or update the platform stack (safe to run again)')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
+      .addOption(timeoutFlag('how long to wait for CloudFormation'))
       .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption),
     ['cyclops bootstrap', 'cyclops bootstrap --region eu-central-1 --json'],
   ).action(

@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { ALLOW_REPLACE_HELP, allowReplaceOption, countOption, timeoutOption } from './options';
+import { ALLOW_REPLACE_HELP, allowReplaceOption, countOption, timeoutFlag } from './options';
 import { examples, type Register } from './types';
 import type { Config } from '../config/model';
 import { usageError } from '../errors';
@@ -36,7 +35,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config')
       .option('--dry-run', 'show what would change (a change set), then delete it; writes no port, database, lock or release')
       .option('--no-wait', 'return once CloudFormation is done, without waiting for the ECS rollout (its state is reported)')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
+      .addOption(timeoutFlag())
       .option('--count <process=N>', 'task count for a process, repeatable (web=3, worker=2)', countOption)
       .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption)
       .option('--preview <name>', "deploy a preview of APP as APP-NAME (host APP-NAME.<zone>): APP's config, one task per process, no cron, no autoscaling, its own empty database")

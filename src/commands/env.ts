@@ -5,9 +5,8 @@
  */
 import type { Command } from 'commander';
 import type { Context } from '../context';
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import type { ApplyResult } from '../stacks';
-import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutOption } from './options';
+import { ALLOW_REPLACE_HELP, allowReplaceOption, timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 interface ApplyOpts {
@@ -23,7 +22,7 @@ export const register: Register = (program, run) => {
     cmd
       .argument('<env>', 'environment name from config.json')
       .option('--dry-run', 'show what would change (a change set, deleted again); change nothing')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS)
+      .addOption(timeoutFlag('how long to wait for CloudFormation'))
       .option('--allow-replace <LogicalId>', ALLOW_REPLACE_HELP, allowReplaceOption);
 
   examples(withApplyOptions(env.command('create').description('create the environment stack, or update it when it exists (safe to run again)')), [
@@ -45,7 +44,7 @@ export const register: Register = (program, run) => {
       .option('--force', 'also delete the app stacks deployed in it (and release their ports)')
       .option('--dry-run', 'list what would be deleted (the stack\'s resources by type, and the apps that block it); change nothing')
       .option('-y, --yes', 'do not ask for confirmation')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag('how long to wait for CloudFormation')),
     ['cyclops env delete pr-123 --yes', 'cyclops env delete pr-123 --dry-run', 'cyclops env delete staging --force --yes --json'],
   ).action(run(async (ctx, name: string, opts: { force?: boolean; dryRun?: boolean; timeout: number }) => (opts.dryRun ? previewDelete(ctx, name, opts) : deleteEnv(ctx, name, opts))));
 

@@ -1,5 +1,6 @@
 /** Option parsers shared by commands: one wording for the same mistake everywhere. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
 import { parseTimeout } from '../stacks/poll';
 
 /** The longest wait any command accepts: a day. */
@@ -15,6 +16,13 @@ export function timeoutOption(text: string): number {
 }
 
 /**
+ * The --timeout option every waiting command takes, one wording and one default; `what` says
+ * what stops (the waits of CloudFormation, ECS, a task).
+ */
+export function timeoutFlag(what = 'give up waiting after this long', seconds: number = DEFAULT_TIMEOUT_SECONDS): Option {
+  return new Option('--timeout <duration>', `${what} (seconds, or 90s, 15m, 1h)`).argParser(timeoutOption).default(seconds);
+}
+
 /**
  * --allow-replace LogicalId (repeatable): let the change-safety guard pass a replacement or
  * removal of that stateful resource. Only ever given explicitly; --yes never implies it.

@@ -1,6 +1,5 @@
 import { usageError } from '../errors';
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 const age = (s: number | null) => (s === null ? '?' : s >= 86400 ? `${Math.floor(s / 86400)}d` : s >= 3600 ? `${Math.floor(s / 3600)}h` : s >= 60 ? `${Math.floor(s / 60)}m` : `${s}s`);
@@ -39,7 +38,7 @@ export const register: Register = (program, run) => {
       .option('--older-than <age>', 'required: e.g. 7d, 12h, 30m, 0s (every preview)')
       .option('--dry-run', 'list what would be destroyed; change nothing')
       .option('-y, --yes', 'do not ask for confirmation')
-      .option('--timeout <duration>', 'how long to wait for CloudFormation (seconds, or 90s, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag('how long to wait for CloudFormation')),
     ['cyclops previews prune staging --older-than 7d --dry-run', 'cyclops previews prune staging --older-than 7d --yes --json'],
   ).action(
     run(async (ctx, env: string, opts: { olderThan?: string; dryRun?: boolean; yes?: boolean; timeout: number }) => {

@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -10,7 +9,7 @@ export const register: Register = (program, run) => {
       .argument('<app>', 'app name')
       .argument('<env>', 'environment name from config')
       .option('--process <name>', 'only this process (web or worker)')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops restart shop staging', 'cyclops restart shop production --process worker --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { process?: string; timeout: number }) => {

@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { positiveIntOption, timeoutOption } from './options';
+import { positiveIntOption, timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 const releaseNumber = positiveIntOption('a release number; use one from "cyclops releases APP ENV", such as 3');
@@ -13,7 +12,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config')
       .option('--to <n>', 'the release to go back to', releaseNumber)
       .option('--dry-run', 'show what would change (a change set), then delete it; writes nothing')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops rollback shop staging', 'cyclops rollback shop production --to 12 --json', 'cyclops rollback shop staging --dry-run'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { to?: number; dryRun?: boolean; timeout: number }) => {

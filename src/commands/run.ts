@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 const units = (what: string, max: number) => (text: string) => {
@@ -27,7 +27,7 @@ export const register: Register = (program, run) => {
       .option('--cpu <units>', 'CPU units for this task (256, 512, 1024, 2048, 4096)', units('CPU units', 16384))
       .option('--memory <mib>', 'memory in MiB for this task (a valid Fargate pair with --cpu)', units('memory in MiB', 122880))
       .option('--detach', 'print the task ARN and return; the task runs on')
-      .option('--timeout <duration>', 'stop waiting after this long; the task keeps running (default 1h)', timeoutOption, 3600),
+      .addOption(timeoutFlag('stop waiting after this long; the task keeps running', 3600)),
     [
       'cyclops run shop staging -- bin/rails db:migrate',
       'cyclops run shop staging -- ls -la',

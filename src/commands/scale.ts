@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
@@ -11,7 +10,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config')
       .argument('[counts...]', 'PROCESS=N (0-100), or PROCESS=MIN..MAX for a process that autoscales')
       .option('--reset', "go back to the counts in config")
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops scale shop production web=3 worker=0', 'cyclops scale shop production web=2..10', 'cyclops scale shop production --reset --json'],
   ).action(
     run(async (ctx, app: string, env: string, args: string[], opts: { reset?: boolean; timeout: number }) => {

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { usageError } from '../errors';
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 /** One trailing newline (from echo or an editor) is not part of the value. */
@@ -18,7 +17,7 @@ export const register: Register = (program, run) => {
       .argument('<name>', 'the environment variable the processes get')
       .option('--from-file <file>', 'read the value from this file instead of stdin')
       .option('--no-deploy', 'only store it; the next deploy applies it')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['printf %s "$STRIPE_KEY" | cyclops secrets set shop production STRIPE_KEY', 'cyclops secrets set shop staging TLS_KEY --from-file key.pem --json'],
   ).action(
     run(async (ctx, app: string, env: string, name: string, opts: { fromFile?: string; deploy: boolean; timeout: number }) => {
@@ -45,7 +44,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config')
       .argument('<name>', 'secret name')
       .option('--no-deploy', 'only store the change; the next deploy applies it')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops secrets unset shop staging STRIPE_KEY', 'cyclops secrets unset shop staging OLD_TOKEN --json'],
   ).action(
     run(async (ctx, app: string, env: string, name: string, opts: { deploy: boolean; timeout: number }) => {

@@ -1,5 +1,4 @@
-import { DEFAULT_TIMEOUT_SECONDS } from '../naming';
-import { timeoutOption } from './options';
+import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
 
 type ChangeOpts = { deploy: boolean; plain?: boolean; timeout: number };
@@ -15,7 +14,7 @@ export const register: Register = (program, run) => {
       .argument('<pairs...>', 'NAME=value')
       .option('--no-deploy', 'only store them; the next deploy applies them')
       .option('--plain', 'allow a name that looks secret (*PASSWORD*, *SECRET*, *TOKEN*, *_KEY)')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops vars set shop staging FEATURE_X=on LOG_LEVEL=debug', 'cyclops vars set shop production LOG_LEVEL=info --no-deploy --json'],
   ).action(
     run(async (ctx, app: string, env: string, pairs: string[], opts: ChangeOpts) => {
@@ -35,7 +34,7 @@ export const register: Register = (program, run) => {
       .argument('<env>', 'environment name from config')
       .argument('<names...>', 'variable names')
       .option('--no-deploy', 'only store the change; the next deploy applies it')
-      .option('--timeout <duration>', 'give up waiting after this long (e.g. 900, 15m, 1h)', timeoutOption, DEFAULT_TIMEOUT_SECONDS),
+      .addOption(timeoutFlag()),
     ['cyclops vars unset shop staging FEATURE_X', 'cyclops vars unset shop staging A B --no-deploy --json'],
   ).action(
     run(async (ctx, app: string, env: string, names: string[], opts: ChangeOpts) => {
