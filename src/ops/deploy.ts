@@ -53,6 +53,8 @@ export interface DeployOptions {
   restart?: boolean;
   /** emergencies only: deploy without running processes.release (recorded) */
   skipReleasePhase?: boolean;
+  /** the app lock the caller already holds (vars and secrets take it before their first write) */
+  scope?: LockScope;
 }
 
 export interface DeployRequest {
@@ -151,10 +153,14 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   const previous = previousRecord(plan, release, stack);
   const settings = await ops.store.readSettings(t.env, t.app);
   if (opts.dryRun) return dryRun(plan, had === undefined ? { port: free, allocated: false } : { port: had, allocated: true }, previous, settings);
-  return withAppLock(ops, t, `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${image}`, (scope) =>
+  return locked(plan, `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${image}`, (scope) =>
     fullPath(plan, scope, outputs, previous, settings, release.state === 'corrupt'),
   );
 }
+
+/** Run under the app lock: the caller's (opts.scope), else taken here. */
+const locked = <T>(plan: Plan, operation: string, fn: (scope: LockScope) => Promise<T>): Promise<T> =>
+  plan.opts.scope ? fn(plan.opts.scope) : withAppLock(plan.ops, plan.req.target, operation, fn);
 
 /** The record to build on. A corrupt one is replaced when the stack proves what is deployed; else refused up front. */
 function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary | null): ReleaseRecord | null {
@@ -176,7 +182,7 @@ async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary):
   if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
   const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
   if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
-  return withAppLock(ops, req.target, `deploy ${req.image}`, async (scope) => {
+  return locked(plan, `deploy ${req.image}`, async (scope) => {
     // Under the lock: the stack must still be the one judged above, else the full path decides.
     if (!sameState(stack, await ops.stacks.describe(plan.stackName))) return null;
     say.info(ops.events, `stack ${plan.stackName}: no changes (its template digest and parameters match)`);

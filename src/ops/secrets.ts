@@ -12,7 +12,7 @@ import { appSecretName, checkSettingName } from '../naming';
 import { now, type Ops } from './context';
 import type { DeployResult } from './deploy';
 import type { AppTarget } from './target';
-import { redeploy, type SettingsChangeOptions } from './vars';
+import { applySettings, settingsPending, type SettingsChangeOptions } from './settings-change';
 
 export interface SecretResult {
   app: string;
@@ -24,6 +24,8 @@ export interface SecretResult {
   versionId?: string;
   deployed: boolean;
   deploy: DeployResult | null;
+  /** stored but not what the current release runs (--no-deploy, or no release yet) */
+  pending: boolean;
 }
 
 function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
@@ -40,31 +42,63 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
   }
-  say.step(ops.events, `storing secret ${appSecretName(t.env, t.app, name)}`);
-  const put = await ops.secrets.put(t.env, t.app, name, value);
-  const updatedAt = new Date(now(ops)).toISOString();
-  await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: put.arn, updatedAt } } }));
-  // A new version of a known secret leaves the template as it is: restart so tasks read it.
-  const d = await redeploy(ops, t, 'secrets', { ...opts, restart: true });
-  return { app: t.app, env: t.env, name, arn: put.arn, action: put.created ? 'created' : 'updated', versionId: put.versionId, deployed: !!d, deploy: d };
+  // Under the lock from here: the loser of a race stores no value, and a stopped run's rerun stores it again and applies it.
+  let put: { arn: string; versionId: string; created: boolean } | undefined;
+  const o = await applySettings(
+    ops,
+    t,
+    {
+      kind: 'secrets',
+      operation: `secrets set ${name}`,
+      noun: `secret ${name}`,
+      // A new version of a known secret leaves the template as it is: restart so tasks read it.
+      restart: true,
+      write: async (scope) => {
+        say.step(ops.events, `storing secret ${appSecretName(t.env, t.app, name)}`);
+        const p = await ops.secrets.put(t.env, t.app, name, value);
+        put = p;
+        scope.checkpoint();
+        const updatedAt = new Date(now(ops)).toISOString();
+        return ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: p.arn, updatedAt } } }));
+      },
+    },
+    opts,
+  );
+  return { app: t.app, env: t.env, name, arn: put!.arn, action: put!.created ? 'created' : 'updated', versionId: put!.versionId, deployed: !!o.deploy, deploy: o.deploy, pending: o.pending };
 }
 
 export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
-  const { changed } = await ops.store.updateSettings(t.env, t.app, (s) => {
-    const secrets = { ...s.secrets };
-    delete secrets[name];
-    return { ...s, secrets };
-  });
-  if (!changed) {
-    say.info(ops.events, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
-    return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null };
+  const [stored, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
+  const pending = settingsPending(stored, state);
+  if (!Object.hasOwn(stored.secrets, name) && (!pending || opts.noDeploy || state.state !== 'ok')) {
+    say.info(ops.events, `${t.app} in ${t.env} has no secret ${name}${pending ? ' (the change is stored, pending until the next deploy)' : ''}; nothing to do`);
+    return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null, pending };
   }
-  // First the processes stop referencing it, then the secret goes.
-  const d = await redeploy(ops, t, 'secrets', opts);
-  if (opts.noDeploy) say.info(ops.events, `the secret ${appSecretName(t.env, t.app, name)} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${appSecretName(t.env, t.app, name)}"`);
-  else await ops.secrets.remove(t.env, t.app, name);
-  return { app: t.app, env: t.env, name, arn: null, action: 'removed', deployed: !!d, deploy: d };
+  const secretId = appSecretName(t.env, t.app, name);
+  const o = await applySettings(
+    ops,
+    t,
+    {
+      kind: 'secrets',
+      operation: `secrets unset ${name}`,
+      noun: `secrets`,
+      write: () =>
+        ops.store.updateSettings(t.env, t.app, (s) => {
+          const secrets = { ...s.secrets };
+          delete secrets[name];
+          return { ...s, secrets };
+        }),
+      // First the processes stop referencing it, then the secret goes (still under the lock).
+      afterApply: async (scope) => {
+        scope.checkpoint();
+        await ops.secrets.remove(t.env, t.app, name);
+      },
+    },
+    opts,
+  );
+  if (o.pending) say.info(ops.events, `the secret ${secretId} stays in Secrets Manager while running tasks reference it; "cyclops secrets unset ${t.app} ${t.env} ${name}" after the next deploy deletes it`);
+  return { app: t.app, env: t.env, name, arn: null, action: 'removed', deployed: !!o.deploy, deploy: o.deploy, pending: o.pending };
 }
 
 export interface SecretsList {
