@@ -12,7 +12,7 @@ import type { AppSettings } from '../store';
 import type { Ops } from './context';
 import type { DeployResult } from './deploy';
 import { applySettings, settingsPending, type SettingsChangeOptions, type SettingsOutcome } from './settings-change';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 export { recordedImage, type SettingsChangeOptions } from './settings-change';
 

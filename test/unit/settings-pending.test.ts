@@ -5,7 +5,7 @@
  * natural rerun applies them with exactly one release.
  */
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { setSecret, unsetSecret } from '../../src/ops/secrets';
 import { listVars, setVars, unsetVars } from '../../src/ops/vars';
 import { TEMPLATE_DIGEST_OUTPUT } from '../../src/naming';
