@@ -38,6 +38,7 @@ import {
 import { checkPreviewStack } from './previews';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import type { AppTarget } from '../plan/target';
+import { readLive, verifyStack } from './verify-stack';
 
 export interface DeployOptions {
   dryRun?: boolean;
@@ -260,6 +261,10 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
         touched = true;
       },
     });
+    // what the stack says it runs, not what the change set said, decides whether this succeeded
+    const live = await readLive(ops, plan.stackName);
+    const after = live.stack;
+    verifyStack(live, plan.stackName, { parameters: rendered.parameters, digest: rendered.digest }, plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change`);
     if (!result.changed && opts.restart) {
       const { cluster, services } = appServices(ops.config, t);
       say.step(ops.events, `starting a new deployment of ${services.join(', ')}`);
@@ -268,12 +273,11 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     }
     const states = await rollout(plan, scope, 'wait');
     scope.checkpoint();
-    return { applied: result, services: states };
+    return { applied: result, services: states, after };
   };
-  const { applied, services } = await attempt().catch((e) =>
+  const { applied, services, after } = await attempt().catch((e) =>
     touched ? recordFailure(ops, t, plan.started, isReleasePhaseFailed(e) ? { ...fields, releasePhase: e.phase } : fields, e) : Promise.reject(e),
   );
-  const after = await ops.stacks.describe(plan.stackName);
   let release = previous;
   // A changed stack gets a record; so does a vars/secrets change, and an unchanged stack whose record does not say what it runs (reconcile).
   if (applied.changed || plan.kind !== 'deploy' || replaceCorrupt || !recordMatches(previous, rendered, after)) {

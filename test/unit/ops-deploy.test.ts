@@ -20,7 +20,7 @@ const writes = (f: Fake) => f.calls.filter((c) => /acquireLock|allocatePort|push
 
 
 describe('deploy', () => {
-  test('a first deploy: decide, lock, port, template, stack, rollout, release, unlock, in that order', async () => {
+  test('a first deploy: decide, lock, port, template, stack, the live stack checked, rollout, release, unlock, in that order', async () => {
     const f = fakeOps();
     const r = await run(f);
     expect(f.calls).toEqual([
@@ -34,8 +34,9 @@ describe('deploy', () => {
       'logGroups.ensure',
       'store.pushTemplate',
       'stacks.apply',
-      'services.waitForRollout',
       'stacks.describe',
+      'stacks.template',
+      'services.waitForRollout',
       'store.writeRelease',
       'store.releaseLock',
     ]);

@@ -112,6 +112,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     await input.beforeExecute?.(); // after the change is judged, before the stack changes
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
     f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) });
+    f.templates.set(`live:${input.stackName}`, body); // what GetTemplate returns now
     return { ...base, action: existing ? 'update' : 'create', status, changed: true };
   };
 
