@@ -26,6 +26,8 @@ export function changeSetName(stack: string, now = Date.now(), rand = Math.rando
 export const TAG_PLATFORM = 'cyclops:platform';
 export const TAG_ENV = 'cyclops:env';
 export const TAG_APP = 'cyclops:app';
+/** On an app's EFS file system: the volume it belongs to (a kept one is attached again by it). */
+export const TAG_VOLUME = 'cyclops:volume';
 /** On a preview app's stack: the app it previews (`deploy --preview`). Previews are found by this tag, never by name. */
 export const TAG_PREVIEW_OF = 'cyclops:preview-of';
 /** On one-off tasks (`run`, the release phase): who started it. */

@@ -39,6 +39,7 @@ import { checkPreviewStack } from './previews';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import type { AppTarget } from '../plan/target';
 import { readLive, verifyStack } from './verify-stack';
+import { keptVolumes } from './kept-volumes';
 
 export interface DeployOptions {
   dryRun?: boolean;
@@ -97,6 +98,8 @@ interface Plan {
   counts?: Counts;
   /** the autoscaling bounds the current release carries (set by scale) */
   ranges?: Record<string, { min: number; max: number }>;
+  /** volume name → the kept file system the stack attaches */
+  keptVolumes: Record<string, string>;
   kind: ReleaseKind;
 }
 
@@ -113,6 +116,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
     started: now(ops),
     image: { deployed: image },
+    keptVolumes: {},
     kind: opts.kind ?? 'deploy',
   };
   const mutable = mutableTagWarning(image, req.ref);
@@ -130,6 +134,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   plan.image = resolved;
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
+  plan.keptVolumes = await keptVolumes(ops, t, stack);
   const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
   plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
   // autoscaling bounds set by `scale web=2..10` survive deploys, as counts do
@@ -178,7 +183,7 @@ function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary |
 async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
   const { ops, req, opts, wantsDb } = plan;
   if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
-  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings, plan.ranges);
+  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings, plan.ranges, plan.keptVolumes);
   if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
   const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
   if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
@@ -201,7 +206,7 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings), plan.ranges, plan.keptVolumes);
   const { result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
@@ -227,7 +232,7 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
     scope.checkpoint();
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
+  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings), plan.ranges, plan.keptVolumes);
   const template = ops.store.templateLocation('app', t, rendered.body);
   const fields = { ...recordFields(plan, rendered, template, null), settingsRevision: settings.revision };
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.

@@ -38,9 +38,10 @@ export function render(
   databaseSecretArn?: string,
   overlay: AppOverlay = NO_OVERLAY,
   ranges: Record<string, { min: number; max: number }> = {},
+  keptVolumes: Record<string, string> = {},
 ): Rendered {
   const template = renderApp(config, t.env, t.app, { port, databaseSecretArn, overlay });
-  const parameterList = appParameters(config, t.env, t.app, image, counts, ranges);
+  const parameterList = appParameters(config, t.env, t.app, image, counts, ranges, keptVolumes);
   const app = effectiveApp(config, t.app, overlay);
   return {
     body: templateBody(template),

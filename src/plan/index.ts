@@ -11,6 +11,9 @@ import { platformTemplate } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
+import { appVolumes, keptParameter } from '../../templates/app-volumes';
+
+export { appVolumes, keptParameter };
 
 import { templateBody } from './serialize';
 
@@ -129,6 +132,8 @@ export function appParameters(
   image: string,
   counts: Record<string, number> = {},
   ranges: Ranges = {},
+  /** volume name → a kept file system to attach (the others: none, the stack makes its own) */
+  keptVolumes: Record<string, string> = {},
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
   checkApp(app);
@@ -158,5 +163,6 @@ export function appParameters(
     }
     params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
+  for (const name of appVolumes(appConfig(config, app))) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
   return params;
 }

@@ -37,7 +37,7 @@ export interface Fake {
   locks: Set<string>;
   services: Map<string, ServiceState>;
   /** EFS file systems kept by app stacks, by "<env>/<app>" */
-  volumes: Map<string, { id: string; sizeBytes: number }[]>;
+  volumes: Map<string, { id: string; sizeBytes: number; state?: string; volume?: string }[]>;
   /** log groups by name, with their retention */
   logGroups: Map<string, number>;
   /** CloudWatch alarms by name */
