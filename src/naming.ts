@@ -266,10 +266,6 @@ export function checkApp(app: string): void {
   }
 }
 
-export function checkAppEnv(config: { file: string; environments: Record<string, unknown> }, app: string, env: string): void {
-  checkApp(app);
-  checkEnv(config, env);
-}
 
 /** An app port (= its listener-rule priority), as a number or as typed. */
 export function checkAppPort(port: number | string): number {

@@ -8,6 +8,7 @@ import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
+import type { Deadline } from '../deadline';
 import type { Events } from '../events';
 import type { Ids, TemplateKind } from '../naming';
 import type { ServiceState } from '../ecs/rollout';
@@ -94,7 +95,8 @@ export interface DatabaseApi {
 export interface ServicesApi {
   stackServices(stack: string): Promise<string[]>;
   describe(cluster: string, services: string[]): Promise<ServiceState[]>;
-  waitForRollout(cluster: string, services: string[], opts: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<ServiceState[]>;
+  /** `deadline`: the command's one deadline (wins over timeoutSeconds) */
+  waitForRollout(cluster: string, services: string[], opts: { timeoutSeconds?: number; deadline?: Deadline; signal?: AbortSignal }): Promise<ServiceState[]>;
   restart(cluster: string, services: string[]): Promise<string[]>;
 }
 

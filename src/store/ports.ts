@@ -11,7 +11,6 @@ import type { Config } from '../config/model';
 import { CyclopsError, ExitCode, failure, usageError } from '../errors';
 import { PORTS_KEY, templateUrl } from '../naming';
 import { withCas, type CasOptions } from './cas';
-import { checkAppEnv } from './names';
 import { getObject, putObject, where, type StoredObject, type Where } from './s3';
 
 const portNumber = z.number().int().min(1).max(65535);
@@ -103,7 +102,6 @@ export interface AllocateResult {
 
 /** Idempotent: an app keeps its port; otherwise it gets the lowest free port of the range. */
 export async function allocatePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<AllocateResult> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { value, attempts } = await casPorts(w, opts, async (cur) => {
     const file = cur.file ?? emptyFile(config.ports.range);
@@ -127,7 +125,6 @@ export async function allocatePort(aws: Aws, config: Config, env: string, app: s
 
 /** Free an app's port; { port: null } when it had none (nothing is written then). */
 export async function releasePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<{ port: number | null; attempts: number }> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { value, attempts } = await casPorts(w, opts, async (cur) => {
     const port = cur.file?.environments[env]?.[app];

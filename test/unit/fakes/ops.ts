@@ -107,12 +107,13 @@ export function fakeOps(config: Config = testConfig()): Fake {
     const same = existing && existing.outputs[TEMPLATE_DIGEST_OUTPUT] === outputs[TEMPLATE_DIGEST_OUTPUT] && JSON.stringify(existing.parameters) === JSON.stringify(parameters);
     const base = { stackName: input.stackName, changes: [], outputs };
     if (input.dryRun) return { ...base, action: 'dry-run', status: existing?.status ?? 'NONE', changed: !same };
-    if (same) return { ...base, action: 'none', status: existing!.status, changed: false };
+    if (same) return { ...base, action: 'none', status: existing!.status, changed: false, stack: existing };
     if (input.signal?.aborted) throw Object.assign(new Error('interrupted'), { exitCode: 130 });
     await input.beforeExecute?.(); // after the change is judged, before the stack changes
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
-    f.stacks.set(input.stackName, { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) });
-    return { ...base, action: existing ? 'update' : 'create', status, changed: true };
+    const stack = { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) };
+    f.stacks.set(input.stackName, stack);
+    return { ...base, action: existing ? 'update' : 'create', status, changed: true, stack: { ...stack } };
   };
 
   const lockHandle = (key: string): LockHandle => ({
