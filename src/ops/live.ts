@@ -38,12 +38,16 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
   };
 }
 
-export function liveStore(aws: Aws, config: Config): StoreApi {
+export function liveStore(aws: Aws, config: Config, reporter?: Reporter): StoreApi {
   return {
     bucket: config.platform.bucket,
     ensureBucket: (onStep) => store.ensureBucket(aws, config, onStep),
     bucketRegion: () => store.bucketRegion(aws, config),
-    allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
+    allocatePort: async (env, app) => {
+      const r = await store.allocatePort(aws, config, env, app);
+      reporter?.debug(`ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
+      return r;
+    },
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
     readPorts: () => store.readPorts(aws, config),
     acquireLock: (env, app, operation) => store.acquireLock(aws, config, env, app, operation),
@@ -140,7 +144,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     config,
     target,
     stacks: liveStacks(aws, config, reporter),
-    store: liveStore(aws, config),
+    store: liveStore(aws, config, reporter),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
     volumes: liveVolumes(aws, config),
