@@ -17,7 +17,6 @@ export {
   writeRelease,
   readRelease,
   deleteRelease,
-  listReleases,
   markSettings,
   restoreHint,
   outcomeOf,
@@ -30,8 +29,8 @@ export {
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,
-  type ReleaseList,
 } from './releases';
+export { listReleases, readReleaseNumber, type ReleaseList, type ReleasePage } from './release-list';
 export { readSettings, updateSettings, emptySettings, settingsSnapshot, digestOf, type AppSettings } from './vars';
 export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
 export { checkEnv, checkApp, checkAppEnv } from './names';
