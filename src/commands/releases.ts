@@ -20,7 +20,7 @@ export const register: Register = (program, run) => {
     ['cyclops releases shop staging', 'cyclops releases shop production --limit 5 --json', 'cyclops releases shop staging --before 81', 'cyclops releases shop staging --all --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { limit?: number; all?: boolean; before?: number }) => {
-      const [{ appTarget }, { listReleases }] = await Promise.all([import('../ops/target'), import('../ops/releases')]);
+      const [{ appTarget }, { listReleases }] = await Promise.all([import('../plan/target'), import('../ops/release-log')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await listReleases(await ctx.ops(target), target, { limit: opts.all ? undefined : (opts.limit ?? DEFAULT_LIMIT), before: opts.before });
       const rep = ctx.reporter;

@@ -13,9 +13,14 @@
  * request when it ends (served, failed or refused); the request of a process that died is
  * served by the next writer (its app gets the port the rerun will use) and deleted once stale.
  */
-import { LABEL_RE, portRequestKey, portRequestOf, PORT_REQUESTS_PREFIX } from '../naming';
+import { isName, NAME_MAX, portRequestKey, portRequestOf, PORT_REQUESTS_PREFIX } from '../naming';
 import { deleteObject, listObjects, putObject, type Where } from './s3';
-import type { PortsFile } from './ports';
+
+/** What serving needs of ports.json (src/store/ports.ts PortsFile). */
+interface Allocations {
+  range: [number, number];
+  environments: Record<string, Record<string, number>>;
+}
 
 /** A request older than this is the leftover of a process that died: served as any other, then deleted. */
 export const REQUEST_STALE_MS = 10 * 60_000;
@@ -43,13 +48,13 @@ export async function pendingRequests(w: Where): Promise<PortRequest[]> {
   return listed
     .flatMap((o) => {
       const r = portRequestOf(o.key);
-      return r && LABEL_RE.test(r.env) && LABEL_RE.test(r.app) ? [{ ...r, key: o.key, at: o.lastModified }] : [];
+      return r && isName(r.env, NAME_MAX.environment) && isName(r.app, NAME_MAX.app) ? [{ ...r, key: o.key, at: o.lastModified }] : [];
     })
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.key.localeCompare(b.key));
 }
 
 /** Lowest free port of `env` in `file`; null when the range is full there. */
-export function lowestFree(file: PortsFile, env: string): number | null {
+export function lowestFree(file: Allocations, env: string): number | null {
   const used = new Set(Object.values(file.environments[env] ?? {}));
   for (let p = file.range[0]; p <= file.range[1]; p++) if (!used.has(p)) return p;
   return null;
@@ -59,7 +64,7 @@ export function lowestFree(file: PortsFile, env: string): number | null {
  * The file with a port for every request whose app has none, in request order, each the
  * lowest free of its env (a request in a full env is left unserved). Pure.
  */
-export function serve(file: PortsFile, requests: Pick<PortRequest, 'env' | 'app'>[]): PortsFile {
+export function serve<F extends Allocations>(file: F, requests: Pick<PortRequest, 'env' | 'app'>[]): F {
   const environments = { ...file.environments };
   for (const { env, app } of requests) {
     if (environments[env]?.[app] !== undefined) continue;
