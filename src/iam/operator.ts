@@ -10,7 +10,7 @@ import { lockKey, PORTS_KEY, releaseKey, settingsKey, templatePrefix } from '../
 import { iamActions } from './actions';
 import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
 import { ALWAYS_ALLOWED, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
-import { RESOURCE_ACTIONS } from './resource-actions';
+import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
 import { scopeArns, type Scope, type Where } from './scopes';
 
@@ -74,6 +74,6 @@ export function operatorPolicy(config: Config, level: Level, where: Where): Poli
 /** The platform stack runs with admin's own credentials: its resource types, the role narrowed to the service role. */
 function platformStackGrants(): { scope: Scope; actions: string[] }[] {
   return [...PLATFORM_ONLY_TYPES, 'AWS::IAM::Role'].flatMap((type) =>
-    RESOURCE_ACTIONS[type].map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions.filter((a) => a !== 'iam:PassRole') })),
+    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions })),
   );
 }

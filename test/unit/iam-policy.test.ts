@@ -54,9 +54,12 @@ describe('cyclops iam-policy', () => {
     const pass = doc.Statement.filter((s) => s.Action.includes('iam:PassRole'));
     expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
       [['arn:aws:iam::123456789012:role/acme-cloudformation'], { StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
-      [['arn:aws:iam::123456789012:role/acme-*'], { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
+      [['arn:aws:iam::123456789012:role/cyclops/acme/*'], { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
     ]);
     for (const s of pass) expect(s.Action).toEqual(['iam:PassRole']);
+    // no iam:* on any other role: the platform's path (never acme-eu's), and passing its own service role to CloudFormation
+    const iam = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')));
+    expect(iam.flatMap((s) => s.Resource).filter((r) => !r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') && r !== 'arn:aws:iam::123456789012:role/acme-cloudformation')).toEqual([]);
   });
 
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
