@@ -3,7 +3,8 @@
  * about, with the fix in the message.
  */
 import { z } from 'zod';
-import { configSchema, NAME_RE, type ParsedConfig } from './schema';
+import { configSchema, type ParsedConfig } from './schema';
+import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
 import { resolveConfig, SUBNET_SLOT_BITS } from './model';
 import { checkAppAccess, checkProcesses } from './rules-processes';
@@ -57,7 +58,7 @@ function checkPorts(c: ParsedConfig, ctx: Ctx): void {
 
 function checkEnvironment(name: string, e: ParsedConfig['environments'][string], ctx: Ctx): void {
   const at = (...p: Path): Path => ['environments', name, ...p];
-  if (!NAME_RE.test(name) || name.length > 20) {
+  if (!isName(name, NAME_MAX.environment)) {
     add(ctx, ['environments', name], 'is not a valid environment name; use up to 20 lowercase letters, digits and dashes, starting with a letter');
   }
   const n = e.network;
@@ -168,7 +169,7 @@ function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: 
 
 function checkApp(name: string, a: ParsedConfig['apps'][string], apps: ParsedConfig['apps'], ctx: Ctx): void {
   const at = (...p: Path): Path => ['apps', name, ...p];
-  if (!NAME_RE.test(name) || name.length > 63) {
+  if (!isName(name, NAME_MAX.app)) {
     add(ctx, ['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
   }
   const procs = a.processes;

@@ -12,7 +12,7 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { releaseImageTag } from '../naming';
 import type { Ops } from './context';
-import type { ImageRef } from './inputs';
+import type { ImageRef } from '../plan/inputs';
 
 export interface ResolvedImage {
   /** what the stack gets: repository@digest for a resolved ECR tag, else the image as given */

@@ -12,7 +12,7 @@ import { BOUNDARY_CONDITIONED, PLATFORM_ONLY_TYPES, STACK_TYPES } from '../../sr
 import { COVERED_TYPES, dropReason, HANDLER_DATA, handlerActions, OWN_RESOURCE } from '../../src/iam/resource-actions';
 import { policySize } from '../../src/iam/document';
 import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
-import { previewDeployment } from '../../src/ops/preview';
+import { previewDeployment } from '../../src/plan/preview';
 import { renderPlatform } from '../../src/plan';
 import { renderAll } from '../../src/plan/all';
 import { example, stateful, variants } from './fixtures';
