@@ -4,9 +4,9 @@
  * stale; `UPDATE_DOCS=1 npx jest test/templates/security-doc.test.ts` rewrites it.
  */
 import type { Config } from '../config/model';
-import { boundaryPolicyName, cfnServiceRole, iamPath, platformStack } from '../naming';
-import { ACCOUNT_PLACEHOLDER, operatorPolicy, whereFor } from './operator';
-import type { Level } from './ops-map';
+import { boundaryPolicyName, cfnServiceRole, iamPath, platformStack, TAG_PLATFORM } from '../naming';
+import { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicy, whereFor } from './operator';
+import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
@@ -71,9 +71,18 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, ECS services and tasks in the \`${platform}-*\` clusters;
-- secrets \`cyclops/*\` (app database logins), and the database master secret (\`rds!*\`) that creating an app
-  database needs;
+- secrets \`cyclops/*\` (app database logins), and each environment's own database master secret, read from its env
+  stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
+  never every \`rds!\` secret of the account; an external database's admin secret by its ARN and \`-??????\`, which
+  matches the six characters Secrets Manager appends when config gives the ARN without them;
+- EFS deletes (\`destroy --delete-volumes\`) only of file systems tagged \`${TAG_PLATFORM}=${platform}\`;
 - \`iam:PassRole\` for the service role (to CloudFormation) and for the app roles (to ECS tasks) only.
+
+What AWS checks beyond each call's own action:
+
+| action | levels | why | AWS page |
+| --- | --- | --- | --- |
+${EXTRA_REQUIREMENTS.map((r) => `| \`${r.action}\` | ${r.levels.join(', ')} | ${r.because} | ${r.doc} |`).join('\n')}
 
 A unit test (\`test/unit/iam-coverage.test.ts\`) reads every SDK call in \`src/aws\` and fails when a level that
 uses it lacks the action. A new AWS call cannot ship without its policy line.
