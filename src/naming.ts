@@ -104,6 +104,13 @@ export const appSecretName = (env: string, app: string, name: string) => `cyclop
 // ---- IAM ------------------------------------------------------------------------------
 /** The role CloudFormation assumes for env and app stacks (created by the platform stack). */
 export const cfnServiceRole = (platform: string) => `${platform}-cloudformation`;
+/**
+ * The IAM path of every role, instance profile and policy the platform's stacks create:
+ * "/cyclops/acme/" never matches "/cyclops/acme-eu/", where a "acme-*" name would.
+ */
+export const iamPath = (platform: string) => `/cyclops/${platform}/`;
+/** The permissions boundary every role the env and app stacks create carries (a managed policy of the platform stack). */
+export const boundaryPolicyName = (platform: string) => `${platform}-boundary`;
 /** The platform stack's outputs. */
 export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
 
