@@ -8,7 +8,7 @@
 import { appConfig, type Config } from '../config/model';
 import { usageError } from '../errors';
 import { dbName, dbRole, dbSecretName, tags } from '../naming';
-import { checkApp, checkEnv } from '../store/names';
+import { checkApp, checkEnv } from '../naming';
 import {
   appSecretValue,
   createAppSecret,

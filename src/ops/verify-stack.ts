@@ -60,8 +60,8 @@ export function verifyStack(live: LiveStack, stackName: string, want: Intended, 
   );
 }
 
-/** Read the live stack and its template (two reads, side by side). */
-export async function readLive(ops: Ops, stackName: string): Promise<LiveStack> {
-  const [stack, body] = await Promise.all([ops.stacks.describe(stackName), ops.stacks.template(stackName)]);
+/** The live stack (`known`: as the stack engine just read it) and its template's digest (GetTemplate). */
+export async function readLive(ops: Ops, stackName: string, known?: StackSummary): Promise<LiveStack> {
+  const [stack, body] = await Promise.all([known ?? ops.stacks.describe(stackName), ops.stacks.template(stackName)]);
   return { stack, templateDigest: templateDigestOf(body) };
 }
