@@ -37,6 +37,10 @@ function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
 
 export async function setSecret(ops: Ops, t: AppTarget, name: string, value: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
+  // a secret would silently override config's plain value while "vars list" shows the config one
+  if (Object.hasOwn(appConfig(ops.config, t.app).env, name)) {
+    throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${ops.config.file} (env.${name}); remove it there first, or use another name`);
+  }
   if (!value.length) throw usageError(`secret "${name}": the value is empty; pipe it on stdin or give --from-file FILE`);
   const stored = await ops.store.readSettings(t.env, t.app);
   if (Object.hasOwn(stored.vars, name)) {

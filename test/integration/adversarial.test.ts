@@ -173,6 +173,10 @@ const cases: Case[] = [
   { args: ['destroy', 'web', 'staging', 'extra', '--yes'], code: 2, line: /cyclops destroy: unexpected argument "extra"/ },
   { args: [...D, '--count', 'web=-1'], code: 2, line: /--count "web=-1": is not a process count/ },
   { args: [...D, '--count'], code: 2, line: /option --count needs a value/ },
+
+  // ---- settings that could never work, and settings that would hide another
+  { args: ['-c', 'alarms30.json', 'validate'], code: 2, line: /alarms30\.json: apps\.web\.alarms\.periodSeconds: 30 never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300$/ },
+  { args: ['secrets', 'set', 'web', 'staging', 'LOG_LEVEL'], code: 2, line: /^error: secret "LOG_LEVEL": is a plain variable of web in config\.json \(env\.LOG_LEVEL\); remove it there first, or use another name$/ },
 ];
 
 // ---- the state that must not change
@@ -220,12 +224,13 @@ beforeAll(async () => {
       staging: { dns: { domain: 'staging.adv.dev', hostedZoneId }, database: { type: 'none' } },
       qa: { dns: { domain: 'qa.adv.dev', hostedZoneId }, database: { type: 'none' } },
     },
-    apps: { web: { processes: { web: { port: 3000, count: 1 } }, database: false } },
+    apps: { web: { processes: { web: { port: 3000, count: 1 } }, database: false, env: { LOG_LEVEL: 'info' } } },
   };
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileSync(path.join(dir, 'broken.json'), '{"platform": ');
   writeFileSync(path.join(dir, 'moon.json'), JSON.stringify({ ...config, platform: { ...config.platform, region: 'moon-1' } }));
   writeFileSync(path.join(dir, 'extra-key.json'), JSON.stringify({ ...config, frob: 1 }));
+  writeFileSync(path.join(dir, 'alarms30.json'), JSON.stringify({ ...config, apps: { web: { ...config.apps.web, alarms: { periodSeconds: 30 } } } }));
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'nginx:1.27', 'web', 'staging']]) {
     const r = await run(args);
     if (r.code !== 0) throw new Error(`setup: cyclops ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
