@@ -43,6 +43,14 @@ export function tags(ids: Ids & { previewOf?: string }): { Key: string; Value: s
 
 // ---- S3 keys in the config bucket ---------------------------------------------------------
 export const PORTS_KEY = 'ports.json';
+/** A pending port request of an app (src/store/port-requests.ts): any writer of ports.json serves it. */
+export const PORT_REQUESTS_PREFIX = 'ports-requests/';
+export const portRequestKey = (env: string, app: string) => `${PORT_REQUESTS_PREFIX}${env}/${app}`;
+/** The env and app of a request key; null for any other key. */
+export const portRequestOf = (key: string): { env: string; app: string } | null => {
+  const m = /^ports-requests\/([^/]+)\/([^/]+)$/.exec(key);
+  return m ? { env: m[1], app: m[2] } : null;
+};
 /** Templates are content-addressed: the key changes exactly when the content does. */
 export type TemplateKind = 'platform' | 'cluster' | 'app';
 export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
@@ -285,10 +293,6 @@ export function checkApp(app: string): void {
   }
 }
 
-export function checkAppEnv(config: { file: string; environments: Record<string, unknown> }, app: string, env: string): void {
-  checkApp(app);
-  checkEnv(config, env);
-}
 
 /** An app port (= its listener-rule priority), as a number or as typed. */
 export function checkAppPort(port: number | string): number {

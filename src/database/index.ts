@@ -7,8 +7,7 @@
  */
 import { appConfig, type Config } from '../config/model';
 import { usageError } from '../errors';
-import { dbName, dbRole, dbSecretName, legacyDbSecretName, tags } from '../naming';
-import { checkApp, checkEnv } from '../store/names';
+import { checkApp, checkEnv, dbName, dbRole, dbSecretName, legacyDbSecretName, tags } from '../naming';
 import {
   appSecretValue,
   createAppSecret,

@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import type { Config } from '../config/model';
-import { lockKey, PORTS_KEY, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -25,11 +25,11 @@ export function whereFor(config: Config, account: string, region = config.platfo
 
 /**
  * Config-bucket keys a deploy-level operator writes: app templates, locks, release records
- * and the ports file. Everything else in the bucket (platform and cluster templates) is admin's.
+ * and the ports file with its pending requests. Everything else in the bucket (platform and cluster templates) is admin's.
  */
 export function deployObjectKeys(): string[] {
   const wild = (key: string) => key.replace(/\*[^/]*$/, '*');
-  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY];
+  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY, portRequestKey('*', '*')];
 }
 
 /** What `iam-policy` looked up in the account: each RDS environment's master secret ARN (its env stack's output). */

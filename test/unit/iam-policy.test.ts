@@ -65,7 +65,7 @@ describe('cyclops iam-policy', () => {
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
     const deploy = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
     const put = deploy.Statement.find((s) => s.Action.includes('s3:PutObject'))!;
-    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json'].map((k) => `arn:aws:s3:::acme-config/${k}`));
+    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json', 'ports-requests/*/*'].map((k) => `arn:aws:s3:::acme-config/${k}`));
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
     const admin = JSON.parse((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout) as Doc;
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
