@@ -28,10 +28,10 @@ export const register: Register = (program, run) => {
           account = await callerAccount(await ctx.ops());
           source = 'sts';
         } catch (e) {
-          ctx.reporter.warn(`could not read the account id from STS (${(e as Error).message.split('\n')[0]}); printing ${ACCOUNT_PLACEHOLDER} placeholders: pass --account ID to fill them in`);
+          ctx.reporter.warn('iam-policy.account-unknown', { reason: (e as Error).message.split('\n')[0] }, `could not read the account id from STS (${(e as Error).message.split('\n')[0]}); printing ${ACCOUNT_PLACEHOLDER} placeholders: pass --account ID to fill them in`);
         }
       } else if (!account) {
-        ctx.reporter.warn(`offline: printing ${ACCOUNT_PLACEHOLDER} placeholders; pass --account ID to fill them in`);
+        ctx.reporter.warn('iam-policy.offline', {}, `offline: printing ${ACCOUNT_PLACEHOLDER} placeholders; pass --account ID to fill them in`);
       }
       const region = ctx.options.region ?? config.platform.region;
       const policy = operatorPolicy(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region));

@@ -56,9 +56,9 @@ export const register: Register = (program, run) => {
         return 0; // Ctrl-C is how a follow ends
       }
       const r = await logs.readLogs(ops, target, o);
-      for (const e of r.events) rep.emit({ type: 'log-event', ...e });
-      if (r.more) rep.warn(`showing the first ${r.events.length} events of ${r.group}; more exist: narrow --since/--until, add --filter, or raise --limit`);
-      else if (!r.events.length) rep.info(`no log events in ${r.group} for that time range`);
+      for (const e of r.events) rep.emit({ type: 'log-event', code: 'logs.event', ...e });
+      if (r.more) rep.warn('logs.truncated', { group: r.group, shown: r.events.length }, `showing the first ${r.events.length} events of ${r.group}; more exist: narrow --since/--until, add --filter, or raise --limit`);
+      else if (!r.events.length) rep.info('logs.empty', { group: r.group }, `no log events in ${r.group} for that time range`);
       rep.result({ events: r.events, more: r.more });
     }),
   );

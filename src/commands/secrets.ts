@@ -32,7 +32,7 @@ export const register: Register = (program, run) => {
       const value = chompOne(raw);
       ctx.reporter.secret(value);
       const r = await setSecret(await ctx.ops(target), target, name, value, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
-      ctx.reporter.success(`${r.action} secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      ctx.reporter.success('secret.stored', { app, env, name, action: r.action, release: r.deploy?.release?.number ?? null }, `${r.action} secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
       ctx.reporter.result(r, r.arn ?? '');
     }),
   );
@@ -51,7 +51,7 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { unsetSecret }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await unsetSecret(await ctx.ops(target), target, name, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
-      if (r.action === 'removed') ctx.reporter.success(`removed secret ${name} of ${app} in ${env}`);
+      if (r.action === 'removed') ctx.reporter.success('secret.removed', { app, env, name }, `removed secret ${name} of ${app} in ${env}`);
       ctx.reporter.result(r, r.action === 'removed' ? 'removed' : 'nothing to do');
     }),
   );

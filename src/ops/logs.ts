@@ -97,7 +97,7 @@ export async function followLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}, f:
   while (!ops.signal.aborted) {
     const { rows } = await page(ops, t, { ...q, start: seen.cursor }, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
     const fresh = seen.fresh(rows);
-    for (const e of fresh) ops.events.emit({ type: 'log-event', ...toLine(e) });
+    for (const e of fresh) ops.events.emit({ type: 'log-event', code: 'logs.event', ...toLine(e) });
     count += fresh.length;
     if (ops.signal.aborted || (q.end !== undefined && now(ops) > q.end)) break;
     delay = fresh.length ? base : Math.min(delay * 2, f.maxPollMs ?? 10_000);

@@ -40,7 +40,7 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
   }
-  say.step(ops.events, `storing secret ${appSecretName(t.env, t.app, name)}`);
+  say.step(ops.events, 'secret.storing', { name: appSecretName(t.env, t.app, name) }, `storing secret ${appSecretName(t.env, t.app, name)}`);
   const put = await ops.secrets.put(t.env, t.app, name, value);
   const updatedAt = new Date(now(ops)).toISOString();
   await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: put.arn, updatedAt } } }));
@@ -57,12 +57,12 @@ export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: Se
     return { ...s, secrets };
   });
   if (!changed) {
-    say.info(ops.events, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
+    say.info(ops.events, 'secret.absent', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
     return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null };
   }
   // First the processes stop referencing it, then the secret goes.
   const d = await redeploy(ops, t, 'secrets', opts);
-  if (opts.noDeploy) say.info(ops.events, `the secret ${appSecretName(t.env, t.app, name)} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${appSecretName(t.env, t.app, name)}"`);
+  if (opts.noDeploy) say.info(ops.events, 'secret.kept', { name: appSecretName(t.env, t.app, name) }, `the secret ${appSecretName(t.env, t.app, name)} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${appSecretName(t.env, t.app, name)}"`);
   else await ops.secrets.remove(t.env, t.app, name);
   return { app: t.app, env: t.env, name, arn: null, action: 'removed', deployed: !!d, deploy: d };
 }
