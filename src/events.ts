@@ -27,6 +27,9 @@ export interface MessageData {
   'synth.written': { files: number; out: string };
   'iam-policy.account-unknown': { reason: string };
   'iam-policy.offline': Record<string, never>;
+  'iam-policy.master-secret-missing': { envs: string[] };
+  'iam-policy.master-secret-placeholder': { envs: string[] };
+  'ports.allocated': AppEnv & { port: number; attempts: number };
   'bootstrap.bucket': { bucket: string; region: string };
   'bootstrap.bucket.setting': Record<string, never>;
   'bootstrap.bucket.ready': { bucket: string; created: boolean };
@@ -36,7 +39,6 @@ export interface MessageData {
   'lock.taken-over': { from: string; because: 'expired' | 'holder-gone' };
   'lock.release-failed': { key: string; reason: string };
   'unlock.lock': { key: string; holder: string | null; operation: string | null; since: string | null; expires: string | null };
-  'ports.written': { attempts: number };
   'template.pushed': { key: string; uploaded: boolean };
   'image.region-mismatch': { image: string; registryRegion: string; region: string };
   'image.resolved': { image: string; digest: string };
@@ -170,6 +172,9 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'synth.written': { kind: 'success', about: '`synth --out` wrote the templates' },
   'iam-policy.account-unknown': { kind: 'warning', about: 'the account id could not be read; placeholders printed' },
   'iam-policy.offline': { kind: 'warning', about: '--offline: placeholders printed' },
+  'iam-policy.master-secret-missing': { kind: 'warning', about: 'an environment has no database master secret yet: a placeholder is printed' },
+  'iam-policy.master-secret-placeholder': { kind: 'warning', about: 'without AWS access the database master secrets are placeholders' },
+  'ports.allocated': { kind: 'debug', about: 'ports.json gave the app its port (after how many attempts)' },
   'bootstrap.bucket': { kind: 'step', about: 'the config bucket is being made or checked' },
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
   'bootstrap.bucket.ready': { kind: 'success', about: 'the config bucket was created, or was there with its settings re-applied' },
@@ -179,7 +184,6 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'lock.taken-over': { kind: 'warning', about: 'the lock of a dead or lapsed holder was taken over' },
   'lock.release-failed': { kind: 'warning', about: 'the lock could not be let go; `cyclops unlock` removes it' },
   'unlock.lock': { kind: 'info', about: '`unlock`: who holds the lock, since when' },
-  'ports.written': { kind: 'debug', about: 'ports.json was written (compare-and-swap attempts)' },
   'template.pushed': { kind: 'debug', about: 'a template is in the config bucket (uploaded, or there already)' },
   'image.region-mismatch': { kind: 'warning', about: "the image's ECR registry is in another region: deployed as given" },
   'image.resolved': { kind: 'debug', about: 'an ECR tag was resolved to its digest' },

@@ -43,6 +43,14 @@ export function tags(ids: Ids & { previewOf?: string }): { Key: string; Value: s
 
 // ---- S3 keys in the config bucket ---------------------------------------------------------
 export const PORTS_KEY = 'ports.json';
+/** A pending port request of an app (src/store/port-requests.ts): any writer of ports.json serves it. */
+export const PORT_REQUESTS_PREFIX = 'ports-requests/';
+export const portRequestKey = (env: string, app: string) => `${PORT_REQUESTS_PREFIX}${env}/${app}`;
+/** The env and app of a request key; null for any other key. */
+export const portRequestOf = (key: string): { env: string; app: string } | null => {
+  const m = /^ports-requests\/([^/]+)\/([^/]+)$/.exec(key);
+  return m ? { env: m[1], app: m[2] } : null;
+};
 /** Templates are content-addressed: the key changes exactly when the content does. */
 export type TemplateKind = 'platform' | 'cluster' | 'app';
 export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
@@ -96,6 +104,13 @@ export const appSecretName = (env: string, app: string, name: string) => `cyclop
 // ---- IAM ------------------------------------------------------------------------------
 /** The role CloudFormation assumes for env and app stacks (created by the platform stack). */
 export const cfnServiceRole = (platform: string) => `${platform}-cloudformation`;
+/**
+ * The IAM path of every role, instance profile and policy the platform's stacks create:
+ * "/cyclops/acme/" never matches "/cyclops/acme-eu/", where a "acme-*" name would.
+ */
+export const iamPath = (platform: string) => `/cyclops/${platform}/`;
+/** The permissions boundary every role the env and app stacks create carries (a managed policy of the platform stack). */
+export const boundaryPolicyName = (platform: string) => `${platform}-boundary`;
 /** The platform stack's outputs. */
 export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
 

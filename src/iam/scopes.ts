@@ -6,7 +6,7 @@
  * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
  * start with "cyclops-<platform>-".
  */
-import { alarmName, cfnServiceRole, clusterName, ecrRepository, logGroup } from '../naming';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -23,8 +23,12 @@ export type Scope =
   | 'bucket'
   | 'objects'
   | 'buckets'
+  | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'boundary'
+  | 'serviceLinkedRoles'
+  | 'capacityProviders'
   | 'instanceProfiles'
   | 'policies'
   | 'logGroups'
@@ -57,14 +61,23 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('s3', `${w.bucket}/*`, '', '')];
     case 'buckets':
       return [arn('s3', star(prefix), '', '')];
+    case 'bucketObjects':
+      return [arn('s3', `${star(prefix)}/*`, '', '')];
     case 'roles':
-      return [arn('iam', `role/${star(prefix)}`, '')];
+      // the path, not the name: "/cyclops/acme/*" never matches acme-eu's roles
+      return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
       return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'boundary':
+      return [arn('iam', `policy${iamPath(w.platform)}${boundaryPolicyName(w.platform)}`, '')];
+    case 'serviceLinkedRoles':
+      return [arn('iam', 'role/aws-service-role/*', '')];
     case 'policies':
-      return [arn('iam', `policy/${star(prefix)}`, '')];
+      return [arn('iam', `policy${iamPath(w.platform)}*`, '')];
     case 'instanceProfiles':
-      return [arn('iam', `instance-profile/${star(prefix)}`, '')];
+      return [arn('iam', `instance-profile${iamPath(w.platform)}*`, '')];
+    case 'capacityProviders':
+      return [arn('ecs', `capacity-provider/${capacityProviderName(w.platform, '*')}`)];
     case 'logGroups': {
       const group = logGroup(w.platform, '*', '').replace(/\*\/$/, '*');
       return [arn('logs', `log-group:${group}`), arn('logs', `log-group:${group}:*`)];
@@ -74,8 +87,9 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'secrets':
       return [arn('secretsmanager', 'secret:cyclops/*')];
     case 'generatedSecrets':
-      // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master secret.
-      return [arn('secretsmanager', 'secret:cyclops/*'), arn('secretsmanager', 'secret:RedisAuthSecret-*'), arn('secretsmanager', 'secret:rds!*')];
+      // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master
+      // secret ("rds!db-<id>", which RDS creates with the stack's role). Never the apps' secrets.
+      return [arn('secretsmanager', 'secret:RedisAuthSecret-*'), arn('secretsmanager', 'secret:rds!db-*')];
     case 'clusters':
       return [arn('ecs', `cluster/${clusterName(w.platform, '*')}`)];
     case 'services':
@@ -90,7 +104,8 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
       return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
     case 'amiParameters':
-      return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '')];
+      // AWS's public parameters (no account in their ARN; "*" matches it)
+      return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];
   }
 }
 

@@ -13,7 +13,7 @@ import type { Events } from '../events';
 import type { Ids, TemplateKind } from '../naming';
 import type { ServiceState } from '../ecs/rollout';
 import type { ApplyInput, ApplyResult, AppStack, DeleteOptions, EnvOutputs, StackSummary } from '../stacks';
-import type { AllocateResult, AppSettings, EnsureBucketResult, LockInfo, PortsFile, PushPortsResult, PushResult, ReleaseDraft, ReleaseList, ReleaseRecord, ReleaseState, StoredTemplate } from '../store';
+import type { AllocateResult, AppSettings, EnsureBucketResult, LockInfo, PortsFile, PushPortsResult, PushResult, ReleaseDraft, ReleaseList, ReleasePage, ReleaseRecord, ReleaseState, StoredTemplate } from '../store';
 import type { Target } from '../plan/target';
 
 export interface StacksApi {
@@ -69,8 +69,10 @@ export interface StoreApi {
   /** append a record to the release log: it gets the next free number */
   writeRelease(env: string, app: string, record: ReleaseDraft): Promise<ReleaseRecord>;
   deleteRelease(env: string, app: string): Promise<void>;
-  /** the newest `limit` records of the release log, newest first */
-  listReleases(env: string, app: string, limit?: number): Promise<ReleaseList>;
+  /** a page of the release log, newest first (`before` pages back): the pointer and one GET per record */
+  listReleases(env: string, app: string, page?: ReleasePage): Promise<ReleaseList>;
+  /** one record by number; its problem when it does not parse; null when there is none */
+  releaseRecord(env: string, app: string, n: number): Promise<{ record: ReleaseRecord } | { problem: string } | null>;
   /** true when the config bucket still holds this object (a release's template) */
   objectExists(key: string): Promise<boolean>;
   readSettings(env: string, app: string): Promise<AppSettings>;

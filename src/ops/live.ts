@@ -38,12 +38,16 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
   };
 }
 
-export function liveStore(aws: Aws, config: Config): StoreApi {
+export function liveStore(aws: Aws, config: Config, reporter?: Reporter): StoreApi {
   return {
     bucket: config.platform.bucket,
     ensureBucket: (onStep) => store.ensureBucket(aws, config, onStep),
     bucketRegion: () => store.bucketRegion(aws, config),
-    allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
+    allocatePort: async (env, app) => {
+      const r = await store.allocatePort(aws, config, env, app);
+      reporter?.debug('ports.allocated', { app, env, port: r.port, attempts: r.attempts }, `ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
+      return r;
+    },
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
     readPorts: () => store.readPorts(aws, config),
     pushPortsRange: () => store.pushPortsRange(aws, config),
@@ -53,7 +57,8 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
     deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),
-    listReleases: (env, app, limit) => store.listReleases(aws, config, env, app, limit),
+    listReleases: (env, app, page) => store.listReleases(aws, config, env, app, page),
+    releaseRecord: (env, app, n) => store.readReleaseNumber(aws, config, env, app, n),
     objectExists: (key) => headObject(aws, config.platform.bucket, key),
     readSettings: (env, app) => store.readSettings(aws, config, env, app),
     updateSettings: (env, app, change) => store.updateSettings(aws, config, env, app, change),
@@ -144,7 +149,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     config,
     target,
     stacks: liveStacks(aws, config, reporter),
-    store: liveStore(aws, config),
+    store: liveStore(aws, config, reporter),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
     volumes: liveVolumes(aws, config),

@@ -20,7 +20,6 @@ export {
   writeRelease,
   readRelease,
   deleteRelease,
-  listReleases,
   markSettings,
   restoreHint,
   outcomeOf,
@@ -33,8 +32,8 @@ export {
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,
-  type ReleaseList,
 } from './releases';
+export { listReleases, readReleaseNumber, type ReleaseList, type ReleasePage } from './release-list';
 export { readSettings, updateSettings, emptySettings, settingsSnapshot, digestOf, type AppSettings } from './vars';
 export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
 export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';

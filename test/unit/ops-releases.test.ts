@@ -20,19 +20,52 @@ const rec = (number: number, outcome?: ReleaseRecord['outcome']): ReleaseRecord 
 
 describe('rollback target', () => {
   const logs = [rec(1), rec(2, 'failed'), rec(3), rec(4, 'interrupted'), rec(5)];
-  test('default: the last succeeded release before the current one, skipping failures', () => {
-    expect(rollbackTarget(logs, rec(5), undefined, t).number).toBe(3);
-    expect(rollbackTarget(logs, rec(3), undefined, t).number).toBe(1);
+  /** A lookup over `logs` that records which numbers were read. */
+  const reader = (records: ReleaseRecord[] = logs) => {
+    const read: number[] = [];
+    const lookup = async (n: number) => {
+      read.push(n);
+      const record = records.find((r) => r.number === n);
+      return record ? { record } : null;
+    };
+    return { read, lookup };
+  };
+  test('default: the pointer\'s previous release, one read whatever the log holds', async () => {
+    const r = reader();
+    expect((await rollbackTarget(r.lookup, rec(5), 3, undefined, t)).number).toBe(3);
+    expect(r.read).toEqual([3]);
   });
-  test('--to N picks N; a failed or missing one is a usage error', () => {
-    expect(rollbackTarget(logs, rec(5), 1, t).number).toBe(1);
-    expect(() => rollbackTarget(logs, rec(5), 2, t)).toThrow(/release 2 failed, so it never ran/);
-    expect(() => rollbackTarget(logs, rec(5), 9, t)).toThrow(/has no release 9/);
-    expect(() => rollbackTarget([rec(1)], rec(1), undefined, t)).toThrow(/nothing earlier to roll back to/);
+  test('a pointer without previous (an earlier version wrote it): read back to the last succeeded release, skipping failures', async () => {
+    const r = reader();
+    expect((await rollbackTarget(r.lookup, rec(5), undefined, undefined, t)).number).toBe(3);
+    expect(r.read).toEqual([4, 3]);
+    expect((await rollbackTarget(reader().lookup, rec(3), undefined, undefined, t)).number).toBe(1);
+  });
+  test('--to N reads only N; a failed, unreadable or missing one is a usage error', async () => {
+    const r = reader();
+    expect((await rollbackTarget(r.lookup, rec(5), 3, 1, t)).number).toBe(1);
+    expect(r.read).toEqual([1]);
+    await expect(rollbackTarget(r.lookup, rec(5), 3, 2, t)).rejects.toThrow(/release 2 failed, so it never ran/);
+    await expect(rollbackTarget(r.lookup, rec(5), 3, 9, t)).rejects.toThrow(/has no release 9/);
+    await expect(rollbackTarget(async () => ({ problem: 'not JSON' }), rec(5), 3, 4, t)).rejects.toThrow(/the record of release 4 is not valid \(not JSON\)/);
+    await expect(rollbackTarget(reader([rec(1)]).lookup, rec(1), undefined, undefined, t)).rejects.toThrow(/nothing earlier to roll back to/);
   });
 });
 
 describe('rollback', () => {
+  test('reads the current release and the one record it goes back to, never the log', async () => {
+    const f = fakeOps();
+    for (const v of [1, 2, 3, 4]) await ship(f, `nginx:${v}`);
+    f.calls.length = 0;
+    const r = await rollback(f.ops, t, { dryRun: true });
+    expect(r).toMatchObject({ from: 4, to: 3, dryRun: true });
+    expect(f.calls.filter((c) => c.startsWith('store.'))).toEqual(['store.readRelease', 'store.releaseRecord', 'store.objectExists']);
+    f.pointerWithoutPrevious = true;
+    f.calls.length = 0;
+    expect(await rollback(f.ops, t, { dryRun: true, to: 1 })).toMatchObject({ from: 4, to: 1 });
+    expect(f.calls.filter((c) => c === 'store.releaseRecord' || c === 'store.listReleases')).toEqual(['store.releaseRecord']);
+  });
+
   test('re-applies the earlier release\'s stored template and parameters under the lock, and records kind rollback', async () => {
     const f = fakeOps();
     const v1 = await ship(f, 'nginx:1');

@@ -34,6 +34,8 @@ export interface Fake {
   secretValues: Map<string, string[]>;
   /** keys of bucket objects that no longer exist */
   missingObjects: Set<string>;
+  /** readRelease answers as a pointer of an earlier version would: without `previous` (rollback walks back) */
+  pointerWithoutPrevious?: boolean;
   locks: Set<string>;
   services: Map<string, ServiceState>;
   /** EFS file systems kept by app stacks, by "<env>/<app>" */
@@ -237,7 +239,10 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       readRelease: async (env, app) => {
         await call('store.readRelease');
-        const state = f.releases.get(`${env}/${app}`) ?? { state: 'none' };
+        const found = f.releases.get(`${env}/${app}`) ?? { state: 'none' };
+        // As the pointer does: the succeeded release current before this one (unless f.pointerWithoutPrevious).
+        const earlier = (f.log.get(`${env}/${app}`) ?? []).filter((r) => found.state === 'ok' && r.number! < found.record.number! && outcomeOf(r) === 'succeeded');
+        const state = found.state === 'ok' && earlier.length && !f.pointerWithoutPrevious ? { ...found, previous: earlier[earlier.length - 1].number! } : found;
         const rev = f.settings.get(`${env}/${app}`)?.revision;
         return state.state === 'corrupt' || rev === undefined ? state : { ...state, settingsRevision: rev };
       },
@@ -249,15 +254,24 @@ export function fakeOps(config: Config = testConfig()): Fake {
         if (outcomeOf(record) === 'succeeded') f.releases.set(`${env}/${app}`, { state: 'ok', record });
         return record;
       },
-      listReleases: async (env, app, limit) => {
+      listReleases: async (env, app, page = {}) => {
         await call('store.listReleases');
         const log = [...(f.log.get(`${env}/${app}`) ?? [])].reverse();
+        const below = log.filter((r) => r.number! < (page.before ?? Infinity));
+        const shown = below.slice(0, page.limit ?? below.length);
         const cur = f.releases.get(`${env}/${app}`);
+        const last = shown[shown.length - 1]?.number ?? 1;
         return {
-          records: log.slice(0, limit ?? log.length).map((record) => ({ number: record.number!, record })),
+          records: shown.map((record) => ({ number: record.number!, record })),
           current: cur?.state === 'ok' ? (cur.record.number ?? null) : null,
           total: log.length,
+          next: last > 1 ? last : null,
         };
+      },
+      releaseRecord: async (env, app, n) => {
+        await call('store.releaseRecord');
+        const record = (f.log.get(`${env}/${app}`) ?? []).find((r) => r.number === n);
+        return record ? { record } : null;
       },
       objectExists: async (key) => {
         await call('store.objectExists');
