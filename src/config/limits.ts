@@ -3,7 +3,7 @@
  * headers, ACM certificate names, and task sizes against EC2 container instances.
  */
 import { appHost } from '../naming';
-import type { Config } from './model';
+import { appsIn, type AppConfig, type Config } from './model';
 import { instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
 
 /** A load-balancer host-header condition value has at most 128 characters. */
@@ -16,11 +16,16 @@ export interface Problem {
   message: string;
 }
 
+/** Where an app's setting in an environment lives: under `environments.<env>` when the environment has its own settings. */
+export const appPath = (config: Config, app: AppConfig, env: string, ...rest: (string | number)[]) =>
+  config.apps[app.name]?.byEnv?.[env] ? ['apps', app.name, 'environments', env, ...rest] : ['apps', app.name, ...rest];
+
 export function limitProblems(config: Config): Problem[] {
   const out: Problem[] = [];
   for (const env of Object.values(config.environments)) {
     const domain = env.dns.domain;
-    for (const app of Object.values(config.apps)) {
+    const apps = appsIn(config, env.name);
+    for (const app of apps) {
       const host = appHost(app.name, domain);
       if (host.length > MAX_HOST_HEADER) {
         out.push({
@@ -42,11 +47,11 @@ export function limitProblems(config: Config): Problem[] {
     if (!spec) continue; // configWarnings says that it is not checked
     const cpu = instanceCpu(spec);
     const memory = instanceTaskMemory(spec);
-    for (const app of Object.values(config.apps)) {
+    for (const app of apps) {
       for (const p of app.processes) {
         if (p.cpu <= cpu && p.memory <= memory) continue;
         out.push({
-          path: ['apps', app.name, 'processes', p.name],
+          path: appPath(config, app, env.name, 'processes', p.name),
           message: `needs ${p.cpu} CPU units and ${p.memory} MiB, more than one ${type} of environment ${env.name} offers tasks (${cpu} units, ${memory} MiB); use a smaller task or a larger capacity.instanceType`,
         });
       }

@@ -1,5 +1,6 @@
 /** The typed, defaulted config every other module consumes. */
 import type { ParsedConfig } from './schema';
+import { mergedAppSettings } from './merge';
 
 /**
  * What a process is, from its name and keys: "web" is routed by the load balancer, a process
@@ -90,6 +91,8 @@ export interface AppConfig {
   release?: ReleaseProcessConfig;
   /** ECS Exec on the services (`cyclops exec`) */
   exec: boolean;
+  /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
+  byEnv?: Record<string, AppConfig>;
 }
 
 export type NetworkConfig =
@@ -165,7 +168,7 @@ export function defaultMaxStorage(storage: number): number {
   return max >= Math.ceil((storage * 11) / 10) ? max : storage;
 }
 
-type RawApp = ParsedConfig['apps'][string];
+type RawApp = Omit<ParsedConfig['apps'][string], 'environments'>;
 type RawProcess = NonNullable<RawApp['processes']>[string];
 
 export function processKind(name: string, p: { schedule?: string; internal?: boolean }): ProcessKind {
@@ -299,11 +302,26 @@ export function resolveConfig(file: string, c: ParsedConfig): Config {
     aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile },
     ports: { range: c.ports.range as [number, number] },
     environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v)])),
-    apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveApp(k, v)])),
+    apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveAppByEnv(k, v, Object.keys(c.environments))])),
   };
 }
 
-/** The app as configured, or the defaults for an app that is not listed. */
-export function appConfig(config: Config, name: string): AppConfig {
-  return config.apps[name] ?? resolveApp(name, undefined);
+/** The app's own settings, and its merged settings in each configured environment that has some. */
+function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: string[]): AppConfig {
+  const base = resolveApp(name, mergedAppSettings(raw, ''));
+  const own = Object.keys(raw.environments ?? {}).filter((e) => envs.includes(e));
+  if (!own.length) return base;
+  return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, resolveApp(name, mergedAppSettings(raw, e))])) };
 }
+
+/**
+ * The app in an environment: its settings with that environment's `environments.<env>` merged
+ * over them, or the defaults for an app that is not listed.
+ */
+export function appConfig(config: Config, name: string, env: string): AppConfig {
+  const a = config.apps[name] ?? resolveApp(name, undefined);
+  return a.byEnv?.[env] ?? a;
+}
+
+/** Every configured app as it is in the environment (config order). */
+export const appsIn = (config: Config, env: string): AppConfig[] => Object.keys(config.apps).map((name) => appConfig(config, name, env));

@@ -198,7 +198,8 @@ const secretRef = z
     error: 'is not a Secrets Manager/SSM ARN or an SSM parameter name starting with "/"',
   });
 
-export const appSchema = z.strictObject({
+/** Every app key but `environments`: also what `apps.<app>.environments.<env>` may set (deep-merged over it). */
+export const appSettingsSchema = z.strictObject({
   processes: z.record(name('process', PROCESS_NAME_MAX), processSchema, { error: 'must be an object of processes by name, such as {"web": {}}' }).optional(),
   healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: 'must be a path starting with "/", such as "/health"' }).optional(),
   env: envVars.optional(),
@@ -223,6 +224,13 @@ export const appSchema = z.strictObject({
     )
     .optional(),
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
+});
+
+export const appSchema = appSettingsSchema.extend({
+  /** settings per environment, deep-merged over the app's own: `{"production": {"processes": {"web": {"count": 4}}}}` */
+  environments: z
+    .record(z.string(), appSettingsSchema, { error: 'must be an object of settings by environment name, such as {"production": {"processes": {"web": {"count": 4}}}}' })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

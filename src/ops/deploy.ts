@@ -108,16 +108,16 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     req,
     opts,
     stackName: appStack(t.platform, t.env, t.app),
-    wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
+    wantsDb: appConfig(config, t.app, t.env).database && envConfig.database.type !== 'none',
     started: now(ops),
     image: { deployed: image },
     kind: opts.kind ?? 'deploy',
   };
   const mutable = mutableTagWarning(image, req.ref);
   if (mutable) say.warn(events, mutable);
-  if (appConfig(config, t.app).database && envConfig.database.type === 'none') {
+  if (appConfig(config, t.app, t.env).database && envConfig.database.type === 'none') {
     // An unlisted app asks for a database only by default; say so quietly.
-    (appConfig(config, t.app).configured ? say.warn : say.debug)(events, `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database`);
+    (appConfig(config, t.app, t.env).configured ? say.warn : say.debug)(events, `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database`);
   }
   // Counts name real processes, and none of them autoscales: refused before anything is written.
   appParameters(config, t.env, t.app, image, opts.counts);
@@ -132,7 +132,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
   // autoscaling bounds set by `scale web=2..10` survive deploys, as counts do
   plan.ranges = release.state === 'ok' ? release.record.ranges : undefined;
-  const drift = countDrift(config, t.app, plan.counts);
+  const drift = countDrift(config, t, plan.counts);
   if (drift.length) say.info(events, `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config`);
   if (release.state === 'ok' && stack && plan.kind === 'deploy' && settingsFresh(release, release.record)) {
     const fast = await fastPath(plan, release.record, stack);

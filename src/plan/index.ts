@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
-import { appConfig, serviceProcesses } from '../config/model';
+import { appConfig, appsIn, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
 import { platformTemplate } from '../../templates/platform';
@@ -41,19 +41,19 @@ export interface AppOverlay {
  * The app's config with its stored settings layered over: vars over config `env`, stored
  * secrets over config `secrets`; a name that is a secret is never also a plain variable.
  */
-export function effectiveApp(config: Config, app: string, overlay?: AppOverlay): AppConfig {
-  const a = appConfig(config, app);
+export function effectiveApp(config: Config, app: string, env: string, overlay?: AppOverlay): AppConfig {
+  const a = appConfig(config, app, env);
   if (!overlay) return a;
   const secrets = { ...a.secrets, ...overlay.secrets };
-  const env = Object.fromEntries(Object.entries({ ...a.env, ...overlay.vars }).filter(([k]) => !Object.hasOwn(secrets, k)));
-  return { ...a, env, secrets };
+  const vars = Object.fromEntries(Object.entries({ ...a.env, ...overlay.vars }).filter(([k]) => !Object.hasOwn(secrets, k)));
+  return { ...a, env: vars, secrets };
 }
 
 export function renderApp(config: Config, env: string, app: string, opts: { port: number; databaseSecretArn?: string; overlay?: AppOverlay }): CfnTemplate {
   const e = environment(config, env);
   checkApp(app);
   checkAppPort(opts.port);
-  const a = effectiveApp(config, app, opts.overlay);
+  const a = effectiveApp(config, app, env, opts.overlay);
   const template = appTemplate({
     platform: config.platform.name,
     env,
@@ -88,7 +88,7 @@ export function denyPriority(config: Config, port: number): number {
 function usesUrls(config: Config, env: string, a: AppConfig): Record<string, string> {
   const out: Record<string, string> = {};
   for (const u of a.uses) {
-    for (const other of Object.values(config.apps)) {
+    for (const other of appsIn(config, env)) {
       const p = other.processes.find((q) => q.kind === 'internal' && `${other.name}-${q.name}` === u);
       if (p) out[usesVariable(other.name, p.name)] = `http://${internalHost(other.name, p.name, env)}:${p.port}`;
     }
@@ -133,7 +133,7 @@ export function appParameters(
   environment(config, env);
   checkApp(app);
   const params = [{ ParameterKey: 'Image', ParameterValue: image }];
-  const procs = serviceProcesses(appConfig(config, app));
+  const procs = serviceProcesses(appConfig(config, app, env));
   for (const name of [...Object.keys(counts), ...Object.keys(ranges)]) {
     if (!procs.some((p) => p.name === name)) {
       throw usageError(`process ${name}: ${app} has no such service process; use one of: ${procs.map((p) => p.name).join(', ') || '(none)'}`);
