@@ -11,6 +11,7 @@ import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeResources, volumeSt
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
+import { runtimePlatform } from './app-arch';
 import { REDIS_PORT } from './data';
 import {
   getAtt,
@@ -139,6 +140,7 @@ export function appTemplate(input: AppInput): Template {
       RequiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
       Cpu: String(p.cpu),
       Memory: String(p.memory),
+      ...runtimePlatform(p.arch),
       ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
       TaskRoleArn: getAtt('TaskRole', 'Arn'),
       ...(Volumes ? { Volumes } : {}),

@@ -3,8 +3,8 @@
  * headers, ACM certificate names, and task sizes against EC2 container instances.
  */
 import { appHost } from '../naming';
-import { appsIn, type AppConfig, type Config } from './model';
-import { instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
+import { appsIn, processArch, type AppConfig, type Config } from './model';
+import { instanceArch, instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
 
 /** A load-balancer host-header condition value has at most 128 characters. */
 export const MAX_HOST_HEADER = 128;
@@ -43,6 +43,7 @@ export function limitProblems(config: Config): Problem[] {
     }
     if (env.capacity.type !== 'ec2') continue;
     const type = env.capacity.instanceType;
+    out.push(...archProblems(config, env.name, type, apps));
     const spec = instanceSpec(type);
     if (!spec) continue; // configWarnings says that it is not checked
     const cpu = instanceCpu(spec);
@@ -55,6 +56,23 @@ export function limitProblems(config: Config): Problem[] {
           message: `needs ${p.cpu} CPU units and ${p.memory} MiB, more than one ${type} of environment ${env.name} offers tasks (${cpu} units, ${memory} MiB); use a smaller task or a larger capacity.instanceType`,
         });
       }
+    }
+  }
+  return out;
+}
+
+/** EC2 capacity runs one architecture, its instance family's: every task there must be built for it. */
+function archProblems(config: Config, env: string, type: string, apps: AppConfig[]): Problem[] {
+  const want = instanceArch(type);
+  const out: Problem[] = [];
+  for (const app of apps) {
+    for (const p of app.processes) {
+      const arch = processArch(p);
+      if (arch === want) continue;
+      out.push({
+        path: appPath(config, app, env, 'processes', p.name, 'arch'),
+        message: `is ${arch}${p.arch ? '' : ` (the default)`}, but environment ${env} runs ${type} instances, which are ${want}; set "arch": "${want}" for ${app.name} in apps.${app.name}.environments.${env} (with an image built for ${want}), or use ${want === 'arm64' ? 'an x86_64' : 'a Graviton (arm64)'} capacity.instanceType`,
+      });
     }
   }
   return out;

@@ -39,6 +39,10 @@ export interface AutoscalingConfig {
   requestsPerTarget?: number;
 }
 
+/** A task's CPU architecture (the image must have a variant for it). */
+export type Arch = 'x86_64' | 'arm64';
+export const DEFAULT_ARCH: Arch = 'x86_64';
+
 export interface ProcessConfig {
   /** the process name (a DNS label): service, task family, count parameter and log prefix follow it */
   name: string;
@@ -55,6 +59,8 @@ export interface ProcessConfig {
   volumes: VolumeConfig[];
   sidecars: SidecarConfig[];
   autoscaling?: AutoscalingConfig;
+  /** set in config (the process's own, else the app's): the task definition gets a RuntimePlatform; absent: x86_64 and none */
+  arch?: Arch;
 }
 
 /** Thresholds of a web service's deployment alarms. */
@@ -70,6 +76,7 @@ export interface ReleaseProcessConfig {
   command: string[];
   cpu: number;
   memory: number;
+  arch?: Arch;
 }
 
 export interface AppConfig {
@@ -178,7 +185,16 @@ export function processKind(name: string, p: { schedule?: string; internal?: boo
   return p.internal ? 'internal' : 'worker';
 }
 
-function resolveProcess(name: string, p: RawProcess): ProcessConfig {
+/** The architecture a process runs on: its own, the app's, or the default. */
+export const processArch = (p: { arch?: Arch }): Arch => p.arch ?? DEFAULT_ARCH;
+
+/** Every architecture the app's own image must have a variant for (processes, the release phase, sidecars running the app image). */
+export function imageArchitectures(app: AppConfig): Arch[] {
+  const all = [...app.processes.map(processArch), ...(app.release ? [processArch(app.release)] : [])];
+  return [...new Set(all)].sort();
+}
+
+function resolveProcess(name: string, p: RawProcess, appArch: Arch | undefined): ProcessConfig {
   const kind = processKind(name, p);
   const cpu = p.cpu ?? 256;
   const auto = typeof p.count === 'object' ? p.count : undefined;
@@ -192,6 +208,7 @@ function resolveProcess(name: string, p: RawProcess): ProcessConfig {
     memory: p.memory ?? cpu * 2, // the smallest Fargate memory for that CPU
     ...(kind === 'web' || kind === 'internal' ? { port: p.port ?? DEFAULT_WEB_PORT } : {}),
     ...(kind === 'cron' ? { schedule: p.schedule } : {}),
+    ...((p.arch ?? appArch) ? { arch: p.arch ?? appArch } : {}),
     volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false })),
     sidecars: (p.sidecars ?? []).map((c) => ({
       name: c.name,
@@ -223,8 +240,17 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
   return {
     name,
     configured: !!raw,
-    processes: procs.map(([n, p]) => resolveProcess(n, p)),
-    ...(release?.command ? { release: { command: release.command, cpu: release.cpu ?? 256, memory: release.memory ?? (release.cpu ?? 256) * 2 } } : {}),
+    processes: procs.map(([n, p]) => resolveProcess(n, p, raw?.arch)),
+    ...(release?.command
+      ? {
+          release: {
+            command: release.command,
+            cpu: release.cpu ?? 256,
+            memory: release.memory ?? (release.cpu ?? 256) * 2,
+            ...((release.arch ?? raw?.arch) ? { arch: release.arch ?? raw?.arch } : {}),
+          },
+        }
+      : {}),
     exec: raw?.exec ?? false,
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},

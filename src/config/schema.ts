@@ -132,8 +132,13 @@ const command = z.array(z.string({ error: 'must be a string' }), { error: 'must 
   error: 'must not be empty; give the command as a list such as ["npm", "start"]',
 });
 
+/** The CPU architecture the image is built for: RuntimePlatform of the task definitions. */
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+const arch = z.enum(ARCHITECTURES, { error: 'must be "x86_64" (the default) or "arm64" (AWS Graviton); the image must have a variant for it' });
+
 const processBase = {
   command: command.optional(),
+  arch: arch.optional(),
   cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
     error: 'must be one of 256, 512, 1024, 2048, 4096 (CPU units)',
   }).optional(),
@@ -224,6 +229,8 @@ export const appSettingsSchema = z.strictObject({
     )
     .optional(),
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
+  /** the default architecture of the app's processes (each may set its own) */
+  arch: arch.optional(),
 });
 
 export const appSchema = appSettingsSchema.extend({

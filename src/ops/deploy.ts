@@ -14,7 +14,7 @@ import type { ServiceState } from '../services/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
 import { lowestFree, restoreHint, settingsSnapshot, type AppSettings, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
-import { resolveImage, tagReleaseImage, type ResolvedImage } from './images';
+import { deployArchitectures, resolveImage, tagReleaseImage, type ResolvedImage } from './images';
 import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { mutableTagWarning, type ImageRef } from './inputs';
@@ -124,7 +124,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   if (plan.wantsDb && !opts.dryRun) await ops.database.preflight(t.env, t.app);
 
   // The ECR digest lookup (one call, for an ECR tag only) goes alongside the first reads.
-  const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref)]);
+  const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref, deployArchitectures(appConfig(config, t.app, t.env)))]);
   plan.image = resolved;
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app

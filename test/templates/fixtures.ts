@@ -71,6 +71,11 @@ export function variants(): Config {
     // ECS Exec on the services, and a release phase (which adds nothing to the template)
     console: { processes: { web: { port: 3000 }, worker: {}, release: { command: ['bin/migrate'] } }, exec: true, database: false },
   };
+  // Graviton EC2 capacity runs arm64 only: every app is arm64 there. The cron app is arm64 on
+  // Fargate Spot in staging too, and one worker is explicitly x86_64.
+  for (const app of Object.values(raw.apps) as Record<string, any>[]) app.environments = { graviton: { arch: 'arm64' } };
+  raw.apps.nightly.environments.staging = { arch: 'arm64' };
+  raw.apps.worker.environments.staging = { processes: { worker: { arch: 'x86_64' } } };
   return parseConfig(raw, 'variants.json');
 }
 
