@@ -38,15 +38,16 @@ const pkg = JSON.parse(readFileSync(path.join(root, 'package.json')));
 /** Modules that must stay out of the start-up bundle (matched against esbuild input paths). */
 // Every dependency but commander; the reporter (and chalk), the context, the config loader,
 // planning and templates, the engines and the SDK boundary. Pure helpers that option parsers
-// and command specs use (src/errors, src/naming, src/ops/inputs, src/ops/log-events,
+// and command specs use (src/errors, src/naming, src/plan/inputs, src/plan/log-events,
 // src/stacks/poll, src/aws/errors) are allowed.
 export const FORBIDDEN = [
   /^node_modules\/(?!commander\/)/,
   /^templates\//,
   /^src\/(context|events)\.ts$/,
-  /^src\/(report|plan|store|database|services)\//,
+  /^src\/(report|store|database|ecs)\//,
+  /^src\/plan\/(?!(inputs|log-events)\.ts$)/,
   /^src\/config\/(?!model|options)/,
-  /^src\/ops\/(?!(inputs|log-events)\.ts$)/,
+  /^src\/ops\//,
   /^src\/aws\/(?!errors\.ts$)/,
   /^src\/stacks\/(?!poll\.ts$|types\.ts$)/,
 ];

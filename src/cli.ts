@@ -10,14 +10,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
+import type { Action } from './commands/types';
 import type { Context, GlobalOptions, Streams } from './context';
 import { ExitCode } from './errors';
 import { ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
-
-/** A command's action; a number it returns is the exit code (`run`: the container's; `logs --follow`: 0 after Ctrl-C). */
-export type Action = (ctx: Context, ...args: any[]) => Promise<void | number>;
 
 const setExitCode = (code: number) => {
   process.exitCode = code;

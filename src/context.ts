@@ -6,7 +6,7 @@ import type { Aws } from './aws/client';
 import type { Config } from './config/model';
 import { interrupted } from './errors';
 import type { Ops } from './ops/context';
-import type { Target } from './ops/target';
+import type { Target } from './plan/target';
 import { Reporter, type ReporterOptions } from './report/reporter';
 
 /** Where a command reads and writes: the process's own streams unless given (in-process runs). */

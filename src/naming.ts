@@ -3,7 +3,6 @@
  * name, a database identifier or a tag by hand.
  */
 import { createHash } from 'node:crypto';
-import type { Config, EnvironmentConfig } from './config/model';
 import { usageError } from './errors';
 
 export interface Ids {
@@ -194,7 +193,26 @@ export function envOutputsFrom(outputs: Record<string, string>): Partial<Record<
 }
 
 // ---- name rules: every name given on the command line is checked here, once --------------
-export const LABEL_RE = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/**
+ * The one name rule (platforms, environments, apps, previews): lowercase letters, digits and
+ * dashes, starting with a letter and not ending with a dash. Each kind of name has its own
+ * length limit (NAME_MAX): an app name is a DNS label.
+ */
+export const NAME_RE = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
+export const NAME_MAX = { platform: 20, environment: 20, app: 63 } as const;
+export const isName = (text: string, max: number): boolean => text.length <= max && NAME_RE.test(text);
+
+// The one image grammar, Docker's reference grammar: [host[:port]/]path[:tag][@sha256:digest],
+// path in lowercase components (deploy's IMAGE and a sidecar's image).
+const IMAGE_HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)`;
+const IMAGE_COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
+export const IMAGE_RE = new RegExp(String.raw`^(${IMAGE_HOST}?${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+/** Docker's limit on a reference's length. */
+export const IMAGE_MAX = 255;
+export const isImageReference = (text: string): boolean => text.length <= IMAGE_MAX && IMAGE_RE.test(text);
+
+/** How many days an app's log group keeps its events (the template's and the log group made before it). */
+export const LOG_RETENTION_DAYS = 30;
 /** ALB listener-rule priorities run 1..50000, and an app's port is its rule priority. */
 export const MAX_APP_PORT = 50000;
 /** How long any command waits for CloudFormation or a rollout unless --timeout says otherwise. */
@@ -233,7 +251,7 @@ export const didYouMean = (name: string, known: Iterable<string>) => {
 };
 
 /** The environment's config, or a usage error naming the closest configured environment. */
-export function checkEnv(config: Config, env: string): EnvironmentConfig {
+export function checkEnv<E>(config: { file: string; environments: Record<string, E> }, env: string): E {
   if (Object.hasOwn(config.environments, env)) return config.environments[env];
   const known = Object.keys(config.environments);
   const near = closest(env, known);
@@ -243,12 +261,12 @@ export function checkEnv(config: Config, env: string): EnvironmentConfig {
 }
 
 export function checkApp(app: string): void {
-  if (!LABEL_RE.test(app)) {
+  if (!isName(app, NAME_MAX.app)) {
     throw usageError(`app "${app}": not a valid app name; use lowercase letters, digits and dashes (a DNS label, at most 63 characters, starting with a letter)`);
   }
 }
 
-export function checkAppEnv(config: Config, app: string, env: string): void {
+export function checkAppEnv(config: { file: string; environments: Record<string, unknown> }, app: string, env: string): void {
   checkApp(app);
   checkEnv(config, env);
 }

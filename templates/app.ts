@@ -4,7 +4,7 @@
  * stack come in through Fn::ImportValue, so the template renders offline and is identical
  * at deploy time.
  */
-import { appUrl, envExport, ENV_OUTPUT, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
+import { appUrl, envExport, ENV_OUTPUT, LOG_RETENTION_DAYS, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
 import type { AppConfig, ProcessConfig, SidecarConfig } from '../src/config/model';
 import { pascalName } from '../src/config/rules-processes';
 import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeResources, volumeStatements } from './app-volumes';
@@ -56,7 +56,7 @@ export interface AppInput {
 
 /** Only the Image parameter's default; deploy always passes the real image. */
 export const PLACEHOLDER_IMAGE = 'public.ecr.aws/nginx/nginx:stable';
-export const LOG_RETENTION_DAYS = 30;
+export { LOG_RETENTION_DAYS };
 export const HEALTH_CHECK_GRACE_SECONDS = 60;
 export { HEALTH_CHECK, DEREGISTRATION_DELAY_SECONDS, TARGET_GROUP_PORT } from './app-routing';
 /** What the ECS Exec agent needs, and all the task role gets from `exec: true`. */

@@ -7,7 +7,7 @@ export const register: Register = (program, run) => {
     ['cyclops status shop staging', 'cyclops status shop production --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const [{ appTarget }, { appStatus }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const [{ appTarget }, { appStatus }] = await Promise.all([import('../plan/target'), import('../ops/apps')]);
       const target = appTarget(await ctx.config(), app, env);
       const s = await appStatus(await ctx.ops(target), target);
       const rep = ctx.reporter;
@@ -41,7 +41,7 @@ export const register: Register = (program, run) => {
   const apps = program.command('apps').description('apps deployed in an environment');
   examples(apps.command('list').description('list the apps deployed in ENV').argument('<env>'), ['cyclops apps list staging', 'cyclops apps list production --json']).action(
     run(async (ctx, env: string) => {
-      const [{ envTarget }, { listApps }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const [{ envTarget }, { listApps }] = await Promise.all([import('../plan/target'), import('../ops/apps')]);
       const target = envTarget(await ctx.config(), env);
       const list = await listApps(await ctx.ops(target), target);
       ctx.reporter.result(
@@ -72,7 +72,7 @@ export const register: Register = (program, run) => {
     ['cyclops destroy shop staging', 'cyclops destroy shop staging --drop-database --yes --json', 'cyclops destroy couch staging --delete-volumes'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { dropDatabase?: boolean; deleteVolumes?: boolean; yes?: boolean; timeout: number }) => {
-      const [{ appTarget }, { destroyApp }] = await Promise.all([import('../ops/target'), import('../ops/apps')]);
+      const [{ appTarget }, { destroyApp }] = await Promise.all([import('../plan/target'), import('../ops/apps')]);
       const target = appTarget(await ctx.config(), app, env);
       const what = opts.dropDatabase ? `${app} in ${env} AND its database` : `${app} in ${env}`;
       if (!opts.yes) await ctx.reporter.confirm(`Destroy ${what}?`, `destroy ${app} ${env}`);

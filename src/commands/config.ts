@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Context } from '../context';
-import { failure, usageError } from '../errors';
+import { usageError } from '../errors';
 import { checkAppPort, type Ids } from '../naming';
 import type { PushResult, TemplateKind } from '../store';
 import { examples, type Register } from './types';
@@ -10,35 +10,12 @@ type Run = Parameters<Register>[1];
 const describe = (r: PushResult) => `${r.url}  (${r.changed ? 'uploaded' : 'unchanged'}, ${r.bytes} bytes, sha256 ${r.sha256.slice(0, 12)})`;
 const pushJson = ({ kind, key, url, sha256, bytes, changed }: PushResult) => ({ kind, key, url, sha256, bytes, changed });
 
-/** Render with src/plan and push; one result, or several for every environment's cluster. */
-async function pushTemplates(ctx: Context, kind: TemplateKind, items: { ids: Ids; render: () => Record<string, unknown> }[]): Promise<PushResult[]> {
-  const config = await ctx.config();
-  const aws = await ctx.aws();
-  const { pushTemplate } = await import('../store');
-  const { templateBody } = await import('../plan');
-  const out: PushResult[] = [];
-  for (const item of items) {
-    const r = await pushTemplate(aws, config, kind, item.ids, templateBody(item.render()));
-    ctx.reporter.progress(`${kind}${item.ids.env ? ` ${item.ids.env}` : ''}${item.ids.app ? ` ${item.ids.app}` : ''}: ${r.changed ? 'uploaded' : 'unchanged'}`);
-    out.push(r);
-  }
-  return out;
-}
+/** One progress line per upload. */
+const pushed = (ctx: Context) => (kind: TemplateKind, ids: Ids, r: PushResult) =>
+  ctx.reporter.progress(`${kind}${ids.env ? ` ${ids.env}` : ''}${ids.app ? ` ${ids.app}` : ''}: ${r.changed ? 'uploaded' : 'unchanged'}`);
 
 function reportPushes(ctx: Context, results: PushResult[], many: boolean): void {
   ctx.reporter.result(many ? { pushed: results.map(pushJson) } : pushJson(results[0]), results.map(describe));
-}
-
-/** The app's allocated port, else the lowest of the range (not allocated: deploy does that). */
-async function portForApp(ctx: Context, env: string, app: string): Promise<number> {
-  const config = await ctx.config();
-  const { readPorts } = await import('../store');
-  const file = await readPorts(await ctx.aws(), config);
-  const had = file?.environments[env]?.[app];
-  if (had !== undefined) return had;
-  const first = (file?.range ?? config.ports.range)[0];
-  ctx.reporter.warn(`${app} has no port in ${env} yet; rendering with ${first} (the start of the range) without allocating; "cyclops ports allocate ${app} ${env}" or deploy gives it one`);
-  return first;
 }
 
 function registerPush(config: Command, run: Run): void {
@@ -46,9 +23,8 @@ function registerPush(config: Command, run: Run): void {
 
   examples(push.command('platform').description('the platform template'), ['cyclops config push platform --json']).action(
     run(async (ctx) => {
-      const c = await ctx.config();
-      const { renderPlatform } = await import('../plan');
-      reportPushes(ctx, await pushTemplates(ctx, 'platform', [{ ids: { platform: c.platform.name }, render: () => renderPlatform(c) }]), false);
+      const { pushPlatformTemplate } = await import('../ops/config-bucket');
+      reportPushes(ctx, await pushPlatformTemplate(await ctx.ops(), pushed(ctx)), false);
     }),
   );
 
@@ -58,13 +34,10 @@ function registerPush(config: Command, run: Run): void {
   ]).action(
     run(async (ctx, env: string | undefined) => {
       const c = await ctx.config();
-      const { checkEnv } = await import('../store');
-      if (env) checkEnv(c, env);
-      const { renderCluster } = await import('../plan');
-      const envs = env ? [env] : Object.keys(c.environments);
-      if (!envs.length) throw usageError(`${c.file}: has no environments; add one under "environments"`);
-      const items = envs.map((e) => ({ ids: { platform: c.platform.name, env: e }, render: () => renderCluster(c, e) }));
-      reportPushes(ctx, await pushTemplates(ctx, 'cluster', items), !env);
+      const [{ envTarget }, { pushClusterTemplates }] = await Promise.all([import('../plan/target'), import('../ops/config-bucket')]);
+      const targets = (env ? [env] : Object.keys(c.environments)).map((e) => envTarget(c, e));
+      if (!targets.length) throw usageError(`${c.file}: has no environments; add one under "environments"`);
+      reportPushes(ctx, await pushClusterTemplates(await ctx.ops(), targets, pushed(ctx)), !env);
     }),
   );
 
@@ -78,13 +51,9 @@ function registerPush(config: Command, run: Run): void {
     ['cyclops config push app web staging', 'cyclops config push app web staging --port 20005 --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { port?: number }) => {
-      const c = await ctx.config();
-      const { checkAppEnv } = await import('../store');
-      checkAppEnv(c, app, env);
-      const { renderApp } = await import('../plan');
-      const port = opts.port ?? (await portForApp(ctx, env, app));
-      const ids = { platform: c.platform.name, env, app };
-      reportPushes(ctx, await pushTemplates(ctx, 'app', [{ ids, render: () => renderApp(c, env, app, { port }) }]), false);
+      const [{ appTarget }, { pushAppTemplate }] = await Promise.all([import('../plan/target'), import('../ops/config-bucket')]);
+      const t = appTarget(await ctx.config(), app, env);
+      reportPushes(ctx, [await pushAppTemplate(await ctx.ops(t), t, opts.port, pushed(ctx))], false);
     }),
   );
 
@@ -92,9 +61,8 @@ function registerPush(config: Command, run: Run): void {
     'cyclops config push ports',
   ]).action(
     run(async (ctx) => {
-      const c = await ctx.config();
-      const { pushPortsRange } = await import('../store');
-      const r = await pushPortsRange(await ctx.aws(), c);
+      const { pushPorts } = await import('../ops/config-bucket');
+      const r = await pushPorts(await ctx.ops());
       const what = r.created ? 'created' : r.changed ? `range set to ${r.range[0]}-${r.range[1]}` : 'unchanged';
       ctx.reporter.result(r, `${r.url}  (${what})`);
     }),
@@ -105,10 +73,8 @@ function registerRead(config: Command, run: Run): void {
   const read = config.command('read').description('print what is in the config bucket (the latest pushed template, or ports.json); never writes');
 
   const show = async (ctx: Context, kind: TemplateKind, ids: Ids, what: string) => {
-    const c = await ctx.config();
-    const { readLatestTemplate } = await import('../store');
-    const t = await readLatestTemplate(await ctx.aws(), c, kind, ids);
-    if (!t) throw failure(`${what}: nothing pushed yet; run "cyclops config push ${what}" first`, undefined, 'not-found');
+    const { readTemplate } = await import('../ops/config-bucket');
+    const t = await readTemplate(await ctx.ops(), kind, ids, what);
     ctx.reporter.info(`${t.url} (sha256 ${t.sha256.slice(0, 12)}, ${t.bytes} bytes)`);
     if (ctx.reporter.json) ctx.reporter.result({ ...pushJson(t), template: JSON.parse(t.body) });
     else ctx.reporter.raw(t.body);
@@ -119,25 +85,22 @@ function registerRead(config: Command, run: Run): void {
   );
   examples(read.command('cluster').argument('<env>', 'environment').description("the latest cluster template of ENV"), ['cyclops config read cluster staging']).action(
     run(async (ctx, env: string) => {
-      const c = await ctx.config();
-      (await import('../store')).checkEnv(c, env);
-      await show(ctx, 'cluster', { platform: c.platform.name, env }, `cluster ${env}`);
+      const t = (await import('../plan/target')).envTarget(await ctx.config(), env);
+      await show(ctx, 'cluster', { platform: t.platform, env }, `cluster ${env}`);
     }),
   );
   examples(read.command('app').argument('<app>', 'app name').argument('<env>', 'environment').description("the latest template of APP in ENV"), [
     'cyclops config read app web staging --json',
   ]).action(
     run(async (ctx, app: string, env: string) => {
-      const c = await ctx.config();
-      (await import('../store')).checkAppEnv(c, app, env);
-      await show(ctx, 'app', { platform: c.platform.name, env, app }, `app ${app} ${env}`);
+      const t = (await import('../plan/target')).appTarget(await ctx.config(), app, env);
+      await show(ctx, 'app', { platform: t.platform, env, app }, `app ${app} ${env}`);
     }),
   );
   examples(read.command('ports').description('ports.json as stored (validated)'), ['cyclops config read ports']).action(
     run(async (ctx) => {
-      const { readPorts } = await import('../store');
-      const file = await readPorts(await ctx.aws(), await ctx.config());
-      if (!file) throw failure('ports.json: not in the config bucket yet; run "cyclops config push ports" first', undefined, 'not-found');
+      const { readPortsFile } = await import('../ops/config-bucket');
+      const file = await readPortsFile(await ctx.ops());
       ctx.reporter.result(file, JSON.stringify(file, null, 2));
     }),
   );

@@ -16,7 +16,7 @@ const runnerOption = () =>
   ]);
 
 async function resolve(ctx: Context, app: string, env: string) {
-  const [{ appTarget }, guards] = await Promise.all([import('../ops/target'), import('../ops/guards')]);
+  const [{ appTarget }, guards] = await Promise.all([import('../plan/target'), import('../ops/guards')]);
   const target = appTarget(await ctx.config(), app, env);
   return { target, guards, ops: await ctx.ops(target) };
 }

@@ -21,7 +21,7 @@ async function previewOf(config: Config, app: string, env: string, opts: DeployF
     if (opts.withCron || opts.previewDatabase) throw usageError(`${opts.withCron ? '--with-cron' : '--preview-database'}: only with --preview NAME`);
     return undefined;
   }
-  const { previewDeployment } = await import('../ops/preview');
+  const { previewDeployment } = await import('../plan/preview');
   return previewDeployment(config, app, env, opts.preview, { withCron: opts.withCron, database: opts.previewDatabase });
 }
 
@@ -51,7 +51,7 @@ export const register: Register = (program, run) => {
   ).action(
     run(async (ctx, image: string, app: string, env: string, opts: DeployFlags) => {
       const config = await ctx.config();
-      const [{ deployTarget }, { deploy }] = await Promise.all([import('../ops/target'), import('../ops/deploy')]);
+      const [{ deployTarget }, { deploy }] = await Promise.all([import('../plan/target'), import('../ops/deploy')]);
       const { image: ref, ...parsed } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
       const preview = await previewOf(config, app, env, opts);
       const target = preview?.target ?? parsed;

@@ -61,7 +61,7 @@ export const register: Register = (program, run) => {
 
 async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'create' | 'update'): Promise<void> {
   const started = Date.now();
-  const [{ envTarget }, ops] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const [{ envTarget }, ops] = await Promise.all([import('../plan/target'), import('../ops/env')]);
   const target = envTarget(await ctx.config(), name);
   const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace }, verb);
   ctx.reporter.result(
@@ -93,7 +93,7 @@ function summary(env: string, r: ApplyResult): string {
 }
 
 async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; timeout: number }): Promise<void> {
-  const [{ envTarget }, envOps] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const [{ envTarget }, envOps] = await Promise.all([import('../plan/target'), import('../ops/env')]);
   const target = envTarget(await ctx.config(), name);
   const ops = await ctx.ops(target);
   const plan = await envOps.planEnvDelete(ops, target, { force: opts.force });
@@ -109,7 +109,7 @@ async function deleteEnv(ctx: Context, name: string, opts: { force?: boolean; ti
 }
 
 async function previewDelete(ctx: Context, name: string, opts: { force?: boolean }): Promise<void> {
-  const [{ envTarget }, envOps] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const [{ envTarget }, envOps] = await Promise.all([import('../plan/target'), import('../ops/env')]);
   const target = envTarget(await ctx.config(), name);
   const p = await envOps.previewEnvDelete(await ctx.ops(target), target, opts);
   if (!p.exists) {
@@ -143,7 +143,7 @@ async function listEnvs(ctx: Context): Promise<void> {
 }
 
 async function showEnv(ctx: Context, name: string): Promise<void> {
-  const [{ envTarget }, { showEnv: show }] = await Promise.all([import('../ops/target'), import('../ops/env')]);
+  const [{ envTarget }, { showEnv: show }] = await Promise.all([import('../plan/target'), import('../ops/env')]);
   const target = envTarget(await ctx.config(), name);
   const view = await show(await ctx.ops(target), target);
   const row = (k: string, v: unknown) => `${k.padEnd(14)}${v ?? '-'}`;

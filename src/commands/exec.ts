@@ -18,7 +18,7 @@ export const register: Register = (program, run) => {
     ['cyclops exec shop staging', 'cyclops exec shop staging -- bin/rails console', 'cyclops exec shop production --process worker --task 0123456789abcdef -- ps aux'],
   ).action(
     run(async (ctx, app: string, env: string, cmd: string[], opts: ExecOpts) => {
-      const [{ appTarget }, { execInTask, systemRunner }] = await Promise.all([import('../ops/target'), import('../ops/exec')]);
+      const [{ appTarget }, { execInTask, systemRunner }] = await Promise.all([import('../plan/target'), import('../ops/exec')]);
       const config = await ctx.config();
       const target = appTarget(config, app, env);
       const ops = await ctx.ops(target);

@@ -24,8 +24,8 @@ export const register: Register = (program, run) => {
       let source: 'option' | 'sts' | 'placeholder' = account ? 'option' : 'placeholder';
       if (!account && !opts.offline) {
         try {
-          const { callerAccount } = await import('../aws/sts');
-          account = await callerAccount(await ctx.aws());
+          const { callerAccount } = await import('../ops/account');
+          account = await callerAccount(await ctx.ops());
           source = 'sts';
         } catch (e) {
           ctx.reporter.warn(`could not read the account id from STS (${(e as Error).message.split('\n')[0]}); printing ${ACCOUNT_PLACEHOLDER} placeholders: pass --account ID to fill them in`);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { parseTime } from '../ops/inputs';
+import { parseTime } from '../plan/inputs';
 import { examples, type Register } from './types';
 
 /** --since/--until: 10m, 1h, 2d or an ISO 8601 time. */
@@ -45,7 +45,7 @@ export const register: Register = (program, run) => {
     ],
   ).action(
     run(async (ctx, app: string, env: string, opts: LogsOpts) => {
-      const [{ appTarget }, logs] = await Promise.all([import('../ops/target'), import('../ops/logs')]);
+      const [{ appTarget }, logs] = await Promise.all([import('../plan/target'), import('../ops/logs')]);
       const target = appTarget(await ctx.config(), app, env);
       const ops = await ctx.ops(target);
       const rep = ctx.reporter;

@@ -14,7 +14,7 @@ export const register: Register = (program, run) => {
     ['cyclops ports allocate web staging', 'cyclops ports allocate web staging --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const { appTarget } = await import('../ops/target');
+      const { appTarget } = await import('../plan/target');
       const target = appTarget(await ctx.config(), app, env);
       const r = await (await ctx.ops(target)).store.allocatePort(env, app);
       ctx.reporter.debug(`ports.json written after ${r.attempts} attempt(s)`);
@@ -27,7 +27,7 @@ export const register: Register = (program, run) => {
     ['cyclops ports release web staging'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const [{ appTarget }, { releaseAppPort }] = await Promise.all([import('../ops/target'), import('../ops/guards')]);
+      const [{ appTarget }, { releaseAppPort }] = await Promise.all([import('../plan/target'), import('../ops/guards')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await releaseAppPort(await ctx.ops(target), target);
       ctx.reporter.result({ env, app, ...r, released: r.port !== null }, r.port === null ? `${app} in ${env}: had no port; nothing to release` : `${app} in ${env}: released port ${r.port}`);
@@ -40,7 +40,7 @@ export const register: Register = (program, run) => {
   ]).action(
     run(async (ctx, env: string | undefined) => {
       const config = await ctx.config();
-      const { envTarget } = await import('../ops/target');
+      const { envTarget } = await import('../plan/target');
       if (env) envTarget(config, env);
       const file = await (await ctx.ops()).store.readPorts();
       const rows: PortRow[] = Object.entries(file?.environments ?? {})

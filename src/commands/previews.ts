@@ -12,7 +12,7 @@ export const register: Register = (program, run) => {
     'cyclops previews list staging --json',
   ]).action(
     run(async (ctx, env: string) => {
-      const [{ envTarget }, { listPreviews }] = await Promise.all([import('../ops/target'), import('../ops/previews')]);
+      const [{ envTarget }, { listPreviews }] = await Promise.all([import('../plan/target'), import('../ops/previews')]);
       const target = envTarget(await ctx.config(), env);
       const rows = await listPreviews(await ctx.ops(target), target);
       ctx.reporter.result(
@@ -43,7 +43,7 @@ export const register: Register = (program, run) => {
   ).action(
     run(async (ctx, env: string, opts: { olderThan?: string; dryRun?: boolean; yes?: boolean; timeout: number }) => {
       if (opts.olderThan === undefined) throw usageError(`previews prune ${env}: needs --older-than AGE (e.g. 7d; 0s prunes every preview)`);
-      const [{ envTarget }, { parseAge, planPrune, prunePreviews }] = await Promise.all([import('../ops/target'), import('../ops/previews')]);
+      const [{ envTarget }, { parseAge, planPrune, prunePreviews }] = await Promise.all([import('../plan/target'), import('../ops/previews')]);
       const seconds = parseAge(opts.olderThan);
       if (seconds === null) throw usageError(`--older-than ${opts.olderThan}: not an age; use a whole number with s, m, h, d or w (e.g. 7d)`);
       const target = envTarget(await ctx.config(), env);

@@ -14,7 +14,7 @@ export const register: Register = (program, run) => {
     ['cyclops releases shop staging', 'cyclops releases shop production --limit 5 --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { limit?: number }) => {
-      const [{ appTarget }, { listReleases }] = await Promise.all([import('../ops/target'), import('../ops/releases')]);
+      const [{ appTarget }, { listReleases }] = await Promise.all([import('../plan/target'), import('../ops/release-log')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await listReleases(await ctx.ops(target), target, opts.limit);
       const rep = ctx.reporter;

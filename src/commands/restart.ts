@@ -13,7 +13,7 @@ export const register: Register = (program, run) => {
     ['cyclops restart shop staging', 'cyclops restart shop production --process worker --json'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { process?: string; timeout: number }) => {
-      const [{ appTarget }, { restart }] = await Promise.all([import('../ops/target'), import('../ops/restart')]);
+      const [{ appTarget }, { restart }] = await Promise.all([import('../plan/target'), import('../ops/restart')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await restart(await ctx.ops(target), target, { process: opts.process, timeoutSeconds: opts.timeout });
       ctx.reporter.success(`restarted ${r.restarted.join(', ')} (release ${r.release ?? '?'}, ${r.duration}s)`);

@@ -16,7 +16,7 @@ export const register: Register = (program, run) => {
     ['cyclops rollback shop staging', 'cyclops rollback shop production --to 12 --json', 'cyclops rollback shop staging --dry-run'],
   ).action(
     run(async (ctx, app: string, env: string, opts: { to?: number; dryRun?: boolean; timeout: number }) => {
-      const [{ appTarget }, { rollback }] = await Promise.all([import('../ops/target'), import('../ops/rollback')]);
+      const [{ appTarget }, { rollback }] = await Promise.all([import('../plan/target'), import('../ops/rollback')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await rollback(await ctx.ops(target), target, { to: opts.to, dryRun: opts.dryRun, timeoutSeconds: opts.timeout });
       const rep = ctx.reporter;

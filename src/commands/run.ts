@@ -36,7 +36,7 @@ export const register: Register = (program, run) => {
     ],
   ).action(
     run(async (ctx, app: string, env: string, cmd: string[], opts: RunOpts) => {
-      const [{ appTarget }, { runCommand }] = await Promise.all([import('../ops/target'), import('../ops/run')]);
+      const [{ appTarget }, { runCommand }] = await Promise.all([import('../plan/target'), import('../ops/run')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await runCommand(await ctx.ops(target), target, { command: cmd, process: opts.process, cpu: opts.cpu, memory: opts.memory, detach: opts.detach, timeoutSeconds: opts.timeout });
       const rep = ctx.reporter;

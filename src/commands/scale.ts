@@ -14,7 +14,7 @@ export const register: Register = (program, run) => {
     ['cyclops scale shop production web=3 worker=0', 'cyclops scale shop production web=2..10', 'cyclops scale shop production --reset --json'],
   ).action(
     run(async (ctx, app: string, env: string, args: string[], opts: { reset?: boolean; timeout: number }) => {
-      const [{ appTarget }, { scale, parseCounts }] = await Promise.all([import('../ops/target'), import('../ops/scale')]);
+      const [{ appTarget }, { scale, parseCounts }] = await Promise.all([import('../plan/target'), import('../ops/scale')]);
       const target = appTarget(await ctx.config(), app, env);
       const { counts, ranges } = parseCounts(args); // bad input: exit 2 before any AWS call
       const r = await scale(await ctx.ops(target), target, { counts, ranges, reset: opts.reset, timeoutSeconds: opts.timeout });

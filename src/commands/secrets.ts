@@ -21,7 +21,7 @@ export const register: Register = (program, run) => {
     ['printf %s "$STRIPE_KEY" | cyclops secrets set shop production STRIPE_KEY', 'cyclops secrets set shop staging TLS_KEY --from-file key.pem --json'],
   ).action(
     run(async (ctx, app: string, env: string, name: string, opts: { fromFile?: string; deploy: boolean; timeout: number }) => {
-      const [{ appTarget }, { setSecret }] = await Promise.all([import('../ops/target'), import('../ops/secrets')]);
+      const [{ appTarget }, { setSecret }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       let raw: string;
       if (opts.fromFile) {
@@ -48,7 +48,7 @@ export const register: Register = (program, run) => {
     ['cyclops secrets unset shop staging STRIPE_KEY', 'cyclops secrets unset shop staging OLD_TOKEN --json'],
   ).action(
     run(async (ctx, app: string, env: string, name: string, opts: { deploy: boolean; timeout: number }) => {
-      const [{ appTarget }, { unsetSecret }] = await Promise.all([import('../ops/target'), import('../ops/secrets')]);
+      const [{ appTarget }, { unsetSecret }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await unsetSecret(await ctx.ops(target), target, name, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
       if (r.action === 'removed') ctx.reporter.success(`removed secret ${name} of ${app} in ${env}`);
@@ -60,7 +60,7 @@ export const register: Register = (program, run) => {
     ['cyclops secrets list shop staging', 'cyclops secrets list shop production --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const [{ appTarget }, { listSecrets }] = await Promise.all([import('../ops/target'), import('../ops/secrets')]);
+      const [{ appTarget }, { listSecrets }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await listSecrets(await ctx.ops(target), target);
       ctx.reporter.result(r, r.secrets.length ? ctx.reporter.table(r.secrets, [

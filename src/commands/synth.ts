@@ -7,7 +7,7 @@ import { Option } from 'commander';
 import type { Config } from '../config/model';
 import type { Context } from '../context';
 import { usageError } from '../errors';
-import { parseImage } from '../ops/inputs';
+import { parseImage } from '../plan/inputs';
 import { writeAllOrNothing } from './out-dir';
 import { appStack, envStack, platformStack } from '../naming';
 import { examples, type Register } from './types';

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import type { Action } from '../cli';
+import type { Context } from '../context';
+
+/** A command's action; a number it returns is the exit code (`run`: the container's; `logs --follow`: 0 after Ctrl-C). */
+export type Action = (ctx: Context, ...args: any[]) => Promise<void | number>;
 
 /** A command module registers itself on the program; `run` wraps its action. */
 export type Register = (program: Command, run: (fn: Action) => (...args: unknown[]) => Promise<void>) => void;

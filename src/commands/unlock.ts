@@ -11,11 +11,10 @@ export const register: Register = (program, run) => {
     ['cyclops unlock web staging', 'cyclops unlock web staging --yes --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const config = await ctx.config();
-      const { readLock, removeLock, checkAppEnv } = await import('../store');
-      checkAppEnv(config, app, env);
-      const aws = await ctx.aws();
-      const lock = await readLock(aws, config, env, app);
+      const [{ appTarget }, { readAppLock, removeAppLock }] = await Promise.all([import('../plan/target'), import('../ops/unlock')]);
+      const t = appTarget(await ctx.config(), app, env);
+      const ops = await ctx.ops(t);
+      const lock = await readAppLock(ops, t);
       if (!lock) {
         ctx.reporter.result({ env, app, locked: false, removed: false }, `${app} in ${env} is not locked; nothing to do`);
         return;
@@ -25,7 +24,7 @@ export const register: Register = (program, run) => {
         : 'unreadable lock object';
       ctx.reporter.info(`${lock.key}: ${who}`);
       await ctx.reporter.confirm(`Remove the lock on ${app} in ${env}? Only do this if that operation is no longer running.`, `unlock ${app} ${env}`);
-      await removeLock(aws, config, env, app, lock.etag);
+      await removeAppLock(ops, t, lock);
       ctx.reporter.result({ env, app, locked: true, removed: true, lock: lock.info }, `removed the lock on ${app} in ${env} (${who})`);
     }),
   );

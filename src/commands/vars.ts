@@ -18,7 +18,7 @@ export const register: Register = (program, run) => {
     ['cyclops vars set shop staging FEATURE_X=on LOG_LEVEL=debug', 'cyclops vars set shop production LOG_LEVEL=info --no-deploy --json'],
   ).action(
     run(async (ctx, app: string, env: string, pairs: string[], opts: ChangeOpts) => {
-      const [{ appTarget }, { setVars, parsePairs }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const [{ appTarget }, { setVars, parsePairs }] = await Promise.all([import('../plan/target'), import('../ops/vars')]);
       const target = appTarget(await ctx.config(), app, env);
       const values = parsePairs(pairs);
       const r = await setVars(await ctx.ops(target), target, values, { noDeploy: !opts.deploy, plain: opts.plain, timeoutSeconds: opts.timeout });
@@ -38,7 +38,7 @@ export const register: Register = (program, run) => {
     ['cyclops vars unset shop staging FEATURE_X', 'cyclops vars unset shop staging A B --no-deploy --json'],
   ).action(
     run(async (ctx, app: string, env: string, names: string[], opts: ChangeOpts) => {
-      const [{ appTarget }, { unsetVars }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const [{ appTarget }, { unsetVars }] = await Promise.all([import('../plan/target'), import('../ops/vars')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await unsetVars(await ctx.ops(target), target, names, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
       if (r.changed) ctx.reporter.success(`unset ${names.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
@@ -50,7 +50,7 @@ export const register: Register = (program, run) => {
     ['cyclops vars list shop staging', 'cyclops vars list shop staging --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
-      const [{ appTarget }, { listVars }] = await Promise.all([import('../ops/target'), import('../ops/vars')]);
+      const [{ appTarget }, { listVars }] = await Promise.all([import('../plan/target'), import('../ops/vars')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await listVars(await ctx.ops(target), target);
       const rows = Object.entries(r.effective).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value, source: Object.hasOwn(r.vars, name) ? 'vars' : 'config' }));

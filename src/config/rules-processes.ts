@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema';
-import { didYouMean } from '../naming';
+import { didYouMean, isImageReference } from '../naming';
 import { processKind, RELEASE_PROCESS, WEB_PROCESS } from './model';
 
 type Raw = ParsedConfig['apps'][string];
@@ -37,8 +37,6 @@ export function parseCidr(text: string): { version: 4 | 6; prefix: number } | nu
 const PATH_RE = /^(\/[A-Za-z0-9._@+-]+)+$/;
 const covers = (a: string, b: string) => a === b || b.startsWith(`${a}/`);
 
-/** A container image reference: [registry/]repository[:tag][@sha256:digest]. */
-const IMAGE_RE = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
 
 function checkCount(p: RawProcess, kind: string, at: (...k: Path) => Path, add: Add): void {
   if (typeof p.count !== 'object') return;
@@ -89,7 +87,7 @@ function checkSidecars(procName: string, p: RawProcess, processes: string[], at:
     if (processes.includes(s.name)) add(at('sidecars', i, 'name'), `"${s.name}" is also a process of this app; give the sidecar another name (containers, log prefixes and process names must differ)`);
     else if (names.has(s.name)) add(at('sidecars', i, 'name'), `"${s.name}" names another sidecar of this process too; give each sidecar its own name`);
     names.add(s.name);
-    if (s.image !== undefined && s.image !== 'app' && !IMAGE_RE.test(s.image)) {
+    if (s.image !== undefined && s.image !== 'app' && !isImageReference(s.image)) {
       add(at('sidecars', i, 'image'), `"${s.image}" is not an image reference; use one such as "redis:7.2" or "public.ecr.aws/nginx/nginx:1.27", or "app" for the app's own image`);
     }
     if (s.port !== undefined) {

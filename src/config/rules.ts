@@ -3,7 +3,8 @@
  * about, with the fix in the message.
  */
 import { z } from 'zod';
-import { configSchema, NAME_RE, type ParsedConfig } from './schema';
+import { configSchema, type ParsedConfig } from './schema';
+import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
 import { resolveConfig, SUBNET_SLOT_BITS } from './model';
 import { mergedAppSettings } from './merge';
@@ -59,7 +60,7 @@ function checkPorts(c: ParsedConfig, ctx: Ctx): void {
 
 function checkEnvironment(name: string, e: ParsedConfig['environments'][string], ctx: Ctx): void {
   const at = (...p: Path): Path => ['environments', name, ...p];
-  if (!NAME_RE.test(name) || name.length > 20) {
+  if (!isName(name, NAME_MAX.environment)) {
     add(ctx, ['environments', name], 'is not a valid environment name; use up to 20 lowercase letters, digits and dashes, starting with a letter');
   }
   const n = e.network;
@@ -195,7 +196,7 @@ function checkAppEverywhere(name: string, a: RawApp, c: ParsedConfig, ctx: Ctx):
 
 function checkApp(name: string, a: Settings, apps: ParsedConfig['apps'], addAt: (path: Path, message: string) => void): void {
   const at = (...p: Path): Path => ['apps', name, ...p];
-  if (!NAME_RE.test(name) || name.length > 63) {
+  if (!isName(name, NAME_MAX.app)) {
     addAt(['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
   }
   const procs = a.processes;

@@ -4,8 +4,8 @@
  * format.ts.
  */
 import { z } from 'zod';
+import { NAME_MAX, NAME_RE } from '../naming';
 
-export const NAME_RE = /^[a-z][a-z0-9-]*[a-z0-9]$|^[a-z]$/;
 const name = (what: string, max: number) =>
   z
     .string({ error: `must be a string (the ${what} name)` })
@@ -25,7 +25,7 @@ const str = (what: string) => z.string({ error: `must be a string (${what})` }).
 const bool = (what: string) => z.boolean({ error: `must be true or false (${what})` });
 
 export const platformSchema = z.strictObject({
-  name: name('platform', 20),
+  name: name('platform', NAME_MAX.platform),
   region: z
     .string({ error: 'must be a string such as "eu-west-1"' })
     .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'is not an AWS region; use a region code such as "eu-west-1"' }),

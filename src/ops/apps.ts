@@ -2,15 +2,14 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest, logGroup } from '../naming';
-import { LOG_RETENTION_DAYS } from '../../templates/app';
-import { webAlarmNames } from '../../templates/app-scaling';
+import { appStack, closest, LOG_RETENTION_DAYS, logGroup } from '../naming';
+import { webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
 import { restoreHint, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
-import { appServices, appUrlFor, checkOwner } from './release';
-import type { AppTarget, Target } from './target';
+import { appServices, appUrlFor, checkOwner } from './desired-state';
+import type { AppTarget, Target } from '../plan/target';
 
 export interface AppStatus {
   app: string;

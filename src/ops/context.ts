@@ -10,10 +10,10 @@ import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Events } from '../events';
 import type { Ids, TemplateKind } from '../naming';
-import type { ServiceState } from '../services/rollout';
+import type { ServiceState } from '../ecs/rollout';
 import type { ApplyInput, ApplyResult, AppStack, DeleteOptions, EnvOutputs, StackSummary } from '../stacks';
-import type { AllocateResult, AppSettings, EnsureBucketResult, PortsFile, PushResult, ReleaseDraft, ReleaseList, ReleaseRecord, ReleaseState } from '../store';
-import type { Target } from './target';
+import type { AllocateResult, AppSettings, EnsureBucketResult, LockInfo, PortsFile, PushPortsResult, PushResult, ReleaseDraft, ReleaseList, ReleaseRecord, ReleaseState, StoredTemplate } from '../store';
+import type { Target } from '../plan/target';
 
 export interface StacksApi {
   /** the region stacks are looked up in */
@@ -57,7 +57,13 @@ export interface StoreApi {
   allocatePort(env: string, app: string): Promise<AllocateResult>;
   releasePort(env: string, app: string): Promise<{ port: number | null }>;
   readPorts(): Promise<PortsFile | null>;
+  /** `config push ports`: create ports.json with the configured range, or move its range keeping every allocation */
+  pushPortsRange(): Promise<PushPortsResult>;
   acquireLock(env: string, app: string, operation: string): Promise<LockHandle>;
+  /** the lock as stored, with its ETag; null when there is none (`info` null: unreadable) */
+  readLock(env: string, app: string): Promise<{ key: string; etag: string; info: LockInfo | null } | null>;
+  /** delete the lock if it still has this ETag */
+  removeLock(env: string, app: string, etag?: string): Promise<{ removed: boolean }>;
   readRelease(env: string, app: string): Promise<ReleaseState>;
   /** append a record to the release log: it gets the next free number */
   writeRelease(env: string, app: string, record: ReleaseDraft): Promise<ReleaseRecord>;
@@ -70,6 +76,8 @@ export interface StoreApi {
   /** change the app's vars and secret references by CAS */
   updateSettings(env: string, app: string, change: (s: AppSettings) => AppSettings): Promise<{ settings: AppSettings; changed: boolean }>;
   pushTemplate(kind: TemplateKind, ids: Ids, body: string, opts?: { pointer?: boolean }): Promise<PushResult>;
+  /** the latest pushed template of this kind and ids; null when none was pushed */
+  readLatestTemplate(kind: TemplateKind, ids: Ids): Promise<StoredTemplate | null>;
   /** where a template with this content lives (no I/O): content-addressed */
   templateLocation(kind: TemplateKind, ids: Ids, body: string): { key: string; url: string };
 }
@@ -145,6 +153,12 @@ export interface AlarmsApi {
   describe(names: string[]): Promise<AlarmState[]>;
 }
 
+/** Who the credentials act as. */
+export interface IdentityApi {
+  /** the account id (STS GetCallerIdentity) */
+  account(): Promise<string>;
+}
+
 export interface Ops {
   config: Config;
   target?: Target;
@@ -160,6 +174,7 @@ export interface Ops {
   tasks: TasksApi;
   logs: LogsApi;
   alarms: AlarmsApi;
+  identity: IdentityApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -7,19 +7,18 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, logGroup, tags } from '../naming';
+import { appStack, LOG_RETENTION_DAYS, logGroup, tags } from '../naming';
 import { appParameters } from '../plan';
-import { LOG_RETENTION_DAYS } from '../../templates/app';
-import type { ServiceState } from '../services/rollout';
+import type { ServiceState } from '../ecs/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
 import { lowestFree, restoreHint, settingsSnapshot, type AppSettings, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { deployArchitectures, resolveImage, tagReleaseImage, type ResolvedImage } from './images';
 import { now, type Ops } from './context';
 import { requireEnvOutputs } from './envstack';
-import { mutableTagWarning, type ImageRef } from './inputs';
+import { mutableTagWarning, type ImageRef } from '../plan/inputs';
 import { withAppLock, type LockScope } from './lock';
-import { draft, recordFailure, type Fields as RecordFields } from './releases';
+import { draft, recordFailure, type Fields as RecordFields } from './release-log';
 import {
   appServices,
   appUrlFor,
@@ -35,10 +34,10 @@ import {
   stackStamp,
   type Counts,
   type Rendered,
-} from './release';
+} from './desired-state';
 import { checkPreviewStack } from './previews';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 export interface DeployOptions {
   dryRun?: boolean;

@@ -9,10 +9,10 @@ import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
-import { networkChange } from './network';
+import { networkChange } from '../plan/network';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
-import type { Target } from './target';
+import type { Target } from '../plan/target';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
   const body = templateBody(renderCluster(ops.config, t.env));

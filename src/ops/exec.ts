@@ -12,7 +12,7 @@ import { say } from '../events';
 import { clusterName, serviceName } from '../naming';
 import type { Ops } from './context';
 import { requireProcess } from './run';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 /** What exec needs from the machine: find a program on PATH, and run one on this terminal. */
 export interface ExecRunner {

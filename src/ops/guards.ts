@@ -9,8 +9,8 @@ import { say } from '../events';
 import { appStack } from '../naming';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
-import { appServices } from './release';
-import type { AppTarget } from './target';
+import { appServices } from './desired-state';
+import type { AppTarget } from '../plan/target';
 
 const deployed = async (ops: Ops, t: AppTarget) => !!(await ops.stacks.describe(appStack(t.platform, t.env, t.app)));
 

@@ -12,7 +12,7 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { releaseImageTag } from '../naming';
 import type { Ops } from './context';
-import type { ImageRef } from './inputs';
+import type { ImageRef } from '../plan/inputs';
 import { imageArchitectures, type AppConfig, type Arch } from '../config/model';
 
 export interface ResolvedImage {

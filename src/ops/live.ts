@@ -8,7 +8,7 @@ import { appSecretName, envOutputsFrom, envStack, PLATFORM_OUTPUT, platformStack
 import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
 import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
-import { describeServices, restartServices, stackServices, waitForRollout } from '../services/rollout';
+import { describeServices, restartServices, stackServices, waitForRollout } from '../ecs/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
 import * as store from '../store';
 import { stackResources, stackTemplate } from '../aws/cloudformation';
@@ -17,7 +17,7 @@ import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
 import type { DatabaseApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
-import type { Target } from './target';
+import type { Target } from '../plan/target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
   let role: Promise<string | undefined> | undefined;
@@ -46,6 +46,9 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
     readPorts: () => store.readPorts(aws, config),
+    pushPortsRange: () => store.pushPortsRange(aws, config),
+    readLock: (env, app) => store.readLock(aws, config, env, app),
+    removeLock: (env, app, etag) => store.removeLock(aws, config, env, app, etag),
     acquireLock: (env, app, operation) => store.acquireLock(aws, config, env, app, operation),
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
@@ -55,6 +58,7 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     readSettings: (env, app) => store.readSettings(aws, config, env, app),
     updateSettings: (env, app, change) => store.updateSettings(aws, config, env, app, change),
     pushTemplate: (kind, ids, body, opts) => store.pushTemplate(aws, config, kind, ids, body, opts),
+    readLatestTemplate: (kind, ids) => store.readLatestTemplate(aws, config, kind, ids),
     templateLocation: (kind, ids, body) => {
       const key = templateKey(kind, store.sha256(body), ids);
       return { key, url: templateUrl(config.platform.bucket, aws.region, key) };
@@ -151,6 +155,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     tasks: liveTasks(aws),
     logs: liveLogs(aws),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
+    identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
     events: reporter,
     signal,
   };

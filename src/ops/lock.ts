@@ -6,7 +6,7 @@
 import { failure, interrupted } from '../errors';
 import { say } from '../events';
 import type { LockHandle, Ops } from './context';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 export interface LockScope {
   /** aborts on Ctrl-C or when the lease is lost: pass it to every wait */

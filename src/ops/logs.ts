@@ -9,8 +9,8 @@ import { usageError } from '../errors';
 import { logGroup } from '../naming';
 import { abortableSleep } from '../stacks/poll';
 import { now, type Ops } from './context';
-import { interleave, Seen, toLine, type LogLine } from './log-events';
-import type { AppTarget } from './target';
+import { interleave, Seen, toLine, type LogLine } from '../plan/log-events';
+import type { AppTarget } from '../plan/target';
 
 export const DEFAULT_LOG_LIMIT = 1000;
 /** Without --since: the last hour. */

@@ -10,7 +10,7 @@ import { tags, TAG_RUN, type Ids } from '../naming';
 import { abortableSleep } from '../stacks/poll';
 import { currentHolder } from '../store';
 import { now, type Ops } from './context';
-import { Seen, taskStream, toLine, type LogLine } from './log-events';
+import { Seen, taskStream, toLine, type LogLine } from '../plan/log-events';
 import type { EnvOutputs } from '../stacks';
 
 export interface OneOffSpec extends Omit<RunTaskInput, 'tags' | 'subnets' | 'securityGroups'> {

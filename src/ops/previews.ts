@@ -9,8 +9,8 @@ import { TAG_PREVIEW_OF } from '../naming';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp, type DestroyResult } from './apps';
 import { now, type Ops } from './context';
-import type { PreviewTarget } from './preview';
-import type { AppTarget, Target } from './target';
+import type { PreviewTarget } from '../plan/preview';
+import type { AppTarget, Target } from '../plan/target';
 
 /** A deployed stack under the preview's name that is not a preview of the same app: refused before any write. */
 export function checkPreviewStack(stack: StackSummary | null, t: AppTarget & Partial<Pick<PreviewTarget, 'previewOf'>>): void {

@@ -6,14 +6,14 @@
 import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack, tags } from '../naming';
-import type { ServiceState } from '../services/rollout';
+import type { ServiceState } from '../ecs/rollout';
 import type { ApplyResult } from '../stacks';
 import type { ReleaseRecord, ReleaseState } from '../store';
 import type { Ops } from './context';
 import type { LockScope } from './lock';
-import { appServices, stackStamp } from './release';
-import { draft, recordFailure, type Fields } from './releases';
-import type { AppTarget } from './target';
+import { appServices, stackStamp } from './desired-state';
+import { draft, recordFailure, type Fields } from './release-log';
+import type { AppTarget } from '../plan/target';
 import { now } from './context';
 
 /** The current release, or a usage error that says to deploy first. */

@@ -6,12 +6,12 @@
 import { usageError } from '../errors';
 import { say } from '../events';
 import { serviceName } from '../naming';
-import type { ServiceState } from '../services/rollout';
+import type { ServiceState } from '../ecs/rollout';
 import { now, type Ops } from './context';
 import { withAppLock } from './lock';
 import { elapsed, requireCurrent } from './reapply';
-import { appServices, scalable } from './release';
-import type { AppTarget } from './target';
+import { appServices, scalable } from './desired-state';
+import type { AppTarget } from '../plan/target';
 
 export interface RestartResult {
   app: string;

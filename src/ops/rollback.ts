@@ -11,7 +11,7 @@ import { outcomeOf, type ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
 import { withAppLock } from './lock';
 import { elapsed, reapply, requireCurrent, requireTemplate } from './reapply';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 export const MIGRATIONS_NOTE = 'database migrations are not rolled back: the database stays as the newer release left it';
 

@@ -12,7 +12,7 @@ import { clusterName, serviceName, taskFamily } from '../naming';
 import type { Ops } from './context';
 import { requireEnvOutputs } from './envstack';
 import { appNetwork, startOneOff, waitOneOff, type OneOffResult, type OneOffSpec, type OneOffWait } from './one-off';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 export interface RunOptions {
   process?: string;

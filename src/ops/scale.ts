@@ -13,8 +13,8 @@ import type { ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
 import { withAppLock } from './lock';
 import { elapsed, reapply, requireCurrent, requireTemplate } from './reapply';
-import { checkCounts, scalable } from './release';
-import type { AppTarget } from './target';
+import { checkCounts, scalable } from './desired-state';
+import type { AppTarget } from '../plan/target';
 
 /** "web=3" and "web=2..10" (an autoscaled process's bounds) arguments; a malformed one is a usage error. */
 export function parseCounts(args: string[]): { counts: Record<string, number>; ranges: Ranges } {

@@ -11,7 +11,7 @@ import { say } from '../events';
 import { appSecretName, checkSettingName } from '../naming';
 import { now, type Ops } from './context';
 import type { DeployResult } from './deploy';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 import { redeploy, type SettingsChangeOptions } from './vars';
 
 export interface SecretResult {

@@ -11,8 +11,8 @@ import { checkSettingName, looksSecret } from '../naming';
 import type { AppSettings, ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { deploy, type DeployResult } from './deploy';
-import { parseImage } from './inputs';
-import type { AppTarget } from './target';
+import { parseImage } from '../plan/inputs';
+import type { AppTarget } from '../plan/target';
 
 export interface SettingsChangeOptions {
   noDeploy?: boolean;

@@ -10,12 +10,12 @@ import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT,
 import { platformTemplate } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
-import { maxParameter, minParameter } from '../../templates/app-scaling';
+import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
 
 import { templateBody } from './serialize';
 
 export { templateBody, toYaml } from './serialize';
-export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter };
+export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter, webAlarmNames };
 
 export type { TemplateKind } from '../naming';
 export type CfnTemplate = Record<string, unknown>;

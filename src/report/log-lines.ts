@@ -3,7 +3,7 @@
  * its colour), plain text otherwise, and one JSON object per line for `logs --follow --json`.
  */
 import type { ChalkInstance } from 'chalk';
-import type { LogLine } from '../ops/log-events';
+import type { LogLine } from '../plan/log-events';
 
 const PALETTE = ['cyan', 'magenta', 'yellow', 'green', 'blue', 'red'] as const;
 

@@ -1,7 +1,7 @@
 /** `exec: true` in the app template, and the release phase's task definition derived from a rendered template. */
 import { renderApp, templateBody } from '../../src/plan';
 import { EXEC_ACTIONS } from '../../templates/app';
-import { releaseTaskDefinition, resolveIntrinsics } from '../../src/ops/release-task';
+import { releaseTaskDefinition, resolveIntrinsics } from '../../src/ops/release-phase/task-definition';
 import { CyclopsError } from '../../src/errors';
 import { variants } from './fixtures';
 

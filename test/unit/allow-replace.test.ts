@@ -5,7 +5,7 @@
  */
 import { deploy } from '../../src/ops/deploy';
 import { applyEnv, bootstrap } from '../../src/ops/env';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { fakeOps } from './fakes/ops';
 
 const target = { platform: 'acme', env: 'staging', app: 'web' };

@@ -12,8 +12,8 @@ import { appConfig, imageArchitectures as appArchitectures } from '../../src/con
 import { instanceArch } from '../../src/config/instances';
 import type { ImagesApi } from '../../src/ops/context';
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
-import { releaseTaskDefinition } from '../../src/ops/release-task';
+import { parseImage } from '../../src/plan/inputs';
+import { releaseTaskDefinition } from '../../src/ops/release-phase/task-definition';
 import { renderApp, templateBody } from '../../src/plan';
 import { CyclopsError } from '../../src/errors';
 import { failure, fakeOps, testConfig } from './fakes/ops';

@@ -34,7 +34,7 @@ const scanned = [...files(join(ROOT, 'src')), ...files(join(ROOT, 'templates'))]
   .filter((p) => !p.startsWith('src/aws/'));
 
 test('the scan sees the source tree', () => {
-  expect(scanned).toEqual(expect.arrayContaining(['src/stacks/apply.ts', 'src/store/s3.ts', 'src/services/rollout.ts']));
+  expect(scanned).toEqual(expect.arrayContaining(['src/stacks/apply.ts', 'src/store/s3.ts', 'src/ecs/rollout.ts']));
   expect(scanned.length).toBeGreaterThan(40);
 });
 

@@ -1,4 +1,4 @@
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { CyclopsError } from '../../src/errors';
 
 const digest = 'sha256:' + 'a'.repeat(64);

@@ -1,6 +1,6 @@
 /** The pure helpers behind `logs`: --since/--until parsing, stream names, interleaving, dedup, NDJSON frames and the line prefix. */
 import { Chalk } from 'chalk';
-import { interleave, parseStream, parseTime, Seen, taskStream, toLine } from '../../src/ops/log-events';
+import { interleave, parseStream, parseTime, Seen, taskStream, toLine } from '../../src/plan/log-events';
 import { formatLogLine, ndjson, processColour } from '../../src/report/log-lines';
 
 const NOW = Date.parse('2030-01-01T12:00:00Z');

@@ -1,4 +1,7 @@
-import { appStack, changeSetName, dbIdentifier, envStack, platformStack, tags, templateUrl } from '../../src/naming';
+import { parseConfig } from '../../src/config/load';
+import { appStack, changeSetName, dbIdentifier, envStack, isImageReference, isName, NAME_MAX, platformStack, tags, templateUrl } from '../../src/naming';
+import { parseImage } from '../../src/plan/inputs';
+import { previewDeployment } from '../../src/plan/preview';
 
 test('stack names follow <platform>-platform, <platform>-<env>, <platform>-<env>-<app>', () => {
   expect([platformStack('acme'), envStack('acme', 'staging'), appStack('acme', 'staging', 'web')]).toEqual(['acme-platform', 'acme-staging', 'acme-staging-web']);
@@ -40,5 +43,39 @@ describe('database identifiers', () => {
 
   test('never carry characters outside [a-z0-9_], whatever the input', () => {
     expect(dbIdentifier('x"; DROP DATABASE postgres; --')).toMatch(/^[a-z0-9_]+$/);
+  });
+});
+
+describe('one name rule and one image grammar', () => {
+  const raw = (sidecarImage: string) => ({
+    platform: { name: 'acme', region: 'eu-west-1', bucket: 'acme-config' },
+    environments: { staging: { dns: { domain: 'staging.acme.dev', hostedZoneId: 'Z1' }, database: { type: 'none' } } },
+    apps: { web: { processes: { web: { port: 8080, sidecars: [{ name: 'proxy', image: sidecarImage }] } }, database: false } },
+  });
+
+  test.each([
+    ['web', true],
+    ['a', true],
+    ['web-2', true],
+    ['2web', false],
+    ['web-', false],
+    ['Web', false],
+    ['w'.repeat(63), true],
+    ['w'.repeat(64), false],
+  ])('app name %s: %s', (name, ok) => expect(isName(name, NAME_MAX.app)).toBe(ok));
+
+  test('a sidecar image and a deployed image follow the same grammar (a registry host may have capitals)', () => {
+    const image = 'Registry.Example.com/shop:1';
+    expect(isImageReference(image)).toBe(true);
+    expect(parseImage(image)).toEqual({ repository: 'Registry.Example.com/shop', tag: '1', digest: undefined });
+    expect(parseConfig(raw(image), 'config.json').apps.web.processes[0].sidecars?.[0].image).toBe(image);
+    expect(() => parseConfig(raw('Nginx Latest'), 'config.json')).toThrow(/not an image reference/);
+  });
+
+  test('a preview NAME may start with a digit; the preview app name follows the name rule', () => {
+    const config = parseConfig(raw('redis:7'), 'config.json');
+    expect(previewDeployment(config, 'web', 'staging', '123').target.app).toBe('web-123');
+    for (const bad of ['-x', 'x-', 'PR', '']) expect(() => previewDeployment(config, 'web', 'staging', bad)).toThrow(/not a valid preview name/);
+    expect(() => previewDeployment(config, 'web', 'staging', 'x'.repeat(60))).toThrow(/at most 63/);
   });
 });

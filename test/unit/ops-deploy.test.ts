@@ -2,8 +2,8 @@
 import { CyclopsError } from '../../src/errors';
 import { TEMPLATE_DIGEST_OUTPUT } from '../../src/naming';
 import { deploy, type DeployOptions } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
-import { deployTarget } from '../../src/ops/target';
+import { parseImage } from '../../src/plan/inputs';
+import { deployTarget } from '../../src/plan/target';
 import { fakeOps, svc, testConfig, type Fake } from './fakes/ops';
 import { failure } from './fakes/ops';
 

@@ -4,7 +4,7 @@ import { appStatus, destroyApp } from '../../src/ops/apps';
 import { deploy } from '../../src/ops/deploy';
 import { deleteEnv, planEnvDelete } from '../../src/ops/env';
 import { releaseAppPort } from '../../src/ops/guards';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { fakeOps, type Fake } from './fakes/ops';
 import { failure } from './fakes/ops';
 

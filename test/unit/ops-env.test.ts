@@ -2,7 +2,7 @@
 import { CyclopsError, ExitCode } from '../../src/errors';
 import { deploy } from '../../src/ops/deploy';
 import { deleteEnv, planEnvDelete, previewEnvDelete, showEnv, vpcInUse } from '../../src/ops/env';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { failure, fakeOps, testConfig } from './fakes/ops';
 
 const env = { platform: 'acme', env: 'staging' };

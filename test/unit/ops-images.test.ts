@@ -8,7 +8,7 @@ import { ecrImage, imageDigest, tagImage, type EcrImage } from '../../src/aws/ec
 import * as sdk from '../../src/aws/sdk';
 import type { ImagesApi } from '../../src/ops/context';
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { failure, fakeOps, type Fake } from './fakes/ops';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web';

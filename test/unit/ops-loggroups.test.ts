@@ -10,7 +10,7 @@ import { ensureLogGroup } from '../../src/aws/loggroups';
 import * as sdk from '../../src/aws/sdk';
 import { destroyApp } from '../../src/ops/apps';
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { renderApp } from '../../src/plan';
 import { fakeOps, testConfig, type Fake } from './fakes/ops';
 

@@ -3,7 +3,7 @@
  * naming the config key: rendered templates (the real renderer) against a "live" template.
  */
 import { applyEnv } from '../../src/ops/env';
-import { networkChange } from '../../src/ops/network';
+import { networkChange } from '../../src/plan/network';
 import { renderCluster, templateBody } from '../../src/plan';
 import { failure, fakeOps, testConfig } from './fakes/ops';
 

@@ -10,7 +10,7 @@ import * as sdk from '../../src/aws/sdk';
 import { CyclopsError } from '../../src/errors';
 import { deploy } from '../../src/ops/deploy';
 import { execInTask, type ExecRunner } from '../../src/ops/exec';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { liveLogs, liveTasks } from '../../src/ops/live';
 import { followLogs, readLogs } from '../../src/ops/logs';
 import { runCommand } from '../../src/ops/run';

@@ -1,8 +1,8 @@
 /** rollback, scale, restart, vars and secrets over in-memory fakes: target selection, records, the lock on every path, redaction. */
 import { CyclopsError } from '../../src/errors';
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
-import { listReleases } from '../../src/ops/releases';
+import { parseImage } from '../../src/plan/inputs';
+import { listReleases } from '../../src/ops/release-log';
 import { restart } from '../../src/ops/restart';
 import { rollback, rollbackTarget } from '../../src/ops/rollback';
 import { parseCounts, scale } from '../../src/ops/scale';

@@ -3,7 +3,7 @@
  * recorded and later deploys keep them; counts and ranges are refused on the wrong kind of process.
  */
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { parseCounts, scale } from '../../src/ops/scale';
 import { fakeOps, testConfig, type Fake } from './fakes/ops';
 

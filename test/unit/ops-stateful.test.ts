@@ -4,7 +4,7 @@
  * autoscaling set; a process with a writable volume deploys as a singleton.
  */
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { fakeOps, testConfig, type Fake } from './fakes/ops';
 
 const target = { platform: 'acme', env: 'staging', app: 'web' };

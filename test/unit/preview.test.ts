@@ -1,5 +1,5 @@
-/** The preview mapping (src/ops/preview.ts): APP's config as APP-NAME, capped and checked. */
-import { previewDeployment } from '../../src/ops/preview';
+/** The preview mapping (src/plan/preview.ts): APP's config as APP-NAME, capped and checked. */
+import { previewDeployment } from '../../src/plan/preview';
 import { tags } from '../../src/naming';
 import { testConfig } from './fakes/ops';
 

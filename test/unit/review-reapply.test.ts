@@ -6,7 +6,7 @@
 import { ecrImage } from '../../src/aws/ecr';
 import type { ImagesApi } from '../../src/ops/context';
 import { deploy } from '../../src/ops/deploy';
-import { parseImage } from '../../src/ops/inputs';
+import { parseImage } from '../../src/plan/inputs';
 import { rollback } from '../../src/ops/rollback';
 import { scale } from '../../src/ops/scale';
 import { setSecret } from '../../src/ops/secrets';

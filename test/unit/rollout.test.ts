@@ -6,7 +6,7 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import * as sdk from '../../src/aws/sdk';
 import { EventLog } from '../../src/events';
-import { waitForRollout } from '../../src/services/rollout';
+import { waitForRollout } from '../../src/ecs/rollout';
 import { fakeAwsOf, fakeClock } from './stacks-fakes';
 
 const ecsMock = mockClient(sdk.ecs.ECSClient);

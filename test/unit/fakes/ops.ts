@@ -9,7 +9,7 @@ import type { Config } from '../../../src/config/model';
 import { EventLog } from '../../../src/events';
 import { TAG_APP, TAG_ENV, TAG_PLATFORM, templateKey, templateUrl, TEMPLATE_DIGEST_OUTPUT, type Ids } from '../../../src/naming';
 import type { LockHandle, Ops } from '../../../src/ops/context';
-import type { ServiceState } from '../../../src/services/rollout';
+import type { ServiceState } from '../../../src/ecs/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
 import { emptySettings, outcomeOf, sha256, type AppSettings, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
 import { conflictError } from '../../../src/errors';
@@ -127,6 +127,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
     },
   });
 
+  /** "[kind, env, app]" → where the latest template pushed is */
+  const latest = new Map<string, { key: string; url: string }>();
   const unfaked = (what: string) => () => Promise.reject(new Error(`${what} is not faked; bind liveTasks/liveLogs over a mocked client`));
   f.ops = {
     tasks: {
@@ -204,6 +206,27 @@ export function fakeOps(config: Config = testConfig()): Fake {
         await call('store.readPorts');
         return f.ports;
       },
+      pushPortsRange: async () => {
+        await call('store.pushPortsRange');
+        const created = !f.ports;
+        const before = JSON.stringify(f.ports);
+        f.ports = { version: 1 as const, environments: {}, ...f.ports, range: config.ports.range };
+        const body = JSON.stringify(f.ports);
+        const key = 'ports.json';
+        return { kind: 'ports', key, url: templateUrl(config.platform.bucket, config.platform.region, key), sha256: sha256(body), bytes: body.length, changed: before !== body, created, range: config.ports.range };
+      },
+      readLock: async (env, app) => {
+        await call('store.readLock');
+        const key = `locks/${env}/${app}.json`;
+        return f.locks.has(key) ? { key, etag: `"${key}"`, info: null } : null;
+      },
+      removeLock: async (env, app, etag) => {
+        await call('store.removeLock');
+        const key = `locks/${env}/${app}.json`;
+        if (etag !== undefined && etag !== `"${key}"`) throw conflictError(`lock ${key}: changed while asking`);
+        f.locks.delete(key);
+        return { removed: true };
+      },
       acquireLock: async (env, app) => {
         await call('store.acquireLock');
         const key = `locks/${env}/${app}.json`;
@@ -260,7 +283,14 @@ export function fakeOps(config: Config = testConfig()): Fake {
         await call('store.pushTemplate');
         const loc = f.ops.store.templateLocation(kind, ids, body);
         f.templates.set(loc.url, body);
+        latest.set(JSON.stringify([kind, ids.env, ids.app]), loc);
         return { kind, ...loc, sha256: sha256(body), bytes: body.length, changed: true };
+      },
+      readLatestTemplate: async (kind, ids: Ids) => {
+        await call('store.readLatestTemplate');
+        const loc = latest.get(JSON.stringify([kind, ids.env, ids.app]));
+        const body = loc && f.templates.get(loc.url);
+        return loc && body !== undefined ? { kind, ...loc, sha256: sha256(body), bytes: body.length, changed: false, body } : null;
       },
       templateLocation: (kind, ids, body) => {
         const key = templateKey(kind, sha256(body), ids);
@@ -321,6 +351,12 @@ export function fakeOps(config: Config = testConfig()): Fake {
       restart: async (_c, names) => {
         await call('services.restart');
         return names;
+      },
+    },
+    identity: {
+      account: async () => {
+        await call('identity.account');
+        return '123456789012';
       },
     },
     alarms: {

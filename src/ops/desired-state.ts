@@ -9,7 +9,7 @@ import { classify } from '../stacks/status';
 import type { Parameter, StackSummary } from '../stacks';
 import { digestOf, outcomeOf, type ReleaseRecord, type ReleaseState } from '../store';
 import { isCyclopsError, usageError } from '../errors';
-import type { AppTarget } from './target';
+import type { AppTarget } from '../plan/target';
 
 /** Task counts by process name (any service process of the app). */
 export type Counts = Record<string, number>;

@@ -1,10 +1,6 @@
 /** Pure checks of the image the user typed for a deploy. Bad input: exit 2, nothing touched. */
 import { usageError } from '../errors';
-
-// Docker's reference grammar: [host[:port]/]path[:tag][@sha256:digest], path in lowercase components.
-const HOST = String.raw`(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)`;
-const COMPONENT = String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`;
-const IMAGE_RE = new RegExp(String.raw`^(${HOST}?${COMPONENT}(?:/${COMPONENT})*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`);
+import { IMAGE_MAX, IMAGE_RE, isImageReference } from '../naming';
 
 export interface ImageRef {
   repository: string;
@@ -14,7 +10,7 @@ export interface ImageRef {
 
 export function parseImage(image: string): ImageRef {
   const m = IMAGE_RE.exec(image);
-  if (!m || image.length > 255) {
+  if (!m || image.length > IMAGE_MAX) {
     throw usageError(`image "${image}": is not an image reference; use registry/repository:tag or registry/repository@sha256:<64 hex digits>`);
   }
   const [, repository, tag, digest] = m;
@@ -26,7 +22,7 @@ export function parseImage(image: string): ImageRef {
 
 /** A string that reads as an image (a tag, a digest, or a registry path), not as an app or env name. */
 export function looksLikeImage(text: string): boolean {
-  return /[:@/]/.test(text) && IMAGE_RE.test(text);
+  return /[:@/]/.test(text) && isImageReference(text);
 }
 
 const MUTABLE_TAGS = new Set(['latest', 'main', 'master', 'stable', 'edge', 'dev', 'develop', 'nightly', 'head', 'prod', 'production', 'staging']);

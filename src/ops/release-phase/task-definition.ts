@@ -5,13 +5,13 @@
  * intrinsics are resolved here from the env stack's exports and the roles the app's tasks use
  * now, so the task can be registered through the ECS API before the stack changes anything.
  */
-import type { TaskDefinitionInput } from '../aws/ecs';
-import type { ReleaseProcessConfig } from '../config/model';
-import { failure } from '../errors';
-import { ENV_OUTPUT, envExport, tags, taskFamily, type EnvOutputKey } from '../naming';
-import type { EnvOutputs } from '../stacks';
-import type { AppTarget } from './target';
-import { CPU_ARCHITECTURE } from '../../templates/app-arch';
+import type { TaskDefinitionInput } from '../../aws/ecs';
+import type { ReleaseProcessConfig } from '../../config/model';
+import { failure } from '../../errors';
+import { ENV_OUTPUT, envExport, tags, taskFamily, type EnvOutputKey } from '../../naming';
+import type { EnvOutputs } from '../../stacks';
+import type { AppTarget } from '../../plan/target';
+import { CPU_ARCHITECTURE } from '../../../templates/app-arch';
 
 export const RELEASE_CONTAINER = 'release';
 

@@ -5,7 +5,7 @@
 import type { AppConfig, Config } from '../config/model';
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
-import { checkApp, checkEnv, LABEL_RE, previewApp } from '../naming';
+import { checkApp, checkEnv, NAME_MAX, NAME_RE, previewApp } from '../naming';
 import type { AppTarget } from './target';
 
 export interface PreviewOptions {
@@ -20,7 +20,6 @@ export interface PreviewTarget extends AppTarget {
   previewOf: string;
 }
 
-const NAME_RE = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 export const PREVIEW_DATABASE = ['fresh', 'none'] as const;
 
 /**
@@ -43,11 +42,12 @@ export function previewAppConfig(base: AppConfig, name: string, opts: PreviewOpt
 export function previewDeployment(config: Config, app: string, env: string, name: string, opts: PreviewOptions = {}): { config: Config; target: PreviewTarget } {
   checkApp(app);
   checkEnv(config, env);
-  if (!NAME_RE.test(name)) {
+  const full = previewApp(app, name);
+  // The name rule applies to the preview's app name; NAME may start with a digit ("web-123").
+  if (!name || name.startsWith('-') || !NAME_RE.test(full)) {
     throw usageError(`--preview ${name}: not a valid preview name; use lowercase letters, digits and dashes (e.g. pr-123)`);
   }
-  const full = previewApp(app, name);
-  if (!LABEL_RE.test(full)) {
+  if (full.length > NAME_MAX.app) {
     throw usageError(`--preview ${name}: the preview's name "${full}" is ${full.length} characters; an app name is a DNS label of at most 63: use a shorter NAME`);
   }
   if (Object.hasOwn(config.apps, full)) {

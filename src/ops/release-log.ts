@@ -7,8 +7,8 @@ import { ExitCode } from '../errors';
 import { say } from '../events';
 import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
-import { failedOutcome } from './release';
-import type { AppTarget } from './target';
+import { failedOutcome } from './desired-state';
+import type { AppTarget } from '../plan/target';
 
 export type Fields = Omit<ReleaseDraft, 'app' | 'env' | 'deployedAt' | 'deployedBy' | 'finishedAt' | 'durationSeconds'>;
 

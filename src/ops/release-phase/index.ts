@@ -15,19 +15,19 @@
  * secrets and no log group: there the phase is skipped with a warning (and recorded), and the
  * release command is run once by hand (`cyclops run APP ENV -- CMD`) or on the next deploy.
  */
-import { appConfig, serviceProcesses } from '../config/model';
-import { CyclopsError, ExitCode, failure, isCyclopsError } from '../errors';
-import { say } from '../events';
-import { appStack, clusterName, logGroup } from '../naming';
-import type { EnvOutputs } from '../stacks';
-import type { ReleasePhaseRecord, ReleaseRecord } from '../store';
-import { now, type Ops } from './context';
-import type { LockScope } from './lock';
-import { appNetwork, startOneOff, waitOneOff, type OneOffSpec } from './one-off';
-import { stackRuns, type Rendered } from './release';
-import { RELEASE_CONTAINER, releaseTaskDefinition } from './release-task';
-import { processTaskDefinition } from './run';
-import type { AppTarget } from './target';
+import { appConfig, serviceProcesses } from '../../config/model';
+import { CyclopsError, ExitCode, failure, isCyclopsError } from '../../errors';
+import { say } from '../../events';
+import { appStack, clusterName, logGroup } from '../../naming';
+import type { EnvOutputs } from '../../stacks';
+import type { ReleasePhaseRecord, ReleaseRecord } from '../../store';
+import { now, type Ops } from '../context';
+import type { LockScope } from '../lock';
+import { appNetwork, startOneOff, waitOneOff, type OneOffSpec } from '../one-off';
+import { stackRuns, type Rendered } from '../desired-state';
+import { RELEASE_CONTAINER, releaseTaskDefinition } from './task-definition';
+import { processTaskDefinition } from '../run';
+import type { AppTarget } from '../../plan/target';
 
 /** How long a release command may take unless the deploy's --timeout is shorter. */
 export const RELEASE_TIMEOUT_SECONDS = 1800;
