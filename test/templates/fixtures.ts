@@ -9,7 +9,9 @@ export const rawExample = () => JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8'));
 export const example = (): Config => parseConfig(rawExample(), 'config.example.json');
 
 /** The example with every other branch of the templates switched on somewhere. */
-export function variants(): Config {
+export const variants = (): Config => parseConfig(rawVariants(), 'variants.json');
+
+export function rawVariants(): Record<string, any> {
   const raw = rawExample();
   const staging = raw.environments.staging;
   raw.environments = {
@@ -76,7 +78,7 @@ export function variants(): Config {
   for (const app of Object.values(raw.apps) as Record<string, any>[]) app.environments = { graviton: { arch: 'arm64' } };
   raw.apps.nightly.environments.staging = { arch: 'arm64' };
   raw.apps.worker.environments.staging = { processes: { worker: { arch: 'x86_64' } } };
-  return parseConfig(raw, 'variants.json');
+  return raw;
 }
 
 /** The stateful options, each somewhere: volumes and sidecars, autoscaling, internal + uses, allow, alarms. */
