@@ -21,6 +21,11 @@ export function deepMerge<T>(base: T, over: unknown): T {
 /** The app's settings in one environment: its `environments.<env>` merged over the rest (which loses `environments`). */
 export function mergedAppSettings<A extends { environments?: Record<string, unknown> }>(app: A, env: string): Omit<A, 'environments'> {
   const { environments, ...base } = app;
-  const over = environments?.[env];
-  return over === undefined ? base : deepMerge(base, over);
+  const over = environments?.[env] as { overrides?: unknown[] } | undefined;
+  if (over === undefined) return base;
+  const merged = deepMerge(base, over) as Omit<A, 'environments'> & { overrides?: unknown[] };
+  // Patches add up: the app's apply first, then the environment's.
+  const own = (base as { overrides?: unknown[] }).overrides;
+  if (own && over.overrides) merged.overrides = [...own, ...over.overrides];
+  return merged;
 }

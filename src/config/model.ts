@@ -1,5 +1,14 @@
 /** The typed, defaulted config every other module consumes. */
 import type { ParsedConfig } from './schema';
+
+/** An RFC 6902 operation, as config gives it. */
+export type PatchOperation = NonNullable<ParsedConfig['environments'][string]['overrides']>[number];
+/** An operation and where config has it ("apps.web.environments.production.overrides[0]"), for messages. */
+export interface Override {
+  at: string;
+  op: PatchOperation;
+}
+const labelled = (at: string, ops: PatchOperation[] | undefined): Override[] => (ops ?? []).map((op, i) => ({ at: `${at}[${i}]`, op }));
 import { mergedAppSettings } from './merge';
 
 /**
@@ -98,6 +107,8 @@ export interface AppConfig {
   release?: ReleaseProcessConfig;
   /** ECS Exec on the services (`cyclops exec`) */
   exec: boolean;
+  /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
+  overrides: Override[];
   /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
   byEnv?: Record<string, AppConfig>;
 }
@@ -151,6 +162,8 @@ export interface EnvironmentConfig {
   containerInsights: boolean;
   /** the environment and its data may be lost (allows a database without backups) */
   disposable: boolean;
+  /** JSON Patch operations applied to the rendered environment template */
+  overrides: Override[];
 }
 
 export interface Config {
@@ -252,6 +265,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
         }
       : {}),
     exec: raw?.exec ?? false,
+    overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},
@@ -318,6 +332,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     redis: e.redis ? { nodeType: e.redis.nodeType ?? 'cache.t4g.micro' } : null,
     containerInsights: e.containerInsights ?? false,
     disposable: e.disposable ?? false,
+    overrides: labelled(`environments.${name}.overrides`, e.overrides),
   };
 }
 
@@ -337,7 +352,12 @@ function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: 
   const base = resolveApp(name, mergedAppSettings(raw, ''));
   const own = Object.keys(raw.environments ?? {}).filter((e) => envs.includes(e));
   if (!own.length) return base;
-  return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, resolveApp(name, mergedAppSettings(raw, e))])) };
+  const inEnv = (e: string): AppConfig => {
+    const a = resolveApp(name, mergedAppSettings(raw, e));
+    const overrides = [...labelled(`apps.${name}.overrides`, raw.overrides), ...labelled(`apps.${name}.environments.${e}.overrides`, raw.environments?.[e]?.overrides)];
+    return { ...a, overrides };
+  };
+  return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, inEnv(e)])) };
 }
 
 /**

@@ -8,6 +8,8 @@ import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
 import { resolveConfig, SUBNET_SLOT_BITS } from './model';
 import { mergedAppSettings } from './merge';
+import { renderApp, renderCluster } from '../plan';
+import { overrideProblems } from '../plan/overrides';
 import { didYouMean } from '../naming';
 import { checkAppAccess, checkProcesses } from './rules-processes';
 
@@ -245,5 +247,8 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
   for (const [name, a] of Object.entries(c.apps)) checkAppEverywhere(name, a, c, ctx);
-  for (const p of limitProblems(resolveConfig('', c))) add(ctx, p.path, p.message);
+  const resolved = resolveConfig('', c);
+  for (const p of limitProblems(resolved)) add(ctx, p.path, p.message);
+  const render = { cluster: (env: string) => renderCluster(resolved, env, { patched: false }), app: (env: string, app: string) => renderApp(resolved, env, app, { port: c.ports.range[0], patched: false }) };
+  for (const p of overrideProblems(resolved, render)) add(ctx, p.path, p.message);
 });

@@ -117,6 +117,27 @@ const redisSchema = z.strictObject({
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'is not an ElastiCache node type; use one such as "cache.t4g.micro"' }).optional(),
 });
 
+/**
+ * `overrides`: RFC 6902 JSON Patch operations applied to the rendered template, for what
+ * cyclops does not expose. A path is a JSON Pointer ("/Resources/WebService/Properties/…").
+ */
+const pointer = z.string({ error: 'must be a JSON Pointer such as "/Resources/WebService/Properties/PlatformVersion"' }).regex(/^(\/.*)?$/, {
+  error: 'is not a JSON Pointer; start it with "/", such as "/Resources/WebService/Properties/PlatformVersion"',
+});
+export const patchOperationSchema = z.discriminatedUnion(
+  'op',
+  [
+    z.strictObject({ op: z.literal('add'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('replace'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('test'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('remove'), path: pointer }),
+    z.strictObject({ op: z.literal('move'), path: pointer, from: pointer }),
+    z.strictObject({ op: z.literal('copy'), path: pointer, from: pointer }),
+  ],
+  { error: 'must be a JSON Patch operation such as {"op": "replace", "path": "/Resources/…", "value": …} (op: add, remove, replace, move, copy or test)' },
+);
+export const overridesSchema = z.array(patchOperationSchema, { error: 'must be a list of JSON Patch operations (RFC 6902)' });
+
 export const environmentSchema = z.strictObject({
   network: networkSchema.default({}),
   capacity: capacitySchema.default({ type: 'fargate' }),
@@ -126,6 +147,8 @@ export const environmentSchema = z.strictObject({
   redis: z.union([redisSchema, z.literal(false)], { error: 'must be an object such as {"nodeType": "cache.t4g.micro"}, or false' }).optional(),
   containerInsights: bool('CloudWatch Container Insights for the cluster').optional(),
   disposable: bool('the environment and its data may be lost, such as a preview environment').optional(),
+  /** JSON Patch operations on the environment's (cluster) template */
+  overrides: overridesSchema.optional(),
 });
 
 const command = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings such as ["npm", "start"]' }).min(1, {
@@ -231,6 +254,8 @@ export const appSettingsSchema = z.strictObject({
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
   /** the default architecture of the app's processes (each may set its own) */
   arch: arch.optional(),
+  /** JSON Patch operations on the app's template; an environment's come after the app's */
+  overrides: overridesSchema.optional(),
 });
 
 export const appSchema = appSettingsSchema.extend({
