@@ -4,6 +4,7 @@
  */
 import { appHost } from '../naming';
 import { appsIn, processArch, type AppConfig, type Config } from './model';
+import { appPath, domainProblems, type Problem } from './limits-domains';
 import { instanceArch, instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
 
 /** A load-balancer host-header condition value has at most 128 characters. */
@@ -11,14 +12,7 @@ export const MAX_HOST_HEADER = 128;
 /** ACM allows at most 64 characters in a certificate's domain name. */
 export const MAX_ACM_NAME = 64;
 
-export interface Problem {
-  path: (string | number)[];
-  message: string;
-}
-
-/** Where an app's setting in an environment lives: under `environments.<env>` when the environment has its own settings. */
-export const appPath = (config: Config, app: AppConfig, env: string, ...rest: (string | number)[]) =>
-  config.apps[app.name]?.byEnv?.[env] ? ['apps', app.name, 'environments', env, ...rest] : ['apps', app.name, ...rest];
+export type { Problem } from './limits-domains';
 
 export function limitProblems(config: Config): Problem[] {
   const out: Problem[] = [];
@@ -34,6 +28,7 @@ export function limitProblems(config: Config): Problem[] {
         });
       }
     }
+    out.push(...domainProblems(config, env.name).errors);
     const wildcard = `*.${domain}`;
     if (env.tls.mode === 'create' && wildcard.length > MAX_ACM_NAME) {
       out.push({

@@ -107,6 +107,8 @@ export interface AppConfig {
   release?: ReleaseProcessConfig;
   /** ECS Exec on the services (`cyclops exec`) */
   exec: boolean;
+  /** custom domains of the web process; hostedZoneId: a zone in this account, given in config */
+  domains: { name: string; hostedZoneId?: string }[];
   /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
   overrides: Override[];
   /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
@@ -266,6 +268,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
       : {}),
     exec: raw?.exec ?? false,
     overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
+    domains: (raw?.domains ?? []).map((d) => (typeof d === 'string' ? { name: d } : { name: d.name, ...(d.hostedZoneId ? { hostedZoneId: d.hostedZoneId } : {}) })),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},

@@ -193,6 +193,18 @@ const volumeSchema = z.strictObject({
   shared: bool('several tasks may write the volume at once').optional(),
 });
 
+/** A custom domain of an app: up to 253 characters, labels of up to 63 (DNS, RFC 1035). */
+const domainName = z
+  .string({ error: 'must be a domain name such as "www.acme.com"' })
+  .max(253, { error: 'is longer than 253 characters, the most a domain name may have; use a shorter name' })
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: 'is not a lowercase domain name with labels of 1 to 63 letters, digits and dashes; use one such as "www.acme.com" (no trailing dot)',
+  });
+const zoneId = z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' });
+const domainEntry = z.union([domainName, z.strictObject({ name: domainName, hostedZoneId: zoneId.optional() })], {
+  error: 'must be a domain name such as "www.acme.com", or {"name": "acme.com", "hostedZoneId": "Z…"} for a zone in this account',
+});
+
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
 const envVars = z.record(envVarName, z.string({ error: 'must be a string; quote numbers and booleans' }));
 
@@ -254,6 +266,8 @@ export const appSettingsSchema = z.strictObject({
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
   /** the default architecture of the app's processes (each may set its own) */
   arch: arch.optional(),
+  /** custom domains the web process answers on, besides <app>.<env domain> */
+  domains: z.array(domainEntry, { error: 'must be a list of domain names such as ["www.acme.com", "acme.com"]' }).optional(),
   /** JSON Patch operations on the app's template; an environment's come after the app's */
   overrides: overridesSchema.optional(),
 });

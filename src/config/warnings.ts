@@ -4,6 +4,7 @@
  */
 import { appsIn, type Config, type EnvironmentConfig } from './model';
 import { instanceSpec, tasksPerInstance } from './instances';
+import { domainProblems } from './limits-domains';
 
 /** Target groups per load balancer: one per web app, and AWS does not raise it. */
 export const MAX_WEB_APPS = 100;
@@ -44,6 +45,7 @@ export function configWarnings(config: Config): string[] {
       out.push(`environment ${env.name}: ${webApps} web apps, more than the ${MAX_WEB_APPS} target groups one load balancer can have (a limit AWS does not raise); split the apps across environments`);
     }
     out.push(...ec2Warnings(config, env));
+    out.push(...domainProblems(config, env.name).warnings);
   }
   const nats = Object.values(config.environments).reduce((n, e) => n + natGateways(e), 0);
   if (nats > DEFAULT_EIP_QUOTA) {

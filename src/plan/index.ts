@@ -14,6 +14,7 @@ import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-s
 
 import { templateBody } from './serialize';
 import { applyOverrides } from './overrides';
+import { hostChunks, hostsPerRule, resolveDomains, rulePriorities, webHosts } from '../config/domains';
 
 export { templateBody, toYaml } from './serialize';
 export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter, webAlarmNames };
@@ -76,6 +77,7 @@ export function renderApp(
     zones: e.network.mode === 'create' ? e.network.azs : e.network.privateSubnets.length,
     ...(a.allow.length ? { denyPriority: denyPriority(config, opts.port) } : {}),
     ...(a.uses.length ? { uses: usesUrls(config, env, a) } : {}),
+    ...(a.domains.length ? { domains: domainsInput(config, env, a, opts.port) } : {}),
   }) as unknown as CfnTemplate;
   // The escape hatch goes last: what it patches is what synth prints, the guard judges and the digest covers.
   return withDigest(opts.patched === false ? template : applyOverrides(template, a.overrides, `${app} in ${env}`));
@@ -91,6 +93,12 @@ export function renderApp(
 export function denyPriority(config: Config, port: number): number {
   const [lo, hi] = config.ports.range;
   return port + (hi - lo + 1);
+}
+
+/** Custom domains: their zones, and every host name of the web process in rules of at most 5 condition values. */
+function domainsInput(config: Config, env: string, a: AppConfig, port: number) {
+  const hosts = hostChunks(webHosts(config, env, a), hostsPerRule(a));
+  return { resolved: resolveDomains(config, env, a), rules: { hosts, ...rulePriorities(config, port, hosts.length, a.allow.length > 0) } };
 }
 
 /** `uses`: <APP>_<PROCESS>_URL → http://<app>-<process>.<env>.internal:<port>. */

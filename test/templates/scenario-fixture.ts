@@ -1,7 +1,8 @@
 /**
  * "Production differs from staging": one app, sized and placed per environment through
  * apps.<app>.environments.<env>. Staging: 1 × 256/512 on x86_64 at web.staging.acme.dev.
- * Production: 4 × 1024/2048 on arm64 (Graviton).
+ * Production: 4 × 1024/2048 on arm64 (Graviton), also at www.acme.com and the apex acme.com
+ * (a zone of the account, given once: www.acme.com is found under it).
  */
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/model';
@@ -35,6 +36,7 @@ export function rawScenario(): Record<string, any> {
           production: {
             arch: 'arm64',
             processes: { web: { count: 4, cpu: 1024, memory: 2048 } },
+            domains: ['www.acme.com', { name: 'acme.com', hostedZoneId: 'Z0ACMECOM00000000001' }],
           },
         },
       },
