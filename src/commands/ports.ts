@@ -17,7 +17,6 @@ export const register: Register = (program, run) => {
       const { appTarget } = await import('../plan/target');
       const target = appTarget(await ctx.config(), app, env);
       const r = await (await ctx.ops(target)).store.allocatePort(env, app);
-      ctx.reporter.debug(`ports.json written after ${r.attempts} attempt(s)`);
       ctx.reporter.result({ env, app, ...r }, `${app} in ${env}: port ${r.port}${r.allocated ? ' (allocated)' : ' (already had it)'}`);
     }),
   );

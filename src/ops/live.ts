@@ -4,8 +4,8 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { appSecretName, envOutputsFrom, envStack, PLATFORM_OUTPUT, platformStack, tags, templateKey, templateUrl } from '../naming';
-import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
+import { appSecretName, envOutputsFrom, legacyAppSecretName, TAG_PLATFORM, envStack, PLATFORM_OUTPUT, platformStack, tags, templateKey, templateUrl } from '../naming';
+import { describeSecret, putOrCreateSecret, restoreSecret, scheduleSecretDeletion } from '../aws/secrets';
 import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../ecs/rollout';
@@ -38,12 +38,16 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
   };
 }
 
-export function liveStore(aws: Aws, config: Config): StoreApi {
+export function liveStore(aws: Aws, config: Config, reporter?: Reporter): StoreApi {
   return {
     bucket: config.platform.bucket,
     ensureBucket: (onStep) => store.ensureBucket(aws, config, onStep),
     bucketRegion: () => store.bucketRegion(aws, config),
-    allocatePort: (env, app) => store.allocatePort(aws, config, env, app),
+    allocatePort: async (env, app) => {
+      const r = await store.allocatePort(aws, config, env, app);
+      reporter?.debug(`ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
+      return r;
+    },
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
     readPorts: () => store.readPorts(aws, config),
     pushPortsRange: () => store.pushPortsRange(aws, config),
@@ -53,7 +57,8 @@ export function liveStore(aws: Aws, config: Config): StoreApi {
     readRelease: (env, app) => store.readRelease(aws, config, env, app),
     writeRelease: (env, app, record) => store.writeRelease(aws, config, env, app, record),
     deleteRelease: (env, app) => store.deleteRelease(aws, config, env, app),
-    listReleases: (env, app, limit) => store.listReleases(aws, config, env, app, limit),
+    listReleases: (env, app, page) => store.listReleases(aws, config, env, app, page),
+    releaseRecord: (env, app, n) => store.readReleaseNumber(aws, config, env, app, n),
     objectExists: (key) => headObject(aws, config.platform.bucket, key),
     readSettings: (env, app) => store.readSettings(aws, config, env, app),
     updateSettings: (env, app, change) => store.updateSettings(aws, config, env, app, change),
@@ -76,15 +81,33 @@ export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
 }
 
 export function liveSecrets(aws: Aws, config: Config): SecretsApi {
+  const platform = config.platform.name;
+  const ours = (t: Record<string, string>) => t[TAG_PLATFORM] === platform;
   return {
     put: (env, app, name, value) =>
       putOrCreateSecret(aws, {
-        name: appSecretName(env, app, name),
-        description: `cyclops secret ${name} of ${app} in ${env}`,
+        name: appSecretName(platform, env, app, name),
+        description: `cyclops secret ${name} of ${app} in ${env} (platform ${platform})`,
         text: value,
-        tags: tags({ platform: config.platform.name, env, app }),
+        tags: tags({ platform, env, app }),
       }),
-    remove: (env, app, name) => deleteSecretNow(aws, appSecretName(env, app, name)),
+    remove: async (id, recoveryDays) => {
+      const s = await describeSecret(aws, id);
+      if (!s) return { outcome: 'missing' };
+      if (!ours(s.tags)) return { outcome: 'not-ours' };
+      if (s.deletedAt) return { outcome: 'scheduled' };
+      const when = await scheduleSecretDeletion(aws, s.arn, recoveryDays);
+      return { outcome: 'scheduled', ...(when ? { deletionDate: when.toISOString() } : {}) };
+    },
+    restore: async (env, app, name) => {
+      for (const id of [appSecretName(platform, env, app, name), legacyAppSecretName(env, app, name)]) {
+        const s = await describeSecret(aws, id);
+        if (!s || !ours(s.tags)) continue;
+        if (s.deletedAt) await restoreSecret(aws, s.arn);
+        return { arn: s.arn, restored: !!s.deletedAt };
+      }
+      return null;
+    },
   };
 }
 
@@ -145,7 +168,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     config,
     target,
     stacks: liveStacks(aws, config, reporter),
-    store: liveStore(aws, config),
+    store: liveStore(aws, config, reporter),
     database: liveDatabase(aws, config, reporter, signal),
     services: liveServices(aws, reporter),
     volumes: liveVolumes(aws, config),

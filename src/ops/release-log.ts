@@ -5,7 +5,7 @@
  */
 import { ExitCode } from '../errors';
 import { say } from '../events';
-import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleaseRecord } from '../store';
+import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleasePage, type ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
 import { failedOutcome } from './desired-state';
 import type { AppTarget } from '../plan/target';
@@ -70,8 +70,11 @@ export interface ReleasesResult {
   app: string;
   env: string;
   current: number | null;
+  /** the highest release number */
   total: number;
   releases: ReleaseRow[];
+  /** `--before` for the next (older) page; null when the page reaches the first release */
+  next: number | null;
 }
 
 const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
@@ -90,11 +93,11 @@ const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
   ...(r.templateKey ? { templateKey: r.templateKey } : {}),
 });
 
-/** `cyclops releases APP ENV`: the newest `limit` records, newest first. */
-export async function listReleases(ops: Ops, t: AppTarget, limit?: number): Promise<ReleasesResult> {
-  const list = await ops.store.listReleases(t.env, t.app, limit);
+/** `cyclops releases APP ENV`: a page of the log, newest first (the pointer and one read per record). */
+export async function listReleases(ops: Ops, t: AppTarget, page: ReleasePage = {}): Promise<ReleasesResult> {
+  const list = await ops.store.listReleases(t.env, t.app, page);
   const releases = list.records.map((r) =>
     r.record ? row(r.record, list.current) : { number: r.number, current: false, kind: '?', outcome: '?', image: '?', when: '?', who: '?', problem: r.problem },
   );
-  return { app: t.app, env: t.env, current: list.current, total: list.total, releases };
+  return { app: t.app, env: t.env, current: list.current, total: list.total, releases, next: list.next };
 }

