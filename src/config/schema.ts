@@ -200,7 +200,7 @@ const domainName = z
   .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
     error: 'is not a lowercase domain name with labels of 1 to 63 letters, digits and dashes; use one such as "www.acme.com" (no trailing dot)',
   });
-const zoneId = z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' });
+const zoneId = z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' });
 const domainEntry = z.union([domainName, z.strictObject({ name: domainName, hostedZoneId: zoneId.optional() })], {
   error: 'must be a domain name such as "www.acme.com", or {"name": "acme.com", "hostedZoneId": "Z…"} for a zone in this account',
 });
