@@ -138,7 +138,7 @@ await build({
 writeFileSync(cliFile, code);
 writeFileSync(
   path.join(root, 'dist/cli.mjs'),
-  "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main } = cli;\n",
+  "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main, eventsMarkdown } = cli;\n",
 );
 
 // 3. schema.json, the JSON Schema of config.json that the package ships ("$schema" in the

@@ -134,13 +134,13 @@ export async function followLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}, f:
     // As `tail -f`: the newest lines first, then what comes after them.
     const { rows } = await newest(ops, t, q, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
     const fresh = seen.fresh(rows);
-    for (const e of fresh) ops.events.emit({ type: 'log-event', ...toLine(e) });
+    for (const e of fresh) ops.events.emit({ type: 'log-event', code: 'logs.event', ...toLine(e) });
     count += fresh.length;
   }
   while (!ops.signal.aborted) {
     const { rows } = await page(ops, t, { ...q, start: seen.cursor }, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
     const fresh = seen.fresh(rows);
-    for (const e of fresh) ops.events.emit({ type: 'log-event', ...toLine(e) });
+    for (const e of fresh) ops.events.emit({ type: 'log-event', code: 'logs.event', ...toLine(e) });
     count += fresh.length;
     if (ops.signal.aborted || (q.end !== undefined && now(ops) > q.end)) break;
     delay = fresh.length ? base : Math.min(delay * 2, f.maxPollMs ?? 10_000);
