@@ -60,7 +60,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     stack,
     status: summary.status,
     image: summary.parameters.Image ?? record?.image ?? null,
-    url: appConfig(ops.config, t.app).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
+    url: appConfig(ops.config, t.app, t.env).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
     port,
     processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
     release: record,
@@ -110,7 +110,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   const stack = appStack(t.platform, t.env, t.app);
   const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
   checkOwner(summary, t);
-  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
+  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app, t.env).database;
   const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
   // With the stack gone, --delete-volumes still deletes the file systems an earlier destroy kept.
   const keptVolumes = !summary && opts.deleteVolumes ? (await ops.volumes.list(t.env, t.app)).length > 0 : false;
