@@ -4,7 +4,7 @@
  * provider strategy is what services and scheduled tasks use, so app templates need not
  * know which it is.
  */
-import { capacityProviderName, clusterName, tags, type Ids } from '../src/naming';
+import { capacityProviderName, clusterName, iamPath, tags, type Ids } from '../src/naming';
 import type { CapacityConfig } from '../src/config/model';
 import { GROUP_DESCRIPTION } from './descriptions';
 import { getAtt, managedPolicy, ref, serviceRole, tagged, tagList, type Parameter, type Resource, type Value } from './cfn';
@@ -46,7 +46,7 @@ function ec2Capacity(input: CapacityInput, cluster: string): Record<string, Reso
         managedPolicy('AmazonSSMManagedInstanceCore'),
       ],
     }),
-    InstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Roles: [ref('InstanceRole')] } },
+    InstanceProfile: { Type: 'AWS::IAM::InstanceProfile', Properties: { Path: iamPath(ids.platform), Roles: [ref('InstanceRole')] } },
     InstanceSecurityGroup: tagged('AWS::EC2::SecurityGroup', ids, {
       GroupDescription: GROUP_DESCRIPTION.instances,
       VpcId: input.vpcId,

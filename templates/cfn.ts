@@ -3,7 +3,7 @@
  * templates. Pure: no I/O, no SDK.
  */
 import { createHash } from 'node:crypto';
-import { tags, type Ids } from '../src/naming';
+import { boundaryPolicyName, iamPath, tags, type Ids } from '../src/naming';
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 export type Value = Json;
@@ -64,9 +64,17 @@ export function tagged(type: string, ids: Ids, props: Record<string, Value>, key
   return { Type: type, Properties: { ...props, [key]: tagList(ids) } };
 }
 
-/** An IAM role trusted by one AWS service. */
+/** The platform's permissions boundary (a managed policy of the platform stack, by its fixed name). */
+export const boundaryArn = (platform: string): Value => partitionArn(`iam::\${AWS::AccountId}:policy${iamPath(platform)}${boundaryPolicyName(platform)}`);
+
+/**
+ * An IAM role trusted by one AWS service, under the platform's IAM path and with its permissions
+ * boundary: the CloudFormation service role may create no other kind of role.
+ */
 export function serviceRole(ids: Ids, service: string, props: Record<string, Value> = {}): Resource {
   return tagged('AWS::IAM::Role', ids, {
+    Path: iamPath(ids.platform),
+    PermissionsBoundary: boundaryArn(ids.platform),
     AssumeRolePolicyDocument: {
       Version: '2012-10-17',
       Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],

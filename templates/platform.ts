@@ -5,8 +5,9 @@
  * command creates it directly. Task execution roles live in the env and app stacks.
  */
 import { pack } from '../src/iam/document';
+import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
-import { cfnServiceRole, ecrRepository, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
 export interface PlatformInput {
@@ -16,17 +17,22 @@ export interface PlatformInput {
   /** Configured apps; their order does not matter. */
   apps: string[];
   untaggedDays?: number;
+  /** Secrets config names (Secrets Manager ARNs, SSM parameters): the boundary lets the stacks' roles read them. */
+  secretRefs?: string[];
 }
 
 /** CloudFormation's pseudo parameters stand for the account, region and partition. */
 const PSEUDO = { partition: '${AWS::Partition}', region: '${AWS::Region}', account: '${AWS::AccountId}' };
 const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
+/** A policy value with every string that names a pseudo parameter wrapped in Fn::Sub (resources and condition values alike). */
+const substituted = (v: unknown): Value =>
+  typeof v === 'string' ? arnValue(v) : Array.isArray(v) ? (v.map(substituted) as Value) : v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituted(x)])) as Value) : (v as Value);
 
 /**
  * The service role: trusted by CloudFormation for this account only, with its permissions
  * in managed policies (each within IAM's size limit) generated from src/iam.
  */
-export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket'>): Record<string, Resource> {
+export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs'>): Record<string, Resource> {
   const resources: Record<string, Resource> = {
     ServiceRole: {
       Type: 'AWS::IAM::Role',
@@ -48,16 +54,29 @@ export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bu
       },
     },
   };
-  const docs = pack(serviceRoleStatements({ ...PSEUDO, platform: input.platform, bucket: input.bucket }));
+  const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket };
+  const withArns = (statements: ReturnType<typeof boundaryStatements>) => substituted(statements);
+  // The ceiling of every role the env and app stacks create: the service role may create roles only with it.
+  resources.Boundary = {
+    Type: 'AWS::IAM::ManagedPolicy',
+    Properties: {
+      ManagedPolicyName: boundaryPolicyName(input.platform),
+      Path: iamPath(input.platform),
+      Description: `cyclops ${input.platform}: permissions boundary of every role the env and app stacks create`,
+      PolicyDocument: { Version: '2012-10-17', Statement: withArns(boundaryStatements(where, input.secretRefs ?? [])) },
+    },
+  };
+  const docs = pack(serviceRoleStatements(where));
   docs.forEach((doc, i) => {
     resources[`ServiceRolePolicy${i + 1}`] = {
       Type: 'AWS::IAM::ManagedPolicy',
       Properties: {
         Description: `cyclops ${input.platform}: CloudFormation service role, part ${i + 1} of ${docs.length}`,
+        Path: iamPath(input.platform),
         Roles: [ref('ServiceRole')],
         PolicyDocument: {
           Version: doc.Version,
-          Statement: doc.Statement.map((s) => ({ ...s, Resource: s.Resource.map(arnValue) })) as unknown as Value,
+          Statement: withArns(doc.Statement),
         },
       },
     };

@@ -58,7 +58,7 @@ export const register: Register = (program, run) => {
     run(async (ctx, app: string, env: string) => {
       const { ops } = await resolve(ctx, app, env);
       const r = await ops.database.info(env, app);
-      if (!r) throw usageError(`app ${app} in ${env}: has no database secret ${dbSecretName(env, app)}; run "cyclops db ensure ${app} ${env}" first`);
+      if (!r) throw usageError(`app ${app} in ${env}: has no database secret ${dbSecretName((await ctx.config()).platform.name, env, app)}; run "cyclops db ensure ${app} ${env}" first`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [`host      ${r.host}:${r.port}`, `database  ${r.dbname}`, `user      ${r.username}`, `secret    ${r.secretArn}`]);
     }),
   );

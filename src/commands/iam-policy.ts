@@ -19,7 +19,7 @@ export const register: Register = (program, run) => {
       if (!level) throw usageError(`--for ${opts.for}: not a policy level; use one of: ${LEVELS.join(', ')}`);
       if (opts.account !== undefined && !/^\d{12}$/.test(opts.account)) throw usageError(`--account ${opts.account}: not an AWS account id; use its 12 digits`);
       const config = await ctx.config();
-      const { ACCOUNT_PLACEHOLDER, operatorPolicy, whereFor } = await import('../iam/operator');
+      const { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicy, whereFor } = await import('../iam/operator');
       let account = opts.account;
       let source: 'option' | 'sts' | 'placeholder' = account ? 'option' : 'placeholder';
       if (!account && !opts.offline) {
@@ -34,7 +34,18 @@ export const register: Register = (program, run) => {
         ctx.reporter.warn(`offline: printing ${ACCOUNT_PLACEHOLDER} placeholders; pass --account ID to fill them in`);
       }
       const region = ctx.options.region ?? config.platform.region;
-      const policy = operatorPolicy(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region));
+      // The database master secrets are named exactly: read from the env stacks when AWS is reachable.
+      const rdsEnvs = level === 'read' ? [] : Object.keys(config.environments).filter((e) => config.environments[e].database.type === 'rds');
+      let masterSecrets: Record<string, string> = {};
+      if (rdsEnvs.length && source === 'sts') {
+        const { masterSecrets: lookUp } = await import('../ops/account');
+        const r = await lookUp(await ctx.ops(), rdsEnvs);
+        masterSecrets = r.found;
+        if (r.missing.length) ctx.reporter.warn(`no database master secret yet for ${r.missing.join(', ')} (env stack not created): the policy names ${masterSecretPlaceholder(r.missing[0])}; run iam-policy again after "cyclops env create"`);
+      } else if (rdsEnvs.length) {
+        ctx.reporter.warn(`the database master secrets of ${rdsEnvs.join(', ')} are placeholders (${masterSecretPlaceholder(rdsEnvs[0])}): run iam-policy with AWS access to name them`);
+      }
+      const policy = operatorPolicy(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region), { masterSecrets });
       ctx.reporter.result({ level, platform: config.platform.name, region, account: account ?? null, accountSource: source, policy }, JSON.stringify(policy, null, 2));
     }),
   );

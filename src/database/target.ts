@@ -8,7 +8,7 @@ import { usageError } from '../errors';
 import { dbTaskFamily, ENV_OUTPUT, tags, type EnvOutputKey } from '../naming';
 import type { Reporter } from '../report/reporter';
 import { envOutputs, type EnvOutputs } from '../stacks/outputs';
-import { checkEnv } from '../store/names';
+import { checkEnv } from '../naming';
 import { readAdminSecret } from './credentials';
 import type { DirectConnection } from './runner-direct';
 import type { TaskTarget } from './runner-task';

@@ -5,6 +5,7 @@
  * when it changes, every new ECS service event once, and a heartbeat while nothing changes.
  */
 import type { Aws } from '../aws/client';
+import type { Deadline } from '../deadline';
 import { stackResources } from '../aws/cloudformation';
 import * as ecs from '../aws/ecs';
 import { CyclopsError, ExitCode, failure, interrupted } from '../errors';
@@ -39,6 +40,8 @@ export async function restartServices(aws: Aws, cluster: string, services: strin
 
 export interface RolloutOptions {
   timeoutSeconds?: number;
+  /** the command's one deadline (wins over timeoutSeconds) */
+  deadline?: Deadline;
   signal?: AbortSignal;
   poll?: PollOptions;
   /** service events from before this moment are old news (default: when the wait starts) */
@@ -85,8 +88,8 @@ class RolloutNews {
  * rolled back) is an error that names the service and ECS's reason.
  */
 export async function waitForRollout(aws: Aws, events: Events, cluster: string, services: string[], opts: RolloutOptions = {}): Promise<ServiceState[]> {
-  const poller = new Poller({ timeoutSeconds: opts.timeoutSeconds, signal: opts.signal, poll: { intervalMs: 3000, ...opts.poll } });
-  const now = opts.poll?.now ?? Date.now;
+  const poller = new Poller({ timeoutSeconds: opts.timeoutSeconds, deadline: opts.deadline, signal: opts.signal, poll: { intervalMs: 3000, ...opts.poll } });
+  const now = opts.poll?.now ?? opts.deadline?.now ?? Date.now;
   const started = now();
   const beatMs = opts.heartbeatMs ?? 30_000;
   let lastNews = started;

@@ -19,7 +19,12 @@ const sid = (text: string) => text.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_
  * One Allow statement per scope, with the union of its actions (sorted, no duplicates).
  * `label` prefixes the Sid ("Deploy" → "DeployStacks").
  */
-export function statementsByScope<S extends string>(grants: { scope: S; actions: string[] }[], arns: (scope: S) => string[], label = ''): Statement[] {
+export function statementsByScope<S extends string>(
+  grants: { scope: S; actions: string[] }[],
+  arns: (scope: S) => string[],
+  label = '',
+  conditionOf: (scope: S) => Statement['Condition'] | undefined = () => undefined,
+): Statement[] {
   const byScope = new Map<S, Set<string>>();
   for (const grant of grants) {
     const set = byScope.get(grant.scope) ?? new Set<string>();
@@ -29,7 +34,10 @@ export function statementsByScope<S extends string>(grants: { scope: S; actions:
   return [...byScope.entries()]
     .filter(([, actions]) => actions.size > 0)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([scope, actions]) => ({ Sid: sid(`${label} ${scope}`), Effect: 'Allow' as const, Action: [...actions].sort(), Resource: arns(scope) }));
+    .map(([scope, actions]) => {
+      const condition = conditionOf(scope);
+      return { Sid: sid(`${label} ${scope}`), Effect: 'Allow' as const, Action: [...actions].sort(), Resource: arns(scope), ...(condition ? { Condition: condition } : {}) };
+    });
 }
 
 /** The statement that lets a caller hand the given roles only to the given services. */

@@ -6,11 +6,11 @@
  * repositories and the service role itself.
  */
 import type { Config } from '../config/model';
-import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, templatePrefix } from '../naming';
+import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
-import { ALWAYS_ALLOWED, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
-import { RESOURCE_ACTIONS } from './resource-actions';
+import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
+import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
 import { scopeArns, type Scope, type Where } from './scopes';
 
@@ -32,7 +32,33 @@ export function deployObjectKeys(): string[] {
   return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY, portRequestKey('*', '*')];
 }
 
-function operatorArns(config: Config, where: Where, level: Level): (scope: OperatorScope) => string[] {
+/** What `iam-policy` looked up in the account: each RDS environment's master secret ARN (its env stack's output). */
+export interface Resolved {
+  masterSecrets?: Record<string, string>;
+}
+
+/** A placeholder for the master secret of an environment whose stack was not read (offline, or not created yet). */
+export const masterSecretPlaceholder = (env: string) => `<MASTER_SECRET_ARN_OF_${env}>`;
+
+/**
+ * The database admin secrets: each RDS environment's own master secret (never every "rds!" secret
+ * of the account), and each external database's admin secret, whose ARN config may give without
+ * Secrets Manager's six-character suffix: "-??????" matches it.
+ */
+function masterSecretArns(config: Config, where: Where, resolved: Resolved): string[] {
+  const out = Object.entries(config.environments).flatMap(([env, e]) => {
+    if (e.database.type === 'rds') return [resolved.masterSecrets?.[env] ?? masterSecretPlaceholder(env)];
+    if (e.database.type === 'external' && e.database.adminSecretArn) return [e.database.adminSecretArn, `${e.database.adminSecretArn}-??????`];
+    return [];
+  });
+  return [...new Set(out)].sort();
+}
+
+/** Statement conditions by scope: EFS deletes only of file systems tagged with this platform. */
+const conditionOf = (where: Where) => (scope: OperatorScope) =>
+  scope === 'platformFileSystems' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
+
+function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
   return (scope) => {
     switch (scope) {
@@ -40,11 +66,10 @@ function operatorArns(config: Config, where: Where, level: Level): (scope: Opera
         return objects(['*']);
       case 'writeObjects':
         return objects(level === 'admin' ? ['*'] : deployObjectKeys());
-      case 'masterSecrets': {
-        // RDS keeps the master password in its own "rds!…" secret; an external database names its admin secret in config.
-        const external = Object.values(config.environments).flatMap((e) => (e.database.type === 'external' && e.database.adminSecretArn ? [e.database.adminSecretArn] : []));
-        return [`arn:${where.partition}:secretsmanager:${where.region}:${where.account}:secret:rds!*`, ...[...new Set(external)].sort()];
-      }
+      case 'masterSecrets':
+        return masterSecretArns(config, where, resolved);
+      case 'platformFileSystems':
+        return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
       default:
         return scopeArns(scope, where);
     }
@@ -53,7 +78,7 @@ function operatorArns(config: Config, where: Where, level: Level): (scope: Opera
 
 const LABEL: Record<Level, string> = { admin: 'Admin', deploy: 'Deploy', read: 'Read' };
 
-export function operatorPolicy(config: Config, level: Level, where: Where): PolicyDocument {
+export function operatorPolicy(config: Config, level: Level, where: Where, resolved: Resolved = {}): PolicyDocument {
   const grants = Object.entries(SDK_OPERATIONS)
     .filter(([, u]) => u.levels.includes(level))
     .flatMap(([key, u]) => {
@@ -61,7 +86,8 @@ export function operatorPolicy(config: Config, level: Level, where: Where): Poli
       const actions = iamActions(svc, op).filter((a) => !ALWAYS_ALLOWED.includes(a));
       return u.scopes.map((scope) => ({ scope, actions }));
     });
-  const statements = statementsByScope(grants, operatorArns(config, where, level), LABEL[level]);
+  const extra = EXTRA_REQUIREMENTS.filter((r) => r.levels.includes(level)).flatMap((r) => r.scopes.map((scope) => ({ scope, actions: [r.action] })));
+  const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where));
   if (level === 'read') return { Version: '2012-10-17', Statement: statements };
   statements.push(
     passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),
@@ -74,6 +100,6 @@ export function operatorPolicy(config: Config, level: Level, where: Where): Poli
 /** The platform stack runs with admin's own credentials: its resource types, the role narrowed to the service role. */
 function platformStackGrants(): { scope: Scope; actions: string[] }[] {
   return [...PLATFORM_ONLY_TYPES, 'AWS::IAM::Role'].flatMap((type) =>
-    RESOURCE_ACTIONS[type].map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions.filter((a) => a !== 'iam:PassRole') })),
+    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions })),
   );
 }

@@ -14,7 +14,7 @@ export type Level = 'admin' | 'deploy' | 'read';
 export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
 /** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets';
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems';
 
 export interface OperationUse {
   levels: Level[];
@@ -69,24 +69,77 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
   'efs.DescribeMountTargets': use(WRITE, 'any'),
-  'efs.DeleteMountTarget': use(WRITE, 'any'),
-  'efs.DeleteFileSystem': use(WRITE, 'any'),
+  // only file systems tagged with this platform (aws:ResourceTag); mount targets are authorised on their file system
+  'efs.DeleteMountTarget': use(WRITE, 'platformFileSystems'),
+  'efs.DeleteFileSystem': use(WRITE, 'platformFileSystems'),
   // ---- CloudWatch Logs: deploy makes the app's log group (it outlives the stack); logs and run read it
   'logs.CreateLogGroup': use(WRITE, 'logGroups'),
   'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
-  // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
+  // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),
   'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
-  'secrets.DeleteSecret': use(WRITE, 'secrets'),
-  'secrets.DescribeSecret': use(ALL, 'secrets'),
-  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets'),
+  'secrets.DeleteSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.RestoreSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
+  // legacy: a login or secret kept before the namespace is read once more when it moves
+  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
   // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
   'sts.GetCallerIdentity': use(ALL, 'any'),
 };
+
+/**
+ * What AWS requires beyond the IAM action of the call itself, each with the page that says so.
+ * `exec` runs `aws ecs execute-command` (the AWS CLI and the Session Manager plugin), so its
+ * calls are not in src/aws: its row is here.
+ */
+export interface ExtraRequirement {
+  action: string;
+  levels: Level[];
+  scopes: OperatorScope[];
+  because: string;
+  doc: string;
+}
+export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
+  {
+    action: 'logs:TagResource',
+    levels: WRITE,
+    scopes: ['logGroups'],
+    because: 'deploy creates the app log group with tags (CreateLogGroup with tags)',
+    doc: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html',
+  },
+  {
+    action: 'ecs:TagResource',
+    levels: WRITE,
+    scopes: ['taskDefinitions', 'tasks'],
+    because: 'RegisterTaskDefinition and RunTask with tags (one-off tasks, database admin) are tag-on-create',
+    doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html',
+  },
+  {
+    action: 'secretsmanager:TagResource',
+    levels: WRITE,
+    scopes: ['secrets'],
+    because: 'CreateSecret with tags (secrets set, database logins)',
+    doc: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html',
+  },
+  {
+    action: 'ecs:ExecuteCommand',
+    levels: WRITE,
+    scopes: ['clusters', 'tasks'],
+    because: 'cyclops exec runs "aws ecs execute-command"; the Session Manager plugin then uses the session ExecuteCommand returns and needs no permission of its own',
+    doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html',
+  },
+  {
+    action: 'ec2:DeleteNetworkInterface',
+    levels: WRITE,
+    scopes: ['any'],
+    because: "DeleteMountTarget (destroy --delete-volumes) deletes the mount target's network interface with the caller's permissions; ENIs are named by id only",
+    doc: 'https://docs.aws.amazon.com/efs/latest/ug/API_DeleteMountTarget.html',
+  },
+];
 
 /** Operations AWS allows without any policy: left out of the documents. */
 export const ALWAYS_ALLOWED = ['sts:GetCallerIdentity'];

@@ -3,10 +3,10 @@
  * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
  * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
  * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
- * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/<platform>/; alarms
  * start with "cyclops-<platform>-".
  */
-import { alarmName, cfnServiceRole, clusterName, ecrRepository, logGroup } from '../naming';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -23,14 +23,19 @@ export type Scope =
   | 'bucket'
   | 'objects'
   | 'buckets'
+  | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'boundary'
+  | 'serviceLinkedRoles'
+  | 'capacityProviders'
   | 'instanceProfiles'
   | 'policies'
   | 'logGroups'
   | 'repositories'
   | 'secrets'
   | 'generatedSecrets'
+  | 'legacySecrets'
   | 'clusters'
   | 'services'
   | 'tasks'
@@ -57,14 +62,23 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('s3', `${w.bucket}/*`, '', '')];
     case 'buckets':
       return [arn('s3', star(prefix), '', '')];
+    case 'bucketObjects':
+      return [arn('s3', `${star(prefix)}/*`, '', '')];
     case 'roles':
-      return [arn('iam', `role/${star(prefix)}`, '')];
+      // the path, not the name: "/cyclops/acme/*" never matches acme-eu's roles
+      return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
       return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'boundary':
+      return [arn('iam', `policy${iamPath(w.platform)}${boundaryPolicyName(w.platform)}`, '')];
+    case 'serviceLinkedRoles':
+      return [arn('iam', 'role/aws-service-role/*', '')];
     case 'policies':
-      return [arn('iam', `policy/${star(prefix)}`, '')];
+      return [arn('iam', `policy${iamPath(w.platform)}*`, '')];
     case 'instanceProfiles':
-      return [arn('iam', `instance-profile/${star(prefix)}`, '')];
+      return [arn('iam', `instance-profile${iamPath(w.platform)}*`, '')];
+    case 'capacityProviders':
+      return [arn('ecs', `capacity-provider/${capacityProviderName(w.platform, '*')}`)];
     case 'logGroups': {
       const group = logGroup(w.platform, '*', '').replace(/\*\/$/, '*');
       return [arn('logs', `log-group:${group}`), arn('logs', `log-group:${group}:*`)];
@@ -72,10 +86,15 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'repositories':
       return [arn('ecr', `repository/${ecrRepository(w.platform, '*')}`)];
     case 'secrets':
+      // the platform's own namespace: acme never reaches acme-eu's secrets
+      return [arn('secretsmanager', `secret:cyclops/${w.platform}/*`)];
+    case 'legacySecrets':
+      // secrets kept before the namespace (cyclops/<env>/<app>/...): only with this platform's tag (statements add the condition)
       return [arn('secretsmanager', 'secret:cyclops/*')];
     case 'generatedSecrets':
-      // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master secret.
-      return [arn('secretsmanager', 'secret:cyclops/*'), arn('secretsmanager', 'secret:RedisAuthSecret-*'), arn('secretsmanager', 'secret:rds!*')];
+      // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master
+      // secret ("rds!db-<id>", which RDS creates with the stack's role). Never the apps' secrets.
+      return [arn('secretsmanager', 'secret:RedisAuthSecret-*'), arn('secretsmanager', 'secret:rds!db-*')];
     case 'clusters':
       return [arn('ecs', `cluster/${clusterName(w.platform, '*')}`)];
     case 'services':
@@ -90,7 +109,8 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
       return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
     case 'amiParameters':
-      return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '')];
+      // AWS's public parameters (no account in their ARN; "*" matches it)
+      return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];
   }
 }
 

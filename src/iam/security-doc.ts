@@ -4,9 +4,9 @@
  * stale; `UPDATE_DOCS=1 npx jest test/templates/security-doc.test.ts` rewrites it.
  */
 import type { Config } from '../config/model';
-import { cfnServiceRole, platformStack } from '../naming';
-import { ACCOUNT_PLACEHOLDER, operatorPolicy, whereFor } from './operator';
-import type { Level } from './ops-map';
+import { boundaryPolicyName, cfnServiceRole, iamPath, platformStack, TAG_PLATFORM } from '../naming';
+import { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicy, whereFor } from './operator';
+import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
@@ -33,24 +33,33 @@ creates. Operators only pass that role to CloudFormation.
 - Trust: only \`cloudformation.amazonaws.com\`, and only for this account (\`aws:SourceAccount\`).
 - Every create, change set and delete of an environment or app stack passes the role (\`RoleARN\`).
   cyclops reads the platform stack's output once per command.
-- Its permissions are generated from the resource types the templates use (\`src/iam/resource-actions.ts\`).
-  A template test fails when a template uses a type the table lacks.
+- Its permissions are derived from AWS's own data: the CloudFormation registry's handler permissions of every
+  resource type the templates can contain (\`src/iam/data/cfn-handler-permissions.json\`, with its source, commit and
+  the actions left out and why), narrowed by the Service Authorization Reference. A template test renders every
+  variant and proves with an IAM evaluator that each type's create/read/update/delete permissions are allowed.
 - Where AWS allows names in ARNs, resources are narrowed to the platform's names:
-  - IAM roles and instance profiles \`${platform}-*\` (generated names start with the stack name);
+  - IAM roles and instance profiles under the path \`${iamPath(platform)}\` (never another platform's, whatever its name);
   - log groups \`/cyclops/${platform}/*\`, ECS clusters and services \`${platform}-*\`;
-  - buckets \`${platform}-*\`, scheduled rules \`${platform}-*\`, secrets \`cyclops/*\` (and RDS's own \`rds!*\`).
+  - buckets \`${platform}-*\`, scheduled rules \`${platform}-*\`; of secrets only the generated Redis token and RDS's own
+    \`rds!db-*\`: never an app's secrets or database login.
 - EC2, load balancers, RDS, ElastiCache, ACM and Route 53 records are named by generated ids, so those
   statements use \`*\`.
-- \`iam:PassRole\` is limited to \`${platform}-*\` roles, and to the services that run them
-  (\`iam:PassedToService\`: ECS tasks, EventBridge, EC2, VPC flow logs).
-- The role may never change or pass itself: an explicit Deny.
+- It may create and change roles only with the permissions boundary \`${iamPath(platform)}${boundaryPolicyName(platform)}\`
+  attached (\`iam:PermissionsBoundary\`), which the platform stack owns; it may never remove a boundary, change the
+  boundary policy, or change or pass itself (explicit Denies). The boundary lets a role run tasks and instances, pull
+  images, write logs, open ECS Exec channels, mount EFS and read the platform's secrets and those config names:
+  no IAM writes, no other data.
+- \`iam:PassRole\` is limited to the platform's path, and to the services that run them
+  (\`iam:PassedToService\`: ECS tasks, EventBridge, EC2, VPC flow logs); \`iam:CreateServiceLinkedRole\` to the
+  services the types need (\`iam:AWSServiceName\`).
 - The platform stack itself runs with the admin's own credentials, never as the role. An update of the role
   therefore cannot take away the permissions it needs to finish or roll back. That is also why only admin
   may create ECR repositories and the role.
 
-**Known limit.** Anyone who may pass the role can have CloudFormation create \`${platform}-*\` roles with any
-policy in a stack of their own making. Treat \`deploy\` as trusted with the platform's resources. A
-permissions boundary on the roles the templates create would close this; it is not in place yet.
+**Known limits.** Anyone who may pass the role can have CloudFormation create resources of the platform in a stack
+of their own making: treat \`deploy\` as trusted with the platform's resources, but not with the account (every role
+they could make is capped by the boundary). Stacks, buckets, rules and alarms are still matched by the name prefix
+\`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares.
 
 ## The operator policies
 
@@ -62,9 +71,19 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, ECS services and tasks in the \`${platform}-*\` clusters;
-- secrets \`cyclops/*\` (app database logins), and the database master secret (\`rds!*\`) that creating an app
-  database needs;
+- secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
+  \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
+  stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
+  never every \`rds!\` secret of the account; an external database's admin secret by its ARN and \`-??????\`, which
+  matches the six characters Secrets Manager appends when config gives the ARN without them;
+- EFS deletes (\`destroy --delete-volumes\`) only of file systems tagged \`${TAG_PLATFORM}=${platform}\`;
 - \`iam:PassRole\` for the service role (to CloudFormation) and for the app roles (to ECS tasks) only.
+
+What AWS checks beyond each call's own action:
+
+| action | levels | why | AWS page |
+| --- | --- | --- | --- |
+${EXTRA_REQUIREMENTS.map((r) => `| \`${r.action}\` | ${r.levels.join(', ')} | ${r.because} | ${r.doc} |`).join('\n')}
 
 A unit test (\`test/unit/iam-coverage.test.ts\`) reads every SDK call in \`src/aws\` and fails when a level that
 uses it lacks the action. A new AWS call cannot ship without its policy line.

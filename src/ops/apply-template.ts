@@ -2,6 +2,7 @@
  * Render → push to the config bucket (content-addressed) → create/update the stack. The one
  * path every config-driven stack takes: platform, environments and apps.
  */
+import type { Deadline } from '../deadline';
 import { say } from '../events';
 import { tags, type Ids, type TemplateKind } from '../naming';
 import type { ApplyResult, Parameter } from '../stacks';
@@ -16,6 +17,8 @@ export interface ApplyTemplateInput {
   parameters?: Parameter[];
   dryRun?: boolean;
   timeoutSeconds?: number;
+  /** the command's one deadline (wins over timeoutSeconds) */
+  deadline?: Deadline;
   /** logical ids the change-safety guard lets be replaced or removed (--allow-replace) */
   allowReplace?: string[];
   signal?: AbortSignal;
@@ -48,6 +51,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
     roleArn,
     dryRun: input.dryRun,
     timeoutSeconds: input.timeoutSeconds,
+    ...(input.deadline ? { deadline: input.deadline } : {}),
     allowReplace: input.allowReplace,
     signal: input.signal ?? ops.signal,
     ...(input.beforeExecute ? { beforeExecute: input.beforeExecute } : {}),

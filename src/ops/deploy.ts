@@ -1,43 +1,37 @@
 /**
- * `cyclops deploy IMAGE APP ENV` (DESIGN.md's data flow). Everything is decided before the
- * first write: inputs, database credentials, the release record, the app stack, the env
- * outputs and ports.json are read and checked, then the lock is taken. An unchanged
- * redeploy takes the fast path (skip-deploy): no CloudFormation write, no change set.
+ * `cyclops deploy IMAGE APP ENV`: one straight pipeline, each step one call, in this order
+ * (docs/architecture.md):
+ *   1. read      the release record, the app stack, the image's digest, the settings, the
+ *                env stack's outputs (and ports.json for a first port), all before the lock
+ *   2. plan      planDeploy: pure, every check once; a refusal here has written nothing
+ *   3. lock      the app's lease
+ *   4. re-check  the stack, the release pointer and the settings revision, under the lock;
+ *                if any moved, read and plan again (nothing moves now)
+ *   5. write     port, database, log group, template and stack (the release phase runs
+ *                inside, before the change set executes) — or nothing on the fast path
+ *   6. wait      the services' rollout
+ *   7. record    the release record (and the image's release tag)
+ * One Deadline per deploy is shared by the stack wait, the release phase and the rollout.
  */
-import { appConfig } from '../config/model';
+import { Deadline } from '../deadline';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, LOG_RETENTION_DAYS, logGroup, tags } from '../naming';
-import { appParameters } from '../plan';
-import type { ServiceState } from '../ecs/rollout';
-import type { ApplyResult, ChangeSummary, EnvOutputs, StackSummary } from '../stacks';
-import { lowestFree, restoreHint, settingsSnapshot, type AppSettings, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
-import { applyTemplate } from './apply-template';
-import { resolveImage, tagReleaseImage, type ResolvedImage } from './images';
-import { now, type Ops } from './context';
-import { requireEnvOutputs } from './envstack';
-import { mutableTagWarning, type ImageRef } from '../plan/inputs';
-import { withAppLock, type LockScope } from './lock';
-import { draft, recordFailure, type Fields as RecordFields } from './release-log';
-import {
-  appServices,
-  appUrlFor,
-  checkCounts,
-  checkOwner,
-  countDrift,
-  isSettled,
-  recordMatches,
-  render,
-  sameState,
-  settingsFresh,
-  stackRuns,
-  stackStamp,
-  type Counts,
-  type Rendered,
-} from './desired-state';
-import { checkPreviewStack } from './previews';
-import { isReleasePhaseFailed, releasePhase } from './release-phase';
+import { appStack, LOG_RETENTION_DAYS, tags } from '../naming';
+import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
+import type { ServiceState } from '../ecs/rollout';
+import type { ApplyResult, ChangeSummary, EnvOutputs } from '../stacks';
+import { lowestFree, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
+import { applyTemplate } from './apply-template';
+import { now, type Ops } from './context';
+import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
+import { planDeploy, renderPlan, settingsKnown, wantsDatabase, type DeployInputs, type DeployPlan } from './deploy-plan';
+import { requireEnvOutputs } from './envstack';
+import { resolveImage, tagReleaseImage } from './images';
+import { withAppLock, type LockScope } from './lock';
+import { checkPreviewStack } from './previews';
+import { draft, recordFailure, type Fields as RecordFields } from './release-log';
+import { isReleasePhaseFailed, releasePhase } from './release-phase';
 
 export interface DeployOptions {
   dryRun?: boolean;
@@ -81,112 +75,128 @@ export interface DeployResult {
   services: { name: string; desired: number; running: number; rollout?: string }[];
 }
 
-interface Plan {
+/** What the read step saw; the re-check compares the release pointer and the stack with it. */
+interface Observed {
+  inputs: DeployInputs;
+  /** read before the lock for a first deploy; else by the write step */
+  outputs?: EnvOutputs;
+  /** dry runs and first ports: the port this deploy has or would get */
+  port?: { port: number; allocated: boolean };
+}
+
+/** One deploy's context through the steps. */
+interface Run {
   ops: Ops;
   req: DeployRequest;
   opts: DeployOptions;
-  stackName: string;
-  wantsDb: boolean;
   started: number;
-  /** the image as deployed: repository@digest for a resolved ECR tag */
-  image: ResolvedImage;
-  /** --count over the counts the current release carries (set by scale or an earlier --count) */
-  counts?: Counts;
-  /** the autoscaling bounds the current release carries (set by scale) */
-  ranges?: Record<string, { min: number; max: number }>;
-  kind: ReleaseKind;
+  deadline: Deadline;
 }
 
 export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions = {}): Promise<DeployResult> {
-  const { config, events } = ops;
-  const { target: t, image } = req;
-  const envConfig = config.environments[t.env];
-  checkCounts(config, t, opts.counts);
-  const plan: Plan = {
-    ops,
-    req,
-    opts,
-    stackName: appStack(t.platform, t.env, t.app),
-    wantsDb: appConfig(config, t.app).database && envConfig.database.type !== 'none',
-    started: now(ops),
-    image: { deployed: image },
-    kind: opts.kind ?? 'deploy',
-  };
-  const mutable = mutableTagWarning(image, req.ref);
-  if (mutable) say.warn(events, mutable);
-  if (appConfig(config, t.app).database && envConfig.database.type === 'none') {
-    // An unlisted app asks for a database only by default; say so quietly.
-    (appConfig(config, t.app).configured ? say.warn : say.debug)(events, `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database`);
-  }
-  // Counts name real processes, and none of them autoscales: refused before anything is written.
-  appParameters(config, t.env, t.app, image, opts.counts);
-  if (plan.wantsDb && !opts.dryRun) await ops.database.preflight(t.env, t.app);
-
-  // The ECR digest lookup (one call, for an ECR tag only) goes alongside the first reads.
-  const [release, stack, resolved] = await Promise.all([ops.store.readRelease(t.env, t.app), ops.stacks.describe(plan.stackName), resolveImage(ops, image, req.ref)]);
-  plan.image = resolved;
-  checkOwner(stack, t);
-  checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
-  const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
-  plan.counts = kept || opts.counts ? { ...kept, ...opts.counts } : undefined;
-  // autoscaling bounds set by `scale web=2..10` survive deploys, as counts do
-  plan.ranges = release.state === 'ok' ? release.record.ranges : undefined;
-  const drift = countDrift(config, t.app, plan.counts);
-  if (drift.length) say.info(events, `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config`);
-  if (release.state === 'ok' && stack && plan.kind === 'deploy' && settingsFresh(release, release.record)) {
-    const fast = await fastPath(plan, release.record, stack);
-    if (fast) return fast;
-  }
-
-  // The full path. Still nothing written: read the env stack and ports.json, and judge the record.
-  say.debug(events, `reading environment ${t.env}`); // a step line would come before a one-line refusal
-  const outputs = await requireEnvOutputs(ops, t.env);
-  const ports = await ops.store.readPorts();
-  const had = ports?.environments[t.env]?.[t.app];
-  const free = had ?? (ports ? lowestFree(ports, t.env) : config.ports.range[0]);
-  if (free === null) {
-    throw usageError(`ports ${config.ports.range.join('-')}: the range is full in ${t.env}; widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${t.env}"`);
-  }
-  const previous = previousRecord(plan, release, stack);
-  const settings = await ops.store.readSettings(t.env, t.app);
-  if (opts.dryRun) return dryRun(plan, had === undefined ? { port: free, allocated: false } : { port: had, allocated: true }, previous, settings);
-  return withAppLock(ops, t, `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${image}`, (scope) =>
-    fullPath(plan, scope, outputs, previous, settings, release.state === 'corrupt'),
-  );
-}
-
-/** The record to build on. A corrupt one is replaced when the stack proves what is deployed; else refused up front. */
-function previousRecord(plan: Plan, release: ReleaseState, stack: StackSummary | null): ReleaseRecord | null {
-  if (release.state === 'none') return null;
-  if (release.state === 'ok') return release.record;
-  const where = `s3://${release.bucket}/${release.key}`;
-  if (stack && isSettled(stack.status)) {
-    say.warn(plan.ops.events, `${where}: is not a valid release record (${release.problem}); this deploy replaces it (${restoreHint(release)})`);
-    return release.lastGood?.record ?? null;
-  }
-  throw usageError(`${where}: is not a valid release record (${release.problem}) and stack ${plan.stackName} is not settled to prove what runs; ${restoreHint(release)}`);
-}
-
-/** Skip-deploy: the stack and the record both say this exact rendering runs. */
-async function fastPath(plan: Plan, record: ReleaseRecord, stack: StackSummary): Promise<DeployResult | null> {
-  const { ops, req, opts, wantsDb } = plan;
-  if (record.port === undefined || (wantsDb && !record.databaseSecretArn)) return null;
-  const rendered = render(ops.config, req.target, plan.image.deployed, plan.counts, record.port, wantsDb ? record.databaseSecretArn : undefined, record.settings, plan.ranges);
-  if (!stackRuns(stack, rendered) || !recordMatches(record, rendered, stack)) return null;
-  const base = { port: record.port, database: null, release: record, changes: [] as ChangeSummary[], changed: false, skipped: true };
-  if (opts.dryRun) return result(plan, { ...base, status: stack.status, action: 'dry-run', services: [] });
-  return withAppLock(ops, req.target, `deploy ${req.image}`, async (scope) => {
-    // Under the lock: the stack must still be the one judged above, else the full path decides.
-    if (!sameState(stack, await ops.stacks.describe(plan.stackName))) return null;
-    say.info(ops.events, `stack ${plan.stackName}: no changes (its template digest and parameters match)`);
-    const services = await rollout(plan, scope, 'check');
-    return result(plan, { ...base, status: stack.status, action: 'none', services });
+  const run: Run = { ops, req, opts, started: now(ops), deadline: new Deadline(opts.timeoutSeconds, () => now(ops)) };
+  const t = req.target;
+  if (wantsDatabase(ops.config, t) && !opts.dryRun) await ops.database.preflight(t.env, t.app);
+  let seen = await read(run); // 1
+  let plan = planDeploy(ops.config, t, seen.inputs); // 2
+  tell(ops, plan);
+  if (opts.dryRun) return dryRun(run, plan, seen);
+  const operation = plan.unchanged ? `deploy ${req.image}` : `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${req.image}`;
+  return withAppLock(ops, t, operation, async (scope) => { // 3
+    if (await moved(run, plan, seen)) { // 4
+      seen = await read(run);
+      plan = planDeploy(ops.config, t, seen.inputs);
+    }
+    if (plan.unchanged) return unchanged(run, plan, plan.unchanged, seen.inputs.stack!.status, scope);
+    // From the moment the stack is asked to change, every way out leaves a record in the log.
+    const progress: Progress = { touched: false };
+    let written: Written;
+    let services: ServiceState[];
+    try {
+      written = await write(run, plan, seen, scope, progress); // 5
+      services = await rollout(run, plan, scope, 'wait'); // 6
+      scope.checkpoint();
+    } catch (e) {
+      if (!progress.touched || !progress.fields) throw e;
+      return recordFailure(ops, t, run.started, isReleasePhaseFailed(e) ? { ...progress.fields, releasePhase: e.phase } : progress.fields, e);
+    }
+    const release = await record(run, plan, written, scope); // 7
+    const { applied } = written;
+    return result(run, plan, { port: written.port, database: written.database, release, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services });
   });
 }
 
-async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, previous: ReleaseRecord | null, settings: AppSettings): Promise<DeployResult> {
-  const { ops, req } = plan;
+/** Step 1: every read a deploy needs, before the lock; the ECR digest lookup goes alongside. */
+async function read(run: Run): Promise<Observed> {
+  const { ops, req, opts } = run;
   const t = req.target;
+  const [release, stack, resolved] = await Promise.all([
+    ops.store.readRelease(t.env, t.app),
+    ops.stacks.describe(appStack(t.platform, t.env, t.app)),
+    resolveImage(ops, req.image, req.ref),
+  ]);
+  checkOwner(stack, t);
+  checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
+  // Only what this deploy can need, so an unchanged redeploy stays at three reads:
+  // - the settings, unless the release pointer says the record carries the newest;
+  // - the env stack's outputs when there is no app stack yet (an app stack imports them, so
+  //   its env exists: the write step reads them then, under the lock, before any write);
+  // - ports.json when this deploy may take a new port (a full range is refused here) or is a dry run.
+  const [settings, outputs, port] = await Promise.all([
+    settingsKnown(release) ? undefined : ops.store.readSettings(t.env, t.app),
+    stack ? undefined : requireEnvOutputs(ops, t.env),
+    opts.dryRun || release.state !== 'ok' || release.record.port === undefined ? freePort(run) : undefined,
+  ]);
+  const inputs: DeployInputs = { image: req.image, ref: req.ref, resolved, counts: opts.counts, kind: opts.kind ?? 'deploy', release, stack, ...(settings ? { settings } : {}) };
+  return { inputs, ...(outputs ? { outputs } : {}), ...(port ? { port } : {}) };
+}
+
+async function freePort(run: Run): Promise<{ port: number; allocated: boolean }> {
+  const { ops, req } = run;
+  const t = req.target;
+  const ports = await ops.store.readPorts();
+  const had = ports?.environments[t.env]?.[t.app];
+  if (had !== undefined) return { port: had, allocated: true };
+  const free = ports ? lowestFree(ports, t.env) : ops.config.ports.range[0];
+  if (free === null) {
+    throw usageError(`ports ${ops.config.ports.range.join('-')}: the range is full in ${t.env}; widen ports.range in ${ops.config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${t.env}"`);
+  }
+  return { port: free, allocated: false };
+}
+
+/** What the plan wants said. */
+function tell(ops: Ops, plan: DeployPlan): void {
+  for (const n of plan.notes) (n.level === 'warning' ? say.warn : n.level === 'info' ? say.info : say.debug)(ops.events, n.message);
+}
+
+/** Step 4: under the lock, did the stack, the release pointer or the settings revision move since step 1? */
+async function moved(run: Run, plan: DeployPlan, seen: Observed): Promise<boolean> {
+  const { ops, req } = run;
+  const [release, stack] = await Promise.all([ops.store.readRelease(req.target.env, req.target.app), ops.stacks.describe(plan.names.stack)]);
+  const before = seen.inputs;
+  const stackMoved = before.stack ? !sameState(before.stack, stack) : stack !== null;
+  return stackMoved || pointerOf(release) !== pointerOf(before.release);
+}
+
+/** What the release pointer says: state, release number and settings revision. */
+const pointerOf = (r: ReleaseState) =>
+  JSON.stringify(r.state === 'ok' ? ['ok', r.record.number, r.settingsRevision] : r.state === 'none' ? ['none', r.settingsRevision] : ['corrupt', r.problem]);
+
+/** The fast path (skip-deploy): the stack and the record say this exact rendering runs; only the rollout is checked. */
+async function unchanged(run: Run, plan: DeployPlan, rendered: Rendered, status: string, scope: LockScope): Promise<DeployResult> {
+  say.info(run.ops.events, `stack ${plan.names.stack}: no changes (its template digest and parameters match)`);
+  const services = await rollout(run, plan, scope, 'check');
+  return result(run, plan, { port: rendered.port, database: null, release: plan.previous, changes: [], changed: false, skipped: true, status, action: 'none', services });
+}
+
+async function dryRun(run: Run, plan: DeployPlan, seen: Observed): Promise<DeployResult> {
+  const { ops, req } = run;
+  const t = req.target;
+  const base = { release: plan.previous, database: null, services: [] };
+  if (plan.unchanged) {
+    return result(run, plan, { ...base, port: plan.unchanged.port, changes: [], changed: false, skipped: true, status: seen.inputs.stack!.status, action: 'dry-run' });
+  }
+  const port = seen.port!;
   say.step(ops.events, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
@@ -194,23 +204,41 @@ async function dryRun(plan: Plan, port: { port: number; allocated: boolean }, pr
     if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port.port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
+  const rendered = renderPlan(ops.config, plan, port.port, database?.secretArn);
   const { result: applied } = await applyTemplate(ops, {
     kind: 'app',
     ids: t,
-    stackName: plan.stackName,
+    stackName: plan.names.stack,
     body: rendered.body,
     parameters: rendered.parameterList,
     dryRun: true,
-    timeoutSeconds: plan.opts.timeoutSeconds,
-    allowReplace: plan.opts.allowReplace,
+    deadline: run.deadline,
+    allowReplace: run.opts.allowReplace,
   });
-  return result(plan, { port: port.port, database, release: previous, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services: [] });
+  return result(run, plan, { ...base, port: port.port, database, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action });
 }
 
-async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previous: ReleaseRecord | null, settings: AppSettings, replaceCorrupt: boolean): Promise<DeployResult> {
-  const { ops, req, opts } = plan;
+/** What the write step leaves for the record step. */
+interface Written {
+  port: number;
+  database: DeployResult['database'];
+  rendered: Rendered;
+  template: { key: string; url: string };
+  fields: RecordFields;
+  applied: ApplyResult;
+}
+
+/** Set once the stack was asked to change: a failure from then on is recorded. */
+interface Progress {
+  touched: boolean;
+  fields?: RecordFields;
+}
+
+/** Step 5: port, database, log group, template and stack; the release phase runs inside, before the change set executes. */
+async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScope, progress: Progress): Promise<Written> {
+  const { ops, req, opts } = run;
   const t = req.target;
+  const outputs = seen.outputs ?? (await requireEnvOutputs(ops, t.env));
   const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
   say.step(ops.events, allocated ? `allocated port ${port}` : `port ${port}`);
   scope.checkpoint();
@@ -220,69 +248,49 @@ async function fullPath(plan: Plan, scope: LockScope, outputs: EnvOutputs, previ
     database = { dbname: db.dbname, username: db.username, secretArn: db.secretArn, state: db.database };
     scope.checkpoint();
   }
-  const rendered = render(ops.config, t, plan.image.deployed, plan.counts, port, database?.secretArn, settingsSnapshot(settings), plan.ranges);
+  const rendered = renderPlan(ops.config, plan, port, database?.secretArn);
   const template = ops.store.templateLocation('app', t, rendered.body);
-  const fields = { ...recordFields(plan, rendered, template, null), settingsRevision: settings.revision };
+  const fields: RecordFields = { ...recordFields(run, plan, rendered, template), settingsRevision: plan.settings.revision };
+  progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
-  const group = logGroup(t.platform, t.env, t.app);
-  const made = await ops.logGroups.ensure(group, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
-  say.debug(ops.events, `log group ${group} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
+  const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
+  say.debug(ops.events, `log group ${plan.names.logGroup} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
   scope.checkpoint();
   // The release phase (processes.release) runs once CloudFormation has described the change
   // and the change-safety guard let it through, and before the change set is executed: a
   // refused deploy never migrates, and a failed release command leaves the services as they are.
   const beforeExecute = async () => {
-    const phase = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous, skip: opts.skipReleasePhase, timeoutSeconds: opts.timeoutSeconds, scope });
+    const phase = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous: plan.previous, skip: opts.skipReleasePhase, deadline: run.deadline, scope });
     if (phase) fields.releasePhase = phase;
     scope.checkpoint();
   };
-  // From the moment the stack is asked to change, every way out leaves a record in the log.
-  let touched = false;
-  const attempt = async () => {
-    const { result } = await applyTemplate(ops, {
-      kind: 'app',
-      ids: t,
-      stackName: plan.stackName,
-      body: rendered.body,
-      parameters: rendered.parameterList,
-      timeoutSeconds: opts.timeoutSeconds,
-      allowReplace: opts.allowReplace,
-      signal: scope.signal,
-      beforeExecute,
-      checkpoint: () => {
-        scope.checkpoint();
-        touched = true;
-      },
-    });
-    if (!result.changed && opts.restart) {
-      const { cluster, services } = appServices(ops.config, t);
-      say.step(ops.events, `starting a new deployment of ${services.join(', ')}`);
+  const { result: applied } = await applyTemplate(ops, {
+    kind: 'app',
+    ids: t,
+    stackName: plan.names.stack,
+    body: rendered.body,
+    parameters: rendered.parameterList,
+    deadline: run.deadline,
+    allowReplace: opts.allowReplace,
+    signal: scope.signal,
+    beforeExecute,
+    checkpoint: () => {
       scope.checkpoint();
-      await ops.services.restart(cluster, services);
-    }
-    const states = await rollout(plan, scope, 'wait');
+      progress.touched = true;
+    },
+  });
+  if (!applied.changed && opts.restart) {
+    say.step(ops.events, `starting a new deployment of ${plan.names.services.join(', ')}`);
     scope.checkpoint();
-    return { applied: result, services: states };
-  };
-  const { applied, services } = await attempt().catch((e) =>
-    touched ? recordFailure(ops, t, plan.started, isReleasePhaseFailed(e) ? { ...fields, releasePhase: e.phase } : fields, e) : Promise.reject(e),
-  );
-  const after = await ops.stacks.describe(plan.stackName);
-  let release = previous;
-  // A changed stack gets a record; so does a vars/secrets change, and an unchanged stack whose record does not say what it runs (reconcile).
-  if (applied.changed || plan.kind !== 'deploy' || replaceCorrupt || !recordMatches(previous, rendered, after)) {
-    if (!applied.changed && plan.kind === 'deploy') say.step(ops.events, `recording release: ${plan.stackName} runs ${req.image} but the release record did not say so`);
-    scope.checkpoint();
-    release = await ops.store.writeRelease(t.env, t.app, draft(ops, t, plan.started, { ...fields, ...recordFields(plan, rendered, template, after) }));
-    if (release?.number !== undefined) await tagReleaseImage(ops, t.env, plan.image, release.number);
+    await ops.services.restart(plan.names.cluster, plan.names.services);
   }
-  return result(plan, { port, database, release, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action, services });
+  return { port, database, rendered, template, fields, applied };
 }
 
-/** The services' rollout: waited for, or with --no-wait read once and reported. Never a false success. */
-async function rollout(plan: Plan, scope: LockScope, mode: 'wait' | 'check'): Promise<ServiceState[]> {
-  const { ops, req, opts } = plan;
-  const { cluster, services } = appServices(ops.config, req.target);
+/** Step 6: the services' rollout, waited for, or with --no-wait read once and reported. Never a false success. */
+async function rollout(run: Run, plan: DeployPlan, scope: LockScope, mode: 'wait' | 'check'): Promise<ServiceState[]> {
+  const { ops, req, opts } = run;
+  const { cluster, services } = plan.names;
   if (!services.length) return [];
   if (opts.wait === false) {
     const states = await ops.services.describe(cluster, services);
@@ -293,17 +301,34 @@ async function rollout(plan: Plan, scope: LockScope, mode: 'wait' | 'check'): Pr
     return states;
   }
   say.step(ops.events, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
-  return ops.services.waitForRollout(cluster, services, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
+  return ops.services.waitForRollout(cluster, services, { deadline: run.deadline, signal: scope.signal });
 }
 
-function recordFields(plan: Plan, r: Rendered, template: { key: string; url: string }, after: StackSummary | null): RecordFields {
-  const t = plan.req.target;
+/**
+ * Step 7: a changed stack gets a record; so does a vars/secrets change, and an unchanged
+ * stack whose record does not say what it runs (a rerun after a deploy killed before this step).
+ */
+async function record(run: Run, plan: DeployPlan, w: Written, scope: LockScope): Promise<ReleaseRecord | null> {
+  const { ops, req } = run;
+  const t = req.target;
+  if (!w.applied.changed && plan.kind === 'deploy' && !plan.replaceCorrupt && recordMatches(plan.previous, w.rendered)) return plan.previous;
+  if (!w.applied.changed && plan.kind === 'deploy') say.step(ops.events, `recording release: ${plan.names.stack} runs ${req.image} but the release record did not say so`);
+  scope.checkpoint();
+  const after = w.applied.stack ?? null;
+  const stamp = stackStamp(after);
+  const release = await ops.store.writeRelease(t.env, t.app, draft(ops, t, run.started, { ...w.fields, status: after?.status ?? w.applied.status, ...(stamp ? { stackUpdatedAt: stamp } : {}) }));
+  if (release?.number !== undefined) await tagReleaseImage(ops, t.env, plan.image, release.number);
+  return release;
+}
+
+/** What the record says about this deployment (the stack's state is added once it settled). */
+function recordFields(run: Run, plan: DeployPlan, r: Rendered, template: { key: string; url: string }): RecordFields {
   return {
     kind: plan.kind,
-    image: plan.req.image,
+    image: plan.image.text,
     ...(plan.image.tag ? { imageTag: plan.image.tag } : {}),
     ...(plan.image.digest ? { imageDigest: plan.image.digest } : {}),
-    stack: plan.stackName,
+    stack: plan.names.stack,
     templateUrl: template.url,
     templateKey: template.key,
     templateDigest: r.digest,
@@ -314,29 +339,27 @@ function recordFields(plan: Plan, r: Rendered, template: { key: string; url: str
     settingsDigest: r.settingsDigest,
     port: r.port,
     ...(r.databaseSecretArn ? { databaseSecretArn: r.databaseSecretArn } : {}),
-    url: appUrlFor(plan.ops.config, t),
-    status: after?.status,
-    ...(stackStamp(after) ? { stackUpdatedAt: stackStamp(after) } : {}),
+    url: appUrlFor(run.ops.config, plan.target),
   };
 }
 
 type Outcome = Pick<DeployResult, 'port' | 'database' | 'release' | 'changes' | 'changed' | 'skipped' | 'status' | 'action'> & { services: ServiceState[] };
 
-function result(plan: Plan, o: Outcome): DeployResult {
-  const t = plan.req.target;
+function result(run: Run, plan: DeployPlan, o: Outcome): DeployResult {
+  const t = plan.target;
   return {
     app: t.app,
     env: t.env,
-    image: plan.req.image,
+    image: plan.image.text,
     port: o.port,
-    url: appUrlFor(plan.ops.config, t),
-    stack: plan.stackName,
+    url: appUrlFor(run.ops.config, t),
+    stack: plan.names.stack,
     status: o.status,
     changed: o.changed,
     action: o.action,
     skipped: o.skipped,
     changes: o.changes,
-    duration: Math.round((now(plan.ops) - plan.started) / 100) / 10,
+    duration: Math.round((now(run.ops) - run.started) / 100) / 10,
     release: o.release,
     imageDigest: plan.image.digest ?? null,
     database: o.database,

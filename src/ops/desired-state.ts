@@ -4,7 +4,7 @@
  */
 import { appConfig, serviceProcesses, type Config } from '../config/model';
 import { appUrl, clusterName, serviceName, TAG_APP, TAG_ENV, TEMPLATE_DIGEST_OUTPUT } from '../naming';
-import { appParameters, effectiveApp, renderApp, templateBody, templateDigest, type AppOverlay } from '../plan';
+import { effectiveApp, renderApp, templateBody, templateDigest, type AppOverlay } from '../plan';
 import { classify } from '../stacks/status';
 import type { Parameter, StackSummary } from '../stacks';
 import { digestOf, outcomeOf, type ReleaseRecord, type ReleaseState } from '../store';
@@ -29,18 +29,9 @@ export interface Rendered {
 
 const NO_OVERLAY: AppOverlay = { vars: {}, secrets: {} };
 
-export function render(
-  config: Config,
-  t: AppTarget,
-  image: string,
-  counts: Counts | undefined,
-  port: number,
-  databaseSecretArn?: string,
-  overlay: AppOverlay = NO_OVERLAY,
-  ranges: Record<string, { min: number; max: number }> = {},
-): Rendered {
+/** The app's template for this port, database secret and settings, with parameters already checked (planDeploy). */
+export function render(config: Config, t: AppTarget, parameterList: Parameter[], port: number, databaseSecretArn?: string, overlay: AppOverlay = NO_OVERLAY): Rendered {
   const template = renderApp(config, t.env, t.app, { port, databaseSecretArn, overlay });
-  const parameterList = appParameters(config, t.env, t.app, image, counts, ranges);
   const app = effectiveApp(config, t.app, overlay);
   return {
     body: templateBody(template),
@@ -105,8 +96,11 @@ export const isSettled = (status: string) => classify(status) === 'stable' && st
 
 /**
  * The stack says it was made from exactly this template and these parameters, and is at
- * rest. A stale TemplateDigest output can only make this false, never wrongly true, because
- * the record must also agree (see recordMatches).
+ * rest: the one witness of what runs. The TemplateDigest output is read from the stack
+ * itself, changes with every template CloudFormation applies, and comes back with the old
+ * template when an update rolls back; the release phase asks the same question. (The
+ * record's stackUpdatedAt is kept as history, not as a second witness: LastUpdatedTime also
+ * moves on updates that change nothing cyclops renders.)
  */
 export function stackRuns(stack: StackSummary, r: Rendered): boolean {
   return isSettled(stack.status) && stack.outputs[TEMPLATE_DIGEST_OUTPUT] === r.digest && sameRecord(stack.parameters, r.parameters);
@@ -114,17 +108,17 @@ export function stackRuns(stack: StackSummary, r: Rendered): boolean {
 
 const stamp = (s: StackSummary | null) => s?.lastUpdated?.toISOString();
 
-/** The record describes this rendering, on this very stack state (its last update time). */
-export function recordMatches(record: ReleaseRecord | null, r: Rendered, stack: StackSummary | null): boolean {
+/**
+ * The release record describes this rendering: a deploy whose stack already runs it still
+ * writes the record when this is false (a rerun after a deploy killed before its record).
+ */
+export function recordMatches(record: ReleaseRecord | null, r: Rendered): boolean {
   return (
     !!record &&
-    !!stack &&
     record.templateDigest === r.digest &&
     record.port === r.port &&
     record.databaseSecretArn === r.databaseSecretArn &&
-    sameRecord(record.parameters, r.parameters) &&
-    record.stackUpdatedAt !== undefined &&
-    record.stackUpdatedAt === stamp(stack)
+    sameRecord(record.parameters, r.parameters)
   );
 }
 

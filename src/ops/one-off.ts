@@ -4,6 +4,7 @@
  * with its container's exit code. Ctrl-C asks ECS to stop the task, says so, and exits 130.
  */
 import type { RunTaskInput } from '../aws/ecs';
+import type { Deadline } from '../deadline';
 import { failure, interrupted } from '../errors';
 import { say } from '../events';
 import { tags, TAG_RUN, type Ids } from '../naming';
@@ -21,6 +22,8 @@ export interface OneOffSpec extends Omit<RunTaskInput, 'tags' | 'subnets' | 'sec
 
 export interface OneOffWait {
   timeoutSeconds?: number;
+  /** the command's one deadline (wins over timeoutSeconds) */
+  deadline?: Deadline;
   /** stop the task when the wait times out (the release phase); else it keeps running */
   stopOnTimeout?: boolean;
   /** keep at most this many log lines for the result (the newest) */
@@ -80,7 +83,8 @@ export async function waitOneOff(ops: Ops, spec: OneOffSpec, taskArn: string, w:
       ops.events.emit({ type: 'task-log', task: label, message: line.message, timestamp: line.timestamp });
     }
   };
-  const deadline = now(ops) + (w.timeoutSeconds ?? 3600) * 1000;
+  const limit = w.deadline?.timeoutSeconds ?? w.timeoutSeconds ?? 3600;
+  const deadline = w.deadline?.at ?? now(ops) + limit * 1000;
   let delay = w.pollMs ?? 1000;
   let last = '';
   for (;;) {
@@ -102,7 +106,7 @@ export async function waitOneOff(ops: Ops, spec: OneOffSpec, taskArn: string, w:
     if (now(ops) > deadline) {
       if (w.stopOnTimeout) await ops.tasks.stop(spec.cluster, taskArn, 'cyclops: timed out');
       const fate = w.stopOnTimeout ? 'it was asked to stop' : `it keeps running; stop it with "aws ecs stop-task --cluster ${spec.cluster} --task ${id}"`;
-      throw failure(`${spec.what}: task ${id} still ${task.lastStatus} after ${w.timeoutSeconds ?? 3600} s; ${fate}`, undefined, 'task-timeout');
+      throw failure(`${spec.what}: task ${id} still ${task.lastStatus} after ${limit} s; ${fate}`, undefined, 'task-timeout');
     }
     await sleep(delay, signal);
     delay = Math.min(Math.round(delay * 1.5), w.maxPollMs ?? 10_000);

@@ -3,6 +3,7 @@
  * and URL) with chosen parameters, through the stack engine, then the rollout wait and a new
  * record. Rollback and scale are this with different parameters; neither re-renders config.
  */
+import { Deadline } from '../deadline';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack, tags } from '../naming';
@@ -61,6 +62,8 @@ const paramList = (p: Record<string, string>) => Object.entries(p).map(([Paramet
 export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, input: ReapplyInput): Promise<ReapplyResult> {
   const stackName = appStack(t.platform, t.env, t.app);
   const b = input.base;
+  // one deadline for the stack wait and the rollout: --timeout is the whole command's
+  const deadline = new Deadline(input.timeoutSeconds, () => now(ops));
   const apply = async () =>
     ops.stacks.apply({
       stackName,
@@ -71,7 +74,7 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
       // app stacks run as the platform's service role, on every operation (as in applyTemplate)
       roleArn: await ops.stacks.serviceRole(),
       dryRun: input.dryRun,
-      timeoutSeconds: input.timeoutSeconds,
+      deadline,
       signal: scope?.signal ?? ops.signal,
     });
   if (!scope) return { applied: await apply(), services: [], release: null };
@@ -99,12 +102,12 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
     applied = await apply();
     const { cluster, services: names } = appServices(ops.config, t);
     say.step(ops.events, `waiting for ${names.length} service(s) to roll out`);
-    services = names.length ? await ops.services.waitForRollout(cluster, names, { timeoutSeconds: input.timeoutSeconds, signal: scope.signal }) : [];
+    services = names.length ? await ops.services.waitForRollout(cluster, names, { deadline, signal: scope.signal }) : [];
     scope.checkpoint();
   } catch (e) {
     return recordFailure(ops, t, input.started, fields, e);
   }
-  const after = await ops.stacks.describe(stackName);
+  const after = applied.stack ?? null; // the settled stack came back with apply
   const release = await ops.store.writeRelease(
     t.env,
     t.app,

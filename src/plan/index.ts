@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
 import { appConfig, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
+import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
 import { platformTemplate } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
@@ -24,7 +25,7 @@ export type CfnTemplate = Record<string, unknown>;
 export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
 export function renderPlatform(config: Config): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps) }) as unknown as CfnTemplate;
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string): CfnTemplate {

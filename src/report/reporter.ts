@@ -222,6 +222,41 @@ export class Reporter implements Events {
   }
 
   /**
+   * A secret value: all of stdin when it is a pipe or a file; on a terminal, one line typed at a
+   * prompt on stderr that does not echo (raw mode, nothing written back). Ctrl-C or the end of
+   * input at the prompt changes nothing.
+   */
+  async readSecret(what: string, prompt: string): Promise<string> {
+    const tty = this.stdin as NodeJS.ReadStream;
+    if (!tty.isTTY || typeof tty.setRawMode !== 'function') return this.readStdin(what);
+    this.err.write(`${prompt} (input hidden, Enter to finish): `);
+    tty.setRawMode(true);
+    tty.resume();
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const onData = (chunk: Buffer) => {
+          for (const ch of chunk.toString('utf8')) {
+            if (ch === '\r' || ch === '\n') return done(() => resolve(text));
+            if (ch === '\u0003' || ch === '\u0004') return done(() => reject(interrupted(`${what}: interrupted at the prompt; nothing was changed`)));
+            if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+            else text += ch;
+          }
+        };
+        const done = (finish: () => void) => {
+          tty.off('data', onData);
+          this.err.write('\n');
+          finish();
+        };
+        tty.on('data', onData);
+      });
+    } finally {
+      tty.setRawMode(false);
+      tty.pause();
+    }
+  }
+
+  /**
    * Ask a yes/no question on stderr. --yes answers yes. Without a terminal on stdin there is
    * nobody to ask, so it refuses with a usage error that names the flag.
    */

@@ -103,7 +103,7 @@ async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise
     changes = described.changes;
     if (described.empty) {
       say.info(run.events, `stack ${stackName}: no changes`);
-      return { ...base, action: 'none', changed: false, changes: [] };
+      return { ...base, action: 'none', changed: false, changes: [], stack };
     }
     const verdict = await checkUpdate(run, input, stack, cs, changes);
     checkAbort(run);
@@ -174,7 +174,7 @@ async function finish(run: Run, events: EventStream, action: 'create' | 'update'
   const stack = outcome.stack;
   if (stack && (SUCCESS[action] as readonly string[]).includes(stack.status)) {
     say.success(run.events, `stack ${stackName}: ${stack.status}`);
-    return { stackName, stackId: stack.id, action, status: stack.status, changed: true, changes, outputs: stack.outputs };
+    return { stackName, stackId: stack.id, action, status: stack.status, changed: true, changes, outputs: stack.outputs, stack };
   }
   const reasons = events.failures();
   if (!reasons.length && stack?.reason) reasons.push(stack.reason);

@@ -3,6 +3,7 @@
  * and relaxes again afterwards, and a sleep that Ctrl-C cuts short.
  */
 import { isThrottle } from '../aws/errors';
+import type { Deadline } from '../deadline';
 import { DEFAULT_TIMEOUT_SECONDS, type PollOptions } from './types';
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -30,15 +31,16 @@ export class Poller {
   /** how often a call was throttled and retried, for tests and --verbose */
   throttled = 0;
 
-  constructor(opts: { timeoutSeconds?: number; signal?: AbortSignal; poll?: PollOptions } = {}) {
+  /** `deadline`: the command's one deadline, which wins over `timeoutSeconds` */
+  constructor(opts: { timeoutSeconds?: number; deadline?: Deadline; signal?: AbortSignal; poll?: PollOptions } = {}) {
     const p = opts.poll ?? {};
     this.signal = opts.signal;
     this.base = p.intervalMs ?? 2000;
     this.max = p.maxIntervalMs ?? 30000;
     this.sleepFn = p.sleep ?? abortableSleep;
-    this.now = p.now ?? Date.now;
-    this.timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
-    this.deadline = this.now() + this.timeoutSeconds * 1000;
+    this.now = p.now ?? opts.deadline?.now ?? Date.now;
+    this.timeoutSeconds = opts.deadline?.timeoutSeconds ?? opts.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    this.deadline = opts.deadline?.at ?? this.now() + this.timeoutSeconds * 1000;
     this.interval = this.base;
   }
 

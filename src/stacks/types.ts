@@ -1,5 +1,6 @@
 /** The stack engine's public types. Deploy, env and bootstrap code against these. */
-import type { ChangeRow } from '../aws/cloudformation';
+import type { ChangeRow, StackSummary } from '../aws/cloudformation';
+import type { Deadline } from '../deadline';
 
 export type { ChangeDetail } from '../aws/cloudformation';
 
@@ -36,6 +37,8 @@ export interface ApplyInput {
   dryRun?: boolean;
   /** one deadline for the whole call, waiting for another operation included (default 3600) */
   timeoutSeconds?: number;
+  /** the command's one deadline (wins over timeoutSeconds) */
+  deadline?: Deadline;
   /** Ctrl-C: an update is cancelled, a create is left to roll back; then exit 130 */
   signal?: AbortSignal;
   poll?: PollOptions;
@@ -90,6 +93,12 @@ export interface ApplyResult {
   changed: boolean;
   changes: ChangeSummary[];
   outputs: Record<string, string>;
+  /**
+   * The stack as it settled (create, update), or as read before an empty change set (none):
+   * callers take LastUpdatedTime, parameters and outputs from here instead of reading again.
+   * Absent on a dry run.
+   */
+  stack?: StackSummary;
   /** a ROLLBACK_COMPLETE stack was deleted first (or would be, on a dry run) */
   recreated?: boolean;
   /** dry run: changes the guard would refuse (a real run stops with exit 2) */
@@ -102,6 +111,7 @@ export interface DeleteOptions {
   /** the role CloudFormation assumes to delete the stack's resources */
   roleArn?: string;
   timeoutSeconds?: number;
+  deadline?: Deadline;
   signal?: AbortSignal;
   poll?: PollOptions;
 }

@@ -1,4 +1,7 @@
-/** The config bucket and what lives in it: templates, ports.json, locks, releases. */
+/**
+ * The config bucket and what lives in it: templates, ports.json, locks, releases. The store
+ * trusts its caller's target: names are checked once, when a command resolves it (src/plan/target.ts).
+ */
 export { ensureBucket, tlsOnlyPolicy, type EnsureBucketResult } from './bucket';
 export { pushTemplate, readLatestTemplate, sha256, type PushResult, type StoredTemplate, type TemplateKind } from './templates';
 export {
@@ -33,5 +36,4 @@ export {
 export { listReleases, readReleaseNumber, type ReleaseList, type ReleasePage } from './release-list';
 export { readSettings, updateSettings, emptySettings, settingsSnapshot, digestOf, type AppSettings } from './vars';
 export { bucketRegion, objectVersions, type ObjectVersion } from './inspect';
-export { checkEnv, checkApp, checkAppEnv } from './names';
 export { DEFAULT_CAS_ATTEMPTS, type CasOptions } from './cas';

@@ -14,7 +14,6 @@ import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
 import { type CyclopsError, conflictError, failure } from '../errors';
 import { lockKey } from '../naming';
-import { checkAppEnv } from './names';
 import { deleteObject, getObject, isWriteConflict, putObject, where, type Where } from './s3';
 
 /** How long a lease lasts without renewal. */
@@ -67,7 +66,6 @@ export function currentHolder(): string {
 
 /** The lock as stored, with its ETag; null when there is none. `info` is null when the object is unreadable. */
 export async function readLock(aws: Aws, config: Config, env: string, app: string): Promise<{ key: string; etag: string; info: LockInfo | null; body: string } | null> {
-  checkAppEnv(config, app, env);
   const key = lockKey(env, app);
   const obj = await getObject(where(aws, config), key);
   if (!obj) return null;
@@ -113,7 +111,6 @@ function stale(info: LockInfo, at: Date, processAlive: (pid: number) => boolean)
  * naming the holder, since when, until when, and how to unlock.
  */
 export async function acquireLock(aws: Aws, config: Config, env: string, app: string, operation: string, opts: AcquireOptions = {}): Promise<Lock> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const key = lockKey(env, app);
   const now = opts.now ?? (() => new Date());
@@ -246,7 +243,6 @@ function makeLock(lease: Lease, first: LockInfo, firstEtag: string, tookOverFrom
 
 /** `cyclops unlock`: delete the lock if it still has the ETag that was shown to the user. */
 export async function removeLock(aws: Aws, config: Config, env: string, app: string, etag?: string): Promise<{ removed: boolean }> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   try {
     await deleteObject(w, lockKey(env, app), etag);

@@ -12,7 +12,6 @@ import { CyclopsError, ExitCode, failure, usageError } from '../errors';
 import { PORTS_KEY, portRequestKey, templateUrl } from '../naming';
 import { withCas, type CasOptions } from './cas';
 import { currentHolder } from './locks';
-import { checkAppEnv } from './names';
 import { dropRequest, isStale, lowestFree, pendingRequests, serve, writeRequest } from './port-requests';
 import { getObject, putObject, where, type StoredObject, type Where } from './s3';
 
@@ -115,7 +114,6 @@ function rangeFull(config: Config, file: PortsFile, env: string): CyclopsError {
  * objects of src/store/port-requests.ts let one winning write serve every waiting allocation.
  */
 export async function allocatePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<AllocateResult> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   let cur = await readCurrent(w);
   const had = cur.file?.environments[env]?.[app];
@@ -151,7 +149,6 @@ export async function allocatePort(aws: Aws, config: Config, env: string, app: s
 
 /** Free an app's port; { port: null } when it had none (nothing is written then). */
 export async function releasePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<{ port: number | null; attempts: number }> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { value, attempts } = await casPorts(w, opts, async (cur) => {
     const port = cur.file?.environments[env]?.[app];

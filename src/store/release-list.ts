@@ -8,7 +8,6 @@
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
 import { pooled } from '../pool';
-import { checkAppEnv } from './names';
 import { numbers, readLegacy, readPointer, readRecord, readRelease, type ReleaseRecord } from './releases';
 import { where, type Where } from './s3';
 
@@ -50,7 +49,6 @@ const countDown = (top: number, limit: number | undefined) => Array.from({ lengt
 
 /** A page of the release log, newest first, and which release is current. */
 export async function listReleases(aws: Aws, config: Config, env: string, app: string, page: ReleasePage = {}): Promise<ReleaseList> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { pointer } = await readPointer(w, env, app);
   if (pointer) {
@@ -83,7 +81,6 @@ async function listWithoutPointer(aws: Aws, config: Config, w: Where, env: strin
 
 /** One record by its number: the record, its problem when it does not parse, or null when there is none. */
 export async function readReleaseNumber(aws: Aws, config: Config, env: string, app: string, n: number): Promise<{ record: ReleaseRecord } | { problem: string } | null> {
-  checkAppEnv(config, app, env);
   const r = await readRecord(where(aws, config), env, app, n);
   if ('record' in r) return r;
   return r.problem === 'missing' ? null : { problem: r.problem };

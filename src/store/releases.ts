@@ -18,7 +18,6 @@ import type { Config } from '../config/model';
 import { releaseKey, releaseLogPrefix, releaseNumberOf, releasePointerKey, releaseRecordKey } from '../naming';
 import { withCas, type CasOptions } from './cas';
 import { objectVersions } from './inspect';
-import { checkAppEnv } from './names';
 import { deleteObject, getObject, isWriteConflict, listObjects, putObject, where, type StoredObject, type Where } from './s3';
 
 export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets'] as const;
@@ -191,7 +190,6 @@ export async function readLegacy(aws: Aws, config: Config, w: Where, env: string
 
 /** The current release: one GET of the pointer; the log (or the old single record) when there is no valid pointer. */
 export async function readRelease(aws: Aws, config: Config, env: string, app: string): Promise<ReleaseState> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { obj, pointer } = await readPointer(w, env, app);
   if (pointer) {
@@ -244,7 +242,6 @@ async function migrateLegacy(aws: Aws, config: Config, w: Where, env: string, ap
  * never share one), then the pointer moves to it. Returns the record as stored.
  */
 export async function writeRelease(aws: Aws, config: Config, env: string, app: string, draft: ReleaseDraft, opts: CasOptions = {}): Promise<ReleaseRecord> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const { pointer } = await readPointer(w, env, app);
   let highest = pointer?.latest;
@@ -290,7 +287,6 @@ export async function writeRelease(aws: Aws, config: Config, env: string, app: s
 
 /** Mark the settings as changing to `revision` before they are written: no release older than it is current. */
 export async function markSettings(aws: Aws, config: Config, env: string, app: string, revision: number, opts: CasOptions = {}): Promise<void> {
-  checkAppEnv(config, app, env);
   await updatePointer(where(aws, config), env, app, (p) => ({ ...p, settingsRevision: Math.max(p.settingsRevision ?? 0, revision) }), opts);
 }
 
@@ -308,7 +304,6 @@ export function restoreHint(s: Extract<ReleaseState, { state: 'corrupt' }>): str
 
 /** The app is gone: no current release any more. The log stays (history), so numbers are never reused. */
 export async function deleteRelease(aws: Aws, config: Config, env: string, app: string): Promise<void> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   await updatePointer(
     w,

@@ -12,7 +12,6 @@ import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
 import { settingsKey } from '../naming';
 import { withCas, type CasOptions } from './cas';
-import { checkAppEnv } from './names';
 import { markSettings } from './releases';
 import { getObject, putObject, where } from './s3';
 
@@ -46,7 +45,6 @@ export function readSettingsBody(body: string, key: string): AppSettings {
 }
 
 export async function readSettings(aws: Aws, config: Config, env: string, app: string): Promise<AppSettings> {
-  checkAppEnv(config, app, env);
   const key = settingsKey(env, app);
   const obj = await getObject(where(aws, config), key);
   return obj ? readSettingsBody(obj.body, key) : emptySettings();
@@ -66,7 +64,6 @@ export async function updateSettings(
   change: (s: AppSettings) => AppSettings,
   opts: CasOptions = {},
 ): Promise<{ settings: AppSettings; changed: boolean }> {
-  checkAppEnv(config, app, env);
   const w = where(aws, config);
   const key = settingsKey(env, app);
   const { value } = await withCas(

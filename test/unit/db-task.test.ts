@@ -24,7 +24,7 @@ const target: TaskTarget = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
   tags: [{ Key: 'cyclops:platform', Value: 'acme' }],
 };
-const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/shop/database-AbCdEf';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/shop/database-AbCdEf';
 const run: TaskRun = {
   plan: ENSURE_PLAN,
   vars: { role: 'app_shop', db: 'app_shop', rotate: 'false' },

@@ -54,9 +54,12 @@ describe('cyclops iam-policy', () => {
     const pass = doc.Statement.filter((s) => s.Action.includes('iam:PassRole'));
     expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
       [['arn:aws:iam::123456789012:role/acme-cloudformation'], { StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
-      [['arn:aws:iam::123456789012:role/acme-*'], { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
+      [['arn:aws:iam::123456789012:role/cyclops/acme/*'], { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
     ]);
     for (const s of pass) expect(s.Action).toEqual(['iam:PassRole']);
+    // no iam:* on any other role: the platform's path (never acme-eu's), and passing its own service role to CloudFormation
+    const iam = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')));
+    expect(iam.flatMap((s) => s.Resource).filter((r) => !r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') && r !== 'arn:aws:iam::123456789012:role/acme-cloudformation')).toEqual([]);
   });
 
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
@@ -69,7 +72,19 @@ describe('cyclops iam-policy', () => {
     expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
-    for (const doc of [admin, deploy]) expect(doc.Statement.flatMap((s) => s.Action).filter((a) => /^(ec2|rds|elasticache):/.test(a))).toEqual([]);
+    // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)
+    for (const doc of [admin, deploy]) expect(doc.Statement.flatMap((s) => s.Action).filter((a) => /^(ec2|rds|elasticache):/.test(a))).toEqual(['ec2:DeleteNetworkInterface']);
+    // EFS deletes only of this platform's file systems; database secrets named exactly, never every "rds!" secret
+    const efs = deploy.Statement.find((s) => s.Action.includes('elasticfilesystem:DeleteFileSystem'))!;
+    expect(efs.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
+    expect(deploy.Statement.flatMap((s) => s.Resource).filter((r) => r.includes('rds!'))).toEqual([]);
+    // secrets: the platform's namespace; cyclops/* (kept before the namespace) only with this platform's tag
+    const putSecret = deploy.Statement.find((s) => s.Action.includes('secretsmanager:PutSecretValue'))!;
+    expect(putSecret.Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/*']);
+    for (const s of deploy.Statement.filter((x) => x.Resource.includes('arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/*'))) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
+      expect(s.Action).not.toContain('secretsmanager:PutSecretValue');
+    }
   });
 
   test('--offline prints placeholders and says so on stderr; --json wraps the document', async () => {

@@ -20,22 +20,27 @@ const writes = (f: Fake) => f.calls.filter((c) => /acquireLock|allocatePort|push
 
 
 describe('deploy', () => {
-  test('a first deploy: decide, lock, port, template, stack, rollout, release, unlock, in that order', async () => {
+  test('a first deploy: read, plan, lock, re-check, write, wait, record, unlock, in that order; the stack is read twice, not three times', async () => {
     const f = fakeOps();
     const r = await run(f);
     expect(f.calls).toEqual([
+      // 1 read (in parallel), and ports.json because this deploy takes its first port
       'store.readRelease',
       'stacks.describe',
+      'store.readSettings',
       'stacks.envOutputs',
       'store.readPorts',
-      'store.readSettings',
+      // 3 lock, 4 re-check under it
       'store.acquireLock',
+      'store.readRelease',
+      'stacks.describe',
+      // 5 write
       'store.allocatePort',
       'logGroups.ensure',
       'store.pushTemplate',
       'stacks.apply',
+      // 6 wait, 7 record (the settled stack came back with apply)
       'services.waitForRollout',
-      'stacks.describe',
       'store.writeRelease',
       'store.releaseLock',
     ]);
@@ -46,12 +51,21 @@ describe('deploy', () => {
     expect(f.locks.size).toBe(0);
   });
 
-  test('an unchanged redeploy takes the fast path: no template upload, no stack call, no port; 6 calls with the lock', async () => {
+  test('an unchanged redeploy takes the fast path: three reads, the lock, the re-check, the rollout check', async () => {
     const f = fakeOps();
     await run(f);
     f.calls.length = 0;
     const r = await run(f);
-    expect(f.calls).toEqual(['store.readRelease', 'stacks.describe', 'store.acquireLock', 'stacks.describe', 'services.waitForRollout', 'store.releaseLock']);
+    // no settings (the record carries the newest), no env outputs, no ports.json, no template, no stack write
+    expect(f.calls).toEqual([
+      'store.readRelease',
+      'stacks.describe',
+      'store.acquireLock',
+      'store.readRelease',
+      'stacks.describe',
+      'services.waitForRollout',
+      'store.releaseLock',
+    ]);
     expect(r).toMatchObject({ changed: false, action: 'none', skipped: true, release: { number: 1 } });
   });
 
@@ -76,13 +90,38 @@ describe('deploy', () => {
     expect(r.skipped).toBe(false);
   });
 
-  test('a stack changed after its release was recorded is not skipped (the record must match the stack state)', async () => {
+  test('one witness for the skip: a stack updated since its record with the same template and parameters is skipped', async () => {
     const f = fakeOps();
     await run(f);
+    // An update outside cyclops that changed nothing cyclops renders (a tag, a stack policy).
     f.stacks.get('acme-staging-web')!.lastUpdated = new Date(Date.parse('2031-01-01T00:00:00Z'));
     f.calls.length = 0;
+    expect((await run(f)).skipped).toBe(true);
+    expect(f.calls).not.toContain('stacks.apply');
+    // ...while changed parameters on the stack (someone scaled it by hand) are not.
+    f.stacks.get('acme-staging-web')!.parameters.WebCount = '5';
+    f.calls.length = 0;
+    expect((await run(f)).skipped).toBe(false);
+    expect(f.stacks.get('acme-staging-web')!.parameters.WebCount).toBe('1');
+  });
+
+  test('something moved between the reads and the lock: read and plan again under the one lock, never unlock and lock again', async () => {
+    const f = fakeOps();
     await run(f);
-    expect(f.calls).toContain('stacks.apply');
+    // A vars change lands while this deploy waits for the lock.
+    f.onCall('store.acquireLock', async () => {
+      if (f.settings.get('staging/web')?.revision) return;
+      await f.ops.store.updateSettings('staging', 'web', (s) => ({ ...s, vars: { FOO: 'bar' } }));
+      const cur = f.releases.get('staging/web')!;
+      f.releases.set('staging/web', { ...cur, settingsRevision: 1 } as typeof cur);
+    });
+    f.calls.length = 0;
+    const r = await run(f);
+    expect(f.calls.filter((c) => c === 'store.acquireLock')).toHaveLength(1);
+    // the settings were read again under the lock (before it, the record carried the newest)
+    expect(f.calls.indexOf('store.readSettings')).toBeGreaterThan(f.calls.indexOf('store.acquireLock'));
+    expect(r.skipped).toBe(false);
+    expect(r.release).toMatchObject({ number: 2, settings: { vars: { FOO: 'bar' } }, settingsRevision: 1 });
   });
 
   test('reconcile: the stack runs what was asked but no release says so → the record is written', async () => {
@@ -268,12 +307,12 @@ describe('deploy', () => {
     expect(f.locks.size).toBe(0);
   });
 
-  test('--count for a process the app does not have, or a cron: exit 2 before anything', async () => {
+  test('--count for a process the app does not have, or a cron: exit 2 from the plan, before the lock and any write', async () => {
     const f = fakeOps(testConfig({ apps: { web: { processes: { web: { port: 8080 } }, database: false } } }));
     const e = await failure(run(f, 'nginx:1.27', { counts: { worker: 2 } }));
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/worker=2: web has no worker process \(it has web\)/);
-    expect(f.calls).toEqual([]);
+    expect(writes(f)).toEqual([]);
   });
 
   test('counts set by --count (or scale) are kept by later deploys; a drift from config is one line', async () => {

@@ -115,7 +115,7 @@ describe('deploy by digest', () => {
     const same = await run(f, `${REPO}:1.0`);
     expect(same).toMatchObject({ skipped: true, release: { number: 1 } });
     // the lookup is the one call the fast path adds for an ECR tag
-    expect(f.calls).toEqual(['store.readRelease', 'stacks.describe', 'images.digest', 'store.acquireLock', 'stacks.describe', 'services.waitForRollout', 'store.releaseLock']);
+    expect(f.calls).toEqual(['store.readRelease', 'stacks.describe', 'images.digest', 'store.acquireLock', 'store.readRelease', 'stacks.describe', 'services.waitForRollout', 'store.releaseLock']);
     tags['1.0'] = D2; // someone pushed 1.0 again
     const moved = await run(f, `${REPO}:1.0`);
     expect(moved).toMatchObject({ skipped: false, changed: true, release: { number: 2, imageDigest: D2 } });
@@ -130,7 +130,7 @@ describe('deploy by digest', () => {
     expect(tagged).toEqual([`${D1} cyclops-staging-1`]); // a given ECR digest is kept too
     f.calls.length = 0;
     await run(f, `${REPO}@${D1}`);
-    expect(f.calls).toEqual(['store.readRelease', 'stacks.describe', 'store.acquireLock', 'stacks.describe', 'services.waitForRollout', 'store.releaseLock']);
+    expect(f.calls).toEqual(['store.readRelease', 'stacks.describe', 'store.acquireLock', 'store.readRelease', 'stacks.describe', 'services.waitForRollout', 'store.releaseLock']);
     const g = fakeOps();
     withImages(g, {});
     const r = await run(g, 'nginx:1.27');

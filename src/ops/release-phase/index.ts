@@ -16,6 +16,7 @@
  * release command is run once by hand (`cyclops run APP ENV -- CMD`) or on the next deploy.
  */
 import { appConfig, serviceProcesses } from '../../config/model';
+import type { Deadline } from '../../deadline';
 import { CyclopsError, ExitCode, failure, isCyclopsError } from '../../errors';
 import { say } from '../../events';
 import { appStack, clusterName, logGroup } from '../../naming';
@@ -44,7 +45,8 @@ export interface ReleasePhaseRequest {
   outputs: EnvOutputs;
   previous: ReleaseRecord | null;
   skip?: boolean;
-  timeoutSeconds?: number;
+  /** the deploy's one deadline; the phase also stops after RELEASE_TIMEOUT_SECONDS */
+  deadline: Deadline;
   scope: Pick<LockScope, 'signal' | 'checkpoint'>;
 }
 
@@ -101,7 +103,7 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
     throw new ReleasePhaseFailed(`release phase of ${t.app} in ${t.env}: the release task could not start (${e.message}); the services keep running ${req.previous?.image ?? 'the current release'}`, phase);
   });
   const r = await waitOneOff(ops, spec, taskArn, {
-    timeoutSeconds: Math.min(req.timeoutSeconds ?? RELEASE_TIMEOUT_SECONDS, RELEASE_TIMEOUT_SECONDS),
+    deadline: req.deadline.within(RELEASE_TIMEOUT_SECONDS),
     stopOnTimeout: true,
     keepLines: RELEASE_LOG_LINES,
     signal: req.scope.signal,

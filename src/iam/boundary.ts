@@ -1,0 +1,66 @@
+/**
+ * The permissions boundary of every role the env and app stacks create (a managed policy of the
+ * platform stack, under the platform's IAM path). The service role may create and change roles
+ * only with it attached, so no template, whoever wrote it, makes a role that can do more than
+ * this: run tasks and instances, pull images, write logs, open ECS Exec channels, mount EFS, and
+ * read the platform's own secrets and the ones config names. No IAM writes, no data stores.
+ */
+import type { Config } from '../config/model';
+import { TAG_PLATFORM } from '../naming';
+import type { Statement } from './document';
+import { scopeArns, type Where } from './scopes';
+
+/** The secrets config names (app secrets, external database admin secrets): Secrets Manager ARNs and SSM parameters. */
+export function configuredSecretRefs(config: Config): string[] {
+  const refs = [
+    ...Object.values(config.apps).flatMap((a) => Object.values(a.secrets)),
+    ...Object.values(config.environments).flatMap((e) => (e.database.type === 'external' && e.database.adminSecretArn ? [e.database.adminSecretArn] : [])),
+  ];
+  return [...new Set(refs)].sort();
+}
+
+const secretBase = (arn: string) => arn.split(':').slice(0, 7).join(':');
+
+export function boundaryStatements(where: Where, secretRefs: string[]): Statement[] {
+  const arn = (service: string, resource: string) => `arn:${where.partition}:${service}:${where.region}:${where.account}:${resource}`;
+  const sm = secretRefs.filter((r) => /^arn:[^:]+:secretsmanager:/.test(r)).flatMap((r) => [secretBase(r), `${secretBase(r)}-??????`]);
+  const ssm = secretRefs.filter((r) => !/^arn:[^:]+:secretsmanager:/.test(r)).map((r) => (r.startsWith('/') ? arn('ssm', `parameter${r}`) : r));
+  return [
+    {
+      Sid: 'RunTasksAndInstances',
+      Effect: 'Allow',
+      Action: [
+        // AmazonEC2ContainerServiceforEC2Role, AmazonECSTaskExecutionRolePolicy, AmazonSSMManagedInstanceCore, the cron rules' RunTask
+        'ec2:DescribeTags', 'ec2messages:*', 'ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetAuthorizationToken', 'ecr:GetDownloadUrlForLayer',
+        'ecs:CreateCluster', 'ecs:DeregisterContainerInstance', 'ecs:DiscoverPollEndpoint', 'ecs:Poll', 'ecs:RegisterContainerInstance', 'ecs:RunTask', 'ecs:StartTelemetrySession',
+        'ecs:Submit*', 'ecs:TagResource', 'ecs:UpdateContainerInstancesState', 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientRootAccess', 'elasticfilesystem:ClientWrite',
+        'logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:DescribeLogGroups', 'logs:DescribeLogStreams', 'logs:PutLogEvents', 'ssm:DescribeAssociation', 'ssm:DescribeDocument',
+        'ssm:GetDeployablePatchSnapshotForInstance', 'ssm:GetDocument', 'ssm:GetManifest', 'ssm:ListAssociations', 'ssm:ListInstanceAssociations', 'ssm:PutComplianceItems',
+        'ssm:PutConfigurePackageResult', 'ssm:PutInventory', 'ssm:UpdateAssociationStatus', 'ssm:UpdateInstanceAssociationStatus', 'ssm:UpdateInstanceInformation', 'ssmmessages:*',
+      ],
+      Resource: ['*'],
+    },
+    {
+      Sid: 'ReadPlatformSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: [...scopeArns('secrets', where), ...scopeArns('generatedSecrets', where), ...sm],
+    },
+    {
+      Sid: 'ReadPlatformSecretsKeptBeforeTheNamespace',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: scopeArns('legacySecrets', where),
+      Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } },
+    },
+    { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: [...scopeArns('amiParameters', where), ...ssm] },
+    {
+      Sid: 'DecryptThroughSecretStores',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: ['*'],
+      Condition: { StringLike: { 'kms:ViaService': [`secretsmanager.${where.region}.amazonaws.com`, `ssm.${where.region}.amazonaws.com`] } },
+    },
+    { Sid: 'PassPlatformRolesToTasks', Effect: 'Allow', Action: ['iam:PassRole'], Resource: scopeArns('roles', where), Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
+  ];
+}
