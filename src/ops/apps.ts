@@ -2,10 +2,12 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest, LOG_RETENTION_DAYS, logGroup } from '../naming';
+import { appStack, closest, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
+import { pooled } from '../pool';
+import type { AppStack } from '../stacks';
 import { webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
-import { restoreHint, type ReleaseRecord } from '../store';
+import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
 import { appServices, appUrlFor, checkOwner } from './desired-state';
@@ -77,8 +79,29 @@ export interface AppListing {
   updated: string | null;
 }
 
+/** How many DescribeStacks calls a listing keeps in flight. */
+const PARALLEL_DESCRIBES = 8;
+
+/**
+ * The deployed apps of an env, found through cyclops's own registry: every app with a port
+ * there in ports.json (a deploy allocates it before it creates the stack), each stack
+ * described by name and kept when its cyclops tags name this platform, env and app. One read
+ * and one DescribeStacks per app of the env, however many stacks the region holds.
+ */
+export async function registeredAppStacks(ops: Ops, t: Target, ports?: PortsFile | null): Promise<AppStack[]> {
+  const file = ports === undefined ? await ops.store.readPorts() : ports;
+  const apps = Object.keys(file?.environments[t.env] ?? {}).sort();
+  const stacks = await pooled(apps, PARALLEL_DESCRIBES, async (app): Promise<AppStack | null> => {
+    const s = await ops.stacks.describe(appStack(t.platform, t.env, app));
+    const ours = s && s.tags[TAG_PLATFORM] === t.platform && s.tags[TAG_ENV] === t.env && s.tags[TAG_APP] === app;
+    return ours ? { ...s, app } : null;
+  });
+  return stacks.filter((s): s is AppStack => s !== null);
+}
+
 export async function listApps(ops: Ops, t: Target): Promise<AppListing[]> {
-  const [stacks, ports] = await Promise.all([ops.stacks.listAppStacks(t.env), ops.store.readPorts()]);
+  const ports = await ops.store.readPorts();
+  const stacks = await registeredAppStacks(ops, t, ports);
   return stacks.map((s) => ({
     app: s.app,
     stack: s.name,

@@ -7,7 +7,7 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { TAG_PREVIEW_OF } from '../naming';
 import type { AppStack, StackSummary } from '../stacks';
-import { destroyApp, type DestroyResult } from './apps';
+import { destroyApp, registeredAppStacks, type DestroyResult } from './apps';
 import { now, type Ops } from './context';
 import type { PreviewTarget } from '../plan/preview';
 import type { AppTarget, Target } from '../plan/target';
@@ -33,7 +33,7 @@ export interface PreviewListing {
 const isPreview = (s: AppStack) => !!s.tags[TAG_PREVIEW_OF];
 
 export async function listPreviews(ops: Ops, t: Target): Promise<PreviewListing[]> {
-  const stacks = (await ops.stacks.listAppStacks(t.env)).filter(isPreview);
+  const stacks = (await registeredAppStacks(ops, t)).filter(isPreview);
   return stacks.map((s) => ({
     app: s.app,
     previewOf: s.tags[TAG_PREVIEW_OF],
