@@ -163,6 +163,9 @@ const volumeSchema = z.strictObject({
   readOnly: bool('mount the volume read-only').optional(),
   /** several tasks may write it at once (the app coordinates its writers) */
   shared: bool('several tasks may write the volume at once').optional(),
+  /** the POSIX user and group the volume's clients act as and its root directory belongs to (default 1000; postgres images use 999) */
+  uid: int('POSIX user id of the volume', 0, 4294967294).optional(),
+  gid: int('POSIX group id of the volume', 0, 4294967294).optional(),
 });
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
