@@ -20,12 +20,18 @@ export type ProcessKind = 'web' | 'worker' | 'cron' | 'internal' | 'release';
 export const WEB_PROCESS = 'web';
 export const RELEASE_PROCESS = 'release';
 
+/** The POSIX user and group of a volume unless config says otherwise. */
+export const DEFAULT_VOLUME_POSIX_ID = 1000;
+
 export interface VolumeConfig {
   name: string;
   path: string;
   readOnly: boolean;
   /** several tasks may write it at once */
   shared: boolean;
+  /** the POSIX user and group its clients act as (the access point's), default 1000 */
+  uid: number;
+  gid: number;
 }
 
 export interface SidecarConfig {
@@ -224,7 +230,7 @@ function resolveProcess(name: string, p: RawProcess, appArch: Arch | undefined):
     ...(kind === 'web' || kind === 'internal' ? { port: p.port ?? DEFAULT_WEB_PORT } : {}),
     ...(kind === 'cron' ? { schedule: p.schedule } : {}),
     ...((p.arch ?? appArch) ? { arch: p.arch ?? appArch } : {}),
-    volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false })),
+    volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false, uid: c.uid ?? DEFAULT_VOLUME_POSIX_ID, gid: c.gid ?? DEFAULT_VOLUME_POSIX_ID })),
     sidecars: (p.sidecars ?? []).map((c) => ({
       name: c.name,
       image: c.image === undefined || c.image === 'app' ? null : c.image,

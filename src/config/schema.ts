@@ -191,6 +191,9 @@ const volumeSchema = z.strictObject({
   readOnly: bool('mount the volume read-only').optional(),
   /** several tasks may write it at once (the app coordinates its writers) */
   shared: bool('several tasks may write the volume at once').optional(),
+  /** the POSIX user and group the volume's clients act as and its root directory belongs to (default 1000; postgres images use 999) */
+  uid: int('POSIX user id of the volume', 0, 4294967294).optional(),
+  gid: int('POSIX group id of the volume', 0, 4294967294).optional(),
 });
 
 /** A custom domain of an app: up to 253 characters, labels of up to 63 (DNS, RFC 1035). */

@@ -95,7 +95,7 @@ export function rawStateful(): Record<string, any> {
       processes: {
         web: {
           port: 5984,
-          volumes: { data: { path: '/opt/couchdb/data' } },
+          volumes: { data: { path: '/opt/couchdb/data', uid: 5984, gid: 5984 } },
           sidecars: [
             { name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27', port: 8080, env: { UPSTREAM: 'http://127.0.0.1:5984' } },
             { name: 'metrics', image: 'app', command: ['node', 'metrics.js'], port: 9100, essential: false },
