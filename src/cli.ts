@@ -87,7 +87,7 @@ export function watchSignals(ctx: Context, exit: (code: number) => void = (c) =>
       if (received) return exit(SIGNAL_EXIT[received]);
       received = sig;
       const again = sig === 'SIGINT' ? 'press Ctrl-C again' : `send ${sig} again`;
-      ctx.reporter.warn(`${sig === 'SIGINT' ? 'interrupted' : `received ${sig}`}; stopping and cleaning up (${again} to quit at once)`);
+      ctx.reporter.warn('cli.signal', { signal: sig }, `${sig === 'SIGINT' ? 'interrupted' : `received ${sig}`}; stopping and cleaning up (${again} to quit at once)`);
       ctx.interrupt();
     };
     process.on(sig, handler);
@@ -127,3 +127,6 @@ function reportUsage(e: CyclopsError, argv: string[], streams: Streams): number 
   if (argv.includes('--json')) (streams.stdout ?? process.stdout).write(`${JSON.stringify(doc, null, 2)}\n`);
   return exitCode;
 }
+
+/** docs/events.md, for scripts/gen-events-doc.mjs (loaded on demand: outside the start-up chunk). */
+export const eventsMarkdown = async (): Promise<string> => (await import('./report/events-doc')).eventsMarkdown();

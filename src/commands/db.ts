@@ -37,7 +37,7 @@ export const register: Register = (program, run) => {
     run(async (ctx, app: string, env: string, opts: DbOpts) => {
       const { target, guards, ops } = await resolve(ctx, app, env);
       const r = await guards.ensureDatabase(ops, target, { rotatePassword: opts.rotatePassword, runner: opts.runner });
-      ctx.reporter.success(`database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
+      ctx.reporter.success('db.ensured', { dbname: r.dbname, username: r.username, database: r.database, role: r.role, secret: r.secret }, `database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [
         `host      ${r.host}:${r.port}`,
         `database  ${r.dbname} (${r.database})`,

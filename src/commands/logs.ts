@@ -61,10 +61,10 @@ export const register: Register = (program, run) => {
         return 0; // Ctrl-C is how a follow ends
       }
       const r = await logs.readLogs(ops, target, o);
-      for (const e of r.events) rep.emit({ type: 'log-event', ...e });
-      if (r.more && r.newest) rep.warn(`showing the newest ${r.events.length} events of ${r.group}; older ones exist: raise --limit, or read forward from a time with --since (without --limit)`);
-      else if (r.more) rep.warn(`showing the first ${r.events.length} events of ${r.group} from --since; more exist: narrow --since/--until, add --filter, or use --limit N for the newest N`);
-      else if (!r.events.length) rep.info(`no log events in ${r.group} for that time range`);
+      for (const e of r.events) rep.emit({ type: 'log-event', code: 'logs.event', ...e });
+      if (r.more && r.newest) rep.warn('logs.truncated', { group: r.group, shown: r.events.length }, `showing the newest ${r.events.length} events of ${r.group}; older ones exist: raise --limit, or read forward from a time with --since (without --limit)`);
+      else if (r.more) rep.warn('logs.truncated', { group: r.group, shown: r.events.length }, `showing the first ${r.events.length} events of ${r.group} from --since; more exist: narrow --since/--until, add --filter, or use --limit N for the newest N`);
+      else if (!r.events.length) rep.info('logs.empty', { group: r.group }, `no log events in ${r.group} for that time range`);
       rep.result({ events: r.events, more: r.more });
     }),
   );

@@ -59,7 +59,7 @@ export const register: Register = (program, run) => {
       ctx.reporter.secret(value);
       checkSize(name, value);
       const r = await setSecret(await ctx.ops(target), target, name, value, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
-      ctx.reporter.success(`${r.action} secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      ctx.reporter.success('secret.stored', { app, env, name, action: r.action, release: r.deploy?.release?.number ?? null }, `${r.action} secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
       ctx.reporter.result(r, r.arn ?? '');
     }),
   );
@@ -79,7 +79,7 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { unsetSecret }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await unsetSecret(await ctx.ops(target), target, name, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout, recoveryDays: opts.recoveryDays });
-      if (r.action === 'removed') ctx.reporter.success(`removed secret ${name} of ${app} in ${env}${r.deletionDate ? `; deleted for good on ${r.deletionDate} unless restored` : ''}`);
+      if (r.action === 'removed') ctx.reporter.success('secret.removed', { app, env, name, deletionDate: r.deletionDate ?? null }, `removed secret ${name} of ${app} in ${env}${r.deletionDate ? `; deleted for good on ${r.deletionDate} unless restored` : ''}`);
       ctx.reporter.result(r, r.action === 'removed' ? 'removed' : 'nothing to do');
     }),
   );
@@ -98,7 +98,7 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { restoreAppSecret }] = await Promise.all([import('../plan/target'), import('../ops/secrets')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await restoreAppSecret(await ctx.ops(target), target, name, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
-      if (r.action === 'restored') ctx.reporter.success(`restored secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      if (r.action === 'restored') ctx.reporter.success('secret.restored', { app, env, name, release: r.deploy?.release?.number ?? null }, `restored secret ${name} of ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
       ctx.reporter.result(r, r.action === 'restored' ? (r.arn ?? '') : 'nothing to do');
     }),
   );

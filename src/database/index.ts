@@ -54,7 +54,7 @@ async function run(
   vars: Omit<SqlVars, 'pw'>,
   app?: { password: string; valueFrom: string },
 ): Promise<Record<string, number>> {
-  deps.reporter.step(`${plan.name} database ${vars.db} on ${t.host}:${t.port} (${t.runner} runner)`);
+  deps.reporter.step('db.plan', { db: vars.db, host: t.host, port: t.port, runner: t.runner }, `${plan.name} database ${vars.db} on ${t.host}:${t.port} (${t.runner} runner)`);
   if (t.runner === 'direct') {
     const conn = await directConnection(deps, t);
     const pw = app ? scramVerifier(app.password) : undefined;
@@ -72,7 +72,7 @@ const verifierRef = (arn: string, versionId: string) => `${arn}:verifier::${vers
 /** Everything config alone can say against ensuring app's database in env (no I/O). */
 export function checkEnsure(config: Config, env: string, app: string, runner?: Runner): void {
   names(config.platform.name, env, app);
-  if (!appConfig(config, app).database) {
+  if (!appConfig(config, app, env).database) {
     throw usageError(`app ${app}: has "database": false in ${config.file}; remove that to give it a database`);
   }
   checkTarget(config, env, runner);
@@ -144,7 +144,7 @@ export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, 
     role: state.roleCreated ? 'created' : rotate ? 'rotated' : 'exists',
     secret,
   };
-  reporter.debug(`database ${n.db}: database ${result.database}, role ${result.role}, secret ${result.secret}`);
+  reporter.debug('db.result', { db: n.db, database: result.database, role: result.role, secret: result.secret }, `database ${n.db}: database ${result.database}, role ${result.role}, secret ${result.secret}`);
   return result;
 }
 

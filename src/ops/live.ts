@@ -45,7 +45,7 @@ export function liveStore(aws: Aws, config: Config, reporter?: Reporter): StoreA
     bucketRegion: () => store.bucketRegion(aws, config),
     allocatePort: async (env, app) => {
       const r = await store.allocatePort(aws, config, env, app);
-      reporter?.debug(`ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
+      reporter?.debug('ports.allocated', { app, env, port: r.port, attempts: r.attempts }, `ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
       return r;
     },
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
@@ -159,6 +159,7 @@ export function liveImages(aws: Aws): ImagesApi {
     ecr: (repository) => ecr.ecrImage(repository),
     digest: (image, tag) => ecr.imageDigest(aws, image, tag),
     tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
+    architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
   };
 }
 

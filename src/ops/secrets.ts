@@ -30,7 +30,7 @@ export interface SecretResult {
 
 function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
   checkSettingName(name, 'secret');
-  if (Object.hasOwn(appConfig(ops.config, t.app).secrets, name)) {
+  if (Object.hasOwn(appConfig(ops.config, t.app, t.env).secrets, name)) {
     throw usageError(`secret "${name}": is set in ${ops.config.file} (secrets.${name}); change it there, or use another name`);
   }
 }
@@ -42,7 +42,7 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
   }
-  say.step(ops.events, `storing secret ${appSecretName(t.platform, t.env, t.app, name)}`);
+  say.step(ops.events, 'secret.storing', { name: appSecretName(t.platform, t.env, t.app, name) }, `storing secret ${appSecretName(t.platform, t.env, t.app, name)}`);
   const before = stored.secrets[name]?.arn;
   const put = await ops.secrets.put(t.env, t.app, name, value);
   const updatedAt = new Date(now(ops)).toISOString();
@@ -61,12 +61,12 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
 async function retireMoved(ops: Ops, t: AppTarget, name: string, before: string | undefined, now: string, deployed: boolean): Promise<void> {
   if (!before || before === now) return;
   if (!deployed) {
-    say.info(ops.events, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) stays while running tasks read it: the next "secrets set" after a deploy retires it`);
+    say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: false }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) stays while running tasks read it: the next "secrets set" after a deploy retires it`);
     return;
   }
   const r = await ops.secrets.remove(before, RECOVERY_DAYS.default);
-  if (r.outcome === 'scheduled') say.info(ops.events, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one is scheduled for deletion in ${RECOVERY_DAYS.default} days`);
-  if (r.outcome === 'not-ours') say.info(ops.events, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) is not tagged with this platform, so it is left in place`);
+  if (r.outcome === 'scheduled') say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: true }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one is scheduled for deletion in ${RECOVERY_DAYS.default} days`);
+  if (r.outcome === 'not-ours') say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: false }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) is not tagged with this platform, so it is left in place`);
 }
 
 /** Check a --recovery-days value (Secrets Manager's bounds) before anything is touched. */
@@ -88,19 +88,19 @@ export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: Se
     return { ...s, secrets };
   });
   if (!changed) {
-    say.info(ops.events, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
+    say.info(ops.events, 'secret.absent', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
     return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null };
   }
   // First the processes stop referencing it, then the secret is scheduled for deletion (restorable until then).
   const d = await redeploy(ops, t, 'secrets', opts);
   const id = arn ?? appSecretName(t.platform, t.env, t.app, name);
   if (opts.noDeploy) {
-    say.info(ops.events, `the secret ${id} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${id} --recovery-window-in-days ${recoveryDays}"`);
+    say.info(ops.events, 'secret.kept', { name: id }, `the secret ${id} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${id} --recovery-window-in-days ${recoveryDays}"`);
     return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deployed: false, deploy: null };
   }
   const r = await ops.secrets.remove(id, recoveryDays);
-  if (r.outcome === 'scheduled') say.info(ops.events, `secret ${name} is scheduled for deletion${r.deletionDate ? ` on ${r.deletionDate}` : ` in ${recoveryDays} days`}; until then "cyclops secrets restore ${t.app} ${t.env} ${name}" brings it back`);
-  if (r.outcome === 'not-ours') say.info(ops.events, `secret ${id} is not tagged with this platform: it is no longer used here, and left in place`);
+  if (r.outcome === 'scheduled') say.info(ops.events, 'secret.deletion-scheduled', { name, deletionDate: r.deletionDate ?? null, recoveryDays }, `secret ${name} is scheduled for deletion${r.deletionDate ? ` on ${r.deletionDate}` : ` in ${recoveryDays} days`}; until then "cyclops secrets restore ${t.app} ${t.env} ${name}" brings it back`);
+  if (r.outcome === 'not-ours') say.info(ops.events, 'secret.not-ours', { name: id }, `secret ${id} is not tagged with this platform: it is no longer used here, and left in place`);
   return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deletionDate: r.deletionDate, deployed: !!d, deploy: d };
 }
 
@@ -117,7 +117,7 @@ export async function restoreAppSecret(ops: Ops, t: AppTarget, name: string, opt
     throw usageError(`secret "${name}" of ${t.app} in ${t.env}: there is none to restore (${appSecretName(t.platform, t.env, t.app, name)} does not exist, or its recovery window has passed); set it again with "cyclops secrets set ${t.app} ${t.env} ${name}"`);
   }
   if (!r.restored && stored.secrets[name]?.arn === r.arn) {
-    say.info(ops.events, `${t.app} in ${t.env} already uses secret ${name}; nothing to do`);
+    say.info(ops.events, 'secret.unchanged', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} already uses secret ${name}; nothing to do`);
     return { app: t.app, env: t.env, name, arn: r.arn, action: 'none', deployed: false, deploy: null };
   }
   const updatedAt = new Date(now(ops)).toISOString();
@@ -137,7 +137,7 @@ export async function listSecrets(ops: Ops, t: AppTarget): Promise<SecretsList> 
   const s = await ops.store.readSettings(t.env, t.app);
   const rows: SecretsList['secrets'] = [
     ...Object.entries(s.secrets).map(([name, v]) => ({ name, arn: v.arn, updatedAt: v.updatedAt, source: 'cyclops secrets' as const })),
-    ...Object.entries(appConfig(ops.config, t.app).secrets).map(([name, arn]) => ({ name, arn, source: 'config' as const })),
+    ...Object.entries(appConfig(ops.config, t.app, t.env).secrets).map(([name, arn]) => ({ name, arn, source: 'config' as const })),
   ];
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { app: t.app, env: t.env, secrets: rows };

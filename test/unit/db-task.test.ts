@@ -142,9 +142,9 @@ test('the runner emits task-state events (started, then each status change once)
   const log = new EventLog();
   await runTask(aws, target, run, { ...fast, reporter: log });
   expect(log.events).toEqual([
-    { type: 'task-state', task: 'database task 0123abcd', status: 'started on acme-staging' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'PENDING' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'RUNNING' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'STOPPED' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'started on acme-staging' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'PENDING' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'RUNNING' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'STOPPED' },
   ]);
 });
