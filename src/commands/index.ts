@@ -27,6 +27,7 @@ import { register as ports } from './ports';
 import { register as unlock } from './unlock';
 import { register as releases } from './releases';
 import { register as rollback } from './rollback';
+import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as restart } from './restart';
 import { register as vars } from './vars';
@@ -39,4 +40,4 @@ import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
+export const commands: Register[] = [init, validate, synth, env, deploy, promote, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
