@@ -6,7 +6,8 @@
  * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
  * start with "cyclops-<platform>-".
  */
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { GITHUB_OIDC_HOST } from '../ci/github';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -26,6 +27,9 @@ export type Scope =
   | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'ciRoles'
+  | 'platformRoles'
+  | 'githubOidcProvider'
   | 'boundary'
   | 'serviceLinkedRoles'
   | 'capacityProviders'
@@ -68,6 +72,13 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
       return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'ciRoles':
+      return [arn('iam', `role${ciRolePath(w.platform)}*`, '')];
+    case 'platformRoles':
+      // the roles the platform stack itself makes: the service role and the CI deploy roles
+      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w)];
+    case 'githubOidcProvider':
+      return [arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, '')];
     case 'boundary':
       return [arn('iam', `policy${iamPath(w.platform)}${boundaryPolicyName(w.platform)}`, '')];
     case 'serviceLinkedRoles':
