@@ -34,9 +34,10 @@ export const register: Register = (program, run) => {
       const r = await promote(await ctx.ops(to), from, to, { release: opts.release, dryRun: opts.dryRun, wait: opts.wait, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace });
       const rep = ctx.reporter;
       const source = `${fromEnv} release ${r.promotedFrom.release}`;
-      if (opts.dryRun) rep.success(`dry run: promoting ${source} (${r.promotedFrom.image}) makes ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
-      else if (!r.changed) rep.success(`no changes: ${app} in ${toEnv} already runs ${r.promotedFrom.image} (${source})`);
-      else rep.success(`promoted ${source} (${r.promotedFrom.image}) to ${toEnv} as release ${r.release?.number ?? '?'} (${r.duration}s)`);
+      const done = (outcome: 'dry-run' | 'unchanged' | 'promoted') => ({ app, env: toEnv, from: fromEnv, fromRelease: r.promotedFrom.release, image: r.promotedFrom.image, outcome, release: r.release?.number ?? null, seconds: r.duration });
+      if (opts.dryRun) rep.success('promote.done', done('dry-run'), `dry run: promoting ${source} (${r.promotedFrom.image}) makes ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
+      else if (!r.changed) rep.success('promote.done', done('unchanged'), `no changes: ${app} in ${toEnv} already runs ${r.promotedFrom.image} (${source})`);
+      else rep.success('promote.done', done('promoted'), `promoted ${source} (${r.promotedFrom.image}) to ${toEnv} as release ${r.release?.number ?? '?'} (${r.duration}s)`);
       rep.result(r, r.url);
     }),
   );

@@ -3,7 +3,7 @@
  * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
  * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
  * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
- * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/<platform>/; alarms
  * start with "cyclops-<platform>-".
  */
 import { GITHUB_OIDC_HOST } from '../ci/github';
@@ -39,6 +39,7 @@ export type Scope =
   | 'repositories'
   | 'secrets'
   | 'generatedSecrets'
+  | 'legacySecrets'
   | 'clusters'
   | 'services'
   | 'tasks'
@@ -75,8 +76,9 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'ciRoles':
       return [arn('iam', `role${ciRolePath(w.platform)}*`, '')];
     case 'platformRoles':
-      // the roles the platform stack itself makes: the service role and the CI deploy roles
-      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w)];
+      // what IAM the platform stack itself makes: the service role, the CI deploy roles and
+      // GitHub's OIDC provider (one statement: each action applies only to its own resource type)
+      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w), ...scopeArns('githubOidcProvider', w)];
     case 'githubOidcProvider':
       return [arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, '')];
     case 'boundary':
@@ -96,6 +98,10 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'repositories':
       return [arn('ecr', `repository/${ecrRepository(w.platform, '*')}`)];
     case 'secrets':
+      // the platform's own namespace: acme never reaches acme-eu's secrets
+      return [arn('secretsmanager', `secret:cyclops/${w.platform}/*`)];
+    case 'legacySecrets':
+      // secrets kept before the namespace (cyclops/<env>/<app>/...): only with this platform's tag (statements add the condition)
       return [arn('secretsmanager', 'secret:cyclops/*')];
     case 'generatedSecrets':
       // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master

@@ -3,7 +3,7 @@
  * from the deployed platform template (each CI role's Metadata), merged with the ones named now,
  * and rendered with exactly the deploy-level operator policy.
  */
-import { DEFAULT_REF, mergeTrusts, parseEnvironment, parseProviderArn, parseRef, parseRepo, sessionSeconds, type GithubTrust } from '../ci/github';
+import { DEFAULT_REF, mergeTrusts, subjects, parseEnvironment, parseProviderArn, parseRef, parseRepo, sessionSeconds, type GithubTrust } from '../ci/github';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { masterSecretPlaceholder, operatorPolicy } from '../iam/operator';
@@ -49,10 +49,10 @@ export async function ciInput(ops: Ops, flags: GithubFlags): Promise<Omit<CiInpu
   const live = trustsOf(await ops.stacks.template(platformStack(ops.config.platform.name)));
   const repos = mergeTrusts(live.repos, named);
   if (!repos.length) return undefined;
-  for (const t of named) say.info(ops.events, `GitHub ${t.repo}: runs whose token subject is ${[...t.refs.map((r) => `ref ${r}`), ...(t.pullRequests ? ['a pull request'] : []), ...t.environments.map((e) => `environment ${e}`)].join(', ')} may deploy`);
+  for (const t of named) say.info(ops.events, 'ci.github.trust', { repo: t.repo, subjects: subjects(t) }, `GitHub ${t.repo}: runs whose token subject is ${[...t.refs.map((r) => `ref ${r}`), ...(t.pullRequests ? ['a pull request'] : []), ...t.environments.map((e) => `environment ${e}`)].join(', ')} may deploy`);
   const rds = Object.keys(ops.config.environments).filter((e) => ops.config.environments[e].database.type === 'rds');
   const secrets = rds.length ? await masterSecrets(ops, rds) : { found: {}, missing: [] };
-  if (secrets.missing.length) say.warn(ops.events, `the CI roles cannot read the database master secret of ${secrets.missing.join(', ')} yet (no env stack): run "cyclops bootstrap" again after "cyclops env create"`);
+  if (secrets.missing.length) say.warn(ops.events, 'ci.master-secret-missing', { envs: secrets.missing }, `the CI roles cannot read the database master secret of ${secrets.missing.join(', ')} yet (no env stack): run "cyclops bootstrap" again after "cyclops env create"`);
   const providerArn = flags.oidcProviderArn ?? live.providerArn;
   return { repos, ...(providerArn ? { providerArn } : {}), sessionSeconds: sessionSeconds(MAX_SESSION_TIMEOUT_SECONDS), deployPolicy: ciDeployPolicy(ops, secrets.found) };
 }

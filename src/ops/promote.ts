@@ -75,7 +75,7 @@ export async function promote(ops: Ops, from: AppTarget, to: AppTarget, opts: Pr
   if (from.env === to.env) throw usageError(`promote ${from.app} ${from.env} ${to.env}: FROM_ENV and TO_ENV are the same environment; name two, such as "cyclops promote ${from.app} staging production"`);
   const src = await promoteSource(ops, from, opts.release);
   const promotedFrom = { env: from.env, release: src.number, image: src.image };
-  say.step(ops.events, `promoting ${from.app}: ${src.image} from ${from.env} release ${src.number} to ${to.env} (the image only; ${to.env} keeps its own settings)`);
+  say.step(ops.events, 'promote.started', { app: to.app, env: to.env, from: from.env, release: src.number, image: src.image }, `promoting ${from.app}: ${src.image} from ${from.env} release ${src.number} to ${to.env} (the image only; ${to.env} keeps its own settings)`);
   const r = await deploy(ops, { target: to, image: src.image, ref: src.ref }, { ...opts, promotedFrom: { env: from.env, release: src.number } });
   return { ...r, promotedFrom };
 }
