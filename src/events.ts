@@ -92,6 +92,10 @@ export interface MessageData {
   'scale.done': AppEnv & { release: number | null; seconds: number };
   'restart.started': { services: string[]; release: number | null };
   'restart.done': { services: string[]; release: number | null; seconds: number };
+  'promote.started': AppEnv & { from: string; release: number; image: string };
+  'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
+  'ci.github.trust': { repo: string; subjects: string[] };
+  'ci.master-secret-missing': { envs: string[] };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;
   'rollback.started': AppEnv & { from: number | null; to: number | null; image: string };
@@ -248,6 +252,10 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'rollback.unchanged': { kind: 'info', about: 'the target release is already current' },
   'rollback.migrations-note': { kind: 'warning', about: 'a rollback does not undo database migrations' },
   'rollback.started': { kind: 'step', about: 'rolling back from one release to another' },
+  'promote.started': { kind: 'step', about: '`promote`: which release of FROM_ENV, and its image by digest, goes to TO_ENV' },
+  'promote.done': { kind: 'success', about: '`promote` done: a dry run, no changes, or promoted as a release of TO_ENV' },
+  'ci.github.trust': { kind: 'info', about: '`bootstrap --github`: the token subjects a repository\'s deploy role trusts' },
+  'ci.master-secret-missing': { kind: 'warning', about: '`bootstrap --github`: an RDS environment has no master secret yet; the CI roles get it on the next bootstrap' },
   'rollback.done': { kind: 'success', about: '`rollback` done (or nothing to do, or a dry run)' },
   'preview.pruning': { kind: 'step', about: '`previews prune`: a preview is destroyed' },
   'status.alarms-unavailable': { kind: 'warning', about: 'alarm states could not be read' },

@@ -47,6 +47,8 @@ export interface DeployOptions {
   restart?: boolean;
   /** emergencies only: deploy without running processes.release (recorded) */
   skipReleasePhase?: boolean;
+  /** `promote`: the release whose image this deploy carries (recorded) */
+  promotedFrom?: { env: string; release: number };
 }
 
 export interface DeployRequest {
@@ -251,7 +253,11 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   }
   const rendered = renderPlan(ops.config, plan, port, database?.secretArn);
   const template = ops.store.templateLocation('app', t, rendered.body);
-  const fields: RecordFields = { ...recordFields(run, plan, rendered, template), settingsRevision: plan.settings.revision };
+  const fields: RecordFields = {
+    ...recordFields(run, plan, rendered, template),
+    settingsRevision: plan.settings.revision,
+    ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+  };
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));

@@ -8,7 +8,7 @@ import { appConfig, appsIn, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
-import { platformTemplate } from '../../templates/platform';
+import { platformTemplate, type PlatformInput } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
@@ -26,8 +26,9 @@ export type CfnTemplate = Record<string, unknown>;
 /** The environment's config, or a usage error naming the closest configured one. */
 export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
-export function renderPlatform(config: Config): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config) }) as unknown as CfnTemplate;
+/** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
+export function renderPlatform(config: Config, ci?: PlatformInput['ci']): CfnTemplate {
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string, opts: { patched?: boolean } = {}): CfnTemplate {
