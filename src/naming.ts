@@ -99,9 +99,21 @@ export function dbIdentifier(app: string): string {
 }
 export const dbName = (app: string) => dbIdentifier(app);
 export const dbRole = (app: string) => dbIdentifier(app);
-export const dbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
-/** A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"). */
-export const appSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
+/** The app's database login, in the platform's secret namespace. */
+export const dbSecretName = (platform: string, env: string, app: string) => `cyclops/${platform}/${env}/${app}/database`;
+/** Where the login was kept before secrets were namespaced by platform (copied, value and all, on the next ensure). */
+export const legacyDbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
+/**
+ * A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"), in the
+ * platform's own namespace: two platforms in one account never share a secret.
+ */
+export const appSecretName = (platform: string, env: string, app: string, name: string) => `cyclops/${platform}/${env}/${app}/${name}`;
+/** Where `secrets set` kept a secret before secrets were namespaced by platform (moved on the next set). */
+export const legacyAppSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
+/** The largest secret value Secrets Manager stores (SecretString: 65,536 bytes). */
+export const MAX_SECRET_BYTES = 65536;
+/** Secrets Manager's recovery window for a scheduled deletion, in days: the default and the bounds. */
+export const RECOVERY_DAYS = { default: 7, min: 7, max: 30 } as const;
 
 // ---- IAM ------------------------------------------------------------------------------
 /** The role CloudFormation assumes for env and app stacks (created by the platform stack). */
@@ -113,6 +125,17 @@ export const cfnServiceRole = (platform: string) => `${platform}-cloudformation`
 export const iamPath = (platform: string) => `/cyclops/${platform}/`;
 /** The permissions boundary every role the env and app stacks create carries (a managed policy of the platform stack). */
 export const boundaryPolicyName = (platform: string) => `${platform}-boundary`;
+/**
+ * The IAM path of the CI deploy roles (`bootstrap --github`): outside iamPath, so neither the
+ * CloudFormation service role (which may change roles under iamPath) nor an app template can
+ * rewrite a CI role's trust, and the deploy policy's PassRole (to ecs-tasks) cannot pass one.
+ */
+export const ciRolePath = (platform: string) => `/cyclops-ci/${platform}/`;
+/** A CI deploy role's name: "<platform>-ci-<org>-<repo>", shortened with a hash to IAM's 64 characters. */
+export function ciRoleName(platform: string, repo: string): string {
+  const full = `${platform}-ci-${repo.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`;
+  return full.length <= 64 ? full : `${full.slice(0, 55)}-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
+}
 /** The platform stack's outputs. */
 export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
 

@@ -11,6 +11,9 @@ import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeConditions, volumeP
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
+import { runtimePlatform } from './app-arch';
+import { domainResources } from './app-domains';
+import type { ResolvedDomain } from '../src/config/domains';
 import { REDIS_PORT } from './data';
 import {
   getAtt,
@@ -51,6 +54,8 @@ export interface AppInput {
   denyPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
+  /** custom domains with their zones, and the listener rules all host names take (see plan) */
+  domains?: { resolved: ResolvedDomain[]; rules: { hosts: string[][]; forward: number[]; deny: number[] } };
 }
 
 /** Only the Image parameter's default; deploy always passes the real image. */
@@ -81,6 +86,7 @@ export function appTemplate(input: AppInput): Template {
   const imp = (key: EnvOutputKey) => importValue(envExport(platform, env, ENV_OUTPUT[key]));
   const fargate = input.capacity === 'fargate';
   const secrets = appSecrets({
+    platform,
     env,
     app: app.name,
     secrets: app.secrets,
@@ -141,6 +147,7 @@ export function appTemplate(input: AppInput): Template {
       RequiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
       Cpu: String(p.cpu),
       Memory: String(p.memory),
+      ...runtimePlatform(p.arch),
       ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
       TaskRoleArn: getAtt('TaskRole', 'Arn'),
       ...(Volumes ? { Volumes } : {}),
@@ -214,8 +221,18 @@ export function appTemplate(input: AppInput): Template {
       ...(dependsOn.length === 1 ? { DependsOn: dependsOn[0] } : dependsOn.length ? { DependsOn: dependsOn } : {}),
     };
     if (isWeb) {
-      const routing = { ids, domain: input.domain, https: input.https, healthCheckPath: app.healthCheckPath, priority: input.port, allow: app.allow, denyPriority: input.denyPriority };
+      const routing = {
+        ids,
+        domain: input.domain,
+        https: input.https,
+        healthCheckPath: app.healthCheckPath,
+        priority: input.port,
+        allow: app.allow,
+        denyPriority: input.denyPriority,
+        ...(input.domains ? { rules: input.domains.rules } : {}),
+      };
       Object.assign(resources, webRouting(routing, imp));
+      if (input.domains) Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }

@@ -56,7 +56,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
 
 /** Statement conditions by scope: EFS deletes only of file systems tagged with this platform. */
 const conditionOf = (where: Where) => (scope: OperatorScope) =>
-  scope === 'platformFileSystems' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
+  scope === 'platformFileSystems' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
@@ -97,9 +97,12 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The platform stack runs with admin's own credentials: its resource types, the role narrowed to the service role. */
+/**
+ * The platform stack runs with admin's own credentials: its resource types, the roles narrowed
+ * to the service role and the CI deploy roles (`bootstrap --github`, under their own path).
+ */
 function platformStackGrants(): { scope: Scope; actions: string[] }[] {
   return [...PLATFORM_ONLY_TYPES, 'AWS::IAM::Role'].flatMap((type) =>
-    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions })),
+    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' || g.scope === 'githubOidcProvider' ? ('platformRoles' as const) : g.scope, actions: g.actions })),
   );
 }

@@ -5,7 +5,7 @@
  * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
  *
  *   admin   bootstrap, env create / update / delete
- *   deploy  deploy (previews too), rollback, scale, vars, secrets, logs, run, destroy: what CI gets
+ *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
  *   read    status, list, logs, releases
  */
 import type { Scope } from './scopes';
@@ -65,6 +65,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
   'ecr.DescribeImages': use(WRITE, 'repositories'),
   'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // deploy reads a single-platform image's config blob for its architecture
+  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
@@ -78,13 +80,15 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
-  // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
+  // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),
   'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
-  'secrets.DeleteSecret': use(WRITE, 'secrets'),
-  'secrets.DescribeSecret': use(ALL, 'secrets'),
-  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets'),
+  'secrets.DeleteSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.RestoreSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
+  // legacy: a login or secret kept before the namespace is read once more when it moves
+  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
   // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
   'sts.GetCallerIdentity': use(ALL, 'any'),
 };

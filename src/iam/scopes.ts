@@ -3,10 +3,11 @@
  * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
  * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
  * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
- * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/<platform>/; alarms
  * start with "cyclops-<platform>-".
  */
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { GITHUB_OIDC_HOST } from '../ci/github';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -26,6 +27,9 @@ export type Scope =
   | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'ciRoles'
+  | 'platformRoles'
+  | 'githubOidcProvider'
   | 'boundary'
   | 'serviceLinkedRoles'
   | 'capacityProviders'
@@ -35,6 +39,7 @@ export type Scope =
   | 'repositories'
   | 'secrets'
   | 'generatedSecrets'
+  | 'legacySecrets'
   | 'clusters'
   | 'services'
   | 'tasks'
@@ -68,6 +73,14 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
       return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'ciRoles':
+      return [arn('iam', `role${ciRolePath(w.platform)}*`, '')];
+    case 'platformRoles':
+      // what IAM the platform stack itself makes: the service role, the CI deploy roles and
+      // GitHub's OIDC provider (one statement: each action applies only to its own resource type)
+      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w), ...scopeArns('githubOidcProvider', w)];
+    case 'githubOidcProvider':
+      return [arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, '')];
     case 'boundary':
       return [arn('iam', `policy${iamPath(w.platform)}${boundaryPolicyName(w.platform)}`, '')];
     case 'serviceLinkedRoles':
@@ -85,6 +98,10 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'repositories':
       return [arn('ecr', `repository/${ecrRepository(w.platform, '*')}`)];
     case 'secrets':
+      // the platform's own namespace: acme never reaches acme-eu's secrets
+      return [arn('secretsmanager', `secret:cyclops/${w.platform}/*`)];
+    case 'legacySecrets':
+      // secrets kept before the namespace (cyclops/<env>/<app>/...): only with this platform's tag (statements add the condition)
       return [arn('secretsmanager', 'secret:cyclops/*')];
     case 'generatedSecrets':
       // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master

@@ -10,7 +10,7 @@ import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
-  deploy: 'CI jobs and developers: `deploy` (previews included), `rollback`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
+  deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
   read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `previews list`',
 };
 
@@ -71,7 +71,8 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, ECS services and tasks in the \`${platform}-*\` clusters;
-- secrets \`cyclops/*\` (app database logins), and each environment's own database master secret, read from its env
+- secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
+  \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
   never every \`rds!\` secret of the account; an external database's admin secret by its ARN and \`-??????\`, which
   matches the six characters Secrets Manager appends when config gives the ARN without them;

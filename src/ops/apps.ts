@@ -2,10 +2,12 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest, LOG_RETENTION_DAYS, logGroup } from '../naming';
+import { appStack, closest, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
+import { pooled } from '../pool';
+import type { AppStack } from '../stacks';
 import { webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
-import { restoreHint, type ReleaseRecord } from '../store';
+import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
 import { appServices, appUrlFor, checkOwner } from './desired-state';
@@ -33,7 +35,7 @@ async function appAlarms(ops: Ops, t: AppTarget): Promise<AlarmState[] | null> {
   try {
     return await ops.alarms.describe(webAlarmNames(t));
   } catch (e) {
-    say.warn(ops.events, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
+    say.warn(ops.events, 'status.alarms-unavailable', { app: t.app, env: t.env, reason: (e as Error).message }, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
     return null;
   }
 }
@@ -50,8 +52,8 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
   const [summary, ports, release, settings] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app), ops.store.readSettings(t.env, t.app)]);
   const port = ports?.environments[t.env]?.[t.app] ?? null;
   const pending = pendingSettings(settings, release);
-  if (pending) say.info(ops.events, `settings stored but not running (revision ${pending.revision}, release runs ${pending.runningRevision}): ${pending.names.join(', ') || 'removals'}; "cyclops deploy" or the same vars/secrets command without --no-deploy applies them`);
-  if (release.state === 'corrupt') say.warn(ops.events, `s3://${release.bucket}/${release.key}: is not a valid release record (${release.problem}); ${restoreHint(release)}`);
+  if (pending) say.info(ops.events, 'status.settings-pending', { revision: pending.revision, runningRevision: pending.runningRevision, names: pending.names }, `settings stored but not running (revision ${pending.revision}, release runs ${pending.runningRevision}): ${pending.names.join(', ') || 'removals'}; "cyclops deploy" or the same vars/secrets command without --no-deploy applies them`);
+  if (release.state === 'corrupt') say.warn(ops.events, 'status.release-corrupt', { key: release.key, problem: release.problem }, `s3://${release.bucket}/${release.key}: is not a valid release record (${release.problem}); ${restoreHint(release)}`);
   const record = release.state === 'ok' ? release.record : null;
   if (!summary) {
     if (!Object.hasOwn(ops.config.apps, t.app) && port === null && !record) await unknownApp(ops, t);
@@ -65,7 +67,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     stack,
     status: summary.status,
     image: summary.parameters.Image ?? record?.image ?? null,
-    url: appConfig(ops.config, t.app).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
+    url: appConfig(ops.config, t.app, t.env).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
     port,
     processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
     release: record,
@@ -83,8 +85,29 @@ export interface AppListing {
   updated: string | null;
 }
 
+/** How many DescribeStacks calls a listing keeps in flight. */
+const PARALLEL_DESCRIBES = 8;
+
+/**
+ * The deployed apps of an env, found through cyclops's own registry: every app with a port
+ * there in ports.json (a deploy allocates it before it creates the stack), each stack
+ * described by name and kept when its cyclops tags name this platform, env and app. One read
+ * and one DescribeStacks per app of the env, however many stacks the region holds.
+ */
+export async function registeredAppStacks(ops: Ops, t: Target, ports?: PortsFile | null): Promise<AppStack[]> {
+  const file = ports === undefined ? await ops.store.readPorts() : ports;
+  const apps = Object.keys(file?.environments[t.env] ?? {}).sort();
+  const stacks = await pooled(apps, PARALLEL_DESCRIBES, async (app): Promise<AppStack | null> => {
+    const s = await ops.stacks.describe(appStack(t.platform, t.env, app));
+    const ours = s && s.tags[TAG_PLATFORM] === t.platform && s.tags[TAG_ENV] === t.env && s.tags[TAG_APP] === app;
+    return ours ? { ...s, app } : null;
+  });
+  return stacks.filter((s): s is AppStack => s !== null);
+}
+
 export async function listApps(ops: Ops, t: Target): Promise<AppListing[]> {
-  const [stacks, ports] = await Promise.all([ops.stacks.listAppStacks(t.env), ops.store.readPorts()]);
+  const ports = await ops.store.readPorts();
+  const stacks = await registeredAppStacks(ops, t, ports);
   return stacks.map((s) => ({
     app: s.app,
     stack: s.name,
@@ -116,7 +139,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   const stack = appStack(t.platform, t.env, t.app);
   const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
   checkOwner(summary, t);
-  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
+  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app, t.env).database;
   const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
   // With the stack gone, --delete-volumes still deletes the file systems an earlier destroy kept.
   const keptVolumes = !summary && opts.deleteVolumes ? (await ops.volumes.list(t.env, t.app)).length > 0 : false;
@@ -124,7 +147,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
     if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
     if (!(hasDb && opts.dropDatabase)) {
-      say.info(ops.events, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
+      say.info(ops.events, 'destroy.nothing', { app: t.app, env: t.env }, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
       return { app: t.app, env: t.env, stack, deleted: false, port: null, database: hasDb ? 'kept' : 'none', volumes: { kept: [], deleted: [] }, logs: null };
     }
   }
@@ -135,7 +158,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     const { deleted } = await ops.stacks.delete(stack, { roleArn, timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
     const { port } = await ops.store.releasePort(t.env, t.app);
-    if (port !== null) say.step(ops.events, `released port ${port}`);
+    if (port !== null) say.step(ops.events, 'destroy.port.released', { port }, `released port ${port}`);
     scope.checkpoint();
     await ops.store.deleteRelease(t.env, t.app);
     let database: DestroyResult['database'] = hasDb ? 'kept' : 'none';
@@ -152,12 +175,12 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
       if (!opts.deleteVolumes) continue;
       scope.checkpoint();
       await ops.volumes.delete(id, { signal: scope.signal });
-      say.step(ops.events, `deleted file system ${id}`);
+      say.step(ops.events, 'destroy.volume.deleted', { id }, `deleted file system ${id}`);
       volumes.deleted.push(id);
     }
     if (!opts.deleteVolumes) volumes.kept = found;
-    if (volumes.kept.length) say.warn(ops.events, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
-    if (logs) say.info(ops.events, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
+    if (volumes.kept.length) say.warn(ops.events, 'destroy.volumes.kept', { ids: volumes.kept }, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
+    if (logs) say.info(ops.events, 'destroy.logs.kept', { group: logs.group, retentionDays: logs.retentionDays }, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
     return { app: t.app, env: t.env, stack, deleted, port, database, volumes, logs };
   });
 }

@@ -13,9 +13,10 @@
  *   7. record    the release record (and the image's release tag)
  * One Deadline per deploy is shared by the stack wait, the release phase and the rollout.
  */
+import { appConfig } from '../config/model';
 import { Deadline } from '../deadline';
 import { usageError } from '../errors';
-import { say } from '../events';
+import { message, say, type CyclopsEvent } from '../events';
 import { appStack, LOG_RETENTION_DAYS, tags } from '../naming';
 import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
@@ -27,7 +28,7 @@ import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
 import { planDeploy, renderPlan, settingsKnown, wantsDatabase, type DeployInputs, type DeployPlan } from './deploy-plan';
 import { requireEnvOutputs } from './envstack';
-import { resolveImage, tagReleaseImage } from './images';
+import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
 import { withAppLock, type LockScope } from './lock';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
@@ -50,6 +51,8 @@ export interface DeployOptions {
   skipReleasePhase?: boolean;
   /** the app lock the caller already holds (vars and secrets take it before their first write) */
   scope?: LockScope;
+  /** `promote`: the release whose image this deploy carries (recorded) */
+  promotedFrom?: { env: string; release: number };
 }
 
 export interface DeployRequest {
@@ -141,7 +144,7 @@ async function read(run: Run): Promise<Observed> {
   const [release, stack, resolved] = await Promise.all([
     ops.store.readRelease(t.env, t.app),
     ops.stacks.describe(appStack(t.platform, t.env, t.app)),
-    resolveImage(ops, req.image, req.ref),
+    resolveImage(ops, req.image, req.ref, deployArchitectures(appConfig(ops.config, t.app, t.env))),
   ]);
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
@@ -175,7 +178,7 @@ async function freePort(run: Run): Promise<{ port: number; allocated: boolean }>
 
 /** What the plan wants said. */
 function tell(ops: Ops, plan: DeployPlan): void {
-  for (const n of plan.notes) (n.level === 'warning' ? say.warn : n.level === 'info' ? say.info : say.debug)(ops.events, n.message);
+  for (const n of plan.notes) ops.events.emit(message(n.level === 'warning' ? 'warning' : n.level, n.code, n.data, n.message) as CyclopsEvent);
 }
 
 /** Step 4: under the lock, did the stack, the release pointer or the settings revision move since step 1? */
@@ -193,7 +196,7 @@ const pointerOf = (r: ReleaseState) =>
 
 /** The fast path (skip-deploy): the stack and the record say this exact rendering runs; only the rollout is checked. */
 async function unchanged(run: Run, plan: DeployPlan, rendered: Rendered, status: string, scope: LockScope): Promise<DeployResult> {
-  say.info(run.ops.events, `stack ${plan.names.stack}: no changes (its template digest and parameters match)`);
+  say.info(run.ops.events, 'deploy.stack.unchanged', { stack: plan.names.stack }, `stack ${plan.names.stack}: no changes (its template digest and parameters match)`);
   const services = await rollout(run, plan, scope, 'check');
   return result(run, plan, { port: rendered.port, database: null, release: plan.previous, changes: [], changed: false, skipped: true, status, action: 'none', services });
 }
@@ -206,11 +209,11 @@ async function dryRun(run: Run, plan: DeployPlan, seen: Observed): Promise<Deplo
     return result(run, plan, { ...base, port: plan.unchanged.port, changes: [], changed: false, skipped: true, status: seen.inputs.stack!.status, action: 'dry-run' });
   }
   const port = seen.port!;
-  say.step(ops.events, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
+  say.step(ops.events, 'deploy.port.planned', { port: port.port, allocated: port.allocated }, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
     const info = await ops.database.info(t.env, t.app);
-    if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
+    if (!info) say.step(ops.events, 'deploy.database.planned', { app: t.app }, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
   const rendered = renderPlan(ops.config, plan, port.port, database?.secretArn);
@@ -249,7 +252,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   const t = req.target;
   const outputs = seen.outputs ?? (await requireEnvOutputs(ops, t.env));
   const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
-  say.step(ops.events, allocated ? `allocated port ${port}` : `port ${port}`);
+  say.step(ops.events, 'deploy.port.allocated', { port, allocated }, allocated ? `allocated port ${port}` : `port ${port}`);
   scope.checkpoint();
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
@@ -259,11 +262,15 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   }
   const rendered = renderPlan(ops.config, plan, port, database?.secretArn);
   const template = ops.store.templateLocation('app', t, rendered.body);
-  const fields: RecordFields = { ...recordFields(run, plan, rendered, template), settingsRevision: plan.settings.revision };
+  const fields: RecordFields = {
+    ...recordFields(run, plan, rendered, template),
+    settingsRevision: plan.settings.revision,
+    ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+  };
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
-  say.debug(ops.events, `log group ${plan.names.logGroup} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
+  say.debug(ops.events, 'deploy.log-group.ready', { group: plan.names.logGroup, created: made === 'created', retentionDays: LOG_RETENTION_DAYS }, `log group ${plan.names.logGroup} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
   scope.checkpoint();
   // The release phase (processes.release) runs once CloudFormation has described the change
   // and the change-safety guard let it through, and before the change set is executed: a
@@ -292,7 +299,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   const live = await readLive(ops, plan.names.stack, applied.stack);
   verifyStack(live, plan.names.stack, { parameters: rendered.parameters, digest: rendered.digest }, plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change`);
   if (!applied.changed && opts.restart) {
-    say.step(ops.events, `starting a new deployment of ${plan.names.services.join(', ')}`);
+    say.step(ops.events, 'deploy.services.restarting', { services: plan.names.services }, `starting a new deployment of ${plan.names.services.join(', ')}`);
     scope.checkpoint();
     await ops.services.restart(plan.names.cluster, plan.names.services);
   }
@@ -308,11 +315,11 @@ async function rollout(run: Run, plan: DeployPlan, scope: LockScope, mode: 'wait
     const states = await ops.services.describe(cluster, services);
     const open = states.filter((s) => s.rollout !== 'COMPLETED');
     if (open.length) {
-      say.warn(ops.events, `not waiting (--no-wait): ${open.map((s) => `${s.name} ${s.rollout ?? 'no deployment'} ${s.running}/${s.desired}`).join(', ')}; follow it with "cyclops status ${req.target.app} ${req.target.env}"`);
+      say.warn(ops.events, 'deploy.rollout.not-waiting', { services: open.map((s) => ({ name: s.name, rollout: s.rollout ?? null, running: s.running, desired: s.desired })) }, `not waiting (--no-wait): ${open.map((s) => `${s.name} ${s.rollout ?? 'no deployment'} ${s.running}/${s.desired}`).join(', ')}; follow it with "cyclops status ${req.target.app} ${req.target.env}"`);
     }
     return states;
   }
-  say.step(ops.events, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
+  say.step(ops.events, 'service.rollout.waiting', { services: services.length, mode }, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
   return ops.services.waitForRollout(cluster, services, { deadline: run.deadline, signal: scope.signal });
 }
 
@@ -324,7 +331,7 @@ async function record(run: Run, plan: DeployPlan, w: Written, scope: LockScope):
   const { ops, req } = run;
   const t = req.target;
   if (!w.applied.changed && plan.kind === 'deploy' && !plan.replaceCorrupt && recordMatches(plan.previous, w.rendered)) return plan.previous;
-  if (!w.applied.changed && plan.kind === 'deploy') say.step(ops.events, `recording release: ${plan.names.stack} runs ${req.image} but the release record did not say so`);
+  if (!w.applied.changed && plan.kind === 'deploy') say.step(ops.events, 'deploy.release.reconciling', { stack: plan.names.stack, image: req.image }, `recording release: ${plan.names.stack} runs ${req.image} but the release record did not say so`);
   scope.checkpoint();
   const after = w.applied.stack ?? null;
   const stamp = stackStamp(after);

@@ -14,7 +14,7 @@ import type { Ops } from './context';
 
 /** Volume name → the kept file system id to attach (volumes not listed: the stack makes its own). */
 export async function keptVolumes(ops: Ops, t: AppTarget, stack: StackSummary | null): Promise<Record<string, string>> {
-  const names = appVolumes(appConfig(ops.config, t.app));
+  const names = appVolumes(appConfig(ops.config, t.app, t.env));
   if (!names.length) return {};
   if (stack) return Object.fromEntries(names.flatMap((n) => (stack.parameters[keptParameter(n)] ? [[n, stack.parameters[keptParameter(n)]]] : [])));
   const kept = (await ops.volumes.list(t.env, t.app)).filter((v) => v.state === undefined || v.state === 'available');
@@ -30,12 +30,12 @@ export async function keptVolumes(ops: Ops, t: AppTarget, stack: StackSummary | 
     }
     if (candidates.length === 1) {
       out[name] = candidates[0].id;
-      say.info(ops.events, `volume ${name}: attaching file system ${candidates[0].id}, kept when ${t.app} was destroyed`);
+      say.info(ops.events, 'deploy.volume.kept-attached', { volume: name, fileSystemId: candidates[0].id }, `volume ${name}: attaching file system ${candidates[0].id}, kept when ${t.app} was destroyed`);
     }
   }
   const stray = kept.filter((v) => v.volume !== undefined && !names.includes(v.volume));
   if (stray.length) {
-    say.warn(ops.events, `kept file systems of volumes ${t.app} no longer has are not attached: ${stray.map((v) => `${v.id} (${v.volume})`).join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes" once their data is not needed`);
+    say.warn(ops.events, 'deploy.volume.kept-stray', { fileSystems: stray.map((v) => v.id) }, `kept file systems of volumes ${t.app} no longer has are not attached: ${stray.map((v) => `${v.id} (${v.volume})`).join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes" once their data is not needed`);
   }
   return out;
 }

@@ -77,22 +77,22 @@ async function applyStored(ops: Ops, t: AppTarget, c: SettingsChange, opts: Sett
   const pending = settingsPending(settings, state);
   const done = (d: DeployResult | null, stillPending: boolean): SettingsOutcome => ({ settings, stored: changed, pending: stillPending, deploy: d });
   if (!pending) {
-    if (!changed) say.info(ops.events, `the ${c.noun} of ${t.app} in ${t.env} already say so and run; nothing to do`);
+    if (!changed) say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, `the ${c.noun} of ${t.app} in ${t.env} already say so and run; nothing to do`);
     return done(null, false);
   }
   const was = changed ? 'stored' : `already stored (revision ${settings.revision}) but not applied yet`;
   if (state.state !== 'ok') {
     const why = state.state === 'none' ? `${t.app} has no release in ${t.env} yet` : `the release record of ${t.app} in ${t.env} is not valid`;
-    say.info(ops.events, `${was}; ${why}, so its next deploy applies it ("cyclops deploy IMAGE ${t.app} ${t.env}")`);
+    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-release' }, `${was}; ${why}, so its next deploy applies it ("cyclops deploy IMAGE ${t.app} ${t.env}")`);
     return done(null, true);
   }
   if (opts.noDeploy) {
-    say.info(ops.events, `${was}; pending until the next deploy of ${t.app} in ${t.env} (release ${state.record.number} runs revision ${state.record.settingsRevision ?? 0})`);
+    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-deploy' }, `${was}; pending until the next deploy of ${t.app} in ${t.env} (release ${state.record.number} runs revision ${state.record.settingsRevision ?? 0})`);
     return done(null, true);
   }
   const image = recordedImage(state.record);
-  if (!changed) say.info(ops.events, `the ${c.noun} of ${t.app} in ${t.env} are ${was}: release ${state.record.number} runs revision ${state.record.settingsRevision ?? 0}`);
-  say.step(ops.events, `re-applying release ${state.record.number} (${image}) with the ${c.kind === 'vars' ? 'variables' : 'secrets'} of revision ${settings.revision}`);
+  if (!changed) say.info(ops.events, 'settings.pending', { app: t.app, env: t.env, revision: settings.revision, running: state.record.settingsRevision ?? 0 }, `the ${c.noun} of ${t.app} in ${t.env} are ${was}: release ${state.record.number} runs revision ${state.record.settingsRevision ?? 0}`);
+  say.step(ops.events, 'settings.reapplying', { release: state.record.number ?? null, image, kind: c.kind }, `re-applying release ${state.record.number} (${image}) with the ${c.kind === 'vars' ? 'variables' : 'secrets'} of revision ${settings.revision}`);
   const d = await deploy(ops, { target: t, image, ref: parseImage(image) }, { kind: c.kind, restart: c.restart, timeoutSeconds: opts.timeoutSeconds, scope });
   await c.afterApply?.(scope);
   return done(d, false);

@@ -46,7 +46,7 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
   if (looksSecret(name) && !plain) {
     throw usageError(`variable "${name}": looks like a secret; store it with "cyclops secrets set ${t.app} ${t.env} ${name}" (the value from stdin), or pass --plain if it is not one`);
   }
-  if (Object.hasOwn(appConfig(ops.config, t.app).secrets, name)) {
+  if (Object.hasOwn(appConfig(ops.config, t.app, t.env).secrets, name)) {
     throw usageError(`variable "${name}": is a secret of ${t.app} in ${ops.config.file}; use another name`);
   }
 }
@@ -71,7 +71,7 @@ async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSetting
   });
   const pending = settingsPending(stored, state);
   if (unchanged && (!pending || opts.noDeploy || state.state !== 'ok')) {
-    say.info(ops.events, pending ? `the variables of ${t.app} in ${t.env} already say so (stored, pending until the next deploy); nothing to do` : `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
+    say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, pending ? `the variables of ${t.app} in ${t.env} already say so (stored, pending until the next deploy); nothing to do` : `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
     return out({ settings: stored, stored: false, pending, deploy: null });
   }
   const o = await applySettings(ops, t, { kind: 'vars', operation: `vars ${verb}`, noun: 'variables', write: () => ops.store.updateSettings(t.env, t.app, edit) }, opts);
@@ -135,7 +135,7 @@ export interface VarsList {
 
 export async function listVars(ops: Ops, t: AppTarget): Promise<VarsList> {
   const [s, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
-  const config = appConfig(ops.config, t.app).env;
+  const config = appConfig(ops.config, t.app, t.env).env;
   const running = state.state === 'ok' ? (state.record.settings?.vars ?? {}) : {};
   const open = settingsPending(s, state);
   const pending = open ? Object.fromEntries(Object.entries(s.vars).filter(([k, v]) => running[k] !== v)) : {};

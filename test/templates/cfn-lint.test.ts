@@ -12,17 +12,8 @@ import path from 'node:path';
 import { renderApp, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
 import { example, stateful, variants } from './fixtures';
+import { findCfnLint } from './cfn-lint-path';
 
-function findCfnLint(): string | null {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter);
-  const home = process.env.HOME ?? '/root';
-  dirs.push(path.join(process.env.PYENV_ROOT ?? path.join(home, '.pyenv'), 'shims'));
-  for (const d of dirs) {
-    const p = path.join(d, 'cfn-lint');
-    if (spawnSync(p, ['--version'], { encoding: 'utf8' }).status === 0) return p;
-  }
-  return null;
-}
 
 describe('cfn-lint', () => {
   let dir: string;
@@ -47,7 +38,7 @@ describe('cfn-lint', () => {
     for (const env of Object.keys(v.environments)) {
       write(`default-app-${env}.json`, templateBody(renderApp(v, env, 'blog', { port: 29999 })));
     }
-    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/shop/database-Ab12Cd';
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/shop/database-Ab12Cd';
     write('known-secret-arn.json', templateBody(renderApp(v, 'staging', 'shop', { port: 20001, databaseSecretArn: secretArn })));
     // the stateful options (volumes, sidecars, autoscaling, internal services, allow, alarms), on Fargate and EC2
     for (const r of renderAll(stateful())) write(`stateful-${fileName(r)}`, templateBody(r.template));

@@ -69,7 +69,8 @@ describe('cyclops iam-policy', () => {
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
     const admin = JSON.parse((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout) as Doc;
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
-    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation']);
+    // the service role and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
+    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
     // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)
@@ -78,6 +79,13 @@ describe('cyclops iam-policy', () => {
     const efs = deploy.Statement.find((s) => s.Action.includes('elasticfilesystem:DeleteFileSystem'))!;
     expect(efs.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
     expect(deploy.Statement.flatMap((s) => s.Resource).filter((r) => r.includes('rds!'))).toEqual([]);
+    // secrets: the platform's namespace; cyclops/* (kept before the namespace) only with this platform's tag
+    const putSecret = deploy.Statement.find((s) => s.Action.includes('secretsmanager:PutSecretValue'))!;
+    expect(putSecret.Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/*']);
+    for (const s of deploy.Statement.filter((x) => x.Resource.includes('arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/*'))) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
+      expect(s.Action).not.toContain('secretsmanager:PutSecretValue');
+    }
   });
 
   test('--offline prints placeholders and says so on stderr; --json wraps the document', async () => {

@@ -4,6 +4,7 @@
  * killed before the record) leaves the settings pending, never "nothing to do", until the
  * natural rerun applies them with exactly one release.
  */
+import { appSecretName } from '../../src/naming';
 import { deploy } from '../../src/ops/deploy';
 import { parseImage } from '../../src/plan/inputs';
 import { setSecret, unsetSecret } from '../../src/ops/secrets';
@@ -71,7 +72,9 @@ describe('the loser of a lock race writes nothing', () => {
     expect((await failure(unsetVars(f.ops, t, ['FOO']))).exitCode).toBe(3);
     expect((await failure(unsetSecret(f.ops, t, 'API_TOKEN'))).exitCode).toBe(3);
     expect(f.settings.get('staging/web')).toEqual(before);
-    expect(f.secretValues.get('cyclops/staging/web/API_TOKEN')).toEqual(['hunter2-value']);
+    const id = appSecretName(t.platform, t.env, t.app, 'API_TOKEN');
+    expect(f.secretValues.get(id)).toEqual(['hunter2-value']);
+    expect(f.deletedSecrets.has(id)).toBe(false);
   });
 });
 
@@ -147,10 +150,11 @@ describe('a stopped settings change converges on the natural rerun', () => {
     await setSecret(f.ops, t, 'API_TOKEN', 'hunter2-value');
     failOnce(f, 'stacks.apply', () => Object.assign(new Error('throttled'), { exitCode: 1 }));
     await expect(unsetSecret(f.ops, t, 'API_TOKEN')).rejects.toThrow('throttled');
-    expect(f.secretValues.has('cyclops/staging/web/API_TOKEN')).toBe(true); // still referenced by what runs
+    const id = appSecretName(t.platform, t.env, t.app, 'API_TOKEN');
+    expect(f.deletedSecrets.has(id)).toBe(false); // still referenced by what runs
     const r = await unsetSecret(f.ops, t, 'API_TOKEN');
     expect(r).toMatchObject({ action: 'removed', deployed: true, pending: false });
-    expect(f.secretValues.has('cyclops/staging/web/API_TOKEN')).toBe(false);
+    expect(f.deletedSecrets.has(id)).toBe(true); // scheduled for deletion, restorable
     expect(current(f)!.settings?.secrets).toEqual({});
   });
 });
