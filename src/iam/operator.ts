@@ -70,6 +70,8 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
         return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+      case 'secretNames':
+        return scopeArns('legacySecrets', where);
       default:
         return scopeArns(scope, where);
     }
@@ -87,7 +89,8 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
       return u.scopes.map((scope) => ({ scope, actions }));
     });
   const extra = EXTRA_REQUIREMENTS.filter((r) => r.levels.includes(level)).flatMap((r) => r.scopes.map((scope) => ({ scope, actions: [r.action] })));
-  const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where));
+  // a scope with no resource for this config (no database admin secret) grants nothing: IAM refuses a statement without resources
+  const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where)).filter((s) => s.Resource.length > 0);
   if (level === 'read') return { Version: '2012-10-17', Statement: statements };
   statements.push(
     passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),

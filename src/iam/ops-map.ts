@@ -13,8 +13,11 @@ import type { Scope } from './scopes';
 export type Level = 'admin' | 'deploy' | 'read';
 export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
-/** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems';
+/**
+ * Scopes only operators use: the config bucket's objects by who writes them, database admin
+ * secrets, and every cyclops secret name, namespaced or from before the namespace (DescribeSecret alone).
+ */
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames';
 
 export interface OperationUse {
   levels: Level[];
@@ -87,7 +90,14 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
   'secrets.DeleteSecret': use(WRITE, 'secrets', 'legacySecrets'),
   'secrets.RestoreSecret': use(WRITE, 'secrets', 'legacySecrets'),
-  'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
+  // A legacy name (cyclops/<env>/<app>/...) is looked up before anything moves, and usually does
+  // not exist: a secret that does not exist has no tags, so under legacySecrets' aws:ResourceTag
+  // condition the lookup is AccessDenied, not ResourceNotFound, and the first deploy with a database
+  // fails. DescribeSecret returns metadata, never the value; cyclops reads, deletes or restores a
+  // legacy secret only when its tags name this platform, and those actions keep the condition.
+  // A legacy name cannot be told from another platform's namespace by pattern: cyclops/* covers both.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
+  'secrets.DescribeSecret': use(ALL, 'secretNames'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
   // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
