@@ -148,6 +148,8 @@ export const logGroup = (platform: string, env: string, app: string) => `/cyclop
 export const ecrRepository = (platform: string, app: string) => `${platform}/${app}`;
 export const clusterName = (platform: string, env: string) => `${platform}-${env}`;
 export const serviceName = (app: string, process: string) => `${app}-${process}`;
+/** The process an app's ECS service runs: "web" from "shop-web" (serviceName's inverse). */
+export const serviceProcess = (app: string, service: string) => (service.startsWith(`${app}-`) ? service.slice(app.length + 1) : service);
 export const taskFamily = (platform: string, env: string, app: string, process: string) => `${platform}-${env}-${app}-${process}`;
 export const dbTaskFamily = (platform: string, env: string) => `${platform}-${env}-dbadmin`;
 /**

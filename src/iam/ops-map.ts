@@ -6,7 +6,7 @@
  *
  *   admin   bootstrap, env create / update / delete
  *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
- *   read    status, list, logs, releases
+ *   read    status, ps, metrics, env status, list, logs, releases
  */
 import type { Scope } from './scopes';
 
@@ -64,8 +64,11 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
-  'ecs.DescribeTasks': use(WRITE, 'tasks'),
-  'ecs.ListTasks': use(WRITE, 'any'), // exec picks a running task; ListTasks names no task resource
+  // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
+  // Authorization Reference, ECS (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+  // DescribeTasks is Read on task*; ListTasks is List on container-instance*, which names no task, so "*".
+  'ecs.DescribeTasks': use(ALL, 'tasks'),
+  'ecs.ListTasks': use(ALL, 'any'),
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
   'ecr.DescribeImages': use(WRITE, 'repositories'),
   'ecr.BatchGetImage': use(WRITE, 'repositories'),

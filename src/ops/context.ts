@@ -150,7 +150,8 @@ export interface TasksApi {
   describe(cluster: string, task: string): Promise<TaskRow | { missing: string }>;
   /** best effort */
   stop(cluster: string, task: string, reason: string): Promise<void>;
-  serviceTasks(cluster: string, service: string): Promise<TaskRow[]>;
+  /** a service's tasks meant to run (default), or the stopped ones ECS still lists */
+  serviceTasks(cluster: string, service: string, desired?: 'RUNNING' | 'STOPPED'): Promise<TaskRow[]>;
   /** an app stack's resources, logical id → physical id (its roles, for the release phase) */
   stackResources(stack: string): Promise<Record<string, string>>;
 }

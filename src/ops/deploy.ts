@@ -32,6 +32,7 @@ import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
 import { withAppLock, type LockScope } from './lock';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
+import { describeRelease, type Touched } from './release-describe';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
 import { readLive, verifyStack } from './verify-stack';
@@ -53,6 +54,8 @@ export interface DeployOptions {
   scope?: LockScope;
   /** `promote`: the release whose image this deploy carries (recorded) */
   promotedFrom?: { env: string; release: number };
+  /** vars and secrets: the names the command changed (a secret set again keeps its ARN: no diff shows it) */
+  touched?: Touched;
 }
 
 export interface DeployRequest {
@@ -271,6 +274,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     settingsRevision: plan.settings.revision,
     ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
   };
+  fields.description = describeRelease(fields, plan.previous, opts.touched);
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));

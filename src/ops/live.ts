@@ -119,7 +119,7 @@ export function liveTasks(aws: Aws): TasksApi {
     run: (input) => ecs.runFargateTask(aws, input),
     describe: (cluster, task) => ecs.describeTask(aws, cluster, task, `check task ${task.split('/').pop()} on cluster ${cluster}`),
     stop: (cluster, task, reason) => ecs.stopTask(aws, cluster, task, reason),
-    serviceTasks: (cluster, service) => ecs.serviceTasks(aws, cluster, service),
+    serviceTasks: (cluster, service, desired) => ecs.serviceTasks(aws, cluster, service, desired),
     stackResources: async (stack) => Object.fromEntries((await stackResources(aws, stack)).filter((r) => r.physicalId).map((r) => [r.logicalId, r.physicalId!])),
   };
 }

@@ -57,6 +57,8 @@ const releaseShape = {
   /** absent in records of earlier versions: a deploy that succeeded */
   kind: z.enum(RELEASE_KINDS).optional(),
   outcome: z.enum(RELEASE_OUTCOMES).optional(),
+  /** what it changed, in one line ("Deploy shop:1.4.2 (sha256:…)", "Set FEATURE_X"); absent in records of earlier versions (derived on read) */
+  description: z.string().optional(),
   /** why it failed */
   reason: z.string().optional(),
   finishedAt: z.string().optional(),
