@@ -14,7 +14,7 @@ export type Level = 'admin' | 'deploy' | 'read';
 export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
 /** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems';
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'environmentRoles';
 
 export interface OperationUse {
   levels: Level[];
@@ -89,8 +89,10 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
-  // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
+  // ---- STS: the account for `iam-policy` and the account guard of environments in their own
+  // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
+  'sts.AssumeRole': use(ALL, 'environmentRoles'),
 };
 
 /**
