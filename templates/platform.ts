@@ -36,7 +36,7 @@ export const PSEUDO_WHERE = { partition: '${AWS::Partition}', region: '${AWS::Re
 const PSEUDO = PSEUDO_WHERE;
 const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
 /** A policy value with every string that names a pseudo parameter wrapped in Fn::Sub (resources and condition values alike). */
-const substituted = (v: unknown): Value =>
+export const substituted = (v: unknown): Value =>
   typeof v === 'string' ? arnValue(v) : Array.isArray(v) ? (v.map(substituted) as Value) : v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituted(x)])) as Value) : (v as Value);
 
 /**
