@@ -120,6 +120,13 @@ describe('an environment in its own account and region', () => {
     expect(await stack(prod, `${PLATFORM}-production`)).not.toBeNull();
     expect(await stack(home, `${PLATFORM}-production`)).toBeNull();
     expect(await stack(prod, `${PLATFORM}-staging`)).toBeNull();
+    // env list reads each environment where it lives
+    const list = await run(['env', 'list', '--json']);
+    ok(list);
+    expect(list.json().environments).toEqual([
+      expect.objectContaining({ env: 'staging', status: 'CREATE_COMPLETE' }),
+      expect.objectContaining({ env: 'production', status: 'CREATE_COMPLETE', account: PROD, region: PROD_REGION }),
+    ]);
     // the production env stack ran as the service role of its own account
     expect((await stack(prod, `${PLATFORM}-production`))?.RoleARN).toBe(`arn:aws:iam::${PROD}:role/${PLATFORM}-cloudformation`);
   });

@@ -123,3 +123,27 @@ describe('policies', () => {
     expect(repo(renderPlatform(testConfig())).RepositoryPolicyText).toBeUndefined();
   });
 });
+
+describe('hosted-zone delegation', () => {
+  test('the exact NS record for the parent zone: zone-file lines and the Route 53 change batch', async () => {
+    const { delegation } = await import('../../src/plan/delegation');
+    const d = delegation('prod.acme.dev', ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com.']);
+    expect(d.parent).toBe('acme.dev');
+    expect(d.zoneFile).toEqual(['prod.acme.dev. 172800 IN NS ns-1.awsdns-01.org.', 'prod.acme.dev. 172800 IN NS ns-2.awsdns-02.com.']);
+    expect(d.changeBatch.Changes[0]).toEqual({
+      Action: 'UPSERT',
+      ResourceRecordSet: { Name: 'prod.acme.dev.', Type: 'NS', TTL: 172800, ResourceRecords: [{ Value: 'ns-1.awsdns-01.org.' }, { Value: 'ns-2.awsdns-02.com.' }] },
+    });
+    expect(JSON.parse(/--change-batch '(.*)'$/.exec(d.command)![1])).toEqual(d.changeBatch);
+  });
+
+  test('env show of an environment in its own account with a zone it created: account, region and the record to create', async () => {
+    const { fakeOps } = await import('./fakes/ops');
+    const { showEnv } = await import('../../src/ops/env');
+    const c = testConfig({ environments: { production: { aws: { account: '222222222222', region: 'us-east-2', roleArn: ROLE }, dns: { domain: 'prod.acme.dev' }, database: { type: 'none' } } } });
+    const f = fakeOps(c);
+    f.stacks.set('acme-production', { name: 'acme-production', id: 'x', status: 'CREATE_COMPLETE', outputs: { NameServers: 'ns-1.example.org,ns-2.example.net', Domain: 'prod.acme.dev' }, parameters: {}, tags: {} });
+    const view = await showEnv(f.ops, { platform: 'acme', env: 'production' });
+    expect(view).toMatchObject({ account: '222222222222', region: 'us-east-2', delegation: { parent: 'acme.dev', zoneFile: ['prod.acme.dev. 172800 IN NS ns-1.example.org.', 'prod.acme.dev. 172800 IN NS ns-2.example.net.'] } });
+  });
+});
