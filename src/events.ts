@@ -19,6 +19,7 @@ type Ranges = Record<string, { min: number; max: number }>;
 /** Payloads of the message events (step, info, success, warning, debug), by code. */
 export interface MessageData {
   'aws.call': { service: string; operation: string; ok: boolean; ms: number };
+  'aws.environment': { env: string; account: string; region: string };
   'cli.signal': { signal: string };
   'config.warning': Record<string, never>;
   'config.template.read': { url: string; sha256: string; bytes: number };
@@ -34,6 +35,7 @@ export interface MessageData {
   'bootstrap.bucket.setting': Record<string, never>;
   'bootstrap.bucket.ready': { bucket: string; created: boolean };
   'bootstrap.platform-stack': Stack;
+  'bootstrap.env-account': Stack & { env: string; account: string; region: string };
   'env.template': Stack & { env: string };
   'lock.acquiring': AppEnv;
   'lock.taken-over': { from: string; because: 'expired' | 'holder-gone' };
@@ -180,6 +182,7 @@ export type CyclopsEventType = CyclopsEvent['type'];
 /** One line per code for docs/events.md: tsc requires a line for every code, and no other. */
 export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 'output'; about: string } } = {
   'aws.call': { kind: 'debug', about: 'one AWS API call ended (--verbose)' },
+  'aws.environment': { kind: 'debug', about: "the environment lives in its own account: the credentials were checked to act in it (STS), and its region" },
   'cli.signal': { kind: 'warning', about: 'Ctrl-C or a termination signal: stopping and cleaning up' },
   'config.warning': { kind: 'warning', about: 'config.json is valid but has something worth a look' },
   'config.template.read': { kind: 'info', about: '`config read`: where the template is, its digest and size' },
@@ -195,6 +198,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
   'bootstrap.bucket.ready': { kind: 'success', about: 'the config bucket was created, or was there with its settings re-applied' },
   'bootstrap.platform-stack': { kind: 'step', about: 'the platform stack is applied' },
+  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy role) is applied" },
   'env.template': { kind: 'step', about: "an environment's template is rendered for its stack" },
   'lock.acquiring': { kind: 'step', about: "taking the app's lock" },
   'lock.taken-over': { kind: 'warning', about: 'the lock of a dead or lapsed holder was taken over' },

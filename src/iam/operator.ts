@@ -72,11 +72,17 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
       case 'secretNames':
         return scopeArns('legacySecrets', where);
+      case 'environmentRoles':
+        return environmentRoles(config);
       default:
         return scopeArns(scope, where);
     }
   };
 }
+
+/** The roles cyclops assumes into environments of other accounts (`environments.<env>.aws.roleArn`), sorted. */
+export const environmentRoles = (config: Config): string[] =>
+  [...new Set(Object.values(config.environments).flatMap((e) => (e.aws?.roleArn ? [e.aws.roleArn] : [])))].sort();
 
 const LABEL: Record<Level, string> = { admin: 'Admin', deploy: 'Deploy', read: 'Read' };
 
@@ -87,7 +93,9 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
       const [svc, op] = key.split('.');
       const actions = iamActions(svc, op).filter((a) => !ALWAYS_ALLOWED.includes(a));
       return u.scopes.map((scope) => ({ scope, actions }));
-    });
+    })
+    // no environment in another account's role: no AssumeRole statement (it would name no resource)
+    .filter((g) => g.scope !== 'environmentRoles' || environmentRoles(config).length > 0);
   const extra = EXTRA_REQUIREMENTS.filter((r) => r.levels.includes(level)).flatMap((r) => r.scopes.map((scope) => ({ scope, actions: [r.action] })));
   // a scope with no resource for this config (no database admin secret) grants nothing: IAM refuses a statement without resources
   const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where)).filter((s) => s.Resource.length > 0);

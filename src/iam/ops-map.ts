@@ -15,9 +15,10 @@ export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
 /**
  * Scopes only operators use: the config bucket's objects by who writes them, database admin
- * secrets, and every cyclops secret name, namespaced or from before the namespace (DescribeSecret alone).
+ * secrets, every cyclops secret name, namespaced or from before the namespace (DescribeSecret
+ * alone), and the roles of environments in their own accounts.
  */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames';
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles';
 
 export interface OperationUse {
   levels: Level[];
@@ -103,8 +104,10 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.DescribeSecret': use(ALL, 'secretNames'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
-  // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
+  // ---- STS: the account for `iam-policy` and the account guard of environments in their own
+  // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
+  'sts.AssumeRole': use(ALL, 'environmentRoles'),
 };
 
 /**

@@ -110,6 +110,8 @@ export interface VolumesApi {
 
 /** Container images in ECR (src/aws/ecr.ts): tag → digest, and release tags. */
 export interface ImagesApi {
+  /** the region of the platform's ECR repositories (its home); absent: the stacks' region */
+  readonly region?: string;
   /** the ECR repository of an image repository reference; null for other registries (pure) */
   ecr(repository: string): EcrImage | null;
   /** the digest the tag points at now; null when the tag does not exist */

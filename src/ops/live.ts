@@ -156,6 +156,7 @@ export function liveVolumes(aws: Aws, config: Config): VolumesApi {
 
 export function liveImages(aws: Aws): ImagesApi {
   return {
+    region: aws.region,
     ecr: (repository) => ecr.ecrImage(repository),
     digest: (image, tag) => ecr.imageDigest(aws, image, tag),
     tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
@@ -163,22 +164,28 @@ export function liveImages(aws: Aws): ImagesApi {
   };
 }
 
-export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
+/**
+ * `envAws`: clients in the target environment's own account and region (`environments.<env>.aws`);
+ * its stacks, services, tasks, secrets, log groups, logs, alarms and database live there. The
+ * store (config bucket, ports, releases, locks) and the images (ECR) stay at the platform's home.
+ */
+export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target, envAws?: Aws): Ops {
+  const at = envAws ?? aws;
   return {
     config,
     target,
-    stacks: liveStacks(aws, config, reporter),
+    stacks: liveStacks(at, config, reporter),
     store: liveStore(aws, config, reporter),
-    database: liveDatabase(aws, config, reporter, signal),
-    services: liveServices(aws, reporter),
-    volumes: liveVolumes(aws, config),
+    database: liveDatabase(at, config, reporter, signal),
+    services: liveServices(at, reporter),
+    volumes: liveVolumes(at, config),
     images: liveImages(aws),
-    logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
-    secrets: liveSecrets(aws, config),
-    tasks: liveTasks(aws),
-    logs: liveLogs(aws),
-    alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
-    identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
+    logGroups: { ensure: (name, days, tags) => ensureLogGroup(at, name, days, tags) },
+    secrets: liveSecrets(at, config),
+    tasks: liveTasks(at),
+    logs: liveLogs(at),
+    alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(at, names) },
+    identity: { account: async () => (await import('../aws/sts')).callerAccount(at) },
     events: reporter,
     signal,
   };
