@@ -22,7 +22,7 @@ import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
 import type { ServiceState } from '../ecs/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs } from '../stacks';
-import { lowestFree, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
+import { lowestFree, type BuildRecord, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
@@ -53,6 +53,8 @@ export interface DeployOptions {
   scope?: LockScope;
   /** `promote`: the release whose image this deploy carries (recorded) */
   promotedFrom?: { env: string; release: number };
+  /** `deploy --build`: how the image was built (recorded) */
+  build?: BuildRecord;
 }
 
 export interface DeployRequest {
@@ -270,6 +272,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     ...recordFields(run, plan, rendered, template),
     settingsRevision: plan.settings.revision,
     ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+    ...(opts.build ? { build: opts.build } : {}),
   };
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.

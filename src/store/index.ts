@@ -29,6 +29,7 @@ export {
   type ReleaseRecord,
   type ReleaseDraft,
   type ReleasePhaseRecord,
+  type BuildRecord,
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,

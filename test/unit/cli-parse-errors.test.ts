@@ -81,7 +81,7 @@ test('unknown and missing commands, extra arguments, bad values and choices', as
   expect(await msg('env', 'crate', 'x')).toBe('cyclops env: unknown command "crate"; did you mean "cyclops env create"?');
   expect(await msg('synth', 'clustr', 'x')).toBe('cyclops synth: unknown command "clustr"; did you mean "cyclops synth cluster"?');
   expect(await msg('config')).toBe('cyclops config: needs a command; use one of: push, read (cyclops config --help describes them)');
-  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> <env> [options]');
+  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> [env] [options]');
   expect(await msg('deploy', 'a', 'b', 'c', '--timeout', '99999999999999999999')).toBe(
     '--timeout "99999999999999999999": is longer than the limit of 24h; use at most 24h (86400 seconds), such as 30m',
   );
