@@ -35,23 +35,27 @@ export interface ProcessRunner {
 
 const TAIL = 20;
 
-export const liveRunner: ProcessRunner = {
-  which(program) {
-    for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-      if (!dir) continue;
-      const file = path.join(dir, program);
-      try {
-        accessSync(file, constants.X_OK);
-        return file;
-      } catch {
-        /* not here */
-      }
+/** The program's path in a PATH directory where it is executable, or null. */
+export function onPath(program: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, program);
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      /* not here */
     }
-    return null;
-  },
+  }
+  return null;
+}
+
+export const liveRunner: ProcessRunner = {
+  which: onPath,
   run(program, args, opts = {}) {
     return new Promise((resolve, reject) => {
-      const child = spawn(program, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      // its own process group, so Ctrl-C stops the program and everything it started (a
+      // builder's helpers), and a terminal's Ctrl-C reaches cyclops, which decides
+      const child = spawn(program, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       let stdout = '';
       const tail: string[] = [];
       const rest = { stdout: '', stderr: '' };
@@ -72,7 +76,13 @@ export const liveRunner: ProcessRunner = {
       };
       child.stdout.on('data', lines('stdout'));
       child.stderr.on('data', lines('stderr'));
-      const stop = () => child.kill('SIGTERM');
+      const stop = () => {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+        } catch {
+          child.kill('SIGTERM');
+        }
+      };
       opts.signal?.addEventListener('abort', stop, { once: true });
       child.on('error', reject);
       child.stdin.on('error', () => undefined); // a program that exits before reading stdin

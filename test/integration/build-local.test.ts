@@ -184,8 +184,13 @@ describe('deploy --build with a local builder', () => {
     const g = fakeOps();
     withEcr(g);
     const started = Date.now();
+    // Ctrl-C once the build step is running (the fake sleeps 5 s in it)
+    const emit = g.events.emit.bind(g.events);
+    g.events.emit = (e) => {
+      emit(e);
+      if (e.code === 'build.step' && (e as { data?: { step?: string } }).data?.step === 'build') setTimeout(() => g.abort.abort(), 200);
+    };
     const p = failure(run(g, { dir }));
-    setTimeout(() => g.abort.abort(), 300);
     const i = await p;
     delete process.env.FAKE_BUILDER_SLEEP;
     expect(i.exitCode).toBe(130);
