@@ -50,6 +50,12 @@ export interface MessageData {
   'image.tagged': { repository: string; digest: string; tag: string; already: boolean };
   'image.tag-failed': { repository: string; digest: string; tag: string; reason: string };
   'deploy.image.mutable-tag': { image: string; tag: string };
+  'build.planned': { builder: string; tag: string; commit: string | null; dirty: boolean; platforms: string[]; repository: string; reuse: boolean };
+  'build.reused': { image: string; digest: string };
+  'build.step': { step: 'login' | 'build' | 'push'; program: string };
+  'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
+  'build.pushed': { image: string; digest: string; seconds: number };
+  'build.secret-arg': { names: string[] };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };
   'deploy.release.replace-corrupt': { key: string; problem: string };
@@ -212,6 +218,12 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'image.arch-ok': { kind: 'debug', about: 'the image has a variant for every architecture the app runs on' },
   'image.tagged': { kind: 'step', about: 'the deployed digest got its release tag' },
   'image.tag-failed': { kind: 'warning', about: 'the release tag could not be set; the deploy stands' },
+  'build.planned': { kind: 'step', about: 'deploy --build: the builder, the tag (from the commit, or --tag), the platforms and the repository; reuse: the tag is already in ECR' },
+  'build.reused': { kind: 'info', about: 'the tag is already in ECR: its image is deployed, not rebuilt (tags never move)' },
+  'build.step': { kind: 'step', about: 'a builder step starts: registry login (password on stdin), build, push' },
+  'build.log': { kind: 'info', about: "one line of the builder's output, as it comes" },
+  'build.pushed': { kind: 'step', about: 'the image is built and pushed; its digest is what deploys' },
+  'build.secret-arg': { kind: 'warning', about: 'a --build-arg name looks like a secret: build args stay in the image history' },
   'deploy.image.mutable-tag': { kind: 'warning', about: 'the image tag is one that usually moves (latest, main...)' },
   'deploy.database.none': { kind: 'warning', about: 'the environment has no database; the app is deployed without one (debug for unlisted apps)' },
   'deploy.counts.drift': { kind: 'info', about: 'task counts kept from scale or --count differ from config' },

@@ -192,7 +192,7 @@ export interface Config {
   /** where it was loaded from, for messages */
   file: string;
   platform: { name: string; region: string; bucket: string };
-  aws: { endpoint?: string; profile?: string };
+  aws: { endpoint?: string; profile?: string; registry?: string };
   ports: { range: [number, number] };
   environments: Record<string, EnvironmentConfig>;
   apps: Record<string, AppConfig>;
@@ -370,7 +370,7 @@ export function resolveConfig(file: string, c: ParsedConfig): Config {
   return {
     file,
     platform: { name: c.platform.name, region: c.platform.region, bucket: c.platform.bucket ?? `${c.platform.name}-cyclops-${c.platform.region}` },
-    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile },
+    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile, ...(c.aws?.registry ? { registry: c.aws.registry } : {}) },
     ports: { range: c.ports.range as [number, number] },
     environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v, c.platform.region)])),
     apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveAppByEnv(k, v, Object.keys(c.environments))])),

@@ -42,6 +42,8 @@ export const platformSchema = z.strictObject({
 export const awsSchema = z.strictObject({
   endpoint: z.url({ error: 'must be a URL such as "http://127.0.0.1:5000"' }).optional(),
   profile: str('AWS profile name').optional(),
+  /** tests only: `deploy --build` pushes to this registry (http:// = no TLS) instead of the account's ECR host */
+  registry: z.url({ error: 'must be a URL such as "http://127.0.0.1:5000" (tests only: where deploy --build pushes)' }).optional(),
 });
 
 export const portsSchema = z.strictObject({

@@ -8,7 +8,7 @@
 import type { Config } from '../config/model';
 import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
-import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
+import { mergeSameResources, passRoleStatement, statementsByScope, type PolicyDocument } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
 import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
@@ -105,7 +105,7 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
     passRoleStatement(`${LABEL[level]} pass app roles`, scopeArns('roles', where), ['ecs-tasks.amazonaws.com']),
   );
   if (level === 'admin') statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
-  return { Version: '2012-10-17', Statement: statements };
+  return { Version: '2012-10-17', Statement: mergeSameResources(statements) };
 }
 
 /**

@@ -76,6 +76,10 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // deploy reads a single-platform image's config blob for its architecture
   'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
+  // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
+  // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
+  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
   'efs.DescribeMountTargets': use(WRITE, 'any'),
@@ -158,6 +162,14 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
     because: "DeleteMountTarget (destroy --delete-volumes) deletes the mount target's network interface with the caller's permissions; ENIs are named by id only",
     doc: 'https://docs.aws.amazon.com/efs/latest/ug/API_DeleteMountTarget.html',
   },
+  // the push runs in the container builder (docker, podman, buildah) with the login cyclops gives it
+  ...['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:BatchCheckLayerAvailability'].map((action) => ({
+    action,
+    levels: WRITE,
+    scopes: ['repositories'] as OperatorScope[],
+    because: 'deploy --build pushes the image it built to the app repository (the builder calls the registry API with the GetAuthorizationToken login)',
+    doc: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html',
+  })),
 ];
 
 /** Operations AWS allows without any policy: left out of the documents. */

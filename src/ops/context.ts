@@ -3,7 +3,7 @@
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
 import type { AlarmState } from '../aws/cloudwatch';
-import type { EcrImage } from '../aws/ecr';
+import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { Config } from '../config/model';
@@ -119,6 +119,10 @@ export interface ImagesApi {
   tag(image: EcrImage, digest: string, tag: string): Promise<'tagged' | 'already'>;
   /** the Linux architectures the image has a variant for ("x86_64", "arm64") */
   architectures(image: EcrImage, digest: string): Promise<string[]>;
+  /** the repository of this account and region named `name`; null when it does not exist */
+  repository(name: string): Promise<EcrRepository | null>;
+  /** a login for the account's registry (GetAuthorizationToken); the password is never logged */
+  login(): Promise<RegistryLogin>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */

@@ -22,7 +22,7 @@ import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
 import type { ServiceState } from '../ecs/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs } from '../stacks';
-import { lowestFree, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
+import { lowestFree, type BuildRecord, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
@@ -56,6 +56,8 @@ export interface DeployOptions {
   promotedFrom?: { env: string; release: number };
   /** vars and secrets: the names the command changed (a secret set again keeps its ARN: no diff shows it) */
   touched?: Touched;
+  /** `deploy --build`: how the image was built (recorded) */
+  build?: BuildRecord;
 }
 
 export interface DeployRequest {
@@ -273,6 +275,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     ...recordFields(run, plan, rendered, template),
     settingsRevision: plan.settings.revision,
     ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+    ...(opts.build ? { build: opts.build } : {}),
   };
   fields.description = describeRelease(fields, plan.previous, opts.touched);
   progress.fields = fields;

@@ -161,6 +161,8 @@ export function liveImages(aws: Aws): ImagesApi {
     digest: (image, tag) => ecr.imageDigest(aws, image, tag),
     tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
     architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
+    repository: (name) => ecr.describeRepository(aws, name),
+    login: () => ecr.registryLogin(aws),
   };
 }
 

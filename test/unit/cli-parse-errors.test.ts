@@ -86,7 +86,7 @@ test('unknown and missing commands, extra arguments, bad values and choices', as
   expect(await msg('ps:restart')).toBe('cyclops: unknown command "ps:restart"; did you mean "cyclops restart"?');
   expect(await msg('releases:rollback')).toBe('cyclops: unknown command "releases:rollback"; did you mean "cyclops rollback"?');
   expect(await msg('config')).toBe('cyclops config: needs a command; use one of: push, read (cyclops config --help describes them)');
-  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> <env> [options]');
+  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> [env] [options]');
   expect(await msg('deploy', 'a', 'b', 'c', '--timeout', '99999999999999999999')).toBe(
     '--timeout "99999999999999999999": is longer than the limit of 24h; use at most 24h (86400 seconds), such as 30m',
   );
