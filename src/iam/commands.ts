@@ -54,6 +54,7 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   'db drop': 'deploy',
   // reading
   status: 'read',
+  ps: 'read',
   'apps list': 'read',
   releases: 'read',
   logs: 'read',
