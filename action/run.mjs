@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The action's deploy step: runs `cyclops deploy` (or `promote`) with --json --progress json,
+ * The action's deploy step: runs `cyclops deploy` (or `promote`, or `destroy` of a preview) with --json --progress json,
  * passes the progress through to the job log, and then writes:
  *   - the step outputs url, release and digest (GITHUB_OUTPUT);
  *   - the job summary (GITHUB_STEP_SUMMARY): URL, release, image digest, duration, the changes.
@@ -27,13 +27,22 @@ export function commandLine(input) {
     for (const k of ['app', 'from-env', 'env']) if (!input[k]) return { error: `command promote needs the input "${k}"` };
     return { args: ['promote', input.app, input['from-env'], input.env, ...common] };
   }
-  return { error: `command "${command}": use deploy or promote` };
+  if (command === 'destroy') {
+    // the end of a pull request: its preview goes, with the preview's own database
+    for (const k of ['app', 'env', 'preview']) if (!input[k]) return { error: `command destroy needs the input "${k}" (only previews are destroyed by the action)` };
+    return { args: ['destroy', `${input.app}-${input.preview}`, input.env, '--drop-database', '--yes', ...common] };
+  }
+  return { error: `command "${command}": use deploy, promote or destroy` };
 }
 
 const cell = (v) => String(v ?? '-').replace(/\|/g, '\\|');
 
 /** The job summary's markdown for a finished run. */
 export function summary(input, result, error) {
+  if (input.command === 'destroy') {
+    const name = `${input.app}-${input.preview}`;
+    return error ? `### cyclops destroy ${name} in ${input.env}: failed\n\n${error}\n` : `### cyclops destroy ${name} in ${input.env}\n\n${result.deleted === false ? 'It was not deployed.' : `Stack ${cell(result.stack)} deleted.`}\n`;
+  }
   const what = input.command === 'promote' ? `promote ${input.app} ${input['from-env']} → ${input.env}` : `deploy ${input.app} to ${input.env}${input.preview ? ` (preview ${input.preview})` : ''}`;
   if (error) return `### cyclops ${what}: failed\n\n${error}\n`;
   const changes = result.changes ?? [];
@@ -99,6 +108,12 @@ async function main() {
       /* no JSON: the last line of stderr says it */
     }
     const msg = reported || lastError || `cyclops exited with code ${code}`;
+    if (input.command === 'destroy' && code === 2 && /not deployed in/.test(msg)) {
+      // a pull request whose preview never deployed (or was pruned) closes cleanly
+      write(process.env.GITHUB_STEP_SUMMARY, summary(input, { deleted: false }));
+      write(process.env.GITHUB_OUTPUT, outputs(null));
+      return;
+    }
     console.log(`::error title=cyclops::${msg.replace(/\r?\n/g, ' ')}`);
     write(process.env.GITHUB_STEP_SUMMARY, summary(input, null, msg));
     write(process.env.GITHUB_OUTPUT, outputs(null));

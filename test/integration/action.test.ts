@@ -187,6 +187,21 @@ describe('the action against moto', () => {
     expect(r.summary).toContain('(promoted from staging release 2)');
   });
 
+  test('the pull request closes: destroy removes its preview (stack, port) and leaves the app', async () => {
+    const r = await step('run.mjs', { command: 'destroy', app: 'shop', env: 'staging', preview: 'pr-7' });
+    expect({ code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ code: 0, stderr: '' });
+    expect(r.summary).toBe('### cyclops destroy shop-pr-7 in staging\n\nStack gha-staging-shop-pr-7 deleted.\n');
+    const gone = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: `${PLATFORM}-staging-shop-pr-7` })).then((o) => o.Stacks?.[0]?.StackStatus ?? 'none', (e) => String(e.message));
+    expect(gone).toMatch(/DELETE_COMPLETE|does not exist/);
+    expect(await param(`${PLATFORM}-staging-shop`, 'Image')).toBe(`${REPO}@${next}`);
+    const ports = JSON.parse(await (await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: 'ports.json' }))).Body!.transformToString());
+    expect(JSON.stringify(ports)).not.toContain('shop-pr-7');
+    const again = await step('run.mjs', { command: 'destroy', app: 'shop', env: 'staging', preview: 'pr-7' });
+    // closing again (or a pull request whose preview never deployed): nothing to do, not a failure
+    expect(again.code).toBe(0);
+    expect(again.summary).toBe('### cyclops destroy shop-pr-7 in staging\n\nIt was not deployed.\n');
+  });
+
   test('a failure: the step fails with cyclops\'s exit code, the summary and the log say why, the outputs are empty', async () => {
     const r = await step('run.mjs', { command: 'deploy', image: `${REPO}:9.9`, app: 'shop', env: 'staging' });
     expect(r.code).toBe(2);
