@@ -6,7 +6,6 @@
  * a promote, and a failure, with the outputs, the summary and the stacks checked.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +13,7 @@ import { connect, type Aws } from '../../src/aws/client';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { runCli } from '../support/run-cli';
 import { createZone } from '../support/zones';
+import { pushImage } from '../support/images';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PLATFORM = 'gha';
@@ -70,16 +70,7 @@ function step(script: string, inputs: Record<string, string>): Promise<Step> {
   });
 }
 
-async function push(tag: string, layer: string): Promise<string> {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${createHash('sha256').update(`config-${layer}`).digest('hex')}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 7, digest: `sha256:${createHash('sha256').update(layer).digest('hex')}` }],
-  });
-  const out = await aws.ecr.send(new aws.sdk.ecr.PutImageCommand({ repositoryName: `${PLATFORM}/shop`, imageTag: tag, imageManifest: manifest }));
-  return out.image!.imageId!.imageDigest!;
-}
+const push = (tag: string, layer: string) => pushImage(aws, `${PLATFORM}/shop`, tag, layer);
 const param = async (stack: string, key: string) =>
   (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stack }))).Stacks![0].Parameters!.find((p) => p.ParameterKey === key)?.ParameterValue;
 
