@@ -19,7 +19,7 @@ export function workflowLines(region: string, repo: string, roleArn: string | nu
     `      - uses: ${ACTION_REPO}@main`,
     '        with:',
     `          role-arn: ${role}`,
-    `          region: ${region}`,
+    `          aws-region: ${region}`,
     '          image: ${{ env.IMAGE }}',
     '          app: APP',
     '          env: ENV',

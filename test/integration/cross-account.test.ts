@@ -12,7 +12,6 @@
  * role's trust are shown by template tests (test/unit/env-accounts.test.ts) and here only as
  * the resources bootstrap --env and bootstrap made.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
+import { pushImage } from '../support/images';
 
 const PLATFORM = 'xacct';
 const BUCKET = 'xacct-e2e-config';
@@ -54,16 +54,7 @@ const secretNames = async (aws: Aws) => ((await aws.secrets.send(new aws.sdk.sec
 const logGroups = async (aws: Aws, prefix: string) => ((await aws.logs.send(new aws.sdk.logs.DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }))).logGroups ?? []).map((g) => g.logGroupName!);
 const keys = async (prefix: string) => ((await home.s3.send(new home.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
 
-async function push(tag: string, layer: string): Promise<string> {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${createHash('sha256').update(`config-${layer}`).digest('hex')}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 7, digest: `sha256:${createHash('sha256').update(layer).digest('hex')}` }],
-  });
-  const out = await home.ecr.send(new home.sdk.ecr.PutImageCommand({ repositoryName: `${PLATFORM}/shop`, imageTag: tag, imageManifest: manifest }));
-  return out.image!.imageId!.imageDigest!;
-}
+const push = (tag: string, layer: string) => pushImage(home, `${PLATFORM}/shop`, tag, layer);
 
 beforeAll(async () => {
   setTestCredentials();

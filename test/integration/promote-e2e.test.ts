@@ -10,7 +10,6 @@
  * moto compares a change set with the stack's creation parameters, so production is first
  * created by a deploy of its own image; the promote is then a real update.
  */
-import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
+import { pushImage } from '../support/images';
 
 const PLATFORM = 'promo';
 const BUCKET = 'promo-e2e-config';
@@ -40,17 +40,7 @@ const param = async (e: string, key: string) => (await stackOf(e)).Parameters!.f
 const template = async (e: string) => (await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: `${PLATFORM}-${e}-shop` }))).TemplateBody!;
 const keys = async (prefix: string) => ((await aws.s3.send(new aws.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
 
-/** Push an image manifest to moto's ECR under a tag; its digest is the manifest's sha256. */
-async function push(tag: string, layer: string): Promise<string> {
-  const manifest = JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: 7, digest: `sha256:${createHash('sha256').update(`config-${layer}`).digest('hex')}` },
-    layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: 7, digest: `sha256:${createHash('sha256').update(layer).digest('hex')}` }],
-  });
-  const out = await aws.ecr.send(new aws.sdk.ecr.PutImageCommand({ repositoryName: `${PLATFORM}/shop`, imageTag: tag, imageManifest: manifest }));
-  return out.image!.imageId!.imageDigest!;
-}
+const push = (tag: string, layer: string) => pushImage(aws, `${PLATFORM}/shop`, tag, layer);
 
 beforeAll(async () => {
   setTestCredentials();
