@@ -178,6 +178,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     tasks: liveTasks(aws),
     logs: liveLogs(aws),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
+    metrics: { data: async (queries, start, end) => (await import('../aws/cloudwatch')).getMetricData(aws, queries, start, end) },
     identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
     events: reporter,
     signal,
