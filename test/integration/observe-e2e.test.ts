@@ -128,3 +128,17 @@ describe('metrics', () => {
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
 });
+
+describe('env status', () => {
+  test('every deployed app on one line: release, change, image, tasks, URL; --json has the same', async () => {
+    const r = await cli('env', 'status', 'staging', '--json');
+    expect(outcome(r)).toEqual(ok);
+    expect(r.json().apps).toEqual([
+      expect.objectContaining({ app: 'shop', release: 1, description: 'Deploy shop:1.0.0', image: 'registry.example.com/shop:1.0.0', url: expect.stringMatching(/shop\.staging\.obs\.dev/) }),
+    ]);
+    expect(['ok', 'deploying', 'degraded', 'unknown']).toContain(r.json().apps[0].health);
+    const human = await cli('env', 'status', 'staging');
+    expect(outcome(human)).toEqual(ok);
+    expect(human.stdout).toMatch(/^shop\s+1\s+Deploy shop:1\.0\.0\s+shop:1\.0\.0\s/m);
+  });
+});
