@@ -1,5 +1,5 @@
 /**
- * cyclops env create|update|delete|list|show: one CloudFormation stack per environment,
+ * cyclops env create|update|delete|list|show|status: one CloudFormation stack per environment,
  * rendered from config, pushed to the config bucket (content-addressed) and applied by the
  * stack engine.
  */
@@ -52,6 +52,11 @@ export const register: Register = (program, run) => {
     'cyclops env list',
     'cyclops env list --json',
   ]).action(run(async (ctx) => listEnvs(ctx)));
+
+  examples(env.command('status').description('every app deployed in ENV, one line each: release, what it changed, image, health, tasks running/desired, URL and alarms').argument('<env>', 'environment name from config.json'), [
+    'cyclops env status production',
+    'cyclops env status staging --json',
+  ]).action(run(async (ctx, name: string) => statusEnv(ctx, name)));
 
   examples(env.command('show').description("an environment's outputs: URLs, cluster, DNS zone, database endpoint").argument('<env>', 'environment name from config.json'), [
     'cyclops env show staging',
@@ -145,6 +150,29 @@ async function listEnvs(ctx: Context): Promise<void> {
           { header: 'updated', get: (r) => r.updated },
         ])
       : `no environments in ${config.file}`,
+  );
+}
+
+async function statusEnv(ctx: Context, name: string): Promise<void> {
+  const [{ envTarget }, { envStatus }, { shortImage }] = await Promise.all([import('../plan/target'), import('../ops/env-status'), import('../ops/release-describe')]);
+  const target = envTarget(await ctx.config(), name);
+  const s = await envStatus(await ctx.ops(target), target);
+  const rep = ctx.reporter;
+  const alarms = (a: { state: string }[] | null) => (a === null ? '?' : a.length ? `${a.filter((x) => x.state === 'ALARM').length}/${a.length} firing` : '-');
+  rep.result(
+    s,
+    s.apps.length
+      ? rep.table(s.apps, [
+          { header: 'app', get: (a) => a.app },
+          { header: 'release', get: (a) => a.release },
+          { header: 'change', get: (a) => a.description },
+          { header: 'image', get: (a) => (a.image ? shortImage(a.image) : null) },
+          { header: 'health', get: (a) => (a.problems.length ? `${a.health} (${a.problems.join('; ')})` : a.health) },
+          { header: 'tasks', get: (a) => `${a.running}/${a.desired}` },
+          { header: 'url', get: (a) => a.url },
+          { header: 'alarms', get: (a) => alarms(a.alarms) },
+        ])
+      : `no apps deployed in ${name}`,
   );
 }
 

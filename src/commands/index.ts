@@ -33,6 +33,7 @@ import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as restart } from './restart';
 import { register as ps } from './ps';
+import { register as metrics } from './metrics';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
@@ -60,6 +61,7 @@ export const commandsByName: Record<string, Register> = {
   apps,
   destroy: apps,
   ps,
+  metrics,
   db,
   bootstrap,
   ci,

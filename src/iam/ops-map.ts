@@ -92,6 +92,11 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
+  // metrics reads the app's ECS and load balancer metrics. Service Authorization Reference, CloudWatch
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html):
+  // GetMetricData is Read with no resource type, so "*". Not in admin's policy: that one is at a
+  // managed policy's 6,144-character limit; an admin who watches apps attaches the read policy too.
+  'cloudwatch.GetMetricData': use(['deploy', 'read'], 'any'),
   // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),

@@ -2,7 +2,7 @@
  * The application layer's one context. Every member is an interface: src/ops/live.ts binds
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
-import type { AlarmState } from '../aws/cloudwatch';
+import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
 import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
@@ -173,6 +173,12 @@ export interface AlarmsApi {
   describe(names: string[]): Promise<AlarmState[]>;
 }
 
+/** CloudWatch metrics: one batched GetMetricData. */
+export interface MetricsApi {
+  /** each query's datapoints by id, oldest first; a period without data has none */
+  data(queries: MetricQuery[], start: Date, end: Date): Promise<Map<string, { at: number; value: number }[]>>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -194,6 +200,7 @@ export interface Ops {
   tasks: TasksApi;
   logs: LogsApi;
   alarms: AlarmsApi;
+  metrics: MetricsApi;
   identity: IdentityApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */

@@ -88,3 +88,57 @@ describe('ps', () => {
     expect(bad.code).toBe(2);
   });
 });
+
+describe('metrics', () => {
+  const at = Date.now();
+  const minute = (ago: number) => new Date(Math.floor((at - ago * 60_000) / 60_000) * 60_000 + 1_000);
+  beforeAll(async () => {
+    const dims = [{ Name: 'ClusterName', Value: CLUSTER }, { Name: 'ServiceName', Value: 'shop-web' }];
+    await aws.cloudwatch.send(
+      new aws.sdk.cloudwatch.PutMetricDataCommand({
+        Namespace: 'AWS/ECS',
+        MetricData: [
+          { MetricName: 'CPUUtilization', Dimensions: dims, Timestamp: minute(40), Value: 12.5, Unit: 'Percent' },
+          { MetricName: 'CPUUtilization', Dimensions: dims, Timestamp: minute(10), Value: 87.5, Unit: 'Percent' },
+          { MetricName: 'MemoryUtilization', Dimensions: dims, Timestamp: minute(10), Value: 40, Unit: 'Percent' },
+        ],
+      }),
+    );
+  });
+
+  test('--json: the series from GetMetricData on one time index, gaps as null, never zero', async () => {
+    const r = await cli('metrics', 'shop', 'staging', '--since', '1h', '--json');
+    expect(outcome(r)).toEqual(ok);
+    const out = r.json();
+    expect(out.periodSeconds).toBe(120);
+    const series = (name: string) => out.series.find((s: { name: string }) => s.name === name).values as (number | null)[];
+    expect(series('web cpu')).toHaveLength(out.timestamps.length);
+    expect(series('web cpu').filter((v) => v !== null)).toEqual([12.5, 87.5]);
+    expect(series('web memory').filter((v) => v !== null)).toEqual([40]);
+    // the worker has no data at all: every period is a gap
+    expect(series('worker cpu').every((v) => v === null)).toBe(true);
+    expect(out.releases.map((x: { number: number }) => x.number)).toEqual([1]);
+  });
+
+  test('the charts: min, max and last of the data there is; "no data" where there is none', async () => {
+    const r = await cli('metrics', 'shop', 'staging', '--since', '1h', '--process', 'web');
+    expect(outcome(r)).toEqual(ok);
+    expect(r.stdout).toMatch(/^web cpu\s+.*min 12\.5% max 87\.5% last 87\.5%$/m);
+    expect(r.stdout).not.toMatch(/^worker/m);
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('env status', () => {
+  test('every deployed app on one line: release, change, image, tasks, URL; --json has the same', async () => {
+    const r = await cli('env', 'status', 'staging', '--json');
+    expect(outcome(r)).toEqual(ok);
+    expect(r.json().apps).toEqual([
+      expect.objectContaining({ app: 'shop', release: 1, description: 'Deploy shop:1.0.0', image: 'registry.example.com/shop:1.0.0', url: expect.stringMatching(/shop\.staging\.obs\.dev/) }),
+    ]);
+    expect(['ok', 'deploying', 'degraded', 'unknown']).toContain(r.json().apps[0].health);
+    const human = await cli('env', 'status', 'staging');
+    expect(outcome(human)).toEqual(ok);
+    expect(human.stdout).toMatch(/^shop\s+1\s+Deploy shop:1\.0\.0\s+shop:1\.0\.0\s/m);
+  });
+});

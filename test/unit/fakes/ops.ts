@@ -48,6 +48,8 @@ export interface Fake {
   logGroups: Map<string, number>;
   /** CloudWatch alarms by name */
   alarms: Map<string, AlarmState>;
+  /** CloudWatch datapoints by query id */
+  metricPoints: Map<string, { at: number; value: number }[]>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -98,6 +100,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     volumes: new Map(),
     logGroups: new Map(),
     alarms: new Map(),
+    metricPoints: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -396,6 +399,12 @@ export function fakeOps(config: Config = testConfig()): Fake {
       account: async () => {
         await call('identity.account');
         return '123456789012';
+      },
+    },
+    metrics: {
+      data: async (queries) => {
+        await call('metrics.data');
+        return new Map(queries.map((q) => [q.id, f.metricPoints.get(q.id) ?? []]));
       },
     },
     alarms: {
