@@ -33,7 +33,7 @@ import { iamRequestsOf, MOTO_ACCOUNT, type IamRequest, type Lookups, type Record
 import { motoIam, motoPlatform, OK, outcome, type MotoPlatform } from '../support/moto-platform';
 import { TEST_REGION } from '../support/store-env';
 
-const LOG = process.env.IAM_EVAL_DEV_LOG ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-eval-')), 'requests.jsonl');
+const LOG = process.env.IAM_EVAL_DEV_LOG || path.join(mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-eval-')), 'requests.jsonl');
 let proxy: ChildProcess;
 let endpoint: string;
 let p: MotoPlatform;
@@ -91,6 +91,10 @@ function lookups(): Lookups {
         const id = arn.replace(/-AbCdEf$/, '').replace(/^.*:secret:/, '');
         const out = await p.aws.secrets.send(new p.aws.sdk.secrets.DescribeSecretCommand({ SecretId: arn.endsWith('-AbCdEf') ? id : arn })).catch(() => null);
         return Object.fromEntries((out?.Tags ?? []).map((t) => [t.Key!, t.Value!]));
+      }
+      if (arn.startsWith('arn:aws:cloudformation:') && arn.includes(':stack/')) {
+        const out = await p.aws.cfn.send(new p.aws.sdk.cfn.DescribeStacksCommand({ StackName: arn.split('/')[1] })).catch(() => null);
+        return Object.fromEntries((out?.Stacks?.[0]?.Tags ?? []).map((t) => [t.Key!, t.Value!]));
       }
       if (arn.startsWith('arn:aws:elasticfilesystem:')) {
         const out = await p.aws.efs.send(new p.aws.sdk.efs.DescribeFileSystemsCommand({ FileSystemId: arn.split('/').pop() })).catch(() => null);
