@@ -151,7 +151,8 @@ async function runnableWeb(): Promise<string> {
  * the log as the CLI would send it.
  */
 function execRequest(stderr: string): Recorded {
-  const id = /task ([0-9a-f-]{32,36})\b/.exec(stderr)?.[1];
+  // "task <id> runs without ECS Exec", or (a moto that keeps the flag) the CLI command with the task's ARN
+  const id = /\b([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/.exec(stderr)?.[1];
   if (!id) throw new Error(`exec named no task: ${stderr}`);
   const task = `arn:aws:ecs:${TEST_REGION}:${MOTO_ACCOUNT}:task/iamx-staging/${id}`;
   return { command: 'exec', service: 'ecs', region: TEST_REGION, method: 'POST', path: '/', target: 'AmazonEC2ContainerServiceV20141113.ExecuteCommand', fields: { cluster: 'iamx-staging', task } };
