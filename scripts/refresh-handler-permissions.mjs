@@ -84,7 +84,7 @@ const vendored = {
   refresh: 'node scripts/refresh-handler-permissions.mjs PATH/cfn-handler-permissions.json [--add AWS::X::Y,...]',
   note:
     'handlers: what CloudFormation calls with the stack role for each type (create/read/update/delete). resourceTypes: the SAR resource types each action applies to ([] = only "*"). ' +
-    'src/iam/resource-actions.ts derives the service role from this file, less the "dropped" rules; read and delete handler actions are never dropped unless IAM does not know them.',
+    'src/iam/resource-actions.ts derives the service role from this file, less the "dropped" rules; read and delete handler actions are never dropped unless IAM does not know them or they only serve an entity kind cyclops never names (IAM groups and users).',
   dropped: current.dropped ?? [],
   supplements,
   passedToService: current.passedToService ?? {},

@@ -55,6 +55,8 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   // reading
   status: 'read',
   ps: 'read',
+  metrics: 'read',
+  'env status': 'read',
   'apps list': 'read',
   releases: 'read',
   logs: 'read',

@@ -8,7 +8,7 @@
 import type { Config } from '../config/model';
 import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
-import { mergeSameResources, passRoleStatement, statementsByScope, type PolicyDocument } from './document';
+import { mergeSameResources, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
 import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
@@ -54,9 +54,20 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
   return [...new Set(out)].sort();
 }
 
-/** Statement conditions by scope: EFS deletes only of file systems tagged with this platform. */
-const conditionOf = (where: Where) => (scope: OperatorScope) =>
-  scope === 'platformFileSystems' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
+/**
+ * Statement conditions by scope: EFS deletes and pre-namespace secrets only when tagged with this
+ * platform. Stacks: "<platform>-*" also matches another platform whose name starts the same way
+ * (acme and acme-eu), and stack names allow no other delimiter, so a stack tagged with another
+ * platform (cyclops tags every stack it creates) is out of reach, and so is a create that tags one
+ * for another platform. IfExists: a stack that does not exist yet has no tags, and reads carry none.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#resource-level-permissions
+ */
+const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
+  const tag = TAG_PLATFORM;
+  if (scope === 'platformFileSystems' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
+  if (scope === 'stacks') return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
+  return undefined;
+};
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);

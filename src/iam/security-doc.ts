@@ -70,7 +70,9 @@ or from \`--account ID\`. Offline (\`--offline\`, or when AWS cannot be reached)
 Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
-- stacks \`${platform}-*\`, ECS services and tasks in the \`${platform}-*\` clusters;
+- stacks \`${platform}-*\`, but never one tagged \`${TAG_PLATFORM}\` with another platform (that pattern also matches a platform
+  named \`${platform}-eu\`; a create may not tag a stack for another platform either); ECS services and tasks in the
+  \`${platform}-*\` clusters (names only: a platform whose name starts \`${platform}-\` shares that pattern);
 - secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
   \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),

@@ -33,7 +33,7 @@ import { iamRequestsOf, MOTO_ACCOUNT, type IamRequest, type Lookups, type Record
 import { motoIam, motoPlatform, OK, outcome, type MotoPlatform } from '../support/moto-platform';
 import { TEST_REGION } from '../support/store-env';
 
-const LOG = process.env.IAM_EVAL_DEV_LOG ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-eval-')), 'requests.jsonl');
+const LOG = process.env.IAM_EVAL_DEV_LOG || path.join(mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-eval-')), 'requests.jsonl');
 let proxy: ChildProcess;
 let endpoint: string;
 let p: MotoPlatform;
@@ -92,6 +92,10 @@ function lookups(): Lookups {
         const out = await p.aws.secrets.send(new p.aws.sdk.secrets.DescribeSecretCommand({ SecretId: arn.endsWith('-AbCdEf') ? id : arn })).catch(() => null);
         return Object.fromEntries((out?.Tags ?? []).map((t) => [t.Key!, t.Value!]));
       }
+      if (arn.startsWith('arn:aws:cloudformation:') && arn.includes(':stack/')) {
+        const out = await p.aws.cfn.send(new p.aws.sdk.cfn.DescribeStacksCommand({ StackName: arn.split('/')[1] })).catch(() => null);
+        return Object.fromEntries((out?.Stacks?.[0]?.Tags ?? []).map((t) => [t.Key!, t.Value!]));
+      }
       if (arn.startsWith('arn:aws:elasticfilesystem:')) {
         const out = await p.aws.efs.send(new p.aws.sdk.efs.DescribeFileSystemsCommand({ FileSystemId: arn.split('/').pop() })).catch(() => null);
         return Object.fromEntries((out?.FileSystems?.[0]?.Tags ?? []).map((t) => [t.Key!, t.Value!]));
@@ -147,7 +151,8 @@ async function runnableWeb(): Promise<string> {
  * the log as the CLI would send it.
  */
 function execRequest(stderr: string): Recorded {
-  const id = /task ([0-9a-f-]{32,36})\b/.exec(stderr)?.[1];
+  // "task <id> runs without ECS Exec", or (a moto that keeps the flag) the CLI command with the task's ARN
+  const id = /\b([0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/.exec(stderr)?.[1];
   if (!id) throw new Error(`exec named no task: ${stderr}`);
   const task = `arn:aws:ecs:${TEST_REGION}:${MOTO_ACCOUNT}:task/iamx-staging/${id}`;
   return { command: 'exec', service: 'ecs', region: TEST_REGION, method: 'POST', path: '/', target: 'AmazonEC2ContainerServiceV20141113.ExecuteCommand', fields: { cluster: 'iamx-staging', task } };

@@ -30,7 +30,7 @@ function checkStructure(doc: Doc) {
     for (const a of s.Action) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z0-9*]+$/);
     for (const r of s.Resource) expect(r === '*' || /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|<ACCOUNT_ID>)?:.+/.test(r)).toBe(true);
     for (const [op, kv] of Object.entries(s.Condition ?? {})) {
-      expect(op).toMatch(/^(StringEquals|ArnLike|ArnEquals|StringLike)$/);
+      expect(op).toMatch(/^(StringEquals|ArnLike|ArnEquals|StringLike)(IfExists)?$/);
       expect(Object.keys(kv).length).toBeGreaterThan(0);
     }
   }

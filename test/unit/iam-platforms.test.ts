@@ -1,0 +1,82 @@
+/**
+ * Two platforms in one account whose names start the same way (acme and acme-eu): what acme's
+ * operator policies allow on acme-eu's resources, decided by an IAM evaluator
+ * (@cloud-copilot/iam-simulate), each resource with the tags cyclops gives it. Stack names allow
+ * no delimiter a platform name cannot contain, so "acme-*" matches acme-eu's stacks: the tag
+ * conditions keep them apart. Roles are scoped by path ("/cyclops/acme/").
+ */
+import { runSimulation } from '@cloud-copilot/iam-simulate';
+import { operatorPolicy, whereFor } from '../../src/iam/operator';
+import { LEVELS, type Level } from '../../src/iam/ops-map';
+import { cfnServiceRole, iamPath, TAG_PLATFORM } from '../../src/naming';
+import { testConfig } from './fakes/ops';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+const configOf = (name: string) => testConfig({ platform: { name, region: REGION, bucket: `${name}-config` } });
+const policyOf = (name: string, level: Level) => {
+  const c = configOf(name);
+  return operatorPolicy(c, level, whereFor(c, ACCOUNT));
+};
+
+async function decide(policy: unknown, action: string, resource: string, context: Record<string, string | string[]> = {}): Promise<string> {
+  const result = await runSimulation(
+    {
+      identityPolicies: [{ name: 'operator', policy }],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      request: { action, principal: `arn:aws:iam::${ACCOUNT}:user/operator`, resource: { resource, accountId: ACCOUNT }, contextVariables: context },
+    } as never,
+    {},
+  );
+  return result.resultType === 'error' ? `error ${JSON.stringify(result.errors)}` : result.overallResult;
+}
+
+const stack = (name: string) => `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0a1b2c3d-0000-4000-8000-0123456789ab`;
+const owned = (platform: string) => ({ [`aws:ResourceTag/${TAG_PLATFORM}`]: platform });
+const STACK_WRITES = ['cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet', 'cloudformation:DeleteStack', 'cloudformation:CancelUpdateStack', 'cloudformation:GetTemplate', 'cloudformation:DescribeStackEvents'];
+
+describe('acme and acme-eu in one account', () => {
+  test.each(LEVELS)('acme %s: its own stacks yes, acme-eu stacks never (their names match "acme-*")', async (level) => {
+    const acme = policyOf('acme', level);
+    for (const action of level === 'read' ? ['cloudformation:DescribeStackEvents', 'cloudformation:ListStackResources'] : STACK_WRITES) {
+      expect({ action, own: await decide(acme, action, stack('acme-staging-shop'), owned('acme')) }).toEqual({ action, own: 'Allowed' });
+      expect({ action, theirs: await decide(acme, action, stack('acme-eu-staging-shop'), owned('acme-eu')) }).toEqual({ action, theirs: 'ImplicitlyDenied' });
+    }
+  });
+
+  test('a stack that does not exist yet (no tags): acme may create it only tagged as its own', async () => {
+    const acme = policyOf('acme', 'deploy');
+    const tags = (platform: string) => ({ [`aws:RequestTag/${TAG_PLATFORM}`]: platform, 'aws:TagKeys': [TAG_PLATFORM] });
+    expect(await decide(acme, 'cloudformation:CreateStack', stack('acme-staging-shop'), tags('acme'))).toBe('Allowed');
+    expect(await decide(acme, 'cloudformation:CreateStack', stack('acme-eu-staging-shop'), tags('acme-eu'))).toBe('ImplicitlyDenied');
+  });
+
+  test('deploy and read grant no iam:* on roles outside /cyclops/<platform>/ but their own service role, which they may only pass to CloudFormation', async () => {
+    for (const level of ['deploy', 'read'] as Level[]) {
+      const roles = policyOf('acme', level)
+        .Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')))
+        .flatMap((s) => s.Resource);
+      for (const r of roles) expect(r === `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}` || r.startsWith(`arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}`)).toBe(true);
+    }
+    const deploy = policyOf('acme', 'deploy');
+    const theirs = `arn:aws:iam::${ACCOUNT}:role${iamPath('acme-eu')}acme-eu-staging-shop-TaskRole-1AB2`;
+    expect(await decide(deploy, 'iam:PassRole', theirs, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme-eu')}`, { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}acme-staging-shop-TaskRole-1AB2`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('Allowed');
+  });
+
+  test.each(['admin', 'deploy'] as Level[])('acme %s: log groups, secrets, images, the bucket and file systems of acme-eu are out of reach', async (level) => {
+    const acme = policyOf('acme', level);
+    const requests: [string, string, Record<string, string>][] = [
+      ['logs:CreateLogGroup', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/cyclops/acme-eu/staging/shop`, {}],
+      ['secretsmanager:PutSecretValue', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cyclops/acme-eu/staging/shop/TOKEN-AbCdEf`, owned('acme-eu')],
+      ['secretsmanager:GetSecretValue', `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:cyclops/staging/shop/TOKEN-AbCdEf`, owned('acme-eu')],
+      ['ecr:PutImage', `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/acme-eu/shop`, {}],
+      ['s3:PutObject', 'arn:aws:s3:::acme-eu-config/locks/staging/shop.json', {}],
+      ['elasticfilesystem:DeleteFileSystem', `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0`, owned('acme-eu')],
+    ];
+    for (const [action, resource, context] of requests) expect({ action, result: await decide(acme, action, resource, context) }).toEqual({ action, result: 'ImplicitlyDenied' });
+  });
+});
