@@ -156,6 +156,16 @@ describe('deploy --build with a local builder', () => {
     expect((await run(other, { dir })).build.source.tag).not.toBe(a.build.source.tag);
   });
 
+  test('--dry-run: the builder, tag, platform and repository; nothing built, pushed, locked or deployed', async () => {
+    const { dir, log, commit } = setup(['podman']);
+    const f = fakeOps();
+    withEcr(f);
+    const r = await buildAndDeploy(f.ops, liveRunner, { target, dir }, { dryRun: true });
+    expect(r).toEqual({ build: { builder: 'podman', platforms: ['linux/amd64'], source: { commit, dirty: false, tag: commit, derived: true }, repository: URI, image: `${URI}:${commit}`, existing: null } });
+    expect(invocations(log)).toEqual([]);
+    expect(f.calls.filter((c) => WRITES.test(c))).toEqual([]);
+  });
+
   test('a tag already in ECR is deployed as it is, never rebuilt (tags never move)', async () => {
     const { dir, log, commit } = setup(['buildah']);
     const f = fakeOps();
