@@ -232,15 +232,80 @@ describe('release phase', () => {
   const withRelease = () => testConfig({ apps: { web: { processes: { web: { port: 8080 }, release: { command: ['bin/migrate'] } }, database: false } } });
   const deployImage = (f: Fake, image: string, skipReleasePhase?: boolean) => deploy(f.ops, { target, image, ref: parseImage(image) }, { skipReleasePhase });
 
-  async function deployed(): Promise<Fake> {
+  function fresh(): Fake {
     const f = ops(withRelease());
     f.stacks.set('acme-staging', { name: 'acme-staging', id: 'env', status: 'CREATE_COMPLETE', outputs: {}, parameters: {}, tags: {} });
+    return f;
+  }
+
+  /** The release task's outcome; `seen` collects the app stack's parameters while it runs. */
+  function releaseTask(f: Fake, exitCode: number, seen: Record<string, string>[] = []): Record<string, string>[] {
+    ecsMock.on(sdk.ecs.RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:td:release:1' } });
+    ecsMock.on(sdk.ecs.DescribeTasksCommand).callsFake(() => {
+      seen.push({ ...f.stacks.get('acme-staging-web')?.parameters });
+      return stopped(exitCode, 'Essential container in task exited', 'release');
+    });
+    return seen;
+  }
+
+  async function deployed(): Promise<Fake> {
+    const f = fresh();
+    releaseTask(f, 0);
     const first = await deployImage(f, 'registry.example.com/web:1');
-    expect(first.release).toMatchObject({ releasePhase: { status: 'skipped', reason: 'first deploy' } });
-    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(0);
+    expect(first.release).toMatchObject({ number: 1, releasePhase: { status: 'succeeded' } });
+    ecsMock.resetHistory();
     f.calls.length = 0;
     return f;
   }
+
+  test('the first deploy creates the stack with every task held, runs the release task, then releases the tasks', async () => {
+    const f = fresh();
+    const seen = releaseTask(f, 0);
+    const r = await deployImage(f, 'registry.example.com/web:1');
+    // while the release task ran, the stack existed held: WebCount is a parameter, HoldTasks
+    // "true" sets every DesiredCount to 0 (test/templates/app-hold.test.ts)
+    expect(seen).toEqual([expect.objectContaining({ HoldTasks: 'true', Image: 'registry.example.com/web:1' })]);
+    expect(f.calls.filter((c) => c === 'stacks.apply')).toHaveLength(2);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false', WebCount: '1' });
+    // the release task runs with the roles the new stack made
+    expect(ecsMock.commandCalls(sdk.ecs.RegisterTaskDefinitionCommand)[0].args[0].input).toMatchObject({ executionRoleArn: 'arn:aws:iam::123456789012:role/exec', containerDefinitions: [{ image: 'registry.example.com/web:1', command: ['bin/migrate'] }] });
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(1);
+    expect(r.release).toMatchObject({ number: 1, outcome: 'succeeded', releasePhase: { status: 'succeeded', exitCode: 0 } });
+    expect(f.events.coded('deploy.tasks.held')).toHaveLength(1);
+  });
+
+  test('a failed first release phase leaves the stack held (no task serves), records the failure and says how to retry; the same deploy again converges', async () => {
+    const f = fresh();
+    releaseTask(f, 1);
+    const e = await deployImage(f, 'registry.example.com/web:1').catch((x) => x);
+    expect(e).toBeInstanceOf(CyclopsError);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/"bin\/migrate" exited with code 1; no task of web runs yet \(its services stay at 0 until the release phase succeeds\); fix the release command or its image and run the same deploy again$/);
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'true' });
+    expect(f.releases.get('staging/web')?.state).not.toBe('ok');
+    expect(f.log.get('staging/web')?.[0]).toMatchObject({ number: 1, outcome: 'failed', releasePhase: { status: 'failed', exitCode: 1 } });
+    expect(f.locks.size).toBe(0);
+
+    // the rerun runs the phase on the held stack (its roles exist now) and releases the tasks
+    const seen = releaseTask(f, 0);
+    ecsMock.resetHistory();
+    const r = await deployImage(f, 'registry.example.com/web:1');
+    expect(seen).toEqual([expect.objectContaining({ HoldTasks: 'true' })]);
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false', WebCount: '1' });
+    expect(r.release).toMatchObject({ number: 2, outcome: 'succeeded', releasePhase: { status: 'succeeded' } });
+    expect(f.releases.get('staging/web')).toMatchObject({ state: 'ok', record: { number: 2 } });
+  });
+
+  test('--skip-release-phase on the first deploy creates the stack serving and records the skip', async () => {
+    const f = fresh();
+    const r = await deployImage(f, 'registry.example.com/web:1', true);
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(0);
+    expect(f.calls.filter((c) => c === 'stacks.apply')).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false' });
+    expect(r.release).toMatchObject({ number: 1, releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
+  });
 
   test('a new image: the release task runs with the new image and command before the stack update, and is recorded', async () => {
     const f = await deployed();
