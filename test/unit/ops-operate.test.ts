@@ -207,22 +207,39 @@ describe('exec', () => {
     return { ran, which: (b) => (have.includes(b) ? `/usr/bin/${b}` : null), run: async (cmd, args) => (ran.push([cmd, ...args]), code) };
   };
   beforeEach(() => ecsMock.on(sdk.ecs.ListTasksCommand).resolves({ taskArns: [TASK] }));
+  /** web with "exec": true, deployed (its stack exists) unless `deployed` is false */
+  const execOps = (exec = true, deployed = true): Fake => {
+    const f = ops(testConfig({ apps: { web: { processes: { web: { port: 8080 } }, database: false, exec } } }));
+    if (deployed) f.stacks.set('acme-staging-web', { name: 'acme-staging-web', id: 'app', status: 'CREATE_COMPLETE', outputs: {}, parameters: {}, tags: {} });
+    return f;
+  };
 
   test('refuses a task deployed without ECS Exec, naming the config key', async () => {
     ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(false));
-    const e = await execInTask(ops().ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    const e = await execInTask(execOps().ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/runs without ECS Exec; set "exec": true in apps.web of config.json and deploy again/);
   });
 
+  test('an app whose config lacks "exec": true, or that was never deployed, is exit 2 before any task is looked up', async () => {
+    ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(true));
+    const off = await execInTask(execOps(false).ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    expect(off.exitCode).toBe(2);
+    expect(off.message).toBe('exec web staging: web does not allow ECS Exec; set "exec": true in apps.web of config.json and deploy again');
+    const never = await execInTask(execOps(true, false).ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    expect(never.exitCode).toBe(2);
+    expect(never.message).toBe('exec web staging: web was never deployed to staging; deploy it first: cyclops deploy IMAGE web staging');
+    expect(ecsMock.commandCalls(sdk.ecs.ListTasksCommand)).toHaveLength(0);
+  });
+
   test('without the Session Manager plugin it prints the exact command (exit 2); with both it runs it and returns its exit code', async () => {
     ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(true));
-    const e = await execInTask(ops().ops, target, { command: ['bin/rails', 'console'] }, runner(['aws'])).catch((x) => x);
+    const e = await execInTask(execOps().ops, target, { command: ['bin/rails', 'console'] }, runner(['aws'])).catch((x) => x);
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain(`needs session-manager-plugin on PATH`);
     expect(e.message).toContain(`aws ecs execute-command --cluster acme-staging --task ${TASK} --container web --interactive --command 'bin/rails console'`);
     const r = runner(['aws', 'session-manager-plugin'], 7);
-    const out = await execInTask(ops().ops, target, { cliArgs: ['--region', 'eu-west-1'] }, r);
+    const out = await execInTask(execOps().ops, target, { cliArgs: ['--region', 'eu-west-1'] }, r);
     expect(out.exitCode).toBe(7);
     expect(r.ran[0]).toEqual(['aws', 'ecs', 'execute-command', '--cluster', 'acme-staging', '--task', TASK, '--container', 'web', '--interactive', '--command', '/bin/sh', '--region', 'eu-west-1']);
   });
