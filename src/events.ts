@@ -67,11 +67,12 @@ export interface MessageData {
   'deploy.services.restarting': { services: string[] };
   'deploy.rollout.not-waiting': { services: { name: string; rollout: string | null; running: number; desired: number }[] };
   'deploy.release.reconciling': Stack & { image: string };
+  'deploy.tasks.held': Stack & { services: string[] };
   'deploy.done': AppEnv & { image: string; outcome: 'dry-run' | 'unchanged' | 'deployed'; release: number | null; changes: number; seconds: number };
   'service.rollout.waiting': { services: number; mode: 'wait' | 'check' };
   'release.recorded': AppEnv & { number: number | null; outcome: string };
   'release.record-failed': AppEnv & { outcome: string; reason: string };
-  'release-phase.skipped': { reason: 'flag' | 'first-deploy'; command: string[] };
+  'release-phase.skipped': { reason: 'flag'; command: string[] };
   'release-phase.started': { command: string[]; image: string };
   'release-phase.succeeded': { image: string };
   'task.started': { task: string; process: string; command: string[] };
@@ -236,11 +237,12 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'deploy.services.restarting': { kind: 'step', about: 'a new deployment of the services starts (a new secret version)' },
   'deploy.rollout.not-waiting': { kind: 'warning', about: '--no-wait: services still rolling out' },
   'deploy.release.reconciling': { kind: 'step', about: 'the stack runs what was asked but no record said so: recording it' },
+  'deploy.tasks.held': { kind: 'step', about: "a new app's stack is created with no task running, so its release phase runs first" },
   'deploy.done': { kind: 'success', about: '`deploy` done: a dry run, no changes, or deployed as a release' },
   'service.rollout.waiting': { kind: 'step', about: 'waiting for (or checking) the services to roll out' },
   'release.recorded': { kind: 'info', about: 'a failed, interrupted or rolled-back release was recorded' },
   'release.record-failed': { kind: 'warning', about: 'the failed release could not be recorded; the original error stands' },
-  'release-phase.skipped': { kind: 'warning', about: 'the release phase did not run (--skip-release-phase, or a first deploy)' },
+  'release-phase.skipped': { kind: 'warning', about: 'the release phase did not run (--skip-release-phase)' },
   'release-phase.started': { kind: 'step', about: 'the release command runs as a one-off task' },
   'release-phase.succeeded': { kind: 'success', about: 'the release command exited 0; the services switch' },
   'task.started': { kind: 'step', about: '`run`: the one-off task started' },

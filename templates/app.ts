@@ -12,6 +12,7 @@ import { alarmResources, scalingParameters, scalingResources } from './app-scali
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { runtimePlatform } from './app-arch';
+import { heldCount, heldState, holdConditions, holdParameter, holds, whenServing } from './app-hold';
 import { domainResources } from './app-domains';
 import type { ResolvedDomain } from '../src/config/domains';
 import { REDIS_PORT } from './data';
@@ -126,6 +127,11 @@ export function appTemplate(input: AppInput): Template {
   Object.assign(resources, volumes.resources);
   Object.assign(parameters, volumeParameters(app));
   const conditions = volumeConditions(app);
+  const hold = holds(app);
+  if (hold) {
+    Object.assign(parameters, holdParameter());
+    Object.assign(conditions, holdConditions(app.processes.some((p) => p.autoscaling)));
+  }
 
   const taskDefinition = (p: ProcessConfig): Resource => {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
@@ -176,7 +182,7 @@ export function appTemplate(input: AppInput): Template {
     const id = pascalName(p.name);
     resources[`${id}TaskDefinition`] = taskDefinition(p);
     if (p.kind === 'cron') {
-      Object.assign(resources, cronSchedule(input, p, imp, network));
+      Object.assign(resources, cronSchedule(input, p, imp, network, hold));
       continue;
     }
     const isWeb = p.kind === 'web';
@@ -185,7 +191,8 @@ export function appTemplate(input: AppInput): Template {
       // No DesiredCount: CloudFormation then keeps the count autoscaling set on every update.
       Object.assign(parameters, scalingParameters(p));
       const label = isWeb ? join('/', [imp('loadBalancerFullName'), getAtt('WebTargetGroup', 'TargetGroupFullName')]) : undefined;
-      Object.assign(resources, scalingResources(p, imp('clusterName'), `${id}Service`, label));
+      const scaling = scalingResources(p, imp('clusterName'), `${id}Service`, label);
+      Object.assign(resources, hold ? whenServing(scaling) : scaling);
     } else {
       const count = countParameter(p.name);
       parameters[count] = { Type: 'Number', Default: p.count, MinValue: 0, MaxValue: 100, Description: `${p.name} task count` };
@@ -199,7 +206,7 @@ export function appTemplate(input: AppInput): Template {
         Cluster: imp('clusterName'),
         ServiceName: serviceName(app.name, p.name),
         TaskDefinition: ref(`${id}TaskDefinition`),
-        ...(scaled ? {} : { DesiredCount: ref(countParameter(p.name)) }),
+        ...(hold ? { DesiredCount: heldCount(scaled ? undefined : ref(countParameter(p.name))) } : scaled ? {} : { DesiredCount: ref(countParameter(p.name)) }),
         DeploymentConfiguration: {
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
           MinimumHealthyPercent: singleton ? 0 : 100,
@@ -278,7 +285,7 @@ function appSecurityGroup(ids: { platform: string; env: string; app: string }, i
 }
 
 /** The cron process: an EventBridge rule that runs the task on the cluster, and its role. */
-function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network: Record<string, unknown>): Record<string, Resource> {
+function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network: Record<string, unknown>, hold: boolean): Record<string, Resource> {
   const ids = { platform: input.platform, env: input.env, app: input.app.name };
   const family = taskFamily(input.platform, input.env, input.app.name, cron.name);
   const id = pascalName(cron.name);
@@ -301,7 +308,7 @@ function cronSchedule(input: AppInput, cron: ProcessConfig, imp: Import, network
       Properties: {
         Description: `${cron.name === 'cron' ? 'cron' : `cron ${cron.name}`} for ${input.app.name} in ${input.env}`,
         ScheduleExpression: cron.schedule!,
-        State: 'ENABLED',
+        State: hold ? heldState() : 'ENABLED',
         Targets: [
           {
             Id: cron.name,

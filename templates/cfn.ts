@@ -32,6 +32,7 @@ export interface Parameter {
   MinValue?: number;
   MaxValue?: number;
   AllowedPattern?: string;
+  AllowedValues?: string[];
 }
 
 export interface Template {

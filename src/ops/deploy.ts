@@ -35,6 +35,7 @@ import { draft, recordFailure, type Fields as RecordFields } from './release-log
 import { describeRelease, type Touched } from './release-describe';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
+import { createHeld, createsHeld } from './first-release';
 import { readLive, verifyStack } from './verify-stack';
 
 export interface DeployOptions {
@@ -286,20 +287,27 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   // The release phase (processes.release) runs once CloudFormation has described the change
   // and the change-safety guard let it through, and before the change set is executed: a
   // refused deploy never migrates, and a failed release command leaves the services as they are.
-  const beforeExecute = async () => {
+  const runPhase = async () => {
     const phase = await releasePhase(ops, { target: t, image: plan.image.deployed, rendered, outputs, previous: plan.previous, skip: opts.skipReleasePhase, deadline: run.deadline, scope });
     if (phase) fields.releasePhase = phase;
     scope.checkpoint();
   };
-  const { result: applied } = await applyTemplate(ops, {
+  const change = {
     ...appChange(run, plan, rendered),
     signal: scope.signal,
-    beforeExecute,
     checkpoint: () => {
       scope.checkpoint();
       progress.touched = true;
     },
-  });
+  };
+  // A new app with a release phase: the stack is created with every task held, the phase runs
+  // with the stack's roles, then the apply below releases the tasks (src/ops/first-release.ts).
+  const held = createsHeld(ops, t, !!seen.inputs.stack, opts.skipReleasePhase);
+  if (held) {
+    await createHeld(ops, change, plan.names.services, rendered.digest);
+    await runPhase();
+  }
+  const { result: applied } = await applyTemplate(ops, { ...change, ...(held ? {} : { beforeExecute: runPhase }) });
   // what the stack runs, not what the change set said, decides whether this succeeded
   const live = await readLive(ops, plan.names.stack, applied.stack);
   verifyStack(live, plan.names.stack, { parameters: rendered.parameters, digest: rendered.digest }, plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change`);

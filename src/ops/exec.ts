@@ -8,7 +8,8 @@ import type { TaskRow } from '../aws/ecs';
 import { onPath } from '../build/process';
 import { failure, usageError } from '../errors';
 import { say } from '../events';
-import { clusterName, serviceName } from '../naming';
+import { appConfig } from '../config/model';
+import { appStack, clusterName, serviceName } from '../naming';
 import type { Ops } from './context';
 import { requireProcess } from './run';
 import type { AppTarget } from '../plan/target';
@@ -80,6 +81,13 @@ export async function execInTask(ops: Ops, t: AppTarget, o: ExecOptions, runner:
   const process = o.process ?? 'web';
   const p = requireProcess(ops, t, process);
   if (p.kind === 'cron') throw usageError(`--process ${process}: a cron process is not a service with running tasks; use "cyclops run ${t.app} ${t.env} --process ${process} -- CMD"`);
+  // what config and the stacks say decides before any task is looked at: exit 2, as for any setting
+  if (!appConfig(ops.config, t.app, t.env).exec) {
+    throw usageError(`exec ${t.app} ${t.env}: ${t.app} does not allow ECS Exec; set "exec": true in apps.${t.app} of ${ops.config.file} and deploy again`);
+  }
+  if (!(await ops.stacks.describe(appStack(t.platform, t.env, t.app)))) {
+    throw usageError(`exec ${t.app} ${t.env}: ${t.app} was never deployed to ${t.env}; deploy it first: cyclops deploy IMAGE ${t.app} ${t.env}`);
+  }
   const cluster = clusterName(t.platform, t.env);
   const service = serviceName(t.app, process);
   const task = pickTask(await ops.tasks.serviceTasks(cluster, service), o.task, service);

@@ -13,6 +13,7 @@ import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
 import { appVolumes, keptParameter } from '../../templates/app-volumes';
+import { HOLD_PARAMETER, holds } from '../../templates/app-hold';
 
 export { appVolumes, keptParameter };
 
@@ -183,5 +184,7 @@ export function appParameters(
     params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
   for (const name of appVolumes(appConfig(config, app, env))) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
+  // the stack's creation holds the tasks until the release phase ran (src/ops/first-release.ts)
+  if (holds(appConfig(config, app, env))) params.push({ ParameterKey: HOLD_PARAMETER, ParameterValue: 'false' });
   return params;
 }

@@ -2,7 +2,7 @@
  * Preview apps (`deploy IMAGE APP ENV --preview NAME`): APP's config, run as the app
  * "APP-NAME". Pure: config + APP + NAME → the config the preview deploys with, and its target.
  */
-import type { AppConfig, Config } from '../config/model';
+import type { AppConfig, Config, ProcessConfig } from '../config/model';
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { checkApp, checkEnv, NAME_MAX, NAME_RE, previewApp } from '../naming';
@@ -27,13 +27,15 @@ export const PREVIEW_DATABASE = ['fresh', 'none'] as const;
  * count capped at 1, cron off unless asked, autoscaling off, and a database of its own (or none).
  */
 export function previewAppConfig(base: AppConfig, name: string, opts: PreviewOptions = {}): AppConfig {
-  // Settings that scale or share (autoscaling) are left out: a preview runs one task per process.
-  const { autoscaling: _autoscaling, byEnv: _byEnv, ...rest } = base as AppConfig & { autoscaling?: unknown };
+  // Autoscaling is per process (ProcessConfig.autoscaling): a preview runs one task of an
+  // autoscaled process, and at most one of any other (0 stays 0).
+  const { byEnv: _byEnv, ...rest } = base;
+  const single = ({ autoscaling, ...p }: ProcessConfig): ProcessConfig => ({ ...p, count: autoscaling ? 1 : Math.min(p.count, 1) });
   return {
     ...rest,
     name,
     configured: true,
-    processes: base.processes.filter((p) => p.kind !== 'cron' || opts.withCron).map((p) => ({ ...p, count: Math.min(p.count, 1) })),
+    processes: base.processes.filter((p) => p.kind !== 'cron' || opts.withCron).map(single),
     database: opts.database === 'none' ? false : base.database,
   };
 }

@@ -57,7 +57,7 @@ beforeAll(async () => {
     staging: { database: { type: 'none' } },
     apps: { shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] }, release: { command: ['bin/migrate', '--verbose'] } }, exec: true } },
   });
-  for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging']]) {
+  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) {
     expect(outcome(await cli(...args, '--json'))).toEqual(ok);
   }
 }, 120_000);
@@ -71,11 +71,37 @@ const releaseRecord = async (n: number) =>
   JSON.parse(await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: releaseRecordKey('staging', 'shop', n) })).then((o) => o.Body!.transformToString()));
 
 describe('operate, end to end', () => {
-  test('the first deploy skipped the release phase (no stack yet) and recorded so', async () => {
-    const r = await cli('apps', 'list', 'staging', '--json');
-    expect(r.code).toBe(0);
-    expect(await releaseRecord(1)).toMatchObject({ number: 1, releasePhase: { status: 'skipped', reason: 'first deploy' } });
-  });
+  test('the first deploy creates the stack with no task running and starts the release task before any service gets a task; its failure leaves the services at 0', async () => {
+    const stackName = `${PLATFORM}-staging-shop`;
+    const r = await cli('--verbose', 'deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging', '--json');
+    // moto fails RunTask of an awsvpc task (see the top of this file): the release phase did not succeed
+    expect(r.code).toBe(1);
+    expect(r.json().error.message).toMatch(/^release phase of shop in staging: the release task could not start \(.*\); no task of shop runs yet \(its services stay at 0 until the release phase succeeds\); fix the release command or its image and run the same deploy again$/);
+    // the stack was created, then the release task was started, and the stack was not asked to change again
+    const calls = [...r.stderr.matchAll(/^aws (\S+) /gm)].map((m) => m[1]);
+    const writes = calls.map((c, i) => [c, i] as const).filter(([c]) => /CreateStack|ExecuteChangeSet|UpdateStack/.test(c));
+    expect(writes.map(([c]) => c)).toEqual(['CloudFormation.CreateStack']);
+    expect(calls.indexOf('ECS.RunTask')).toBeGreaterThan(writes[0][1]);
+    // what the stack and ECS say now is what they said while the release task was started
+    const stack = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
+    expect(stack.Parameters).toContainEqual({ ParameterKey: 'HoldTasks', ParameterValue: 'true' });
+    const held = await aws.ecs.send(new aws.sdk.ecs.DescribeServicesCommand({ cluster: CLUSTER, services: ['shop-web', 'shop-worker'] }));
+    expect(held.services!.map((x) => [x.serviceName, x.desiredCount])).toEqual([
+      ['shop-web', 0],
+      ['shop-worker', 0],
+    ]);
+    expect(await releaseRecord(1)).toMatchObject({ number: 1, outcome: 'failed', releasePhase: { status: 'failed', stoppedReason: expect.stringMatching(/^not started: /) } });
+
+    // moto cannot run the phase, so the operator's way past it: --skip-release-phase releases the tasks
+    const skipped = await cli('deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging', '--skip-release-phase', '--json');
+    expect(outcome(skipped)).toEqual(ok);
+    expect(skipped.json().release).toMatchObject({ number: 2, releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
+    const after = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
+    expect(after.Parameters).toContainEqual({ ParameterKey: 'HoldTasks', ParameterValue: 'false' });
+    // moto's CloudFormation does not carry the update's DesiredCount to the ECS service (it stays
+    // 0 there); the released template's counts are proven in test/templates/app-hold.test.ts
+    expect(after.Parameters).toContainEqual({ ParameterKey: 'WebCount', ParameterValue: '1' });
+  }, 60_000);
 
   test('logs --since 1h --json: every process interleaved by time, with process and task', async () => {
     const t = Date.now() - 60_000;
@@ -187,18 +213,18 @@ describe('operate, end to end', () => {
     const after = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
     expect(after.Parameters).toContainEqual({ ParameterKey: 'Image', ParameterValue: 'registry.example.com/shop:1.0.0' });
     expect(after.LastUpdatedTime?.getTime()).toBe(before.LastUpdatedTime?.getTime());
-    // the failed attempt is release 2 in the log (outcome failed, with the phase); release 1 stays current
-    expect(await releaseRecord(2)).toMatchObject({
-      number: 2,
+    // the failed attempt is release 3 in the log (outcome failed, with the phase); release 2 stays current
+    expect(await releaseRecord(3)).toMatchObject({
+      number: 3,
       image: 'registry.example.com/shop:2.0.0',
       outcome: 'failed',
       releasePhase: { status: 'failed', stoppedReason: expect.stringMatching(/^not started: /) },
     });
-    expect((await cli('status', 'shop', 'staging', '--json')).json().release).toMatchObject({ number: 1, image: 'registry.example.com/shop:1.0.0' });
+    expect((await cli('status', 'shop', 'staging', '--json')).json().release).toMatchObject({ number: 2, image: 'registry.example.com/shop:1.0.0' });
 
     // --skip-release-phase: the deploy goes through and says so in the record
     const skipped = await cli('deploy', 'registry.example.com/shop:2.0.0', 'shop', 'staging', '--skip-release-phase', '--json');
     expect(outcome(skipped)).toEqual(ok);
-    expect(skipped.json().release).toMatchObject({ number: 3, image: 'registry.example.com/shop:2.0.0', releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
+    expect(skipped.json().release).toMatchObject({ number: 4, image: 'registry.example.com/shop:2.0.0', releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
   }, 60_000);
 });

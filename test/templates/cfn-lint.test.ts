@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderApp, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
-import { example, stateful, variants } from './fixtures';
+import { example, rawStateful, stateful, variants, withRelease } from './fixtures';
 import { findCfnLint } from './cfn-lint-path';
 
 
@@ -42,6 +42,8 @@ describe('cfn-lint', () => {
     write('known-secret-arn.json', templateBody(renderApp(v, 'staging', 'shop', { port: 20001, databaseSecretArn: secretArn })));
     // the stateful options (volumes, sidecars, autoscaling, internal services, allow, alarms), on Fargate and EC2
     for (const r of renderAll(stateful())) write(`stateful-${fileName(r)}`, templateBody(r.template));
+    // the same with a release phase everywhere: the HoldTasks parameter and its conditions
+    for (const r of renderAll(withRelease(rawStateful()))) write(`held-${fileName(r)}`, templateBody(r.template));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));

@@ -132,3 +132,9 @@ export function rawStateful(): Record<string, any> {
   return raw;
 }
 export const stateful = (): Config => parseConfig(rawStateful(), 'stateful.json');
+
+/** `raw` with a release phase (processes.release) in every app. */
+export function withRelease(raw: Record<string, any>): Config {
+  for (const a of Object.values(raw.apps as Record<string, any>)) a.processes.release = { command: ['bin/migrate'] };
+  return parseConfig(raw, 'with-release.json');
+}

@@ -311,7 +311,7 @@ describe('free-form process names', () => {
     raw.apps.couch.processes.release = { command: ['bin/migrate'] };
     const t = renderApp(parseConfig(raw, 'x.json'), 'staging', 'couch', { port: 20001 });
     expect(Object.keys(resources(t)).filter((id) => id.startsWith('Release'))).toEqual([]);
-    expect(Object.keys(t.Parameters as object).filter((k) => !k.startsWith('Volume'))).toEqual(['Image', 'WebCount']);
+    expect(Object.keys(t.Parameters as object).filter((k) => !k.startsWith('Volume'))).toEqual(['Image', 'HoldTasks', 'WebCount']); // HoldTasks: the first deploy holds the tasks until the phase ran
   });
 });
 

@@ -207,22 +207,39 @@ describe('exec', () => {
     return { ran, which: (b) => (have.includes(b) ? `/usr/bin/${b}` : null), run: async (cmd, args) => (ran.push([cmd, ...args]), code) };
   };
   beforeEach(() => ecsMock.on(sdk.ecs.ListTasksCommand).resolves({ taskArns: [TASK] }));
+  /** web with "exec": true, deployed (its stack exists) unless `deployed` is false */
+  const execOps = (exec = true, deployed = true): Fake => {
+    const f = ops(testConfig({ apps: { web: { processes: { web: { port: 8080 } }, database: false, exec } } }));
+    if (deployed) f.stacks.set('acme-staging-web', { name: 'acme-staging-web', id: 'app', status: 'CREATE_COMPLETE', outputs: {}, parameters: {}, tags: {} });
+    return f;
+  };
 
   test('refuses a task deployed without ECS Exec, naming the config key', async () => {
     ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(false));
-    const e = await execInTask(ops().ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    const e = await execInTask(execOps().ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
     expect(e.exitCode).toBe(2);
     expect(e.message).toMatch(/runs without ECS Exec; set "exec": true in apps.web of config.json and deploy again/);
   });
 
+  test('an app whose config lacks "exec": true, or that was never deployed, is exit 2 before any task is looked up', async () => {
+    ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(true));
+    const off = await execInTask(execOps(false).ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    expect(off.exitCode).toBe(2);
+    expect(off.message).toBe('exec web staging: web does not allow ECS Exec; set "exec": true in apps.web of config.json and deploy again');
+    const never = await execInTask(execOps(true, false).ops, target, {}, runner(['aws', 'session-manager-plugin'])).catch((x) => x);
+    expect(never.exitCode).toBe(2);
+    expect(never.message).toBe('exec web staging: web was never deployed to staging; deploy it first: cyclops deploy IMAGE web staging');
+    expect(ecsMock.commandCalls(sdk.ecs.ListTasksCommand)).toHaveLength(0);
+  });
+
   test('without the Session Manager plugin it prints the exact command (exit 2); with both it runs it and returns its exit code', async () => {
     ecsMock.on(sdk.ecs.DescribeTasksCommand).resolves(running(true));
-    const e = await execInTask(ops().ops, target, { command: ['bin/rails', 'console'] }, runner(['aws'])).catch((x) => x);
+    const e = await execInTask(execOps().ops, target, { command: ['bin/rails', 'console'] }, runner(['aws'])).catch((x) => x);
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain(`needs session-manager-plugin on PATH`);
     expect(e.message).toContain(`aws ecs execute-command --cluster acme-staging --task ${TASK} --container web --interactive --command 'bin/rails console'`);
     const r = runner(['aws', 'session-manager-plugin'], 7);
-    const out = await execInTask(ops().ops, target, { cliArgs: ['--region', 'eu-west-1'] }, r);
+    const out = await execInTask(execOps().ops, target, { cliArgs: ['--region', 'eu-west-1'] }, r);
     expect(out.exitCode).toBe(7);
     expect(r.ran[0]).toEqual(['aws', 'ecs', 'execute-command', '--cluster', 'acme-staging', '--task', TASK, '--container', 'web', '--interactive', '--command', '/bin/sh', '--region', 'eu-west-1']);
   });
@@ -232,15 +249,80 @@ describe('release phase', () => {
   const withRelease = () => testConfig({ apps: { web: { processes: { web: { port: 8080 }, release: { command: ['bin/migrate'] } }, database: false } } });
   const deployImage = (f: Fake, image: string, skipReleasePhase?: boolean) => deploy(f.ops, { target, image, ref: parseImage(image) }, { skipReleasePhase });
 
-  async function deployed(): Promise<Fake> {
+  function fresh(): Fake {
     const f = ops(withRelease());
     f.stacks.set('acme-staging', { name: 'acme-staging', id: 'env', status: 'CREATE_COMPLETE', outputs: {}, parameters: {}, tags: {} });
+    return f;
+  }
+
+  /** The release task's outcome; `seen` collects the app stack's parameters while it runs. */
+  function releaseTask(f: Fake, exitCode: number, seen: Record<string, string>[] = []): Record<string, string>[] {
+    ecsMock.on(sdk.ecs.RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: 'arn:td:release:1' } });
+    ecsMock.on(sdk.ecs.DescribeTasksCommand).callsFake(() => {
+      seen.push({ ...f.stacks.get('acme-staging-web')?.parameters });
+      return stopped(exitCode, 'Essential container in task exited', 'release');
+    });
+    return seen;
+  }
+
+  async function deployed(): Promise<Fake> {
+    const f = fresh();
+    releaseTask(f, 0);
     const first = await deployImage(f, 'registry.example.com/web:1');
-    expect(first.release).toMatchObject({ releasePhase: { status: 'skipped', reason: 'first deploy' } });
-    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(0);
+    expect(first.release).toMatchObject({ number: 1, releasePhase: { status: 'succeeded' } });
+    ecsMock.resetHistory();
     f.calls.length = 0;
     return f;
   }
+
+  test('the first deploy creates the stack with every task held, runs the release task, then releases the tasks', async () => {
+    const f = fresh();
+    const seen = releaseTask(f, 0);
+    const r = await deployImage(f, 'registry.example.com/web:1');
+    // while the release task ran, the stack existed held: WebCount is a parameter, HoldTasks
+    // "true" sets every DesiredCount to 0 (test/templates/app-hold.test.ts)
+    expect(seen).toEqual([expect.objectContaining({ HoldTasks: 'true', Image: 'registry.example.com/web:1' })]);
+    expect(f.calls.filter((c) => c === 'stacks.apply')).toHaveLength(2);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false', WebCount: '1' });
+    // the release task runs with the roles the new stack made
+    expect(ecsMock.commandCalls(sdk.ecs.RegisterTaskDefinitionCommand)[0].args[0].input).toMatchObject({ executionRoleArn: 'arn:aws:iam::123456789012:role/exec', containerDefinitions: [{ image: 'registry.example.com/web:1', command: ['bin/migrate'] }] });
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(1);
+    expect(r.release).toMatchObject({ number: 1, outcome: 'succeeded', releasePhase: { status: 'succeeded', exitCode: 0 } });
+    expect(f.events.coded('deploy.tasks.held')).toHaveLength(1);
+  });
+
+  test('a failed first release phase leaves the stack held (no task serves), records the failure and says how to retry; the same deploy again converges', async () => {
+    const f = fresh();
+    releaseTask(f, 1);
+    const e = await deployImage(f, 'registry.example.com/web:1').catch((x) => x);
+    expect(e).toBeInstanceOf(CyclopsError);
+    expect(e.exitCode).toBe(1);
+    expect(e.message).toMatch(/"bin\/migrate" exited with code 1; no task of web runs yet \(its services stay at 0 until the release phase succeeds\); fix the release command or its image and run the same deploy again$/);
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'true' });
+    expect(f.releases.get('staging/web')?.state).not.toBe('ok');
+    expect(f.log.get('staging/web')?.[0]).toMatchObject({ number: 1, outcome: 'failed', releasePhase: { status: 'failed', exitCode: 1 } });
+    expect(f.locks.size).toBe(0);
+
+    // the rerun runs the phase on the held stack (its roles exist now) and releases the tasks
+    const seen = releaseTask(f, 0);
+    ecsMock.resetHistory();
+    const r = await deployImage(f, 'registry.example.com/web:1');
+    expect(seen).toEqual([expect.objectContaining({ HoldTasks: 'true' })]);
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false', WebCount: '1' });
+    expect(r.release).toMatchObject({ number: 2, outcome: 'succeeded', releasePhase: { status: 'succeeded' } });
+    expect(f.releases.get('staging/web')).toMatchObject({ state: 'ok', record: { number: 2 } });
+  });
+
+  test('--skip-release-phase on the first deploy creates the stack serving and records the skip', async () => {
+    const f = fresh();
+    const r = await deployImage(f, 'registry.example.com/web:1', true);
+    expect(ecsMock.commandCalls(sdk.ecs.RunTaskCommand)).toHaveLength(0);
+    expect(f.calls.filter((c) => c === 'stacks.apply')).toHaveLength(1);
+    expect(f.stacks.get('acme-staging-web')?.parameters).toMatchObject({ HoldTasks: 'false' });
+    expect(r.release).toMatchObject({ number: 1, releasePhase: { status: 'skipped', reason: '--skip-release-phase' } });
+  });
 
   test('a new image: the release task runs with the new image and command before the stack update, and is recorded', async () => {
     const f = await deployed();

@@ -131,7 +131,8 @@ describe('the release phase and the change-safety guard', () => {
   // beforeExecute): a deploy the guard refuses (exit 2, "nothing was touched") never migrates.
   test('a deploy that the guard refuses never starts the release command', async () => {
     const f = fakeOps(testConfig({ apps: { web: { processes: { web: { port: 8080 }, release: { command: ['migrate'] } }, database: false } } }));
-    await ship(f, 'nginx:1'); // first deploy: the phase is skipped (no stack yet)
+    // first deploy without the phase (its held path: test/unit/ops-operate.test.ts)
+    await deploy(f.ops, { target: t, image: 'nginx:1', ref: parseImage('nginx:1') }, { skipReleasePhase: true });
     f.onCall('stacks.apply', () => {
       throw usageError('stack acme-staging-web: the change would replace Volume (AWS::EFS::FileSystem); pass --allow-replace Volume');
     });

@@ -12,8 +12,9 @@
  * registered, run and awaited; the stack is not touched until it has exited 0.
  *
  * The first deploy of an app has no stack yet, hence no execution role that may read its
- * secrets and no log group: there the phase is skipped with a warning (and recorded), and the
- * release command is run once by hand (`cyclops run APP ENV -- CMD`) or on the next deploy.
+ * secrets: it creates the stack with every task held (templates/app-hold.ts), runs the phase
+ * with the stack's own roles, and only then lets the services start (src/ops/deploy.ts). While
+ * the stack is held, a failed phase leaves no task serving, and the message says so.
  */
 import { appConfig, serviceProcesses } from '../../config/model';
 import type { Deadline } from '../../deadline';
@@ -27,6 +28,7 @@ import type { LockScope } from '../lock';
 import { appNetwork, startOneOff, waitOneOff, type OneOffSpec } from '../one-off';
 import { stackRuns, type Rendered } from '../desired-state';
 import { RELEASE_CONTAINER, releaseTaskDefinition } from './task-definition';
+import { HOLD_PARAMETER } from '../../../templates/app-hold';
 import { processTaskDefinition } from '../run';
 import type { AppTarget } from '../../plan/target';
 
@@ -64,12 +66,16 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
     say.warn(ops.events, 'release-phase.skipped', { reason: 'flag', command: release.command }, `release phase skipped (--skip-release-phase): "${release.command.join(' ')}" did not run for ${req.image}`);
     return { status: 'skipped', reason: '--skip-release-phase', command: release.command, at: at() };
   }
-  const stack = await ops.stacks.describe(appStack(t.platform, t.env, t.app));
-  if (!stack) {
-    say.warn(ops.events, 'release-phase.skipped', { reason: 'first-deploy', command: release.command }, `release phase skipped on the first deploy of ${t.app} in ${t.env} (no execution role or log group yet); run it once with "cyclops run ${t.app} ${t.env} -- ${release.command.join(' ')}"`);
-    return { status: 'skipped', reason: 'first deploy', command: release.command, at: at() };
-  }
+  const stackName = appStack(t.platform, t.env, t.app);
+  const stack = await ops.stacks.describe(stackName);
+  // deploy creates a new app's stack (held) before the phase: no stack here is a bug, not a skip
+  if (!stack) throw failure(`release phase of ${t.app} in ${t.env}: stack ${stackName} does not exist, so there is no execution role to run the release command with; run the deploy again`);
   if (stackRuns(stack, req.rendered)) return undefined; // the stack already runs this: nothing switches
+  // the stack was created held and the phase has not succeeded yet: no task serves
+  const held = stack.parameters[HOLD_PARAMETER] === 'true';
+  const keep = held
+    ? `no task of ${t.app} runs yet (its services stay at 0 until the release phase succeeds); fix the release command or its image and run the same deploy again`
+    : `the services keep running ${req.previous?.image ?? 'the current release'}`;
 
   const roles = await currentRoles(ops, t);
   const td = releaseTaskDefinition(req.rendered.body, {
@@ -100,7 +106,7 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
   req.scope.checkpoint();
   const taskArn = await startOneOff(ops, spec, network).catch((e: Error) => {
     const phase: ReleasePhaseRecord = { status: 'failed', command: release.command, taskDefinition, exitCode: null, stoppedReason: `not started: ${e.message}`, at: at(), logs: [] };
-    throw new ReleasePhaseFailed(`release phase of ${t.app} in ${t.env}: the release task could not start (${e.message}); the services keep running ${req.previous?.image ?? 'the current release'}`, phase);
+    throw new ReleasePhaseFailed(`release phase of ${t.app} in ${t.env}: the release task could not start (${e.message}); ${keep}`, phase);
   });
   const r = await waitOneOff(ops, spec, taskArn, {
     deadline: req.deadline.within(RELEASE_TIMEOUT_SECONDS),
@@ -117,7 +123,7 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
   const code = r.exitCode === null ? `stopped before the command ran (${r.stoppedReason ?? 'no reason given'})` : `exited with code ${r.exitCode}`;
   // Deploy records the failed release (with this phase) in the log; the current release stays.
   throw new ReleasePhaseFailed(
-    `release phase of ${t.app} in ${t.env}: "${release.command.join(' ')}" ${code}; the services keep running ${req.previous?.image ?? 'the current release'} and nothing else was changed`,
+    `release phase of ${t.app} in ${t.env}: "${release.command.join(' ')}" ${code}; ${keep}${held ? '' : ' and nothing else was changed'}`,
     phase,
   );
 }
