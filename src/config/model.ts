@@ -1,5 +1,6 @@
 /** The typed, defaulted config every other module consumes. */
 import type { ParsedConfig } from './schema';
+import { resolveDeployment, type DeploymentConfig } from './deployment';
 
 /**
  * What a process is, from its name and keys: "web" is routed by the load balancer, a process
@@ -90,6 +91,8 @@ export interface AppConfig {
   release?: ReleaseProcessConfig;
   /** ECS Exec on the services (`cyclops exec`) */
   exec: boolean;
+  /** how the web process moves to a new release; rolling by default */
+  deployment: DeploymentConfig;
 }
 
 export type NetworkConfig =
@@ -223,6 +226,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
     processes: procs.map(([n, p]) => resolveProcess(n, p)),
     ...(release?.command ? { release: { command: release.command, cpu: release.cpu ?? 256, memory: release.memory ?? (release.cpu ?? 256) * 2 } } : {}),
     exec: raw?.exec ?? false,
+    deployment: resolveDeployment(raw?.deployment),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { configSchema, type ParsedConfig } from './schema';
 import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
-import { resolveConfig, SUBNET_SLOT_BITS } from './model';
+import { resolveConfig, SUBNET_SLOT_BITS, WEB_PROCESS } from './model';
+import { checkDeployment } from './deployment';
 import { checkAppAccess, checkProcesses } from './rules-processes';
 
 type Ctx = z.RefinementCtx;
@@ -167,7 +168,8 @@ function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: 
   }
 }
 
-function checkApp(name: string, a: ParsedConfig['apps'][string], apps: ParsedConfig['apps'], ctx: Ctx): void {
+function checkApp(name: string, a: ParsedConfig['apps'][string], c: ParsedConfig, ctx: Ctx): void {
+  const apps = c.apps;
   const at = (...p: Path): Path => ['apps', name, ...p];
   if (!isName(name, NAME_MAX.app)) {
     add(ctx, ['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
@@ -190,6 +192,13 @@ function checkApp(name: string, a: ParsedConfig['apps'][string], apps: ParsedCon
     if (a.secrets?.[key] !== undefined) add(ctx, at('env', key), 'is also in secrets; keep it in one place');
   }
   checkAppAccess(name, a, apps, (path, message) => add(ctx, path, message));
+  const web = a.processes ? a.processes[WEB_PROCESS] : {};
+  const [lo, hi] = c.ports.range;
+  checkDeployment(
+    a.deployment,
+    { at, hasWeb: !!web, webSingleton: !!web?.volumes && Object.values(web.volumes).some((v) => !v.readOnly && !v.shared), testPriorityRoom: lo - (hi - lo + 1) >= 1 },
+    (path, message) => add(ctx, path, message),
+  );
 }
 
 /**
@@ -217,6 +226,6 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   }
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
-  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, c.apps, ctx);
+  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, c, ctx);
   for (const p of limitProblems(resolveConfig('', c))) add(ctx, p.path, p.message);
 });

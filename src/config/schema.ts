@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NAME_MAX, NAME_RE } from '../naming';
+import { deploymentSchema } from './deployment';
 
 const name = (what: string, max: number) =>
   z
@@ -223,6 +224,8 @@ export const appSchema = z.strictObject({
     )
     .optional(),
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
+  /** how the web process moves to a new release (docs/deployments.md) */
+  deployment: deploymentSchema.optional(),
 });
 
 export const configSchema = z.strictObject({
