@@ -29,6 +29,27 @@ export interface WebRoutingInput {
   denyPriority?: number;
 }
 
+/** A web target group: ip targets, health-checked at the app's path. Blue/green adds a second one alike. */
+export function webTargetGroup(ids: Ids & { app: string }, healthCheckPath: string, imp: Import): Resource {
+  return tagged('AWS::ElasticLoadBalancingV2::TargetGroup', ids, {
+    TargetType: 'ip',
+    Protocol: 'HTTP',
+    // Create-only, and ECS registers each task at its container port anyway: a constant, so a
+    // new web port does not replace the target group.
+    Port: TARGET_GROUP_PORT,
+    VpcId: imp('vpcId'),
+    HealthCheckEnabled: true,
+    HealthCheckProtocol: 'HTTP',
+    HealthCheckPath: healthCheckPath,
+    HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
+    HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
+    HealthyThresholdCount: HEALTH_CHECK.healthy,
+    UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
+    Matcher: { HttpCode: '200-399' },
+    TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
+  });
+}
+
 /** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
 export function webRouting(input: WebRoutingInput, imp: Import): Record<string, Resource> {
   const host = appHost(input.ids.app, input.domain);
@@ -37,23 +58,7 @@ export function webRouting(input: WebRoutingInput, imp: Import): Record<string, 
   const listener = imp(input.https ? 'httpsListenerArn' : 'httpListenerArn');
   const hostCondition = { Field: 'host-header', HostHeaderConfig: { Values: [host] } };
   const r: Record<string, Resource> = {
-    WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', input.ids, {
-      TargetType: 'ip',
-      Protocol: 'HTTP',
-      // Create-only, and ECS registers each task at its container port anyway: a constant, so a
-      // new web port does not replace the target group.
-      Port: TARGET_GROUP_PORT,
-      VpcId: imp('vpcId'),
-      HealthCheckEnabled: true,
-      HealthCheckProtocol: 'HTTP',
-      HealthCheckPath: input.healthCheckPath,
-      HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
-      HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
-      HealthyThresholdCount: HEALTH_CHECK.healthy,
-      UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
-      Matcher: { HttpCode: '200-399' },
-      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
-    }),
+    WebTargetGroup: webTargetGroup(input.ids, input.healthCheckPath, imp),
     WebListenerRule: {
       Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
       Properties: {

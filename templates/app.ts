@@ -10,6 +10,7 @@ import { pascalName } from '../src/config/rules-processes';
 import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeResources, volumeStatements } from './app-volumes';
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
+import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfiguration } from './app-deployment';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { REDIS_PORT } from './data';
 import {
@@ -49,6 +50,8 @@ export interface AppInput {
   zones?: number;
   /** the priority of the 403 rule behind `allow` (see plan: unique per listener) */
   denyPriority?: number;
+  /** the priority of the test-traffic rule of a blue/green, canary or linear app (see plan) */
+  testPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
 }
@@ -184,7 +187,8 @@ export function appTemplate(input: AppInput): Template {
     if (p.kind === 'internal') Object.assign(resources, discoveryResource(ids, p, imp));
     // A writable volume: never two copies at once (stop the old task, then start the new one).
     const singleton = isSingleton(p);
-    const dependsOn = [...(isWeb ? ['WebListenerRule'] : []), ...(p.volumes.length ? volumes.mountTargets : [])];
+    // A blue/green web service names the rule in AdvancedConfiguration (a Ref: the dependency already).
+    const dependsOn = [...(isWeb && !isProgressive(app.deployment) ? ['WebListenerRule'] : []), ...(p.volumes.length ? volumes.mountTargets : [])];
     resources[`${id}Service`] = {
       ...tagged('AWS::ECS::Service', ids, {
         Cluster: imp('clusterName'),
@@ -196,6 +200,7 @@ export function appTemplate(input: AppInput): Template {
           MinimumHealthyPercent: singleton ? 0 : 100,
           MaximumPercent: singleton ? 100 : 200,
           ...(isWeb && alarms ? { Alarms: { AlarmNames: alarms.names, Enable: true, Rollback: true } } : {}),
+          ...(isWeb ? strategyConfiguration(app.deployment) : {}),
         },
         NetworkConfiguration: network,
         PropagateTags: 'SERVICE',
@@ -205,7 +210,7 @@ export function appTemplate(input: AppInput): Template {
         ...(isWeb
           ? {
               HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
-              LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup') }],
+              LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup'), ...advancedConfiguration(app.deployment) }],
             }
           : {}),
       }),
@@ -214,6 +219,9 @@ export function appTemplate(input: AppInput): Template {
     if (isWeb) {
       const routing = { ids, domain: input.domain, https: input.https, healthCheckPath: app.healthCheckPath, priority: input.port, allow: app.allow, denyPriority: input.denyPriority };
       Object.assign(resources, webRouting(routing, imp));
+      if (isProgressive(app.deployment)) {
+        addProgressiveWeb({ parameters, resources, outputs }, { ids, deployment: app.deployment, healthCheckPath: app.healthCheckPath, testPriority: input.testPriority ?? 0, imp });
+      }
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }

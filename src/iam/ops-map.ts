@@ -60,6 +60,14 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
+  // blue/green, canary and linear deploys (src/aws/service-deployments.ts): the service's
+  // deployments are service-deployment/<cluster>/<service>/<id> resources, listed per service;
+  // ECS names no narrower resource for the describe and stop than the deployment ARN deploy just read.
+  'ecs.ListServiceDeployments': use(WRITE, 'services'),
+  'ecs.DescribeServiceDeployments': use(WRITE, 'any'),
+  'ecs.StopServiceDeployment': use(WRITE, 'any'),
+  // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
+  'elbv2.DescribeRules': use(WRITE, 'any'),
   'ecs.DescribeTasks': use(WRITE, 'tasks'),
   'ecs.ListTasks': use(WRITE, 'any'), // exec picks a running task; ListTasks names no task resource
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)

@@ -6,6 +6,8 @@ import type { AlarmState } from '../aws/cloudwatch';
 import type { EcrImage } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
+import type { RuleWeights } from '../aws/elbv2';
+import type { ServiceDeploymentRow } from '../aws/service-deployments';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Deadline } from '../deadline';
@@ -155,6 +157,20 @@ export interface AlarmsApi {
   describe(names: string[]): Promise<AlarmState[]>;
 }
 
+/** Listener rules' live forward weights (ELBv2 DescribeRules). */
+export interface TrafficApi {
+  /** target group ARN → weight; null when the rule does not exist or does not forward */
+  ruleWeights(ruleArn: string): Promise<RuleWeights | null>;
+}
+
+/** ECS service deployments: blue/green, canary and linear progress, rollback and abort. */
+export interface DeploymentsApi {
+  /** the service's newest deployment (created at or after `since`), or null */
+  latest(cluster: string, service: string, since?: Date): Promise<ServiceDeploymentRow | null>;
+  /** StopServiceDeployment with stopType ROLLBACK */
+  stop(arn: string): Promise<void>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -177,6 +193,9 @@ export interface Ops {
   logs: LogsApi;
   alarms: AlarmsApi;
   identity: IdentityApi;
+  /** absent in fakes that need no load-balancer reads */
+  traffic?: TrafficApi;
+  deployments?: DeploymentsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -10,6 +10,7 @@ import type { Parameter, StackSummary } from '../stacks';
 import { digestOf, outcomeOf, type ReleaseRecord, type ReleaseState } from '../store';
 import { isCyclopsError, usageError } from '../errors';
 import type { AppTarget } from '../plan/target';
+import { isWeightParameter } from './traffic';
 
 /** Task counts by process name (any service process of the app). */
 export type Counts = Record<string, number>;
@@ -103,7 +104,9 @@ export const isSettled = (status: string) => classify(status) === 'stable' && st
  * moves on updates that change nothing cyclops renders.)
  */
 export function stackRuns(stack: StackSummary, r: Rendered): boolean {
-  return isSettled(stack.status) && stack.outputs[TEMPLATE_DIGEST_OUTPUT] === r.digest && sameRecord(stack.parameters, r.parameters);
+  // The traffic weights of a blue/green app are the load balancer's, not the release's (src/ops/traffic.ts).
+  const parameters = Object.fromEntries(Object.entries(stack.parameters).filter(([k]) => !isWeightParameter(k)));
+  return isSettled(stack.status) && stack.outputs[TEMPLATE_DIGEST_OUTPUT] === r.digest && sameRecord(parameters, r.parameters);
 }
 
 const stamp = (s: StackSummary | null) => s?.lastUpdated?.toISOString();

@@ -160,6 +160,11 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     logs: liveLogs(aws),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
     identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
+    traffic: { ruleWeights: async (arn) => (await import('../aws/elbv2')).ruleWeights(aws, arn) },
+    deployments: {
+      latest: async (cluster, service, since) => (await import('../aws/service-deployments')).latestServiceDeployment(aws, cluster, service, since),
+      stop: async (arn) => (await import('../aws/service-deployments')).stopServiceDeployment(aws, arn),
+    },
     events: reporter,
     signal,
   };

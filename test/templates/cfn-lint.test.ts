@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderApp, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
-import { example, stateful, variants } from './fixtures';
+import { delivery, example, stateful, variants } from './fixtures';
 
 function findCfnLint(): string | null {
   const dirs = (process.env.PATH ?? '').split(path.delimiter);
@@ -51,6 +51,8 @@ describe('cfn-lint', () => {
     write('known-secret-arn.json', templateBody(renderApp(v, 'staging', 'shop', { port: 20001, databaseSecretArn: secretArn })));
     // the stateful options (volumes, sidecars, autoscaling, internal services, allow, alarms), on Fargate and EC2
     for (const r of renderAll(stateful())) write(`stateful-${fileName(r)}`, templateBody(r.template));
+    // the four deployment strategies (rolling, blue-green with test traffic, canary with test traffic and allow, linear)
+    for (const r of renderAll(delivery())) write(`delivery-${fileName(r)}`, templateBody(r.template));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));

@@ -1,0 +1,134 @@
+/**
+ * Following a blue/green, canary or linear deployment of the web service while it runs
+ * (docs/deployments.md): ECS moves the traffic, cyclops reads the service deployment
+ * (ListServiceDeployments, DescribeServiceDeployments) and says each phase: new tasks healthy,
+ * test traffic, each production shift, the bake counting down, the alarms. The end decides the
+ * release: SUCCESSFUL succeeds; a rollback is `rolled-back` with the alarms that fired and
+ * ECS's reason; a rollback someone asked for with `cyclops abort` is `aborted`, by them.
+ * ServiceDeployment: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
+ */
+import type { ServiceDeploymentRow } from '../aws/service-deployments';
+import type { DeploymentConfig } from '../config/deployment';
+import { say } from '../events';
+import { now, type Ops } from './context';
+
+export interface PhaseTiming {
+  /** ECS's lifecycle stage (SCALE_UP, TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, BAKE_TIME, CLEAN_UP...) */
+  stage: string;
+  startedAt: string;
+  seconds?: number;
+}
+
+export interface WatchEnd {
+  /** the service deployment's last status */
+  status: string;
+  outcome: 'succeeded' | 'rolled-back';
+  arn?: string;
+  reason?: string;
+  /** alarms that fired (a rollback ECS started on an alarm) */
+  alarms: string[];
+  phases: PhaseTiming[];
+}
+
+const TERMINAL = ['SUCCESSFUL', 'STOPPED', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED'];
+export const isTerminal = (status: string) => TERMINAL.includes(status);
+
+const PHRASE: Record<string, string> = {
+  RECONCILE_SERVICE: 'reconciling the service',
+  PRE_SCALE_UP: 'starting the new revision',
+  SCALE_UP: 'new tasks starting',
+  POST_SCALE_UP: 'new tasks healthy',
+  TEST_TRAFFIC_SHIFT: 'test traffic (header X-Cyclops-Test: 1) moving to the new revision',
+  POST_TEST_TRAFFIC_SHIFT: 'test traffic on the new revision',
+  PRODUCTION_TRAFFIC_SHIFT: 'production traffic shifting',
+  POST_PRODUCTION_TRAFFIC_SHIFT: 'production traffic on the new revision',
+  BAKE_TIME: 'baking: both revisions run, rollback is instant',
+  CLEAN_UP: 'stopping the old revision',
+};
+
+/** Says what changed between two reads of the deployment, and keeps the phase timings. */
+export class PhaseTracker {
+  readonly phases: PhaseTiming[] = [];
+  private last: ServiceDeploymentRow | null = null;
+  private bakeSaid = -1;
+
+  constructor(
+    private readonly ops: Ops,
+    private readonly deployment: DeploymentConfig,
+  ) {}
+
+  see(row: ServiceDeploymentRow): void {
+    const ops = this.ops;
+    const prev = this.last;
+    this.last = row;
+    const at = new Date(now(ops)).toISOString();
+    if (row.stage && row.stage !== prev?.stage) {
+      const open = this.phases[this.phases.length - 1];
+      if (open && open.seconds === undefined) open.seconds = Math.round((now(ops) - Date.parse(open.startedAt)) / 1000);
+      this.phases.push({ stage: row.stage, startedAt: at });
+      this.bakeSaid = -1;
+      const tasks = row.target ? ` (${row.target.running}/${row.target.requested} tasks)` : '';
+      say.step(ops.events, `${this.deployment.strategy}: ${PHRASE[row.stage] ?? row.stage.toLowerCase()}${row.stage.includes('SCALE') ? tasks : ''}`);
+    }
+    const weight = row.target?.productionWeight;
+    if (weight !== undefined && weight !== prev?.target?.productionWeight && (prev || weight > 0)) {
+      say.step(ops.events, `${this.deployment.strategy}: production traffic ${weight}% on the new revision`);
+    }
+    if (row.stage === 'BAKE_TIME') {
+      const started = Date.parse(this.phases[this.phases.length - 1].startedAt);
+      const left = Math.max(0, Math.ceil(this.deployment.bakeMinutes - (now(ops) - started) / 60000));
+      if (left !== this.bakeSaid) {
+        this.bakeSaid = left;
+        say.info(ops.events, `${this.deployment.strategy}: bake ${left} minute(s) left`);
+      }
+    }
+    const alarms = row.alarms;
+    if (alarms && (alarms.status !== prev?.alarms?.status || alarms.triggered.join() !== prev?.alarms?.triggered.join())) {
+      const fired = alarms.triggered.length ? `: ${alarms.triggered.join(', ')} fired` : '';
+      (alarms.triggered.length ? say.warn : say.info)(ops.events, `alarms ${alarms.status?.toLowerCase() ?? 'unknown'}${fired}`);
+    }
+  }
+
+  end(row: ServiceDeploymentRow): WatchEnd {
+    const open = this.phases[this.phases.length - 1];
+    if (open && open.seconds === undefined) open.seconds = Math.round((now(this.ops) - Date.parse(open.startedAt)) / 1000);
+    const alarms = row.alarms?.triggered ?? [];
+    const succeeded = row.status === 'SUCCESSFUL';
+    const reason = succeeded ? undefined : [row.rollback?.reason, row.statusReason].filter(Boolean).join('; ') || `deployment ${row.status}`;
+    return { status: row.status, outcome: succeeded ? 'succeeded' : 'rolled-back', ...(row.arn ? { arn: row.arn } : {}), ...(reason ? { reason } : {}), alarms, phases: this.phases };
+  }
+}
+
+export interface WatchOptions {
+  since: Date;
+  signal: AbortSignal;
+  /** between reads; 10 s by default */
+  pollMs?: number;
+  /** ends the watch early (the caller's deadline) */
+  expired?: () => boolean;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/**
+ * Reads the web service's newest deployment (created since `since`) until it ends; says each
+ * phase on the way. Null when the watch was stopped (signal, deadline) before the end.
+ */
+export async function watchDeployment(ops: Ops, cluster: string, service: string, deployment: DeploymentConfig, o: WatchOptions): Promise<WatchEnd | null> {
+  if (!ops.deployments) return null;
+  const tracker = new PhaseTracker(ops, deployment);
+  for (;;) {
+    if (o.signal.aborted || o.expired?.()) return null;
+    const row = await ops.deployments.latest(cluster, service, o.since);
+    if (row) {
+      tracker.see(row);
+      if (isTerminal(row.status)) return tracker.end(row);
+    }
+    await sleep(o.pollMs ?? 10_000, o.signal);
+  }
+}
