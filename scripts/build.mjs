@@ -13,22 +13,18 @@
 // src/errors.ts), never `instanceof`.
 //
 // Guards and extras:
-// - lazyBuiltins: node:child_process (commander, for executable subcommands cyclops does not
-//   have), node:crypto (hashing in naming) and node:fs/promises (it loads streams and
-//   readline) are required on first use, not at start-up; each costs 5-10 % of `node -e 0`
-//   to load. Only cyclops's sources and commander get the
-//   facade; the SDK and pg import the real modules.
 // - checkStartup: the build fails when the start-up bundle includes a module that belongs
 //   behind import() (see FORBIDDEN). A command file that imports ops, the config loader, the
 //   reporter or chalk at top level is the usual cause: move it into the action
 //   (`const { x } = await import('../ops/x')`).
 // - dist/cli.mjs: the program as an ES module, for scripts that import buildProgram
 //   (scripts/gen-commands-doc.mjs).
-// - dist/cli.cjs.<V8 version>.cache: V8's code cache for dist/cli.cjs after a `--help` run,
-//   which bin/cyclops uses when it runs on the Node that built it.
+// - dist/cli.cjs.<V8 version>.cache: V8's code cache for dist/cli.cjs, which the first run of
+//   bin/cyclops on a Node writes (see there); the build makes that run (`--help`) for the
+//   Node that builds.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,31 +47,6 @@ export const FORBIDDEN = [
   /^src\/aws\/(?!errors\.ts$)/,
   /^src\/stacks\/(?!poll\.ts$|types\.ts$)/,
 ];
-const LAZY = ['node:child_process', 'node:crypto', 'node:fs/promises'];
-
-const lazyBuiltins = {
-  name: 'lazy-builtins',
-  setup(b) {
-    const filter = new RegExp(`^(${LAZY.join('|')})$`);
-    // Only for cyclops's own sources and commander; dependencies keep their own imports.
-    const ours = (importer) => /\/(src|templates)\//.test(importer) || /node_modules\/commander\//.test(importer);
-    b.onResolve({ filter }, (a) =>
-      a.namespace === 'file' && ours(a.importer) ? { path: a.path, namespace: 'lazy-builtin', pluginData: { cjs: a.kind === 'require-call' } } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (a) => {
-      const load = `let m; const load = () => (m ??= require(${JSON.stringify(a.path)}));`;
-      if (a.pluginData.cjs) {
-        // require(): a proxy that loads the module on the first property read.
-        return { loader: 'js', contents: `${load}\nmodule.exports = new Proxy({}, { get: (_, k) => load()[k] });` };
-      }
-      // import { f }: one wrapper per exported function (importing anything else fails the build).
-      const mod = await import(a.path);
-      const fns = Object.keys(mod.default).filter((k) => typeof mod.default[k] === 'function' && /^[a-z]\w*$/.test(k));
-      return { loader: 'js', contents: `${load}\n${fns.map((f) => `export function ${f}(...a) { return load().${f}(...a); }`).join('\n')}` };
-    });
-  },
-};
-
 /**
  * In the start-up bundle, an import() of one of cyclops's modules stays an import(), of that
  * module's entry in the action bundle (dist/lazy/<path below src>.mjs); `entries` collects them.
@@ -139,7 +110,7 @@ const startup = await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   write: false,
-  plugins: [lazyBuiltins, splitAtImport(entries)],
+  plugins: [splitAtImport(entries)],
 });
 const cliFile = path.join(root, 'dist/cli.cjs');
 checkStartup(startup.metafile, path.relative(process.cwd(), cliFile));
@@ -161,15 +132,19 @@ await build({
   format: 'esm',
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [lazyBuiltins],
   // Bundled CommonJS dependencies call require() for Node built-ins.
   banner: { js: "import { createRequire as __cyclopsCreateRequire } from 'node:module'; const require = __cyclopsCreateRequire(import.meta.url);" },
 });
 writeFileSync(cliFile, code);
 writeFileSync(
   path.join(root, 'dist/cli.mjs'),
-  "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main } = cli;\n",
+  "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main, eventsMarkdown } = cli;\n",
 );
 
-// 3. The code cache, made after a `--help` run so that it holds the functions that run compiled.
-await createRequire(import.meta.url)('../bin/cyclops').writeCodeCache();
+// 3. The code cache: the first run of bin/cyclops writes it (after a `--help` run it holds the
+// functions that --help compiles).
+const first = spawnSync(process.execPath, [path.join(root, 'bin/cyclops'), '--help'], { stdio: ['ignore', 'ignore', 'inherit'] });
+if (first.status !== 0) {
+  console.error(`build: bin/cyclops --help exited ${first.status}`);
+  process.exit(1);
+}

@@ -86,7 +86,7 @@ export function watchSignals(ctx: Context, exit: (code: number) => void = (c) =>
       if (received) return exit(SIGNAL_EXIT[received]);
       received = sig;
       const again = sig === 'SIGINT' ? 'press Ctrl-C again' : `send ${sig} again`;
-      ctx.reporter.warn(`${sig === 'SIGINT' ? 'interrupted' : `received ${sig}`}; stopping and cleaning up (${again} to quit at once)`);
+      ctx.reporter.warn('cli.signal', { signal: sig }, `${sig === 'SIGINT' ? 'interrupted' : `received ${sig}`}; stopping and cleaning up (${again} to quit at once)`);
       ctx.interrupt();
     };
     process.on(sig, handler);
@@ -111,3 +111,6 @@ export async function main(argv = process.argv, streams: Streams = {}, onExit: (
     onExit(reporter.error(e instanceof ParseFailure ? e.usage : e));
   }
 }
+
+/** docs/events.md, for scripts/gen-events-doc.mjs (loaded on demand: outside the start-up chunk). */
+export const eventsMarkdown = async (): Promise<string> => (await import('./report/events-doc')).eventsMarkdown();

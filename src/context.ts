@@ -59,7 +59,7 @@ export class Context {
         profile: this.options.profile ?? config.aws.profile,
         endpoint,
         onCall: (call) => {
-          this.reporter.debug(`aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
+          this.reporter.debug('aws.call', { service: call.service, operation: call.operation, ok: call.ok, ms: call.ms }, `aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
         },
       });
     })();

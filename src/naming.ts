@@ -97,9 +97,21 @@ export function dbIdentifier(app: string): string {
 }
 export const dbName = (app: string) => dbIdentifier(app);
 export const dbRole = (app: string) => dbIdentifier(app);
-export const dbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
-/** A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"). */
-export const appSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
+/** The app's database login, in the platform's secret namespace. */
+export const dbSecretName = (platform: string, env: string, app: string) => `cyclops/${platform}/${env}/${app}/database`;
+/** Where the login was kept before secrets were namespaced by platform (copied, value and all, on the next ensure). */
+export const legacyDbSecretName = (env: string, app: string) => `cyclops/${env}/${app}/database`;
+/**
+ * A secret set with `cyclops secrets set` (NAME is an env-var name, so never "database"), in the
+ * platform's own namespace: two platforms in one account never share a secret.
+ */
+export const appSecretName = (platform: string, env: string, app: string, name: string) => `cyclops/${platform}/${env}/${app}/${name}`;
+/** Where `secrets set` kept a secret before secrets were namespaced by platform (moved on the next set). */
+export const legacyAppSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
+/** The largest secret value Secrets Manager stores (SecretString: 65,536 bytes). */
+export const MAX_SECRET_BYTES = 65536;
+/** Secrets Manager's recovery window for a scheduled deletion, in days: the default and the bounds. */
+export const RECOVERY_DAYS = { default: 7, min: 7, max: 30 } as const;
 
 // ---- IAM ------------------------------------------------------------------------------
 /** The role CloudFormation assumes for env and app stacks (created by the platform stack). */

@@ -59,6 +59,23 @@ function subcommands(cmd: Command): string[] {
   return cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name()).filter((n) => n !== 'help');
 }
 
+/**
+ * Flags other tools taught people (tail, heroku, kubectl, journalctl) and what cyclops calls
+ * them, for "did you mean" when the spelling is too far off for `closest`.
+ */
+const HABITS: Record<string, string> = {
+  '--lines': '--limit',
+  '--num': '--limit',
+  '--number': '--limit',
+  '--last': '--limit',
+  '--max': '--limit',
+  '--tail-lines': '--limit',
+  '--grep': '--filter',
+  '--pattern': '--filter',
+  '--from': '--since',
+  '--to': '--until',
+};
+
 /** Long and short flags of the command and of every command above it (global options). */
 function knownFlags(cmd: Command): string[] {
   const flags: string[] = ['--help'];
@@ -86,7 +103,9 @@ export function parseErrorToUsage(e: CommanderError, cmd: Command): CyclopsError
   switch (e.code) {
     case 'commander.unknownOption': {
       const flag = (/unknown option '([^']*)'/.exec(msg)?.[1] ?? msg).split('=')[0];
-      const near = closest(flag, knownFlags(cmd));
+      const known = knownFlags(cmd);
+      const habit = HABITS[flag];
+      const near = habit && known.includes(habit) ? habit : closest(flag, known);
       return usageError(`${where}: unknown option "${flag}"; ${near ? `did you mean ${near}?` : `${usageLine(cmd)} (options: ${where} --help)`}`);
     }
     case 'commander.unknownCommand':

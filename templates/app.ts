@@ -84,6 +84,7 @@ export function appTemplate(input: AppInput): Template {
   const imp = (key: EnvOutputKey) => importValue(envExport(platform, env, ENV_OUTPUT[key]));
   const fargate = input.capacity === 'fargate';
   const secrets = appSecrets({
+    platform,
     env,
     app: app.name,
     secrets: app.secrets,

@@ -114,8 +114,8 @@ export function dataServices(input: DataInput): { resources: Record<string, Reso
   const configuredSecret = db.type === 'external' && db.adminSecretArn ? db.adminSecretArn : undefined;
   if (db.type !== 'none') {
     // The one-off admin task reads the admin secret and the app's own login secret
-    // (cyclops/<env>/<app>/database), both injected as ECS secrets.
-    const appSecrets = sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(ids.env ?? '', '*')}-*`);
+    // (cyclops/<platform>/<env>/<app>/database), both injected as ECS secrets.
+    const appSecrets = sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(ids.platform, ids.env ?? '', '*')}-*`);
     const secrets: Value[] = configuredSecret
       ? [configuredSecret, `${configuredSecret}-??????`, appSecrets]
       : out.databaseMasterSecretArn

@@ -16,6 +16,7 @@ export const DATABASE_SECRET_KEYS: Record<string, string> = {
 };
 
 export interface SecretsInput {
+  platform: string;
   env: string;
   app: string;
   /** NAME → Secrets Manager ARN, SSM parameter ARN, or SSM parameter name ("/a/b"). */
@@ -61,7 +62,7 @@ export function appSecrets(input: SecretsInput): AppSecrets {
   }
   if (input.database) {
     const given = input.databaseSecretArn;
-    const partial = `secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(input.env, input.app)}`;
+    const partial = `secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${dbSecretName(input.platform, input.env, input.app)}`;
     for (const [name, key] of Object.entries(DATABASE_SECRET_KEYS)) {
       container.push({ Name: name, ValueFrom: given ? `${secretBaseArn(given)}:${key}::` : sub(`arn:\${AWS::Partition}:${partial}:${key}::`) });
     }

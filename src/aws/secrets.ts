@@ -60,8 +60,35 @@ export async function moveSecretStage(
   );
 }
 
+/** Delete at once, with no recovery window: only for a value that is worthless (its database is gone). */
 export async function deleteSecretNow(aws: Aws, id: string): Promise<void> {
   await call(aws, `delete secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: id, ForceDeleteWithoutRecovery: true })));
+}
+
+export interface SecretInfo {
+  arn: string;
+  name: string;
+  /** scheduled for deletion (restorable until then) */
+  deletedAt?: Date;
+  tags: Record<string, string>;
+}
+
+/** DescribeSecret: the secret's ARN, tags and deletion date; null when it does not exist. */
+export async function describeSecret(aws: Aws, id: string): Promise<SecretInfo | null> {
+  const out = await callOr(aws, `read secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: id })), notFound);
+  if (!out) return null;
+  return { arn: out.ARN ?? id, name: out.Name ?? id, deletedAt: out.DeletedDate, tags: Object.fromEntries((out.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])) };
+}
+
+/** Schedule the secret's deletion after a recovery window (7-30 days); RestoreSecret undoes it until then. */
+export async function scheduleSecretDeletion(aws: Aws, id: string, recoveryDays: number): Promise<Date | undefined> {
+  const out = await call(aws, `delete secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: id, RecoveryWindowInDays: recoveryDays })));
+  return out.DeletionDate;
+}
+
+/** Cancel a scheduled deletion. */
+export async function restoreSecret(aws: Aws, id: string): Promise<void> {
+  await call(aws, `restore secret ${id}`, () => aws.secrets.send(new aws.sdk.secrets.RestoreSecretCommand({ SecretId: id })));
 }
 
 /**

@@ -78,7 +78,7 @@ export const register: Register = (program, run) => {
       if (!opts.yes) await ctx.reporter.confirm(`Destroy ${what}?`, `destroy ${app} ${env}`);
       if (opts.deleteVolumes && !opts.yes) await ctx.reporter.confirm(`Also DELETE every file on ${app}'s volumes in ${env}? This cannot be undone.`, `destroy ${app} ${env} --delete-volumes`);
       const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, deleteVolumes: opts.deleteVolumes, timeoutSeconds: opts.timeout });
-      ctx.reporter.success(r.deleted ? `destroyed ${app} in ${env}` : `${app} in ${env} had no stack; port and release cleared`);
+      ctx.reporter.success('destroy.done', { app, env, deleted: r.deleted }, r.deleted ? `destroyed ${app} in ${env}` : `${app} in ${env} had no stack; port and release cleared`);
       const vols = r.volumes.deleted.length ? `; volumes deleted: ${r.volumes.deleted.join(', ')}` : r.volumes.kept.length ? `; volumes kept: ${r.volumes.kept.join(', ')}` : '';
       ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}${vols}`);
     }),

@@ -75,7 +75,7 @@ function registerRead(config: Command, run: Run): void {
   const show = async (ctx: Context, kind: TemplateKind, ids: Ids, what: string) => {
     const { readTemplate } = await import('../ops/config-bucket');
     const t = await readTemplate(await ctx.ops(), kind, ids, what);
-    ctx.reporter.info(`${t.url} (sha256 ${t.sha256.slice(0, 12)}, ${t.bytes} bytes)`);
+    ctx.reporter.info('config.template.read', { url: t.url, sha256: t.sha256, bytes: t.bytes }, `${t.url} (sha256 ${t.sha256.slice(0, 12)}, ${t.bytes} bytes)`);
     if (ctx.reporter.json) ctx.reporter.result({ ...pushJson(t), template: JSON.parse(t.body) });
     else ctx.reporter.raw(t.body);
   };

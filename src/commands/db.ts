@@ -37,7 +37,7 @@ export const register: Register = (program, run) => {
     run(async (ctx, app: string, env: string, opts: DbOpts) => {
       const { target, guards, ops } = await resolve(ctx, app, env);
       const r = await guards.ensureDatabase(ops, target, { rotatePassword: opts.rotatePassword, runner: opts.runner });
-      ctx.reporter.success(`database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
+      ctx.reporter.success('db.ensured', { dbname: r.dbname, username: r.username, database: r.database, role: r.role, secret: r.secret }, `database ${r.dbname} ${r.database}, role ${r.username} ${r.role}, secret ${r.secret}`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [
         `host      ${r.host}:${r.port}`,
         `database  ${r.dbname} (${r.database})`,
@@ -58,7 +58,7 @@ export const register: Register = (program, run) => {
     run(async (ctx, app: string, env: string) => {
       const { ops } = await resolve(ctx, app, env);
       const r = await ops.database.info(env, app);
-      if (!r) throw usageError(`app ${app} in ${env}: has no database secret ${dbSecretName(env, app)}; run "cyclops db ensure ${app} ${env}" first`);
+      if (!r) throw usageError(`app ${app} in ${env}: has no database secret ${dbSecretName((await ctx.config()).platform.name, env, app)}; run "cyclops db ensure ${app} ${env}" first`);
       ctx.reporter.result({ ok: true, app, env, ...r }, [`host      ${r.host}:${r.port}`, `database  ${r.dbname}`, `user      ${r.username}`, `secret    ${r.secretArn}`]);
     }),
   );

@@ -64,9 +64,10 @@ export const register: Register = (program, run) => {
         skipReleasePhase: opts.skipReleasePhase,
       });
       const rep = ctx.reporter;
-      if (opts.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
-      else if (!r.changed) rep.success(`no changes: ${r.app} in ${env} already runs ${image}`);
-      else rep.success(`deployed ${image} as ${r.app} in ${env} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
+      const done = (outcome: 'dry-run' | 'unchanged' | 'deployed') => ({ app: r.app, env, image, outcome, release: r.release?.number ?? null, changes: r.changes.length, seconds: r.duration });
+      if (opts.dryRun) rep.success('deploy.done', done('dry-run'), `dry run: ${r.changes.length} change(s) to ${r.stack}; nothing was changed`);
+      else if (!r.changed) rep.success('deploy.done', done('unchanged'), `no changes: ${r.app} in ${env} already runs ${image}`);
+      else rep.success('deploy.done', done('deployed'), `deployed ${image} as ${r.app} in ${env} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
       rep.result(r, r.url);
     }),
   );

@@ -28,10 +28,10 @@ export const register: Register = (program, run) => {
           account = await callerAccount(await ctx.ops());
           source = 'sts';
         } catch (e) {
-          ctx.reporter.warn(`could not read the account id from STS (${(e as Error).message.split('\n')[0]}); printing ${ACCOUNT_PLACEHOLDER} placeholders: pass --account ID to fill them in`);
+          ctx.reporter.warn('iam-policy.account-unknown', { reason: (e as Error).message.split('\n')[0] }, `could not read the account id from STS (${(e as Error).message.split('\n')[0]}); printing ${ACCOUNT_PLACEHOLDER} placeholders: pass --account ID to fill them in`);
         }
       } else if (!account) {
-        ctx.reporter.warn(`offline: printing ${ACCOUNT_PLACEHOLDER} placeholders; pass --account ID to fill them in`);
+        ctx.reporter.warn('iam-policy.offline', {}, `offline: printing ${ACCOUNT_PLACEHOLDER} placeholders; pass --account ID to fill them in`);
       }
       const region = ctx.options.region ?? config.platform.region;
       // The database master secrets are named exactly: read from the env stacks when AWS is reachable.
@@ -41,9 +41,9 @@ export const register: Register = (program, run) => {
         const { masterSecrets: lookUp } = await import('../ops/account');
         const r = await lookUp(await ctx.ops(), rdsEnvs);
         masterSecrets = r.found;
-        if (r.missing.length) ctx.reporter.warn(`no database master secret yet for ${r.missing.join(', ')} (env stack not created): the policy names ${masterSecretPlaceholder(r.missing[0])}; run iam-policy again after "cyclops env create"`);
+        if (r.missing.length) ctx.reporter.warn('iam-policy.master-secret-missing', { envs: r.missing }, `no database master secret yet for ${r.missing.join(', ')} (env stack not created): the policy names ${masterSecretPlaceholder(r.missing[0])}; run iam-policy again after "cyclops env create"`);
       } else if (rdsEnvs.length) {
-        ctx.reporter.warn(`the database master secrets of ${rdsEnvs.join(', ')} are placeholders (${masterSecretPlaceholder(rdsEnvs[0])}): run iam-policy with AWS access to name them`);
+        ctx.reporter.warn('iam-policy.master-secret-placeholder', { envs: rdsEnvs }, `the database master secrets of ${rdsEnvs.join(', ')} are placeholders (${masterSecretPlaceholder(rdsEnvs[0])}): run iam-policy with AWS access to name them`);
       }
       const policy = operatorPolicy(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region), { masterSecrets });
       ctx.reporter.result({ level, platform: config.platform.name, region, account: account ?? null, accountSource: source, policy }, JSON.stringify(policy, null, 2));

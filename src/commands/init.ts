@@ -23,7 +23,7 @@ export const register: Register = (program, run) => {
       const { starterConfig } = await import('../config/starter');
       const config = starterConfig({ name: opts.name, region: ctx.options.region ?? 'eu-west-1', domain: opts.domain });
       writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
-      ctx.reporter.success(`wrote ${opts.output}; next: cyclops synth --all --out out`);
+      ctx.reporter.success('init.written', { file: opts.output }, `wrote ${opts.output}; next: cyclops synth --all --out out`);
       ctx.reporter.result({ file, platform: opts.name }, file);
     }),
   );

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseTime } from '../plan/inputs';
 import { examples, type Register } from './types';
 
@@ -20,7 +20,8 @@ interface LogsOpts {
   until?: number;
   filter?: string;
   follow?: boolean;
-  limit: number;
+  limit?: number;
+  tail?: number;
 }
 
 export const register: Register = (program, run) => {
@@ -35,8 +36,10 @@ export const register: Register = (program, run) => {
       .option('--until <time>', 'up to this long ago or this ISO 8601 time', timeOption)
       .option('--filter <pattern>', 'a CloudWatch Logs filter pattern, e.g. ERROR or "{ $.level = \\"error\\" }"')
       .option('-f, --follow', 'keep printing new events until Ctrl-C (exit 0); with --json one JSON object per line (NDJSON)')
-      .option('--limit <n>', 'read at most this many events (default 1000); a note on stderr says when more exist', limitOption, 1000),
+      .option('-n, --limit <n>', 'the newest N events of the window, printed oldest first (default 1000, or with --since the first 1000 from it); a note on stderr says when more exist', limitOption)
+      .addOption(new Option('--tail <n>', 'the same as --limit').argParser(limitOption).conflicts('limit')),
     [
+      'cyclops logs shop staging -n 50',
       'cyclops logs shop staging --since 10m',
       'cyclops logs shop staging --process worker --filter ERROR',
       'cyclops logs shop production --follow',
@@ -49,16 +52,19 @@ export const register: Register = (program, run) => {
       const target = appTarget(await ctx.config(), app, env);
       const ops = await ctx.ops(target);
       const rep = ctx.reporter;
-      const o = { process: opts.process, since: opts.since, until: opts.until, pattern: opts.filter, limit: opts.limit };
+      // The newest lines, as tail -n does; --since alone reads forward from that time.
+      const limit = opts.limit ?? opts.tail;
+      const o = { process: opts.process, since: opts.since, until: opts.until, pattern: opts.filter, limit, newest: limit !== undefined || opts.since === undefined };
       if (opts.follow) {
         rep.ndjson = rep.json;
         await logs.followLogs(ops, target, o);
         return 0; // Ctrl-C is how a follow ends
       }
       const r = await logs.readLogs(ops, target, o);
-      for (const e of r.events) rep.emit({ type: 'log-event', ...e });
-      if (r.more) rep.warn(`showing the first ${r.events.length} events of ${r.group}; more exist: narrow --since/--until, add --filter, or raise --limit`);
-      else if (!r.events.length) rep.info(`no log events in ${r.group} for that time range`);
+      for (const e of r.events) rep.emit({ type: 'log-event', code: 'logs.event', ...e });
+      if (r.more && r.newest) rep.warn('logs.truncated', { group: r.group, shown: r.events.length }, `showing the newest ${r.events.length} events of ${r.group}; older ones exist: raise --limit, or read forward from a time with --since (without --limit)`);
+      else if (r.more) rep.warn('logs.truncated', { group: r.group, shown: r.events.length }, `showing the first ${r.events.length} events of ${r.group} from --since; more exist: narrow --since/--until, add --filter, or use --limit N for the newest N`);
+      else if (!r.events.length) rep.info('logs.empty', { group: r.group }, `no log events in ${r.group} for that time range`);
       rep.result({ events: r.events, more: r.more });
     }),
   );

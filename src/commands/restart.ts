@@ -16,7 +16,7 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { restart }] = await Promise.all([import('../plan/target'), import('../ops/restart')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await restart(await ctx.ops(target), target, { process: opts.process, timeoutSeconds: opts.timeout });
-      ctx.reporter.success(`restarted ${r.restarted.join(', ')} (release ${r.release ?? '?'}, ${r.duration}s)`);
+      ctx.reporter.success('restart.done', { services: r.restarted, release: r.release ?? null, seconds: r.duration }, `restarted ${r.restarted.join(', ')} (release ${r.release ?? '?'}, ${r.duration}s)`);
       ctx.reporter.result(r, r.services.map((s) => `${s.name} ${s.running}/${s.desired} ${s.rollout ?? ''}`.trim()));
     }),
   );

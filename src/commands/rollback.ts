@@ -20,9 +20,10 @@ export const register: Register = (program, run) => {
       const target = appTarget(await ctx.config(), app, env);
       const r = await rollback(await ctx.ops(target), target, { to: opts.to, dryRun: opts.dryRun, timeoutSeconds: opts.timeout });
       const rep = ctx.reporter;
-      if (r.from === r.to) rep.success(`release ${r.to} is already current; nothing to do`);
-      else if (r.dryRun) rep.success(`dry run: ${r.changes.length} change(s) to go back from release ${r.from} to ${r.to}; nothing was changed`);
-      else rep.success(`rolled ${app} in ${env} back to release ${r.to} (${r.image}) as release ${r.release?.number ?? '?'} (${r.duration}s); ${r.note}`);
+      const done = (outcome: 'unchanged' | 'dry-run' | 'rolled-back') => ({ app, env, outcome, from: r.from ?? null, to: r.to ?? null, release: r.release?.number ?? null });
+      if (r.from === r.to) rep.success('rollback.done', done('unchanged'), `release ${r.to} is already current; nothing to do`);
+      else if (r.dryRun) rep.success('rollback.done', done('dry-run'), `dry run: ${r.changes.length} change(s) to go back from release ${r.from} to ${r.to}; nothing was changed`);
+      else rep.success('rollback.done', done('rolled-back'), `rolled ${app} in ${env} back to release ${r.to} (${r.image}) as release ${r.release?.number ?? '?'} (${r.duration}s); ${r.note}`);
       rep.result(r, `release ${r.release?.number ?? r.to}: ${r.image}`);
     }),
   );

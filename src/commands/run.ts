@@ -45,7 +45,9 @@ export const register: Register = (program, run) => {
         rep.result({ ...doc, detached: true }, r.taskArn);
         return;
       }
-      (r.exitCode === 0 ? rep.success.bind(rep) : rep.warn.bind(rep))(`task ${r.taskArn.split('/').pop()} exited with code ${r.exitCode}${r.stoppedReason ? ` (${r.stoppedReason})` : ''}`);
+      const task = r.taskArn.split('/').pop() ?? r.taskArn;
+      const exited = { task, exitCode: r.exitCode, reason: r.stoppedReason ?? null };
+      (r.exitCode === 0 ? rep.success.bind(rep) : rep.warn.bind(rep))('task.exited', exited, `task ${r.taskArn.split('/').pop()} exited with code ${r.exitCode}${r.stoppedReason ? ` (${r.stoppedReason})` : ''}`);
       rep.result(doc);
       return r.exitCode ?? 1;
     }),

@@ -19,7 +19,7 @@ export const register: Register = (program, run) => {
       const { counts, ranges } = parseCounts(args); // bad input: exit 2 before any AWS call
       const r = await scale(await ctx.ops(target), target, { counts, ranges, reset: opts.reset, timeoutSeconds: opts.timeout });
       const line = [...Object.entries(r.counts).map(([k, n]) => `${k}=${n}`), ...Object.entries(r.ranges).map(([k, b]) => `${k}=${b.min}..${b.max}`)].join(' ');
-      if (r.changed) ctx.reporter.success(`scaled ${app} in ${env} to ${line} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
+      if (r.changed) ctx.reporter.success('scale.done', { app, env, release: r.release?.number ?? null, seconds: r.duration }, `scaled ${app} in ${env} to ${line} (release ${r.release?.number ?? '?'}, ${r.duration}s)`);
       ctx.reporter.result(r, r.changed ? line : `${app} in ${env} already runs ${line}; nothing to do`);
     }),
   );

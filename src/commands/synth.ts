@@ -75,7 +75,7 @@ export const register: Register = (program, run) => {
         body: format === 'yaml' ? p.toYaml(r.template) : p.templateBody(r.template) + '\n',
       }));
       writeAllOrNothing(opts.out, files);
-      ctx.reporter.success(`wrote ${files.length} templates to ${opts.out}`);
+      ctx.reporter.success('synth.written', { files: files.length, out: opts.out }, `wrote ${files.length} templates to ${opts.out}`);
       ctx.reporter.result(
         { ok: true, dir: path.resolve(opts.out), files: files.map((f) => ({ kind: f.r.kind, stack: f.r.stack, env: f.r.env, app: f.r.app, file: f.file })) },
         files.map((f) => f.file),

@@ -22,7 +22,7 @@ export const register: Register = (program, run) => {
       const who = lock.info
         ? `held by ${lock.info.holder} (${lock.info.operation}) since ${lock.info.since}, expires ${lock.info.expires}`
         : 'unreadable lock object';
-      ctx.reporter.info(`${lock.key}: ${who}`);
+      ctx.reporter.info('unlock.lock', { key: lock.key, holder: lock.info?.holder ?? null, operation: lock.info?.operation ?? null, since: lock.info?.since ?? null, expires: lock.info?.expires ?? null }, `${lock.key}: ${who}`);
       await ctx.reporter.confirm(`Remove the lock on ${app} in ${env}? Only do this if that operation is no longer running.`, `unlock ${app} ${env}`);
       await removeAppLock(ops, t, lock);
       ctx.reporter.result({ env, app, locked: true, removed: true, lock: lock.info }, `removed the lock on ${app} in ${env} (${who})`);

@@ -11,7 +11,7 @@ export const register: Register = (program, run) => {
       const envs = Object.values(config.environments);
       const apps = Object.values(config.apps);
       const warnings = configWarnings(config);
-      for (const w of warnings) ctx.reporter.warn(w);
+      for (const w of warnings) ctx.reporter.warn('config.warning', {}, w);
       ctx.reporter.result(
         {
           ok: true,

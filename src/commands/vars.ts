@@ -22,7 +22,7 @@ export const register: Register = (program, run) => {
       const target = appTarget(await ctx.config(), app, env);
       const values = parsePairs(pairs);
       const r = await setVars(await ctx.ops(target), target, values, { noDeploy: !opts.deploy, plain: opts.plain, timeoutSeconds: opts.timeout });
-      if (r.changed) ctx.reporter.success(`set ${r.set!.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      if (r.changed) ctx.reporter.success('vars.set', { app, env, names: r.set!, release: r.deploy?.release?.number ?? null }, `set ${r.set!.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
       ctx.reporter.result(r, r.changed ? (r.deployed ? 'deployed' : 'stored') : 'nothing to do');
     }),
   );
@@ -41,7 +41,7 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { unsetVars }] = await Promise.all([import('../plan/target'), import('../ops/vars')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await unsetVars(await ctx.ops(target), target, names, { noDeploy: !opts.deploy, timeoutSeconds: opts.timeout });
-      if (r.changed) ctx.reporter.success(`unset ${names.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
+      if (r.changed) ctx.reporter.success('vars.unset', { app, env, names, release: r.deploy?.release?.number ?? null }, `unset ${names.join(', ')} for ${app} in ${env}${r.deployed ? ` (release ${r.deploy?.release?.number ?? '?'})` : ''}`);
       ctx.reporter.result(r, r.changed ? (r.deployed ? 'deployed' : 'stored') : 'nothing to do');
     }),
   );

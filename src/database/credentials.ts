@@ -7,6 +7,7 @@
 import type { Aws } from '../aws/client';
 import * as sm from '../aws/secrets';
 import { failure } from '../errors';
+import { TAG_PLATFORM } from '../naming';
 import type { Redactor } from '../events';
 import { scramVerifier } from './password';
 
@@ -74,6 +75,27 @@ function parseAppSecret(name: string, text: string | undefined, redact: Redactor
     url: String(v.url ?? ''),
     ...(typeof v.verifier === 'string' ? { verifier: v.verifier } : {}),
   };
+}
+
+/**
+ * A login kept under its pre-namespace name moves to `name` with the same value (the role's
+ * password does not change; tasks that read the old ARN keep working, since it stays): only when
+ * this platform tagged it and it is not scheduled for deletion. Null when there is none to move.
+ */
+export async function moveLegacyAppSecret(
+  aws: Aws,
+  legacy: string,
+  name: string,
+  tags: { Key: string; Value: string }[],
+  redact: Redactor,
+): Promise<StoredSecret | null> {
+  const platform = tags.find((t) => t.Key === TAG_PLATFORM)?.Value;
+  const info = await sm.describeSecret(aws, legacy);
+  if (!info || info.deletedAt || info.tags[TAG_PLATFORM] !== platform) return null;
+  const old = await readAppSecret(aws, legacy, redact);
+  if (!old) return null;
+  await createAppSecret(aws, name, old.value, tags);
+  return readAppSecret(aws, name, redact);
 }
 
 /** The app secret's current value, or null when it does not exist. */

@@ -7,12 +7,12 @@
  */
 import { appConfig, type Config } from '../config/model';
 import { usageError } from '../errors';
-import { dbName, dbRole, dbSecretName, tags } from '../naming';
-import { checkApp, checkEnv } from '../naming';
+import { checkApp, checkEnv, dbName, dbRole, dbSecretName, legacyDbSecretName, tags } from '../naming';
 import {
   appSecretValue,
   createAppSecret,
   deleteAppSecret,
+  moveLegacyAppSecret,
   promoteSecretVersion,
   putAppSecret,
   readAppSecret,
@@ -38,9 +38,9 @@ export interface DbEnsureResult {
 }
 export type DbInfo = Omit<DbEnsureResult, 'database' | 'role' | 'secret'>;
 
-function names(env: string, app: string) {
+function names(platform: string, env: string, app: string) {
   checkApp(app);
-  const n = { db: dbName(app), role: dbRole(app), secret: dbSecretName(env, app) };
+  const n = { db: dbName(app), role: dbRole(app), secret: dbSecretName(platform, env, app), legacy: legacyDbSecretName(env, app) };
   checkIdentifier('name', n.db);
   checkIdentifier('role', n.role);
   return n;
@@ -54,7 +54,7 @@ async function run(
   vars: Omit<SqlVars, 'pw'>,
   app?: { password: string; valueFrom: string },
 ): Promise<Record<string, number>> {
-  deps.reporter.step(`${plan.name} database ${vars.db} on ${t.host}:${t.port} (${t.runner} runner)`);
+  deps.reporter.step('db.plan', { db: vars.db, host: t.host, port: t.port, runner: t.runner }, `${plan.name} database ${vars.db} on ${t.host}:${t.port} (${t.runner} runner)`);
   if (t.runner === 'direct') {
     const conn = await directConnection(deps, t);
     const pw = app ? scramVerifier(app.password) : undefined;
@@ -71,7 +71,7 @@ const verifierRef = (arn: string, versionId: string) => `${arn}:verifier::${vers
 
 /** Everything config alone can say against ensuring app's database in env (no I/O). */
 export function checkEnsure(config: Config, env: string, app: string, runner?: Runner): void {
-  names(env, app);
+  names(config.platform.name, env, app);
   if (!appConfig(config, app).database) {
     throw usageError(`app ${app}: has "database": false in ${config.file}; remove that to give it a database`);
   }
@@ -91,13 +91,14 @@ export function checkCredentials(config: Config, env: string, app: string, runne
 }
 
 export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, opts: { rotatePassword?: boolean } = {}): Promise<DbEnsureResult> {
-  const n = names(env, app);
+  const n = names(deps.config.platform.name, env, app);
   checkEnsure(deps.config, env, app, deps.runner);
   const t = await resolveTarget(deps, env);
   const { aws, reporter } = deps;
   const value = (password: string) => appSecretValue(t.host, t.port, n.db, n.role, password, t.ssl);
 
-  const existing = await readAppSecret(aws, n.secret, reporter);
+  const ownTags = tags({ platform: deps.config.platform.name, env, app });
+  const existing = (await readAppSecret(aws, n.secret, reporter)) ?? (await moveLegacyAppSecret(aws, n.legacy, n.secret, ownTags, reporter));
   let secret: DbEnsureResult['secret'];
   let arn: string;
   let versionId: string;
@@ -106,7 +107,7 @@ export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, 
   if (!existing) {
     password = generatePassword();
     reporter.secret(password);
-    ({ arn, versionId } = await createAppSecret(aws, n.secret, value(password), tags({ platform: deps.config.platform.name, env, app })));
+    ({ arn, versionId } = await createAppSecret(aws, n.secret, value(password), ownTags));
     secret = 'created';
   } else if (opts.rotatePassword) {
     password = generatePassword();
@@ -143,13 +144,13 @@ export async function ensureAppDatabase(deps: DbDeps, env: string, app: string, 
     role: state.roleCreated ? 'created' : rotate ? 'rotated' : 'exists',
     secret,
   };
-  reporter.debug(`database ${n.db}: database ${result.database}, role ${result.role}, secret ${result.secret}`);
+  reporter.debug('db.result', { db: n.db, database: result.database, role: result.role, secret: result.secret }, `database ${n.db}: database ${result.database}, role ${result.role}, secret ${result.secret}`);
   return result;
 }
 
 /** Ends the app's sessions, drops its database and role, and deletes its secret. */
 export async function dropAppDatabase(deps: DbDeps, env: string, app: string): Promise<{ dropped: boolean }> {
-  const n = names(env, app);
+  const n = names(deps.config.platform.name, env, app);
   const e = Object.hasOwn(deps.config.environments, env) ? deps.config.environments[env] : undefined;
   if (e?.database.type === 'none') return { dropped: false };
   const t = await resolveTarget(deps, env);
@@ -160,7 +161,7 @@ export async function dropAppDatabase(deps: DbDeps, env: string, app: string): P
 
 /** Where the app's database is and which secret holds its login; never the password. */
 export async function appDatabaseInfo(deps: DbDeps, env: string, app: string): Promise<DbInfo> {
-  const n = names(env, app);
+  const n = names(deps.config.platform.name, env, app);
   checkEnv(deps.config, env);
   const s = await readAppSecret(deps.aws, n.secret, deps.reporter);
   if (!s) throw usageError(`app ${app} in ${env}: has no database secret ${n.secret}; run "cyclops db ensure ${app} ${env}" first`);

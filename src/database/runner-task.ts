@@ -149,7 +149,7 @@ export async function waitForDbTask(
     }
     const task = await ecs.describeTask(aws, t.cluster, taskArn, `check database task ${id}`);
     if ('missing' in task) throw failure(`database task ${id}: ECS no longer knows it (${task.missing}); run the command again`);
-    if (task.lastStatus !== last) opts.reporter?.emit({ type: 'task-state', task: `database task ${id}`, status: (last = task.lastStatus ?? '') });
+    if (task.lastStatus !== last) opts.reporter?.emit({ type: 'task-state', code: 'task.state', task: `database task ${id}`, status: (last = task.lastStatus ?? '') });
     if (task.lastStatus === 'STOPPED') {
       const c = task.containers.find((x) => x.name === DB_TASK_CONTAINER) ?? task.containers[0];
       const why = [task.stoppedReason, c?.reason].filter(Boolean).join('; ') || 'no reason given';
@@ -180,6 +180,6 @@ export async function runTask(
 ): Promise<Record<string, number>> {
   if (!t.subnets.length) throw usageError(`database task: the environment has no private subnets in its outputs; update the environment stack`);
   const arn = await startDbTask(aws, t, run);
-  opts.reporter?.emit({ type: 'task-state', task: `database task ${arn.split('/').pop()}`, status: `started on ${t.cluster}` });
+  opts.reporter?.emit({ type: 'task-state', code: 'task.state', task: `database task ${arn.split('/').pop()}`, status: `started on ${t.cluster}` });
   return waitForDbTask(aws, t, arn, run.plan, opts);
 }

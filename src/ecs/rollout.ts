@@ -66,7 +66,7 @@ class RolloutNews {
       const counts = { running: s.running, desired: s.desired, pending: s.pending, failed: s.failedTasks };
       const line = JSON.stringify([s.rollout, counts]);
       if (this.lines.get(s.name) !== line) {
-        this.events.emit({ type: 'service-rollout', service: s.name, rollout: s.rollout ?? 'no deployment', ...counts });
+        this.events.emit({ type: 'service-rollout', code: 'service.rollout.progress', service: s.name, rollout: s.rollout ?? 'no deployment', ...counts });
         this.lines.set(s.name, line);
         news = true;
       }
@@ -75,7 +75,7 @@ class RolloutNews {
         if (this.seen.has(e.id)) continue;
         this.seen.add(e.id);
         if (e.at && e.at.getTime() < this.since) continue;
-        this.events.emit({ type: 'service-event', service: s.name, message: e.message, ...(e.at ? { at: e.at.toISOString() } : {}) });
+        this.events.emit({ type: 'service-event', code: 'service.event', service: s.name, message: e.message, ...(e.at ? { at: e.at.toISOString() } : {}) });
         news = true;
       }
     }
@@ -100,7 +100,7 @@ export async function waitForRollout(aws: Aws, events: Events, cluster: string, 
     const states = rows.map(toState);
     if (news.report(rows)) lastNews = now();
     else if (now() - lastNews >= beatMs) {
-      events.emit({ type: 'heartbeat', what: `${services.length} service(s) to roll out`, elapsedSeconds: Math.round((now() - started) / 1000), timeoutSeconds: poller.timeoutSeconds });
+      events.emit({ type: 'heartbeat', code: 'wait.heartbeat', what: `${services.length} service(s) to roll out`, elapsedSeconds: Math.round((now() - started) / 1000), timeoutSeconds: poller.timeoutSeconds });
       lastNews = now();
     }
     const failed = states.find((s) => s.rollout === 'FAILED');

@@ -6,6 +6,7 @@
  * read the platform's own secrets and the ones config names. No IAM writes, no data stores.
  */
 import type { Config } from '../config/model';
+import { TAG_PLATFORM } from '../naming';
 import type { Statement } from './document';
 import { scopeArns, type Where } from './scopes';
 
@@ -44,6 +45,13 @@ export function boundaryStatements(where: Where, secretRefs: string[]): Statemen
       Effect: 'Allow',
       Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       Resource: [...scopeArns('secrets', where), ...scopeArns('generatedSecrets', where), ...sm],
+    },
+    {
+      Sid: 'ReadPlatformSecretsKeptBeforeTheNamespace',
+      Effect: 'Allow',
+      Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      Resource: scopeArns('legacySecrets', where),
+      Condition: { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } },
     },
     { Sid: 'ReadParameters', Effect: 'Allow', Action: ['ssm:GetParameter', 'ssm:GetParameters'], Resource: [...scopeArns('amiParameters', where), ...ssm] },
     {

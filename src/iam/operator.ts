@@ -56,7 +56,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
 
 /** Statement conditions by scope: EFS deletes only of file systems tagged with this platform. */
 const conditionOf = (where: Where) => (scope: OperatorScope) =>
-  scope === 'platformFileSystems' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
+  scope === 'platformFileSystems' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);

@@ -86,13 +86,15 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
-  // ---- Secrets Manager: app database logins (cyclops/<env>/<app>/database) and the admin secret
+  // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),
   'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
-  'secrets.DeleteSecret': use(WRITE, 'secrets'),
-  'secrets.DescribeSecret': use(ALL, 'secrets'),
-  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets'),
+  'secrets.DeleteSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.RestoreSecret': use(WRITE, 'secrets', 'legacySecrets'),
+  'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
+  // legacy: a login or secret kept before the namespace is read once more when it moves
+  'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
   // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
   'sts.GetCallerIdentity': use(ALL, 'any'),
 };

@@ -3,7 +3,7 @@
  * CloudFormation service role (rendered inside the platform template, with pseudo parameters)
  * and the operator's policies (`cyclops iam-policy`, with the account and region filled in).
  * Names follow src/naming.ts: stacks, clusters, roles and generated physical names all start
- * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/; alarms
+ * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/<platform>/; alarms
  * start with "cyclops-<platform>-".
  */
 import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
@@ -35,6 +35,7 @@ export type Scope =
   | 'repositories'
   | 'secrets'
   | 'generatedSecrets'
+  | 'legacySecrets'
   | 'clusters'
   | 'services'
   | 'tasks'
@@ -85,6 +86,10 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'repositories':
       return [arn('ecr', `repository/${ecrRepository(w.platform, '*')}`)];
     case 'secrets':
+      // the platform's own namespace: acme never reaches acme-eu's secrets
+      return [arn('secretsmanager', `secret:cyclops/${w.platform}/*`)];
+    case 'legacySecrets':
+      // secrets kept before the namespace (cyclops/<env>/<app>/...): only with this platform's tag (statements add the condition)
       return [arn('secretsmanager', 'secret:cyclops/*')];
     case 'generatedSecrets':
       // Secrets the templates create without a name (the Redis AUTH token) and RDS's own master

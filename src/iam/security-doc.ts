@@ -71,7 +71,8 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, ECS services and tasks in the \`${platform}-*\` clusters;
-- secrets \`cyclops/*\` (app database logins), and each environment's own database master secret, read from its env
+- secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
+  \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
   never every \`rds!\` secret of the account; an external database's admin secret by its ARN and \`-??????\`, which
   matches the six characters Secrets Manager appends when config gives the ARN without them;

@@ -37,7 +37,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
   // content-addressed, so this adds at most one immutable object; the "latest" pointer that
   // `config read` follows is left alone.
   const pushed = await ops.store.pushTemplate(input.kind, input.ids, input.body, { pointer: !input.dryRun });
-  say.debug(ops.events, `template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
+  say.debug(ops.events, 'template.pushed', { key: pushed.key, uploaded: pushed.changed }, `template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
   input.checkpoint?.();
   // Env and app stacks run as the platform's service role; the platform stack itself runs with
   // the operator's credentials, so an update can never take away the role's own permissions.

@@ -30,7 +30,7 @@ async function appAlarms(ops: Ops, t: AppTarget): Promise<AlarmState[] | null> {
   try {
     return await ops.alarms.describe(webAlarmNames(t));
   } catch (e) {
-    say.warn(ops.events, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
+    say.warn(ops.events, 'status.alarms-unavailable', { app: t.app, env: t.env, reason: (e as Error).message }, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
     return null;
   }
 }
@@ -46,7 +46,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
   const stack = appStack(t.platform, t.env, t.app);
   const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
   const port = ports?.environments[t.env]?.[t.app] ?? null;
-  if (release.state === 'corrupt') say.warn(ops.events, `s3://${release.bucket}/${release.key}: is not a valid release record (${release.problem}); ${restoreHint(release)}`);
+  if (release.state === 'corrupt') say.warn(ops.events, 'status.release-corrupt', { key: release.key, problem: release.problem }, `s3://${release.bucket}/${release.key}: is not a valid release record (${release.problem}); ${restoreHint(release)}`);
   const record = release.state === 'ok' ? release.record : null;
   if (!summary) {
     if (!Object.hasOwn(ops.config.apps, t.app) && port === null && !record) await unknownApp(ops, t);
@@ -118,7 +118,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
     if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
     if (!(hasDb && opts.dropDatabase)) {
-      say.info(ops.events, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
+      say.info(ops.events, 'destroy.nothing', { app: t.app, env: t.env }, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
       return { app: t.app, env: t.env, stack, deleted: false, port: null, database: hasDb ? 'kept' : 'none', volumes: { kept: [], deleted: [] }, logs: null };
     }
   }
@@ -129,7 +129,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     const { deleted } = await ops.stacks.delete(stack, { roleArn, timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
     const { port } = await ops.store.releasePort(t.env, t.app);
-    if (port !== null) say.step(ops.events, `released port ${port}`);
+    if (port !== null) say.step(ops.events, 'destroy.port.released', { port }, `released port ${port}`);
     scope.checkpoint();
     await ops.store.deleteRelease(t.env, t.app);
     let database: DestroyResult['database'] = hasDb ? 'kept' : 'none';
@@ -146,12 +146,12 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
       if (!opts.deleteVolumes) continue;
       scope.checkpoint();
       await ops.volumes.delete(id, { signal: scope.signal });
-      say.step(ops.events, `deleted file system ${id}`);
+      say.step(ops.events, 'destroy.volume.deleted', { id }, `deleted file system ${id}`);
       volumes.deleted.push(id);
     }
     if (!opts.deleteVolumes) volumes.kept = found;
-    if (volumes.kept.length) say.warn(ops.events, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
-    if (logs) say.info(ops.events, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
+    if (volumes.kept.length) say.warn(ops.events, 'destroy.volumes.kept', { ids: volumes.kept }, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
+    if (logs) say.info(ops.events, 'destroy.logs.kept', { group: logs.group, retentionDays: logs.retentionDays }, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
     return { app: t.app, env: t.env, stack, deleted, port, database, volumes, logs };
   });
 }

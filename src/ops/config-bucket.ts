@@ -43,7 +43,7 @@ async function portForApp(ops: Ops, t: AppTarget): Promise<number> {
   const had = file?.environments[t.env]?.[t.app];
   if (had !== undefined) return had;
   const first = (file?.range ?? ops.config.ports.range)[0];
-  say.warn(ops.events, `${t.app} has no port in ${t.env} yet; rendering with ${first} (the start of the range) without allocating; "cyclops ports allocate ${t.app} ${t.env}" or deploy gives it one`);
+  say.warn(ops.events, 'config.port.unallocated', { app: t.app, env: t.env, port: first }, `${t.app} has no port in ${t.env} yet; rendering with ${first} (the start of the range) without allocating; "cyclops ports allocate ${t.app} ${t.env}" or deploy gives it one`);
   return first;
 }
 

@@ -126,9 +126,18 @@ export interface LogGroupsApi {
 
 /** An app's own secrets in Secrets Manager (values go in, never come out). */
 export interface SecretsApi {
-  /** store a value as the secret's new current version (creating it, tagged); the ARN and version */
+  /** store a value as the secret's new current version (creating it, tagged, in the platform's namespace); the ARN and version */
   put(env: string, app: string, name: string, value: string): Promise<{ arn: string; versionId: string; created: boolean }>;
-  remove(env: string, app: string, name: string): Promise<void>;
+  /**
+   * Schedule a secret's deletion (by its ARN or name) after `recoveryDays`: "scheduled", or
+   * "not-ours" for a secret another platform tagged (left alone), or "missing".
+   */
+  remove(id: string, recoveryDays: number): Promise<{ outcome: 'scheduled' | 'not-ours' | 'missing'; deletionDate?: string }>;
+  /**
+   * Bring back the app's secret NAME: its namespaced name, else its pre-namespace name when this
+   * platform tagged it. Cancels a scheduled deletion; null when neither exists.
+   */
+  restore(env: string, app: string, name: string): Promise<{ arn: string; restored: boolean } | null>;
 }
 
 /** One-off ECS tasks (`run`, the release phase, `exec`) and the task definitions they start from. */

@@ -6,6 +6,7 @@
  */
 import { appConfig, serviceProcesses, type Config } from '../config/model';
 import { usageError } from '../errors';
+import type { MessageData } from '../events';
 import { appStack, logGroup } from '../naming';
 import { appParameters, type AppOverlay } from '../plan';
 import type { ImageRef } from '../plan/inputs';
@@ -43,11 +44,8 @@ export interface DeployInputs {
 }
 
 /** Something the plan wants said (the deploy goes on). */
-export interface PlanNote {
-  level: 'warning' | 'info' | 'debug';
-  code: 'deploy.image.mutable-tag' | 'deploy.database.none' | 'deploy.counts.drift' | 'deploy.release.replace-corrupt';
-  message: string;
-}
+type NoteCode = 'deploy.image.mutable-tag' | 'deploy.database.none' | 'deploy.counts.drift' | 'deploy.release.replace-corrupt';
+export type PlanNote = { [C in NoteCode]: { level: 'warning' | 'info' | 'debug'; code: C; data: MessageData[C]; message: string } }[NoteCode];
 
 export interface DeployPlan {
   target: AppTarget;
@@ -88,10 +86,10 @@ export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): 
   const app = appConfig(config, t.app);
   const notes: PlanNote[] = [];
   const mutable = mutableTagWarning(inputs.image, inputs.ref);
-  if (mutable) notes.push({ level: 'warning', code: 'deploy.image.mutable-tag', message: mutable });
+  if (mutable) notes.push({ level: 'warning', code: 'deploy.image.mutable-tag', data: { image: inputs.image, tag: inputs.ref.tag ?? '' }, message: mutable });
   if (app.database && config.environments[t.env].database.type === 'none') {
     // An unlisted app asks for a database only by default; say so quietly.
-    notes.push({ level: app.configured ? 'warning' : 'debug', code: 'deploy.database.none', message: `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database` });
+    notes.push({ level: app.configured ? 'warning' : 'debug', code: 'deploy.database.none', data: { app: t.app, env: t.env }, message: `environment ${t.env} has database.type "none"; ${t.app} is deployed without a database` });
   }
   checkCounts(config, t, inputs.counts);
   const kept = release.state === 'ok' ? (release.record.counts as Counts | undefined) : undefined;
@@ -103,7 +101,7 @@ export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): 
   const parameters = appParameters(config, t.env, t.app, deployed, counts, ranges);
   const drift = countDrift(config, t.app, counts);
   if (drift.length) {
-    notes.push({ level: 'info', code: 'deploy.counts.drift', message: `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config` });
+    notes.push({ level: 'info', code: 'deploy.counts.drift', data: { counts: counts ?? {} }, message: `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config` });
   }
   const { previous, replaceCorrupt, note } = previousRecord(appStack(t.platform, t.env, t.app), release, stack);
   if (note) notes.push(note);
@@ -159,7 +157,7 @@ function previousRecord(stackName: string, release: ReleaseState, stack: StackSu
   const where = `s3://${release.bucket}/${release.key}`;
   if (stack && isSettled(stack.status)) {
     const message = `${where}: is not a valid release record (${release.problem}); this deploy replaces it (${restoreHint(release)})`;
-    return { previous: release.lastGood?.record ?? null, replaceCorrupt: true, note: { level: 'warning', code: 'deploy.release.replace-corrupt', message } };
+    return { previous: release.lastGood?.record ?? null, replaceCorrupt: true, note: { level: 'warning', code: 'deploy.release.replace-corrupt', data: { key: release.key, problem: release.problem }, message } };
   }
   throw usageError(`${where}: is not a valid release record (${release.problem}) and stack ${stackName} is not settled to prove what runs; ${restoreHint(release)}`);
 }

@@ -15,7 +15,7 @@
  */
 import { Deadline } from '../deadline';
 import { usageError } from '../errors';
-import { say } from '../events';
+import { message, say, type CyclopsEvent } from '../events';
 import { appStack, LOG_RETENTION_DAYS, tags } from '../naming';
 import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
@@ -166,7 +166,7 @@ async function freePort(run: Run): Promise<{ port: number; allocated: boolean }>
 
 /** What the plan wants said. */
 function tell(ops: Ops, plan: DeployPlan): void {
-  for (const n of plan.notes) (n.level === 'warning' ? say.warn : n.level === 'info' ? say.info : say.debug)(ops.events, n.message);
+  for (const n of plan.notes) ops.events.emit(message(n.level === 'warning' ? 'warning' : n.level, n.code, n.data, n.message) as CyclopsEvent);
 }
 
 /** Step 4: under the lock, did the stack, the release pointer or the settings revision move since step 1? */
@@ -184,7 +184,7 @@ const pointerOf = (r: ReleaseState) =>
 
 /** The fast path (skip-deploy): the stack and the record say this exact rendering runs; only the rollout is checked. */
 async function unchanged(run: Run, plan: DeployPlan, rendered: Rendered, status: string, scope: LockScope): Promise<DeployResult> {
-  say.info(run.ops.events, `stack ${plan.names.stack}: no changes (its template digest and parameters match)`);
+  say.info(run.ops.events, 'deploy.stack.unchanged', { stack: plan.names.stack }, `stack ${plan.names.stack}: no changes (its template digest and parameters match)`);
   const services = await rollout(run, plan, scope, 'check');
   return result(run, plan, { port: rendered.port, database: null, release: plan.previous, changes: [], changed: false, skipped: true, status, action: 'none', services });
 }
@@ -197,11 +197,11 @@ async function dryRun(run: Run, plan: DeployPlan, seen: Observed): Promise<Deplo
     return result(run, plan, { ...base, port: plan.unchanged.port, changes: [], changed: false, skipped: true, status: seen.inputs.stack!.status, action: 'dry-run' });
   }
   const port = seen.port!;
-  say.step(ops.events, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
+  say.step(ops.events, 'deploy.port.planned', { port: port.port, allocated: port.allocated }, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
     const info = await ops.database.info(t.env, t.app);
-    if (!info) say.step(ops.events, `would create database and login for ${t.app}`);
+    if (!info) say.step(ops.events, 'deploy.database.planned', { app: t.app }, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
   const rendered = renderPlan(ops.config, plan, port.port, database?.secretArn);
@@ -240,7 +240,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   const t = req.target;
   const outputs = seen.outputs ?? (await requireEnvOutputs(ops, t.env));
   const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
-  say.step(ops.events, allocated ? `allocated port ${port}` : `port ${port}`);
+  say.step(ops.events, 'deploy.port.allocated', { port, allocated }, allocated ? `allocated port ${port}` : `port ${port}`);
   scope.checkpoint();
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
@@ -254,7 +254,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
-  say.debug(ops.events, `log group ${plan.names.logGroup} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
+  say.debug(ops.events, 'deploy.log-group.ready', { group: plan.names.logGroup, created: made === 'created', retentionDays: LOG_RETENTION_DAYS }, `log group ${plan.names.logGroup} ${made === 'created' ? 'created' : 'already there'} (retention ${LOG_RETENTION_DAYS} days)`);
   scope.checkpoint();
   // The release phase (processes.release) runs once CloudFormation has described the change
   // and the change-safety guard let it through, and before the change set is executed: a
@@ -280,7 +280,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     },
   });
   if (!applied.changed && opts.restart) {
-    say.step(ops.events, `starting a new deployment of ${plan.names.services.join(', ')}`);
+    say.step(ops.events, 'deploy.services.restarting', { services: plan.names.services }, `starting a new deployment of ${plan.names.services.join(', ')}`);
     scope.checkpoint();
     await ops.services.restart(plan.names.cluster, plan.names.services);
   }
@@ -296,11 +296,11 @@ async function rollout(run: Run, plan: DeployPlan, scope: LockScope, mode: 'wait
     const states = await ops.services.describe(cluster, services);
     const open = states.filter((s) => s.rollout !== 'COMPLETED');
     if (open.length) {
-      say.warn(ops.events, `not waiting (--no-wait): ${open.map((s) => `${s.name} ${s.rollout ?? 'no deployment'} ${s.running}/${s.desired}`).join(', ')}; follow it with "cyclops status ${req.target.app} ${req.target.env}"`);
+      say.warn(ops.events, 'deploy.rollout.not-waiting', { services: open.map((s) => ({ name: s.name, rollout: s.rollout ?? null, running: s.running, desired: s.desired })) }, `not waiting (--no-wait): ${open.map((s) => `${s.name} ${s.rollout ?? 'no deployment'} ${s.running}/${s.desired}`).join(', ')}; follow it with "cyclops status ${req.target.app} ${req.target.env}"`);
     }
     return states;
   }
-  say.step(ops.events, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
+  say.step(ops.events, 'service.rollout.waiting', { services: services.length, mode }, mode === 'wait' ? `waiting for ${services.length} service(s) to roll out` : `checking that ${services.length} service(s) have rolled out`);
   return ops.services.waitForRollout(cluster, services, { deadline: run.deadline, signal: scope.signal });
 }
 
@@ -312,7 +312,7 @@ async function record(run: Run, plan: DeployPlan, w: Written, scope: LockScope):
   const { ops, req } = run;
   const t = req.target;
   if (!w.applied.changed && plan.kind === 'deploy' && !plan.replaceCorrupt && recordMatches(plan.previous, w.rendered)) return plan.previous;
-  if (!w.applied.changed && plan.kind === 'deploy') say.step(ops.events, `recording release: ${plan.names.stack} runs ${req.image} but the release record did not say so`);
+  if (!w.applied.changed && plan.kind === 'deploy') say.step(ops.events, 'deploy.release.reconciling', { stack: plan.names.stack, image: req.image }, `recording release: ${plan.names.stack} runs ${req.image} but the release record did not say so`);
   scope.checkpoint();
   const after = w.applied.stack ?? null;
   const stamp = stackStamp(after);

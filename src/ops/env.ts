@@ -27,7 +27,7 @@ export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; ti
     const refused = current ? networkChange(t.env, current, body) : null;
     if (refused) throw refused;
   }
-  say.step(ops.events, `environment ${t.env}: template for stack ${stackName}`);
+  say.step(ops.events, 'env.template', { env: t.env, stack: stackName }, `environment ${t.env}: template for stack ${stackName}`);
   const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
   return { stackName, pushed, result };
 }
@@ -124,11 +124,11 @@ export async function listEnvs(ops: Ops) {
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
 export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[] }) {
-  say.step(ops.events, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
-  const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, message));
-  say.success(ops.events, bucket.created ? `created ${bucket.bucket}` : `${bucket.bucket} was there; settings re-applied`);
+  say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
+  const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, 'bootstrap.bucket.setting', {}, message));
+  say.success(ops.events, 'bootstrap.bucket.ready', { bucket: bucket.bucket, created: bucket.created }, bucket.created ? `created ${bucket.bucket}` : `${bucket.bucket} was there; settings re-applied`);
   const stackName = platformStack(ops.config.platform.name);
-  say.step(ops.events, `platform stack ${stackName}`);
+  say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   const { pushed, result } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
@@ -143,7 +143,7 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */
 export function envWarnings(ops: Ops, env: string): string[] {
   const mine = configWarnings(ops.config).filter((w) => w.startsWith(`environment ${env}:`) || !w.startsWith('environment '));
-  for (const w of mine) say.warn(ops.events, w);
+  for (const w of mine) say.warn(ops.events, 'config.warning', {}, w);
   return mine;
 }
 

@@ -106,7 +106,7 @@ export async function execInTask(ops: Ops, t: AppTarget, o: ExecOptions, runner:
   if (missing.length) {
     throw usageError(`exec ${t.app} ${t.env}: needs ${missing.join(' and ')} on PATH; install it, or run this yourself: aws ${args.map(shellQuote).join(' ')}`, INSTALL_HINTS);
   }
-  say.step(ops.events, `opening a session in task ${id} (${container}): ${remote}`);
+  say.step(ops.events, 'exec.session', { task: id, container }, `opening a session in task ${id} (${container}): ${remote}`);
   const exitCode = await runner.run('aws', args);
   return { task: task.arn!, container, command: ['aws', ...args], exitCode };
 }

@@ -28,7 +28,7 @@ export async function ensureDatabase(ops: Ops, t: AppTarget, opts: { rotatePassw
       if (services.length) {
         scope.checkpoint();
         restarted = await ops.services.restart(appServices(ops.config, t).cluster, services);
-        say.step(ops.events, `restarted ${restarted.length} service(s) of ${t.app} so that new tasks read the new password`);
+        say.step(ops.events, 'db.password.services-restarted', { services: restarted.length }, `restarted ${restarted.length} service(s) of ${t.app} so that new tasks read the new password`);
       }
     }
     return { ...result, restarted };

@@ -31,7 +31,7 @@ export async function resolveImage(ops: Ops, image: string, ref: ImageRef): Prom
   const ecr = ops.images?.ecr(ref.repository);
   if (!ecr || !ops.images) return base;
   if (ecr.region !== ops.stacks.region) {
-    say.warn(ops.events, `image ${image}: its ECR registry is in ${ecr.region}, not ${ops.stacks.region}; deployed as given${ref.digest ? '' : ' by tag'} and not tagged for the release`);
+    say.warn(ops.events, 'image.region-mismatch', { image, registryRegion: ecr.region, region: ops.stacks.region }, `image ${image}: its ECR registry is in ${ecr.region}, not ${ops.stacks.region}; deployed as given${ref.digest ? '' : ' by tag'} and not tagged for the release`);
     return base;
   }
   if (ref.digest) return { ...base, ecr };
@@ -39,7 +39,7 @@ export async function resolveImage(ops: Ops, image: string, ref: ImageRef): Prom
   if (!digest) {
     throw usageError(`image ${image}: tag "${ref.tag}" is not in ECR repository ${ecr.repositoryName} (account ${ecr.registryId}, ${ecr.region}); push it first, or check the tag`);
   }
-  say.debug(ops.events, `image ${image} is ${ref.repository}@${digest}`);
+  say.debug(ops.events, 'image.resolved', { image, digest }, `image ${image} is ${ref.repository}@${digest}`);
   return { deployed: `${ref.repository}@${digest}`, tag: ref.tag, digest, ecr };
 }
 
@@ -49,11 +49,13 @@ export async function tagReleaseImage(ops: Ops, env: string, image: ResolvedImag
   const tag = releaseImageTag(env, number);
   try {
     const r = await ops.images.tag(image.ecr, image.digest, tag);
-    say.step(ops.events, `image ${image.ecr.repositoryName}@${image.digest.slice(0, 19)}… ${r === 'already' ? 'already tagged' : 'tagged'} ${tag}`);
+    say.step(ops.events, 'image.tagged', { repository: image.ecr.repositoryName, digest: image.digest, tag, already: r === 'already' }, `image ${image.ecr.repositoryName}@${image.digest.slice(0, 19)}… ${r === 'already' ? 'already tagged' : 'tagged'} ${tag}`);
     return tag;
   } catch (e) {
     say.warn(
       ops.events,
+      'image.tag-failed',
+      { repository: image.ecr.repositoryName, digest: image.digest, tag, reason: (e as Error).message },
       `could not tag ${image.ecr.repositoryName}@${image.digest} as ${tag} (${(e as Error).message}); the lifecycle policy may expire it; tag it by hand with "aws ecr put-image" or redeploy`,
     );
     return null;

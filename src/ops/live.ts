@@ -4,8 +4,8 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
-import { appSecretName, envOutputsFrom, envStack, PLATFORM_OUTPUT, platformStack, tags, templateKey, templateUrl } from '../naming';
-import { deleteSecretNow, putOrCreateSecret } from '../aws/secrets';
+import { appSecretName, envOutputsFrom, legacyAppSecretName, TAG_PLATFORM, envStack, PLATFORM_OUTPUT, platformStack, tags, templateKey, templateUrl } from '../naming';
+import { describeSecret, putOrCreateSecret, restoreSecret, scheduleSecretDeletion } from '../aws/secrets';
 import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../ecs/rollout';
@@ -45,7 +45,7 @@ export function liveStore(aws: Aws, config: Config, reporter?: Reporter): StoreA
     bucketRegion: () => store.bucketRegion(aws, config),
     allocatePort: async (env, app) => {
       const r = await store.allocatePort(aws, config, env, app);
-      reporter?.debug(`ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
+      reporter?.debug('ports.allocated', { app, env, port: r.port, attempts: r.attempts }, `ports.json: ${app} in ${env} has port ${r.port} after ${r.attempts} attempt(s)`);
       return r;
     },
     releasePort: (env, app) => store.releasePort(aws, config, env, app),
@@ -81,15 +81,33 @@ export function liveServices(aws: Aws, reporter: Reporter): ServicesApi {
 }
 
 export function liveSecrets(aws: Aws, config: Config): SecretsApi {
+  const platform = config.platform.name;
+  const ours = (t: Record<string, string>) => t[TAG_PLATFORM] === platform;
   return {
     put: (env, app, name, value) =>
       putOrCreateSecret(aws, {
-        name: appSecretName(env, app, name),
-        description: `cyclops secret ${name} of ${app} in ${env}`,
+        name: appSecretName(platform, env, app, name),
+        description: `cyclops secret ${name} of ${app} in ${env} (platform ${platform})`,
         text: value,
-        tags: tags({ platform: config.platform.name, env, app }),
+        tags: tags({ platform, env, app }),
       }),
-    remove: (env, app, name) => deleteSecretNow(aws, appSecretName(env, app, name)),
+    remove: async (id, recoveryDays) => {
+      const s = await describeSecret(aws, id);
+      if (!s) return { outcome: 'missing' };
+      if (!ours(s.tags)) return { outcome: 'not-ours' };
+      if (s.deletedAt) return { outcome: 'scheduled' };
+      const when = await scheduleSecretDeletion(aws, s.arn, recoveryDays);
+      return { outcome: 'scheduled', ...(when ? { deletionDate: when.toISOString() } : {}) };
+    },
+    restore: async (env, app, name) => {
+      for (const id of [appSecretName(platform, env, app, name), legacyAppSecretName(env, app, name)]) {
+        const s = await describeSecret(aws, id);
+        if (!s || !ours(s.tags)) continue;
+        if (s.deletedAt) await restoreSecret(aws, s.arn);
+        return { arn: s.arn, restored: !!s.deletedAt };
+      }
+      return null;
+    },
   };
 }
 

@@ -23,11 +23,11 @@ export function interruptedError(operation: string, target: AppTarget) {
 export async function withAppLock<T>(ops: Ops, target: AppTarget, operation: string, fn: (scope: LockScope) => Promise<T>): Promise<T> {
   const { app, env } = target;
   if (ops.signal.aborted) throw interruptedError(operation, target);
-  say.step(ops.events, `locking ${app} in ${env}`);
+  say.step(ops.events, 'lock.acquiring', { app, env }, `locking ${app} in ${env}`);
   const lock = await ops.store.acquireLock(env, app, operation);
   if (lock.tookOverFrom) {
     const why = lock.tookOverBecause === 'holder-gone' ? 'whose process is no longer running on this host' : 'whose lease had lapsed';
-    say.warn(ops.events, `took over the lock of ${lock.tookOverFrom}, ${why}`);
+    say.warn(ops.events, 'lock.taken-over', { from: lock.tookOverFrom, because: lock.tookOverBecause ?? 'expired' }, `took over the lock of ${lock.tookOverFrom}, ${why}`);
   }
   const signal = AbortSignal.any([ops.signal, lock.lost]);
   const checkpoint = () => {
@@ -41,6 +41,6 @@ export async function withAppLock<T>(ops: Ops, target: AppTarget, operation: str
     checkpoint();
     return await fn({ signal, checkpoint, lock });
   } finally {
-    await lock.release().catch((e) => say.warn(ops.events, `could not release the lock ${lock.key}: ${(e as Error).message}; run "cyclops unlock ${app} ${env}"`));
+    await lock.release().catch((e) => say.warn(ops.events, 'lock.release-failed', { key: lock.key, reason: (e as Error).message }, `could not release the lock ${lock.key}: ${(e as Error).message}; run "cyclops unlock ${app} ${env}"`));
   }
 }

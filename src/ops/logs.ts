@@ -1,7 +1,9 @@
 /**
  * `cyclops logs APP ENV`: the app's log group (one per env and app), every process's streams
- * interleaved by time. One read is bounded by --limit; --follow polls with backoff from the
- * newest event seen, drops events already shown, and ends cleanly when the signal aborts.
+ * interleaved by time. A read gives the newest N events of the window (as `tail -n` does), or
+ * with `newest: false` pages forward from its start; both print oldest first. --follow polls
+ * with backoff from the newest event seen, drops events already shown, and ends cleanly when
+ * the signal aborts.
  */
 import type { LogQuery } from '../aws/logs';
 import { appConfig, RELEASE_PROCESS } from '../config/model';
@@ -25,7 +27,12 @@ export interface LogsOptions {
   until?: number;
   pattern?: string;
   limit?: number;
+  /** the newest `limit` events of the window (default: the first `limit` from its start) */
+  newest?: boolean;
 }
+
+/** The first slice the newest-first read looks at, back from the window's end. */
+export const FIRST_SLICE_MS = 60_000;
 
 export interface FollowOptions {
   /** first and shortest poll interval (default 1000 ms); doubles while nothing arrives */
@@ -77,10 +84,39 @@ async function page(ops: Ops, t: AppTarget, q: LogQuery, process: string | undef
   return { rows: sorted.slice(0, limit), more: sorted.length > limit || (!!nextToken && rows.length >= limit) };
 }
 
-export async function readLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}): Promise<{ group: string; events: LogLine[]; more: boolean }> {
+/**
+ * The newest `limit` events of the window, oldest first. CloudWatch Logs reads forward only,
+ * so this reads slices back from the window's end: a slice that holds fewer events than still
+ * needed is kept and the next one, just before it, is four times wider; one that holds more
+ * is narrowed to its latest quarter. Events read stay close to `limit` however long the window.
+ */
+async function newest(ops: Ops, t: AppTarget, q: LogQuery, process: string | undefined, limit: number): Promise<{ rows: Row[]; more: boolean }> {
+  const start = q.start!;
+  let hi = q.end ?? now(ops);
+  let span = FIRST_SLICE_MS;
+  const slices: Row[][] = [];
+  let have = 0;
+  while (have < limit && hi >= start && !ops.signal.aborted) {
+    const lo = Math.max(start, hi - span + 1);
+    const got = await page(ops, t, { ...q, start: lo, end: hi }, process, limit - have);
+    if (got.more && lo < hi) {
+      span = Math.max(1, Math.floor((hi - lo + 1) / 4));
+      continue;
+    }
+    slices.unshift(got.rows);
+    have += got.rows.length;
+    hi = lo - 1;
+    span *= 4;
+  }
+  const more = hi >= start && (await page(ops, t, { ...q, start, end: hi }, process, 1)).rows.length > 0;
+  return { rows: slices.flat(), more };
+}
+
+export async function readLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}): Promise<{ group: string; events: LogLine[]; more: boolean; newest: boolean }> {
   const q = query(ops, t, o);
-  const { rows, more } = await page(ops, t, q, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
-  return { group: q.group, events: rows.map(toLine), more };
+  const read = o.newest ? newest : page;
+  const { rows, more } = await read(ops, t, q, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
+  return { group: q.group, events: rows.map(toLine), more, newest: !!o.newest };
 }
 
 /**
@@ -94,10 +130,17 @@ export async function followLogs(ops: Ops, t: AppTarget, o: LogsOptions = {}, f:
   const base = f.pollMs ?? 1000;
   let delay = base;
   let count = 0;
+  if (o.newest) {
+    // As `tail -f`: the newest lines first, then what comes after them.
+    const { rows } = await newest(ops, t, q, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
+    const fresh = seen.fresh(rows);
+    for (const e of fresh) ops.events.emit({ type: 'log-event', code: 'logs.event', ...toLine(e) });
+    count += fresh.length;
+  }
   while (!ops.signal.aborted) {
     const { rows } = await page(ops, t, { ...q, start: seen.cursor }, o.process, o.limit ?? DEFAULT_LOG_LIMIT);
     const fresh = seen.fresh(rows);
-    for (const e of fresh) ops.events.emit({ type: 'log-event', ...toLine(e) });
+    for (const e of fresh) ops.events.emit({ type: 'log-event', code: 'logs.event', ...toLine(e) });
     count += fresh.length;
     if (ops.signal.aborted || (q.end !== undefined && now(ops) > q.end)) break;
     delay = fresh.length ? base : Math.min(delay * 2, f.maxPollMs ?? 10_000);

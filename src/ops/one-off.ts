@@ -80,7 +80,7 @@ export async function waitOneOff(ops: Ops, spec: OneOffSpec, taskArn: string, w:
       const line = toLine(e);
       logs.push(line);
       if (logs.length > keep) logs.shift();
-      ops.events.emit({ type: 'task-log', task: label, message: line.message, timestamp: line.timestamp });
+      ops.events.emit({ type: 'task-log', code: 'task.log', task: label, message: line.message, timestamp: line.timestamp });
     }
   };
   const limit = w.deadline?.timeoutSeconds ?? w.timeoutSeconds ?? 3600;
@@ -90,12 +90,12 @@ export async function waitOneOff(ops: Ops, spec: OneOffSpec, taskArn: string, w:
   for (;;) {
     if (signal.aborted) {
       await ops.tasks.stop(spec.cluster, taskArn, 'cyclops: interrupted (Ctrl-C)');
-      say.warn(ops.events, `${spec.what}: asked ECS to stop task ${id}`);
+      say.warn(ops.events, 'task.stop-requested', { task: id }, `${spec.what}: asked ECS to stop task ${id}`);
       throw interrupted(`${spec.what}: interrupted; task ${id} was asked to stop`);
     }
     const task = await ops.tasks.describe(spec.cluster, taskArn);
     if ('missing' in task) throw failure(`${spec.what}: ECS no longer knows task ${id} (${task.missing}); look for it in the ECS console`);
-    if (task.lastStatus !== last) ops.events.emit({ type: 'task-state', task: `${spec.what} ${id}`, status: (last = task.lastStatus ?? '') });
+    if (task.lastStatus !== last) ops.events.emit({ type: 'task-state', code: 'task.state', task: `${spec.what} ${id}`, status: (last = task.lastStatus ?? '') });
     await readLogs();
     if (task.lastStatus === 'STOPPED') {
       await readLogs(); // the last lines can reach CloudWatch after the task stopped

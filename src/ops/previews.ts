@@ -75,7 +75,7 @@ export async function prunePreviews(ops: Ops, t: Target, plan: PrunePlan, opts: 
   for (const p of plan.prune) {
     const info = await ops.database.info(t.env, p.app);
     const config: Config = { ...ops.config, apps: { ...ops.config.apps, [p.app]: { ...previewOfConfig(ops.config, p), database: info !== null } } };
-    say.step(ops.events, `pruning preview ${p.app} (of ${p.previewOf}, ${p.image ?? 'no image'})`);
+    say.step(ops.events, 'preview.pruning', { app: p.app, previewOf: p.previewOf, image: p.image ?? null }, `pruning preview ${p.app} (of ${p.previewOf}, ${p.image ?? 'no image'})`);
     results.push(await destroyApp({ ...ops, config }, { platform: t.platform, env: t.env, app: p.app }, { dropDatabase: info !== null, timeoutSeconds: opts.timeoutSeconds }));
   }
   return results;

@@ -101,7 +101,7 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   try {
     applied = await apply();
     const { cluster, services: names } = appServices(ops.config, t);
-    say.step(ops.events, `waiting for ${names.length} service(s) to roll out`);
+    say.step(ops.events, 'service.rollout.waiting', { services: names.length, mode: 'wait' }, `waiting for ${names.length} service(s) to roll out`);
     services = names.length ? await ops.services.waitForRollout(cluster, names, { deadline, signal: scope.signal }) : [];
     scope.checkpoint();
   } catch (e) {

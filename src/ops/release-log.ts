@@ -42,9 +42,9 @@ export async function recordFailure(ops: Ops, t: AppTarget, started: number, fie
   const outcome = failedOutcome(e, ops.signal);
   try {
     const r = await ops.store.writeRelease(t.env, t.app, draft(ops, t, started, { ...fields, ...outcome }));
-    say.info(ops.events, `recorded release ${r.number} of ${t.app} in ${t.env}: ${outcome.outcome}`);
+    say.info(ops.events, 'release.recorded', { app: t.app, env: t.env, number: r.number ?? null, outcome: outcome.outcome ?? 'failed' }, `recorded release ${r.number} of ${t.app} in ${t.env}: ${outcome.outcome}`);
   } catch (w) {
-    say.warn(ops.events, `could not record the ${outcome.outcome} release of ${t.app} in ${t.env}: ${(w as Error).message}`);
+    say.warn(ops.events, 'release.record-failed', { app: t.app, env: t.env, outcome: outcome.outcome ?? 'failed', reason: (w as Error).message }, `could not record the ${outcome.outcome} release of ${t.app} in ${t.env}: ${(w as Error).message}`);
   }
   throw e;
 }

@@ -32,10 +32,10 @@ export async function restart(ops: Ops, t: AppTarget, opts: { process?: string; 
   const { cluster, services } = appServices(ops.config, t);
   const chosen = opts.process ? [serviceName(t.app, opts.process)] : services;
   const states = await withAppLock(ops, t, `restart ${chosen.join(' ')}`, async (scope): Promise<ServiceState[]> => {
-    say.step(ops.events, `starting a new deployment of ${chosen.join(', ')} (release ${current.number})`);
+    say.step(ops.events, 'restart.started', { services: chosen, release: current.number ?? null }, `starting a new deployment of ${chosen.join(', ')} (release ${current.number})`);
     scope.checkpoint();
     await ops.services.restart(cluster, chosen);
-    say.step(ops.events, `waiting for ${chosen.length} service(s) to roll out`);
+    say.step(ops.events, 'service.rollout.waiting', { services: chosen.length, mode: 'wait' }, `waiting for ${chosen.length} service(s) to roll out`);
     return ops.services.waitForRollout(cluster, chosen, { timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
   });
   return {

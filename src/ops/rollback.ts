@@ -75,12 +75,12 @@ export async function rollback(ops: Ops, t: AppTarget, opts: RollbackOptions = {
   const stack = appStack(t.platform, t.env, t.app);
   const base = { app: t.app, env: t.env, stack, from: current.number ?? 0, to: target.number ?? 0, image: target.image, note: MIGRATIONS_NOTE };
   if (target.number === current.number) {
-    say.info(ops.events, `release ${target.number} is already the current release of ${t.app} in ${t.env}; nothing to do`);
+    say.info(ops.events, 'rollback.unchanged', { app: t.app, env: t.env, release: target.number ?? null }, `release ${target.number} is already the current release of ${t.app} in ${t.env}; nothing to do`);
     return { ...base, changed: false, action: 'none', dryRun: !!opts.dryRun, release: current, changes: [], duration: elapsed(ops, started) };
   }
   const template = await requireTemplate(ops, target, `rollback --to ${target.number}`);
-  say.warn(ops.events, MIGRATIONS_NOTE);
-  say.step(ops.events, `rolling ${t.app} in ${t.env} back from release ${current.number} to ${target.number} (${target.image})`);
+  say.warn(ops.events, 'rollback.migrations-note', {}, MIGRATIONS_NOTE);
+  say.step(ops.events, 'rollback.started', { app: t.app, env: t.env, from: current.number ?? null, to: target.number ?? null, image: target.image }, `rolling ${t.app} in ${t.env} back from release ${current.number} to ${target.number} (${target.image})`);
   const input = { base: target, parameters: template.parameters, kind: 'rollback' as const, target: target.number, counts: target.counts, timeoutSeconds: opts.timeoutSeconds, started };
   if (opts.dryRun) {
     const r = await reapply(ops, t, null, { ...input, dryRun: true });

@@ -95,7 +95,7 @@ export async function runCommand(ops: Ops, t: AppTarget, o: RunOptions, w: Omit<
   };
   if (ops.signal.aborted) throw usageError(`run ${t.app} ${t.env}: interrupted before the task started; nothing was started`);
   const taskArn = await startOneOff(ops, spec, network);
-  say.step(ops.events, `started task ${taskArn.split('/').pop()} (${process}: ${o.command.join(' ')})`);
+  say.step(ops.events, 'task.started', { task: taskArn.split('/').pop() ?? taskArn, process, command: o.command }, `started task ${taskArn.split('/').pop()} (${process}: ${o.command.join(' ')})`);
   if (o.detach) return { taskArn, exitCode: null, logs: [], process, detached: true };
   const r = await waitOneOff(ops, spec, taskArn, { ...w, timeoutSeconds: o.timeoutSeconds });
   if (r.exitCode === null) {

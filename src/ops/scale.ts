@@ -112,10 +112,10 @@ export async function scale(ops: Ops, t: AppTarget, req: { counts: Record<string
     JSON.stringify(overrides ?? null) === JSON.stringify(current.counts ?? null) &&
     JSON.stringify(rangeOverrides ?? null) === JSON.stringify(current.ranges ?? null);
   if (same) {
-    say.info(ops.events, `${t.app} in ${t.env} already runs ${describe(counts, bounded)}; nothing to do`);
+    say.info(ops.events, 'scale.unchanged', { app: t.app, env: t.env, counts, ranges: bounded }, `${t.app} in ${t.env} already runs ${describe(counts, bounded)}; nothing to do`);
     return { app: t.app, env: t.env, stack, counts, ranges: bounded, previous, previousRanges, changed: false, release: current, duration: elapsed(ops, started) };
   }
-  say.step(ops.events, `scaling ${t.app} in ${t.env}: ${describe(previous, previousRanges)} → ${describe(counts, bounded)}`);
+  say.step(ops.events, 'scale.started', { app: t.app, env: t.env, from: previous, to: counts, fromRanges: previousRanges, toRanges: bounded }, `scaling ${t.app} in ${t.env}: ${describe(previous, previousRanges)} → ${describe(counts, bounded)}`);
   const r = await withAppLock(ops, t, `scale ${describe(counts, bounded)}`, (scope) =>
     reapply(ops, t, scope, { base: current, parameters, kind: 'scale', counts: overrides, ranges: rangeOverrides, timeoutSeconds: req.timeoutSeconds, started }),
   );

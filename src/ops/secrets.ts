@@ -1,6 +1,6 @@
 /**
- * `cyclops secrets set|unset|list`: an app's own secrets. The value goes to Secrets Manager
- * (cyclops/<env>/<app>/<NAME>, tagged) and nowhere else; the settings object keeps only the
+ * `cyclops secrets set|unset|restore|list`: an app's own secrets. The value goes to Secrets Manager
+ * (cyclops/<platform>/<env>/<app>/<NAME>, tagged) and nowhere else; the settings object keeps only the
  * name and ARN, and the app template injects it into every process by ARN (ECS `Secrets`),
  * which its execution role may read. A new value is a new secret version and a new
  * deployment, so tasks read it; each change records a release (kind secrets).
@@ -8,7 +8,7 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appSecretName, checkSettingName } from '../naming';
+import { appSecretName, checkSettingName, RECOVERY_DAYS } from '../naming';
 import { now, type Ops } from './context';
 import type { DeployResult } from './deploy';
 import type { AppTarget } from '../plan/target';
@@ -19,8 +19,10 @@ export interface SecretResult {
   env: string;
   name: string;
   arn: string | null;
-  /** set: a new version (or a new secret); unset: removed */
-  action: 'created' | 'updated' | 'removed' | 'none';
+  /** set: a new version (or a new secret); unset: scheduled for deletion; restore: back in use */
+  action: 'created' | 'updated' | 'removed' | 'restored' | 'none';
+  /** unset: when Secrets Manager deletes it for good (restore brings it back until then) */
+  deletionDate?: string;
   versionId?: string;
   deployed: boolean;
   deploy: DeployResult | null;
@@ -40,31 +42,88 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
   }
-  say.step(ops.events, `storing secret ${appSecretName(t.env, t.app, name)}`);
+  say.step(ops.events, 'secret.storing', { name: appSecretName(t.platform, t.env, t.app, name) }, `storing secret ${appSecretName(t.platform, t.env, t.app, name)}`);
+  const before = stored.secrets[name]?.arn;
   const put = await ops.secrets.put(t.env, t.app, name, value);
   const updatedAt = new Date(now(ops)).toISOString();
   await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: put.arn, updatedAt } } }));
   // A new version of a known secret leaves the template as it is: restart so tasks read it.
   const d = await redeploy(ops, t, 'secrets', { ...opts, restart: true });
+  await retireMoved(ops, t, name, before, put.arn, !!d);
   return { app: t.app, env: t.env, name, arn: put.arn, action: put.created ? 'created' : 'updated', versionId: put.versionId, deployed: !!d, deploy: d };
 }
 
-export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
+/**
+ * A secret stored before secrets were namespaced by platform moves on its next set: once the
+ * processes use the new one (the redeploy is done), the old one is scheduled for deletion, and
+ * only when this platform tagged it. Without a redeploy, tasks may still read the old one: it stays.
+ */
+async function retireMoved(ops: Ops, t: AppTarget, name: string, before: string | undefined, now: string, deployed: boolean): Promise<void> {
+  if (!before || before === now) return;
+  if (!deployed) {
+    say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: false }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) stays while running tasks read it: the next "secrets set" after a deploy retires it`);
+    return;
+  }
+  const r = await ops.secrets.remove(before, RECOVERY_DAYS.default);
+  if (r.outcome === 'scheduled') say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: true }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one is scheduled for deletion in ${RECOVERY_DAYS.default} days`);
+  if (r.outcome === 'not-ours') say.info(ops.events, 'secret.moved', { name, old: before ?? null, retired: false }, `the secret ${name} moved to ${appSecretName(t.platform, t.env, t.app, name)}; the old one (${before}) is not tagged with this platform, so it is left in place`);
+}
+
+/** Check a --recovery-days value (Secrets Manager's bounds) before anything is touched. */
+export function checkRecoveryDays(days: number): number {
+  if (!Number.isInteger(days) || days < RECOVERY_DAYS.min || days > RECOVERY_DAYS.max) {
+    throw usageError(`--recovery-days ${days}: Secrets Manager keeps a deleted secret ${RECOVERY_DAYS.min} to ${RECOVERY_DAYS.max} days; give a whole number in that range`);
+  }
+  return days;
+}
+
+export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions & { recoveryDays?: number } = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
+  const recoveryDays = checkRecoveryDays(opts.recoveryDays ?? RECOVERY_DAYS.default);
+  let arn: string | undefined;
   const { changed } = await ops.store.updateSettings(t.env, t.app, (s) => {
     const secrets = { ...s.secrets };
+    arn = secrets[name]?.arn ?? arn;
     delete secrets[name];
     return { ...s, secrets };
   });
   if (!changed) {
-    say.info(ops.events, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
+    say.info(ops.events, 'secret.absent', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
     return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null };
   }
-  // First the processes stop referencing it, then the secret goes.
+  // First the processes stop referencing it, then the secret is scheduled for deletion (restorable until then).
   const d = await redeploy(ops, t, 'secrets', opts);
-  if (opts.noDeploy) say.info(ops.events, `the secret ${appSecretName(t.env, t.app, name)} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${appSecretName(t.env, t.app, name)}"`);
-  else await ops.secrets.remove(t.env, t.app, name);
-  return { app: t.app, env: t.env, name, arn: null, action: 'removed', deployed: !!d, deploy: d };
+  const id = arn ?? appSecretName(t.platform, t.env, t.app, name);
+  if (opts.noDeploy) {
+    say.info(ops.events, 'secret.kept', { name: id }, `the secret ${id} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${id} --recovery-window-in-days ${recoveryDays}"`);
+    return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deployed: false, deploy: null };
+  }
+  const r = await ops.secrets.remove(id, recoveryDays);
+  if (r.outcome === 'scheduled') say.info(ops.events, 'secret.deletion-scheduled', { name, deletionDate: r.deletionDate ?? null, recoveryDays }, `secret ${name} is scheduled for deletion${r.deletionDate ? ` on ${r.deletionDate}` : ` in ${recoveryDays} days`}; until then "cyclops secrets restore ${t.app} ${t.env} ${name}" brings it back`);
+  if (r.outcome === 'not-ours') say.info(ops.events, 'secret.not-ours', { name: id }, `secret ${id} is not tagged with this platform: it is no longer used here, and left in place`);
+  return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deletionDate: r.deletionDate, deployed: !!d, deploy: d };
+}
+
+/**
+ * `secrets restore`: cancel the scheduled deletion of the app's secret NAME (after an unset, or a
+ * mistyped one) and inject it again, like set with the value it had.
+ */
+export async function restoreAppSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
+  checkSecretName(ops, t, name);
+  const stored = await ops.store.readSettings(t.env, t.app);
+  if (Object.hasOwn(stored.vars, name)) throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
+  const r = await ops.secrets.restore(t.env, t.app, name);
+  if (!r) {
+    throw usageError(`secret "${name}" of ${t.app} in ${t.env}: there is none to restore (${appSecretName(t.platform, t.env, t.app, name)} does not exist, or its recovery window has passed); set it again with "cyclops secrets set ${t.app} ${t.env} ${name}"`);
+  }
+  if (!r.restored && stored.secrets[name]?.arn === r.arn) {
+    say.info(ops.events, 'secret.unchanged', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} already uses secret ${name}; nothing to do`);
+    return { app: t.app, env: t.env, name, arn: r.arn, action: 'none', deployed: false, deploy: null };
+  }
+  const updatedAt = new Date(now(ops)).toISOString();
+  await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: r.arn, updatedAt } } }));
+  const d = await redeploy(ops, t, 'secrets', { ...opts, restart: true });
+  return { app: t.app, env: t.env, name, arn: r.arn, action: 'restored', deployed: !!d, deploy: d };
 }
 
 export interface SecretsList {

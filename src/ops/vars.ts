@@ -55,16 +55,16 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
 /** After a settings change: re-apply the current release's image, unless told not to or there is none. */
 export async function redeploy(ops: Ops, t: AppTarget, kind: 'vars' | 'secrets', opts: SettingsChangeOptions & { restart?: boolean }): Promise<DeployResult | null> {
   if (opts.noDeploy) {
-    say.info(ops.events, `stored; the next deploy of ${t.app} in ${t.env} applies it`);
+    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-deploy' }, `stored; the next deploy of ${t.app} in ${t.env} applies it`);
     return null;
   }
   const state = await ops.store.readRelease(t.env, t.app);
   if (state.state !== 'ok') {
-    say.info(ops.events, `stored; ${t.app} has no release in ${t.env} yet, so its first deploy applies it`);
+    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-release' }, `stored; ${t.app} has no release in ${t.env} yet, so its first deploy applies it`);
     return null;
   }
   const image = recordedImage(state.record);
-  say.step(ops.events, `re-applying release ${state.record.number} (${image}) with the new ${kind === 'vars' ? 'variables' : 'secrets'}`);
+  say.step(ops.events, 'settings.reapplying', { release: state.record.number ?? null, image, kind }, `re-applying release ${state.record.number} (${image}) with the new ${kind === 'vars' ? 'variables' : 'secrets'}`);
   return deploy(ops, { target: t, image, ref: parseImage(image) }, { kind, restart: opts.restart, timeoutSeconds: opts.timeoutSeconds });
 }
 
@@ -79,7 +79,7 @@ export function recordedImage(record: ReleaseRecord): string {
 
 async function change(ops: Ops, t: AppTarget, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {
   const { settings, changed } = await ops.store.updateSettings(t.env, t.app, edit);
-  if (!changed) say.info(ops.events, `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
+  if (!changed) say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
   const d = changed ? await redeploy(ops, t, 'vars', opts) : null;
   return { app: t.app, env: t.env, changed, vars: settings.vars, ...extra, deployed: !!d, deploy: d };
 }

@@ -5,7 +5,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CyclopsError, interrupted, isCyclopsError } from '../errors';
-import type { CyclopsEvent, Events } from '../events';
+import { dataOf, message, type CyclopsEvent, type Events, type MessageCode, type MessageData } from '../events';
 import { formatTable, type Column } from './table';
 import { formatLogLine, ndjson } from './log-lines';
 
@@ -78,47 +78,62 @@ export class Reporter implements Events {
 
   /**
    * Render one event: the only place engine and ops output becomes text. With
-   * `--progress json` each event is one JSON line on stderr (debug events only with
-   * --verbose); otherwise a human line.
+   * `--progress json` each event is one JSON line on stderr, {time, level, code, message,
+   * data} (debug events only with --verbose); otherwise a human line.
    */
   emit(event: CyclopsEvent): void {
     if (event.type === 'debug' && !this.verbose) return;
     if (event.type === 'log-event') return this.logEvent(event);
     if (event.type === 'task-state' && !this.verbose && !this.progressJson && !/^started/.test(event.status)) return;
     if (this.progressJson) {
-      this.write(this.err, JSON.stringify({ ...event, elapsed: Number(((Date.now() - this.started) / 1000).toFixed(1)) }));
+      const line = { time: new Date().toISOString(), level: levelOf(event), code: event.code, message: this.text(event, PLAIN), data: dataOf(event) };
+      this.write(this.err, JSON.stringify(line));
       return;
     }
     const c = this.c;
+    const text = this.text(event, c);
     switch (event.type) {
       case 'step':
-        return this.write(this.err, `${c.cyan('›')} ${event.message}`);
-      case 'info':
-        return this.write(this.err, event.message);
+        return this.write(this.err, `${c.cyan('›')} ${text}`);
       case 'success':
-        return this.write(this.err, `${c.green('✔')} ${event.message}`);
+        return this.write(this.err, `${c.green('✔')} ${text}`);
       case 'warning':
-        return this.write(this.err, `${c.yellow('warning:')} ${event.message}`);
+        return this.write(this.err, `${c.yellow('warning:')} ${text}`);
       case 'debug':
-        return this.write(this.err, c.dim(event.message));
+        return this.write(this.err, c.dim(text));
+      case 'info':
+      case 'task-log':
+        return this.write(this.err, text);
+      default:
+        return this.progress(text);
+    }
+  }
+
+  /** The words for an event, painted with `c` (PLAIN for JSON). */
+  private text(event: CyclopsEvent, c: ChalkInstance): string {
+    switch (event.type) {
       case 'stack-event': {
         const paint = event.status.endsWith('_FAILED') ? c.red : event.status.endsWith('_COMPLETE') ? c.green : c.yellow;
         const reason = event.reason ? ` ${c.dim('· ' + event.reason)}` : '';
-        return this.progress(`${event.logicalId} ${c.dim(event.resourceType)} ${paint(event.status)}${reason}`);
+        return `${event.logicalId} ${c.dim(event.resourceType)} ${paint(event.status)}${reason}`;
       }
       case 'service-rollout': {
         const counts = `${event.running}/${event.desired} running${event.pending ? `, ${event.pending} pending` : ''}${event.failed ? `, ${event.failed} failed` : ''}`;
         const paint = event.rollout === 'FAILED' ? c.red : event.rollout === 'COMPLETED' ? c.green : c.yellow;
-        return this.progress(`${event.service}: ${paint(event.rollout)} (${counts})`);
+        return `${event.service}: ${paint(event.rollout)} (${counts})`;
       }
       case 'service-event':
-        return this.progress(`${event.service}: ${c.dim(event.message)}`);
+        return `${event.service}: ${c.dim(event.message)}`;
       case 'heartbeat':
-        return this.progress(c.dim(`still waiting for ${event.what} (${formatSeconds(event.elapsedSeconds)} of ${formatSeconds(event.timeoutSeconds)})`));
+        return c.dim(`still waiting for ${event.what} (${formatSeconds(event.elapsedSeconds)} of ${formatSeconds(event.timeoutSeconds)})`);
       case 'task-state':
-        return this.progress(`${event.task}: ${event.status}`);
+        return `${event.task}: ${event.status}`;
       case 'task-log':
-        return this.write(this.err, `${c.magenta(event.task)} ${event.message}`);
+        return `${c.magenta(event.task)} ${event.message}`;
+      case 'log-event':
+        return event.message;
+      default:
+        return event.message;
     }
   }
 
@@ -132,24 +147,24 @@ export class Reporter implements Events {
     this.write(this.out, formatLogLine(line, this.cOut));
   }
 
-  info(msg: string): void {
-    this.emit({ type: 'info', message: msg });
+  info<C extends MessageCode>(code: C, data: MessageData[C], text: string): void {
+    this.emit(message('info', code, data, text));
   }
 
-  step(msg: string): void {
-    this.emit({ type: 'step', message: msg });
+  step<C extends MessageCode>(code: C, data: MessageData[C], text: string): void {
+    this.emit(message('step', code, data, text));
   }
 
-  success(msg: string): void {
-    this.emit({ type: 'success', message: msg });
+  success<C extends MessageCode>(code: C, data: MessageData[C], text: string): void {
+    this.emit(message('success', code, data, text));
   }
 
-  warn(msg: string): void {
-    this.emit({ type: 'warning', message: msg });
+  warn<C extends MessageCode>(code: C, data: MessageData[C], text: string): void {
+    this.emit(message('warning', code, data, text));
   }
 
-  debug(msg: string): void {
-    this.emit({ type: 'debug', message: msg });
+  debug<C extends MessageCode>(code: C, data: MessageData[C], text: string): void {
+    this.emit(message('debug', code, data, text));
   }
 
   /** A timestamped progress line. */
@@ -222,6 +237,41 @@ export class Reporter implements Events {
   }
 
   /**
+   * A secret value: all of stdin when it is a pipe or a file; on a terminal, one line typed at a
+   * prompt on stderr that does not echo (raw mode, nothing written back). Ctrl-C or the end of
+   * input at the prompt changes nothing.
+   */
+  async readSecret(what: string, prompt: string): Promise<string> {
+    const tty = this.stdin as NodeJS.ReadStream;
+    if (!tty.isTTY || typeof tty.setRawMode !== 'function') return this.readStdin(what);
+    this.err.write(`${prompt} (input hidden, Enter to finish): `);
+    tty.setRawMode(true);
+    tty.resume();
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        let text = '';
+        const onData = (chunk: Buffer) => {
+          for (const ch of chunk.toString('utf8')) {
+            if (ch === '\r' || ch === '\n') return done(() => resolve(text));
+            if (ch === '\u0003' || ch === '\u0004') return done(() => reject(interrupted(`${what}: interrupted at the prompt; nothing was changed`)));
+            if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+            else text += ch;
+          }
+        };
+        const done = (finish: () => void) => {
+          tty.off('data', onData);
+          this.err.write('\n');
+          finish();
+        };
+        tty.on('data', onData);
+      });
+    } finally {
+      tty.setRawMode(false);
+      tty.pause();
+    }
+  }
+
+  /**
    * Ask a yes/no question on stderr. --yes answers yes. Without a terminal on stdin there is
    * nobody to ask, so it refuses with a usage error that names the flag.
    */
@@ -258,4 +308,22 @@ export function formatSeconds(total: number): string {
   const m = Math.floor((s % 3600) / 60);
   const r = s % 60;
   return [h ? `${h}h` : '', m ? `${m}m` : '', r || (!h && !m) ? `${r}s` : ''].join('');
+}
+
+const PLAIN = new Chalk({ level: 0 });
+
+/** The JSON line's level: debug, info or warning (a failed resource or rollout is a warning). */
+function levelOf(event: CyclopsEvent): 'debug' | 'info' | 'warning' {
+  switch (event.type) {
+    case 'debug':
+      return 'debug';
+    case 'warning':
+      return 'warning';
+    case 'stack-event':
+      return event.status.endsWith('_FAILED') ? 'warning' : 'info';
+    case 'service-rollout':
+      return event.rollout === 'FAILED' ? 'warning' : 'info';
+    default:
+      return 'info';
+  }
 }

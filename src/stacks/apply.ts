@@ -43,16 +43,16 @@ export async function applyStack(aws: Aws, events: Events, input: ApplyInput): P
           stack = null;
           break;
         }
-        say.warn(events, `stack ${name} is REVIEW_IN_PROGRESS: a change set made it and was never executed; deleting it before creating the stack`);
+        say.warn(events, 'stack.review-in-progress.deleting', { stack: name }, `stack ${name} is REVIEW_IN_PROGRESS: a change set made it and was never executed; deleting it before creating the stack`);
         await removeStack(run, stack);
         stack = null;
         break;
       case 'rollback-complete':
         if (input.dryRun) {
-          say.warn(events, `stack ${name} is ROLLBACK_COMPLETE after a failed create; a real run deletes it and creates it again`);
+          say.warn(events, 'stack.rollback-complete.recreate', { stack: name, dryRun: true }, `stack ${name} is ROLLBACK_COMPLETE after a failed create; a real run deletes it and creates it again`);
           return { stackName: name, stackId: stack.id, action: 'dry-run', status: stack.status, changed: true, changes: [], outputs: {}, recreated: true };
         }
-        say.warn(events, `stack ${name} is ROLLBACK_COMPLETE after a failed create${reason}; deleting it and creating it again`);
+        say.warn(events, 'stack.rollback-complete.recreate', { stack: name, dryRun: false }, `stack ${name} is ROLLBACK_COMPLETE after a failed create${reason}; deleting it and creating it again`);
         await removeStack(run, stack);
         stack = null;
         recreated = true;
@@ -78,7 +78,7 @@ async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
     await input.beforeExecute();
     checkAbort(run);
   }
-  say.step(run.events, `creating stack ${run.stackName}`);
+  say.step(run.events, 'stack.creating', { stack: run.stackName }, `creating stack ${run.stackName}`);
   const started = new Date();
   const out = await cfn.createStack(run.aws, { ...input, stackName: run.stackName });
   return finish(run, streamFor(run, out.stackId ?? run.stackName, started), 'create', []);
@@ -92,7 +92,7 @@ function checkAbort(run: Run): void {
 async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise<ApplyResult> {
   const { stackName } = run;
   const base = { stackName, stackId: stack.id, status: stack.status, outputs: stack.outputs };
-  say.step(run.events, `${input.dryRun ? 'checking' : 'updating'} stack ${stackName}`);
+  say.step(run.events, 'stack.updating', { stack: stackName, dryRun: !!input.dryRun }, `${input.dryRun ? 'checking' : 'updating'} stack ${stackName}`);
   const cs = await createChangeSet(run, input, 'UPDATE');
   let executed = false;
   let events: EventStream;
@@ -102,7 +102,7 @@ async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise
     const described = await readChanges(run, cs);
     changes = described.changes;
     if (described.empty) {
-      say.info(run.events, `stack ${stackName}: no changes`);
+      say.info(run.events, 'stack.unchanged', { stack: stackName }, `stack ${stackName}: no changes`);
       return { ...base, action: 'none', changed: false, changes: [], stack };
     }
     const verdict = await checkUpdate(run, input, stack, cs, changes);
@@ -133,7 +133,7 @@ async function update(run: Run, input: ApplyInput, stack: StackSummary): Promise
  */
 async function dryRunCreate(run: Run, input: ApplyInput, reviewExisted: boolean): Promise<ApplyResult> {
   const { stackName } = run;
-  say.step(run.events, `checking stack ${stackName} (it does not exist yet)`);
+  say.step(run.events, 'stack.checking-new', { stack: stackName }, `checking stack ${stackName} (it does not exist yet)`);
   const cs = await createChangeSet(run, input, 'CREATE');
   try {
     checkAbort(run);
@@ -149,7 +149,7 @@ async function dryRunCreate(run: Run, input: ApplyInput, reviewExisted: boolean)
 async function readChanges(run: Run, cs: ChangeSet): Promise<ChangeSet> {
   const described = await describeChangeSet(run, cs);
   if (described === 'interrupted') throw interrupted(`stack ${run.stackName}: interrupted before any change; the change set is deleted and nothing was changed`);
-  for (const c of described.changes) say.info(run.events, `  ${formatChange(c)}`);
+  for (const c of described.changes) say.info(run.events, 'stack.change', c, `  ${formatChange(c)}`);
   return described;
 }
 
@@ -160,11 +160,11 @@ async function finish(run: Run, events: EventStream, action: 'create' | 'update'
   if (outcome.kind === 'interrupted') {
     if (action === 'update' && outcome.status === 'UPDATE_IN_PROGRESS') {
       await cfn.cancelUpdateStack(aws, stackName);
-      say.warn(run.events, `cancelled the update of stack ${stackName}; CloudFormation rolls it back to the previous version`);
+      say.warn(run.events, 'stack.update.cancelled', { stack: stackName }, `cancelled the update of stack ${stackName}; CloudFormation rolls it back to the previous version`);
     } else if (action === 'update') {
-      say.warn(run.events, `stack ${stackName} is ${outcome.status}, too late to cancel; CloudFormation finishes it`);
+      say.warn(run.events, 'stack.update.too-late', { stack: stackName, status: outcome.status }, `stack ${stackName} is ${outcome.status}, too late to cancel; CloudFormation finishes it`);
     } else {
-      say.warn(run.events, `left stack ${stackName} to CloudFormation: it finishes, or rolls back on its own; the next run recreates a rolled-back stack`);
+      say.warn(run.events, 'stack.create.left', { stack: stackName }, `left stack ${stackName} to CloudFormation: it finishes, or rolls back on its own; the next run recreates a rolled-back stack`);
     }
     throw interrupted(`stack ${stackName}: interrupted during ${action}`);
   }
@@ -173,7 +173,7 @@ async function finish(run: Run, events: EventStream, action: 'create' | 'update'
   }
   const stack = outcome.stack;
   if (stack && (SUCCESS[action] as readonly string[]).includes(stack.status)) {
-    say.success(run.events, `stack ${stackName}: ${stack.status}`);
+    say.success(run.events, 'stack.settled', { stack: stackName, status: stack.status }, `stack ${stackName}: ${stack.status}`);
     return { stackName, stackId: stack.id, action, status: stack.status, changed: true, changes, outputs: stack.outputs, stack };
   }
   const reasons = events.failures();

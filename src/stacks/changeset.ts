@@ -18,6 +18,7 @@ export interface ChangeSet {
 export async function createChangeSet(run: Run, input: ApplyInput, type: 'CREATE' | 'UPDATE'): Promise<ChangeSet> {
   const name = changeSetName(run.stackName);
   const out = await cfn.createChangeSet(run.aws, { ...input, stackName: run.stackName, changeSetName: name, type });
+  say.debug(run.events, 'stack.change-set.created', { stack: run.stackName, changeSet: name, type }, `change set ${name} of stack ${run.stackName} (${type})`);
   return { name, stackId: out.stackId, empty: false, changes: [] };
 }
 
@@ -50,7 +51,7 @@ export async function deleteChangeSet(run: Run, cs: ChangeSet): Promise<void> {
   try {
     await cfn.deleteChangeSet(run.aws, run.stackName, cs.name);
   } catch (e) {
-    say.warn(run.events, `could not delete change set ${cs.name} of stack ${run.stackName} (${(e as Error).message}); delete it in the CloudFormation console`);
+    say.warn(run.events, 'stack.change-set.delete-failed', { stack: run.stackName, changeSet: cs.name, reason: (e as Error).message }, `could not delete change set ${cs.name} of stack ${run.stackName} (${(e as Error).message}); delete it in the CloudFormation console`);
   }
 }
 

@@ -18,7 +18,7 @@ export async function deleteStack(aws: Aws, events: Events, stackName: string, o
   let stack = await readStack(run);
   if (stack && isInProgress(stack.status) && stack.status !== 'DELETE_IN_PROGRESS') stack = await settle(run, stack);
   if (!stack) return { deleted: false };
-  say.step(events, `deleting stack ${stackName}`);
+  say.step(events, 'stack.deleting', { stack: stackName }, `deleting stack ${stackName}`);
   await removeStack(run, stack);
   return { deleted: true };
 }
@@ -34,7 +34,7 @@ export async function removeStack(run: Run, stack: StackSummary): Promise<void> 
   }
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') {
-    say.warn(run.events, `stack ${stackName}: deletion continues in CloudFormation; run the command again to wait for it`);
+    say.warn(run.events, 'stack.delete.continues', { stack: stackName }, `stack ${stackName}: deletion continues in CloudFormation; run the command again to wait for it`);
     throw interrupted(`stack ${stackName}: interrupted while deleting`);
   }
   if (outcome.kind === 'timeout') {

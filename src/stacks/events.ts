@@ -58,6 +58,7 @@ export class EventStream {
       if (ev.status.endsWith('_FAILED') && ev.reason) this.failed.push(ev);
       this.events.emit({
         type: 'stack-event',
+        code: 'stack.resource.event',
         stack: this.stackName,
         logicalId: ev.logicalId,
         resourceType: ev.resourceType,

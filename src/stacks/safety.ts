@@ -31,7 +31,7 @@ async function importedExports(run: Run, input: ApplyInput, stack: StackSummary,
   try {
     changed = changedExports(stack, body, changes);
   } catch {
-    say.warn(run.events, `stack ${run.stackName}: the new template is not JSON, so its exports were not compared; make sure no other stack imports what changes`);
+    say.warn(run.events, 'stack.export-check.skipped', { stack: run.stackName }, `stack ${run.stackName}: the new template is not JSON, so its exports were not compared; make sure no other stack imports what changes`);
     return [];
   }
   const out: BlockedExport[] = [];
@@ -47,8 +47,8 @@ export async function checkUpdate(run: Run, input: ApplyInput, stack: StackSumma
   const blocked = blockedChanges(changes, input.allowReplace);
   const blockedExports = await importedExports(run, input, stack, cs, changes);
   if (input.dryRun) {
-    for (const b of blocked) say.warn(run.events, `blocked: ${describeBlocked(b)}`);
-    for (const b of blockedExports) say.warn(run.events, `blocked: ${describeExport(b)}`);
+    for (const b of blocked) say.warn(run.events, 'stack.change.blocked', { stack: run.stackName, logicalId: b.logicalId, resourceType: b.resourceType, action: b.action }, `blocked: ${describeBlocked(b)}`);
+    for (const b of blockedExports) say.warn(run.events, 'stack.export.blocked', { stack: run.stackName, exportName: b.exportName, importers: b.importers }, `blocked: ${describeExport(b)}`);
   }
   const result = {
     ...(blocked.length ? { blocked } : {}),

@@ -48,7 +48,7 @@ export async function waitForStack(run: Run, events: EventStream | null): Promis
  */
 export async function settle(run: Run, stack: StackSummary): Promise<StackSummary | null> {
   const { poller, stackName } = run;
-  say.step(run.events, `stack ${stackName} is ${stack.status}; waiting up to ${poller.timeoutSeconds}s for it to settle`);
+  say.step(run.events, 'stack.waiting-other', { stack: stackName, status: stack.status, timeoutSeconds: poller.timeoutSeconds }, `stack ${stackName} is ${stack.status}; waiting up to ${poller.timeoutSeconds}s for it to settle`);
   const events = streamFor(run, stack.id);
   await events.prime();
   const outcome = await waitForStack(run, events);

@@ -6,7 +6,7 @@
 import type { Aws } from '../aws/client';
 import * as s3 from '../aws/s3';
 import type { Config } from '../config/model';
-import type { Events } from '../events';
+import { message, type Events } from '../events';
 import { tags } from '../naming';
 
 export interface EnsureBucketResult {
@@ -43,7 +43,7 @@ export function tlsOnlyPolicy(bucket: string, region: string): string {
 
 /** `events` gets one step event per setting (a plain callback still works and gets the message). */
 export async function ensureBucket(aws: Aws, config: Config, events: Events | ((msg: string) => void) = () => {}): Promise<EnsureBucketResult> {
-  const onStep = typeof events === 'function' ? events : (message: string) => events.emit({ type: 'step', message });
+  const onStep = typeof events === 'function' ? events : (text: string) => events.emit(message('step', 'bootstrap.bucket.setting', {}, text));
   const Bucket = config.platform.bucket;
   const created = (await s3.bucketExists(aws, Bucket)) ? false : await s3.createBucket(aws, Bucket);
   onStep(created ? `created bucket ${Bucket} in ${aws.region}` : `bucket ${Bucket} exists`);

@@ -40,7 +40,7 @@ async function run(...args: string[]): Promise<CliResult> {
 async function rememberPasswords(): Promise<void> {
   for (const stage of ['AWSCURRENT', 'AWSPREVIOUS']) {
     const out = await aws.secrets
-      .send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: dbSecretName('staging', 'cshop'), VersionStage: stage }))
+      .send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: dbSecretName(PLATFORM, 'staging', 'cshop'), VersionStage: stage }))
       .catch(() => undefined);
     if (out?.SecretString) passwords.add(JSON.parse(out.SecretString).password);
   }
@@ -69,7 +69,7 @@ test('db info shows host, database, user and secret ARN, never the password', as
   const r = await run('db', 'info', 'cshop', 'staging', '--json', '--verbose');
   expect(r.code).toBe(0);
   expect(Object.keys(r.json()).sort()).toEqual(['app', 'dbname', 'env', 'host', 'ok', 'port', 'secretArn', 'username']);
-  expect(r.json().secretArn).toContain('cyclops/staging/cshop/database');
+  expect(r.json().secretArn).toContain('cyclops/dbcli/staging/cshop/database');
   const human = await run('db', 'info', 'cshop', 'staging');
   expect(human.stdout).toMatch(/^host {6}127\.0\.0\.1:\d+\ndatabase  app_cshop\nuser {6}app_cshop\nsecret {4}arn:aws:secretsmanager:/);
 });
@@ -122,7 +122,7 @@ test('no password in output, in the bucket, or in the rendered app template', as
   const bodies = await Promise.all(
     (objects.Contents ?? []).map(async (o) => (await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: o.Key }))).Body!.transformToString()),
   );
-  const secretArn = (await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: dbSecretName('staging', 'cshop') }))).ARN!;
+  const secretArn = (await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: dbSecretName(PLATFORM, 'staging', 'cshop') }))).ARN!;
   const template = JSON.stringify(renderApp(dbConfig(PLATFORM, externalDb(), APPS), 'staging', 'cshop', { port: 20001, databaseSecretArn: secretArn }));
   expect(template).toContain(secretArn); // the app gets its database login by reference
   const everything = [...outputs, ...bodies, template].join('\n');

@@ -17,7 +17,7 @@ const cap = capturingReporter();
 const deps = (database?: Record<string, unknown>): DbDeps => ({ aws, config: dbConfig('dbdirect', database), reporter: cap.reporter });
 
 async function storedSecret(app: string, stage = 'AWSCURRENT') {
-  const out = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: dbSecretName('staging', app), VersionStage: stage }));
+  const out = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: dbSecretName('dbdirect', 'staging', app), VersionStage: stage }));
   return JSON.parse(out.SecretString!) as { host: string; port: number; dbname: string; username: string; password: string; url: string };
 }
 
@@ -62,7 +62,7 @@ describe('ensure, twice', () => {
     expect(s).toMatchObject({ host: process.env.PG_HOST, port: Number(process.env.PG_PORT), dbname: 'app_dshop', username: 'app_dshop' });
     expect(s.url).toBe(`postgresql://app_dshop:${s.password}@${process.env.PG_HOST}:${process.env.PG_PORT}/app_dshop`);
     const info = await appDatabaseInfo(deps(), 'staging', 'dshop');
-    expect(info).toEqual({ host: s.host, port: s.port, dbname: 'app_dshop', username: 'app_dshop', secretArn: expect.stringContaining('cyclops/staging/dshop/database') });
+    expect(info).toEqual({ host: s.host, port: s.port, dbname: 'app_dshop', username: 'app_dshop', secretArn: expect.stringContaining('cyclops/dbdirect/staging/dshop/database') });
     expect(JSON.stringify(info)).not.toContain(s.password);
   });
 
@@ -119,7 +119,7 @@ describe('rotation', () => {
   });
 
   test('a lost secret gets a new password, and the existing role takes it', async () => {
-    await aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: dbSecretName('staging', 'dblog'), ForceDeleteWithoutRecovery: true }));
+    await aws.secrets.send(new aws.sdk.secrets.DeleteSecretCommand({ SecretId: dbSecretName('dbdirect', 'staging', 'dblog'), ForceDeleteWithoutRecovery: true }));
     const r = await ensureAppDatabase(deps(), 'staging', 'dblog');
     expect(r).toMatchObject({ database: 'exists', role: 'rotated', secret: 'created' });
     const s = await storedSecret('dblog');

@@ -120,7 +120,7 @@ test('ensure runs a Fargate task in the private subnets with passwords only as E
   const { pending: ensuring, task, td, stop } = await startedTask(() => ensureAppDatabase(deps(), 'staging', 'tshop'));
 
   // Task definition: family, Fargate, awsvpc, execution role, image, and the secrets by ARN.
-  const appSecretArn = (await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: dbSecretName('staging', 'tshop') }))).ARN!;
+  const appSecretArn = (await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: dbSecretName(PLATFORM, 'staging', 'tshop') }))).ARN!;
   expect(td).toMatchObject({ family: `${PLATFORM}-staging-dbadmin`, networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'], executionRoleArn: EXEC_ROLE });
   const container = td.containerDefinitions![0];
   expect(container).toMatchObject({ name: DB_TASK_CONTAINER, image: DB_TASK_IMAGE });

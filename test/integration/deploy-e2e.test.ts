@@ -143,7 +143,7 @@ describe('deploy, end to end', () => {
     expect(r.stderr).toMatch(/locking shop in staging[\s\S]*port \d+[\s\S]*creating stack[\s\S]*roll out/);
 
     // the database and login exist on the real PostgreSQL, and the app can use them
-    const secret = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/staging/shop/database' }));
+    const secret = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/e2e/staging/shop/database' }));
     const creds = JSON.parse(secret.SecretString!);
     expect(creds).toMatchObject({ dbname: 'app_shop', username: 'app_shop', port: Number(process.env.PG_PORT) });
     const c = new Client({ host: process.env.PG_HOST, port: Number(process.env.PG_PORT), user: creds.username, password: creds.password, database: creds.dbname });
@@ -251,7 +251,7 @@ describe('deploy, end to end', () => {
 
     // moto answers a GetSecretValue without a stage from the first version, not AWSCURRENT.
     const current = async () =>
-      JSON.parse((await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/staging/shop/database', VersionStage: 'AWSCURRENT' }))).SecretString!);
+      JSON.parse((await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/e2e/staging/shop/database', VersionStage: 'AWSCURRENT' }))).SecretString!);
     const before = await current();
     const rotated = await run('db', 'ensure', 'shop', 'staging', '--rotate-password', '--json');
     expect(outcome(rotated)).toEqual(ok);
@@ -347,7 +347,7 @@ describe('deploy, end to end', () => {
     const list = await aws.secrets.send(new aws.sdk.secrets.ListSecretsCommand({}));
     const passwords: string[] = [];
     for (const s of list.SecretList ?? []) {
-      if (!s.Name?.startsWith('cyclops/staging/')) continue;
+      if (!s.Name?.startsWith('cyclops/e2e/staging/')) continue;
       const versions = await aws.secrets.send(new aws.sdk.secrets.ListSecretVersionIdsCommand({ SecretId: s.ARN }));
       for (const version of versions.Versions ?? []) {
         const v = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: s.ARN, VersionId: version.VersionId }));

@@ -163,7 +163,7 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
     ok(r);
     const doc = r.json();
     expect(doc).toMatchObject({ name: 'STRIPE_KEY', action: 'created', deployed: true, deploy: { release: { kind: 'secrets' } } });
-    const sm = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/staging/shop/STRIPE_KEY' }));
+    const sm = await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: 'cyclops/rel/staging/shop/STRIPE_KEY' }));
     expect(sm.SecretString).toBe(SECRET_VALUE);
     const tags = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: sm.ARN }));
     expect(tags.Tags).toContainEqual({ Key: 'cyclops:app', Value: 'shop' });

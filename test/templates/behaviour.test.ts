@@ -159,7 +159,7 @@ describe('app template', () => {
     expect(secretNames).toEqual(['DATABASE_URL', 'PGDATABASE', 'PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER', 'SECRET_KEY_BASE', 'STRIPE_API_KEY']);
     expect(c.Environment.map((e: any) => e.Name)).toEqual(['PORT', 'RAILS_ENV', 'RAILS_LOG_TO_STDOUT']);
     const pw = c.Secrets.find((s: any) => s.Name === 'PGPASSWORD').ValueFrom;
-    expect(pw).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/staging/shop/database:password::' });
+    expect(pw).toEqual({ 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/acme/staging/shop/database:password::' });
     const known = renderApp(config, 'staging', 'shop', { port: 20007, databaseSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:db-Ab12Cd' });
     const kc = resources(known).WebTaskDefinition.Properties.ContainerDefinitions[0];
     expect(kc.Secrets.find((s: any) => s.Name === 'DATABASE_URL').ValueFrom).toBe('arn:aws:secretsmanager:eu-west-1:1:secret:db-Ab12Cd:url::');
@@ -176,7 +176,7 @@ describe('app template', () => {
         Resource: [
           'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/shop/secret-key-base-AbCdEf',
           'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/shop/secret-key-base-AbCdEf-??????',
-          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/staging/shop/database-??????' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/acme/staging/shop/database-??????' },
         ],
       },
       { Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/acme/shop/stripe-api-key' }] },

@@ -47,7 +47,7 @@ describe('cfn-lint', () => {
     for (const env of Object.keys(v.environments)) {
       write(`default-app-${env}.json`, templateBody(renderApp(v, env, 'blog', { port: 29999 })));
     }
-    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/shop/database-Ab12Cd';
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/shop/database-Ab12Cd';
     write('known-secret-arn.json', templateBody(renderApp(v, 'staging', 'shop', { port: 20001, databaseSecretArn: secretArn })));
     // the stateful options (volumes, sidecars, autoscaling, internal services, allow, alarms), on Fargate and EC2
     for (const r of renderAll(stateful())) write(`stateful-${fileName(r)}`, templateBody(r.template));

@@ -144,7 +144,7 @@ describe('IAM for Secrets Manager ARNs given in config', () => {
         'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/keyed-AbCdEf',
         'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/keyed-AbCdEf-??????',
         // the app's own database secret keeps its pattern
-        { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/staging/shop/database-??????' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cyclops/acme/staging/shop/database-??????' },
       ]),
     );
   });

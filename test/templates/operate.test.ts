@@ -53,7 +53,7 @@ test('the release task definition: the template task definition with the new ima
   expect(c.secrets).toEqual(
     expect.arrayContaining([
       { name: 'TOKEN', valueFrom: 'arn:aws:ssm:eu-west-1:123456789012:parameter/acme/token' },
-      { name: 'DATABASE_URL', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/worker/database:url::' },
+      { name: 'DATABASE_URL', valueFrom: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/worker/database:url::' },
     ]),
   );
   expect(JSON.stringify(td)).not.toMatch(/Fn::|"Ref"/);

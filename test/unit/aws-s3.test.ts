@@ -45,8 +45,8 @@ test('ensureBucket emits one step event per setting through an Events sink', asy
   const r = await ensureBucket(aws, config, log);
   expect(r.created).toBe(true);
   expect(log.events).toEqual([
-    { type: 'step', message: 'created bucket unit-bucket in eu-west-1' },
-    ...['block public access', 'default encryption (SSE-S3)', 'versioning', 'TLS-only policy', 'tags'].map((w) => ({ type: 'step', message: `${w}: on` })),
+    { type: 'step', code: 'bootstrap.bucket.setting', data: {}, message: 'created bucket unit-bucket in eu-west-1' },
+    ...['block public access', 'default encryption (SSE-S3)', 'versioning', 'TLS-only policy', 'tags'].map((w) => ({ type: 'step', code: 'bootstrap.bucket.setting', data: {}, message: `${w}: on` })),
   ]);
   expect(s3Mock.commandCalls(sdk.s3.PutBucketVersioningCommand)[0].args[0].input.VersioningConfiguration).toEqual({ Status: 'Enabled' });
 });

@@ -65,6 +65,16 @@ test('a near miss offers the closest option, global options included', async () 
   expect((await parseError(['node', 'cyclops', 'deploy', 'a', 'b', 'c', '--regoin=eu-west-1'])).usage.message).toMatch(/unknown option "--regoin"; did you mean --region\?$/);
 });
 
+test('habits from tail, heroku and kubectl get "did you mean" on logs; --tail and -n are --limit', async () => {
+  const logs = (...args: string[]) => parseError(['node', 'cyclops', 'logs', 'web', 'staging', ...args]);
+  expect((await logs('--lines', '50')).usage.message).toBe('cyclops logs: unknown option "--lines"; did you mean --limit?');
+  expect((await logs('--num=50')).usage.message).toMatch(/unknown option "--num"; did you mean --limit\?$/);
+  expect((await logs('--grep', 'ERROR')).usage.message).toMatch(/unknown option "--grep"; did you mean --filter\?$/);
+  // Only where the command has the flag: deploy has no --limit.
+  expect((await parseError(['node', 'cyclops', 'deploy', 'a', 'b', 'c', '--lines'])).usage.message).not.toMatch(/--limit/);
+  expect((await logs('--tail', '5', '--limit', '6')).usage.message).toMatch(/--tail.*cannot be used with.*--limit/);
+});
+
 test('unknown and missing commands, extra arguments, bad values and choices', async () => {
   const msg = async (...a: string[]) => (await parseError(['node', 'cyclops', ...a])).usage.message;
   expect(await msg('deplyo')).toBe('cyclops: unknown command "deplyo"; did you mean "cyclops deploy"?');

@@ -24,7 +24,7 @@ const target: TaskTarget = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
   tags: [{ Key: 'cyclops:platform', Value: 'acme' }],
 };
-const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/shop/database-AbCdEf';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/shop/database-AbCdEf';
 const run: TaskRun = {
   plan: ENSURE_PLAN,
   vars: { role: 'app_shop', db: 'app_shop', rotate: 'false' },
@@ -142,9 +142,9 @@ test('the runner emits task-state events (started, then each status change once)
   const log = new EventLog();
   await runTask(aws, target, run, { ...fast, reporter: log });
   expect(log.events).toEqual([
-    { type: 'task-state', task: 'database task 0123abcd', status: 'started on acme-staging' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'PENDING' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'RUNNING' },
-    { type: 'task-state', task: 'database task 0123abcd', status: 'STOPPED' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'started on acme-staging' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'PENDING' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'RUNNING' },
+    { type: 'task-state', code: 'task.state', task: 'database task 0123abcd', status: 'STOPPED' },
   ]);
 });

@@ -78,6 +78,13 @@ describe('cyclops iam-policy', () => {
     const efs = deploy.Statement.find((s) => s.Action.includes('elasticfilesystem:DeleteFileSystem'))!;
     expect(efs.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
     expect(deploy.Statement.flatMap((s) => s.Resource).filter((r) => r.includes('rds!'))).toEqual([]);
+    // secrets: the platform's namespace; cyclops/* (kept before the namespace) only with this platform's tag
+    const putSecret = deploy.Statement.find((s) => s.Action.includes('secretsmanager:PutSecretValue'))!;
+    expect(putSecret.Resource).toEqual(['arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/*']);
+    for (const s of deploy.Statement.filter((x) => x.Resource.includes('arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/*'))) {
+      expect(s.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cyclops:platform': 'acme' } });
+      expect(s.Action).not.toContain('secretsmanager:PutSecretValue');
+    }
   });
 
   test('--offline prints placeholders and says so on stderr; --json wraps the document', async () => {

@@ -77,7 +77,7 @@ describe('deploy', () => {
     const r = await run(f, 'nginx:1.27', { wait: false });
     expect(f.calls).toContain('services.describe');
     expect(r.services).toContainEqual(expect.objectContaining({ name: 'web-web', rollout: 'IN_PROGRESS' }));
-    expect(f.events.of('warning').map((w) => w.message).join('\n')).toMatch(/not waiting \(--no-wait\): web-web IN_PROGRESS 0\/1/);
+    expect(f.events.coded('deploy.rollout.not-waiting').map((e) => e.data)).toEqual([{ services: [{ name: 'web-web', rollout: 'IN_PROGRESS', running: 0, desired: 1 }] }]);
   });
 
   test('a stale TemplateDigest output can only send the deploy down the full path', async () => {
@@ -134,7 +134,7 @@ describe('deploy', () => {
     expect(r.changed).toBe(false);
     expect(f.calls).toContain('store.writeRelease');
     expect(r.release).toMatchObject({ number: 1, image: 'nginx:1.27' });
-    expect(f.events.of('step').map((s) => s.message)).toContainEqual(expect.stringMatching(/recording release: acme-staging-web runs nginx:1.27/));
+    expect(f.events.coded('deploy.release.reconciling').map((e) => e.data)).toEqual([{ stack: 'acme-staging-web', image: 'nginx:1.27' }]);
     // and the next redeploy is a plain no-op on the fast path
     f.calls.length = 0;
     expect((await run(f)).skipped).toBe(true);
@@ -320,7 +320,7 @@ describe('deploy', () => {
     await run(f, 'nginx:1.27', { counts: { web: 3 } });
     const r = await run(f, 'nginx:1.28');
     expect(r.release).toMatchObject({ number: 2, counts: { web: 3 }, parameters: { WebCount: '3', WorkerCount: '1' } });
-    expect(f.events.of('info').map((i) => i.message)).toContainEqual(expect.stringMatching(/^task counts differ from config: web 3 \(config 1\);.*--reset/));
+    expect(f.events.coded('deploy.counts.drift').at(-1)?.data).toEqual({ counts: { web: 3 } });
   });
 
   test('a vars change since the current release is never skipped, and the next deploy renders it', async () => {
@@ -341,9 +341,7 @@ describe('deploy', () => {
   test(':latest gives one warning line', async () => {
     const f = fakeOps();
     await run(f, 'nginx:latest');
-    const w = f.events.of('warning').filter((e) => /mutable/.test(e.message));
-    expect(w).toHaveLength(1);
-    expect(w[0].message).toMatch(/image nginx:latest: the tag "latest" is mutable/);
+    expect(f.events.coded('deploy.image.mutable-tag').map((e) => [e.type, e.data])).toEqual([['warning', { image: 'nginx:latest', tag: 'latest' }]]);
   });
 });
 

@@ -135,6 +135,40 @@ describe('logs', () => {
     expect(r.more).toBe(true);
   });
 
+  /** CloudWatch Logs as FilterLogEvents serves it: inclusive start and end, oldest first, pages of `limit`. */
+  const cloudwatch = (events: ReturnType<typeof logEvent>[]) =>
+    logsMock.on(sdk.logs.FilterLogEventsCommand).callsFake((input) => {
+      const inWindow = events.filter((e) => e.timestamp >= (input.startTime ?? 0) && e.timestamp <= (input.endTime ?? Infinity));
+      const from = Number(input.nextToken ?? 0);
+      const size = input.limit ?? 10_000;
+      const next = from + size < inWindow.length ? String(from + size) : undefined;
+      return { events: inWindow.slice(from, from + size), ...(next ? { nextToken: next } : {}) };
+    });
+
+  test('newest: the last N events of a long, busy window, oldest first, reading little more than N', async () => {
+    const f = ops();
+    f.ops.clock = () => 10_000_000;
+    // 20,000 events, one every 150 ms, up to the present.
+    const events = Array.from({ length: 20_000 }, (_, i) => logEvent(`e${i}`, 10_000_000 - (20_000 - 1 - i) * 150, `line ${i}`));
+    cloudwatch(events);
+    const r = await readLogs(f.ops, target, { since: 0, limit: 50, newest: true });
+    expect(r.events.map((e) => e.message)).toEqual(Array.from({ length: 50 }, (_, i) => `line ${19_950 + i}`));
+    expect(r).toMatchObject({ more: true, newest: true });
+    const calls = logsMock.commandCalls(sdk.logs.FilterLogEventsCommand);
+    const read = calls.reduce((n, c) => n + Math.min(c.args[0].input.limit ?? 0, 10_000), 0);
+    expect(calls.length).toBeLessThanOrEqual(10);
+    expect(read).toBeLessThan(1_000);
+  });
+
+  test('newest: a quiet window gives what there is, and says nothing older exists', async () => {
+    const f = ops();
+    f.ops.clock = () => 10_000_000;
+    cloudwatch([logEvent('a', 10_000, 'early'), logEvent('b', 9_000_000, 'late')]);
+    const r = await readLogs(f.ops, target, { since: 0, limit: 5, newest: true });
+    expect(r.events.map((e) => e.message)).toEqual(['early', 'late']);
+    expect(r.more).toBe(false);
+  });
+
   test('a missing log group is one usage line naming it', async () => {
     logsMock.on(sdk.logs.FilterLogEventsCommand).rejects(Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' }));
     const e = await readLogs(ops().ops, target, {}).catch((x) => x);

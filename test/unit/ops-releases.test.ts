@@ -6,10 +6,10 @@ import { listReleases } from '../../src/ops/release-log';
 import { restart } from '../../src/ops/restart';
 import { rollback, rollbackTarget } from '../../src/ops/rollback';
 import { parseCounts, scale } from '../../src/ops/scale';
-import { setSecret, unsetSecret } from '../../src/ops/secrets';
+import { restoreAppSecret, setSecret, unsetSecret } from '../../src/ops/secrets';
 import { setVars } from '../../src/ops/vars';
 import type { ReleaseRecord } from '../../src/store';
-import { failure, fakeOps, type Fake } from './fakes/ops';
+import { failure, fakeOps, secretArn, type Fake } from './fakes/ops';
 
 const t = { platform: 'acme', env: 'staging', app: 'web' };
 const ship = (f: Fake, image: string) => deploy(f.ops, { target: t, image, ref: parseImage(image) });
@@ -239,9 +239,9 @@ describe('secrets', () => {
     const value = 'hunter2-very-secret';
     const r = await setSecret(f.ops, t, 'API_TOKEN', value);
     expect(r).toMatchObject({ action: 'created', deployed: true, deploy: { release: { number: 2, kind: 'secrets' } } });
-    expect(f.secretValues.get('cyclops/staging/web/API_TOKEN')).toEqual([value]);
+    expect(f.secretValues.get('cyclops/acme/staging/web/API_TOKEN')).toEqual([value]);
     const body = lastTemplate(f);
-    expect(body).toContain('"ValueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/staging/web/API_TOKEN-AbCdEf"');
+    expect(body).toContain('"ValueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cyclops/acme/staging/web/API_TOKEN-AbCdEf"');
     f.calls.length = 0;
     const again = await setSecret(f.ops, t, 'API_TOKEN', 'another-value-2');
     expect(again.action).toBe('updated');
@@ -253,7 +253,7 @@ describe('secrets', () => {
     expect(everything).not.toContain('another-value-2');
   });
 
-  test('unset: the template stops referencing it, then it is deleted', async () => {
+  test('unset: the template stops referencing it, then it is scheduled for deletion (7 days unless told); restore brings it back', async () => {
     const f = fakeOps();
     await ship(f, 'nginx:1');
     await setSecret(f.ops, t, 'API_TOKEN', 'hunter2-very-secret');
@@ -262,6 +262,49 @@ describe('secrets', () => {
     expect(r.action).toBe('removed');
     expect(f.calls.indexOf('stacks.apply')).toBeLessThan(f.calls.indexOf('secrets.remove'));
     expect(lastTemplate(f)).not.toContain('API_TOKEN');
+    expect(f.deletedSecrets.get('cyclops/acme/staging/web/API_TOKEN')).toBe(7);
+    expect(f.secretValues.get('cyclops/acme/staging/web/API_TOKEN')).toEqual(['hunter2-very-secret']); // not gone: recoverable
+    const back = await restoreAppSecret(f.ops, t, 'API_TOKEN');
+    expect(back).toMatchObject({ action: 'restored', arn: secretArn('cyclops/acme/staging/web/API_TOKEN'), deployed: true });
+    expect(f.deletedSecrets.size).toBe(0);
+    expect(lastTemplate(f)).toContain(`"ValueFrom": "${secretArn('cyclops/acme/staging/web/API_TOKEN')}"`);
+    expect((await restoreAppSecret(f.ops, t, 'API_TOKEN')).action).toBe('none');
+    await unsetSecret(f.ops, t, 'API_TOKEN', { recoveryDays: 30 });
+    expect(f.deletedSecrets.get('cyclops/acme/staging/web/API_TOKEN')).toBe(30);
+  });
+
+  test('unset --recovery-days outside 7-30 and restore of a secret that never was: exit 2, nothing touched', async () => {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    await setSecret(f.ops, t, 'API_TOKEN', 'hunter2-very-secret');
+    f.calls.length = 0;
+    for (const days of [6, 31, 7.5]) await expect(unsetSecret(f.ops, t, 'API_TOKEN', { recoveryDays: days })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('--recovery-days') });
+    expect(f.calls).toEqual([]);
+    await expect(restoreAppSecret(f.ops, t, 'NEVER_SET')).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('there is none to restore') });
+    expect(f.calls.filter((c) => c !== 'secrets.restore' && c !== 'store.readSettings')).toEqual([]);
+  });
+
+  test('a secret stored before platform namespaces moves on its next set: the new one is injected, then the old one is retired (only when this platform tagged it)', async () => {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    const legacy = 'cyclops/staging/web/API_TOKEN';
+    f.secretValues.set(legacy, ['old-value']);
+    await f.ops.store.updateSettings('staging', 'web', (s) => ({ ...s, secrets: { ...s.secrets, API_TOKEN: { arn: secretArn(legacy), updatedAt: '2026-01-01T00:00:00Z' } } }));
+    f.calls.length = 0;
+    const r = await setSecret(f.ops, t, 'API_TOKEN', 'new-value');
+    expect(r.arn).toBe(secretArn('cyclops/acme/staging/web/API_TOKEN'));
+    expect(f.calls.indexOf('stacks.apply')).toBeLessThan(f.calls.indexOf('secrets.remove')); // never a task on a deleted ARN
+    expect(f.deletedSecrets.get(legacy)).toBe(7);
+    expect(f.secretValues.get(legacy)).toEqual(['old-value']); // recoverable
+    // another platform's legacy secret of the same name is never retired
+    const g = fakeOps();
+    await ship(g, 'nginx:1');
+    g.secretValues.set(legacy, ['theirs']);
+    g.foreignSecrets.add(legacy);
+    await g.ops.store.updateSettings('staging', 'web', (s) => ({ ...s, secrets: { ...s.secrets, API_TOKEN: { arn: secretArn(legacy), updatedAt: '2026-01-01T00:00:00Z' } } }));
+    await setSecret(g.ops, t, 'API_TOKEN', 'new-value');
+    expect(g.deletedSecrets.size).toBe(0);
+    expect(g.events.events.map((e) => JSON.stringify(e)).join('\n')).toContain('not tagged with this platform');
   });
 });
 

@@ -44,8 +44,8 @@ test('heartbeat every ~30 s while nothing changes, with the elapsed time and the
   expect(states[0]).toMatchObject({ name: 'web', rollout: 'COMPLETED', running: 2 });
   // polls at 0, 10, ..., 70 s: news at 0 s, silence until 30 s and 60 s, completion at 70 s
   expect(log.of('heartbeat')).toEqual([
-    { type: 'heartbeat', what: '1 service(s) to roll out', elapsedSeconds: 30, timeoutSeconds: 1800 },
-    { type: 'heartbeat', what: '1 service(s) to roll out', elapsedSeconds: 60, timeoutSeconds: 1800 },
+    { type: 'heartbeat', code: 'wait.heartbeat', what: '1 service(s) to roll out', elapsedSeconds: 30, timeoutSeconds: 1800 },
+    { type: 'heartbeat', code: 'wait.heartbeat', what: '1 service(s) to roll out', elapsedSeconds: 60, timeoutSeconds: 1800 },
   ]);
   expect(log.of('service-rollout').map((e) => `${e.rollout} ${e.running}/${e.desired}`)).toEqual(['IN_PROGRESS 0/2', 'COMPLETED 2/2']);
   expect(clock.sleeps).toEqual(Array(7).fill(10_000));
@@ -67,7 +67,7 @@ test('each new service event is emitted once, oldest first; events older than th
   await waitForRollout(aws, log, 'acme-staging', ['arn:web'], { poll: { ...clock.poll, intervalMs: 10_000 } });
 
   expect(log.of('service-event').map((e) => e.message)).toEqual([place.message, health.message]);
-  expect(log.of('service-event')[0]).toEqual({ type: 'service-event', service: 'web', message: place.message, at: new Date(T0 + 1).toISOString() });
+  expect(log.of('service-event')[0]).toEqual({ type: 'service-event', code: 'service.event', service: 'web', message: place.message, at: new Date(T0 + 1).toISOString() });
   // every poll had news (rollout or events) or came within 30 s of it: no heartbeat
   expect(log.of('heartbeat')).toEqual([]);
   // the order of the stream: rollout line, then its event

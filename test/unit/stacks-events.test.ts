@@ -180,11 +180,12 @@ describe('events, not prints', () => {
     const log = new EventLog();
     const e = await failing(applyStack(fakeAws(), log, { ...INPUT, poll: fakeClock().poll }));
     expect(e.message).toContain('create failed (ROLLBACK_COMPLETE)');
-    expect(log.of('step')).toEqual([{ type: 'step', message: `creating stack ${STACK}` }]);
+    expect(log.of('step')).toEqual([{ type: 'step', code: 'stack.creating', data: { stack: STACK }, message: `creating stack ${STACK}` }]);
     expect(log.of('stack-event')).toEqual([
-      { type: 'stack-event', stack: STACK, logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC', status: 'CREATE_IN_PROGRESS', timestamp: vpc.Timestamp!.toISOString() },
+      { type: 'stack-event', code: 'stack.resource.event', stack: STACK, logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC', status: 'CREATE_IN_PROGRESS', timestamp: vpc.Timestamp!.toISOString() },
       {
         type: 'stack-event',
+        code: 'stack.resource.event',
         stack: STACK,
         logicalId: 'Db',
         resourceType: 'AWS::RDS::DBInstance',
@@ -201,7 +202,7 @@ describe('events, not prints', () => {
     cfnMock.on(C.DeleteStackCommand).resolves({});
     const log = new EventLog();
     expect(await deleteStack(fakeAws(), log, STACK, { poll: fakeClock().poll })).toEqual({ deleted: true });
-    expect(log.events).toEqual([{ type: 'step', message: `deleting stack ${STACK}` }]);
+    expect(log.events).toEqual([{ type: 'step', code: 'stack.deleting', data: { stack: STACK }, message: `deleting stack ${STACK}` }]);
   });
 });
 

@@ -61,12 +61,12 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
   if (!release) return undefined;
   const at = () => new Date(now(ops)).toISOString();
   if (req.skip) {
-    say.warn(ops.events, `release phase skipped (--skip-release-phase): "${release.command.join(' ')}" did not run for ${req.image}`);
+    say.warn(ops.events, 'release-phase.skipped', { reason: 'flag', command: release.command }, `release phase skipped (--skip-release-phase): "${release.command.join(' ')}" did not run for ${req.image}`);
     return { status: 'skipped', reason: '--skip-release-phase', command: release.command, at: at() };
   }
   const stack = await ops.stacks.describe(appStack(t.platform, t.env, t.app));
   if (!stack) {
-    say.warn(ops.events, `release phase skipped on the first deploy of ${t.app} in ${t.env} (no execution role or log group yet); run it once with "cyclops run ${t.app} ${t.env} -- ${release.command.join(' ')}"`);
+    say.warn(ops.events, 'release-phase.skipped', { reason: 'first-deploy', command: release.command }, `release phase skipped on the first deploy of ${t.app} in ${t.env} (no execution role or log group yet); run it once with "cyclops run ${t.app} ${t.env} -- ${release.command.join(' ')}"`);
     return { status: 'skipped', reason: 'first deploy', command: release.command, at: at() };
   }
   if (stackRuns(stack, req.rendered)) return undefined; // the stack already runs this: nothing switches
@@ -83,7 +83,7 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
     fargate: ops.config.environments[t.env].capacity.type === 'fargate',
   });
   const network = appNetwork(req.outputs, `release phase of ${t.app} in ${t.env}`);
-  say.step(ops.events, `release phase: ${release.command.join(' ')} (${req.image})`);
+  say.step(ops.events, 'release-phase.started', { command: release.command, image: req.image }, `release phase: ${release.command.join(' ')} (${req.image})`);
   req.scope.checkpoint();
   const taskDefinition = await ops.tasks.register(td);
   const spec: OneOffSpec = {
@@ -110,7 +110,7 @@ export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<
   });
   const base = { command: release.command, taskArn, taskDefinition, exitCode: r.exitCode, ...(r.stoppedReason ? { stoppedReason: r.stoppedReason } : {}), at: at() };
   if (r.exitCode === 0) {
-    say.success(ops.events, `release phase: exited 0; switching the services to ${req.image}`);
+    say.success(ops.events, 'release-phase.succeeded', { image: req.image }, `release phase: exited 0; switching the services to ${req.image}`);
     return { status: 'succeeded', ...base };
   }
   const phase: ReleasePhaseRecord = { status: 'failed', ...base, logs: r.logs.map((l) => l.message) };

@@ -32,6 +32,10 @@ export interface Fake {
   settings: Map<string, AppSettings>;
   /** Secrets Manager: name → versions of the value */
   secretValues: Map<string, string[]>;
+  /** Secrets Manager: names scheduled for deletion → the recovery window in days */
+  deletedSecrets: Map<string, number>;
+  /** Secrets Manager: names tagged with another platform (remove and restore leave them alone) */
+  foreignSecrets: Set<string>;
   /** keys of bucket objects that no longer exist */
   missingObjects: Set<string>;
   /** readRelease answers as a pointer of an earlier version would: without `previous` (rollback walks back) */
@@ -62,6 +66,10 @@ export function testConfig(extra: Record<string, unknown> = {}): Config {
 
 let clock = Date.parse('2030-01-01T00:00:00Z');
 
+/** The fake's secret ARNs, and back to the name. */
+export const secretArn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}-AbCdEf`;
+const secretName = (id: string) => id.replace(/^arn:aws:secretsmanager:[^:]+:\d+:secret:/, '').replace(/-AbCdEf$/, '');
+
 export function fakeOps(config: Config = testConfig()): Fake {
   const calls: string[] = [];
   const hooks = new Map<string, (() => void | Promise<void>)[]>();
@@ -82,6 +90,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
     log: new Map(),
     settings: new Map(),
     secretValues: new Map(),
+    deletedSecrets: new Map(),
+    foreignSecrets: new Set(),
     missingObjects: new Set(),
     locks: new Set(),
     services: new Map(),
@@ -340,14 +350,27 @@ export function fakeOps(config: Config = testConfig()): Fake {
     secrets: {
       put: async (env, app, name, value) => {
         await call('secrets.put');
-        const id = `cyclops/${env}/${app}/${name}`;
+        const id = `cyclops/${config.platform.name}/${env}/${app}/${name}`;
         const versions = f.secretValues.get(id) ?? [];
         f.secretValues.set(id, [...versions, value]);
-        return { arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${id}-AbCdEf`, versionId: `v${versions.length + 1}`, created: !versions.length };
+        return { arn: secretArn(id), versionId: `v${versions.length + 1}`, created: !versions.length };
       },
-      remove: async (env, app, name) => {
+      remove: async (id, days) => {
         await call('secrets.remove');
-        f.secretValues.delete(`cyclops/${env}/${app}/${name}`);
+        const name = secretName(id);
+        if (!f.secretValues.has(name)) return { outcome: 'missing' };
+        if (f.foreignSecrets.has(name)) return { outcome: 'not-ours' };
+        f.deletedSecrets.set(name, days);
+        return { outcome: 'scheduled', deletionDate: new Date(Date.UTC(2030, 0, 1 + days)).toISOString() };
+      },
+      restore: async (env, app, name) => {
+        await call('secrets.restore');
+        for (const id of [`cyclops/${config.platform.name}/${env}/${app}/${name}`, `cyclops/${env}/${app}/${name}`]) {
+          if (!f.secretValues.has(id) || f.foreignSecrets.has(id)) continue;
+          const restored = f.deletedSecrets.delete(id);
+          return { arn: secretArn(id), restored };
+        }
+        return null;
       },
     },
     services: {
