@@ -58,6 +58,12 @@ export interface MessageData {
   'deploy.release.reconciling': Stack & { image: string };
   'deploy.done': AppEnv & { image: string; outcome: 'dry-run' | 'unchanged' | 'deployed'; release: number | null; changes: number; seconds: number };
   'service.rollout.waiting': { services: number; mode: 'wait' | 'check' };
+  'traffic.weights.moved': { primary: number; alternate: number; lastPrimary: string; lastAlternate: string };
+  'traffic.weights.passed': { primary: number; alternate: number };
+  'deployment.phase': { strategy: string; stage: string; running: number | null; requested: number | null };
+  'deployment.traffic': { strategy: string; percent: number };
+  'deployment.bake': { strategy: string; minutesLeft: number };
+  'deployment.alarms': { status: string | null; triggered: string[] };
   'release.recorded': AppEnv & { number: number | null; outcome: string };
   'release.record-failed': AppEnv & { outcome: string; reason: string };
   'release-phase.skipped': { reason: 'flag' | 'first-deploy'; command: string[] };
@@ -208,6 +214,12 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'deploy.release.reconciling': { kind: 'step', about: 'the stack runs what was asked but no record said so: recording it' },
   'deploy.done': { kind: 'success', about: '`deploy` done: a dry run, no changes, or deployed as a release' },
   'service.rollout.waiting': { kind: 'step', about: 'waiting for (or checking) the services to roll out' },
+  'traffic.weights.moved': { kind: 'info', about: 'ECS moved the production weights since the last stack update; the live ones are passed through' },
+  'traffic.weights.passed': { kind: 'debug', about: 'the live production weights are passed through to the stack update' },
+  'deployment.phase': { kind: 'step', about: 'a blue/green, canary or linear deployment entered a lifecycle stage (new tasks, test traffic, shift, bake, clean-up)' },
+  'deployment.traffic': { kind: 'step', about: 'the share of production traffic on the new revision changed' },
+  'deployment.bake': { kind: 'info', about: 'the bake counts down (minutes left before the old revision stops)' },
+  'deployment.alarms': { kind: 'info', about: "the deployment alarms' state changed (warning when one fired)" },
   'release.recorded': { kind: 'info', about: 'a failed, interrupted or rolled-back release was recorded' },
   'release.record-failed': { kind: 'warning', about: 'the failed release could not be recorded; the original error stands' },
   'release-phase.skipped': { kind: 'warning', about: 'the release phase did not run (--skip-release-phase, or a first deploy)' },

@@ -68,24 +68,24 @@ export class PhaseTracker {
       this.phases.push({ stage: row.stage, startedAt: at });
       this.bakeSaid = -1;
       const tasks = row.target ? ` (${row.target.running}/${row.target.requested} tasks)` : '';
-      say.step(ops.events, `${this.deployment.strategy}: ${PHRASE[row.stage] ?? row.stage.toLowerCase()}${row.stage.includes('SCALE') ? tasks : ''}`);
+      say.step(ops.events, 'deployment.phase', { strategy: this.deployment.strategy, stage: row.stage, running: row.target?.running ?? null, requested: row.target?.requested ?? null }, `${this.deployment.strategy}: ${PHRASE[row.stage] ?? row.stage.toLowerCase()}${row.stage.includes('SCALE') ? tasks : ''}`);
     }
     const weight = row.target?.productionWeight;
     if (weight !== undefined && weight !== prev?.target?.productionWeight && (prev || weight > 0)) {
-      say.step(ops.events, `${this.deployment.strategy}: production traffic ${weight}% on the new revision`);
+      say.step(ops.events, 'deployment.traffic', { strategy: this.deployment.strategy, percent: weight }, `${this.deployment.strategy}: production traffic ${weight}% on the new revision`);
     }
     if (row.stage === 'BAKE_TIME') {
       const started = Date.parse(this.phases[this.phases.length - 1].startedAt);
       const left = Math.max(0, Math.ceil(this.deployment.bakeMinutes - (now(ops) - started) / 60000));
       if (left !== this.bakeSaid) {
         this.bakeSaid = left;
-        say.info(ops.events, `${this.deployment.strategy}: bake ${left} minute(s) left`);
+        say.info(ops.events, 'deployment.bake', { strategy: this.deployment.strategy, minutesLeft: left }, `${this.deployment.strategy}: bake ${left} minute(s) left`);
       }
     }
     const alarms = row.alarms;
     if (alarms && (alarms.status !== prev?.alarms?.status || alarms.triggered.join() !== prev?.alarms?.triggered.join())) {
       const fired = alarms.triggered.length ? `: ${alarms.triggered.join(', ')} fired` : '';
-      (alarms.triggered.length ? say.warn : say.info)(ops.events, `alarms ${alarms.status?.toLowerCase() ?? 'unknown'}${fired}`);
+      (alarms.triggered.length ? say.warn : say.info)(ops.events, 'deployment.alarms', { status: alarms.status ?? null, triggered: alarms.triggered }, `alarms ${alarms.status?.toLowerCase() ?? 'unknown'}${fired}`);
     }
   }
 

@@ -73,9 +73,9 @@ export async function passThroughWeights(ops: Ops, stackName: string, body: stri
   }
   const last = { primary: stack.parameters[WEIGHT_PARAMETERS.primary], alternate: stack.parameters[WEIGHT_PARAMETERS.alternate] };
   if (last.primary !== undefined && (Number(last.primary) !== live.primary || Number(last.alternate) !== live.alternate)) {
-    say.info(ops.events, `traffic: ECS moved the production weights to ${live.primary}/${live.alternate} (the stack last set ${last.primary}/${last.alternate}); passed through unchanged`);
+    say.info(ops.events, 'traffic.weights.moved', { primary: live.primary, alternate: live.alternate, lastPrimary: last.primary, lastAlternate: last.alternate ?? '' }, `traffic: ECS moved the production weights to ${live.primary}/${live.alternate} (the stack last set ${last.primary}/${last.alternate}); passed through unchanged`);
   } else {
-    say.debug(ops.events, `traffic: production weights ${live.primary}/${live.alternate} passed through`);
+    say.debug(ops.events, 'traffic.weights.passed', { ...live }, `traffic: production weights ${live.primary}/${live.alternate} passed through`);
   }
   return [...rest, { ParameterKey: WEIGHT_PARAMETERS.primary, ParameterValue: String(live.primary) }, { ParameterKey: WEIGHT_PARAMETERS.alternate, ParameterValue: String(live.alternate) }];
 }
