@@ -26,7 +26,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json')));
@@ -40,7 +40,8 @@ export const FORBIDDEN = [
   /^node_modules\/(?!commander\/)/,
   /^templates\//,
   /^src\/(context|events)\.ts$/,
-  /^src\/(report|store|database|ecs)\//,
+  /^src\/report\/(?!error-text\.ts$)/,
+  /^src\/(store|database|ecs)\//,
   /^src\/plan\/(?!(inputs|log-events)\.ts$)/,
   /^src\/config\/(?!model|options)/,
   /^src\/ops\//,
@@ -141,7 +142,12 @@ writeFileSync(
   "// The program as an ES module, for scripts (bin/cyclops loads dist/cli.cjs).\nimport { createRequire } from 'node:module';\nconst cli = createRequire(import.meta.url)('./cli.cjs');\nexport const { buildProgram, main, eventsMarkdown } = cli;\n",
 );
 
-// 3. The code cache: the first run of bin/cyclops writes it (after a `--help` run it holds the
+// 3. schema.json, the JSON Schema of config.json that the package ships ("$schema" in the
+// configs `cyclops init` writes), from the action bundle's own copy of the zod schema.
+const { configJsonSchema } = await import(pathToFileURL(path.join(root, 'dist/lazy/config/json-schema.mjs')).href);
+writeFileSync(path.join(root, 'schema.json'), JSON.stringify(configJsonSchema(), null, 2) + '\n');
+
+// 4. The code cache: the first run of bin/cyclops writes it (after a `--help` run it holds the
 // functions that --help compiles).
 const first = spawnSync(process.execPath, [path.join(root, 'bin/cyclops'), '--help'], { stdio: ['ignore', 'ignore', 'inherit'] });
 if (first.status !== 0) {

@@ -12,7 +12,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { commands } from './commands';
 import type { Action } from './commands/types';
 import type { Context, GlobalOptions, Streams } from './context';
-import { ExitCode } from './errors';
+import { ExitCode, type CyclopsError } from './errors';
+import { errorDocument, errorLines } from './report/error-text';
 import { ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
@@ -106,10 +107,25 @@ export async function main(argv = process.argv, streams: Streams = {}, onExit: (
     // --help and --version exit 0; a parser error is one usage line (exit 2), and with
     // --json the one document on stdout.
     if (e instanceof CommanderError && e.exitCode === 0) return;
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    if (e instanceof ParseFailure && !verbose) return onExit(reportUsage(e.usage, argv, streams));
     const { Reporter } = await import('./report/reporter');
-    const reporter = new Reporter({ json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v'), ...streams });
+    const reporter = new Reporter({ json: argv.includes('--json'), verbose, ...streams });
     onExit(reporter.error(e instanceof ParseFailure ? e.usage : e));
   }
+}
+
+/**
+ * A parser error as the Reporter would show it, without loading it (and chalk): a usage error
+ * is the commonest way to start cyclops after --help, so it stays on the start-up path.
+ */
+function reportUsage(e: CyclopsError, argv: string[], streams: Streams): number {
+  const err = streams.stderr ?? process.stderr;
+  const color = !process.env.NO_COLOR && !argv.includes('--no-color') && !!(err as { isTTY?: boolean }).isTTY && process.env.TERM !== 'dumb';
+  for (const line of errorLines(e, (s) => (color ? `\x1b[31m${s}\x1b[39m` : s))) err.write(`${line}\n`);
+  const { doc, exitCode } = errorDocument(e);
+  if (argv.includes('--json')) (streams.stdout ?? process.stdout).write(`${JSON.stringify(doc, null, 2)}\n`);
+  return exitCode;
 }
 
 /** docs/events.md, for scripts/gen-events-doc.mjs (loaded on demand: outside the start-up chunk). */

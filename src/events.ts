@@ -42,6 +42,9 @@ export interface MessageData {
   'template.pushed': { key: string; uploaded: boolean };
   'image.region-mismatch': { image: string; registryRegion: string; region: string };
   'image.resolved': { image: string; digest: string };
+  'image.arch-unchecked': { image: string; architectures: string[]; reason: string };
+  'image.arch-unchecked-default': { image: string; architectures: string[]; reason: string };
+  'image.arch-ok': { image: string; architectures: string[] };
   'image.tagged': { repository: string; digest: string; tag: string; already: boolean };
   'image.tag-failed': { repository: string; digest: string; tag: string; reason: string };
   'deploy.image.mutable-tag': { image: string; tag: string };
@@ -198,6 +201,9 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'template.pushed': { kind: 'debug', about: 'a template is in the config bucket (uploaded, or there already)' },
   'image.region-mismatch': { kind: 'warning', about: "the image's ECR registry is in another region: deployed as given" },
   'image.resolved': { kind: 'debug', about: 'an ECR tag was resolved to its digest' },
+  'image.arch-unchecked': { kind: 'warning', about: "the image's architectures could not be checked against config's arch (not in ECR, or its manifest unreadable)" },
+  'image.arch-unchecked-default': { kind: 'debug', about: "the image's architectures could not be checked (config sets no arch)" },
+  'image.arch-ok': { kind: 'debug', about: 'the image has a variant for every architecture the app runs on' },
   'image.tagged': { kind: 'step', about: 'the deployed digest got its release tag' },
   'image.tag-failed': { kind: 'warning', about: 'the release tag could not be set; the deploy stands' },
   'deploy.image.mutable-tag': { kind: 'warning', about: 'the image tag is one that usually moves (latest, main...)' },

@@ -27,6 +27,11 @@ export interface WebRoutingInput {
   allow: string[];
   /** the priority of the 403 rule behind an allow list */
   denyPriority?: number;
+  /**
+   * With custom domains: the host names in groups of one rule each (APP.<domain> first) and
+   * each group's forward and 403 priorities. Absent: one rule for APP.<domain>.
+   */
+  rules?: { hosts: string[][]; forward: number[]; deny: number[] };
 }
 
 /** A web target group: ip targets, health-checked at the app's path. Blue/green adds a second one alike. */
@@ -50,24 +55,18 @@ export function webTargetGroup(ids: Ids & { app: string }, healthCheckPath: stri
   });
 }
 
+/** Rule 0 keeps its logical id; rule i (from 0) is WebListenerRule<i+1> / WebDenyRule<i+1>. */
+const ruleId = (base: string, i: number) => (i === 0 ? base : `${base}${i + 1}`);
+
 /** Target group, host-header listener rule (priority = port) and the alias record APP.<domain>. */
 export function webRouting(input: WebRoutingInput, imp: Import): Record<string, Resource> {
   const host = appHost(input.ids.app, input.domain);
   // Not AppListenerArn: its value changes when TLS is switched on, and an imported
   // export cannot change. Each of these keeps its value for as long as it exists.
   const listener = imp(input.https ? 'httpsListenerArn' : 'httpListenerArn');
-  const hostCondition = { Field: 'host-header', HostHeaderConfig: { Values: [host] } };
+  const rules = input.rules ?? { hosts: [[host]], forward: [input.priority], deny: input.denyPriority === undefined ? [] : [input.denyPriority] };
   const r: Record<string, Resource> = {
     WebTargetGroup: webTargetGroup(input.ids, input.healthCheckPath, imp),
-    WebListenerRule: {
-      Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
-      Properties: {
-        ListenerArn: listener,
-        Priority: input.priority,
-        Conditions: input.allow.length ? [hostCondition, { Field: 'source-ip', SourceIpConfig: { Values: input.allow } }] : [hostCondition],
-        Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],
-      },
-    },
     WebDnsRecord: {
       Type: 'AWS::Route53::RecordSet',
       Properties: {
@@ -78,18 +77,30 @@ export function webRouting(input: WebRoutingInput, imp: Import): Record<string, 
       },
     },
   };
-  if (input.allow.length) {
-    // Evaluated after the allow rule: the same host from anywhere else gets 403.
-    r.WebDenyRule = {
+  rules.hosts.forEach((hosts, i) => {
+    const hostCondition = { Field: 'host-header', HostHeaderConfig: { Values: hosts } };
+    r[ruleId('WebListenerRule', i)] = {
       Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
       Properties: {
         ListenerArn: listener,
-        Priority: input.denyPriority!,
-        Conditions: [hostCondition],
-        Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'forbidden' } }],
+        Priority: rules.forward[i],
+        Conditions: input.allow.length ? [hostCondition, { Field: 'source-ip', SourceIpConfig: { Values: input.allow } }] : [hostCondition],
+        Actions: [{ Type: 'forward', TargetGroupArn: ref('WebTargetGroup') }],
       },
     };
-  }
+    if (input.allow.length) {
+      // Evaluated after the allow rule: the same hosts from anywhere else get 403.
+      r[ruleId('WebDenyRule', i)] = {
+        Type: 'AWS::ElasticLoadBalancingV2::ListenerRule',
+        Properties: {
+          ListenerArn: listener,
+          Priority: rules.deny[i],
+          Conditions: [hostCondition],
+          Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '403', ContentType: 'text/plain', MessageBody: 'forbidden' } }],
+        },
+      };
+    }
+  });
   return r;
 }
 

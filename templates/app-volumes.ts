@@ -10,8 +10,15 @@ import { getAtt, keep, ref, select, tagged, type Resource, type Value } from './
 import type { Ids } from '../src/naming';
 
 export const NFS_PORT = 2049;
-/** The POSIX user every access point maps its clients to, and owns its root directory. */
-export const VOLUME_POSIX_ID = '1000';
+/**
+ * Every file system refuses clients that do not use TLS (its policy denies any request without
+ * aws:SecureTransport); what a client may do otherwise comes from its identity policy (the task
+ * role: ClientMount, and ClientWrite only where a process writes the volume).
+ */
+export const FILE_SYSTEM_POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'RequireTls', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+};
 export const APP_SECURITY_GROUP = 'AppSecurityGroup';
 
 const base = (volume: string) => `Volume${pascalName(volume)}`;
@@ -54,7 +61,7 @@ export function volumeResources(input: VolumeInput): { resources: Record<string,
       tagged(
         'AWS::EFS::FileSystem',
         ids,
-        { Encrypted: true, BackupPolicy: { Status: 'ENABLED' }, PerformanceMode: 'generalPurpose', ThroughputMode: 'elastic' },
+        { Encrypted: true, BackupPolicy: { Status: 'ENABLED' }, PerformanceMode: 'generalPurpose', ThroughputMode: 'elastic', FileSystemPolicy: FILE_SYSTEM_POLICY },
         'FileSystemTags',
       ),
     );
@@ -66,13 +73,16 @@ export function volumeResources(input: VolumeInput): { resources: Record<string,
       };
       mountTargets.push(id);
     }
+    // every mount of a volume acts as one POSIX user (config checks it): the first one's
+    const mount = app.processes.flatMap((p) => p.volumes).find((v) => v.name === name)!;
+    const [uid, gid] = [String(mount.uid), String(mount.gid)];
     resources[accessPointId(name)] = tagged(
       'AWS::EFS::AccessPoint',
       ids,
       {
         FileSystemId: ref(fs),
-        PosixUser: { Uid: VOLUME_POSIX_ID, Gid: VOLUME_POSIX_ID },
-        RootDirectory: { Path: `/${name}`, CreationInfo: { OwnerUid: VOLUME_POSIX_ID, OwnerGid: VOLUME_POSIX_ID, Permissions: '0750' } },
+        PosixUser: { Uid: uid, Gid: gid },
+        RootDirectory: { Path: `/${name}`, CreationInfo: { OwnerUid: uid, OwnerGid: gid, Permissions: '0750' } },
       },
       'AccessPointTags',
     );

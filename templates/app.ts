@@ -12,6 +12,9 @@ import { alarmResources, scalingParameters, scalingResources } from './app-scali
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfiguration } from './app-deployment';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
+import { runtimePlatform } from './app-arch';
+import { domainResources } from './app-domains';
+import type { ResolvedDomain } from '../src/config/domains';
 import { REDIS_PORT } from './data';
 import {
   getAtt,
@@ -54,6 +57,8 @@ export interface AppInput {
   testPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
+  /** custom domains with their zones, and the listener rules all host names take (see plan) */
+  domains?: { resolved: ResolvedDomain[]; rules: { hosts: string[][]; forward: number[]; deny: number[] } };
 }
 
 /** Only the Image parameter's default; deploy always passes the real image. */
@@ -143,6 +148,7 @@ export function appTemplate(input: AppInput): Template {
       RequiresCompatibilities: [fargate ? 'FARGATE' : 'EC2'],
       Cpu: String(p.cpu),
       Memory: String(p.memory),
+      ...runtimePlatform(p.arch),
       ExecutionRoleArn: getAtt('ExecutionRole', 'Arn'),
       TaskRoleArn: getAtt('TaskRole', 'Arn'),
       ...(Volumes ? { Volumes } : {}),
@@ -218,11 +224,21 @@ export function appTemplate(input: AppInput): Template {
       ...(dependsOn.length === 1 ? { DependsOn: dependsOn[0] } : dependsOn.length ? { DependsOn: dependsOn } : {}),
     };
     if (isWeb) {
-      const routing = { ids, domain: input.domain, https: input.https, healthCheckPath: app.healthCheckPath, priority: input.port, allow: app.allow, denyPriority: input.denyPriority };
+      const routing = {
+        ids,
+        domain: input.domain,
+        https: input.https,
+        healthCheckPath: app.healthCheckPath,
+        priority: input.port,
+        allow: app.allow,
+        denyPriority: input.denyPriority,
+        ...(input.domains ? { rules: input.domains.rules } : {}),
+      };
       Object.assign(resources, webRouting(routing, imp));
       if (isProgressive(app.deployment)) {
         addProgressiveWeb({ parameters, resources, outputs }, { ids, deployment: app.deployment, healthCheckPath: app.healthCheckPath, testPriority: input.testPriority ?? 0, imp });
       }
+      if (input.domains) Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }

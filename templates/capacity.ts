@@ -16,9 +16,11 @@ import { getAtt, managedPolicy, ref, serviceRole, tagged, tagList, type Paramete
  */
 export const AMI_PARAMETER = 'EcsAmi';
 export const ECS_AMI_PATH = '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id';
-export const amiParameter = (): Parameter => ({
+/** The arm64 variant, for Graviton instance types. */
+export const ECS_ARM64_AMI_PATH = '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id';
+export const amiParameter = (arch: 'arm64' | 'x86_64' = 'x86_64'): Parameter => ({
   Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
-  Default: ECS_AMI_PATH,
+  Default: arch === 'arm64' ? ECS_ARM64_AMI_PATH : ECS_AMI_PATH,
   Description: 'ECS-optimised AMI for the container instances (an SSM parameter path)',
 });
 /** Encrypted gp3 root volume of the container instances (the AMI's root device). */

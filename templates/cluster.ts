@@ -7,6 +7,7 @@ import { ENV_OUTPUT, envExport, fqdn, internalNamespace, type EnvOutputKey } fro
 import type { EnvironmentConfig } from '../src/config/model';
 import { accessLogAttributes, accessLogBucket } from './access-logs';
 import { AMI_PARAMETER, amiParameter, computeCapacity } from './capacity';
+import { instanceArch } from '../src/config/instances';
 import { GROUP_DESCRIPTION } from './descriptions';
 import { dataServices } from './data';
 import { network } from './network';
@@ -168,7 +169,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     const v = values[key];
     if (v !== undefined) outputs[name] = output(v, envExport(platform, env.name, name));
   }
-  const parameters: Record<string, Parameter> = env.capacity.type === 'ec2' ? { [AMI_PARAMETER]: amiParameter() } : {};
+  const parameters: Record<string, Parameter> = env.capacity.type === 'ec2' ? { [AMI_PARAMETER]: amiParameter(instanceArch(env.capacity.instanceType)) } : {};
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `cyclops environment ${env.name} of platform ${platform}: network, ECS cluster, load balancer, DNS and database`,

@@ -67,3 +67,51 @@ export async function tagImage(aws: Aws, image: EcrImage, digest: string, tag: s
   );
   return put === 'already' ? 'already' : 'tagged';
 }
+
+/** Manifest lists (several platforms) and single-platform image manifests, Docker's and OCI's. */
+const INDEX_TYPES = ['application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.oci.image.index.v1+json'];
+const MANIFEST_TYPES = ['application/vnd.docker.distribution.manifest.v2+json', 'application/vnd.oci.image.manifest.v1+json'];
+/** OCI architecture names as cyclops (and ECS) name them. */
+const ARCH_NAMES: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64' };
+const archName = (a: string) => ARCH_NAMES[a] ?? a;
+
+interface Manifest {
+  manifests?: { platform?: { os?: string; architecture?: string } }[];
+  config?: { digest?: string };
+  /** Docker schema 1 */
+  architecture?: string;
+}
+
+/**
+ * The Linux CPU architectures an image has a variant for, in cyclops's names ("x86_64",
+ * "arm64"): the platforms of a manifest list / OCI index (attestations, platform "unknown",
+ * left out), or the architecture in a single image's config blob (BatchGetImage, then
+ * GetDownloadUrlForLayer for the config blob and a GET of it).
+ */
+export async function imageArchitectures(aws: Aws, image: EcrImage, digest: string): Promise<string[]> {
+  const ids = { registryId: image.registryId, repositoryName: image.repositoryName };
+  const got = await call(aws, `read the manifest of ${image.repositoryName}@${digest}`, () =>
+    aws.ecr.send(new aws.sdk.ecr.BatchGetImageCommand({ ...ids, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [...INDEX_TYPES, ...MANIFEST_TYPES] })),
+  );
+  const text = got.images?.[0]?.imageManifest;
+  if (!text) throw failure(`ECR image ${image.repositoryName}@${digest}: not found (it may have expired); push it again`);
+  const manifest = JSON.parse(text) as Manifest;
+  if (manifest.manifests) {
+    const archs = manifest.manifests
+      .filter((m) => (m.platform?.os ?? 'linux') === 'linux' && m.platform?.architecture && m.platform.architecture !== 'unknown')
+      .map((m) => archName(m.platform!.architecture!));
+    return [...new Set(archs)].sort();
+  }
+  if (manifest.architecture) return [archName(manifest.architecture)];
+  const configDigest = manifest.config?.digest;
+  if (!configDigest) throw failure(`ECR image ${image.repositoryName}@${digest}: its manifest names no config blob, so its architecture is unknown`);
+  const url = await call(aws, `locate the config of ${image.repositoryName}@${digest}`, () =>
+    aws.ecr.send(new aws.sdk.ecr.GetDownloadUrlForLayerCommand({ ...ids, layerDigest: configDigest })),
+  );
+  if (!url.downloadUrl) throw failure(`ECR image ${image.repositoryName}@${digest}: ECR gave no download URL for its config blob`);
+  const res = await fetch(url.downloadUrl);
+  if (!res.ok) throw failure(`ECR image ${image.repositoryName}@${digest}: reading its config blob gave HTTP ${res.status}`);
+  const blob = (await res.json()) as { architecture?: string };
+  if (!blob.architecture) throw failure(`ECR image ${image.repositoryName}@${digest}: its config names no architecture`);
+  return [archName(blob.architecture)];
+}

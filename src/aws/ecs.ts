@@ -64,6 +64,7 @@ export interface TaskDefinitionInput {
   networkMode: 'awsvpc';
   cpu: string;
   memory: string;
+  runtimePlatform?: { cpuArchitecture: 'X86_64' | 'ARM64'; operatingSystemFamily: 'LINUX' };
   executionRoleArn: string;
   taskRoleArn?: string;
   containerDefinitions: {

@@ -17,6 +17,7 @@ import type { Register } from './types';
 import { register as init } from './init';
 import { register as synth } from './synth';
 import { register as validate } from './validate';
+import { register as schema } from './schema';
 import { register as env } from './env';
 import { register as deploy } from './deploy';
 import { register as apps } from './apps';
@@ -39,4 +40,4 @@ import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
+export const commands: Register[] = [init, validate, schema, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];

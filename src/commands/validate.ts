@@ -8,6 +8,8 @@ export const register: Register = (program, run) => {
     run(async (ctx) => {
       const config = await ctx.config();
       const { configWarnings } = await import('../config/warnings');
+      const { appsByEnvironment, processesText } = await import('../config/summary');
+      const perEnv = appsByEnvironment(config);
       const envs = Object.values(config.environments);
       const apps = Object.values(config.apps);
       const warnings = configWarnings(config);
@@ -21,6 +23,8 @@ export const register: Register = (program, run) => {
           warnings,
           environments: envs.map((e) => ({ name: e.name, domain: e.dns.domain, capacity: e.capacity.type, database: e.database.type, tls: e.tls.mode })),
           apps: apps.map((a) => ({ name: a.name, processes: a.processes.map((p) => p.kind), database: a.database })),
+          // each app as it is in each environment, its environments.<env> settings merged
+          deployments: perEnv,
         },
         [
           `${config.file}: valid`,
@@ -37,6 +41,13 @@ export const register: Register = (program, run) => {
             { header: 'processes', get: (a) => a.processes.map((p) => p.kind).join(',') },
             { header: 'database', get: (a) => (a.database ? 'yes' : 'no') },
           ]),
+          ctx.reporter.table(perEnv, [
+            { header: 'app', get: (s) => s.app },
+            { header: 'environment', get: (s) => (s.merged ? `${s.env} *` : s.env) },
+            { header: 'processes (count×cpu/memory)', get: (s) => processesText(s) },
+            { header: 'health', get: (s) => s.healthCheckPath },
+          ]),
+          ...(perEnv.some((s) => s.merged) ? ['* with its environments.<env> settings merged'] : []),
         ],
       );
     }),

@@ -98,7 +98,18 @@ type Path = (string | number)[];
  */
 export function checkDeployment(
   raw: RawDeployment | undefined,
-  ctx: { at: (...k: Path) => Path; hasWeb: boolean; webSingleton: boolean; testPriorityRoom: boolean },
+  ctx: {
+    at: (...k: Path) => Path;
+    hasWeb: boolean;
+    webSingleton: boolean;
+    testPriorityRoom: boolean;
+    /** the web process's host names: APP.<env domain> and the custom domains */
+    hostNames: number;
+    /** the allow list's CIDRs (each a condition value of the production rule) */
+    allowValues: number;
+    /** condition values a listener rule holds (src/config/domains.ts) */
+    maxRuleValues: number;
+  },
   add: (path: Path, message: string) => void,
 ): void {
   if (!raw) return;
@@ -118,6 +129,15 @@ export function checkDeployment(
   if (d.strategy !== 'linear') for (const k of ['stepPercent', 'stepBakeMinutes'] as const) if (raw[k] !== undefined) add(at(k), `applies only to strategy "linear"; remove it`);
   if (d.strategy === 'canary' && d.bakeMinutes + d.canaryBakeMinutes > MAX_CANARY_TOTAL_MINUTES) {
     add(at('canaryBakeMinutes'), `with bakeMinutes ${d.bakeMinutes} makes ${d.bakeMinutes + d.canaryBakeMinutes} minutes, more than the ${MAX_CANARY_TOTAL_MINUTES} (33 hours) CloudFormation accepts; shorten one`);
+  }
+  // ECS shifts the weights of one production listener rule (and points one test rule): every host
+  // name must fit in it, or the other rules would keep forwarding to a target group ECS has drained.
+  const values = ctx.hostNames + ctx.allowValues + (d.testTraffic ? 1 : 0);
+  if (ctx.hasWeb && values > ctx.maxRuleValues) {
+    add(
+      at('strategy'),
+      `"${d.strategy}" shifts traffic on a single listener rule, and ${ctx.hostNames} host name(s), ${ctx.allowValues} allow CIDR(s)${d.testTraffic ? ' and the test header' : ''} need ${values} condition values, more than the ${ctx.maxRuleValues} a rule holds; use "rolling", or fewer custom domains`,
+    );
   }
   if (d.testTraffic && !ctx.testPriorityRoom) {
     add(at('testTraffic'), 'needs a listener-rule priority below the app\'s own (port - range size), and ports.range starts too low for that; start ports.range at or above its size + 1, such as [20000, 29999]');

@@ -44,3 +44,16 @@ export const instanceCpu = (s: InstanceSpec) => s.vcpu * 1024;
 export const instanceTaskMemory = (s: InstanceSpec) => Math.floor(s.memory * 0.9);
 /** awsvpc tasks one instance can run without ENI trunking. */
 export const tasksPerInstance = (s: InstanceSpec) => s.enis - 1;
+
+/**
+ * The CPU architecture of an instance type, from its family: AWS Graviton families carry a
+ * "g" after the generation digit (t4g, m6g, m7gd, c7gn, r8g, im4gn, is4gen, g5g) and a1 is
+ * the first Arm family; every other family is x86_64. Source: the Graviton families listed in
+ * https://github.com/aws/aws-graviton-getting-started (C6g[d], M6g[d], R6g[d], T4g, X2gd,
+ * C6gn, I4g, Im4gn, Is4gen, G5g, C7g[d][n], M7g[d], R7g[d], R8g) and the EC2 naming
+ * convention (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-type-names.html).
+ */
+export function instanceArch(type: string): 'arm64' | 'x86_64' {
+  const family = type.split('.')[0];
+  return family === 'a1' || /^[a-z]+\d+g[a-z]*$/.test(family) ? 'arm64' : 'x86_64';
+}

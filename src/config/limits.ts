@@ -3,24 +3,23 @@
  * headers, ACM certificate names, and task sizes against EC2 container instances.
  */
 import { appHost } from '../naming';
-import type { Config } from './model';
-import { instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
+import { appsIn, processArch, type AppConfig, type Config } from './model';
+import { appPath, domainProblems, type Problem } from './limits-domains';
+import { instanceArch, instanceCpu, instanceSpec, instanceTaskMemory } from './instances';
 
 /** A load-balancer host-header condition value has at most 128 characters. */
 export const MAX_HOST_HEADER = 128;
 /** ACM allows at most 64 characters in a certificate's domain name. */
 export const MAX_ACM_NAME = 64;
 
-export interface Problem {
-  path: (string | number)[];
-  message: string;
-}
+export type { Problem } from './limits-domains';
 
 export function limitProblems(config: Config): Problem[] {
   const out: Problem[] = [];
   for (const env of Object.values(config.environments)) {
     const domain = env.dns.domain;
-    for (const app of Object.values(config.apps)) {
+    const apps = appsIn(config, env.name);
+    for (const app of apps) {
       const host = appHost(app.name, domain);
       if (host.length > MAX_HOST_HEADER) {
         out.push({
@@ -29,6 +28,7 @@ export function limitProblems(config: Config): Problem[] {
         });
       }
     }
+    out.push(...domainProblems(config, env.name).errors);
     const wildcard = `*.${domain}`;
     if (env.tls.mode === 'create' && wildcard.length > MAX_ACM_NAME) {
       out.push({
@@ -38,18 +38,36 @@ export function limitProblems(config: Config): Problem[] {
     }
     if (env.capacity.type !== 'ec2') continue;
     const type = env.capacity.instanceType;
+    out.push(...archProblems(config, env.name, type, apps));
     const spec = instanceSpec(type);
     if (!spec) continue; // configWarnings says that it is not checked
     const cpu = instanceCpu(spec);
     const memory = instanceTaskMemory(spec);
-    for (const app of Object.values(config.apps)) {
+    for (const app of apps) {
       for (const p of app.processes) {
         if (p.cpu <= cpu && p.memory <= memory) continue;
         out.push({
-          path: ['apps', app.name, 'processes', p.name],
+          path: appPath(config, app, env.name, 'processes', p.name),
           message: `needs ${p.cpu} CPU units and ${p.memory} MiB, more than one ${type} of environment ${env.name} offers tasks (${cpu} units, ${memory} MiB); use a smaller task or a larger capacity.instanceType`,
         });
       }
+    }
+  }
+  return out;
+}
+
+/** EC2 capacity runs one architecture, its instance family's: every task there must be built for it. */
+function archProblems(config: Config, env: string, type: string, apps: AppConfig[]): Problem[] {
+  const want = instanceArch(type);
+  const out: Problem[] = [];
+  for (const app of apps) {
+    for (const p of app.processes) {
+      const arch = processArch(p);
+      if (arch === want) continue;
+      out.push({
+        path: appPath(config, app, env, 'processes', p.name, 'arch'),
+        message: `is ${arch}${p.arch ? '' : ` (the default)`}, but environment ${env} runs ${type} instances, which are ${want}; set "arch": "${want}" for ${app.name} in apps.${app.name}.environments.${env} (with an image built for ${want}), or use ${want === 'arm64' ? 'an x86_64' : 'a Graviton (arm64)'} capacity.instanceType`,
+      });
     }
   }
   return out;

@@ -2,6 +2,16 @@
 import type { ParsedConfig } from './schema';
 import { resolveDeployment, type DeploymentConfig } from './deployment';
 
+/** An RFC 6902 operation, as config gives it. */
+export type PatchOperation = NonNullable<ParsedConfig['environments'][string]['overrides']>[number];
+/** An operation and where config has it ("apps.web.environments.production.overrides[0]"), for messages. */
+export interface Override {
+  at: string;
+  op: PatchOperation;
+}
+const labelled = (at: string, ops: PatchOperation[] | undefined): Override[] => (ops ?? []).map((op, i) => ({ at: `${at}[${i}]`, op }));
+import { mergedAppSettings } from './merge';
+
 /**
  * What a process is, from its name and keys: "web" is routed by the load balancer, a process
  * with a schedule is a cron, "release" is the release phase (never a service), one with
@@ -11,12 +21,18 @@ export type ProcessKind = 'web' | 'worker' | 'cron' | 'internal' | 'release';
 export const WEB_PROCESS = 'web';
 export const RELEASE_PROCESS = 'release';
 
+/** The POSIX user and group of a volume unless config says otherwise. */
+export const DEFAULT_VOLUME_POSIX_ID = 1000;
+
 export interface VolumeConfig {
   name: string;
   path: string;
   readOnly: boolean;
   /** several tasks may write it at once */
   shared: boolean;
+  /** the POSIX user and group its clients act as (the access point's), default 1000 */
+  uid: number;
+  gid: number;
 }
 
 export interface SidecarConfig {
@@ -39,6 +55,10 @@ export interface AutoscalingConfig {
   requestsPerTarget?: number;
 }
 
+/** A task's CPU architecture (the image must have a variant for it). */
+export type Arch = 'x86_64' | 'arm64';
+export const DEFAULT_ARCH: Arch = 'x86_64';
+
 export interface ProcessConfig {
   /** the process name (a DNS label): service, task family, count parameter and log prefix follow it */
   name: string;
@@ -55,6 +75,8 @@ export interface ProcessConfig {
   volumes: VolumeConfig[];
   sidecars: SidecarConfig[];
   autoscaling?: AutoscalingConfig;
+  /** set in config (the process's own, else the app's): the task definition gets a RuntimePlatform; absent: x86_64 and none */
+  arch?: Arch;
 }
 
 /** Thresholds of a web service's deployment alarms. */
@@ -70,6 +92,7 @@ export interface ReleaseProcessConfig {
   command: string[];
   cpu: number;
   memory: number;
+  arch?: Arch;
 }
 
 export interface AppConfig {
@@ -93,6 +116,12 @@ export interface AppConfig {
   exec: boolean;
   /** how the web process moves to a new release; rolling by default */
   deployment: DeploymentConfig;
+  /** custom domains of the web process; hostedZoneId: a zone in this account, given in config */
+  domains: { name: string; hostedZoneId?: string }[];
+  /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
+  overrides: Override[];
+  /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
+  byEnv?: Record<string, AppConfig>;
 }
 
 export type NetworkConfig =
@@ -144,6 +173,8 @@ export interface EnvironmentConfig {
   containerInsights: boolean;
   /** the environment and its data may be lost (allows a database without backups) */
   disposable: boolean;
+  /** JSON Patch operations applied to the rendered environment template */
+  overrides: Override[];
 }
 
 export interface Config {
@@ -168,7 +199,7 @@ export function defaultMaxStorage(storage: number): number {
   return max >= Math.ceil((storage * 11) / 10) ? max : storage;
 }
 
-type RawApp = ParsedConfig['apps'][string];
+type RawApp = Omit<ParsedConfig['apps'][string], 'environments'>;
 type RawProcess = NonNullable<RawApp['processes']>[string];
 
 export function processKind(name: string, p: { schedule?: string; internal?: boolean }): ProcessKind {
@@ -178,7 +209,16 @@ export function processKind(name: string, p: { schedule?: string; internal?: boo
   return p.internal ? 'internal' : 'worker';
 }
 
-function resolveProcess(name: string, p: RawProcess): ProcessConfig {
+/** The architecture a process runs on: its own, the app's, or the default. */
+export const processArch = (p: { arch?: Arch }): Arch => p.arch ?? DEFAULT_ARCH;
+
+/** Every architecture the app's own image must have a variant for (processes, the release phase, sidecars running the app image). */
+export function imageArchitectures(app: AppConfig): Arch[] {
+  const all = [...app.processes.map(processArch), ...(app.release ? [processArch(app.release)] : [])];
+  return [...new Set(all)].sort();
+}
+
+function resolveProcess(name: string, p: RawProcess, appArch: Arch | undefined): ProcessConfig {
   const kind = processKind(name, p);
   const cpu = p.cpu ?? 256;
   const auto = typeof p.count === 'object' ? p.count : undefined;
@@ -192,7 +232,8 @@ function resolveProcess(name: string, p: RawProcess): ProcessConfig {
     memory: p.memory ?? cpu * 2, // the smallest Fargate memory for that CPU
     ...(kind === 'web' || kind === 'internal' ? { port: p.port ?? DEFAULT_WEB_PORT } : {}),
     ...(kind === 'cron' ? { schedule: p.schedule } : {}),
-    volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false })),
+    ...((p.arch ?? appArch) ? { arch: p.arch ?? appArch } : {}),
+    volumes: Object.entries(p.volumes ?? {}).map(([v, c]) => ({ name: v, path: c.path, readOnly: c.readOnly ?? false, shared: c.shared ?? false, uid: c.uid ?? DEFAULT_VOLUME_POSIX_ID, gid: c.gid ?? DEFAULT_VOLUME_POSIX_ID })),
     sidecars: (p.sidecars ?? []).map((c) => ({
       name: c.name,
       image: c.image === undefined || c.image === 'app' ? null : c.image,
@@ -223,10 +264,21 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
   return {
     name,
     configured: !!raw,
-    processes: procs.map(([n, p]) => resolveProcess(n, p)),
-    ...(release?.command ? { release: { command: release.command, cpu: release.cpu ?? 256, memory: release.memory ?? (release.cpu ?? 256) * 2 } } : {}),
+    processes: procs.map(([n, p]) => resolveProcess(n, p, raw?.arch)),
+    ...(release?.command
+      ? {
+          release: {
+            command: release.command,
+            cpu: release.cpu ?? 256,
+            memory: release.memory ?? (release.cpu ?? 256) * 2,
+            ...((release.arch ?? raw?.arch) ? { arch: release.arch ?? raw?.arch } : {}),
+          },
+        }
+      : {}),
     exec: raw?.exec ?? false,
     deployment: resolveDeployment(raw?.deployment),
+    overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
+    domains: (raw?.domains ?? []).map((d) => (typeof d === 'string' ? { name: d } : { name: d.name, ...(d.hostedZoneId ? { hostedZoneId: d.hostedZoneId } : {}) })),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
     secrets: raw?.secrets ?? {},
@@ -293,6 +345,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     redis: e.redis ? { nodeType: e.redis.nodeType ?? 'cache.t4g.micro' } : null,
     containerInsights: e.containerInsights ?? false,
     disposable: e.disposable ?? false,
+    overrides: labelled(`environments.${name}.overrides`, e.overrides),
   };
 }
 
@@ -303,11 +356,31 @@ export function resolveConfig(file: string, c: ParsedConfig): Config {
     aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile },
     ports: { range: c.ports.range as [number, number] },
     environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v)])),
-    apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveApp(k, v)])),
+    apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveAppByEnv(k, v, Object.keys(c.environments))])),
   };
 }
 
-/** The app as configured, or the defaults for an app that is not listed. */
-export function appConfig(config: Config, name: string): AppConfig {
-  return config.apps[name] ?? resolveApp(name, undefined);
+/** The app's own settings, and its merged settings in each configured environment that has some. */
+function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: string[]): AppConfig {
+  const base = resolveApp(name, mergedAppSettings(raw, ''));
+  const own = Object.keys(raw.environments ?? {}).filter((e) => envs.includes(e));
+  if (!own.length) return base;
+  const inEnv = (e: string): AppConfig => {
+    const a = resolveApp(name, mergedAppSettings(raw, e));
+    const overrides = [...labelled(`apps.${name}.overrides`, raw.overrides), ...labelled(`apps.${name}.environments.${e}.overrides`, raw.environments?.[e]?.overrides)];
+    return { ...a, overrides };
+  };
+  return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, inEnv(e)])) };
 }
+
+/**
+ * The app in an environment: its settings with that environment's `environments.<env>` merged
+ * over them, or the defaults for an app that is not listed.
+ */
+export function appConfig(config: Config, name: string, env: string): AppConfig {
+  const a = config.apps[name] ?? resolveApp(name, undefined);
+  return a.byEnv?.[env] ?? a;
+}
+
+/** Every configured app as it is in the environment (config order). */
+export const appsIn = (config: Config, env: string): AppConfig[] => Object.keys(config.apps).map((name) => appConfig(config, name, env));

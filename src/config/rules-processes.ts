@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import type { ParsedConfig } from './schema';
 import { didYouMean, isImageReference } from '../naming';
-import { processKind, RELEASE_PROCESS, WEB_PROCESS } from './model';
+import { DEFAULT_VOLUME_POSIX_ID, processKind, RELEASE_PROCESS, WEB_PROCESS } from './model';
 
 type Raw = ParsedConfig['apps'][string];
 type RawProcess = NonNullable<Raw['processes']>[string];
@@ -122,11 +122,16 @@ function checkKind(name: string, p: RawProcess, at: (...k: Path) => Path, add: A
   return kind;
 }
 
-/** A writable volume that is not shared is written by one process only. */
+/** A writable volume that is not shared is written by one process only; every mount of a volume acts as one POSIX user. */
 function checkWriters(app: string, procs: [string, RawProcess][], add: Add): void {
   const writer = new Map<string, string>();
+  const owner = new Map<string, { process: string; id: string }>();
   for (const [name, p] of procs) {
     for (const [v, c] of Object.entries(p.volumes ?? {})) {
+      const id = `${c.uid ?? DEFAULT_VOLUME_POSIX_ID}:${c.gid ?? DEFAULT_VOLUME_POSIX_ID}`;
+      const first = owner.get(v);
+      if (first && first.id !== id) add(['apps', app, 'processes', name, 'volumes', v], `mounts it as uid:gid ${id}, process ${first.process} as ${first.id}; the volume has one access point, so give both the same "uid" and "gid"`);
+      else if (!first) owner.set(v, { process: name, id });
       if (c.readOnly || c.shared) continue;
       const other = writer.get(v);
       if (other) add(['apps', app, 'processes', name, 'volumes', v], `is also written by process ${other}; mount it "readOnly" in one of them, or set "shared": true in both if the app coordinates its writers`);

@@ -8,6 +8,11 @@ import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
 import { resolveConfig, SUBNET_SLOT_BITS, WEB_PROCESS } from './model';
 import { checkDeployment } from './deployment';
+import { MAX_CONDITION_VALUES } from './domains';
+import { mergedAppSettings } from './merge';
+import { renderApp, renderCluster } from '../plan';
+import { overrideProblems } from '../plan/overrides';
+import { didYouMean } from '../naming';
 import { checkAppAccess, checkProcesses } from './rules-processes';
 
 type Ctx = z.RefinementCtx;
@@ -50,7 +55,7 @@ function checkPorts(c: ParsedConfig, ctx: Ctx): void {
   if (lo > hi) add(ctx, ['ports', 'range'], `first port ${lo} is above last port ${hi}; write the range as [low, high]`);
   if (hi > MAX_PORT) add(ctx, ['ports', 'range'], `last port ${hi} is above ${MAX_PORT}, the highest load-balancer rule priority; end the range at ${MAX_PORT} or below`);
   // An allow list's 403 rule takes the priority port + (hi - lo + 1): that block must fit too.
-  const allowApp = Object.entries(c.apps).find(([, a]) => a.allow?.length);
+  const allowApp = Object.entries(c.apps).find(([, a]) => a.allow?.length || Object.values(a.environments ?? {}).some((e) => e.allow?.length));
   const top = 2 * hi - lo + 1;
   if (allowApp && lo <= hi && hi <= MAX_PORT && top > MAX_PORT) {
     add(ctx, ['ports', 'range'], `leaves no room for the 403 rules of apps with "allow" (such as ${allowApp[0]}), which take priorities up to ${top}, above ${MAX_PORT}; use a range whose size fits above it, such as [20000, 29999]`);
@@ -168,36 +173,68 @@ function checkDatabase(d: ParsedConfig['environments'][string]['database'], at: 
   }
 }
 
-function checkApp(name: string, a: ParsedConfig['apps'][string], c: ParsedConfig, ctx: Ctx): void {
-  const apps = c.apps;
+type RawApp = ParsedConfig['apps'][string];
+type Settings = Omit<RawApp, 'environments'>;
+
+/**
+ * The app's own settings must be valid, and so must its merged settings in each environment
+ * it names. A problem only the merge has is reported under `environments.<env>`, where a
+ * setting fixes it; an environment that is not configured is an error.
+ */
+function checkAppEverywhere(name: string, a: RawApp, c: ParsedConfig, ctx: Ctx): void {
+  const base: { path: Path; message: string }[] = [];
+  checkApp(name, mergedAppSettings(a, ''), c, (path, message) => base.push({ path, message }));
+  for (const p of base) add(ctx, p.path, p.message);
+  const seen = new Set(base.map((p) => `${p.path.join('.')}\n${p.message}`));
+  for (const env of Object.keys(a.environments ?? {})) {
+    if (!Object.hasOwn(c.environments, env)) {
+      add(ctx, ['apps', name, 'environments', env], `is not an environment of this config${didYouMean(env, Object.keys(c.environments))}; use one of: ${Object.keys(c.environments).join(', ')}`);
+      continue;
+    }
+    checkApp(name, mergedAppSettings(a, env), c, (path, message) => {
+      if (seen.has(`${path.join('.')}\n${message}`)) return;
+      add(ctx, ['apps', name, 'environments', env, ...path.slice(2)], message);
+    });
+  }
+}
+
+function checkApp(name: string, a: Settings, c: ParsedConfig, addAt: (path: Path, message: string) => void): void {
   const at = (...p: Path): Path => ['apps', name, ...p];
   if (!isName(name, NAME_MAX.app)) {
-    add(ctx, ['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
+    addAt(['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
   }
   const procs = a.processes;
-  checkProcesses(name, a, (path, message) => add(ctx, path, message));
+  checkProcesses(name, a, (path, message) => addAt(path, message));
   for (const [kind, p] of Object.entries(procs ?? {})) {
     if (!p) continue;
     const cpu = p.cpu ?? 256;
     const problem = fargateSizeProblem(cpu, p.memory ?? FARGATE_MEMORY[cpu][0]);
-    if (problem) add(ctx, at('processes', kind, 'memory'), problem);
+    if (problem) addAt(at('processes', kind, 'memory'), problem);
   }
   if (a.database !== false) {
     for (const key of DATABASE_VARS) {
-      if (a.env?.[key] !== undefined) add(ctx, at('env', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
-      if (a.secrets?.[key] !== undefined) add(ctx, at('secrets', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
+      if (a.env?.[key] !== undefined) addAt(at('env', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
+      if (a.secrets?.[key] !== undefined) addAt(at('secrets', key), 'is set by cyclops from the app database secret; remove it, or set "database": false');
     }
   }
   for (const key of Object.keys(a.env ?? {})) {
-    if (a.secrets?.[key] !== undefined) add(ctx, at('env', key), 'is also in secrets; keep it in one place');
+    if (a.secrets?.[key] !== undefined) addAt(at('env', key), 'is also in secrets; keep it in one place');
   }
-  checkAppAccess(name, a, apps, (path, message) => add(ctx, path, message));
+  checkAppAccess(name, a, c.apps, (path, message) => addAt(path, message));
   const web = a.processes ? a.processes[WEB_PROCESS] : {};
   const [lo, hi] = c.ports.range;
   checkDeployment(
     a.deployment,
-    { at, hasWeb: !!web, webSingleton: !!web?.volumes && Object.values(web.volumes).some((v) => !v.readOnly && !v.shared), testPriorityRoom: lo - (hi - lo + 1) >= 1 },
-    (path, message) => add(ctx, path, message),
+    {
+      at,
+      hasWeb: !!web,
+      webSingleton: !!web?.volumes && Object.values(web.volumes).some((v) => !v.readOnly && !v.shared),
+      testPriorityRoom: lo - (hi - lo + 1) >= 1,
+      hostNames: 1 + (a.domains?.length ?? 0),
+      allowValues: a.allow?.length ?? 0,
+      maxRuleValues: MAX_CONDITION_VALUES,
+    },
+    addAt,
   );
 }
 
@@ -226,6 +263,9 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   }
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
-  for (const [name, a] of Object.entries(c.apps)) checkApp(name, a, c, ctx);
-  for (const p of limitProblems(resolveConfig('', c))) add(ctx, p.path, p.message);
+  for (const [name, a] of Object.entries(c.apps)) checkAppEverywhere(name, a, c, ctx);
+  const resolved = resolveConfig('', c);
+  for (const p of limitProblems(resolved)) add(ctx, p.path, p.message);
+  const render = { cluster: (env: string) => renderCluster(resolved, env, { patched: false }), app: (env: string, app: string) => renderApp(resolved, env, app, { port: c.ports.range[0], patched: false }) };
+  for (const p of overrideProblems(resolved, render)) add(ctx, p.path, p.message);
 });

@@ -118,6 +118,27 @@ const redisSchema = z.strictObject({
   nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'is not an ElastiCache node type; use one such as "cache.t4g.micro"' }).optional(),
 });
 
+/**
+ * `overrides`: RFC 6902 JSON Patch operations applied to the rendered template, for what
+ * cyclops does not expose. A path is a JSON Pointer ("/Resources/WebService/Properties/…").
+ */
+const pointer = z.string({ error: 'must be a JSON Pointer such as "/Resources/WebService/Properties/PlatformVersion"' }).regex(/^(\/.*)?$/, {
+  error: 'is not a JSON Pointer; start it with "/", such as "/Resources/WebService/Properties/PlatformVersion"',
+});
+export const patchOperationSchema = z.discriminatedUnion(
+  'op',
+  [
+    z.strictObject({ op: z.literal('add'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('replace'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('test'), path: pointer, value: z.unknown() }),
+    z.strictObject({ op: z.literal('remove'), path: pointer }),
+    z.strictObject({ op: z.literal('move'), path: pointer, from: pointer }),
+    z.strictObject({ op: z.literal('copy'), path: pointer, from: pointer }),
+  ],
+  { error: 'must be a JSON Patch operation such as {"op": "replace", "path": "/Resources/…", "value": …} (op: add, remove, replace, move, copy or test)' },
+);
+export const overridesSchema = z.array(patchOperationSchema, { error: 'must be a list of JSON Patch operations (RFC 6902)' });
+
 export const environmentSchema = z.strictObject({
   network: networkSchema.default({}),
   capacity: capacitySchema.default({ type: 'fargate' }),
@@ -127,14 +148,21 @@ export const environmentSchema = z.strictObject({
   redis: z.union([redisSchema, z.literal(false)], { error: 'must be an object such as {"nodeType": "cache.t4g.micro"}, or false' }).optional(),
   containerInsights: bool('CloudWatch Container Insights for the cluster').optional(),
   disposable: bool('the environment and its data may be lost, such as a preview environment').optional(),
+  /** JSON Patch operations on the environment's (cluster) template */
+  overrides: overridesSchema.optional(),
 });
 
 const command = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings such as ["npm", "start"]' }).min(1, {
   error: 'must not be empty; give the command as a list such as ["npm", "start"]',
 });
 
+/** The CPU architecture the image is built for: RuntimePlatform of the task definitions. */
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+const arch = z.enum(ARCHITECTURES, { error: 'must be "x86_64" (the default) or "arm64" (AWS Graviton); the image must have a variant for it' });
+
 const processBase = {
   command: command.optional(),
+  arch: arch.optional(),
   cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)], {
     error: 'must be one of 256, 512, 1024, 2048, 4096 (CPU units)',
   }).optional(),
@@ -164,6 +192,21 @@ const volumeSchema = z.strictObject({
   readOnly: bool('mount the volume read-only').optional(),
   /** several tasks may write it at once (the app coordinates its writers) */
   shared: bool('several tasks may write the volume at once').optional(),
+  /** the POSIX user and group the volume's clients act as and its root directory belongs to (default 1000; postgres images use 999) */
+  uid: int('POSIX user id of the volume', 0, 4294967294).optional(),
+  gid: int('POSIX group id of the volume', 0, 4294967294).optional(),
+});
+
+/** A custom domain of an app: up to 253 characters, labels of up to 63 (DNS, RFC 1035). */
+const domainName = z
+  .string({ error: 'must be a domain name such as "www.acme.com"' })
+  .max(253, { error: 'is longer than 253 characters, the most a domain name may have; use a shorter name' })
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: 'is not a lowercase domain name with labels of 1 to 63 letters, digits and dashes; use one such as "www.acme.com" (no trailing dot)',
+  });
+const zoneId = z.string().regex(/^[A-Z0-9]{1,32}$/, { error: 'is not a Route 53 hosted zone id; use one such as "Z0123456789ABC" (without "/hostedzone/")' });
+const domainEntry = z.union([domainName, z.strictObject({ name: domainName, hostedZoneId: zoneId.optional() })], {
+  error: 'must be a domain name such as "www.acme.com", or {"name": "acme.com", "hostedZoneId": "Z…"} for a zone in this account',
 });
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'is not a valid environment variable name; use letters, digits and underscores, not starting with a digit' });
@@ -199,7 +242,8 @@ const secretRef = z
     error: 'is not a Secrets Manager/SSM ARN or an SSM parameter name starting with "/"',
   });
 
-export const appSchema = z.strictObject({
+/** Every app key but `environments`: also what `apps.<app>.environments.<env>` may set (deep-merged over it). */
+export const appSettingsSchema = z.strictObject({
   processes: z.record(name('process', PROCESS_NAME_MAX), processSchema, { error: 'must be an object of processes by name, such as {"web": {}}' }).optional(),
   healthCheckPath: z.string().regex(/^\/[\x21-\x7e]*$/, { error: 'must be a path starting with "/", such as "/health"' }).optional(),
   env: envVars.optional(),
@@ -226,6 +270,19 @@ export const appSchema = z.strictObject({
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
   /** how the web process moves to a new release (docs/deployments.md) */
   deployment: deploymentSchema.optional(),
+  /** the default architecture of the app's processes (each may set its own) */
+  arch: arch.optional(),
+  /** custom domains the web process answers on, besides <app>.<env domain> */
+  domains: z.array(domainEntry, { error: 'must be a list of domain names such as ["www.acme.com", "acme.com"]' }).optional(),
+  /** JSON Patch operations on the app's template; an environment's come after the app's */
+  overrides: overridesSchema.optional(),
+});
+
+export const appSchema = appSettingsSchema.extend({
+  /** settings per environment, deep-merged over the app's own: `{"production": {"processes": {"web": {"count": 4}}}}` */
+  environments: z
+    .record(z.string(), appSettingsSchema, { error: 'must be an object of settings by environment name, such as {"production": {"processes": {"web": {"count": 4}}}}' })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -1,9 +1,12 @@
 import { parseConfig } from './load';
 import type { RawConfig } from './schema';
+import { SCHEMA_REF } from './json-schema';
 
 /** A small valid config: staging and production, one app on defaults. */
 export function starterConfig(o: { name: string; region: string; domain: string }): RawConfig {
   const config: RawConfig = {
+    // editors complete and check the file against the schema the package ships
+    $schema: SCHEMA_REF,
     platform: { name: o.name, region: o.region },
     ports: { range: [20000, 29999] },
     environments: {

@@ -72,7 +72,7 @@ const verifierRef = (arn: string, versionId: string) => `${arn}:verifier::${vers
 /** Everything config alone can say against ensuring app's database in env (no I/O). */
 export function checkEnsure(config: Config, env: string, app: string, runner?: Runner): void {
   names(config.platform.name, env, app);
-  if (!appConfig(config, app).database) {
+  if (!appConfig(config, app, env).database) {
     throw usageError(`app ${app}: has "database": false in ${config.file}; remove that to give it a database`);
   }
   checkTarget(config, env, runner);

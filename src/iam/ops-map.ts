@@ -73,6 +73,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
   'ecr.DescribeImages': use(WRITE, 'repositories'),
   'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // deploy reads a single-platform image's config blob for its architecture
+  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),

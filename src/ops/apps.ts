@@ -2,10 +2,12 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest, LOG_RETENTION_DAYS, logGroup } from '../naming';
+import { appStack, closest, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
+import { pooled } from '../pool';
+import type { AppStack } from '../stacks';
 import { webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
-import { restoreHint, type ReleaseRecord } from '../store';
+import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
 import { appServices, appUrlFor, checkOwner } from './desired-state';
@@ -60,7 +62,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     stack,
     status: summary.status,
     image: summary.parameters.Image ?? record?.image ?? null,
-    url: appConfig(ops.config, t.app).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
+    url: appConfig(ops.config, t.app, t.env).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
     port,
     processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
     release: record,
@@ -77,8 +79,29 @@ export interface AppListing {
   updated: string | null;
 }
 
+/** How many DescribeStacks calls a listing keeps in flight. */
+const PARALLEL_DESCRIBES = 8;
+
+/**
+ * The deployed apps of an env, found through cyclops's own registry: every app with a port
+ * there in ports.json (a deploy allocates it before it creates the stack), each stack
+ * described by name and kept when its cyclops tags name this platform, env and app. One read
+ * and one DescribeStacks per app of the env, however many stacks the region holds.
+ */
+export async function registeredAppStacks(ops: Ops, t: Target, ports?: PortsFile | null): Promise<AppStack[]> {
+  const file = ports === undefined ? await ops.store.readPorts() : ports;
+  const apps = Object.keys(file?.environments[t.env] ?? {}).sort();
+  const stacks = await pooled(apps, PARALLEL_DESCRIBES, async (app): Promise<AppStack | null> => {
+    const s = await ops.stacks.describe(appStack(t.platform, t.env, app));
+    const ours = s && s.tags[TAG_PLATFORM] === t.platform && s.tags[TAG_ENV] === t.env && s.tags[TAG_APP] === app;
+    return ours ? { ...s, app } : null;
+  });
+  return stacks.filter((s): s is AppStack => s !== null);
+}
+
 export async function listApps(ops: Ops, t: Target): Promise<AppListing[]> {
-  const [stacks, ports] = await Promise.all([ops.stacks.listAppStacks(t.env), ops.store.readPorts()]);
+  const ports = await ops.store.readPorts();
+  const stacks = await registeredAppStacks(ops, t, ports);
   return stacks.map((s) => ({
     app: s.app,
     stack: s.name,
@@ -110,7 +133,7 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   const stack = appStack(t.platform, t.env, t.app);
   const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
   checkOwner(summary, t);
-  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app).database;
+  const hasDb = ops.config.environments[t.env].database.type !== 'none' && appConfig(ops.config, t.app, t.env).database;
   const hadPort = ports?.environments[t.env]?.[t.app] !== undefined;
   // With the stack gone, --delete-volumes still deletes the file systems an earlier destroy kept.
   const keptVolumes = !summary && opts.deleteVolumes ? (await ops.volumes.list(t.env, t.app)).length > 0 : false;

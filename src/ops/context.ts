@@ -117,6 +117,8 @@ export interface ImagesApi {
   /** the digest the tag points at now; null when the tag does not exist */
   digest(image: EcrImage, tag: string): Promise<string | null>;
   tag(image: EcrImage, digest: string, tag: string): Promise<'tagged' | 'already'>;
+  /** the Linux architectures the image has a variant for ("x86_64", "arm64") */
+  architectures(image: EcrImage, digest: string): Promise<string[]>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */

@@ -78,12 +78,12 @@ export interface DeployPlan {
 }
 
 /** The app gets a database in this environment. */
-export const wantsDatabase = (config: Config, t: AppTarget) => appConfig(config, t.app).database && config.environments[t.env].database.type !== 'none';
+export const wantsDatabase = (config: Config, t: AppTarget) => appConfig(config, t.app, t.env).database && config.environments[t.env].database.type !== 'none';
 
 /** Throws a usage error (exit 2) for anything a deploy cannot do; nothing has been written. */
 export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): DeployPlan {
   const { release, stack } = inputs;
-  const app = appConfig(config, t.app);
+  const app = appConfig(config, t.app, t.env);
   const notes: PlanNote[] = [];
   const mutable = mutableTagWarning(inputs.image, inputs.ref);
   if (mutable) notes.push({ level: 'warning', code: 'deploy.image.mutable-tag', data: { image: inputs.image, tag: inputs.ref.tag ?? '' }, message: mutable });
@@ -99,7 +99,7 @@ export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): 
   const deployed = inputs.resolved.deployed;
   // Counts name real processes, and none of them autoscales: checked here, once.
   const parameters = appParameters(config, t.env, t.app, deployed, counts, ranges);
-  const drift = countDrift(config, t.app, counts);
+  const drift = countDrift(config, t, counts);
   if (drift.length) {
     notes.push({ level: 'info', code: 'deploy.counts.drift', data: { counts: counts ?? {} }, message: `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config` });
   }

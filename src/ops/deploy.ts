@@ -13,6 +13,7 @@
  *   7. record    the release record (and the image's release tag)
  * One Deadline per deploy is shared by the stack wait, the release phase and the rollout.
  */
+import { appConfig } from '../config/model';
 import { Deadline } from '../deadline';
 import { usageError } from '../errors';
 import { message, say, type CyclopsEvent } from '../events';
@@ -27,7 +28,7 @@ import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
 import { planDeploy, renderPlan, settingsKnown, wantsDatabase, type DeployInputs, type DeployPlan } from './deploy-plan';
 import { requireEnvOutputs } from './envstack';
-import { resolveImage, tagReleaseImage } from './images';
+import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
 import { withAppLock, type LockScope } from './lock';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
@@ -133,7 +134,7 @@ async function read(run: Run): Promise<Observed> {
   const [release, stack, resolved] = await Promise.all([
     ops.store.readRelease(t.env, t.app),
     ops.stacks.describe(appStack(t.platform, t.env, t.app)),
-    resolveImage(ops, req.image, req.ref),
+    resolveImage(ops, req.image, req.ref, deployArchitectures(appConfig(ops.config, t.app, t.env))),
   ]);
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app

@@ -33,7 +33,7 @@ const NO_OVERLAY: AppOverlay = { vars: {}, secrets: {} };
 /** The app's template for this port, database secret and settings, with parameters already checked (planDeploy). */
 export function render(config: Config, t: AppTarget, parameterList: Parameter[], port: number, databaseSecretArn?: string, overlay: AppOverlay = NO_OVERLAY): Rendered {
   const template = renderApp(config, t.env, t.app, { port, databaseSecretArn, overlay });
-  const app = effectiveApp(config, t.app, overlay);
+  const app = effectiveApp(config, t.app, t.env, overlay);
   return {
     body: templateBody(template),
     digest: templateDigest(template),
@@ -47,13 +47,13 @@ export function render(config: Config, t: AppTarget, parameterList: Parameter[],
 }
 
 /** The service processes (web, workers, internal services) whose counts a stack parameter holds. */
-export const scalable = (config: Config, app: string) => serviceProcesses(appConfig(config, app)).map((p) => p.name);
+export const scalable = (config: Config, app: string, env: string) => serviceProcesses(appConfig(config, app, env)).map((p) => p.name);
 
 /** Counts for processes the app has, each 0..100; anything else is a usage error before any AWS call. */
 export function checkCounts(config: Config, t: AppTarget, counts: Record<string, number> | undefined): Counts | undefined {
   if (!counts) return undefined;
-  const a = appConfig(config, t.app);
-  const known = scalable(config, t.app);
+  const a = appConfig(config, t.app, t.env);
+  const known = scalable(config, t.app, t.env);
   for (const [name, n] of Object.entries(counts)) {
     const p = a.processes.find((x) => x.name === name);
     if (p?.kind === 'cron' || p?.kind === 'release') {
@@ -69,9 +69,9 @@ export function checkCounts(config: Config, t: AppTarget, counts: Record<string,
 }
 
 /** Counts that differ from config, as "web 3 (config 1)"; empty when they agree. */
-export function countDrift(config: Config, app: string, counts: Counts | undefined): string[] {
+export function countDrift(config: Config, t: AppTarget, counts: Counts | undefined): string[] {
   if (!counts) return [];
-  return serviceProcesses(appConfig(config, app))
+  return serviceProcesses(appConfig(config, t.app, t.env))
     .filter((p) => counts[p.name] !== undefined && counts[p.name] !== p.count)
     .map((p) => `${p.name} ${counts[p.name]} (config ${p.count})`);
 }
@@ -148,7 +148,7 @@ export function checkOwner(stack: StackSummary | null, t: AppTarget): void {
 
 /** The app's ECS services and cluster, by their deterministic names. */
 export function appServices(config: Config, t: AppTarget): { cluster: string; services: string[] } {
-  const services = serviceProcesses(appConfig(config, t.app)).map((p) => serviceName(t.app, p.name));
+  const services = serviceProcesses(appConfig(config, t.app, t.env)).map((p) => serviceName(t.app, p.name));
   return { cluster: clusterName(config.platform.name, t.env), services };
 }
 

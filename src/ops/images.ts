@@ -13,6 +13,7 @@ import { say } from '../events';
 import { releaseImageTag } from '../naming';
 import type { Ops } from './context';
 import type { ImageRef } from '../plan/inputs';
+import { imageArchitectures, type AppConfig, type Arch } from '../config/model';
 
 export interface ResolvedImage {
   /** what the stack gets: repository@digest for a resolved ECR tag, else the image as given */
@@ -23,7 +24,39 @@ export interface ResolvedImage {
   ecr?: { registryId: string; region: string; repositoryName: string };
 }
 
-export async function resolveImage(ops: Ops, image: string, ref: ImageRef): Promise<ResolvedImage> {
+/**
+ * Resolve the image and, when `archs` is given, check that it has a variant for each
+ * architecture the app runs on (an arm64-only laptop build on x86_64 tasks fails with "exec
+ * format error" only once the tasks start). Refused with exit 2 before anything is written.
+ */
+export async function resolveImage(ops: Ops, image: string, ref: ImageRef, archs?: { want: Arch[]; explicit: boolean }): Promise<ResolvedImage> {
+  const resolved = await resolveDigest(ops, image, ref);
+  if (archs) await checkArchitectures(ops, image, resolved, archs.want, archs.explicit);
+  return resolved;
+}
+
+async function checkArchitectures(ops: Ops, image: string, r: ResolvedImage, want: Arch[], explicit: boolean): Promise<void> {
+  const skipped = (why: string) => {
+    const data = { image, architectures: want, reason: why };
+    const text = `image ${image}: ${why}, so cyclops did not check that it has a variant for ${want.join(' and ')}`;
+    if (explicit) say.warn(ops.events, 'image.arch-unchecked', data, text);
+    else say.debug(ops.events, 'image.arch-unchecked-default', data, text);
+  };
+  if (!ops.images || !r.ecr || !r.digest) return skipped(r.ecr ? 'its ECR registry is in another region' : 'it is not in ECR');
+  let has: string[];
+  try {
+    has = await ops.images.architectures(r.ecr, r.digest);
+  } catch (e) {
+    return skipped(`its manifest could not be read (${(e as Error).message})`);
+  }
+  const missing = want.filter((a) => !has.includes(a));
+  if (!missing.length) return say.debug(ops.events, 'image.arch-ok', { image, architectures: has }, `image ${image} has variants for ${has.join(', ')}`);
+  throw usageError(
+    `image ${image}: has no ${missing.join(' or ')} variant (it is built for ${has.join(', ') || 'no known architecture'}), but the app runs on ${missing.join(' and ')}; build and push it for linux/${missing.map((a) => (a === 'x86_64' ? 'amd64' : a)).join(',linux/')} (docker buildx build --platform …), or set "arch" in config to match the image`,
+  );
+}
+
+async function resolveDigest(ops: Ops, image: string, ref: ImageRef): Promise<ResolvedImage> {
   // A digest is what runs: "repo:tag@sha256:…" (a redeploy of a recorded release) deploys as
   // repo@sha256:…, keeping the tag for the record only.
   const pinned = ref.digest && ref.tag ? `${ref.repository}@${ref.digest}` : image;
@@ -61,3 +94,9 @@ export async function tagReleaseImage(ops: Ops, env: string, image: ResolvedImag
     return null;
   }
 }
+
+/** What deploy checks the image for: every architecture the app runs its own image on, and whether config named one. */
+export const deployArchitectures = (app: AppConfig): { want: Arch[]; explicit: boolean } => ({
+  want: imageArchitectures(app),
+  explicit: app.processes.some((p) => p.arch !== undefined),
+});

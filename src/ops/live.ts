@@ -159,6 +159,7 @@ export function liveImages(aws: Aws): ImagesApi {
     ecr: (repository) => ecr.ecrImage(repository),
     digest: (image, tag) => ecr.imageDigest(aws, image, tag),
     tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
+    architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
   };
 }
 

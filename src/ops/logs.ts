@@ -42,14 +42,14 @@ export interface FollowOptions {
 }
 
 /** The process names the app can log under (its processes and the release phase). */
-export function logProcesses(ops: Ops, app: string): string[] {
-  const names = appConfig(ops.config, app).processes.map((p) => p.name);
+export function logProcesses(ops: Ops, t: AppTarget): string[] {
+  const names = appConfig(ops.config, t.app, t.env).processes.map((p) => p.name);
   return names.includes(RELEASE_PROCESS) ? names : [...names, RELEASE_PROCESS];
 }
 
 function query(ops: Ops, t: AppTarget, o: LogsOptions): LogQuery {
-  if (o.process !== undefined && !logProcesses(ops, t.app).includes(o.process)) {
-    throw usageError(`--process ${o.process}: ${t.app} has no such process; use one of ${logProcesses(ops, t.app).join(', ')}`);
+  if (o.process !== undefined && !logProcesses(ops, t).includes(o.process)) {
+    throw usageError(`--process ${o.process}: ${t.app} has no such process; use one of ${logProcesses(ops, t).join(', ')}`);
   }
   const start = o.since ?? now(ops) - DEFAULT_SINCE_MS;
   if (o.until !== undefined && o.until < start) throw usageError(`--until: is before --since; give an end after the start`);

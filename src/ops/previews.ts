@@ -7,7 +7,7 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { TAG_PREVIEW_OF } from '../naming';
 import type { AppStack, StackSummary } from '../stacks';
-import { destroyApp, type DestroyResult } from './apps';
+import { destroyApp, registeredAppStacks, type DestroyResult } from './apps';
 import { now, type Ops } from './context';
 import type { PreviewTarget } from '../plan/preview';
 import type { AppTarget, Target } from '../plan/target';
@@ -33,7 +33,7 @@ export interface PreviewListing {
 const isPreview = (s: AppStack) => !!s.tags[TAG_PREVIEW_OF];
 
 export async function listPreviews(ops: Ops, t: Target): Promise<PreviewListing[]> {
-  const stacks = (await ops.stacks.listAppStacks(t.env)).filter(isPreview);
+  const stacks = (await registeredAppStacks(ops, t)).filter(isPreview);
   return stacks.map((s) => ({
     app: s.app,
     previewOf: s.tags[TAG_PREVIEW_OF],
@@ -74,7 +74,7 @@ export async function prunePreviews(ops: Ops, t: Target, plan: PrunePlan, opts: 
   const results: DestroyResult[] = [];
   for (const p of plan.prune) {
     const info = await ops.database.info(t.env, p.app);
-    const config: Config = { ...ops.config, apps: { ...ops.config.apps, [p.app]: { ...previewOfConfig(ops.config, p), database: info !== null } } };
+    const config: Config = { ...ops.config, apps: { ...ops.config.apps, [p.app]: { ...previewOfConfig(ops.config, p, t.env), database: info !== null } } };
     say.step(ops.events, 'preview.pruning', { app: p.app, previewOf: p.previewOf, image: p.image ?? null }, `pruning preview ${p.app} (of ${p.previewOf}, ${p.image ?? 'no image'})`);
     results.push(await destroyApp({ ...ops, config }, { platform: t.platform, env: t.env, app: p.app }, { dropDatabase: info !== null, timeoutSeconds: opts.timeoutSeconds }));
   }
@@ -82,6 +82,7 @@ export async function prunePreviews(ops: Ops, t: Target, plan: PrunePlan, opts: 
 }
 
 /** Only the database flag matters to destroy; the rest is the previewed app's defaults. */
-function previewOfConfig(config: Config, p: PreviewListing): AppConfig {
-  return { ...appConfig(config, p.previewOf), name: p.app, configured: true };
+function previewOfConfig(config: Config, p: PreviewListing, env: string): AppConfig {
+  const { byEnv: _byEnv, ...app } = appConfig(config, p.previewOf, env);
+  return { ...app, name: p.app, configured: true };
 }

@@ -24,7 +24,7 @@ export interface RestartResult {
 
 export async function restart(ops: Ops, t: AppTarget, opts: { process?: string; timeoutSeconds?: number } = {}): Promise<RestartResult> {
   const started = now(ops);
-  const kinds = scalable(ops.config, t.app);
+  const kinds = scalable(ops.config, t.app, t.env);
   if (opts.process !== undefined && !kinds.includes(opts.process as 'web')) {
     throw usageError(`restart --process ${opts.process}: ${t.app} has no ${opts.process} service (it has ${kinds.join(', ') || 'none'}); a cron runs on its schedule`);
   }

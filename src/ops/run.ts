@@ -37,7 +37,7 @@ export interface ProcessTask {
 
 /** The app's process by name; a usage error naming the ones it has. */
 export function requireProcess(ops: Ops, t: AppTarget, process: string) {
-  const app = appConfig(ops.config, t.app);
+  const app = appConfig(ops.config, t.app, t.env);
   const runnable = app.processes.filter((x) => x.kind !== 'release');
   const p = runnable.find((x) => x.name === process);
   if (!p) throw usageError(`--process ${process}: ${t.app} has no such process; use one of ${runnable.map((x) => x.name).join(', ')}`);

@@ -32,7 +32,7 @@ export function parseCounts(args: string[]): { counts: Record<string, number>; r
 
 /** Ranges name autoscaled processes only, and counts name only the others: usage errors before anything is read. */
 function checkScale(ops: Ops, t: AppTarget, counts: Record<string, number>, ranges: Ranges): void {
-  const procs = serviceProcesses(appConfig(ops.config, t.app));
+  const procs = serviceProcesses(appConfig(ops.config, t.app, t.env));
   for (const [name, n] of Object.entries(counts)) {
     const a = procs.find((p) => p.name === name)?.autoscaling;
     if (a) throw usageError(`scale ${name}=${n}: ${name} autoscales between ${a.min} and ${a.max}; change its bounds instead, such as ${name}=${a.min}..${Math.max(a.max, n)}`);
@@ -52,7 +52,7 @@ export type Ranges = Record<string, { min: number; max: number }>;
 
 /** The autoscaling bounds config gives each autoscaled process. */
 const configRanges = (ops: Ops, t: AppTarget): Ranges =>
-  Object.fromEntries(serviceProcesses(appConfig(ops.config, t.app)).flatMap((p) => (p.autoscaling ? [[p.name, { min: p.autoscaling.min, max: p.autoscaling.max }]] : [])));
+  Object.fromEntries(serviceProcesses(appConfig(ops.config, t.app, t.env)).flatMap((p) => (p.autoscaling ? [[p.name, { min: p.autoscaling.min, max: p.autoscaling.max }]] : [])));
 
 export interface ScaleResult {
   app: string;
@@ -88,8 +88,8 @@ export async function scale(ops: Ops, t: AppTarget, req: { counts: Record<string
   checkCounts(ops.config, t, req.counts);
   const current = requireCurrent(await ops.store.readRelease(t.env, t.app), t, 'scale');
   const template = await requireTemplate(ops, current, 'scale');
-  const kinds = scalable(ops.config, t.app);
-  const configCounts = Object.fromEntries(serviceProcesses(appConfig(ops.config, t.app)).map((p) => [p.name, p.count]));
+  const kinds = scalable(ops.config, t.app, t.env);
+  const configCounts = Object.fromEntries(serviceProcesses(appConfig(ops.config, t.app, t.env)).map((p) => [p.name, p.count]));
   const previous = countsOf(template.parameters, kinds);
   const overrides = req.reset ? undefined : { ...current.counts, ...req.counts };
   const rangeOverrides = req.reset ? undefined : Object.keys({ ...current.ranges, ...ranges }).length ? { ...current.ranges, ...ranges } : undefined;

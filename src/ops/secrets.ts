@@ -30,7 +30,7 @@ export interface SecretResult {
 
 function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
   checkSettingName(name, 'secret');
-  if (Object.hasOwn(appConfig(ops.config, t.app).secrets, name)) {
+  if (Object.hasOwn(appConfig(ops.config, t.app, t.env).secrets, name)) {
     throw usageError(`secret "${name}": is set in ${ops.config.file} (secrets.${name}); change it there, or use another name`);
   }
 }
@@ -137,7 +137,7 @@ export async function listSecrets(ops: Ops, t: AppTarget): Promise<SecretsList> 
   const s = await ops.store.readSettings(t.env, t.app);
   const rows: SecretsList['secrets'] = [
     ...Object.entries(s.secrets).map(([name, v]) => ({ name, arn: v.arn, updatedAt: v.updatedAt, source: 'cyclops secrets' as const })),
-    ...Object.entries(appConfig(ops.config, t.app).secrets).map(([name, arn]) => ({ name, arn, source: 'config' as const })),
+    ...Object.entries(appConfig(ops.config, t.app, t.env).secrets).map(([name, arn]) => ({ name, arn, source: 'config' as const })),
   ];
   rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { app: t.app, env: t.env, secrets: rows };

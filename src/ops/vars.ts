@@ -47,7 +47,7 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
   if (looksSecret(name) && !plain) {
     throw usageError(`variable "${name}": looks like a secret; store it with "cyclops secrets set ${t.app} ${t.env} ${name}" (the value from stdin), or pass --plain if it is not one`);
   }
-  if (Object.hasOwn(appConfig(ops.config, t.app).secrets, name)) {
+  if (Object.hasOwn(appConfig(ops.config, t.app, t.env).secrets, name)) {
     throw usageError(`variable "${name}": is a secret of ${t.app} in ${ops.config.file}; use another name`);
   }
 }
@@ -131,6 +131,6 @@ export interface VarsList {
 
 export async function listVars(ops: Ops, t: AppTarget): Promise<VarsList> {
   const s = await ops.store.readSettings(t.env, t.app);
-  const config = appConfig(ops.config, t.app).env;
+  const config = appConfig(ops.config, t.app, t.env).env;
   return { app: t.app, env: t.env, vars: s.vars, config, effective: { ...config, ...s.vars }, revision: s.revision };
 }

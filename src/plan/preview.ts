@@ -28,7 +28,7 @@ export const PREVIEW_DATABASE = ['fresh', 'none'] as const;
  */
 export function previewAppConfig(base: AppConfig, name: string, opts: PreviewOptions = {}): AppConfig {
   // Settings that scale or share (autoscaling) are left out: a preview runs one task per process.
-  const { autoscaling: _autoscaling, ...rest } = base as AppConfig & { autoscaling?: unknown };
+  const { autoscaling: _autoscaling, byEnv: _byEnv, ...rest } = base as AppConfig & { autoscaling?: unknown };
   return {
     ...rest,
     name,
@@ -56,7 +56,7 @@ export function previewDeployment(config: Config, app: string, env: string, name
   if (opts.database && !PREVIEW_DATABASE.includes(opts.database)) {
     throw usageError(`--preview-database ${opts.database}: use one of: ${PREVIEW_DATABASE.join(', ')}`);
   }
-  const preview = previewAppConfig(appConfig(config, app), full, opts);
+  const preview = previewAppConfig(appConfig(config, app, env), full, opts);
   return {
     config: { ...config, apps: { ...config.apps, [full]: preview } },
     target: { platform: config.platform.name, env, app: full, previewOf: app },

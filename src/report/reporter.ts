@@ -4,8 +4,9 @@
  * through secret redaction, so a value registered with `secret()` can never be printed.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CyclopsError, interrupted, isCyclopsError } from '../errors';
+import { CyclopsError, interrupted } from '../errors';
 import { dataOf, message, type CyclopsEvent, type Events, type MessageCode, type MessageData } from '../events';
+import { errorDocument, errorLines } from './error-text';
 import { formatTable, type Column } from './table';
 import { formatLogLine, ndjson } from './log-lines';
 
@@ -200,10 +201,7 @@ export class Reporter implements Events {
 
   /** Render a failure: one line (plus details) on stderr, and with --json a document on stdout. */
   error(e: unknown): number {
-    const err = isCyclopsError(e) ? e : null;
-    const message = err ? err.message : e instanceof Error ? e.message : String(e);
-    this.write(this.err, `${this.c.red('error:')} ${message}`);
-    for (const d of err?.details ?? []) this.write(this.err, `  ${d}`);
+    for (const line of errorLines(e, (s) => this.c.red(s))) this.write(this.err, line);
     if (this.verbose && e instanceof Error && e.stack) {
       this.write(this.err, this.c.dim(e.stack));
       const cause = (e as { cause?: unknown }).cause;
@@ -214,12 +212,9 @@ export class Reporter implements Events {
 
   /** With --json, the failure as the one document on stdout (stderr is left alone). */
   errorDocument(e: unknown): number {
-    const err = isCyclopsError(e) ? e : null;
-    const message = err ? err.message : e instanceof Error ? e.message : String(e);
-    const exitCode = err ? err.exitCode : 1;
+    const { doc, exitCode } = errorDocument(e);
     if (this.json && !this.resultWritten) {
       this.resultWritten = true;
-      const doc = { ok: false, error: { code: err?.code ?? 'failed', message, details: err?.details ?? [], exitCode } };
       this.write(this.out, JSON.stringify(doc, null, 2));
     }
     return exitCode;

@@ -19,6 +19,8 @@ import type { BlockedChange, BlockedExport, ChangeSummary } from './types';
 /** Resource types that hold data or that other resources (and stacks) hang off. */
 export const STATEFUL_TYPES: ReadonlySet<string> = new Set([
   'AWS::Route53::HostedZone',
+  // a removed record takes a host name off the air (an app's custom domain, its own name)
+  'AWS::Route53::RecordSet',
   'AWS::RDS::DBInstance',
   'AWS::RDS::DBCluster',
   'AWS::ElastiCache::CacheCluster',

@@ -7,6 +7,7 @@
  */
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
+import { pooled } from '../pool';
 import { numbers, readLegacy, readPointer, readRecord, readRelease, type ReleaseRecord } from './releases';
 import { where, type Where } from './s3';
 
@@ -32,20 +33,6 @@ export interface ReleaseList {
 }
 
 type Row = ReleaseList['records'][number];
-
-/** Map `fn` over `items` with at most `width` calls in flight, keeping order. */
-async function pooled<T, R>(items: T[], width: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let i = 0;
-  const worker = async () => {
-    while (i < items.length) {
-      const at = i++;
-      out[at] = await fn(items[at]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
-  return out;
-}
 
 /** The records with these numbers (newest first); a missing number (a gap left by a migrated log) is left out. */
 async function readRows(w: Where, env: string, app: string, nums: number[]): Promise<Row[]> {

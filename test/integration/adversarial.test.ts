@@ -57,7 +57,7 @@ const cases: Case[] = [
   { args: ['deploy', 'nginx:1.27', 'web'], code: 2, line: /missing <env>; usage: cyclops deploy/ },
   { args: [...D, 'extra'], code: 2, line: /unexpected argument "extra" \(it takes 3 arguments\); usage: cyclops deploy/ },
   { args: ['deplyo', 'nginx:1.27', 'web', 'staging'], code: 2, line: /^error: cyclops: unknown command "deplyo"; did you mean "cyclops deploy"\?$/ },
-  { args: ['frobnicate'], code: 2, line: /^error: cyclops: unknown command "frobnicate"; use one of: init, validate, synth, env, deploy/ },
+  { args: ['frobnicate'], code: 2, line: /^error: cyclops: unknown command "frobnicate"; use one of: init, validate, schema, synth, env, deploy/ },
   { args: [], code: 2, line: /^error: cyclops: needs a command; use one of: / },
   { args: ['--frobnicate'], code: 2, line: /^error: cyclops: unknown option "--frobnicate"/ },
   { args: ['env'], code: 2, line: /^error: cyclops env: needs a command; use one of: create, update, delete, list, show/ },

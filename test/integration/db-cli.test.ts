@@ -92,7 +92,7 @@ test('usage errors exit 2 with one line and touch nothing', async () => {
     [['db', 'ensure', 'Bad_Name', 'staging'], /^error: app "Bad_Name": not a valid app name/],
     [['db', 'ensure', 'cshop', 'nowhere'], /^error: environment "nowhere": not in config.json; use one of: staging/],
     [['db', 'ensure', 'cnodb', 'staging'], /^error: app cnodb: has "database": false in config.json/],
-    [['db', 'info', 'cother', 'staging'], /^error: app cother in staging: has no database secret cyclops\/staging\/cother\/database; run "cyclops db ensure cother staging" first/],
+    [['db', 'info', 'cother', 'staging'], /^error: app cother in staging: has no database secret cyclops\/dbcli\/staging\/cother\/database; run "cyclops db ensure cother staging" first/],
     [['db', 'ensure', 'cshop', 'staging', '--runner', 'task'], /^error: environment staging: the task runner cannot read the local variable/],
     [['db', 'drop', 'cshop', 'staging'], /^error: db drop cshop staging: needs confirmation and there is no terminal to ask; pass --yes/],
   ];

@@ -24,6 +24,8 @@ export interface MotoPlatform {
   aws: Aws;
   /** runs `cyclops ARGS` in-process in the workspace */
   run(...args: string[]): Promise<CliResult>;
+  /** the same, with `input` on stdin (a secret value) */
+  runInput(input: string, ...args: string[]): Promise<CliResult>;
   /** DescribeStacks of one stack (null when it is gone) */
   stack(name: string): Promise<{ StackStatus?: string; RoleARN?: string; Tags?: { Key?: string; Value?: string }[] } | null>;
   close(): void;
@@ -64,6 +66,7 @@ export async function motoPlatform(opts: { platform: string; apps: Record<string
     dir,
     aws,
     run: (...args) => runCli(args, { cwd: dir, env }),
+    runInput: (input, ...args) => runCli(args, { cwd: dir, env, input }),
     stack: async (name) => {
       try {
         const out = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: name }));

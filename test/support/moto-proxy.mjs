@@ -14,8 +14,54 @@
 // the server). S3 makes each conditional write atomic. The proxy therefore lets one write per
 // object key through to moto at a time (PUT and DELETE of an object; reads are not held).
 //
+// With CYCLOPS_REQUEST_LOG=<file> it also records every request, one JSON line each, for the
+// IAM evaluation of what the suite did: the cyclops command that made it (the SDK's user agent
+// carries "app/<id>", set by the test runner from AWS_SDK_UA_APP_ID), the service (SigV4 scope),
+// the operation (x-amz-target, the query Action, or S3's method and path) and the identifiers
+// and tag keys of the request. Never a value: bodies are reduced to the keys listed in KEEP.
+//
 // Usage: node moto-proxy.mjs <moto-port> <listen-port>
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
+import { Readable } from 'node:stream';
+
+const LOG = process.env.CYCLOPS_REQUEST_LOG;
+/** Request fields that name resources (never values such as SecretString or TemplateBody). */
+const KEEP = new Set([
+  'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
+  'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
+]);
+
+function reduce(body, contentType) {
+  const out = {};
+  const tagKeys = [];
+  try {
+    if (/json/.test(contentType ?? '')) {
+      const doc = JSON.parse(body || '{}');
+      for (const [k, v] of Object.entries(doc)) if (KEEP.has(k)) out[k] = v;
+      for (const t of [...(doc.tags ?? []), ...(doc.Tags ?? [])]) tagKeys.push(t.key ?? t.Key);
+      if (doc.tags && !Array.isArray(doc.tags)) tagKeys.push(...Object.keys(doc.tags));
+    } else if (/x-www-form-urlencoded/.test(contentType ?? '')) {
+      for (const [k, v] of new URLSearchParams(body)) {
+        if (k === 'Action' || KEEP.has(k)) out[k] = v;
+        if (/^Tags\.member\.\d+\.Key$/.test(k)) tagKeys.push(v);
+      }
+    }
+  } catch {
+    // not a body this recorder understands: identifiers only from the path
+  }
+  return { ...out, ...(tagKeys.length ? { tagKeys: tagKeys.filter(Boolean) } : {}) };
+}
+
+function record(req, body) {
+  if (!LOG) return;
+  const ua = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
+  const command = /app\/cyclops_([A-Za-z0-9_.-]+)/.exec(ua)?.[1];
+  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+  const target = req.headers['x-amz-target'];
+  const line = { command: command ?? null, service, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
+  appendFileSync(LOG, `${JSON.stringify(line)}\n`);
+}
 
 const [motoPort, listenPort] = process.argv.slice(2).map(Number);
 const policies = new Map();
@@ -49,7 +95,25 @@ function serialised(req, forward) {
   );
 }
 
-const server = http.createServer((req, res) => {
+/**
+ * Recording: the whole request is read first (and recorded), then handled from a copy, so the
+ * forwarding below never races the recorder for the body.
+ */
+function recorded(handle) {
+  return (req, res) => {
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      record(req, body.toString('utf8'));
+      const copy = Readable.from(body.length ? [body] : []);
+      Object.assign(copy, { method: req.method, url: req.url, headers: req.headers });
+      handle(copy, res);
+    });
+  };
+}
+
+const handler = (req, res) => {
   const bucket = policyRequest(req);
   if (bucket) {
     let body = '';
@@ -90,7 +154,8 @@ const server = http.createServer((req, res) => {
     });
     req.pipe(upstream);
   });
-});
+};
+const server = http.createServer(LOG ? recorded(handler) : handler);
 server.keepAliveTimeout = 60000;
 server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => process.exit(0));

@@ -12,17 +12,8 @@ import path from 'node:path';
 import { renderApp, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
 import { delivery, example, stateful, variants } from './fixtures';
+import { findCfnLint } from './cfn-lint-path';
 
-function findCfnLint(): string | null {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter);
-  const home = process.env.HOME ?? '/root';
-  dirs.push(path.join(process.env.PYENV_ROOT ?? path.join(home, '.pyenv'), 'shims'));
-  for (const d of dirs) {
-    const p = path.join(d, 'cfn-lint');
-    if (spawnSync(p, ['--version'], { encoding: 'utf8' }).status === 0) return p;
-  }
-  return null;
-}
 
 describe('cfn-lint', () => {
   let dir: string;

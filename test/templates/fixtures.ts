@@ -9,7 +9,9 @@ export const rawExample = () => JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8'));
 export const example = (): Config => parseConfig(rawExample(), 'config.example.json');
 
 /** The example with every other branch of the templates switched on somewhere. */
-export function variants(): Config {
+export const variants = (): Config => parseConfig(rawVariants(), 'variants.json');
+
+export function rawVariants(): Record<string, any> {
   const raw = rawExample();
   const staging = raw.environments.staging;
   raw.environments = {
@@ -71,7 +73,12 @@ export function variants(): Config {
     // ECS Exec on the services, and a release phase (which adds nothing to the template)
     console: { processes: { web: { port: 3000 }, worker: {}, release: { command: ['bin/migrate'] } }, exec: true, database: false },
   };
-  return parseConfig(raw, 'variants.json');
+  // Graviton EC2 capacity runs arm64 only: every app is arm64 there. The cron app is arm64 on
+  // Fargate Spot in staging too, and one worker is explicitly x86_64.
+  for (const app of Object.values(raw.apps) as Record<string, any>[]) app.environments = { graviton: { arch: 'arm64' } };
+  raw.apps.nightly.environments.staging = { arch: 'arm64' };
+  raw.apps.worker.environments.staging = { processes: { worker: { arch: 'x86_64' } } };
+  return raw;
 }
 
 /** The stateful options, each somewhere: volumes and sidecars, autoscaling, internal + uses, allow, alarms. */
@@ -88,7 +95,7 @@ export function rawStateful(): Record<string, any> {
       processes: {
         web: {
           port: 5984,
-          volumes: { data: { path: '/opt/couchdb/data' } },
+          volumes: { data: { path: '/opt/couchdb/data', uid: 5984, gid: 5984 } },
           sidecars: [
             { name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27', port: 8080, env: { UPSTREAM: 'http://127.0.0.1:5984' } },
             { name: 'metrics', image: 'app', command: ['node', 'metrics.js'], port: 9100, essential: false },

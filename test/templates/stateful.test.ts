@@ -28,6 +28,14 @@ describe('volumes', () => {
     expect([fs.DeletionPolicy, fs.UpdateReplacePolicy]).toEqual(['Retain', 'Retain']);
   });
 
+  it('its file-system policy refuses every request without TLS, whoever makes it', () => {
+    for (const [, fs] of [...ofType(t, 'AWS::EFS::FileSystem'), ...ofType(app('staging', 'shop'), 'AWS::EFS::FileSystem')]) {
+      expect(fs.Properties.FileSystemPolicy.Statement).toEqual([
+        { Sid: 'RequireTls', Effect: 'Deny', Principal: { AWS: '*' }, Action: '*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+      ]);
+    }
+  });
+
   it('a mount target in each private subnet of the environment (three zones in production, two in staging)', () => {
     const targets = ofType(t, 'AWS::EFS::MountTarget').map(([, m]) => m.Properties.SubnetId['Fn::Select'][0]);
     expect(targets).toEqual(['0', '1', '2']);
@@ -42,11 +50,18 @@ describe('volumes', () => {
     expect(r.WebService.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups).toContainEqual({ 'Fn::GetAtt': ['AppSecurityGroup', 'GroupId'] });
   });
 
-  it('an access point with its own root directory and POSIX user', () => {
+  it('an access point with its own root directory and the configured POSIX user (1000 unless set)', () => {
     expect(r.VolumeDataAccessPoint.Properties).toMatchObject({
-      PosixUser: { Uid: '1000', Gid: '1000' },
-      RootDirectory: { Path: '/data', CreationInfo: { OwnerUid: '1000', OwnerGid: '1000' } },
+      PosixUser: { Uid: '5984', Gid: '5984' },
+      RootDirectory: { Path: '/data', CreationInfo: { OwnerUid: '5984', OwnerGid: '5984' } },
     });
+    expect(resources(app('staging', 'shop')).VolumeUploadsAccessPoint.Properties).toMatchObject({ PosixUser: { Uid: '1000', Gid: '1000' } });
+  });
+
+  it('every process that mounts a volume must act as the same uid:gid (one access point): config error otherwise', () => {
+    const raw = rawStateful();
+    raw.apps.shop.processes['image-worker'].volumes.uploads.uid = 999;
+    expect(() => parseConfig(raw, 'stateful.json')).toThrow(/image-worker.*uploads.*uid:gid 999:1000, process web as 1000:1000/s);
   });
 
   it('the task definition mounts it with transit encryption and IAM; the task role gets exactly ClientMount + ClientWrite', () => {

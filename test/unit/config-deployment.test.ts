@@ -30,13 +30,13 @@ function problems(d: unknown, mutate?: (c: any) => void): string[] {
 
 test('absent: rolling with the defaults; every app gets them', () => {
   const config = parseConfig(JSON.parse(JSON.stringify(example)), 'config.json');
-  expect(appConfig(config, 'api').deployment).toEqual({ strategy: 'rolling', bakeMinutes: 10, canaryPercent: 5, canaryBakeMinutes: 10, stepPercent: 10, stepBakeMinutes: 6, testTraffic: false });
-  expect(appConfig(config, 'unlisted').deployment.strategy).toBe('rolling');
+  expect(appConfig(config, 'api', 'production').deployment).toEqual({ strategy: 'rolling', bakeMinutes: 10, canaryPercent: 5, canaryBakeMinutes: 10, stepPercent: 10, stepBakeMinutes: 6, testTraffic: false });
+  expect(appConfig(config, 'unlisted', 'production').deployment.strategy).toBe('rolling');
 });
 
 test('a canary with its own percent and bake keeps the other defaults', () => {
   const config = parseConfig(withDeployment({ strategy: 'canary', canaryPercent: 12.5, canaryBakeMinutes: 20, testTraffic: true }), 'config.json');
-  expect(appConfig(config, 'api').deployment).toMatchObject({ strategy: 'canary', canaryPercent: 12.5, canaryBakeMinutes: 20, bakeMinutes: 10, testTraffic: true });
+  expect(appConfig(config, 'api', 'production').deployment).toMatchObject({ strategy: 'canary', canaryPercent: 12.5, canaryBakeMinutes: 20, bakeMinutes: 10, testTraffic: true });
 });
 
 test.each([
@@ -68,4 +68,30 @@ test('canary on an app without a web process is refused', () => {
 test('test traffic needs room for its rule priority below the ports range', () => {
   const lines = problems({ strategy: 'blue-green', testTraffic: true }, (c) => (c.ports.range = [100, 30000]));
   expect(lines.join('\n')).toMatch(/testTraffic.*ports\.range/);
+});
+
+test('a progressive strategy with custom domains that fit its one production rule renders them all in it', () => {
+  const config = parseConfig(withDeployment({ strategy: 'blue-green' }, (c) => (c.apps.api.domains = ['api.acme.com', 'www.acme.com'])), 'config.json');
+  expect(appConfig(config, 'api', 'production').deployment.strategy).toBe('blue-green');
+});
+
+test('a progressive strategy whose host names need more than one listener rule is refused (ECS shifts only one)', () => {
+  const domains = ['a.acme.com', 'b.acme.com', 'c.acme.com', 'd.acme.com', 'e.acme.com'];
+  const lines = problems({ strategy: 'blue-green' }, (c) => (c.apps.api.domains = domains));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/apps\.api\.deployment\.strategy.*single listener rule.*6 condition values.*use "rolling", or fewer custom domains/);
+  // The test header takes a value too: four host names fit alone, not with test traffic.
+  expect(() => parseConfig(withDeployment({ strategy: 'canary' }, (c) => (c.apps.api.domains = domains.slice(0, 4))), 'config.json')).not.toThrow();
+  expect(problems({ strategy: 'canary', testTraffic: true }, (c) => (c.apps.api.domains = domains.slice(0, 4))).join('\n')).toMatch(/and the test header need 6 condition values/);
+});
+
+test('deployment is set per environment: production canary, staging rolling', () => {
+  const config = parseConfig(withDeployment(undefined, (c) => (c.apps.api.environments = { production: { deployment: { strategy: 'canary', canaryPercent: 20 } } })), 'config.json');
+  expect(appConfig(config, 'api', 'production').deployment).toMatchObject({ strategy: 'canary', canaryPercent: 20 });
+  expect(appConfig(config, 'api', 'staging').deployment.strategy).toBe('rolling');
+});
+
+test('a refusal only one environment has is reported under that environment', () => {
+  const lines = problems(undefined, (c) => (c.apps.api.environments = { production: { deployment: { strategy: 'blue-green' }, domains: ['a.acme.com', 'b.acme.com', 'c.acme.com', 'd.acme.com', 'e.acme.com'] } }));
+  expect(lines.join('\n')).toMatch(/apps\.api\.environments\.production\.deployment\.strategy.*single listener rule/);
 });

@@ -37,7 +37,7 @@ describe('a valid config', () => {
 
   test('an unlisted app gets one web process on port 80, health check / and a database', () => {
     const config = parseConfig(clone(), 'config.json');
-    const app = appConfig(config, 'newcomer');
+    const app = appConfig(config, 'newcomer', 'staging');
     expect(app.configured).toBe(false);
     expect(app.processes).toEqual([{ name: 'web', kind: 'web', command: undefined, count: 1, cpu: 256, memory: 512, port: 80, volumes: [], sidecars: [] }]);
     expect(app.healthCheckPath).toBe('/');

@@ -76,6 +76,7 @@ function withImages(f: Fake, tags: Record<string, string>, failTag = false): { t
       tagged.push(`${digest} ${tag}`);
       return 'tagged';
     },
+    architectures: async () => ['x86_64'],
   };
   f.ops.images = images;
   return { tagged };

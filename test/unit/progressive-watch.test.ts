@@ -30,7 +30,7 @@ function setup() {
   f.ops.clock = () => (clock += 60_000);
   f.ops.deployments = { latest: (c, s, since) => latestServiceDeployment(aws, c, s, since), stop: async () => {} };
   ecs.on(sdk.ecs.ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: ARN, createdAt: at(0), status: 'IN_PROGRESS' }] });
-  return { f, deployment: appConfig(config, 'web').deployment };
+  return { f, deployment: appConfig(config, 'web', 'staging').deployment };
 }
 
 const texts = (f: ReturnType<typeof fakeOps>) => f.events.events.map((e) => ('message' in e ? String(e.message) : '')).filter(Boolean);

@@ -66,7 +66,7 @@ const D2 = `sha256:${'2'.repeat(64)}`;
 
 /** ECR with a tag → digest map that a test can move (a tag pushed again). */
 function withEcr(f: Fake, tags: Record<string, string>): void {
-  const images: ImagesApi = { ecr: ecrImage, digest: async (_i, tag) => tags[tag] ?? null, tag: async () => 'tagged' };
+  const images: ImagesApi = { ecr: ecrImage, digest: async (_i, tag) => tags[tag] ?? null, tag: async () => 'tagged', architectures: async () => ['x86_64'] };
   f.ops.images = images;
 }
 

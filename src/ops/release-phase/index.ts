@@ -57,7 +57,7 @@ export interface ReleasePhaseRequest {
  */
 export async function releasePhase(ops: Ops, req: ReleasePhaseRequest): Promise<ReleasePhaseRecord | undefined> {
   const t = req.target;
-  const release = appConfig(ops.config, t.app).release;
+  const release = appConfig(ops.config, t.app, t.env).release;
   if (!release) return undefined;
   const at = () => new Date(now(ops)).toISOString();
   if (req.skip) {
@@ -144,7 +144,7 @@ export const isReleasePhaseFailed = (e: unknown): e is ReleasePhaseFailed => isC
  * process runs, else from the app stack's ExecutionRole and TaskRole resources.
  */
 async function currentRoles(ops: Ops, t: AppTarget): Promise<{ executionRoleArn: string; taskRoleArn?: string; accountId: string; partition: string }> {
-  const current = await processTaskDefinition(ops, t, serviceProcesses(appConfig(ops.config, t.app))[0]?.name ?? appConfig(ops.config, t.app).processes[0].name);
+  const current = await processTaskDefinition(ops, t, serviceProcesses(appConfig(ops.config, t.app, t.env))[0]?.name ?? appConfig(ops.config, t.app, t.env).processes[0].name);
   const [, partition, , , accountId] = current.taskDefinition.arn.split(':');
   let { executionRoleArn, taskRoleArn } = current.taskDefinition;
   if (!executionRoleArn) {

@@ -11,6 +11,7 @@ import { failure } from '../../errors';
 import { ENV_OUTPUT, envExport, tags, taskFamily, type EnvOutputKey } from '../../naming';
 import type { EnvOutputs } from '../../stacks';
 import type { AppTarget } from '../../plan/target';
+import { CPU_ARCHITECTURE } from '../../../templates/app-arch';
 
 export const RELEASE_CONTAINER = 'release';
 
@@ -97,6 +98,8 @@ export function releaseTaskDefinition(body: string, c: ReleaseTaskContext): Task
     networkMode: 'awsvpc',
     cpu: String(c.release.cpu),
     memory: String(c.release.memory),
+    // the architecture the release process runs on, as the app's task definitions do
+    ...(c.release.arch ? { runtimePlatform: { cpuArchitecture: CPU_ARCHITECTURE[c.release.arch], operatingSystemFamily: 'LINUX' as const } } : {}),
     executionRoleArn: c.executionRoleArn,
     ...(c.taskRoleArn ? { taskRoleArn: c.taskRoleArn } : {}),
     containerDefinitions: [

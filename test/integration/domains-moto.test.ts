@@ -1,0 +1,62 @@
+/**
+ * A custom domain in a zone moto holds, end to end: deploy makes the listener rule that answers
+ * for it and its A and AAAA alias records, read back from CloudFormation and Route 53. moto's
+ * CloudFormation has no ACM (docs/testing-moto.md), so the environment here is HTTP only: the
+ * certificate, its DNS validation and the SNI attachment are proven by the template tests
+ * (test/templates/scenario.test.ts, cfn-lint included).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/run-cli';
+import { motoAws, TEST_REGION } from '../support/store-env';
+import { writeMotoConfig } from '../support/moto-app';
+import { createZone } from '../support/zones';
+import type { Aws } from '../../src/aws/client';
+
+const PLATFORM = 'dmx';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-domains-'));
+let aws: Aws;
+let zone: string;
+const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
+const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
+
+beforeAll(async () => {
+  aws = await motoAws();
+  zone = await createZone(aws, 'dmx-shop.com');
+  await writeMotoConfig(aws, dir, {
+    platform: PLATFORM,
+    bucket: 'dmx-domains-config',
+    domain: 'staging.dmx.dev',
+    range: [25000, 25999],
+    staging: { database: { type: 'none' } },
+    apps: { web: { processes: { web: { port: 8080 } }, database: false } },
+  });
+  // the domains, in a zone of the account given once (www is found under it)
+  const file = path.join(dir, 'config.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  config.apps.web.environments = { staging: { domains: ['www.dmx-shop.com', { name: 'dmx-shop.com', hostedZoneId: zone }] } };
+  writeFileSync(file, JSON.stringify(config));
+  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) {
+    const r = await cli(...args, '--json');
+    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+  }
+}, 120_000);
+
+afterAll(() => {
+  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.route53]) c.destroy();
+});
+
+test('deploy makes the listener rule for every host name and alias records in the domain\'s zone, apex included', async () => {
+  const r = await cli('deploy', 'registry.example.com/web:1.0', 'web', 'staging', '--json');
+  expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
+  const stack = `${PLATFORM}-staging-web`;
+  const body = (await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: stack }))).TemplateBody!;
+  const template = JSON.parse(body);
+  expect(template.Resources.WebListenerRule.Properties.Conditions[0].HostHeaderConfig.Values).toEqual(['web.staging.dmx.dev', 'www.dmx-shop.com', 'dmx-shop.com']);
+  const resources = (await aws.cfn.send(new aws.sdk.cfn.ListStackResourcesCommand({ StackName: stack }))).StackResourceSummaries ?? [];
+  expect(resources.filter((x) => x.ResourceType === 'AWS::ElasticLoadBalancingV2::ListenerRule').map((x) => x.LogicalResourceId)).toEqual(['WebListenerRule']);
+  const records = (await aws.route53.send(new aws.sdk.route53.ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [];
+  const aliases = records.filter((x) => x.AliasTarget).map((x) => `${x.Name} ${x.Type}`).sort();
+  expect(aliases).toEqual(['dmx-shop.com. A', 'dmx-shop.com. AAAA', 'www.dmx-shop.com. A', 'www.dmx-shop.com. AAAA']);
+}, 120_000);
