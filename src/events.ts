@@ -81,6 +81,9 @@ export interface MessageData {
   'settings.stored': AppEnv & { reason: 'no-deploy' | 'no-release' };
   'settings.reapplying': { release: number | null; image: string; kind: 'vars' | 'secrets' };
   'settings.unchanged': AppEnv;
+  'settings.pending': AppEnv & { revision: number; running: number };
+  'deploy.volume.kept-attached': { volume: string; fileSystemId: string };
+  'deploy.volume.kept-stray': { fileSystems: string[] };
   'vars.set': AppEnv & { names: string[]; release: number | null };
   'vars.unset': AppEnv & { names: string[]; release: number | null };
   'secret.storing': { name: string };
@@ -98,6 +101,10 @@ export interface MessageData {
   'scale.done': AppEnv & { release: number | null; seconds: number };
   'restart.started': { services: string[]; release: number | null };
   'restart.done': { services: string[]; release: number | null; seconds: number };
+  'promote.started': AppEnv & { from: string; release: number; image: string };
+  'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
+  'ci.github.trust': { repo: string; subjects: string[] };
+  'ci.master-secret-missing': { envs: string[] };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;
   'rollback.started': AppEnv & { from: number | null; to: number | null; image: string };
@@ -105,6 +112,7 @@ export interface MessageData {
   'preview.pruning': { app: string; previewOf: string; image: string | null };
   'status.alarms-unavailable': AppEnv & { reason: string };
   'status.release-corrupt': { key: string; problem: string };
+  'status.settings-pending': { revision: number; runningRevision: number; names: string[] };
   'destroy.nothing': AppEnv;
   'destroy.port.released': { port: number };
   'destroy.volume.deleted': { id: string };
@@ -240,6 +248,9 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'settings.stored': { kind: 'info', about: 'vars or secrets stored; applied by the next deploy' },
   'settings.reapplying': { kind: 'step', about: 'the current release is applied again with the new settings' },
   'settings.unchanged': { kind: 'info', about: 'the variables already say so' },
+  'settings.pending': { kind: 'info', about: 'settings stored by an earlier, stopped run are applied now' },
+  'deploy.volume.kept-attached': { kind: 'info', about: 'a file system kept by destroy is attached again' },
+  'deploy.volume.kept-stray': { kind: 'warning', about: 'kept file systems of volumes the app no longer has stay unattached' },
   'vars.set': { kind: 'success', about: '`vars set` done' },
   'vars.unset': { kind: 'success', about: '`vars unset` done' },
   'secret.storing': { kind: 'step', about: 'a secret value goes to Secrets Manager (never the value itself)' },
@@ -260,10 +271,15 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'rollback.unchanged': { kind: 'info', about: 'the target release is already current' },
   'rollback.migrations-note': { kind: 'warning', about: 'a rollback does not undo database migrations' },
   'rollback.started': { kind: 'step', about: 'rolling back from one release to another' },
+  'promote.started': { kind: 'step', about: '`promote`: which release of FROM_ENV, and its image by digest, goes to TO_ENV' },
+  'promote.done': { kind: 'success', about: '`promote` done: a dry run, no changes, or promoted as a release of TO_ENV' },
+  'ci.github.trust': { kind: 'info', about: '`bootstrap --github`: the token subjects a repository\'s deploy role trusts' },
+  'ci.master-secret-missing': { kind: 'warning', about: '`bootstrap --github`: an RDS environment has no master secret yet; the CI roles get it on the next bootstrap' },
   'rollback.done': { kind: 'success', about: '`rollback` done (or nothing to do, or a dry run)' },
   'preview.pruning': { kind: 'step', about: '`previews prune`: a preview is destroyed' },
   'status.alarms-unavailable': { kind: 'warning', about: 'alarm states could not be read' },
   'status.release-corrupt': { kind: 'warning', about: 'the release pointer is unreadable' },
+  'status.settings-pending': { kind: 'info', about: 'settings stored but not what the current release runs' },
   'destroy.nothing': { kind: 'info', about: 'no stack, port or release: nothing to destroy' },
   'destroy.port.released': { kind: 'step', about: "the app's port was freed" },
   'destroy.volume.deleted': { kind: 'step', about: 'a kept EFS file system was deleted (--delete-volumes)' },

@@ -26,6 +26,8 @@ export function changeSetName(stack: string, now = Date.now(), rand = Math.rando
 export const TAG_PLATFORM = 'cyclops:platform';
 export const TAG_ENV = 'cyclops:env';
 export const TAG_APP = 'cyclops:app';
+/** On an app's EFS file system: the volume it belongs to (a kept one is attached again by it). */
+export const TAG_VOLUME = 'cyclops:volume';
 /** On a preview app's stack: the app it previews (`deploy --preview`). Previews are found by this tag, never by name. */
 export const TAG_PREVIEW_OF = 'cyclops:preview-of';
 /** On one-off tasks (`run`, the release phase): who started it. */
@@ -123,6 +125,17 @@ export const cfnServiceRole = (platform: string) => `${platform}-cloudformation`
 export const iamPath = (platform: string) => `/cyclops/${platform}/`;
 /** The permissions boundary every role the env and app stacks create carries (a managed policy of the platform stack). */
 export const boundaryPolicyName = (platform: string) => `${platform}-boundary`;
+/**
+ * The IAM path of the CI deploy roles (`bootstrap --github`): outside iamPath, so neither the
+ * CloudFormation service role (which may change roles under iamPath) nor an app template can
+ * rewrite a CI role's trust, and the deploy policy's PassRole (to ecs-tasks) cannot pass one.
+ */
+export const ciRolePath = (platform: string) => `/cyclops-ci/${platform}/`;
+/** A CI deploy role's name: "<platform>-ci-<org>-<repo>", shortened with a hash to IAM's 64 characters. */
+export function ciRoleName(platform: string, repo: string): string {
+  const full = `${platform}-ci-${repo.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`;
+  return full.length <= 64 ? full : `${full.slice(0, 55)}-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
+}
 /** The platform stack's outputs. */
 export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
 

@@ -3,11 +3,17 @@
  * stack goes), a mount target in each private subnet, an NFS security group open only to the
  * app's own task security group, an access point with its own root directory and POSIX user,
  * and the task role's ClientMount/ClientWrite on exactly that file system. Pure.
+ *
+ * A file system outlives its stack (Retain). When the app is deployed again after a destroy,
+ * the kept one is attached instead of a new, empty one: its id comes in as the volume's
+ * Volume<Name>KeptFileSystemId parameter (deploy finds it by its cyclops tags and volume tag),
+ * the stack then makes no file system of its own, and the mount targets, the access point, the
+ * task definitions and the task role all name the kept one.
  */
 import type { AppConfig, ProcessConfig, VolumeConfig } from '../src/config/model';
 import { pascalName } from '../src/config/rules-processes';
-import { getAtt, keep, ref, select, tagged, type Resource, type Value } from './cfn';
-import type { Ids } from '../src/naming';
+import { getAtt, keep, ref, select, sub, tagged, tagList, type Parameter, type Resource, type Value } from './cfn';
+import { TAG_VOLUME, type Ids } from '../src/naming';
 
 export const NFS_PORT = 2049;
 /**
@@ -24,6 +30,39 @@ export const APP_SECURITY_GROUP = 'AppSecurityGroup';
 const base = (volume: string) => `Volume${pascalName(volume)}`;
 export const fileSystemId = (volume: string) => `${base(volume)}FileSystem`;
 export const accessPointId = (volume: string) => `${base(volume)}AccessPoint`;
+/** The parameter that names a kept file system to attach (empty: the stack makes its own). */
+export const keptParameter = (volume: string) => `${base(volume)}KeptFileSystemId`;
+const keptCondition = (volume: string) => `${base(volume)}Kept`;
+const newCondition = (volume: string) => `${base(volume)}New`;
+
+/** The volume's file system id: the kept one when given, else the stack's own. */
+const fsRef = (volume: string): Value => ({ 'Fn::If': [keptCondition(volume), ref(keptParameter(volume)), ref(fileSystemId(volume))] });
+const fsArn = (volume: string): Value => ({
+  'Fn::If': [
+    keptCondition(volume),
+    sub(`arn:\${AWS::Partition}:elasticfilesystem:\${AWS::Region}:\${AWS::AccountId}:file-system/\${${keptParameter(volume)}}`),
+    getAtt(fileSystemId(volume), 'Arn'),
+  ],
+});
+
+/** One parameter per volume: the id of a kept file system to attach, or empty. */
+export function volumeParameters(app: AppConfig): Record<string, Parameter> {
+  return Object.fromEntries(
+    appVolumes(app).map((name) => [
+      keptParameter(name),
+      { Type: 'String', Default: '', AllowedPattern: '^(fs-[0-9a-f]{8,40})?$', Description: `the file system volume ${name} kept from an earlier stack (empty: this stack makes one)` },
+    ]),
+  );
+}
+
+export function volumeConditions(app: AppConfig): Record<string, Value> {
+  return Object.fromEntries(
+    appVolumes(app).flatMap((name) => [
+      [newCondition(name), { 'Fn::Equals': [ref(keptParameter(name)), ''] }],
+      [keptCondition(name), { 'Fn::Not': [{ Condition: newCondition(name) }] }],
+    ]),
+  );
+}
 
 /** Each volume name the app's processes mount, once. */
 export function appVolumes(app: AppConfig): string[] {
@@ -57,19 +96,25 @@ export function volumeResources(input: VolumeInput): { resources: Record<string,
   });
   for (const name of names) {
     const fs = fileSystemId(name);
-    resources[fs] = keep(
-      tagged(
-        'AWS::EFS::FileSystem',
-        ids,
-        { Encrypted: true, BackupPolicy: { Status: 'ENABLED' }, PerformanceMode: 'generalPurpose', ThroughputMode: 'elastic', FileSystemPolicy: FILE_SYSTEM_POLICY },
-        'FileSystemTags',
-      ),
-    );
+    resources[fs] = {
+      ...keep({
+        Type: 'AWS::EFS::FileSystem',
+        Properties: {
+          Encrypted: true,
+          BackupPolicy: { Status: 'ENABLED' },
+          PerformanceMode: 'generalPurpose',
+          ThroughputMode: 'elastic',
+          FileSystemPolicy: FILE_SYSTEM_POLICY,
+          FileSystemTags: [...(tagList(ids) as Value[]), { Key: TAG_VOLUME, Value: name }],
+        },
+      }),
+      Condition: newCondition(name),
+    };
     for (let i = 0; i < input.zones; i++) {
       const id = `${base(name)}MountTarget${i + 1}`;
       resources[id] = {
         Type: 'AWS::EFS::MountTarget',
-        Properties: { FileSystemId: ref(fs), SubnetId: select(i, input.privateSubnets), SecurityGroups: [getAtt('VolumeSecurityGroup', 'GroupId')] },
+        Properties: { FileSystemId: fsRef(name), SubnetId: select(i, input.privateSubnets), SecurityGroups: [getAtt('VolumeSecurityGroup', 'GroupId')] },
       };
       mountTargets.push(id);
     }
@@ -80,7 +125,7 @@ export function volumeResources(input: VolumeInput): { resources: Record<string,
       'AWS::EFS::AccessPoint',
       ids,
       {
-        FileSystemId: ref(fs),
+        FileSystemId: fsRef(name),
         PosixUser: { Uid: uid, Gid: gid },
         RootDirectory: { Path: `/${name}`, CreationInfo: { OwnerUid: uid, OwnerGid: gid, Permissions: '0750' } },
       },
@@ -97,7 +142,7 @@ export function volumeStatements(app: AppConfig): Record<string, Value>[] {
     return {
       Effect: 'Allow',
       Action: writable ? ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'] : ['elasticfilesystem:ClientMount'],
-      Resource: getAtt(fileSystemId(name), 'Arn'),
+      Resource: fsArn(name),
       Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': getAtt(accessPointId(name), 'Arn') } },
     };
   });
@@ -110,7 +155,7 @@ export function taskVolumes(volumes: VolumeConfig[]): { Volumes?: Value[]; Mount
     Volumes: volumes.map((v) => ({
       Name: v.name,
       EFSVolumeConfiguration: {
-        FilesystemId: ref(fileSystemId(v.name)),
+        FilesystemId: fsRef(v.name),
         TransitEncryption: 'ENABLED',
         AuthorizationConfig: { AccessPointId: ref(accessPointId(v.name)), IAM: 'ENABLED' },
       },

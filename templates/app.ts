@@ -7,7 +7,7 @@
 import { appUrl, envExport, ENV_OUTPUT, LOG_RETENTION_DAYS, logGroup, serviceName, taskFamily, type EnvOutputKey } from '../src/naming';
 import type { AppConfig, ProcessConfig, SidecarConfig } from '../src/config/model';
 import { pascalName } from '../src/config/rules-processes';
-import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeResources, volumeStatements } from './app-volumes';
+import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeConditions, volumeParameters, volumeResources, volumeStatements } from './app-volumes';
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfiguration } from './app-deployment';
@@ -127,6 +127,8 @@ export function appTemplate(input: AppInput): Template {
   if (ownGroup) resources[APP_SECURITY_GROUP] = appSecurityGroup(ids, internals, imp);
   const volumes = volumeResources({ ids, app, zones: input.zones ?? 2, privateSubnets: split(',', imp('privateSubnets')), vpcId: imp('vpcId') });
   Object.assign(resources, volumes.resources);
+  Object.assign(parameters, volumeParameters(app));
+  const conditions = volumeConditions(app);
 
   const taskDefinition = (p: ProcessConfig): Resource => {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
@@ -247,6 +249,7 @@ export function appTemplate(input: AppInput): Template {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `cyclops app ${app.name} in environment ${env} of platform ${platform}`,
     Parameters: parameters,
+    ...(Object.keys(conditions).length ? { Conditions: conditions } : {}),
     Resources: resources,
     Outputs: outputs,
   };

@@ -8,6 +8,7 @@ import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
 import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
 export interface PlatformInput {
@@ -19,10 +20,15 @@ export interface PlatformInput {
   untaggedDays?: number;
   /** Secrets config names (Secrets Manager ARNs, SSM parameters): the boundary lets the stacks' roles read them. */
   secretRefs?: string[];
+  /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
+  ci?: Omit<CiInput, 'platform'>;
 }
 
+/** The ${AWS::…} pseudo parameters a template's policies are written with. */
+export const PSEUDO_WHERE = { partition: '${AWS::Partition}', region: '${AWS::Region}', account: '${AWS::AccountId}' };
+
 /** CloudFormation's pseudo parameters stand for the account, region and partition. */
-const PSEUDO = { partition: '${AWS::Partition}', region: '${AWS::Region}', account: '${AWS::AccountId}' };
+const PSEUDO = PSEUDO_WHERE;
 const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
 /** A policy value with every string that names a pseudo parameter wrapped in Fn::Sub (resources and condition values alike). */
 const substituted = (v: unknown): Value =>
@@ -131,6 +137,11 @@ export function platformTemplate(input: PlatformInput): Template {
       }),
     );
     outputs[`${id}Uri`] = output(getAtt(id, 'RepositoryUri'), undefined, `ECR repository for ${app}`);
+  }
+  if (input.ci) {
+    const ci = ciResources({ ...input.ci, platform: input.platform }, substituted);
+    Object.assign(resources, ci.resources);
+    Object.assign(outputs, ci.outputs);
   }
   return {
     AWSTemplateFormatVersion: '2010-09-09',

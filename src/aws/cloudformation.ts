@@ -4,7 +4,7 @@
  * never an error the caller has to recognise.
  */
 import type { Aws } from './client';
-import { call, callOr } from './call';
+import { call, callOr, idempotencyToken } from './call';
 import { awsErrorName } from './errors';
 
 export interface StackSummary {
@@ -32,6 +32,7 @@ export interface StackWrite {
   /** the role CloudFormation assumes for this stack (the platform's service role) */
   roleArn?: string;
 }
+
 
 /** One property-level reason for a resource change (ResourceChange.Details). */
 export interface ChangeDetail {
@@ -158,7 +159,8 @@ function writeParams(input: StackWrite) {
 export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string }> {
   const out = await call(aws, `create stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateStackCommand(writeParams(input)),
+      // ClientRequestToken: a retried CreateStack is recognised as this one (the SDK does not set it)
+      new aws.sdk.cfn.CreateStackCommand({ ...writeParams(input), ClientRequestToken: idempotencyToken() }),
     ),
   );
   return { stackId: out.StackId };
@@ -175,7 +177,8 @@ export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> 
 export async function createChangeSet(aws: Aws, input: StackWrite & { changeSetName: string; type: 'CREATE' | 'UPDATE' }): Promise<{ stackId?: string }> {
   const out = await call(aws, `create change set for stack ${input.stackName}`, () =>
     aws.cfn.send(
-      new aws.sdk.cfn.CreateChangeSetCommand({ ...writeParams(input), ChangeSetName: input.changeSetName, ChangeSetType: input.type }),
+      // ClientToken: a retried CreateChangeSet is not taken for a second change set of that name
+      new aws.sdk.cfn.CreateChangeSetCommand({ ...writeParams(input), ChangeSetName: input.changeSetName, ChangeSetType: input.type, ClientToken: idempotencyToken() }),
     ),
   );
   return { stackId: out.StackId };
@@ -236,7 +239,7 @@ export async function changeSetTemplate(aws: Aws, stack: string, changeSet: stri
 }
 
 export async function executeChangeSet(aws: Aws, stack: string, changeSet: string): Promise<void> {
-  await call(aws, `execute change set ${changeSet}`, () => aws.cfn.send(new aws.sdk.cfn.ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: changeSet })));
+  await call(aws, `execute change set ${changeSet}`, () => aws.cfn.send(new aws.sdk.cfn.ExecuteChangeSetCommand({ StackName: stack, ChangeSetName: changeSet, ClientRequestToken: idempotencyToken() })));
 }
 
 export async function deleteChangeSet(aws: Aws, stack: string, changeSet: string): Promise<void> {

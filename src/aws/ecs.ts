@@ -1,6 +1,6 @@
 /** ECS, in cyclops's own types: services and their deployments, one-off tasks, task definitions. */
 import type { Aws } from './client';
-import { call, callOr } from './call';
+import { call, callOr, idempotencyToken } from './call';
 import { awsErrorName } from './errors';
 
 export interface ServiceEventRow {
@@ -179,6 +179,8 @@ export async function runFargateTask(aws: Aws, t: RunTaskInput): Promise<{ arn?:
           ...(t.memory ? { memory: String(t.memory) } : {}),
         },
         tags: t.tags,
+        // one token per start: the SDK's retries of a lost reply start no second task
+        clientToken: idempotencyToken(),
       }),
     ),
   );

@@ -1,13 +1,15 @@
 /** EFS, in cyclops's own types: an app's file systems (found by their cyclops tags) and their deletion. */
 import type { Aws } from './client';
 import { call } from './call';
-import { TAG_APP, TAG_ENV, TAG_PLATFORM, type Ids } from '../naming';
+import { TAG_APP, TAG_ENV, TAG_PLATFORM, TAG_VOLUME, type Ids } from '../naming';
 
 export interface FileSystemInfo {
   id: string;
   arn: string;
   sizeBytes: number;
   state: string;
+  /** the volume it belongs to (its cyclops:volume tag); absent on file systems made before that tag */
+  volume?: string;
 }
 
 /** The file systems tagged with exactly this platform, env and app (the ones the app stack kept). */
@@ -19,7 +21,13 @@ export async function listAppFileSystems(aws: Aws, ids: Required<Ids>): Promise<
     for (const fs of page.FileSystems ?? []) {
       const tags = Object.fromEntries((fs.Tags ?? []).map((t) => [t.Key, t.Value]));
       if (tags[TAG_PLATFORM] !== ids.platform || tags[TAG_ENV] !== ids.env || tags[TAG_APP] !== ids.app) continue;
-      out.push({ id: fs.FileSystemId!, arn: fs.FileSystemArn ?? fs.FileSystemId!, sizeBytes: fs.SizeInBytes?.Value ?? 0, state: fs.LifeCycleState ?? 'unknown' });
+      out.push({
+        id: fs.FileSystemId!,
+        arn: fs.FileSystemArn ?? fs.FileSystemId!,
+        sizeBytes: fs.SizeInBytes?.Value ?? 0,
+        state: fs.LifeCycleState ?? 'unknown',
+        ...(tags[TAG_VOLUME] ? { volume: tags[TAG_VOLUME] } : {}),
+      });
     }
     marker = page.NextMarker;
   } while (marker);

@@ -18,6 +18,7 @@ export const register: Register = (program, run) => {
         `url      ${s.url ?? '-'}`,
         `port     ${s.port ?? '-'}`,
         `release  ${s.release ? `${s.release.number ?? '?'} by ${s.release.deployedBy} at ${s.release.deployedAt}` : '-'}`,
+        ...(s.pendingSettings ? [`pending  settings revision ${s.pendingSettings.revision} (not running: ${s.pendingSettings.names.join(', ') || 'removals'})`] : []),
         ...(s.processes.length
           ? ['', rep.table(s.processes, [
               { header: 'service', get: (p) => p.name },

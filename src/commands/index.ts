@@ -23,11 +23,13 @@ import { register as deploy } from './deploy';
 import { register as apps } from './apps';
 import { register as db } from './db';
 import { register as bootstrap } from './bootstrap';
+import { register as ci } from './ci';
 import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
 import { register as releases } from './releases';
 import { register as rollback } from './rollback';
+import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as restart } from './restart';
 import { register as vars } from './vars';
@@ -40,4 +42,4 @@ import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, schema, synth, env, deploy, apps, db, bootstrap, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
+export const commands: Register[] = [init, validate, schema, synth, env, deploy, promote, apps, db, bootstrap, ci, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];

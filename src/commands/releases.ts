@@ -33,7 +33,7 @@ export const register: Register = (program, run) => {
               { header: 'release', get: (x) => x.number },
               { header: 'when', get: (x) => x.when },
               { header: 'who', get: (x) => x.who },
-              { header: 'kind', get: (x) => (x.target !== undefined ? `${x.kind} to ${x.target}` : x.kind) },
+              { header: 'kind', get: (x) => (x.target !== undefined ? `${x.kind} to ${x.target}` : x.promotedFrom ? `promoted from ${x.promotedFrom.env} release ${x.promotedFrom.release}` : x.kind) },
               { header: 'image', get: (x) => x.image },
               { header: 'outcome', get: (x) => (x.problem ? `unreadable (${x.problem})` : x.outcome) },
               { header: 'duration', get: (x) => (x.durationSeconds !== undefined ? `${x.durationSeconds}s` : '-') },

@@ -53,11 +53,15 @@ export const register: Register = (program, run) => {
       const [{ appTarget }, { listVars }] = await Promise.all([import('../plan/target'), import('../ops/vars')]);
       const target = appTarget(await ctx.config(), app, env);
       const r = await listVars(await ctx.ops(target), target);
-      const rows = Object.entries(r.effective).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, value]) => ({ name, value, source: Object.hasOwn(r.vars, name) ? 'vars' : 'config' }));
+      const rows = [
+        ...Object.entries(r.effective).map(([name, value]) => ({ name, value, source: Object.hasOwn(r.vars, name) ? 'vars' : 'config', state: Object.hasOwn(r.pending, name) ? 'pending' : 'running' })),
+        ...r.pendingUnset.map((name) => ({ name, value: '-', source: 'vars', state: 'pending unset' })),
+      ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       ctx.reporter.result(r, rows.length ? ctx.reporter.table(rows, [
         { header: 'name', get: (x) => x.name },
         { header: 'value', get: (x) => x.value },
         { header: 'from', get: (x) => x.source },
+        { header: 'state', get: (x) => x.state },
       ]) : `${app} has no variables in ${env}`);
     }),
   );

@@ -180,6 +180,12 @@ export function checkAppAccess(app: string, a: Raw, apps: ParsedConfig['apps'], 
     if (new Set(a.allow).size !== a.allow.length) add(at('allow'), 'lists a CIDR block twice; list each once');
   }
   if (a.alarms !== undefined && a.alarms !== false && !hasWeb) add(at('alarms'), 'applies only to an app with a "web" process (the alarms watch its load-balancer target group); remove it');
+  // The load balancer publishes its metrics once a minute (docs.aws.amazon.com/elasticloadbalancing/latest/application/
+  // load-balancer-cloudwatch-metrics.html): a 10 or 30 s period mostly has no data point, which the alarm counts as not breaching.
+  const period = typeof a.alarms === 'object' ? a.alarms.periodSeconds : undefined;
+  if (period !== undefined && period < 60) {
+    add(at('alarms', 'periodSeconds'), `${period} never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300`);
+  }
   const internal = new Map<string, { app: string; process: string }>();
   for (const [other, o] of Object.entries(apps)) {
     for (const [pn, p] of Object.entries(o.processes ?? {})) internal.set(`${other}-${pn}`, { app: other, process: pn, ...(p.internal ? {} : { notInternal: true }) });

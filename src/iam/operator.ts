@@ -97,9 +97,12 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** The platform stack runs with admin's own credentials: its resource types, the role narrowed to the service role. */
+/**
+ * The platform stack runs with admin's own credentials: its resource types, the roles narrowed
+ * to the service role and the CI deploy roles (`bootstrap --github`, under their own path).
+ */
 function platformStackGrants(): { scope: Scope; actions: string[] }[] {
   return [...PLATFORM_ONLY_TYPES, 'AWS::IAM::Role'].flatMap((type) =>
-    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' ? ('serviceRole' as const) : g.scope, actions: g.actions })),
+    (grantsFor(type) ?? []).map((g) => ({ scope: g.scope === 'roles' || g.scope === 'githubOidcProvider' ? ('platformRoles' as const) : g.scope, actions: g.actions })),
   );
 }

@@ -5,7 +5,7 @@
  * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
  *
  *   admin   bootstrap, env create / update / delete
- *   deploy  deploy (previews too), rollback, scale, vars, secrets, logs, run, destroy: what CI gets
+ *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
  *   read    status, list, logs, releases
  */
 import type { Scope } from './scopes';

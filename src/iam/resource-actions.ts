@@ -47,6 +47,7 @@ export const OWN_RESOURCE: Record<string, string> = {
   'AWS::S3::BucketPolicy': 's3:bucket',
   'AWS::SecretsManager::Secret': 'secretsmanager:Secret',
   'AWS::ECR::Repository': 'ecr:repository',
+  'AWS::IAM::OIDCProvider': 'iam:oidc-provider',
 };
 
 /** SAR resource types cyclops can narrow to its platform's names, and the scope that does. */
@@ -66,6 +67,7 @@ export const NARROW: Record<string, Scope> = {
   'secretsmanager:Secret': 'generatedSecrets',
   'ssm:parameter': 'amiParameters',
   'ecr:repository': 'repositories',
+  'iam:oidc-provider': 'githubOidcProvider',
 };
 
 /** Actions with a statement of their own (a condition on the request): not in the grants. */

@@ -6,7 +6,8 @@
  * with "<platform>-"; log groups live under /cyclops/<platform>/; secrets under cyclops/<platform>/; alarms
  * start with "cyclops-<platform>-".
  */
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { GITHUB_OIDC_HOST } from '../ci/github';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -26,6 +27,9 @@ export type Scope =
   | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'ciRoles'
+  | 'platformRoles'
+  | 'githubOidcProvider'
   | 'boundary'
   | 'serviceLinkedRoles'
   | 'capacityProviders'
@@ -69,6 +73,14 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
       return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+    case 'ciRoles':
+      return [arn('iam', `role${ciRolePath(w.platform)}*`, '')];
+    case 'platformRoles':
+      // what IAM the platform stack itself makes: the service role, the CI deploy roles and
+      // GitHub's OIDC provider (one statement: each action applies only to its own resource type)
+      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w), ...scopeArns('githubOidcProvider', w)];
+    case 'githubOidcProvider':
+      return [arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, '')];
     case 'boundary':
       return [arn('iam', `policy${iamPath(w.platform)}${boundaryPolicyName(w.platform)}`, '')];
     case 'serviceLinkedRoles':

@@ -15,7 +15,7 @@ import { conditionedServices, COVERED_TYPES, grantsFor, type Grant } from './res
 import { scopeArns, type Where } from './scopes';
 
 /** Resource types only the platform stack creates (it runs without the role). */
-export const PLATFORM_ONLY_TYPES = ['AWS::ECR::Repository', 'AWS::IAM::ManagedPolicy'];
+export const PLATFORM_ONLY_TYPES = ['AWS::ECR::Repository', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::OIDCProvider'];
 
 /** Role actions whose request carries iam:PermissionsBoundary (the Service Authorization Reference): allowed only with the boundary. */
 export const BOUNDARY_CONDITIONED = [

@@ -11,6 +11,7 @@ import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
 import { appServices, appUrlFor, checkOwner } from './desired-state';
+import { pendingSettings, type PendingSettings } from './pending-settings';
 import type { AppTarget, Target } from '../plan/target';
 
 export interface AppStatus {
@@ -25,6 +26,8 @@ export interface AppStatus {
   release: ReleaseRecord | null;
   /** the web service's deployment alarms the stack has; null when they could not be read */
   alarms: AlarmState[] | null;
+  /** vars/secrets stored (--no-deploy, an interrupted change) that the current release does not run; null: none */
+  pendingSettings: PendingSettings | null;
 }
 
 /** The deployment alarms of a deployed app; a failure to read them is a warning, not a failed status. */
@@ -46,13 +49,15 @@ async function unknownApp(ops: Ops, t: AppTarget): Promise<never> {
 
 export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
   const stack = appStack(t.platform, t.env, t.app);
-  const [summary, ports, release] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app)]);
+  const [summary, ports, release, settings] = await Promise.all([ops.stacks.describe(stack), ops.store.readPorts(), ops.store.readRelease(t.env, t.app), ops.store.readSettings(t.env, t.app)]);
   const port = ports?.environments[t.env]?.[t.app] ?? null;
+  const pending = pendingSettings(settings, release);
+  if (pending) say.info(ops.events, 'status.settings-pending', { revision: pending.revision, runningRevision: pending.runningRevision, names: pending.names }, `settings stored but not running (revision ${pending.revision}, release runs ${pending.runningRevision}): ${pending.names.join(', ') || 'removals'}; "cyclops deploy" or the same vars/secrets command without --no-deploy applies them`);
   if (release.state === 'corrupt') say.warn(ops.events, 'status.release-corrupt', { key: release.key, problem: release.problem }, `s3://${release.bucket}/${release.key}: is not a valid release record (${release.problem}); ${restoreHint(release)}`);
   const record = release.state === 'ok' ? release.record : null;
   if (!summary) {
     if (!Object.hasOwn(ops.config.apps, t.app) && port === null && !record) await unknownApp(ops, t);
-    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record, alarms: [] };
+    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record, alarms: [], pendingSettings: pending };
   }
   const { cluster, services } = appServices(ops.config, t);
   const [states, alarms] = await Promise.all([services.length ? ops.services.describe(cluster, services) : [], appAlarms(ops, t)]);
@@ -67,6 +72,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
     release: record,
     alarms,
+    pendingSettings: pending,
   };
 }
 

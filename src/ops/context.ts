@@ -106,7 +106,7 @@ export interface ServicesApi {
 
 /** The EFS file systems an app stack keeps when it is deleted. */
 export interface VolumesApi {
-  list(env: string, app: string): Promise<{ id: string; sizeBytes: number }[]>;
+  list(env: string, app: string): Promise<{ id: string; sizeBytes: number; state?: string; volume?: string }[]>;
   delete(id: string, opts?: { signal?: AbortSignal }): Promise<void>;
 }
 

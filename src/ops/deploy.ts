@@ -33,6 +33,8 @@ import { withAppLock, type LockScope } from './lock';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
+import { keptVolumes } from './kept-volumes';
+import { readLive, verifyStack } from './verify-stack';
 
 export interface DeployOptions {
   dryRun?: boolean;
@@ -47,6 +49,10 @@ export interface DeployOptions {
   restart?: boolean;
   /** emergencies only: deploy without running processes.release (recorded) */
   skipReleasePhase?: boolean;
+  /** the app lock the caller already holds (vars and secrets take it before their first write) */
+  scope?: LockScope;
+  /** `promote`: the release whose image this deploy carries (recorded) */
+  promotedFrom?: { env: string; release: number };
 }
 
 export interface DeployRequest {
@@ -103,7 +109,7 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   tell(ops, plan);
   if (opts.dryRun) return dryRun(run, plan, seen);
   const operation = plan.unchanged ? `deploy ${req.image}` : `${plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change, deploy`} ${req.image}`;
-  return withAppLock(ops, t, operation, async (scope) => { // 3
+  return locked(run, operation, async (scope) => { // 3
     if (await moved(run, plan, seen)) { // 4
       seen = await read(run);
       plan = planDeploy(ops.config, t, seen.inputs);
@@ -127,6 +133,10 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   });
 }
 
+/** Step 3: the app lock: the caller's (opts.scope), else taken here. */
+const locked = <T>(run: Run, operation: string, fn: (scope: LockScope) => Promise<T>): Promise<T> =>
+  run.opts.scope ? fn(run.opts.scope) : withAppLock(run.ops, run.req.target, operation, fn);
+
 /** Step 1: every read a deploy needs, before the lock; the ECR digest lookup goes alongside. */
 async function read(run: Run): Promise<Observed> {
   const { ops, req, opts } = run;
@@ -138,6 +148,7 @@ async function read(run: Run): Promise<Observed> {
   ]);
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
+  const kept = await keptVolumes(ops, t, stack); // a new stack attaches the file systems a destroy kept
   // Only what this deploy can need, so an unchanged redeploy stays at three reads:
   // - the settings, unless the release pointer says the record carries the newest;
   // - the env stack's outputs when there is no app stack yet (an app stack imports them, so
@@ -148,7 +159,7 @@ async function read(run: Run): Promise<Observed> {
     stack ? undefined : requireEnvOutputs(ops, t.env),
     opts.dryRun || release.state !== 'ok' || release.record.port === undefined ? freePort(run) : undefined,
   ]);
-  const inputs: DeployInputs = { image: req.image, ref: req.ref, resolved, counts: opts.counts, kind: opts.kind ?? 'deploy', release, stack, ...(settings ? { settings } : {}) };
+  const inputs: DeployInputs = { image: req.image, ref: req.ref, resolved, counts: opts.counts, kind: opts.kind ?? 'deploy', release, stack, keptVolumes: kept, ...(settings ? { settings } : {}) };
   return { inputs, ...(outputs ? { outputs } : {}), ...(port ? { port } : {}) };
 }
 
@@ -251,7 +262,11 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   }
   const rendered = renderPlan(ops.config, plan, port, database?.secretArn);
   const template = ops.store.templateLocation('app', t, rendered.body);
-  const fields: RecordFields = { ...recordFields(run, plan, rendered, template), settingsRevision: plan.settings.revision };
+  const fields: RecordFields = {
+    ...recordFields(run, plan, rendered, template),
+    settingsRevision: plan.settings.revision,
+    ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+  };
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));
@@ -280,6 +295,9 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
       progress.touched = true;
     },
   });
+  // what the stack runs, not what the change set said, decides whether this succeeded
+  const live = await readLive(ops, plan.names.stack, applied.stack);
+  verifyStack(live, plan.names.stack, { parameters: rendered.parameters, digest: rendered.digest }, plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change`);
   if (!applied.changed && opts.restart) {
     say.step(ops.events, 'deploy.services.restarting', { services: plan.names.services }, `starting a new deployment of ${plan.names.services.join(', ')}`);
     scope.checkpoint();

@@ -12,6 +12,7 @@ import { destroyApp } from './apps';
 import { networkChange } from '../plan/network';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
+import type { GithubFlags } from './ci';
 import type { Target } from '../plan/target';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
@@ -123,17 +124,21 @@ export async function listEnvs(ops: Ops) {
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[] }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags }) {
+  const { ciInput, namedTrusts } = await import('./ci');
+  if (opts.github) namedTrusts(opts.github); // bad names: exit 2 before any write
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
   const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, 'bootstrap.bucket.setting', {}, message));
   say.success(ops.events, 'bootstrap.bucket.ready', { bucket: bucket.bucket, created: bucket.created }, bucket.created ? `created ${bucket.bucket}` : `${bucket.bucket} was there; settings re-applied`);
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
+  // The CI roles already deployed are kept (read from the live template), the named ones added.
+  const ci = await ciInput(ops, opts.github ?? {});
   const { pushed, result } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
     stackName,
-    body: templateBody(renderPlatform(ops.config)),
+    body: templateBody(renderPlatform(ops.config, ci)),
     timeoutSeconds: opts.timeoutSeconds,
     allowReplace: opts.allowReplace,
   });

@@ -8,12 +8,13 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack, tags } from '../naming';
 import type { ServiceState } from '../ecs/rollout';
-import type { ApplyResult } from '../stacks';
+import type { ApplyResult, StackSummary } from '../stacks';
 import type { ReleaseRecord, ReleaseState } from '../store';
 import type { Ops } from './context';
 import type { LockScope } from './lock';
 import { appServices, stackStamp } from './desired-state';
 import { draft, recordFailure, type Fields } from './release-log';
+import { readLive, verifyStack } from './verify-stack';
 import type { AppTarget } from '../plan/target';
 import { now } from './context';
 
@@ -98,8 +99,13 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   scope.checkpoint();
   let applied: ApplyResult;
   let services: ServiceState[];
+  let after: StackSummary | null;
   try {
     applied = await apply();
+    // an empty change set is not proof: the live stack must run these parameters and this template
+    const live = await readLive(ops, stackName, applied.stack); // the settled stack came back with apply
+    after = live.stack;
+    verifyStack(live, stackName, { parameters: input.parameters, digest: b.templateDigest }, input.kind);
     const { cluster, services: names } = appServices(ops.config, t);
     say.step(ops.events, 'service.rollout.waiting', { services: names.length, mode: 'wait' }, `waiting for ${names.length} service(s) to roll out`);
     services = names.length ? await ops.services.waitForRollout(cluster, names, { deadline, signal: scope.signal }) : [];
@@ -107,7 +113,6 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   } catch (e) {
     return recordFailure(ops, t, input.started, fields, e);
   }
-  const after = applied.stack ?? null; // the settled stack came back with apply
   const release = await ops.store.writeRelease(
     t.env,
     t.app,

@@ -61,6 +61,8 @@ export interface ReleaseRow {
   who: string;
   durationSeconds?: number;
   target?: number;
+  /** a promote: where its image came from */
+  promotedFrom?: { env: string; release: number };
   counts?: Record<string, number>;
   templateKey?: string;
   problem?: string;
@@ -89,6 +91,7 @@ const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
   who: r.deployedBy,
   ...(r.durationSeconds !== undefined ? { durationSeconds: r.durationSeconds } : {}),
   ...(r.target !== undefined ? { target: r.target } : {}),
+  ...(r.promotedFrom ? { promotedFrom: r.promotedFrom } : {}),
   ...(r.counts ? { counts: r.counts } : {}),
   ...(r.templateKey ? { templateKey: r.templateKey } : {}),
 });

@@ -12,7 +12,7 @@ import { appSecretName, checkSettingName, RECOVERY_DAYS } from '../naming';
 import { now, type Ops } from './context';
 import type { DeployResult } from './deploy';
 import type { AppTarget } from '../plan/target';
-import { redeploy, type SettingsChangeOptions } from './vars';
+import { applySettings, settingsPending, type SettingsChangeOptions } from './settings-change';
 
 export interface SecretResult {
   app: string;
@@ -26,6 +26,8 @@ export interface SecretResult {
   versionId?: string;
   deployed: boolean;
   deploy: DeployResult | null;
+  /** stored but not what the current release runs (--no-deploy, or no release yet) */
+  pending: boolean;
 }
 
 function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
@@ -37,20 +39,42 @@ function checkSecretName(ops: Ops, t: AppTarget, name: string): void {
 
 export async function setSecret(ops: Ops, t: AppTarget, name: string, value: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
+  // a secret would silently override config's plain value while "vars list" shows the config one
+  if (Object.hasOwn(appConfig(ops.config, t.app, t.env).env, name)) {
+    throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${ops.config.file} (env.${name}); remove it there first, or use another name`);
+  }
   if (!value.length) throw usageError(`secret "${name}": the value is empty; pipe it on stdin or give --from-file FILE`);
   const stored = await ops.store.readSettings(t.env, t.app);
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
   }
-  say.step(ops.events, 'secret.storing', { name: appSecretName(t.platform, t.env, t.app, name) }, `storing secret ${appSecretName(t.platform, t.env, t.app, name)}`);
+  // Under the lock from here: the loser of a race stores no value, and a stopped run's rerun stores it again and applies it.
   const before = stored.secrets[name]?.arn;
-  const put = await ops.secrets.put(t.env, t.app, name, value);
-  const updatedAt = new Date(now(ops)).toISOString();
-  await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: put.arn, updatedAt } } }));
-  // A new version of a known secret leaves the template as it is: restart so tasks read it.
-  const d = await redeploy(ops, t, 'secrets', { ...opts, restart: true });
-  await retireMoved(ops, t, name, before, put.arn, !!d);
-  return { app: t.app, env: t.env, name, arn: put.arn, action: put.created ? 'created' : 'updated', versionId: put.versionId, deployed: !!d, deploy: d };
+  let put: { arn: string; versionId: string; created: boolean } | undefined;
+  const o = await applySettings(
+    ops,
+    t,
+    {
+      kind: 'secrets',
+      operation: `secrets set ${name}`,
+      noun: `secret ${name}`,
+      // A new version of a known secret leaves the template as it is: restart so tasks read it.
+      restart: true,
+      write: async (scope) => {
+        say.step(ops.events, 'secret.storing', { name: appSecretName(t.platform, t.env, t.app, name) }, `storing secret ${appSecretName(t.platform, t.env, t.app, name)}`);
+        const p = await ops.secrets.put(t.env, t.app, name, value);
+        put = p;
+        scope.checkpoint();
+        const updatedAt = new Date(now(ops)).toISOString();
+        return ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: p.arn, updatedAt } } }));
+      },
+      // A secret moved to the platform's namespace: the old one goes once the processes use the new one.
+      afterApply: () => retireMoved(ops, t, name, before, put!.arn, true),
+    },
+    opts,
+  );
+  if (!o.deploy) await retireMoved(ops, t, name, before, put!.arn, false);
+  return { app: t.app, env: t.env, name, arn: put!.arn, action: put!.created ? 'created' : 'updated', versionId: put!.versionId, deployed: !!o.deploy, deploy: o.deploy, pending: o.pending };
 }
 
 /**
@@ -80,50 +104,86 @@ export function checkRecoveryDays(days: number): number {
 export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions & { recoveryDays?: number } = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
   const recoveryDays = checkRecoveryDays(opts.recoveryDays ?? RECOVERY_DAYS.default);
-  let arn: string | undefined;
-  const { changed } = await ops.store.updateSettings(t.env, t.app, (s) => {
-    const secrets = { ...s.secrets };
-    arn = secrets[name]?.arn ?? arn;
-    delete secrets[name];
-    return { ...s, secrets };
-  });
-  if (!changed) {
-    say.info(ops.events, 'secret.absent', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} has no secret ${name}; nothing to do`);
-    return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null };
+  const [stored, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
+  const pending = settingsPending(stored, state);
+  if (!Object.hasOwn(stored.secrets, name) && (!pending || opts.noDeploy || state.state !== 'ok')) {
+    say.info(ops.events, 'secret.absent', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} has no secret ${name}${pending ? ' (the change is stored, pending until the next deploy)' : ''}; nothing to do`);
+    return { app: t.app, env: t.env, name, arn: null, action: 'none', deployed: false, deploy: null, pending };
   }
-  // First the processes stop referencing it, then the secret is scheduled for deletion (restorable until then).
-  const d = await redeploy(ops, t, 'secrets', opts);
-  const id = arn ?? appSecretName(t.platform, t.env, t.app, name);
-  if (opts.noDeploy) {
-    say.info(ops.events, 'secret.kept', { name: id }, `the secret ${id} stays in Secrets Manager while running tasks reference it; delete it after the next deploy with "aws secretsmanager delete-secret --secret-id ${id} --recovery-window-in-days ${recoveryDays}"`);
-    return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deployed: false, deploy: null };
+  let arn: string | undefined = stored.secrets[name]?.arn;
+  let deletionDate: string | undefined;
+  const o = await applySettings(
+    ops,
+    t,
+    {
+      kind: 'secrets',
+      operation: `secrets unset ${name}`,
+      noun: `secrets`,
+      write: () =>
+        ops.store.updateSettings(t.env, t.app, (s) => {
+          const secrets = { ...s.secrets };
+          arn = secrets[name]?.arn ?? arn;
+          delete secrets[name];
+          return { ...s, secrets };
+        }),
+      // First the processes stop referencing it, then the secret is scheduled for deletion (restorable until then), still under the lock.
+      afterApply: async (scope) => {
+        scope.checkpoint();
+        const id = arn ?? appSecretName(t.platform, t.env, t.app, name);
+        const r = await ops.secrets.remove(id, recoveryDays);
+        deletionDate = r.deletionDate;
+        if (r.outcome === 'scheduled') say.info(ops.events, 'secret.deletion-scheduled', { name, deletionDate: r.deletionDate ?? null, recoveryDays }, `secret ${name} is scheduled for deletion${r.deletionDate ? ` on ${r.deletionDate}` : ` in ${recoveryDays} days`}; until then "cyclops secrets restore ${t.app} ${t.env} ${name}" brings it back`);
+        if (r.outcome === 'not-ours') say.info(ops.events, 'secret.not-ours', { name: id }, `secret ${id} is not tagged with this platform: it is no longer used here, and left in place`);
+      },
+    },
+    opts,
+  );
+  if (o.pending) {
+    const id = arn ?? appSecretName(t.platform, t.env, t.app, name);
+    say.info(ops.events, 'secret.kept', { name: id }, `the secret ${id} stays in Secrets Manager while running tasks reference it; "cyclops secrets unset ${t.app} ${t.env} ${name}" after the next deploy schedules its deletion`);
   }
-  const r = await ops.secrets.remove(id, recoveryDays);
-  if (r.outcome === 'scheduled') say.info(ops.events, 'secret.deletion-scheduled', { name, deletionDate: r.deletionDate ?? null, recoveryDays }, `secret ${name} is scheduled for deletion${r.deletionDate ? ` on ${r.deletionDate}` : ` in ${recoveryDays} days`}; until then "cyclops secrets restore ${t.app} ${t.env} ${name}" brings it back`);
-  if (r.outcome === 'not-ours') say.info(ops.events, 'secret.not-ours', { name: id }, `secret ${id} is not tagged with this platform: it is no longer used here, and left in place`);
-  return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', deletionDate: r.deletionDate, deployed: !!d, deploy: d };
+  return { app: t.app, env: t.env, name, arn: arn ?? null, action: 'removed', ...(deletionDate ? { deletionDate } : {}), deployed: !!o.deploy, deploy: o.deploy, pending: o.pending };
 }
 
 /**
  * `secrets restore`: cancel the scheduled deletion of the app's secret NAME (after an unset, or a
- * mistyped one) and inject it again, like set with the value it had.
+ * mistyped one) and inject it again, like set with the value it had. Under the lock, as set.
  */
 export async function restoreAppSecret(ops: Ops, t: AppTarget, name: string, opts: SettingsChangeOptions = {}): Promise<SecretResult> {
   checkSecretName(ops, t, name);
   const stored = await ops.store.readSettings(t.env, t.app);
   if (Object.hasOwn(stored.vars, name)) throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
+  // Cancelling a scheduled deletion changes no value a task reads, and a secret that is not there
+  // is refused before the lock: exit 2 touches nothing. A stopped run's rerun restores again (a no-op) and applies it.
   const r = await ops.secrets.restore(t.env, t.app, name);
   if (!r) {
     throw usageError(`secret "${name}" of ${t.app} in ${t.env}: there is none to restore (${appSecretName(t.platform, t.env, t.app, name)} does not exist, or its recovery window has passed); set it again with "cyclops secrets set ${t.app} ${t.env} ${name}"`);
   }
-  if (!r.restored && stored.secrets[name]?.arn === r.arn) {
+  const arn = r.arn;
+  let already = false;
+  const o = await applySettings(
+    ops,
+    t,
+    {
+      kind: 'secrets',
+      operation: `secrets restore ${name}`,
+      noun: `secret ${name}`,
+      restart: true,
+      write: async () => {
+        const cur = await ops.store.readSettings(t.env, t.app);
+        already = !r.restored && cur.secrets[name]?.arn === arn;
+        if (already) return { settings: cur, changed: false };
+        const updatedAt = new Date(now(ops)).toISOString();
+        return ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn, updatedAt } } }));
+      },
+    },
+    opts,
+  );
+  if (already && !o.deploy) {
     say.info(ops.events, 'secret.unchanged', { app: t.app, env: t.env, name }, `${t.app} in ${t.env} already uses secret ${name}; nothing to do`);
-    return { app: t.app, env: t.env, name, arn: r.arn, action: 'none', deployed: false, deploy: null };
+    return { app: t.app, env: t.env, name, arn, action: 'none', deployed: false, deploy: null, pending: o.pending };
   }
-  const updatedAt = new Date(now(ops)).toISOString();
-  await ops.store.updateSettings(t.env, t.app, (s) => ({ ...s, secrets: { ...s.secrets, [name]: { arn: r.arn, updatedAt } } }));
-  const d = await redeploy(ops, t, 'secrets', { ...opts, restart: true });
-  return { app: t.app, env: t.env, name, arn: r.arn, action: 'restored', deployed: !!d, deploy: d };
+  return { app: t.app, env: t.env, name, arn, action: 'restored', deployed: !!o.deploy, deploy: o.deploy, pending: o.pending };
 }
 
 export interface SecretsList {

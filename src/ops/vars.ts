@@ -8,16 +8,13 @@ import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { checkSettingName, looksSecret } from '../naming';
-import type { AppSettings, ReleaseRecord } from '../store';
+import type { AppSettings } from '../store';
 import type { Ops } from './context';
-import { deploy, type DeployResult } from './deploy';
-import { parseImage } from '../plan/inputs';
+import type { DeployResult } from './deploy';
+import { applySettings, settingsPending, type SettingsChangeOptions, type SettingsOutcome } from './settings-change';
 import type { AppTarget } from '../plan/target';
 
-export interface SettingsChangeOptions {
-  noDeploy?: boolean;
-  timeoutSeconds?: number;
-}
+export { recordedImage, type SettingsChangeOptions } from './settings-change';
 
 export interface VarsResult {
   app: string;
@@ -29,6 +26,8 @@ export interface VarsResult {
   unset?: string[];
   deployed: boolean;
   deploy: DeployResult | null;
+  /** stored but not what the current release runs (--no-deploy, or no release yet) */
+  pending: boolean;
 }
 
 /** "KEY=VALUE" arguments → pairs; a malformed one is a usage error. */
@@ -52,37 +51,34 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
   }
 }
 
-/** After a settings change: re-apply the current release's image, unless told not to or there is none. */
-export async function redeploy(ops: Ops, t: AppTarget, kind: 'vars' | 'secrets', opts: SettingsChangeOptions & { restart?: boolean }): Promise<DeployResult | null> {
-  if (opts.noDeploy) {
-    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-deploy' }, `stored; the next deploy of ${t.app} in ${t.env} applies it`);
-    return null;
-  }
-  const state = await ops.store.readRelease(t.env, t.app);
-  if (state.state !== 'ok') {
-    say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-release' }, `stored; ${t.app} has no release in ${t.env} yet, so its first deploy applies it`);
-    return null;
-  }
-  const image = recordedImage(state.record);
-  say.step(ops.events, 'settings.reapplying', { release: state.record.number ?? null, image, kind }, `re-applying release ${state.record.number} (${image}) with the new ${kind === 'vars' ? 'variables' : 'secrets'}`);
-  return deploy(ops, { target: t, image, ref: parseImage(image) }, { kind, restart: opts.restart, timeoutSeconds: opts.timeoutSeconds });
-}
-
 /**
- * The image a release runs, pinned: a tag resolved to a digest at deploy time comes back as
- * "repo:tag@sha256:…", so a settings change re-applies that digest even when the tag has moved.
+ * vars set/unset: `edit` is judged before the lock against the stored settings (a usage
+ * error there writes nothing, not even a lock); unchanged settings that already run are
+ * "nothing to do" without a lock. Otherwise, under the lock, the edit is stored and applied.
  */
-export function recordedImage(record: ReleaseRecord): string {
-  if (!record.imageDigest || !record.imageTag) return record.image;
-  return `${parseImage(record.image).repository}:${record.imageTag}@${record.imageDigest}`;
+async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {
+  const [stored, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
+  const unchanged = sameSettings(edit(structuredClone(stored)), stored);
+  const out = (o: SettingsOutcome): VarsResult => ({
+    app: t.app,
+    env: t.env,
+    changed: o.stored || !!o.deploy,
+    vars: o.settings.vars,
+    ...extra,
+    deployed: !!o.deploy,
+    deploy: o.deploy,
+    pending: o.pending,
+  });
+  const pending = settingsPending(stored, state);
+  if (unchanged && (!pending || opts.noDeploy || state.state !== 'ok')) {
+    say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, pending ? `the variables of ${t.app} in ${t.env} already say so (stored, pending until the next deploy); nothing to do` : `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
+    return out({ settings: stored, stored: false, pending, deploy: null });
+  }
+  const o = await applySettings(ops, t, { kind: 'vars', operation: `vars ${verb}`, noun: 'variables', write: () => ops.store.updateSettings(t.env, t.app, edit) }, opts);
+  return out(o);
 }
 
-async function change(ops: Ops, t: AppTarget, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {
-  const { settings, changed } = await ops.store.updateSettings(t.env, t.app, edit);
-  if (!changed) say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
-  const d = changed ? await redeploy(ops, t, 'vars', opts) : null;
-  return { app: t.app, env: t.env, changed, vars: settings.vars, ...extra, deployed: !!d, deploy: d };
-}
+const sameSettings = (a: AppSettings, b: AppSettings) => JSON.stringify([Object.entries(a.vars).sort(), Object.entries(a.secrets).sort()]) === JSON.stringify([Object.entries(b.vars).sort(), Object.entries(b.secrets).sort()]);
 
 export async function setVars(ops: Ops, t: AppTarget, pairs: Record<string, string>, opts: SettingsChangeOptions & { plain?: boolean } = {}): Promise<VarsResult> {
   const names = Object.keys(pairs);
@@ -91,6 +87,7 @@ export async function setVars(ops: Ops, t: AppTarget, pairs: Record<string, stri
   return change(
     ops,
     t,
+    `set ${names.join(' ')}`,
     (s) => {
       const clash = names.find((n) => Object.hasOwn(s.secrets, n));
       if (clash) throw usageError(`variable "${clash}": is a secret of ${t.app} in ${t.env}; remove it with "cyclops secrets unset ${t.app} ${t.env} ${clash}" first, or use another name`);
@@ -107,6 +104,7 @@ export async function unsetVars(ops: Ops, t: AppTarget, names: string[], opts: S
   return change(
     ops,
     t,
+    `unset ${names.join(' ')}`,
     (s) => {
       const vars = { ...s.vars };
       for (const n of names) delete vars[n];
@@ -124,13 +122,23 @@ export interface VarsList {
   vars: Record<string, string>;
   /** from config's `env` */
   config: Record<string, string>;
-  /** what the processes get (stored over config) */
+  /** what the processes get once the stored settings are applied (stored over config) */
   effective: Record<string, string>;
+  /** the stored variables the current release runs */
+  running: Record<string, string>;
+  /** stored, not running yet (--no-deploy, an interrupted change, no release yet): name → stored value */
+  pending: Record<string, string>;
+  /** running, but unset in the stored settings (not applied yet) */
+  pendingUnset: string[];
   revision: number;
 }
 
 export async function listVars(ops: Ops, t: AppTarget): Promise<VarsList> {
-  const s = await ops.store.readSettings(t.env, t.app);
+  const [s, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
   const config = appConfig(ops.config, t.app, t.env).env;
-  return { app: t.app, env: t.env, vars: s.vars, config, effective: { ...config, ...s.vars }, revision: s.revision };
+  const running = state.state === 'ok' ? (state.record.settings?.vars ?? {}) : {};
+  const open = settingsPending(s, state);
+  const pending = open ? Object.fromEntries(Object.entries(s.vars).filter(([k, v]) => running[k] !== v)) : {};
+  const pendingUnset = open ? Object.keys(running).filter((k) => !Object.hasOwn(s.vars, k)).sort() : [];
+  return { app: t.app, env: t.env, vars: s.vars, config, effective: { ...config, ...s.vars }, running: open ? running : s.vars, pending, pendingUnset, revision: s.revision };
 }

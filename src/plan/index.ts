@@ -8,10 +8,13 @@ import { appConfig, appsIn, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
-import { platformTemplate } from '../../templates/platform';
+import { platformTemplate, type PlatformInput } from '../../templates/platform';
 import { clusterTemplate } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
+import { appVolumes, keptParameter } from '../../templates/app-volumes';
+
+export { appVolumes, keptParameter };
 
 import { templateBody } from './serialize';
 import { applyOverrides } from './overrides';
@@ -26,8 +29,9 @@ export type CfnTemplate = Record<string, unknown>;
 /** The environment's config, or a usage error naming the closest configured one. */
 export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
-export function renderPlatform(config: Config): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config) }) as unknown as CfnTemplate;
+/** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
+export function renderPlatform(config: Config, ci?: PlatformInput['ci']): CfnTemplate {
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string, opts: { patched?: boolean } = {}): CfnTemplate {
@@ -158,6 +162,8 @@ export function appParameters(
   image: string,
   counts: Record<string, number> = {},
   ranges: Ranges = {},
+  /** volume name → a kept file system to attach (the others: none, the stack makes its own) */
+  keptVolumes: Record<string, string> = {},
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
   checkApp(app);
@@ -187,5 +193,6 @@ export function appParameters(
     }
     params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
+  for (const name of appVolumes(appConfig(config, app, env))) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
   return params;
 }

@@ -63,6 +63,8 @@ const releaseShape = {
   durationSeconds: z.number().optional(),
   /** a rollback: the release it went back to */
   target: z.number().int().optional(),
+  /** a promote: the environment and release whose image (by digest) this deploy carries */
+  promotedFrom: z.object({ env: z.string(), release: z.number().int() }).optional(),
   releasePhase: releasePhaseSchema.optional(),
   stack: z.string().optional(),
   templateUrl: z.string().optional(),

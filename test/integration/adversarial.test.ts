@@ -33,7 +33,7 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   AWS_SHARED_CREDENTIALS_FILE: path.join(awsHome, 'credentials'),
 });
 
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) => cyclops(args, { cwd: dir, env: { ...baseEnv(), ...env } });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}, input?: string) => cyclops(args, { cwd: dir, env: { ...baseEnv(), ...env }, input });
 
 interface Case {
   args: string[];
@@ -173,6 +173,10 @@ const cases: Case[] = [
   { args: ['destroy', 'web', 'staging', 'extra', '--yes'], code: 2, line: /cyclops destroy: unexpected argument "extra"/ },
   { args: [...D, '--count', 'web=-1'], code: 2, line: /--count "web=-1": is not a process count/ },
   { args: [...D, '--count'], code: 2, line: /option --count needs a value/ },
+
+  // ---- settings that could never work, and settings that would hide another
+  { args: ['-c', 'alarms30.json', 'validate'], code: 2, line: /alarms30\.json: apps\.web\.alarms\.periodSeconds: 30 never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300$/ },
+  { args: ['secrets', 'set', 'web', 'staging', 'LOG_LEVEL'], code: 2, line: /^error: secret "LOG_LEVEL": is a plain variable of web in config\.json \(env\.LOG_LEVEL\); remove it there first, or use another name$/ },
 ];
 
 // ---- the state that must not change
@@ -220,12 +224,13 @@ beforeAll(async () => {
       staging: { dns: { domain: 'staging.adv.dev', hostedZoneId }, database: { type: 'none' } },
       qa: { dns: { domain: 'qa.adv.dev', hostedZoneId }, database: { type: 'none' } },
     },
-    apps: { web: { processes: { web: { port: 3000, count: 1 } }, database: false } },
+    apps: { web: { processes: { web: { port: 3000, count: 1 } }, database: false, env: { LOG_LEVEL: 'info' } } },
   };
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   writeFileSync(path.join(dir, 'broken.json'), '{"platform": ');
   writeFileSync(path.join(dir, 'moon.json'), JSON.stringify({ ...config, platform: { ...config.platform, region: 'moon-1' } }));
   writeFileSync(path.join(dir, 'extra-key.json'), JSON.stringify({ ...config, frob: 1 }));
+  writeFileSync(path.join(dir, 'alarms30.json'), JSON.stringify({ ...config, apps: { web: { ...config.apps.web, alarms: { periodSeconds: 30 } } } }));
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'nginx:1.27', 'web', 'staging']]) {
     const r = await run(args);
     if (r.code !== 0) throw new Error(`setup: cyclops ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
@@ -236,7 +241,7 @@ afterAll(() => {
   const todo = cases.filter((c) => c.todo).length;
   // One line for the record: how many bad invocations were tried and how many came out clean.
   process.stderr.write(`adversarial: ${cases.length} cases tried, ${clean.size} clean, ${cases.length - clean.size} not clean (${todo} marked todo)\n`);
-  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.route53]) c.destroy();
+  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.route53, aws.secrets]) c.destroy();
 });
 
 const clean = new Set<Case>();
@@ -301,5 +306,51 @@ describe('SIGTERM and SIGHUP are handled like Ctrl-C', () => {
     expect(r.stderr).toMatch(/interrupted/);
     const lock = await aws.s3.send(new aws.sdk.s3.HeadObjectCommand({ Bucket: BUCKET, Key: `locks/staging/${app}.json` })).then(() => true, () => false);
     expect(lock).toBe(false);
+  });
+});
+
+describe('the loser of a race exits 3 having written nothing', () => {
+  // The winner holds web's lock: a live lease of another host's process (what a running
+  // deploy, vars, secrets, scale or rollback there holds). Every app-changing command that
+  // comes second must stop at the lock, before its first write: no settings, no secret value,
+  // no stack change, no release.
+  const LOCK = `locks/staging/web.json`;
+  beforeAll(async () => {
+    // a second release (rollback has a target), a variable and a secret to unset
+    for (const [args, input] of [[['deploy', 'nginx:1.28', 'web', 'staging']], [['vars', 'set', 'web', 'staging', 'RACE=0']], [['secrets', 'set', 'web', 'staging', 'OLD_TOKEN'], 'old-value-1']] as [string[], string?][]) {
+      const r = await run(args, {}, input);
+      if (r.code !== 0) throw new Error(`setup: cyclops ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    }
+    await aws.s3.send(
+      new aws.sdk.s3.PutObjectCommand({
+        Bucket: BUCKET,
+        Key: LOCK,
+        ContentType: 'application/json',
+        Body: JSON.stringify({ version: 1, holder: 'ops@build-9 pid 4242', operation: 'deploy nginx:1.29', since: new Date().toISOString(), expires: new Date(Date.now() + 600_000).toISOString(), host: 'build-9', pid: 4242 }),
+      }),
+    );
+  }, 120000);
+  afterAll(() => aws.s3.send(new aws.sdk.s3.DeleteObjectCommand({ Bucket: BUCKET, Key: LOCK })));
+
+  const secretExists = (name: string) => aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: `cyclops/staging/web/${name}` })).then(() => true, () => false);
+
+  test.each([
+    [['deploy', 'nginx:1.29', 'web', 'staging']],
+    [['vars', 'set', 'web', 'staging', 'RACE=1']],
+    [['vars', 'unset', 'web', 'staging', 'RACE']],
+    [['secrets', 'set', 'web', 'staging', 'RACE_TOKEN']],
+    [['secrets', 'unset', 'web', 'staging', 'OLD_TOKEN']],
+    [['scale', 'web', 'staging', 'web=0']],
+    [['rollback', 'web', 'staging']],
+    [['destroy', 'web', 'staging', '--yes']],
+  ])('cyclops %p → 3, nothing written', async (args) => {
+    const before = await snapshot();
+    const r = await run([...args, '--json'], {}, 'race-value-1');
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ ok: false, error: { exitCode: 3 } });
+    expect(r.stderr.trim().split('\n').pop()).toMatch(/^error: web in staging is locked by ops@build-9 pid 4242 \(deploy nginx:1\.29\) since .*; wait for it, or if it is stale run "cyclops unlock web staging"$/);
+    expect(await snapshot()).toEqual(before);
+    expect(await secretExists('RACE_TOKEN')).toBe(false);
+    expect(await secretExists('OLD_TOKEN')).toBe(true);
   });
 });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Aws } from '../../src/aws/client';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/model';
-import { lockKey } from '../../src/naming';
+import { lockKey, settingsKey } from '../../src/naming';
 import { readRelease } from '../../src/store';
 import { freePort } from '../support/global-setup';
 import { cyclops, startCyclops } from '../support/cli';
@@ -23,7 +23,7 @@ import { createZone } from '../support/zones';
 
 const PLATFORM = 'crash';
 const BUCKET = 'crash-test-config';
-const APPS = ['a-create', 'b-execute', 'c-rollout', 'd-record', 'e-lapsed', 'f-live'];
+const APPS = ['a-create', 'b-execute', 'c-rollout', 'd-record', 'e-lapsed', 'f-live', 'g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked'];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-crash-'));
 let aws: Aws;
 let config: Config;
@@ -37,7 +37,7 @@ const env = (): NodeJS.ProcessEnv => ({
   AWS_REGION: TEST_REGION,
   AWS_EC2_METADATA_DISABLED: 'true',
 });
-const run = (args: string[]) => cyclops(args, { cwd: dir, env: env() });
+const run = (args: string[], input?: string) => cyclops(args, { cwd: dir, env: env(), input });
 const post = (p: string) => fetch(`${control}${p}`, { method: 'POST' }).then((r) => r.json() as Promise<unknown>);
 
 async function waitUntil(what: string, ok: () => Promise<boolean>, ms = 30000): Promise<void> {
@@ -50,9 +50,9 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, ms = 30000): 
 }
 
 /** Start a deploy, let it run until the hold catches `match`, then SIGKILL it there. */
-async function killAt(args: string[], match: string, mode: 'request' | 'response'): Promise<string> {
+async function killAt(args: string[], match: string, mode: 'request' | 'response', input?: string): Promise<string> {
   await post(`/__hold?match=${encodeURIComponent(match)}&mode=${mode}`);
-  const p = startCyclops(args, { cwd: dir, env: env() });
+  const p = startCyclops(args, { cwd: dir, env: env(), input });
   await waitUntil(`${match} to be held (stderr so far: ${p.stderr()})`, async () => ((await fetch(`${control}/__held`).then((r) => r.json())) as { held: boolean }).held || p.child.exitCode !== null);
   expect(p.child.exitCode).toBeNull(); // still running, stuck at the held call
   p.child.kill('SIGKILL');
@@ -113,7 +113,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   proxy?.kill();
-  for (const c of [aws.s3, aws.cfn]) c.destroy();
+  for (const c of [aws.s3, aws.cfn, aws.secrets]) c.destroy();
 });
 
 describe('kill -9 of a deploy, then a rerun without unlock converges', () => {
@@ -189,5 +189,149 @@ describe('a lease held on another host', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/ci@build-agent-7 pid 4242/);
     expect(await stacksNamed(`${PLATFORM}-staging-f-live`)).toHaveLength(0);
+  });
+});
+
+// ---- settings changes: the lock before the first write, pending until the release records them
+
+/** The variable (or secret reference) is in the template the stack runs. */
+async function stackTemplate(app: string): Promise<string> {
+  const r = await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: `${PLATFORM}-staging-${app}` }));
+  return r.TemplateBody ?? '';
+}
+
+const releases = async (app: string) => {
+  const r = await aws.s3.send(new aws.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: `releases/staging/${app}/` }));
+  const records = await Promise.all(
+    (r.Contents ?? []).filter((o) => /\/\d+\.json$/.test(o.Key!)).map(async (o) => {
+      const g = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: o.Key! }));
+      return JSON.parse(await g.Body!.transformToString()) as { number: number; kind?: string; outcome?: string; settingsRevision?: number };
+    }),
+  );
+  return records.sort((a, b) => a.number - b.number);
+};
+
+const settingsObject = (app: string) =>
+  aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: settingsKey('staging', app) })).then(
+    async (g) => JSON.parse(await g.Body!.transformToString()) as { revision: number; vars: Record<string, string>; secrets: Record<string, { arn: string }> },
+    () => null,
+  );
+
+/** After the rerun: the stack runs it, exactly one succeeded release of `kind` records the stored revision, no lock, and a third run is a no-op. */
+async function expectSettingsConverged(app: string, kind: 'vars' | 'secrets', inTemplate: RegExp, notInTemplate?: RegExp): Promise<void> {
+  const body = await stackTemplate(app);
+  expect(body).toMatch(inTemplate);
+  if (notInTemplate) expect(body).not.toMatch(notInTemplate);
+  const log = await releases(app);
+  const ok = log.filter((r) => r.kind === kind && (r.outcome ?? 'succeeded') === 'succeeded');
+  expect(ok).toHaveLength(1);
+  const current = await readRelease(aws, config, 'staging', app);
+  expect(current.state === 'ok' && current.record.number).toBe(ok[0].number);
+  expect(ok[0].settingsRevision).toBe((await settingsObject(app))!.revision);
+  expect(await lockExists(app)).toBe(false);
+}
+
+describe('kill -9, SIGTERM and a held lock during vars and secrets changes: the natural rerun converges', () => {
+  beforeAll(async () => {
+    for (const app of ['g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked']) {
+      const r = await run(['deploy', 'nginx:1.27', app, 'staging']);
+      if (r.code !== 0) throw new Error(`setup: deploy ${app} exited ${r.code}: ${r.stderr}`);
+    }
+  }, 180000);
+
+  test('vars set killed right after the settings were stored: the rerun applies them (never "nothing to do")', async () => {
+    await killAt(['vars', 'set', 'g-vars-put', 'staging', 'FEATURE_X=on'], `^PUT /${BUCKET}/vars/staging/g-vars-put`, 'response');
+    expect((await settingsObject('g-vars-put'))!.vars).toEqual({ FEATURE_X: 'on' }); // stored
+    expect(await stackTemplate('g-vars-put')).not.toMatch(/FEATURE_X/); // not applied
+    const list = await run(['vars', 'list', 'g-vars-put', 'staging', '--json']);
+    expect(list.json()).toMatchObject({ pending: { FEATURE_X: 'on' } });
+    const r = await run(['vars', 'set', 'g-vars-put', 'staging', 'FEATURE_X=on', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(TOOK_OVER_DEAD);
+    expect(r.stderr).not.toMatch(/nothing to do/);
+    expect(r.json()).toMatchObject({ changed: true, deployed: true, pending: false });
+    await expectSettingsConverged('g-vars-put', 'vars', /"Name":\s*"FEATURE_X",\s*"Value":\s*"on"/);
+    const again = await run(['vars', 'set', 'g-vars-put', 'staging', 'FEATURE_X=on', '--json']);
+    expect(again.json()).toMatchObject({ changed: false, deployed: false, pending: false });
+    expect(again.stderr).toMatch(/nothing to do/);
+  });
+
+  test('vars unset killed after ExecuteChangeSet (the stack moved, no record): the rerun records exactly one vars release', async () => {
+    expect((await run(['vars', 'set', 'h-vars-exec', 'staging', 'OLD=1', 'KEEP=2'])).code).toBe(0);
+    await killAt(['vars', 'unset', 'h-vars-exec', 'staging', 'OLD'], '^ExecuteChangeSet$', 'response');
+    expect(await stackTemplate('h-vars-exec')).not.toMatch(/"OLD"/); // the stack runs without it
+    const r = await run(['vars', 'unset', 'h-vars-exec', 'staging', 'OLD']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/nothing to do/);
+    const log = await releases('h-vars-exec');
+    expect(log.filter((x) => x.kind === 'vars').length).toBe(2); // the set, and one for the unset
+    expect(log[log.length - 1]).toMatchObject({ kind: 'vars' });
+    expect(await lockExists('h-vars-exec')).toBe(false);
+    const body = await stackTemplate('h-vars-exec');
+    expect(body).toMatch(/"KEEP"/);
+    expect(body).not.toMatch(/"OLD"/);
+    const current = await readRelease(aws, config, 'staging', 'h-vars-exec');
+    expect(current.state === 'ok' && current.record.settingsRevision).toBe((await settingsObject('h-vars-exec'))!.revision);
+  });
+
+  test('vars set stopped by SIGTERM after CreateChangeSet: exit 143, says stored but not applied (not "nothing was changed"); the rerun applies it', async () => {
+    await post(`/__hold?match=${encodeURIComponent('^CreateChangeSet$')}&mode=response`);
+    const p = startCyclops(['vars', 'set', 'i-vars-term', 'staging', 'MODE=fast'], { cwd: dir, env: env() });
+    await waitUntil('CreateChangeSet to be held', async () => ((await fetch(`${control}/__held`).then((x) => x.json())) as { held: boolean }).held || p.child.exitCode !== null);
+    p.child.kill('SIGTERM');
+    await post('/__release');
+    const r = await p.done;
+    expect(r.code).toBe(143);
+    const last = r.stderr.trim().split('\n').pop()!;
+    expect(last).toMatch(/the variables of i-vars-term in staging are stored but not applied: run the same command again to apply them$/);
+    expect(last).not.toMatch(/nothing (more )?was changed/);
+    expect(await lockExists('i-vars-term')).toBe(false); // SIGTERM let go of the lock
+    expect(await stackTemplate('i-vars-term')).not.toMatch(/MODE/);
+    const status = await run(['status', 'i-vars-term', 'staging', '--json']);
+    expect(status.json()).toMatchObject({ pendingSettings: { names: ['MODE'] } });
+    const again = await run(['vars', 'set', 'i-vars-term', 'staging', 'MODE=fast']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/nothing to do/);
+    await expectSettingsConverged('i-vars-term', 'vars', /"Name":\s*"MODE",\s*"Value":\s*"fast"/);
+  });
+
+  test('secrets set killed right after Secrets Manager stored the value: the rerun applies it with one secrets release', async () => {
+    await killAt(['secrets', 'set', 'j-secret-put', 'staging', 'API_TOKEN'], 'secretsmanager\\.(CreateSecret|PutSecretValue)$', 'response', 'value-one-1');
+    expect((await settingsObject('j-secret-put'))?.secrets ?? {}).toEqual({}); // the reference was never stored
+    const r = await run(['secrets', 'set', 'j-secret-put', 'staging', 'API_TOKEN'], 'value-one-1');
+    expect(r.code).toBe(0);
+    await expectSettingsConverged('j-secret-put', 'secrets', /"Name":\s*"API_TOKEN",\s*"ValueFrom"/);
+  });
+
+  test('secrets unset killed after ExecuteChangeSet: the rerun records it and deletes the secret', async () => {
+    expect((await run(['secrets', 'set', 'k-unset-exec', 'staging', 'OLD_TOKEN'], 'value-two-2')).code).toBe(0);
+    await killAt(['secrets', 'unset', 'k-unset-exec', 'staging', 'OLD_TOKEN'], '^ExecuteChangeSet$', 'response');
+    const r = await run(['secrets', 'unset', 'k-unset-exec', 'staging', 'OLD_TOKEN', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ action: 'removed', deployed: true, pending: false });
+    const log = await releases('k-unset-exec');
+    expect(log.filter((x) => x.kind === 'secrets' && (x.outcome ?? 'succeeded') === 'succeeded')).toHaveLength(2); // set, unset
+    expect(await stackTemplate('k-unset-exec')).not.toMatch(/OLD_TOKEN/);
+    const gone = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: 'cyclops/staging/k-unset-exec/OLD_TOKEN' })).then(() => false, () => true);
+    expect(gone).toBe(true);
+  });
+
+  test('the loser of the lock (held live on another host) stores nothing: vars set and secrets set exit 3', async () => {
+    const before = await settingsObject('l-locked');
+    await aws.s3.send(
+      new aws.sdk.s3.PutObjectCommand({
+        Bucket: BUCKET,
+        Key: lockKey('staging', 'l-locked'),
+        ContentType: 'application/json',
+        Body: JSON.stringify({ version: 1, holder: 'ci@agent-9 pid 77', operation: 'deploy nginx:1.26', since: new Date().toISOString(), expires: new Date(Date.now() + 120_000).toISOString(), host: 'agent-9', pid: 77 }),
+      }),
+    );
+    const v = await run(['vars', 'set', 'l-locked', 'staging', 'X=1']);
+    expect(v.code).toBe(3);
+    const s = await run(['secrets', 'set', 'l-locked', 'staging', 'LOCKED_TOKEN'], 'value-three-3');
+    expect(s.code).toBe(3);
+    expect(await settingsObject('l-locked')).toEqual(before);
+    const none = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: 'cyclops/staging/l-locked/LOCKED_TOKEN' })).then(() => false, () => true);
+    expect(none).toBe(true);
   });
 });

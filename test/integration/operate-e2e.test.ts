@@ -97,8 +97,9 @@ describe('operate, end to end', () => {
     expect(worker.json().events.map((e: { message: string }) => e.message)).toEqual(['job 1 done']);
     const limited = await cli('logs', 'shop', 'staging', '--limit', '2', '--json');
     expect(limited.json()).toMatchObject({ more: true });
-    expect(limited.json().events).toHaveLength(2);
-    expect(limited.stderr).toMatch(/more exist/);
+    // --limit gives the newest N of the window, oldest first (as tail -n)
+    expect(limited.json().events.map((e: { message: string }) => e.message)).toEqual(['job 1 done', 'GET /up 200']);
+    expect(limited.stderr).toMatch(/older ones exist/);
   });
 
   test('logs of an app that was never deployed: one usage line (exit 2)', async () => {

@@ -26,6 +26,8 @@ export interface MotoPlatform {
   run(...args: string[]): Promise<CliResult>;
   /** the same, with `input` on stdin (a secret value) */
   runInput(input: string, ...args: string[]): Promise<CliResult>;
+  /** the same, with some environment variables replaced (other credentials) */
+  runWith(extra: Record<string, string>, ...args: string[]): Promise<CliResult>;
   /** DescribeStacks of one stack (null when it is gone) */
   stack(name: string): Promise<{ StackStatus?: string; RoleARN?: string; Tags?: { Key?: string; Value?: string }[] } | null>;
   close(): void;
@@ -67,6 +69,7 @@ export async function motoPlatform(opts: { platform: string; apps: Record<string
     aws,
     run: (...args) => runCli(args, { cwd: dir, env }),
     runInput: (input, ...args) => runCli(args, { cwd: dir, env, input }),
+    runWith: (extra, ...args) => runCli(args, { cwd: dir, env: { ...env, ...extra } }),
     stack: async (name) => {
       try {
         const out = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: name }));

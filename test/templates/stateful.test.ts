@@ -70,7 +70,7 @@ describe('volumes', () => {
       {
         Name: 'data',
         EFSVolumeConfiguration: {
-          FilesystemId: { Ref: 'VolumeDataFileSystem' },
+          FilesystemId: { 'Fn::If': ['VolumeDataKept', { Ref: 'VolumeDataKeptFileSystemId' }, { Ref: 'VolumeDataFileSystem' }] },
           TransitEncryption: 'ENABLED',
           AuthorizationConfig: { AccessPointId: { Ref: 'VolumeDataAccessPoint' }, IAM: 'ENABLED' },
         },
@@ -79,7 +79,35 @@ describe('volumes', () => {
     expect(td.ContainerDefinitions[0].MountPoints).toEqual([{ SourceVolume: 'data', ContainerPath: '/opt/couchdb/data', ReadOnly: false }]);
     const [statement] = r.TaskRole.Properties.Policies[0].PolicyDocument.Statement;
     expect(statement.Action).toEqual(['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite']);
-    expect(statement.Resource).toEqual({ 'Fn::GetAtt': ['VolumeDataFileSystem', 'Arn'] });
+    expect(statement.Resource).toEqual({
+      'Fn::If': [
+        'VolumeDataKept',
+        { 'Fn::Sub': 'arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/${VolumeDataKeptFileSystemId}' },
+        { 'Fn::GetAtt': ['VolumeDataFileSystem', 'Arn'] },
+      ],
+    });
+  });
+
+  it('a kept file system is attached instead of a new one: the parameter, the conditions, and every reference through them', () => {
+    const c = t as Record<string, any>;
+    expect(c.Parameters.VolumeDataKeptFileSystemId).toMatchObject({ Type: 'String', Default: '', AllowedPattern: '^(fs-[0-9a-f]{8,40})?$' });
+    expect(c.Conditions).toEqual({
+      VolumeDataNew: { 'Fn::Equals': [{ Ref: 'VolumeDataKeptFileSystemId' }, ''] },
+      VolumeDataKept: { 'Fn::Not': [{ Condition: 'VolumeDataNew' }] },
+    });
+    // the stack's own file system exists only when none is kept; it names its volume for next time
+    expect((r.VolumeDataFileSystem as any).Condition).toBe('VolumeDataNew');
+    expect(r.VolumeDataFileSystem.Properties.FileSystemTags).toContainEqual({ Key: 'cyclops:volume', Value: 'data' });
+    const viaIf = { 'Fn::If': ['VolumeDataKept', { Ref: 'VolumeDataKeptFileSystemId' }, { Ref: 'VolumeDataFileSystem' }] };
+    for (const [, m] of ofType(t, 'AWS::EFS::MountTarget')) expect(m.Properties.FileSystemId).toEqual(viaIf);
+    expect(r.VolumeDataAccessPoint.Properties.FileSystemId).toEqual(viaIf);
+    // nothing else names the stack's own file system directly (a kept one would leave it dangling)
+    const direct = JSON.stringify({ ...c.Resources, VolumeDataFileSystem: undefined }).replace(/\{"Fn::If":\["VolumeDataKept",[^\]]*\]\}/g, '');
+    expect(direct).not.toMatch(/"Ref":"VolumeDataFileSystem"|\["VolumeDataFileSystem","Arn"\]/);
+    // deploy passes the parameter; empty unless a kept file system is attached
+    const params = (kept?: Record<string, string>) => Object.fromEntries(appParameters(stateful(), 'production', 'couch', 'couchdb:3', {}, {}, kept).map((p) => [p.ParameterKey, p.ParameterValue]));
+    expect(params().VolumeDataKeptFileSystemId).toBe('');
+    expect(params({ data: 'fs-0123456789abcdef0' }).VolumeDataKeptFileSystemId).toBe('fs-0123456789abcdef0');
   });
 
   it('ClientMount alone when every mount is read-only', () => {
@@ -283,7 +311,7 @@ describe('free-form process names', () => {
     raw.apps.couch.processes.release = { command: ['bin/migrate'] };
     const t = renderApp(parseConfig(raw, 'x.json'), 'staging', 'couch', { port: 20001 });
     expect(Object.keys(resources(t)).filter((id) => id.startsWith('Release'))).toEqual([]);
-    expect(Object.keys(t.Parameters as object)).toEqual(['Image', 'WebCount']);
+    expect(Object.keys(t.Parameters as object).filter((k) => !k.startsWith('Volume'))).toEqual(['Image', 'WebCount']);
   });
 });
 

@@ -69,7 +69,8 @@ describe('cyclops iam-policy', () => {
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
     const admin = JSON.parse((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout) as Doc;
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
-    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation']);
+    // the service role and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
+    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
     // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)

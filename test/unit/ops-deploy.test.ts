@@ -20,7 +20,7 @@ const writes = (f: Fake) => f.calls.filter((c) => /acquireLock|allocatePort|push
 
 
 describe('deploy', () => {
-  test('a first deploy: read, plan, lock, re-check, write, wait, record, unlock, in that order; the stack is read twice, not three times', async () => {
+  test('a first deploy: read, plan, lock, re-check, write, live template checked, wait, record, unlock, in that order; the stack is read twice, not three times', async () => {
     const f = fakeOps();
     const r = await run(f);
     expect(f.calls).toEqual([
@@ -39,7 +39,9 @@ describe('deploy', () => {
       'logGroups.ensure',
       'store.pushTemplate',
       'stacks.apply',
-      // 6 wait, 7 record (the settled stack came back with apply)
+      // the live template's digest is checked (the settled stack came back with apply)
+      'stacks.template',
+      // 6 wait, 7 record
       'services.waitForRollout',
       'store.writeRelease',
       'store.releaseLock',

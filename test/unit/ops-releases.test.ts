@@ -227,8 +227,9 @@ describe('vars', () => {
     await ship(f, 'nginx:1');
     f.calls.length = 0;
     const r = await setVars(f.ops, t, { PUBLIC_KEY: 'abc' }, { plain: true, noDeploy: true });
-    expect(r).toMatchObject({ changed: true, deployed: false });
-    expect(f.calls).toEqual(['store.updateSettings']);
+    expect(r).toMatchObject({ changed: true, deployed: false, pending: true });
+    // read, then the write under the lock, then the pending check; no stack call
+    expect(f.calls).toEqual(['store.readSettings', 'store.readRelease', 'store.acquireLock', 'store.updateSettings', 'store.readRelease', 'store.releaseLock']);
   });
 });
 

@@ -12,7 +12,7 @@ import type { LockHandle, Ops } from '../../../src/ops/context';
 import type { ServiceState } from '../../../src/ecs/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
 import { emptySettings, outcomeOf, sha256, type AppSettings, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
-import { conflictError } from '../../../src/errors';
+import { conflictError, interrupted } from '../../../src/errors';
 
 export interface Fake {
   ops: Ops;
@@ -43,7 +43,7 @@ export interface Fake {
   locks: Set<string>;
   services: Map<string, ServiceState>;
   /** EFS file systems kept by app stacks, by "<env>/<app>" */
-  volumes: Map<string, { id: string; sizeBytes: number }[]>;
+  volumes: Map<string, { id: string; sizeBytes: number; state?: string; volume?: string }[]>;
   /** log groups by name, with their retention */
   logGroups: Map<string, number>;
   /** CloudWatch alarms by name */
@@ -120,11 +120,12 @@ export function fakeOps(config: Config = testConfig()): Fake {
     const base = { stackName: input.stackName, changes: [], outputs };
     if (input.dryRun) return { ...base, action: 'dry-run', status: existing?.status ?? 'NONE', changed: !same };
     if (same) return { ...base, action: 'none', status: existing!.status, changed: false, stack: existing };
-    if (input.signal?.aborted) throw Object.assign(new Error('interrupted'), { exitCode: 130 });
+    if (input.signal?.aborted) throw interrupted(`stack ${input.stackName}: interrupted before the change set was executed; it is deleted and nothing was changed`);
     await input.beforeExecute?.(); // after the change is judged, before the stack changes
     const status = existing ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE';
     const stack = { name: input.stackName, id: `id-${input.stackName}`, status, outputs, parameters, tags, lastUpdated: tick(), ...(input.roleArn ? { roleArn: input.roleArn } : {}) };
     f.stacks.set(input.stackName, stack);
+    f.templates.set(`live:${input.stackName}`, body); // what GetTemplate returns now
     return { ...base, action: existing ? 'update' : 'create', status, changed: true, stack: { ...stack } };
   };
 
