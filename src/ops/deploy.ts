@@ -217,17 +217,21 @@ async function dryRun(run: Run, plan: DeployPlan, seen: Observed): Promise<Deplo
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
   const rendered = renderPlan(ops.config, plan, port.port, database?.secretArn);
-  const { result: applied } = await applyTemplate(ops, {
-    kind: 'app',
-    ids: t,
+  const { result: applied } = await applyTemplate(ops, { ...appChange(run, plan, rendered), dryRun: true });
+  return result(run, plan, { ...base, port: port.port, database, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action });
+}
+
+/** The app stack change a plan makes, for the dry run and the write alike. */
+function appChange(run: Run, plan: DeployPlan, rendered: Rendered) {
+  return {
+    kind: 'app' as const,
+    ids: run.req.target,
     stackName: plan.names.stack,
     body: rendered.body,
     parameters: rendered.parameterList,
-    dryRun: true,
     deadline: run.deadline,
     allowReplace: run.opts.allowReplace,
-  });
-  return result(run, plan, { ...base, port: port.port, database, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action });
+  };
 }
 
 /** What the write step leaves for the record step. */
@@ -281,13 +285,7 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     scope.checkpoint();
   };
   const { result: applied } = await applyTemplate(ops, {
-    kind: 'app',
-    ids: t,
-    stackName: plan.names.stack,
-    body: rendered.body,
-    parameters: rendered.parameterList,
-    deadline: run.deadline,
-    allowReplace: opts.allowReplace,
+    ...appChange(run, plan, rendered),
     signal: scope.signal,
     beforeExecute,
     checkpoint: () => {

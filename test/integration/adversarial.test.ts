@@ -12,6 +12,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Aws } from '../../src/aws/client';
+import { appSecretName } from '../../src/naming';
 import { cyclops, startCyclops, type CliResult } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
@@ -332,7 +333,7 @@ describe('the loser of a race exits 3 having written nothing', () => {
   }, 120000);
   afterAll(() => aws.s3.send(new aws.sdk.s3.DeleteObjectCommand({ Bucket: BUCKET, Key: LOCK })));
 
-  const secretExists = (name: string) => aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: `cyclops/staging/web/${name}` })).then(() => true, () => false);
+  const secretExists = (name: string) => aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: appSecretName(PLATFORM, 'staging', 'web', name) })).then(() => true, () => false);
 
   test.each([
     [['deploy', 'nginx:1.29', 'web', 'staging']],
