@@ -29,6 +29,7 @@ export interface MessageData {
   'iam-policy.offline': Record<string, never>;
   'iam-policy.master-secret-missing': { envs: string[] };
   'iam-policy.master-secret-placeholder': { envs: string[] };
+  'iam-policy.parts': { level: string; parts: number };
   'ports.allocated': AppEnv & { port: number; attempts: number };
   'bootstrap.bucket': { bucket: string; region: string };
   'bootstrap.bucket.setting': Record<string, never>;
@@ -196,6 +197,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'iam-policy.offline': { kind: 'warning', about: '--offline: placeholders printed' },
   'iam-policy.master-secret-missing': { kind: 'warning', about: 'an environment has no database master secret yet: a placeholder is printed' },
   'iam-policy.master-secret-placeholder': { kind: 'warning', about: 'without AWS access the database master secrets are placeholders' },
+  'iam-policy.parts': { kind: 'warning', about: "the level's policy is too large for one managed policy: stdout is an array of parts, all to be attached" },
   'ports.allocated': { kind: 'debug', about: 'ports.json gave the app its port (after how many attempts)' },
   'bootstrap.bucket': { kind: 'step', about: 'the config bucket is being made or checked' },
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
