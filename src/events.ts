@@ -68,6 +68,11 @@ export interface MessageData {
   'deployment.traffic': { strategy: string; percent: number };
   'deployment.bake': { strategy: string; minutesLeft: number };
   'deployment.alarms': { status: string | null; triggered: string[] };
+  'deployment.aborted': { arn: string; by: string; holder: string; at: string };
+  'deployment.following': { strategy: string; service: string };
+  'deployment.watch-failed': { reason: string };
+  'deployment.done': { strategy: string; outcome: string; seconds: number | null };
+  'abort.stopped': { app: string; env: string; arn: string; by: string };
   'release.recorded': AppEnv & { number: number | null; outcome: string };
   'release.record-failed': AppEnv & { outcome: string; reason: string };
   'release-phase.skipped': { reason: 'flag' | 'first-deploy'; command: string[] };
@@ -236,6 +241,11 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'deployment.traffic': { kind: 'step', about: 'the share of production traffic on the new revision changed' },
   'deployment.bake': { kind: 'info', about: 'the bake counts down (minutes left before the old revision stops)' },
   'deployment.alarms': { kind: 'info', about: "the deployment alarms' state changed (warning when one fired)" },
+  'deployment.aborted': { kind: 'warning', about: '`cyclops abort` stopped the deployment this deploy follows (who, when); ECS rolls back' },
+  'deployment.following': { kind: 'step', about: 'deploy follows the web service\'s blue/green, canary or linear deployment phase by phase' },
+  'deployment.watch-failed': { kind: 'warning', about: 'the deployment could not be read (ListServiceDeployments/DescribeServiceDeployments); the stack and the rollout still decide the outcome' },
+  'deployment.done': { kind: 'info', about: 'the followed deployment ended: succeeded, rolled-back or aborted' },
+  'abort.stopped': { kind: 'step', about: '`cyclops abort` stopped the deployment in flight (StopServiceDeployment, ROLLBACK)' },
   'release.recorded': { kind: 'info', about: 'a failed, interrupted or rolled-back release was recorded' },
   'release.record-failed': { kind: 'warning', about: 'the failed release could not be recorded; the original error stands' },
   'release-phase.skipped': { kind: 'warning', about: 'the release phase did not run (--skip-release-phase, or a first deploy)' },

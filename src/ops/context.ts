@@ -8,6 +8,7 @@ import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { RuleWeights } from '../aws/elbv2';
 import type { ServiceDeploymentRow } from '../aws/service-deployments';
+import type { AbortMarker } from '../store/abort-marker';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Deadline } from '../deadline';
@@ -180,12 +181,22 @@ export interface DeploymentsApi {
   latest(cluster: string, service: string, since?: Date): Promise<ServiceDeploymentRow | null>;
   /** StopServiceDeployment with stopType ROLLBACK */
   stop(arn: string): Promise<void>;
+  /** between reads while following one; 10 s when absent */
+  pollMs?: number;
+}
+
+/** `cyclops abort`'s marker (src/store/abort-marker.ts): what was stopped, by whom, when. */
+export interface AbortsApi {
+  read(env: string, app: string): Promise<AbortMarker | null>;
+  write(env: string, app: string, marker: AbortMarker): Promise<void>;
 }
 
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
   account(): Promise<string>;
+  /** the caller's ARN (STS GetCallerIdentity); absent in fakes that need no name */
+  caller?(): Promise<string>;
 }
 
 export interface Ops {
@@ -207,6 +218,7 @@ export interface Ops {
   /** absent in fakes that need no load-balancer reads */
   traffic?: TrafficApi;
   deployments?: DeploymentsApi;
+  aborts?: AbortsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

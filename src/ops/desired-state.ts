@@ -83,6 +83,7 @@ export const settingsFresh = (state: ReleaseState, record: ReleaseRecord) => (st
 export function failedOutcome(e: unknown, signal: AbortSignal): Pick<ReleaseRecord, 'outcome' | 'reason'> {
   const reason = ((e as Error)?.message ?? String(e)).split('\n')[0];
   if (isCyclopsError(e) && e.code === 'rollout-failed') return { outcome: 'rolled-back', reason };
+  if (isCyclopsError(e) && e.code === 'aborted') return { outcome: 'aborted', reason };
   if ((e as { exitCode?: number })?.exitCode === 130 || signal.aborted) return { outcome: 'interrupted', reason };
   return { outcome: 'failed', reason };
 }

@@ -178,11 +178,15 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     tasks: liveTasks(aws),
     logs: liveLogs(aws),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
-    identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
+    identity: { account: async () => (await import('../aws/sts')).callerAccount(aws), caller: async () => (await import('../aws/sts')).callerArn(aws) },
     traffic: { ruleWeights: async (arn) => (await import('../aws/elbv2')).ruleWeights(aws, arn) },
     deployments: {
       latest: async (cluster, service, since) => (await import('../aws/service-deployments')).latestServiceDeployment(aws, cluster, service, since),
       stop: async (arn) => (await import('../aws/service-deployments')).stopServiceDeployment(aws, arn),
+    },
+    aborts: {
+      read: async (env, app) => (await import('../store/abort-marker')).readAbortMarker(aws, config, env, app),
+      write: async (env, app, marker) => (await import('../store/abort-marker')).writeAbortMarker(aws, config, env, app, marker),
     },
     events: reporter,
     signal,

@@ -22,8 +22,10 @@ export interface PhaseTiming {
 export interface WatchEnd {
   /** the service deployment's last status */
   status: string;
-  outcome: 'succeeded' | 'rolled-back';
+  outcome: 'succeeded' | 'rolled-back' | 'aborted';
   arn?: string;
+  /** `cyclops abort`: the caller's ARN and the user@host that stopped it */
+  abortedBy?: string;
   reason?: string;
   /** alarms that fired (a rollback ECS started on an alarm) */
   alarms: string[];
@@ -89,23 +91,32 @@ export class PhaseTracker {
     }
   }
 
-  end(row: ServiceDeploymentRow): WatchEnd {
+  end(row: ServiceDeploymentRow, abortedBy?: string): WatchEnd {
     const open = this.phases[this.phases.length - 1];
     if (open && open.seconds === undefined) open.seconds = Math.round((now(this.ops) - Date.parse(open.startedAt)) / 1000);
     const alarms = row.alarms?.triggered ?? [];
     const succeeded = row.status === 'SUCCESSFUL';
-    const reason = succeeded ? undefined : [row.rollback?.reason, row.statusReason].filter(Boolean).join('; ') || `deployment ${row.status}`;
-    return { status: row.status, outcome: succeeded ? 'succeeded' : 'rolled-back', ...(row.arn ? { arn: row.arn } : {}), ...(reason ? { reason } : {}), alarms, phases: this.phases };
+    const fired = alarms.length ? `alarm ${alarms.join(', ')} fired` : '';
+    const reason = succeeded ? undefined : [abortedBy ? `aborted by ${abortedBy}` : '', fired, row.rollback?.reason, row.statusReason].filter(Boolean).join('; ') || `deployment ${row.status}`;
+    const outcome = succeeded ? 'succeeded' : abortedBy ? 'aborted' : 'rolled-back';
+    return { status: row.status, outcome, ...(row.arn ? { arn: row.arn } : {}), ...(abortedBy && !succeeded ? { abortedBy } : {}), ...(reason ? { reason } : {}), alarms, phases: this.phases };
   }
 }
 
 export interface WatchOptions {
-  since: Date;
+  /** only deployments created at or after this */
+  since?: Date;
+  /** a deployment to pass over: the newest one before this deploy asked for a change */
+  ignore?: string;
   signal: AbortSignal;
   /** between reads; 10 s by default */
   pollMs?: number;
   /** ends the watch early (the caller's deadline) */
   expired?: () => boolean;
+  /** the stack update is over: when no new deployment appeared by now, none will (the update did not touch the web service) */
+  settled?: () => boolean;
+  /** where `cyclops abort` leaves its marker */
+  app?: { env: string; app: string };
 }
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -122,13 +133,29 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export async function watchDeployment(ops: Ops, cluster: string, service: string, deployment: DeploymentConfig, o: WatchOptions): Promise<WatchEnd | null> {
   if (!ops.deployments) return null;
   const tracker = new PhaseTracker(ops, deployment);
+  let abortedBy: string | undefined;
   for (;;) {
     if (o.signal.aborted || o.expired?.()) return null;
-    const row = await ops.deployments.latest(cluster, service, o.since);
+    const settled = o.settled?.() ?? false; // read before the deployment, so a deployment made just before the stack settled is seen
+    const found = await ops.deployments.latest(cluster, service, o.since);
+    const row = found && found.arn !== o.ignore ? found : null;
     if (row) {
       tracker.see(row);
-      if (isTerminal(row.status)) return tracker.end(row);
+      abortedBy ??= await abortMarker(ops, row, o.app);
+      if (isTerminal(row.status)) return tracker.end(row, abortedBy);
+    } else if (settled) {
+      return null;
     }
     await sleep(o.pollMs ?? 10_000, o.signal);
   }
+}
+
+/** Who aborted this deployment (`cyclops abort` names it in its marker), said once; undefined when nobody did. */
+async function abortMarker(ops: Ops, row: ServiceDeploymentRow, app: WatchOptions['app']): Promise<string | undefined> {
+  if (!app || !ops.aborts) return undefined;
+  const m = await ops.aborts.read(app.env, app.app);
+  if (!m || m.deploymentArn !== row.arn) return undefined;
+  const by = `${m.by} (${m.holder})`;
+  say.warn(ops.events, 'deployment.aborted', { arn: row.arn, by: m.by, holder: m.holder, at: m.at }, `the deployment was aborted by ${by} at ${m.at}: ECS is rolling back`);
+  return by;
 }

@@ -29,6 +29,7 @@ export {
   type ReleaseRecord,
   type ReleaseDraft,
   type ReleasePhaseRecord,
+  type DeploymentRecord,
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,

@@ -22,7 +22,7 @@ import { deleteObject, getObject, isWriteConflict, listObjects, putObject, where
 
 export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets'] as const;
 export type ReleaseKind = (typeof RELEASE_KINDS)[number];
-export const RELEASE_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'interrupted'] as const;
+export const RELEASE_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'interrupted', 'aborted'] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 const settingsSnapshot = z.object({ vars: z.record(z.string(), z.string()), secrets: z.record(z.string(), z.string()) });
@@ -41,6 +41,21 @@ export const releasePhaseSchema = z.object({
   logs: z.array(z.string()).optional(),
 });
 export type ReleasePhaseRecord = z.infer<typeof releasePhaseSchema>;
+
+/**
+ * How the web process moved, for a blue/green, canary or linear deploy (src/ops/progressive.ts):
+ * the strategy, ECS's service deployment, each lifecycle stage's start and length, the alarms
+ * that fired, and who aborted it.
+ */
+export const deploymentRecordSchema = z.object({
+  strategy: z.string(),
+  arn: z.string().optional(),
+  status: z.string().optional(),
+  phases: z.array(z.object({ stage: z.string(), startedAt: z.string(), seconds: z.number().optional() })),
+  alarms: z.array(z.string()).optional(),
+  abortedBy: z.string().optional(),
+});
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
 const releaseShape = {
   app: z.string(),
@@ -66,6 +81,7 @@ const releaseShape = {
   /** a promote: the environment and release whose image (by digest) this deploy carries */
   promotedFrom: z.object({ env: z.string(), release: z.number().int() }).optional(),
   releasePhase: releasePhaseSchema.optional(),
+  deployment: deploymentRecordSchema.optional(),
   stack: z.string().optional(),
   templateUrl: z.string().optional(),
   templateKey: z.string().optional(),
