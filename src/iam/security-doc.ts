@@ -10,7 +10,7 @@ import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
-  deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
+  deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `abort`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
   read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `previews list`',
 };
 
