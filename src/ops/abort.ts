@@ -53,7 +53,8 @@ export async function abortDeployment(ops: Ops, t: AppTarget): Promise<AbortResu
   await ops.deployments.stop(row.arn);
   say.step(ops.events, 'abort.stopped', { app: t.app, env: t.env, arn: row.arn, by }, `stopped ${row.arn} (${row.status}): ECS rolls ${service} back to the revision before it`);
   const lock = await ops.store.readLock(t.env, t.app);
-  const waiting = lock?.info && Date.parse(lock.info.expires) > now(ops) ? lock.info.holder : null;
+  // a live lease (or one that cannot be read) means a deploy waits and will record; an expired one is taken over below
+  const waiting = lock && (!lock.info || Date.parse(lock.info.expires) > now(ops)) ? (lock.info?.holder ?? 'the lock holder') : null;
   if (waiting) return { ...none, deploymentArn: row.arn, status: row.status, by, recordedBy: waiting };
   const release = await withAppLock(ops, t, `abort ${row.arn}`, async () => {
     const cur = await ops.store.readRelease(t.env, t.app);
