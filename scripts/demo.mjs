@@ -188,7 +188,7 @@ function offlineTour() {
   }
   step(4, 'iam-policy --for deploy: what a CI job needs');
   const pol = cyclops(['iam-policy', '--for', 'deploy', '--offline', '--json'], {}).json();
-  say(`   ${pol.policy.Statement.length} statements, scoped to the platform's bucket, stacks, services and secrets`);
+  say(`   ${pol.policies.flatMap((p) => p.Statement).length} statements in ${pol.parts} managed polic${pol.parts === 1 ? "y" : "ies"}, scoped to the platform's bucket, stacks, services and secrets`);
 }
 
 async function main() {

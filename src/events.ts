@@ -30,6 +30,7 @@ export interface MessageData {
   'iam-policy.offline': Record<string, never>;
   'iam-policy.master-secret-missing': { envs: string[] };
   'iam-policy.master-secret-placeholder': { envs: string[] };
+  'iam-policy.parts': { level: string; parts: number };
   'ports.allocated': AppEnv & { port: number; attempts: number };
   'bootstrap.bucket': { bucket: string; region: string };
   'bootstrap.bucket.setting': Record<string, never>;
@@ -70,6 +71,17 @@ export interface MessageData {
   'deploy.tasks.held': Stack & { services: string[] };
   'deploy.done': AppEnv & { image: string; outcome: 'dry-run' | 'unchanged' | 'deployed'; release: number | null; changes: number; seconds: number };
   'service.rollout.waiting': { services: number; mode: 'wait' | 'check' };
+  'traffic.weights.moved': { primary: number; alternate: number; lastPrimary: string; lastAlternate: string };
+  'traffic.weights.passed': { primary: number; alternate: number };
+  'deployment.phase': { strategy: string; stage: string; running: number | null; requested: number | null };
+  'deployment.traffic': { strategy: string; percent: number };
+  'deployment.bake': { strategy: string; minutesLeft: number };
+  'deployment.alarms': { status: string | null; triggered: string[] };
+  'deployment.aborted': { arn: string; by: string; holder: string; at: string };
+  'deployment.following': { strategy: string; service: string };
+  'deployment.watch-failed': { reason: string };
+  'deployment.done': { strategy: string; outcome: string; seconds: number | null };
+  'abort.stopped': { app: string; env: string; arn: string; by: string };
   'release.recorded': AppEnv & { number: number | null; outcome: string };
   'release.record-failed': AppEnv & { outcome: string; reason: string };
   'release-phase.skipped': { reason: 'flag'; command: string[] };
@@ -200,6 +212,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'iam-policy.offline': { kind: 'warning', about: '--offline: placeholders printed' },
   'iam-policy.master-secret-missing': { kind: 'warning', about: 'an environment has no database master secret yet: a placeholder is printed' },
   'iam-policy.master-secret-placeholder': { kind: 'warning', about: 'without AWS access the database master secrets are placeholders' },
+  'iam-policy.parts': { kind: 'warning', about: "the level's policy is too large for one managed policy: stdout is an array of parts, all to be attached" },
   'ports.allocated': { kind: 'debug', about: 'ports.json gave the app its port (after how many attempts)' },
   'bootstrap.bucket': { kind: 'step', about: 'the config bucket is being made or checked' },
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
@@ -240,6 +253,17 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'deploy.tasks.held': { kind: 'step', about: "a new app's stack is created with no task running, so its release phase runs first" },
   'deploy.done': { kind: 'success', about: '`deploy` done: a dry run, no changes, or deployed as a release' },
   'service.rollout.waiting': { kind: 'step', about: 'waiting for (or checking) the services to roll out' },
+  'traffic.weights.moved': { kind: 'info', about: 'ECS moved the production weights since the last stack update; the live ones are passed through' },
+  'traffic.weights.passed': { kind: 'debug', about: 'the live production weights are passed through to the stack update' },
+  'deployment.phase': { kind: 'step', about: 'a blue/green, canary or linear deployment entered a lifecycle stage (new tasks, test traffic, shift, bake, clean-up)' },
+  'deployment.traffic': { kind: 'step', about: 'the share of production traffic on the new revision changed' },
+  'deployment.bake': { kind: 'info', about: 'the bake counts down (minutes left before the old revision stops)' },
+  'deployment.alarms': { kind: 'info', about: "the deployment alarms' state changed (warning when one fired)" },
+  'deployment.aborted': { kind: 'warning', about: '`cyclops abort` stopped the deployment this deploy follows (who, when); ECS rolls back' },
+  'deployment.following': { kind: 'step', about: 'deploy follows the web service\'s blue/green, canary or linear deployment phase by phase' },
+  'deployment.watch-failed': { kind: 'warning', about: 'the deployment could not be read (ListServiceDeployments/DescribeServiceDeployments); the stack and the rollout still decide the outcome' },
+  'deployment.done': { kind: 'info', about: 'the followed deployment ended: succeeded, rolled-back or aborted' },
+  'abort.stopped': { kind: 'step', about: '`cyclops abort` stopped the deployment in flight (StopServiceDeployment, ROLLBACK)' },
   'release.recorded': { kind: 'info', about: 'a failed, interrupted or rolled-back release was recorded' },
   'release.record-failed': { kind: 'warning', about: 'the failed release could not be recorded; the original error stands' },
   'release-phase.skipped': { kind: 'warning', about: 'the release phase did not run (--skip-release-phase)' },

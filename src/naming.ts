@@ -73,6 +73,8 @@ export const releaseNumberOf = (key: string): number | null => {
   return m ? Number(m[1]) : null;
 };
 export const releasePointerKey = (env: string, app: string) => `${releaseLogPrefix(env, app)}current.json`;
+/** `cyclops abort`'s marker: which service deployment was stopped, by whom; the waiting deploy reads it. */
+export const abortMarkerKey = (env: string, app: string) => `${releaseLogPrefix(env, app)}abort.json`;
 /** Plain variables and secret references set with `cyclops vars` / `cyclops secrets`. */
 export const settingsKey = (env: string, app: string) => `vars/${env}/${app}.json`;
 

@@ -34,6 +34,27 @@ export interface WebRoutingInput {
   rules?: { hosts: string[][]; forward: number[]; deny: number[] };
 }
 
+/** A web target group: ip targets, health-checked at the app's path. Blue/green adds a second one alike. */
+export function webTargetGroup(ids: Ids & { app: string }, healthCheckPath: string, imp: Import): Resource {
+  return tagged('AWS::ElasticLoadBalancingV2::TargetGroup', ids, {
+    TargetType: 'ip',
+    Protocol: 'HTTP',
+    // Create-only, and ECS registers each task at its container port anyway: a constant, so a
+    // new web port does not replace the target group.
+    Port: TARGET_GROUP_PORT,
+    VpcId: imp('vpcId'),
+    HealthCheckEnabled: true,
+    HealthCheckProtocol: 'HTTP',
+    HealthCheckPath: healthCheckPath,
+    HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
+    HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
+    HealthyThresholdCount: HEALTH_CHECK.healthy,
+    UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
+    Matcher: { HttpCode: '200-399' },
+    TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
+  });
+}
+
 /** Rule 0 keeps its logical id; rule i (from 0) is WebListenerRule<i+1> / WebDenyRule<i+1>. */
 const ruleId = (base: string, i: number) => (i === 0 ? base : `${base}${i + 1}`);
 
@@ -45,23 +66,7 @@ export function webRouting(input: WebRoutingInput, imp: Import): Record<string, 
   const listener = imp(input.https ? 'httpsListenerArn' : 'httpListenerArn');
   const rules = input.rules ?? { hosts: [[host]], forward: [input.priority], deny: input.denyPriority === undefined ? [] : [input.denyPriority] };
   const r: Record<string, Resource> = {
-    WebTargetGroup: tagged('AWS::ElasticLoadBalancingV2::TargetGroup', input.ids, {
-      TargetType: 'ip',
-      Protocol: 'HTTP',
-      // Create-only, and ECS registers each task at its container port anyway: a constant, so a
-      // new web port does not replace the target group.
-      Port: TARGET_GROUP_PORT,
-      VpcId: imp('vpcId'),
-      HealthCheckEnabled: true,
-      HealthCheckProtocol: 'HTTP',
-      HealthCheckPath: input.healthCheckPath,
-      HealthCheckIntervalSeconds: HEALTH_CHECK.interval,
-      HealthCheckTimeoutSeconds: HEALTH_CHECK.timeout,
-      HealthyThresholdCount: HEALTH_CHECK.healthy,
-      UnhealthyThresholdCount: HEALTH_CHECK.unhealthy,
-      Matcher: { HttpCode: '200-399' },
-      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(DEREGISTRATION_DELAY_SECONDS) }],
-    }),
+    WebTargetGroup: webTargetGroup(input.ids, input.healthCheckPath, imp),
     WebDnsRecord: {
       Type: 'AWS::Route53::RecordSet',
       Properties: {

@@ -10,6 +10,7 @@ import { pascalName } from '../src/config/rules-processes';
 import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeConditions, volumeParameters, volumeResources, volumeStatements } from './app-volumes';
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
+import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfiguration } from './app-deployment';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { runtimePlatform } from './app-arch';
 import { heldCount, heldState, holdConditions, holdParameter, holds, whenServing } from './app-hold';
@@ -53,6 +54,8 @@ export interface AppInput {
   zones?: number;
   /** the priority of the 403 rule behind `allow` (see plan: unique per listener) */
   denyPriority?: number;
+  /** the priority of the test-traffic rule of a blue/green, canary or linear app (see plan) */
+  testPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
   /** custom domains with their zones, and the listener rules all host names take (see plan) */
@@ -200,7 +203,8 @@ export function appTemplate(input: AppInput): Template {
     if (p.kind === 'internal') Object.assign(resources, discoveryResource(ids, p, imp));
     // A writable volume: never two copies at once (stop the old task, then start the new one).
     const singleton = isSingleton(p);
-    const dependsOn = [...(isWeb ? ['WebListenerRule'] : []), ...(p.volumes.length ? volumes.mountTargets : [])];
+    // A blue/green web service names the rule in AdvancedConfiguration (a Ref: the dependency already).
+    const dependsOn = [...(isWeb && !isProgressive(app.deployment) ? ['WebListenerRule'] : []), ...(p.volumes.length ? volumes.mountTargets : [])];
     resources[`${id}Service`] = {
       ...tagged('AWS::ECS::Service', ids, {
         Cluster: imp('clusterName'),
@@ -212,6 +216,7 @@ export function appTemplate(input: AppInput): Template {
           MinimumHealthyPercent: singleton ? 0 : 100,
           MaximumPercent: singleton ? 100 : 200,
           ...(isWeb && alarms ? { Alarms: { AlarmNames: alarms.names, Enable: true, Rollback: true } } : {}),
+          ...(isWeb ? strategyConfiguration(app.deployment) : {}),
         },
         NetworkConfiguration: network,
         PropagateTags: 'SERVICE',
@@ -221,7 +226,7 @@ export function appTemplate(input: AppInput): Template {
         ...(isWeb
           ? {
               HealthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
-              LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup') }],
+              LoadBalancers: [{ ContainerName: 'web', ContainerPort: p.port!, TargetGroupArn: ref('WebTargetGroup'), ...advancedConfiguration(app.deployment) }],
             }
           : {}),
       }),
@@ -239,6 +244,9 @@ export function appTemplate(input: AppInput): Template {
         ...(input.domains ? { rules: input.domains.rules } : {}),
       };
       Object.assign(resources, webRouting(routing, imp));
+      if (isProgressive(app.deployment)) {
+        addProgressiveWeb({ parameters, resources, outputs }, { ids, deployment: app.deployment, healthCheckPath: app.healthCheckPath, testPriority: input.testPriority ?? 0, imp });
+      }
       if (input.domains) Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }

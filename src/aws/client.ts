@@ -46,6 +46,7 @@ export interface Aws {
   readonly logs: Sdk.logs.CloudWatchLogsClient;
   readonly cloudwatch: Sdk.cloudwatch.CloudWatchClient;
   readonly sts: Sdk.sts.STSClient;
+  readonly elbv2: Sdk.elbv2.ElasticLoadBalancingV2Client;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -106,7 +107,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -131,6 +132,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   logs: { service: 'CloudWatchLogs', make: (sdk, base) => new sdk.logs.CloudWatchLogsClient(base) },
   cloudwatch: { service: 'CloudWatch', make: (sdk, base) => new sdk.cloudwatch.CloudWatchClient(base) },
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
+  elbv2: { service: 'ElasticLoadBalancingV2', make: (sdk, base) => new sdk.elbv2.ElasticLoadBalancingV2Client(base) },
 };
 
 export { describeAwsError };

@@ -38,3 +38,9 @@ export function assumedRole(aws: Aws, roleArn: string, sessionName: string): Cre
 export function sessionName(user: string): string {
   return `cyclops-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
+
+/** The caller's ARN (an assumed role's session, a user), for saying who did something. */
+export async function callerArn(aws: Aws): Promise<string> {
+  const out = await call(aws, 'read who the caller is (STS GetCallerIdentity)', () => aws.sts.send(new aws.sdk.sts.GetCallerIdentityCommand({})));
+  return out.Arn ?? out.UserId ?? 'unknown';
+}

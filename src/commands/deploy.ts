@@ -15,6 +15,7 @@ interface DeployFlags {
   preview?: string;
   withCron?: boolean;
   previewDatabase?: 'fresh' | 'none';
+  strategy?: string;
   build?: boolean;
   dockerfile?: string;
   buildArg?: Record<string, string>;
@@ -60,6 +61,7 @@ export const register: Register = (program, run) => {
       .option('--preview <name>', "deploy a preview of APP as APP-NAME (host APP-NAME.<zone>): APP's config, one task per process, no cron, no autoscaling, its own empty database")
       .option('--with-cron', "with --preview: keep APP's cron processes")
       .option('--preview-database <fresh|none>', 'with --preview: a fresh empty database of its own (default), or none')
+      .option('--strategy <rolling>', "this deploy only: roll the web process instead of the app's blue/green, canary or linear strategy (an emergency fix); the next deploy goes back to config")
       .option('--skip-release-phase', 'emergencies only: do not run processes.release before switching (recorded in the release)')
       .option('--build', "build DIR's Dockerfile for the app's architecture with docker buildx, podman or buildah, push it to the app's ECR repository, and deploy the pushed digest")
       .option('--dockerfile <path>', 'with --build: the Dockerfile (default DIR/Dockerfile)')
@@ -85,7 +87,8 @@ export const register: Register = (program, run) => {
       const { image: ref, ...parsed } = deployTarget(config, image, app, env); // bad input: exit 2 before any AWS call
       const preview = await previewOf(config, app, env, opts);
       const target = preview?.target ?? parsed;
-      const r = await deploy(await ctx.ops(target, preview?.config), { target, image, ref }, deployOptions(opts));
+      const once = opts.strategy === undefined ? preview?.config : (await import('../plan/strategy-override')).rollingOnce(preview?.config ?? config, target.app, env, opts.strategy);
+      const r = await deploy(await ctx.ops(target, once), { target, image, ref }, deployOptions(opts));
       reportDeploy(ctx, r, env, image, opts);
     }),
   );

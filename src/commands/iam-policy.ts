@@ -10,16 +10,18 @@ export const register: Register = (program, run) => {
       .description("print the operator's IAM policy document for one level of access: least privilege, scoped to this platform's bucket, stacks, clusters, log groups and secrets")
       .option('--for <level>', LEVEL_HELP, 'deploy')
       .option('--account <id>', 'the AWS account id (default: from STS GetCallerIdentity)')
-      .option('--offline', 'do not call AWS: print <ACCOUNT_ID> placeholders unless --account is given'),
-    ['cyclops iam-policy --for deploy > ci-policy.json', 'cyclops iam-policy --for admin --account 123456789012', 'cyclops iam-policy --for read --offline --json'],
+      .option('--offline', 'do not call AWS: print <ACCOUNT_ID> placeholders unless --account is given')
+      .option('--part <n>', "print only the n-th of the level's managed policies (a level too large for one, 6,144 characters, is split; attach every part)"),
+    ['cyclops iam-policy --for deploy > ci-policy.json', 'cyclops iam-policy --for admin --part 2 > admin-2.json', 'cyclops iam-policy --for read --offline --json'],
   ).action(
-    run(async (ctx, opts: { for: string; account?: string; offline?: boolean }) => {
+    run(async (ctx, opts: { for: string; account?: string; offline?: boolean; part?: string }) => {
       const { LEVELS } = await import('../iam/ops-map');
       const level = LEVELS.find((l) => l === opts.for);
       if (!level) throw usageError(`--for ${opts.for}: not a policy level; use one of: ${LEVELS.join(', ')}`);
       if (opts.account !== undefined && !/^\d{12}$/.test(opts.account)) throw usageError(`--account ${opts.account}: not an AWS account id; use its 12 digits`);
+      if (opts.part !== undefined && !/^[1-9]\d?$/.test(opts.part)) throw usageError(`--part ${opts.part}: not a part number; use 1, 2 ... (the --json output's "parts" says how many)`);
       const config = await ctx.config();
-      const { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicy, whereFor } = await import('../iam/operator');
+      const { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicies, whereFor, MANAGED_POLICY_CHARS, MANAGED_POLICIES_PER_ROLE } = await import('../iam/operator');
       let account = opts.account;
       let source: 'option' | 'sts' | 'placeholder' = account ? 'option' : 'placeholder';
       if (!account && !opts.offline) {
@@ -45,8 +47,22 @@ export const register: Register = (program, run) => {
       } else if (rdsEnvs.length) {
         ctx.reporter.warn('iam-policy.master-secret-placeholder', { envs: rdsEnvs }, `the database master secrets of ${rdsEnvs.join(', ')} are placeholders (${masterSecretPlaceholder(rdsEnvs[0])}): run iam-policy with AWS access to name them`);
       }
-      const policy = operatorPolicy(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region), { masterSecrets });
-      ctx.reporter.result({ level, platform: config.platform.name, region, account: account ?? null, accountSource: source, policy }, JSON.stringify(policy, null, 2));
+      const policies = operatorPolicies(config, level, whereFor(config, account ?? ACCOUNT_PLACEHOLDER, region), { masterSecrets });
+      const parts = policies.length;
+      const base = { level, platform: config.platform.name, region, account: account ?? null, accountSource: source, parts };
+      if (opts.part !== undefined) {
+        const n = Number(opts.part);
+        if (n > parts) throw usageError(`--part ${n}: the ${level} policy has ${parts} part(s); use --part 1${parts > 1 ? ` to --part ${parts}` : ''}`);
+        return ctx.reporter.result({ ...base, part: n, policies: [policies[n - 1]] }, JSON.stringify(policies[n - 1], null, 2));
+      }
+      if (parts > 1) {
+        ctx.reporter.warn(
+          'iam-policy.parts',
+          { level, parts },
+          `the ${level} policy is ${parts} managed policies (IAM allows ${MANAGED_POLICY_CHARS} characters in one): stdout is a JSON array of them; create each with "cyclops iam-policy --for ${level} --part N" (N = 1 to ${parts}) and attach all ${parts} to the same role or user (${MANAGED_POLICIES_PER_ROLE} managed policies per role by default)`,
+        );
+      }
+      ctx.reporter.result({ ...base, policies }, JSON.stringify(parts > 1 ? policies : policies[0], null, 2));
     }),
   );
 };

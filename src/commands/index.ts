@@ -29,6 +29,7 @@ import { register as ports } from './ports';
 import { register as unlock } from './unlock';
 import { register as releases } from './releases';
 import { register as rollback } from './rollback';
+import { register as abort } from './abort';
 import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as restart } from './restart';
@@ -57,6 +58,7 @@ export const commandsByName: Record<string, Register> = {
   env,
   deploy,
   promote,
+  abort,
   status: apps,
   apps,
   destroy: apps,

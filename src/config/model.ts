@@ -1,5 +1,6 @@
 /** The typed, defaulted config every other module consumes. */
 import type { ParsedConfig } from './schema';
+import { resolveDeployment, type DeploymentConfig } from './deployment';
 
 /** An RFC 6902 operation, as config gives it. */
 export type PatchOperation = NonNullable<ParsedConfig['environments'][string]['overrides']>[number];
@@ -113,6 +114,8 @@ export interface AppConfig {
   release?: ReleaseProcessConfig;
   /** ECS Exec on the services (`cyclops exec`) */
   exec: boolean;
+  /** how the web process moves to a new release; rolling by default */
+  deployment: DeploymentConfig;
   /** custom domains of the web process; hostedZoneId: a zone in this account, given in config */
   domains: { name: string; hostedZoneId?: string }[];
   /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
@@ -287,6 +290,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
         }
       : {}),
     exec: raw?.exec ?? false,
+    deployment: resolveDeployment(raw?.deployment),
     overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
     domains: (raw?.domains ?? []).map((d) => (typeof d === 'string' ? { name: d } : { name: d.name, ...(d.hostedZoneId ? { hostedZoneId: d.hostedZoneId } : {}) })),
     healthCheckPath: raw?.healthCheckPath ?? '/',

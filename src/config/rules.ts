@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { configSchema, type ParsedConfig } from './schema';
 import { isName, NAME_MAX } from '../naming';
 import { limitProblems } from './limits';
-import { resolveConfig, SUBNET_SLOT_BITS } from './model';
+import { resolveConfig, SUBNET_SLOT_BITS, WEB_PROCESS } from './model';
+import { checkDeployment } from './deployment';
+import { MAX_CONDITION_VALUES } from './domains';
 import { mergedAppSettings } from './merge';
 import { renderApp, renderCluster } from '../plan';
 import { overrideProblems } from '../plan/overrides';
@@ -188,7 +190,7 @@ type Settings = Omit<RawApp, 'environments'>;
  */
 function checkAppEverywhere(name: string, a: RawApp, c: ParsedConfig, ctx: Ctx): void {
   const base: { path: Path; message: string }[] = [];
-  checkApp(name, mergedAppSettings(a, ''), c.apps, (path, message) => base.push({ path, message }));
+  checkApp(name, mergedAppSettings(a, ''), c, (path, message) => base.push({ path, message }));
   for (const p of base) add(ctx, p.path, p.message);
   const seen = new Set(base.map((p) => `${p.path.join('.')}\n${p.message}`));
   for (const env of Object.keys(a.environments ?? {})) {
@@ -196,14 +198,14 @@ function checkAppEverywhere(name: string, a: RawApp, c: ParsedConfig, ctx: Ctx):
       add(ctx, ['apps', name, 'environments', env], `is not an environment of this config${didYouMean(env, Object.keys(c.environments))}; use one of: ${Object.keys(c.environments).join(', ')}`);
       continue;
     }
-    checkApp(name, mergedAppSettings(a, env), c.apps, (path, message) => {
+    checkApp(name, mergedAppSettings(a, env), c, (path, message) => {
       if (seen.has(`${path.join('.')}\n${message}`)) return;
       add(ctx, ['apps', name, 'environments', env, ...path.slice(2)], message);
     });
   }
 }
 
-function checkApp(name: string, a: Settings, apps: ParsedConfig['apps'], addAt: (path: Path, message: string) => void): void {
+function checkApp(name: string, a: Settings, c: ParsedConfig, addAt: (path: Path, message: string) => void): void {
   const at = (...p: Path): Path => ['apps', name, ...p];
   if (!isName(name, NAME_MAX.app)) {
     addAt(['apps', name], 'is not a valid app name; use a DNS label: up to 63 lowercase letters, digits and dashes, starting with a letter');
@@ -225,7 +227,22 @@ function checkApp(name: string, a: Settings, apps: ParsedConfig['apps'], addAt: 
   for (const key of Object.keys(a.env ?? {})) {
     if (a.secrets?.[key] !== undefined) addAt(at('env', key), 'is also in secrets; keep it in one place');
   }
-  checkAppAccess(name, a, apps, (path, message) => addAt(path, message));
+  checkAppAccess(name, a, c.apps, (path, message) => addAt(path, message));
+  const web = a.processes ? a.processes[WEB_PROCESS] : {};
+  const [lo, hi] = c.ports.range;
+  checkDeployment(
+    a.deployment,
+    {
+      at,
+      hasWeb: !!web,
+      webSingleton: !!web?.volumes && Object.values(web.volumes).some((v) => !v.readOnly && !v.shared),
+      testPriorityRoom: lo - (hi - lo + 1) >= 1,
+      hostNames: 1 + (a.domains?.length ?? 0),
+      allowValues: a.allow?.length ?? 0,
+      maxRuleValues: MAX_CONDITION_VALUES,
+    },
+    addAt,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NAME_MAX, NAME_RE } from '../naming';
+import { deploymentSchema } from './deployment';
 
 const name = (what: string, max: number) =>
   z
@@ -284,6 +285,8 @@ export const appSettingsSchema = z.strictObject({
     )
     .optional(),
   exec: bool('ECS Exec: "cyclops exec" may open a shell in the running tasks').optional(),
+  /** how the web process moves to a new release (docs/deployments.md) */
+  deployment: deploymentSchema.optional(),
   /** the default architecture of the app's processes (each may set its own) */
   arch: arch.optional(),
   /** custom domains the web process answers on, besides <app>.<env domain> */

@@ -61,6 +61,19 @@ export function boundaryStatements(where: Where, secretRefs: string[]): Statemen
       Resource: ['*'],
       Condition: { StringLike: { 'kms:ViaService': [`secretsmanager.${where.region}.amazonaws.com`, `ssm.${where.region}.amazonaws.com`] } },
     },
+    {
+      // The infrastructure role of a blue/green, canary or linear web service (templates/app-deployment.ts):
+      // the actions of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, which
+      // ECS uses to register the new tasks and move the listener rules' weights.
+      // https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+      Sid: 'ShiftLoadBalancerTraffic',
+      Effect: 'Allow',
+      Action: [
+        'elasticloadbalancing:DeregisterTargets', 'elasticloadbalancing:DescribeListeners', 'elasticloadbalancing:DescribeRules', 'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:RegisterTargets',
+      ],
+      Resource: ['*'],
+    },
     { Sid: 'PassPlatformRolesToTasks', Effect: 'Allow', Action: ['iam:PassRole'], Resource: scopeArns('roles', where), Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
   ];
 }

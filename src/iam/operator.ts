@@ -8,7 +8,7 @@
 import type { Config } from '../config/model';
 import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
-import { mergeSameResources, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
+import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
 import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
@@ -117,6 +117,28 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
   );
   if (level === 'admin') statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
   return { Version: '2012-10-17', Statement: mergeSameResources(statements) };
+}
+
+/**
+ * IAM's quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html): a
+ * customer managed policy holds at most 6,144 characters, whitespace not counted; a role or user
+ * takes 10 managed policies by default (20 after a quota increase).
+ */
+export const MANAGED_POLICY_CHARS = 6144;
+export const MANAGED_POLICIES_PER_ROLE = 10;
+/** What a master-secret placeholder may grow by once the real ARN replaces it (an RDS master secret's ARN is about 100 characters). */
+const PLACEHOLDER_GROWTH = 100;
+
+/**
+ * A level's policy as the managed policies to create and attach together: the statements of
+ * operatorPolicy, in order, packed into as few documents as keep each under IAM's limit (a
+ * statement too long alone is split by its actions). Placeholders are counted at the length of
+ * what replaces them, so a document stays under the limit once they are filled in.
+ */
+export function operatorPolicies(config: Config, level: Level, where: Where, resolved: Resolved = {}): PolicyDocument[] {
+  const policy = operatorPolicy(config, level, where, resolved);
+  const placeholders = JSON.stringify(policy).split(masterSecretPlaceholder('').slice(0, -1)).length - 1;
+  return pack(policy.Statement, MANAGED_POLICY_CHARS - PLACEHOLDER_GROWTH * placeholders);
 }
 
 /**

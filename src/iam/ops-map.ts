@@ -70,6 +70,14 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // DescribeTasks is Read on task*; ListTasks is List on container-instance*, which names no task, so "*".
   'ecs.DescribeTasks': use(ALL, 'tasks'),
   'ecs.ListTasks': use(ALL, 'any'),
+  // blue/green, canary and linear deploys (src/aws/service-deployments.ts): the service's
+  // deployments are service-deployment/<cluster>/<service>/<id> resources, listed per service;
+  // ECS names no narrower resource for the describe and stop than the deployment ARN deploy just read.
+  'ecs.ListServiceDeployments': use(WRITE, 'services'),
+  'ecs.DescribeServiceDeployments': use(WRITE, 'any'),
+  'ecs.StopServiceDeployment': use(WRITE, 'any'),
+  // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
+  'elbv2.DescribeRules': use(WRITE, 'any'),
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
   'ecr.DescribeImages': use(WRITE, 'repositories'),
   'ecr.BatchGetImage': use(WRITE, 'repositories'),

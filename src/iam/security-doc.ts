@@ -5,18 +5,23 @@
  */
 import type { Config } from '../config/model';
 import { boundaryPolicyName, cfnServiceRole, iamPath, platformStack, TAG_PLATFORM } from '../naming';
-import { ACCOUNT_PLACEHOLDER, masterSecretPlaceholder, operatorPolicy, whereFor } from './operator';
+import { ACCOUNT_PLACEHOLDER, MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_CHARS, masterSecretPlaceholder, operatorPolicies, whereFor } from './operator';
 import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
-  deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
+  deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `abort`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
   read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `previews list`',
 };
 
 export function securityDoc(config: Config, configFile: string): string {
   const platform = config.platform.name;
-  const policy = (level: Level) => JSON.stringify(operatorPolicy(config, level, whereFor(config, ACCOUNT_PLACEHOLDER)), null, 2);
+  const policies = (level: Level) => {
+    const docs = operatorPolicies(config, level, whereFor(config, ACCOUNT_PLACEHOLDER));
+    const block = (d: unknown) => `\`\`\`json\n${JSON.stringify(d, null, 2)}\n\`\`\`\n`;
+    if (docs.length === 1) return block(docs[0]);
+    return `Too large for one managed policy: ${docs.length} parts, to be created and attached together.\n\n${docs.map((d, i) => `Part ${i + 1} of ${docs.length} (\`cyclops iam-policy --for ${level} --part ${i + 1}\`):\n\n${block(d)}`).join('\n')}`;
+  };
   return `# Security: give this to your security team
 
 <!-- Generated from src/iam for ${configFile} (platform "${platform}"); do not edit by hand:
@@ -67,6 +72,21 @@ Print them for your own account with \`cyclops iam-policy --for admin|deploy|rea
 or from \`--account ID\`. Offline (\`--offline\`, or when AWS cannot be reached) the command prints
 \`${ACCOUNT_PLACEHOLDER}\` placeholders, and says so on stderr.
 
+A customer managed policy holds at most ${MANAGED_POLICY_CHARS.toLocaleString('en-US')} characters, whitespace not counted
+([IAM quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)). A level whose policy is
+longer comes in parts: \`iam-policy\` then says so on stderr and prints a JSON array of the parts (\`--json\`: \`parts\`
+and \`policies\`), and \`--part N\` prints part N alone. Create one managed policy per part and attach **all** of them to
+the same role, user or group: each part grants a disjoint share of the level, none works alone. A role takes
+${MANAGED_POLICIES_PER_ROLE} managed policies by default. For example:
+
+\`\`\`sh
+for n in $(seq 1 "$(cyclops iam-policy --for admin --json | jq .parts)"); do
+  cyclops iam-policy --for admin --part "$n" > "admin-$n.json"
+  arn=$(aws iam create-policy --policy-name "cyclops-${platform}-admin-$n" --policy-document "file://admin-$n.json" --query Policy.Arn --output text)
+  aws iam attach-role-policy --role-name platform-admins --policy-arn "$arn"
+done
+\`\`\`
+
 Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
@@ -97,5 +117,5 @@ action, resource ARN and request context (tags, \`iam:PassedToService\`) from AW
 and proves with an IAM evaluator that the level each command needs (\`src/iam/commands.ts\`) allows all of them,
 tag-on-create and \`iam:PassRole\` included, and that \`read\` denies every write.
 
-${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n\`\`\`json\n${policy(l)}\n\`\`\`\n`).join('\n')}`;
+${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n${policies(l)}`).join('\n')}`;
 }

@@ -8,6 +8,7 @@ import { tags, type Ids, type TemplateKind } from '../naming';
 import type { ApplyResult, Parameter } from '../stacks';
 import type { PushResult } from '../store';
 import type { Ops } from './context';
+import { passThroughWeights } from './traffic';
 
 export interface ApplyTemplateInput {
   kind: TemplateKind;
@@ -41,11 +42,13 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
   // Env and app stacks run as the platform's service role; the platform (and account) stack runs with
   // the operator's credentials, so an update can never take away the role's own permissions.
   const roleArn = input.kind === 'platform' || input.kind === 'account' ? undefined : await ops.stacks.serviceRole();
+  // A blue/green, canary or linear app: the live traffic weights, never the template's (src/ops/traffic.ts).
+  const parameters = input.kind === 'app' ? await passThroughWeights(ops, input.stackName, input.body, input.parameters) : input.parameters;
   const result = await ops.stacks.apply({
     stackName: input.stackName,
     templateUrl: pushed.url,
     templateBody: input.body,
-    parameters: input.parameters,
+    parameters,
     tags: tags(input.ids),
     capabilities: CAPABILITIES,
     roleArn,

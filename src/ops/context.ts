@@ -6,6 +6,9 @@ import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
 import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
+import type { RuleWeights } from '../aws/elbv2';
+import type { ServiceDeploymentRow } from '../aws/service-deployments';
+import type { AbortMarker } from '../store/abort-marker';
 import type { Config } from '../config/model';
 import type { DbEnsureResult, DbInfo, Runner } from '../database';
 import type { Deadline } from '../deadline';
@@ -179,10 +182,34 @@ export interface MetricsApi {
   data(queries: MetricQuery[], start: Date, end: Date): Promise<Map<string, { at: number; value: number }[]>>;
 }
 
+/** Listener rules' live forward weights (ELBv2 DescribeRules). */
+export interface TrafficApi {
+  /** target group ARN → weight; null when the rule does not exist or does not forward */
+  ruleWeights(ruleArn: string): Promise<RuleWeights | null>;
+}
+
+/** ECS service deployments: blue/green, canary and linear progress, rollback and abort. */
+export interface DeploymentsApi {
+  /** the service's newest deployment (created at or after `since`), or null */
+  latest(cluster: string, service: string, since?: Date): Promise<ServiceDeploymentRow | null>;
+  /** StopServiceDeployment with stopType ROLLBACK */
+  stop(arn: string): Promise<void>;
+  /** between reads while following one; 10 s when absent */
+  pollMs?: number;
+}
+
+/** `cyclops abort`'s marker (src/store/abort-marker.ts): what was stopped, by whom, when. */
+export interface AbortsApi {
+  read(env: string, app: string): Promise<AbortMarker | null>;
+  write(env: string, app: string, marker: AbortMarker): Promise<void>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
   account(): Promise<string>;
+  /** the caller's ARN (STS GetCallerIdentity); absent in fakes that need no name */
+  caller?(): Promise<string>;
 }
 
 export interface Ops {
@@ -202,6 +229,10 @@ export interface Ops {
   alarms: AlarmsApi;
   metrics: MetricsApi;
   identity: IdentityApi;
+  /** absent in fakes that need no load-balancer reads */
+  traffic?: TrafficApi;
+  deployments?: DeploymentsApi;
+  aborts?: AbortsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -36,6 +36,7 @@ import { describeRelease, type Touched } from './release-describe';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
 import { createHeld, createsHeld } from './first-release';
+import { explain, follow, progressiveOf, settle } from './progressive-deploy';
 import { readLive, verifyStack } from './verify-stack';
 
 export interface DeployOptions {
@@ -125,11 +126,16 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
     const progress: Progress = { touched: false };
     let written: Written;
     let services: ServiceState[];
+    // blue/green, canary, linear: the web service's deployment is followed from before the change set runs
+    const strategy = opts.wait === false ? null : progressiveOf(ops, t);
+    const follower = strategy ? await follow(ops, t, plan.names.cluster, strategy, { deadline: run.deadline, signal: scope.signal }) : null;
     try {
       written = await write(run, plan, seen, scope, progress); // 5
       services = await rollout(run, plan, scope, 'wait'); // 6
+      await settle(follower, t, strategy, progress.fields);
       scope.checkpoint();
-    } catch (e) {
+    } catch (err) {
+      const e = progress.touched ? await explain(follower, t, strategy, progress.fields, err) : (await follower?.stop(false), err);
       if (!progress.touched || !progress.fields) throw e;
       return recordFailure(ops, t, run.started, isReleasePhaseFailed(e) ? { ...progress.fields, releasePhase: e.phase } : progress.fields, e);
     }

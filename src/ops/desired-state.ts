@@ -10,6 +10,7 @@ import type { Parameter, StackSummary } from '../stacks';
 import { digestOf, outcomeOf, type ReleaseRecord, type ReleaseState } from '../store';
 import { isCyclopsError, usageError } from '../errors';
 import type { AppTarget } from '../plan/target';
+import { isWeightParameter } from './traffic';
 
 /** Task counts by process name (any service process of the app). */
 export type Counts = Record<string, number>;
@@ -82,6 +83,7 @@ export const settingsFresh = (state: ReleaseState, record: ReleaseRecord) => (st
 export function failedOutcome(e: unknown, signal: AbortSignal): Pick<ReleaseRecord, 'outcome' | 'reason'> {
   const reason = ((e as Error)?.message ?? String(e)).split('\n')[0];
   if (isCyclopsError(e) && e.code === 'rollout-failed') return { outcome: 'rolled-back', reason };
+  if (isCyclopsError(e) && e.code === 'aborted') return { outcome: 'aborted', reason };
   if ((e as { exitCode?: number })?.exitCode === 130 || signal.aborted) return { outcome: 'interrupted', reason };
   return { outcome: 'failed', reason };
 }
@@ -103,7 +105,9 @@ export const isSettled = (status: string) => classify(status) === 'stable' && st
  * moves on updates that change nothing cyclops renders.)
  */
 export function stackRuns(stack: StackSummary, r: Rendered): boolean {
-  return isSettled(stack.status) && stack.outputs[TEMPLATE_DIGEST_OUTPUT] === r.digest && sameRecord(stack.parameters, r.parameters);
+  // The traffic weights of a blue/green app are the load balancer's, not the release's (src/ops/traffic.ts).
+  const parameters = Object.fromEntries(Object.entries(stack.parameters).filter(([k]) => !isWeightParameter(k)));
+  return isSettled(stack.status) && stack.outputs[TEMPLATE_DIGEST_OUTPUT] === r.digest && sameRecord(parameters, r.parameters);
 }
 
 const stamp = (s: StackSummary | null) => s?.lastUpdated?.toISOString();

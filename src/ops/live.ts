@@ -188,7 +188,16 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     logs: liveLogs(at),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(at, names) },
     metrics: { data: async (queries, start, end) => (await import('../aws/cloudwatch')).getMetricData(at, queries, start, end) },
-    identity: { account: async () => (await import('../aws/sts')).callerAccount(at) },
+    identity: { account: async () => (await import('../aws/sts')).callerAccount(at), caller: async () => (await import('../aws/sts')).callerArn(aws) },
+    traffic: { ruleWeights: async (arn) => (await import('../aws/elbv2')).ruleWeights(at, arn) },
+    deployments: {
+      latest: async (cluster, service, since) => (await import('../aws/service-deployments')).latestServiceDeployment(at, cluster, service, since),
+      stop: async (arn) => (await import('../aws/service-deployments')).stopServiceDeployment(at, arn),
+    },
+    aborts: {
+      read: async (env, app) => (await import('../store/abort-marker')).readAbortMarker(aws, config, env, app),
+      write: async (env, app, marker) => (await import('../store/abort-marker')).writeAbortMarker(aws, config, env, app, marker),
+    },
     events: reporter,
     signal,
   };

@@ -82,6 +82,7 @@ export function renderApp(
     databaseSecretArn: opts.databaseSecretArn,
     zones: e.network.mode === 'create' ? e.network.azs : e.network.privateSubnets.length,
     ...(a.allow.length ? { denyPriority: denyPriority(config, opts.port) } : {}),
+    ...(a.deployment.testTraffic && a.deployment.strategy !== 'rolling' ? { testPriority: testPriority(config, opts.port) } : {}),
     ...(a.uses.length ? { uses: usesUrls(config, env, a) } : {}),
     ...(a.domains.length ? { domains: domainsInput(config, env, a, opts.port) } : {}),
   }) as unknown as CfnTemplate;
@@ -99,6 +100,16 @@ export function renderApp(
 export function denyPriority(config: Config, port: number): number {
   const [lo, hi] = config.ports.range;
   return port + (hi - lo + 1);
+}
+
+/**
+ * The priority of a blue/green, canary or linear app's test-traffic rule: the block right below
+ * the forward rules (port - range size), so it is evaluated before the app's production rule.
+ * Config validation refuses testTraffic when the block would start below 1.
+ */
+export function testPriority(config: Config, port: number): number {
+  const [lo, hi] = config.ports.range;
+  return port - (hi - lo + 1);
 }
 
 /** Custom domains: their zones, and every host name of the web process in rules of at most 5 condition values. */

@@ -29,6 +29,7 @@ export {
   type ReleaseDraft,
   type ReleasePhaseRecord,
   type BuildRecord,
+  type DeploymentRecord,
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,

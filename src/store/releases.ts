@@ -22,7 +22,7 @@ import { deleteObject, getObject, isWriteConflict, listObjects, putObject, where
 
 export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets'] as const;
 export type ReleaseKind = (typeof RELEASE_KINDS)[number];
-export const RELEASE_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'interrupted'] as const;
+export const RELEASE_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'interrupted', 'aborted'] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];
 
 const settingsSnapshot = z.object({ vars: z.record(z.string(), z.string()), secrets: z.record(z.string(), z.string()) });
@@ -51,6 +51,20 @@ export const buildRecordSchema = z.object({
   reused: z.boolean(),
 });
 export type BuildRecord = z.infer<typeof buildRecordSchema>;
+/**
+ * How the web process moved, for a blue/green, canary or linear deploy (src/ops/progressive.ts):
+ * the strategy, ECS's service deployment, each lifecycle stage's start and length, the alarms
+ * that fired, and who aborted it.
+ */
+export const deploymentRecordSchema = z.object({
+  strategy: z.string(),
+  arn: z.string().optional(),
+  status: z.string().optional(),
+  phases: z.array(z.object({ stage: z.string(), startedAt: z.string(), seconds: z.number().optional() })),
+  alarms: z.array(z.string()).optional(),
+  abortedBy: z.string().optional(),
+});
+export type DeploymentRecord = z.infer<typeof deploymentRecordSchema>;
 
 const releaseShape = {
   app: z.string(),
@@ -80,6 +94,7 @@ const releaseShape = {
   releasePhase: releasePhaseSchema.optional(),
   /** deploy --build: what the image was built from, by which builder, and how long it took (reused: the tag was already in ECR) */
   build: buildRecordSchema.optional(),
+  deployment: deploymentRecordSchema.optional(),
   stack: z.string().optional(),
   templateUrl: z.string().optional(),
   templateKey: z.string().optional(),

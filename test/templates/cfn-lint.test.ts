@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderApp, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
-import { example, rawStateful, stateful, variants, withRelease } from './fixtures';
+import { delivery, example, rawStateful, stateful, variants, withRelease } from './fixtures';
 import { findCfnLint } from './cfn-lint-path';
 
 
@@ -44,6 +44,8 @@ describe('cfn-lint', () => {
     for (const r of renderAll(stateful())) write(`stateful-${fileName(r)}`, templateBody(r.template));
     // the same with a release phase everywhere: the HoldTasks parameter and its conditions
     for (const r of renderAll(withRelease(rawStateful()))) write(`held-${fileName(r)}`, templateBody(r.template));
+    // the four deployment strategies (rolling, blue-green with test traffic, canary with test traffic and allow, linear)
+    for (const r of renderAll(delivery())) write(`delivery-${fileName(r)}`, templateBody(r.template));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));

@@ -138,3 +138,19 @@ export function withRelease(raw: Record<string, any>): Config {
   for (const a of Object.values(raw.apps as Record<string, any>)) a.processes.release = { command: ['bin/migrate'] };
   return parseConfig(raw, 'with-release.json');
 }
+/**
+ * Progressive delivery: one app per strategy (docs/deployments.md), on Fargate (staging) and EC2
+ * (production); the canary has test traffic and an allow list, blue-green test traffic.
+ */
+export function rawDelivery(): Record<string, any> {
+  const c = rawExample();
+  const web = (port: number) => ({ processes: { web: { port, count: 2 } }, healthCheckPath: '/up', database: false });
+  c.apps = {
+    steady: web(8080),
+    azure: { ...web(3000), deployment: { strategy: 'blue-green', bakeMinutes: 15, testTraffic: true } },
+    canary: { ...web(3000), allow: ['203.0.113.0/24'], deployment: { strategy: 'canary', canaryPercent: 10, canaryBakeMinutes: 5, bakeMinutes: 5, testTraffic: true } },
+    linear: { ...web(3000), deployment: { strategy: 'linear', stepPercent: 25, stepBakeMinutes: 2 } },
+  };
+  return c;
+}
+export const delivery = (): Config => parseConfig(rawDelivery(), 'delivery.json');

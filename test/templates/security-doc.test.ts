@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { securityDoc } from '../../src/iam/security-doc';
-import { operatorPolicy, whereFor } from '../../src/iam/operator';
+import { operatorPolicies, whereFor } from '../../src/iam/operator';
 import { example } from './fixtures';
 
 const FILE = path.join(__dirname, '../../docs/security.md');
@@ -13,9 +13,11 @@ test('docs/security.md is up to date (UPDATE_DOCS=1 rewrites it)', () => {
   expect(readFileSync(FILE, 'utf8')).toBe(want);
 });
 
-test('the page holds each level\'s document', () => {
+test('the page holds each level\'s documents, every part of a split one', () => {
   const page = readFileSync(FILE, 'utf8');
   for (const level of ['admin', 'deploy', 'read'] as const) {
-    expect(page).toContain(JSON.stringify(operatorPolicy(example(), level, whereFor(example(), '<ACCOUNT_ID>')), null, 2));
+    const docs = operatorPolicies(example(), level, whereFor(example(), '<ACCOUNT_ID>'));
+    for (const doc of docs) expect(page).toContain(JSON.stringify(doc, null, 2));
+    if (docs.length > 1) expect(page).toContain(`cyclops iam-policy --for ${level} --part ${docs.length}`);
   }
 });

@@ -1,5 +1,5 @@
 /** `cyclops iam-policy`: valid IAM documents, scoped to the platform; the account from --account, or placeholders offline. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../support/run-cli';
@@ -28,7 +28,7 @@ function checkStructure(doc: Doc) {
     expect(['Allow', 'Deny']).toContain(s.Effect);
     expect(s.Action.length).toBeGreaterThan(0);
     for (const a of s.Action) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z0-9*]+$/);
-    for (const r of s.Resource) expect(r === '*' || /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|<ACCOUNT_ID>)?:.+/.test(r)).toBe(true);
+    for (const r of s.Resource) expect(r === '*' || /^<MASTER_SECRET_ARN_OF_[a-z0-9-]+>$/.test(r) || /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|<ACCOUNT_ID>)?:.+/.test(r)).toBe(true);
     for (const [op, kv] of Object.entries(s.Condition ?? {})) {
       expect(op).toMatch(/^(StringEquals|ArnLike|ArnEquals|StringLike)(IfExists)?$/);
       expect(Object.keys(kv).length).toBeGreaterThan(0);
@@ -37,12 +37,22 @@ function checkStructure(doc: Doc) {
   expect(JSON.stringify(doc).replace(/\s+/g, '').length).toBeLessThanOrEqual(6144); // a managed policy's limit
 }
 
+/** The level's statements, as one document: stdout is the document, or an array of its parts when it needed several. */
+function merged(stdout: string): Doc {
+  const out = JSON.parse(stdout) as Doc | Doc[];
+  const docs = Array.isArray(out) ? out : [out];
+  for (const d of docs) checkStructure(d);
+  const Statement = docs.flatMap((d) => d.Statement);
+  const sids = Statement.map((s) => s.Sid);
+  expect(new Set(sids).size).toBe(sids.length); // the parts never repeat a statement
+  return { Version: '2012-10-17', Statement };
+}
+
 describe('cyclops iam-policy', () => {
   test.each(['admin', 'deploy', 'read'])('--for %s prints a valid IAM policy document scoped to the platform', async (level) => {
     const r = await cli('iam-policy', '--for', level, '--account', '123456789012');
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as Doc;
-    checkStructure(doc);
+    const doc = merged(r.stdout);
     const resources = doc.Statement.flatMap((s) => s.Resource);
     expect(resources).toContain('arn:aws:s3:::acme-config');
     expect(resources).toContain('arn:aws:cloudformation:eu-west-1:123456789012:stack/acme-*/*');
@@ -67,7 +77,7 @@ describe('cyclops iam-policy', () => {
     const put = deploy.Statement.find((s) => s.Action.includes('s3:PutObject'))!;
     expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json', 'ports-requests/*/*'].map((k) => `arn:aws:s3:::acme-config/${k}`));
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
-    const admin = JSON.parse((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout) as Doc;
+    const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
     // the service role and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
     expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
@@ -96,10 +106,39 @@ describe('cyclops iam-policy', () => {
     const r = await cli('iam-policy', '--for', 'read', '--offline', '--json');
     expect(r.code).toBe(0);
     const out = r.json();
-    expect(out).toMatchObject({ level: 'read', account: null, accountSource: 'placeholder', region: 'eu-west-1' });
-    checkStructure(out.policy);
-    expect(JSON.stringify(out.policy)).toContain('<ACCOUNT_ID>');
+    expect(out).toMatchObject({ level: 'read', account: null, accountSource: 'placeholder', region: 'eu-west-1', parts: 1 });
+    expect(out.policies).toHaveLength(1);
+    checkStructure(out.policies[0]);
+    expect(JSON.stringify(out.policies[0])).toContain('<ACCOUNT_ID>');
     expect(r.stderr).toMatch(/offline: printing <ACCOUNT_ID> placeholders; pass --account ID/);
+  });
+
+  test('a level longer than one managed policy comes in parts, each under the limit, together the whole level', async () => {
+    // config.example.json: four environments with databases; its admin policy is over 6,144 characters in one document
+    const big = mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-big-'));
+    copyFileSync(path.join(__dirname, '../../config.example.json'), path.join(big, 'config.json'));
+    const { operatorPolicy, whereFor } = await import('../../src/iam/operator');
+    const { parseConfig } = await import('../../src/config/load');
+    const config = parseConfig(JSON.parse(readFileSync(path.join(big, 'config.json'), 'utf8')), 'config.json');
+    const whole = operatorPolicy(config, 'admin', whereFor(config, '123456789012'));
+    expect(JSON.stringify(whole).length).toBeGreaterThan(6144); // the case this test is about
+    const r = await runCli(['iam-policy', '--for', 'admin', '--account', '123456789012'], { cwd: big });
+    expect(r.code).toBe(0);
+    const parts = JSON.parse(r.stdout) as Doc[];
+    expect(parts.length).toBeGreaterThan(1);
+    expect(r.stderr).toMatch(new RegExp(`the admin policy is ${parts.length} managed policies .*--part N.*attach all ${parts.length}`));
+    const all = merged(r.stdout);
+    // every action on every resource of the whole policy, none trimmed (a statement split by its actions keeps its resources)
+    const pairs = (d: Doc) => new Set(d.Statement.flatMap((s) => s.Action.flatMap((a) => s.Resource.map((x) => `${a} ${x} ${JSON.stringify(s.Condition ?? {})}`))));
+    expect(pairs(all)).toEqual(pairs(whole as Doc));
+    for (const [i, part] of parts.entries()) {
+      const one = await runCli(['iam-policy', '--for', 'admin', '--account', '123456789012', '--part', String(i + 1), '--json'], { cwd: big });
+      expect(one.code).toBe(0);
+      expect(one.json()).toMatchObject({ parts: parts.length, part: i + 1, policies: [part] });
+    }
+    const over = await runCli(['iam-policy', '--for', 'admin', '--account', '123456789012', '--part', String(parts.length + 1)], { cwd: big });
+    expect(over.code).toBe(2);
+    expect(over.stderr).toMatch(new RegExp(`--part ${parts.length + 1}: the admin policy has ${parts.length} part\\(s\\)`));
   });
 
   test('bad input: exit 2 with one line naming the option', async () => {

@@ -1,0 +1,72 @@
+/**
+ * A canary app on moto, end to end through the CLI: bootstrap, env create, deploy, a second
+ * deploy (a stack update, whose live weights are read and passed through), and the stack's
+ * template and resources read back from CloudFormation.
+ *
+ * moto ignores what it does not know of AWS::ECS::Service (Strategy, CanaryConfiguration,
+ * LoadBalancers[].AdvancedConfiguration) and has no ECS service deployments; it still creates the
+ * second target group, the weighted rule and the infrastructure role. How ECS moves the traffic,
+ * the phases, the alarm rollback and abort are proven over mocked ECS answers in
+ * test/unit/progressive-deploy.test.ts; the templates by the golden files and cfn-lint
+ * (test/templates/delivery.test.ts).
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/run-cli';
+import { motoAws, TEST_REGION } from '../support/store-env';
+import { writeMotoConfig } from '../support/moto-app';
+import type { Aws } from '../../src/aws/client';
+
+const PLATFORM = 'dlv';
+const STACK = `${PLATFORM}-staging-shop`;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-delivery-'));
+let aws: Aws;
+const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
+const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
+const outcome = (r: { code: number; stderr: string }) => ({ code: r.code, stderr: r.code === 0 ? '' : r.stderr });
+const ok = { code: 0, stderr: '' };
+
+beforeAll(async () => {
+  aws = await motoAws();
+  await writeMotoConfig(aws, dir, {
+    platform: PLATFORM,
+    bucket: 'dlv-delivery-config',
+    domain: 'staging.dlv.dev',
+    range: [26000, 26999],
+    staging: { database: { type: 'none' } },
+    apps: { shop: { processes: { web: { port: 8080 } }, database: false, deployment: { strategy: 'canary', canaryPercent: 10, canaryBakeMinutes: 5, bakeMinutes: 5, testTraffic: true } } },
+  });
+  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) expect(outcome(await cli(...args, '--json'))).toEqual(ok);
+}, 180_000);
+
+afterAll(() => {
+  for (const c of [aws.s3, aws.cfn, aws.ecs]) c.destroy();
+});
+
+test('a canary app deploys and updates on moto; its stack has Strategy CANARY, both target groups and the infrastructure role', async () => {
+  const first = await cli('deploy', 'registry.example.com/shop:1.0', 'shop', 'staging', '--json');
+  expect(outcome(first)).toEqual(ok);
+  const second = await cli('deploy', 'registry.example.com/shop:1.1', 'shop', 'staging', '--json');
+  expect(outcome(second)).toEqual(ok);
+  expect(second.json()).toMatchObject({ changed: true, release: { number: 2, image: 'registry.example.com/shop:1.1' } });
+
+  const stack = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: STACK }))).Stacks![0];
+  expect(stack.StackStatus).toBe('UPDATE_COMPLETE');
+  const params = Object.fromEntries((stack.Parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
+  expect(params).toMatchObject({ Image: 'registry.example.com/shop:1.1', WebWeightPrimary: '100', WebWeightAlternate: '0' });
+
+  const template = JSON.parse((await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: STACK }))).TemplateBody!);
+  const service = template.Resources.WebService.Properties;
+  expect(service.DeploymentConfiguration).toMatchObject({ Strategy: 'CANARY', CanaryConfiguration: { CanaryPercent: 10, CanaryBakeTimeInMinutes: 5 }, BakeTimeInMinutes: 5, Alarms: { Rollback: true } });
+  expect(Object.keys(service.LoadBalancers[0].AdvancedConfiguration).sort()).toEqual(['AlternateTargetGroupArn', 'ProductionListenerRule', 'RoleArn', 'TestListenerRule']);
+  expect(template.Resources.DeploymentInfrastructureRole.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'ecs.amazonaws.com' });
+
+  const resources = (await aws.cfn.send(new aws.sdk.cfn.ListStackResourcesCommand({ StackName: STACK }))).StackResourceSummaries ?? [];
+  const ofType = (type: string) => resources.filter((x) => x.ResourceType === type).map((x) => x.LogicalResourceId).sort();
+  expect(ofType('AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(['WebTargetGroup', 'WebTargetGroupAlternate']);
+  expect(ofType('AWS::IAM::Role')).toContain('DeploymentInfrastructureRole');
+  expect(ofType('AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual(expect.arrayContaining(['WebListenerRule', 'WebTestRule']));
+  // the release log says the strategy was followed or why it could not be (moto has no service deployments)
+  expect(second.stderr).toMatch(/canary: following the deployment of shop-web|cannot follow the deployment/);
+}, 240_000);
