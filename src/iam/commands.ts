@@ -33,6 +33,7 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   deploy: 'deploy',
   promote: 'deploy',
   rollback: 'deploy',
+  abort: 'deploy',
   scale: 'deploy',
   restart: 'deploy',
   destroy: 'deploy',
