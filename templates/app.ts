@@ -12,7 +12,7 @@ import { alarmResources, scalingParameters, scalingResources } from './app-scali
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { runtimePlatform } from './app-arch';
-import { domainResources } from './app-domains';
+import { domainResources, externalCertificate } from './app-domains';
 import type { ResolvedDomain } from '../src/config/domains';
 import { REDIS_PORT } from './data';
 import {
@@ -125,7 +125,7 @@ export function appTemplate(input: AppInput): Template {
   const volumes = volumeResources({ ids, app, zones: input.zones ?? 2, privateSubnets: split(',', imp('privateSubnets')), vpcId: imp('vpcId') });
   Object.assign(resources, volumes.resources);
   Object.assign(parameters, volumeParameters(app));
-  const conditions = volumeConditions(app);
+  const conditions = { ...volumeConditions(app) };
 
   const taskDefinition = (p: ProcessConfig): Resource => {
     const environment: { Name: string; Value: Value }[] = Object.entries(app.env).map(([Name, Value]) => ({ Name, Value }));
@@ -232,7 +232,13 @@ export function appTemplate(input: AppInput): Template {
         ...(input.domains ? { rules: input.domains.rules } : {}),
       };
       Object.assign(resources, webRouting(routing, imp));
-      if (input.domains) Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
+      if (input.domains) {
+        Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
+        const external = externalCertificate(input.domains.resolved, input.https, imp);
+        Object.assign(parameters, external.parameters);
+        Object.assign(conditions, external.conditions);
+        Object.assign(resources, external.resources);
+      }
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }

@@ -1,5 +1,6 @@
 import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
+import { domainTable } from './domains';
 
 export const register: Register = (program, run) => {
   examples(
@@ -27,6 +28,9 @@ export const register: Register = (program, run) => {
               { header: 'pending', get: (p) => p.pending },
               { header: 'rollout', get: (p) => p.rollout },
             ])]
+          : []),
+        ...(s.domains?.length
+          ? ['', domainTable(rep, s.domains)]
           : []),
         ...(s.alarms?.length
           ? ['', rep.table(s.alarms, [

@@ -31,6 +31,7 @@ import { register as releases } from './releases';
 import { register as rollback } from './rollback';
 import { register as promote } from './promote';
 import { register as scale } from './scale';
+import { register as domainsCmd } from './domains';
 import { register as restart } from './restart';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
@@ -42,4 +43,4 @@ import { register as previews } from './previews';
 import { register as completion } from './completion';
 
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, schema, synth, env, deploy, promote, apps, db, bootstrap, ci, configCmd, ports, unlock, releases, rollback, scale, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
+export const commands: Register[] = [init, validate, schema, synth, env, deploy, promote, apps, db, bootstrap, ci, configCmd, ports, unlock, releases, rollback, scale, domainsCmd, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];

@@ -54,9 +54,9 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
   return [...new Set(out)].sort();
 }
 
-/** Statement conditions by scope: EFS deletes only of file systems tagged with this platform. */
+/** Statement conditions by scope: EFS and ACM deletes only of file systems and certificates tagged with this platform. */
 const conditionOf = (where: Where) => (scope: OperatorScope) =>
-  scope === 'platformFileSystems' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
+  scope === 'platformFileSystems' || scope === 'platformCertificates' || scope === 'legacySecrets' ? { StringEquals: { [`aws:ResourceTag/${TAG_PLATFORM}`]: where.platform } } : undefined;
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
@@ -70,6 +70,8 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
         return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+      case 'platformCertificates':
+        return [`arn:${where.partition}:acm:${where.region}:${where.account}:certificate/*`];
       default:
         return scopeArns(scope, where);
     }

@@ -14,7 +14,7 @@ export type Level = 'admin' | 'deploy' | 'read';
 export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
 /** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems';
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'platformCertificates';
 
 export interface OperationUse {
   levels: Level[];
@@ -23,6 +23,8 @@ export interface OperationUse {
 
 const ALL: Level[] = ['admin', 'deploy', 'read'];
 const WRITE: Level[] = ['admin', 'deploy'];
+/** what app commands use (deploy, domains, status), not bootstrap or env */
+const APP: Level[] = ['deploy', 'read'];
 const use = (levels: Level[], ...scopes: OperatorScope[]): OperationUse => ({ levels, scopes });
 
 export const SDK_OPERATIONS: Record<string, OperationUse> = {
@@ -89,6 +91,24 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
+  // ---- ACM: `domains` requests the certificate of an app's domains whose zone is elsewhere; deploy
+  // and status read it. Service Authorization Reference, AWS Certificate Manager
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html):
+  // RequestCertificate and ListCertificates name no resource type (Resource "*"); DescribeCertificate,
+  // ListTagsForCertificate and DeleteCertificate take the certificate resource. Certificate ARNs
+  // end in a random id, so the operator's certificates are named by their cyclops:platform tag
+  // (aws:ResourceTag) for the one destructive call.
+  // No admin command (bootstrap, env) calls ACM or reads records: those rows leave the admin policy
+  // out, which stays within a managed policy's 6,144 characters.
+  'acm.ListCertificates': use(APP, 'any'),
+  'acm.ListTagsForCertificate': use(APP, 'any'),
+  'acm.DescribeCertificate': use(APP, 'any'),
+  'acm.RequestCertificate': use(['deploy'], 'any'),
+  'acm.DeleteCertificate': use(['deploy'], 'platformCertificates'),
+  // ---- Route 53: status reads a custom domain's alias record in a zone of the account (zones are
+  // the env's or named in config; ListResourceRecordSets takes the hostedzone resource, Service
+  // Authorization Reference, Amazon Route 53: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html)
+  'route53.ListResourceRecordSets': use(APP, 'any'),
   // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
   'sts.GetCallerIdentity': use(ALL, 'any'),
 };
@@ -126,6 +146,13 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
     scopes: ['secrets'],
     because: 'CreateSecret with tags (secrets set, database logins)',
     doc: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html',
+  },
+  {
+    action: 'acm:AddTagsToCertificate',
+    levels: ['deploy'],
+    scopes: ['any'],
+    because: 'domains requests the certificate with its cyclops tags (RequestCertificate with Tags); ACM authorises the tags as AddTagsToCertificate on the new certificate',
+    doc: 'https://docs.aws.amazon.com/acm/latest/userguide/tags.html',
   },
   {
     action: 'ecs:ExecuteCommand',

@@ -16,7 +16,7 @@ import * as ecr from '../aws/ecr';
 import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
-import type { DatabaseApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
+import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -163,6 +163,24 @@ export function liveImages(aws: Aws): ImagesApi {
   };
 }
 
+export function liveCertificates(aws: Aws, config: Config): CertificatesApi {
+  const acm = () => import('../aws/acm');
+  const ids = (env: string, app: string) => ({ platform: config.platform.name, env, app });
+  return {
+    list: async (env, app) => (await acm()).listAppCertificates(aws, ids(env, app)),
+    describe: async (arn) => (await acm()).describeCertificate(aws, arn),
+    request: async (env, app, names, token) => (await acm()).requestCertificate(aws, ids(env, app), names, token),
+    delete: async (arn) => (await acm()).deleteCertificate(aws, arn),
+  };
+}
+
+export function liveDns(aws: Aws): DnsApi {
+  return {
+    aliasTarget: async (zoneId, name) => (await import('../aws/route53')).aliasTarget(aws, zoneId, name),
+    resolvesTo: async (name, target) => (await import('./dns-lookup')).resolvesTo(name, target),
+  };
+}
+
 export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
   return {
     config,
@@ -179,6 +197,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     logs: liveLogs(aws),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
     identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
+    certificates: liveCertificates(aws, config),
+    dns: liveDns(aws),
     events: reporter,
     signal,
   };

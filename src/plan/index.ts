@@ -18,7 +18,10 @@ export { appVolumes, keptParameter };
 
 import { templateBody } from './serialize';
 import { applyOverrides } from './overrides';
-import { hostChunks, hostsPerRule, resolveDomains, rulePriorities, webHosts } from '../config/domains';
+import { hasExternalCertificate, hostChunks, hostsPerRule, resolveDomains, rulePriorities, webHosts } from '../config/domains';
+import { EXTERNAL_CERTIFICATE_PARAMETER } from '../../templates/app-domains';
+
+export { EXTERNAL_CERTIFICATE_PARAMETER };
 
 export { templateBody, toYaml } from './serialize';
 export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter, webAlarmNames };
@@ -153,6 +156,8 @@ export function appParameters(
   ranges: Ranges = {},
   /** volume name → a kept file system to attach (the others: none, the stack makes its own) */
   keptVolumes: Record<string, string> = {},
+  /** the issued certificate for the domains whose zone is elsewhere (cyclops domains); '' while there is none */
+  externalCertificateArn = '',
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
   checkApp(app);
@@ -182,6 +187,8 @@ export function appParameters(
     }
     params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
-  for (const name of appVolumes(appConfig(config, app, env))) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
+  const a = appConfig(config, app, env);
+  for (const name of appVolumes(a)) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
+  if (hasExternalCertificate(config, env, a)) params.push({ ParameterKey: EXTERNAL_CERTIFICATE_PARAMETER, ParameterValue: externalCertificateArn });
   return params;
 }
