@@ -30,8 +30,13 @@ try {
   console.log(`ports storm: ${K} concurrent first deploys on one environment (node ${process.version}), wall ${(wallMs / 1000).toFixed(1)} s`);
   console.log(`successes: ${ok.length} of ${K}`);
   console.log(`distinct ports (= listener-rule priorities): ${new Set(ports).size}; in ports.json: ${file.length} apps, ${new Set(file.map((p) => p.port)).size} distinct ports`);
-  if (attempts.length) console.log(`allocation attempts: median ${median(attempts)}, max ${Math.max(...attempts)}`);
-  for (const r of runs.filter((x) => x.code !== 0).slice(0, 5)) console.log(`failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`);
+  if (attempts.length) {
+    const hist = Object.entries(attempts.reduce((h, a) => ({ ...h, [a]: (h[a] ?? 0) + 1 }), {})).map(([a, k]) => `${a}: ${k}`);
+    console.log(`allocation attempts: median ${median(attempts)}, max ${Math.max(...attempts)} (attempts: deploys ${hist.join(', ')})`);
+  }
+  const failures = runs.filter((x) => x.code !== 0).map((r) => `exit ${r.code}: ${(r.stderr.split('\n').filter((l) => l.startsWith('error:')).pop() ?? r.stderr.trim().split('\n').pop()).slice(0, 240)}`);
+  const counted = Object.entries(failures.reduce((m, f) => ({ ...m, [f]: (m[f] ?? 0) + 1 }), {}));
+  for (const [f, k] of counted.slice(0, 8)) console.log(`failed ×${k} (${f})`);
   if (ok.length !== K || new Set(ports).size !== K) process.exitCode = 1;
 } finally {
   moto.stop();

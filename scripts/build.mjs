@@ -19,6 +19,7 @@
 //   (`const { x } = await import('../ops/x')`).
 // - dist/cli.mjs: the program as an ES module, for scripts that import buildProgram
 //   (scripts/gen-commands-doc.mjs).
+// - dist/help.txt: `cyclops --help` as the build's run printed it (see step 4).
 // - dist/cli.cjs.<V8 version>.cache: V8's code cache for dist/cli.cjs, which the first run of
 //   bin/cyclops on a Node writes (see there); the build makes that run (`--help`) for the
 //   Node that builds.
@@ -68,6 +69,27 @@ function splitAtImport(entries) {
   };
 }
 
+/**
+ * Built-ins that the start-up code names at top level but --help and parser errors never call:
+ * commander's child_process (for executable subcommands, which cyclops has none of). Loading it
+ * (with net, dgram and streams) costs Node 22 about 8 ms of a 45 ms start (bench/startup.mjs),
+ * so in the start-up bundle it is an object that requires the real module on first use. Only
+ * for CommonJS users that read properties (esbuild's ESM interop would copy every key at load).
+ */
+const LAZY_BUILTINS = /^node:child_process$/;
+function lazyBuiltins() {
+  return {
+    name: 'lazy-builtins',
+    setup(b) {
+      b.onResolve({ filter: LAZY_BUILTINS }, (a) => ({ path: a.path.slice('node:'.length), namespace: 'lazy-builtin' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (a) => ({
+        contents: `let m;const real=()=>(m??=require(${JSON.stringify(a.path)}));module.exports=new Proxy({},{get:(_,k)=>real()[k],has:(_,k)=>k in real(),ownKeys:()=>Reflect.ownKeys(real()),getOwnPropertyDescriptor:(_,k)=>Object.getOwnPropertyDescriptor(real(),k)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** The loader bin/cyclops hands in (see there); loaded by plain require, import() resolves itself. */
 const IMPORT = '__cyclopsImport';
 const importFallback = `var ${IMPORT}=typeof ${IMPORT}=="function"?${IMPORT}:(p)=>import(p);`;
@@ -111,7 +133,7 @@ const startup = await build({
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   write: false,
-  plugins: [splitAtImport(entries)],
+  plugins: [splitAtImport(entries), lazyBuiltins()],
 });
 const cliFile = path.join(root, 'dist/cli.cjs');
 checkStartup(startup.metafile, path.relative(process.cwd(), cliFile));
@@ -148,9 +170,11 @@ const { configJsonSchema } = await import(pathToFileURL(path.join(root, 'dist/la
 writeFileSync(path.join(root, 'schema.json'), JSON.stringify(configJsonSchema(), null, 2) + '\n');
 
 // 4. The code cache: the first run of bin/cyclops writes it (after a `--help` run it holds the
-// functions that --help compiles).
-const first = spawnSync(process.execPath, [path.join(root, 'bin/cyclops'), '--help'], { stdio: ['ignore', 'ignore', 'inherit'] });
-if (first.status !== 0) {
+// functions that --help compiles). Its output, the program's help off a terminal (80 columns),
+// is dist/help.txt, which bin/cyclops answers `--help` from when stdout is not a terminal.
+const first = spawnSync(process.execPath, [path.join(root, 'bin/cyclops'), '--help'], { stdio: ['ignore', 'pipe', 'inherit'] });
+if (first.status !== 0 || !first.stdout.length) {
   console.error(`build: bin/cyclops --help exited ${first.status}`);
   process.exit(1);
 }
+writeFileSync(path.join(root, 'dist/help.txt'), first.stdout);

@@ -9,12 +9,13 @@
  * heavy module reaches the start-up chunk.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { commands } from './commands';
+import { registersFor } from './commands';
 import type { Action } from './commands/types';
 import type { Context, GlobalOptions, Streams } from './context';
 import { ExitCode, type CyclopsError } from './errors';
 import { errorDocument, errorLines } from './report/error-text';
-import { ParseFailure, routeParseErrors } from './usage';
+import { isTerminal, writeFd } from './fd-write';
+import { commandWord, ParseFailure, routeParseErrors } from './usage';
 
 declare const CYCLOPS_VERSION: string;
 
@@ -22,8 +23,12 @@ const setExitCode = (code: number) => {
   process.exitCode = code;
 };
 
-/** The program. `streams` replaces the process's stdout/stderr/stdin (in-process runs and tests). */
-export function buildProgram(onExit: (code: number) => void = setExitCode, streams: Streams = {}): Command {
+/**
+ * The program. `streams` replaces the process's stdout/stderr/stdin (in-process runs and tests).
+ * With `args` (the command line after `node cyclops`), only the command they name is
+ * registered (src/commands/index.ts, registersFor); without, every command.
+ */
+export function buildProgram(onExit: (code: number) => void = setExitCode, streams: Streams = {}, args?: readonly string[]): Command {
   const program = new Command('cyclops')
     .description('Run a small application cloud on AWS: one platform, named environments, apps as CloudFormation stacks.')
     .version(typeof CYCLOPS_VERSION === 'string' ? CYCLOPS_VERSION : '0.0.0', '-V, --version', 'print the version')
@@ -68,7 +73,7 @@ Examples:
       }
     };
 
-  for (const register of commands) register(program, run);
+  for (const register of registersFor(args && commandWord(args, program.options))) register(program, run);
   routeParseErrors(program, streams);
   return program;
 }
@@ -100,7 +105,7 @@ export function watchSignals(ctx: Context, exit: (code: number) => void = (c) =>
 }
 
 export async function main(argv = process.argv, streams: Streams = {}, onExit: (code: number) => void = setExitCode): Promise<void> {
-  const program = buildProgram(onExit, streams);
+  const program = buildProgram(onExit, streams, argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (e) {
@@ -120,11 +125,19 @@ export async function main(argv = process.argv, streams: Streams = {}, onExit: (
  * is the commonest way to start cyclops after --help, so it stays on the start-up path.
  */
 function reportUsage(e: CyclopsError, argv: string[], streams: Streams): number {
-  const err = streams.stderr ?? process.stderr;
-  const color = !process.env.NO_COLOR && !argv.includes('--no-color') && !!(err as { isTTY?: boolean }).isTTY && process.env.TERM !== 'dumb';
-  for (const line of errorLines(e, (s) => (color ? `\x1b[31m${s}\x1b[39m` : s))) err.write(`${line}\n`);
+  const tty = streams.stderr ? !!(streams.stderr as { isTTY?: boolean }).isTTY : isTerminal(2);
+  const color = !process.env.NO_COLOR && !argv.includes('--no-color') && tty && process.env.TERM !== 'dumb';
+  const text = errorLines(e, (s) => (color ? `\x1b[31m${s}\x1b[39m` : s))
+    .map((line) => `${line}\n`)
+    .join('');
+  if (streams.stderr) streams.stderr.write(text);
+  else writeFd(2, text);
   const { doc, exitCode } = errorDocument(e);
-  if (argv.includes('--json')) (streams.stdout ?? process.stdout).write(`${JSON.stringify(doc, null, 2)}\n`);
+  const json = `${JSON.stringify(doc, null, 2)}\n`;
+  if (argv.includes('--json')) {
+    if (streams.stdout) streams.stdout.write(json);
+    else writeFd(1, json);
+  }
   return exitCode;
 }
 

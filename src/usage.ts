@@ -4,8 +4,9 @@
  * ("usage: cyclops deploy <image> <app> <env> [options]"). Commander prints nothing itself;
  * every error becomes a usage error (exit 2) rendered by the Reporter like any other.
  */
-import type { Command, CommanderError } from 'commander';
+import type { Command, CommanderError, Option } from 'commander';
 import { usageError, type CyclopsError } from './errors';
+import { isTerminal, writeFd } from './fd-write';
 
 /** Damerau-Levenshtein (optimal string alignment) distance. */
 export function editDistance(a: string, b: string): number {
@@ -35,6 +36,24 @@ export function closest(typed: string, known: Iterable<string>): string | undefi
   if (!best) return undefined;
   const bare = t.replace(/^-+/, '');
   return best.d <= Math.max(1, Math.floor(bare.length / 3)) && best.d < bare.length ? best.name : undefined;
+}
+
+/**
+ * The first word of a command line that is not a global option or its value: the command it
+ * runs (`cyclops --profile ops deploy …` → "deploy"). `options` are the program's own, so the
+ * options that take a value are read off them, not listed here. undefined when there is none,
+ * or when --help/-h comes before it (program help lists every command).
+ */
+export function commandWord(args: readonly string[], options: readonly Option[]): string | undefined {
+  const takesValue = new Set(options.filter((o) => o.required || o.optional).flatMap((o) => [o.long, o.short].filter((f): f is string => !!f)));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--') return args[i + 1];
+    if (a === '--help' || a === '-h') return undefined;
+    if (!a.startsWith('-') || a === '-') return a;
+    if (!a.includes('=') && takesValue.has(a)) i++;
+  }
+  return undefined;
 }
 
 /** "cyclops env create" */
@@ -155,7 +174,14 @@ export function routeParseErrors(root: Command, streams: { stdout?: NodeJS.Writa
     cmd
       .showHelpAfterError(false)
       .showSuggestionAfterError(false)
-      .configureOutput({ writeOut: (s) => (streams.stdout ?? process.stdout).write(s), writeErr: () => undefined, outputError: () => undefined })
+      .configureOutput({
+        writeOut: (s) => (streams.stdout ? streams.stdout.write(s) : writeFd(1, s)),
+        writeErr: () => undefined,
+        outputError: () => undefined,
+        // commander's defaults ask process.stdout, which would load Node's streams at start-up
+        getOutHelpWidth: () => (streams.stdout || !isTerminal(1) ? 80 : process.stdout.columns), // 80: commander's own width off a terminal
+        getOutHasColors: () => false,
+      })
       .exitOverride((e) => {
         if (e.exitCode === 0 || e.code === 'commander.executeSubCommandAsync') throw e;
         throw new ParseFailure(e, parseErrorToUsage(e, cmd));

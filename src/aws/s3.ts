@@ -118,6 +118,25 @@ export async function deleteObject(aws: Aws, bucket: string, key: string, ifMatc
   }
 }
 
+/**
+ * Delete many keys in one DeleteObjects call per 1,000 (the API's limit,
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html); keys already gone
+ * are fine. Quiet mode: only failures come back, and any failure fails the call.
+ */
+export async function deleteObjects(aws: Aws, bucket: string, keys: string[]): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const action = `delete ${batch.length} objects under s3://${bucket}/`;
+    try {
+      const r = await aws.s3.send(new aws.sdk.s3.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+      const failed = (r.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
+      if (failed.length) throw new Error(`${failed[0].Key}: ${failed[0].Code} ${failed[0].Message ?? ''}`.trim());
+    } catch (e) {
+      fail(aws, bucket, e, action);
+    }
+  }
+}
+
 /** Every object under a prefix (all pages). */
 export async function listObjects(aws: Aws, bucket: string, prefix: string): Promise<Listed[]> {
   const out: Listed[] = [];

@@ -42,5 +42,57 @@ import { register as iamPolicy } from './iam-policy';
 import { register as previews } from './previews';
 import { register as completion } from './completion';
 
+/**
+ * Every top-level command by name, in the order --help lists them, with the module that
+ * registers it (apps.ts registers status, apps and destroy). A run registers only the module
+ * of the command it names (see `registersFor`); test/unit/cli-lazy-tree.test.ts checks that
+ * every command a module registers is listed here under that module.
+ */
+export const commandsByName: Record<string, Register> = {
+  init,
+  validate,
+  schema,
+  synth,
+  env,
+  deploy,
+  promote,
+  status: apps,
+  apps,
+  destroy: apps,
+  db,
+  bootstrap,
+  ci,
+  config: configCmd,
+  ports,
+  unlock,
+  releases,
+  rollback,
+  scale,
+  domains: domainsCmd,
+  restart,
+  vars,
+  secrets,
+  logs,
+  run: runCmd,
+  exec,
+  previews,
+  'iam-policy': iamPolicy,
+  completion,
+};
+
 /** Every command, in the order --help lists them. */
-export const commands: Register[] = [init, validate, schema, synth, env, deploy, promote, apps, db, bootstrap, ci, configCmd, ports, unlock, releases, rollback, scale, domainsCmd, restart, vars, secrets, logs, runCmd, exec, previews, iamPolicy, completion];
+export const commands: Register[] = [...new Set(Object.values(commandsByName))];
+
+/** Commands whose action reads the whole tree (completion scripts list every command). */
+const NEEDS_TREE = new Set(['completion']);
+
+/**
+ * The commands a run needs: the one `name` (the first word of the command line) names, or
+ * every one for --help, the `help` command, an unknown or missing name (its "did you mean"
+ * weighs every name) and the commands that read the tree. Building the whole tree costs
+ * start-up most of its time (bench/startup.mjs); a run needs one branch of it.
+ */
+export function registersFor(name: string | undefined): Register[] {
+  const one = name !== undefined && !NEEDS_TREE.has(name) && Object.hasOwn(commandsByName, name) ? commandsByName[name] : undefined;
+  return one ? [one] : commands;
+}

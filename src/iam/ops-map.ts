@@ -55,6 +55,7 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   's3.HeadObject': use(ALL, 'readObjects'),
   's3.PutObject': use(WRITE, 'writeObjects'),
   's3.DeleteObject': use(WRITE, 'writeObjects'),
+  's3.DeleteObjects': use(WRITE, 'writeObjects'), // a port allocation deletes the requests it served (s3:DeleteObject per key)
   // ---- ECS: rollouts, restarts and one-off tasks (database admin, run)
   'ecs.DescribeServices': use(ALL, 'services'),
   'ecs.UpdateService': use(WRITE, 'services'),

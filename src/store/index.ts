@@ -4,15 +4,14 @@
  */
 export { ensureBucket, tlsOnlyPolicy, type EnsureBucketResult } from './bucket';
 export { pushTemplate, readLatestTemplate, sha256, type PushResult, type StoredTemplate, type TemplateKind } from './templates';
+export { allocatePort, type AllocateResult } from './port-allocation';
 export {
-  allocatePort,
   releasePort,
   readPorts,
   pushPortsRange,
   parsePorts,
   lowestFree,
   type PortsFile,
-  type AllocateResult,
   type PushPortsResult,
 } from './ports';
 export { acquireLock, readLock, removeLock, currentHolder, DEFAULT_LOCK_TTL_SECONDS, type Lock, type LockInfo, type AcquireOptions } from './locks';

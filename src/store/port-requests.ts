@@ -2,16 +2,15 @@
  * Port requests: how many allocations at once share the one ports.json without starving.
  *
  * An allocation that finds no port for its app in ports.json writes a request object
- * (ports-requests/<env>/<app>, a key of its own, so requests never contend), then runs the
- * compare-and-swap on ports.json: it reads the file, lists every pending request (of every
- * env) and writes the file with a port for each of them. Whoever wins that write serves
- * everyone who asked before it listed; a loser re-reads the file and usually finds its port
- * there already. So K allocations at once need a handful of winning writes, not K, and each
- * allocation a couple of attempts (docs/concepts.md, "Ports"; bench/ports-storm.mjs).
+ * (ports-requests/<env>/<app>, a key of its own, so requests never contend). The owner of
+ * the oldest request leads and writes ports.json with a port for every pending request; the
+ * others wait for their request to be served (src/store/port-allocation.ts; docs/concepts.md,
+ * "Ports"; bench/ports-storm.mjs).
  *
- * ports.json stays the one truth: a request is only a wish. Each allocation deletes its own
- * request when it ends (served, failed or refused); the request of a process that died is
- * served by the next writer (its app gets the port the rerun will use) and deleted once stale.
+ * ports.json stays the one truth: a request is only a wish. The writer that serves a request
+ * deletes it, and each allocation deletes its own when it ends (served, failed or refused);
+ * the request of a process that died is served by the next writer (its app gets the port the
+ * rerun will use) and deleted once stale.
  */
 import { isName, NAME_MAX, portRequestKey, portRequestOf, PORT_REQUESTS_PREFIX } from '../naming';
 import { deleteObject, listObjects, putObject, type Where } from './s3';

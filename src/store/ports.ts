@@ -1,18 +1,17 @@
 /**
  * ports.json: { version: 1, range: [first, last], environments: { env: { app: port } } }.
  * Every write is a compare-and-swap on the ETag, so two processes never hand out the same
- * port; allocations at once combine through request objects (src/store/port-requests.ts). The file is validated on every read; a corrupt or invalid file is reported and
- * never overwritten.
+ * port; allocations at once combine through request objects (src/store/port-allocation.ts).
+ * The file is validated on every read; a corrupt or invalid file is reported and never
+ * overwritten.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Aws } from '../aws/client';
 import type { Config } from '../config/model';
 import { CyclopsError, ExitCode, failure, usageError } from '../errors';
-import { PORTS_KEY, portRequestKey, templateUrl } from '../naming';
+import { PORTS_KEY, templateUrl } from '../naming';
 import { withCas, type CasOptions } from './cas';
-import { currentHolder } from './locks';
-import { dropRequest, isStale, lowestFree, pendingRequests, serve, writeRequest } from './port-requests';
 import { getObject, putObject, where, type StoredObject, type Where } from './s3';
 
 const portNumber = z.number().int().min(1).max(65535);
@@ -63,20 +62,20 @@ export function parsePorts(body: string, bucket: string): PortsFile {
 
 export const serializePorts = (f: PortsFile) => JSON.stringify(f, null, 2) + '\n';
 
-const emptyFile = (range: [number, number]): PortsFile => ({ version: 1, range: [range[0], range[1]], environments: {} });
+export const emptyFile = (range: [number, number]): PortsFile => ({ version: 1, range: [range[0], range[1]], environments: {} });
 
-interface Current {
+export interface Current {
   file: PortsFile | null;
   obj: StoredObject | null;
 }
 
-async function readCurrent(w: Where): Promise<Current> {
+export async function readCurrent(w: Where): Promise<Current> {
   const obj = await getObject(w, PORTS_KEY);
   return { obj, file: obj ? parsePorts(obj.body, w.bucket) : null };
 }
 
 /** Conditional write: IfMatch the ETag we read, or IfNoneMatch "*" when there was no file. */
-const writeCas = (w: Where, cur: Current, next: PortsFile) =>
+export const writeCas = (w: Where, cur: Current, next: PortsFile) =>
   putObject(w, PORTS_KEY, serializePorts(next), cur.obj ? { ifMatch: cur.obj.etag } : { ifNoneMatch: true });
 
 /** One read-modify-write of ports.json, retried on a lost compare-and-swap. */
@@ -90,62 +89,6 @@ export async function readPorts(aws: Aws, config: Config): Promise<PortsFile | n
 }
 
 export { lowestFree } from './port-requests';
-
-export interface AllocateResult {
-  port: number;
-  /** false when the app already had this port */
-  allocated: boolean;
-  /** reads of ports.json it took (1 when uncontended) */
-  attempts: number;
-}
-
-/** The one line for a range with no free port in `env` (exit 2: nothing was allocated). */
-function rangeFull(config: Config, file: PortsFile, env: string): CyclopsError {
-  const n = Object.keys(file.environments[env] ?? {}).length;
-  return new CyclopsError(
-    `ports: the range ${file.range[0]}-${file.range[1]} is full in ${env} (${n} apps); widen ports.range in ${config.file} and run "cyclops config push ports", or free one with "cyclops ports release APP ${env}"`,
-    { exitCode: ExitCode.USAGE, code: 'ports-full' },
-  );
-}
-
-/**
- * Idempotent: an app keeps its port; otherwise it gets the lowest free port of the range in
- * its env. A full range is refused before anything is written. Under contention the request
- * objects of src/store/port-requests.ts let one winning write serve every waiting allocation.
- */
-export async function allocatePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<AllocateResult> {
-  const w = where(aws, config);
-  let cur = await readCurrent(w);
-  const had = cur.file?.environments[env]?.[app];
-  if (had !== undefined) return { port: had, allocated: false, attempts: 1 };
-  if (cur.file && lowestFree(cur.file, env) === null) throw rangeFull(config, cur.file, env);
-  const own = portRequestKey(env, app);
-  await writeRequest(w, env, app, currentHolder());
-  try {
-    const { value, attempts } = await withCas(
-      `s3://${w.bucket}/${PORTS_KEY}`,
-      async (n) => {
-        if (n > 1) {
-          cur = await readCurrent(w);
-          const served = cur.file?.environments[env]?.[app];
-          if (served !== undefined) return served; // another writer served our request
-        }
-        const file = cur.file ?? emptyFile(config.ports.range);
-        const pending = await pendingRequests(w);
-        const next = serve(file, [...pending, { env, app }]);
-        const port = next.environments[env]?.[app];
-        if (port === undefined) throw rangeFull(config, file, env);
-        await writeCas(w, cur, next);
-        await Promise.all(pending.filter((r) => r.key !== own && isStale(r)).map((r) => dropRequest(w, r.key)));
-        return port;
-      },
-      opts,
-    );
-    return { port: value, allocated: true, attempts };
-  } finally {
-    await dropRequest(w, own);
-  }
-}
 
 /** Free an app's port; { port: null } when it had none (nothing is written then). */
 export async function releasePort(aws: Aws, config: Config, env: string, app: string, opts: CasOptions = {}): Promise<{ port: number | null; attempts: number }> {

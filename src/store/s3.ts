@@ -35,5 +35,8 @@ export const headObject = (w: Where, key: string) => s3.headObject(w.aws, w.buck
 /** Delete a key; with ifMatch only if it still has that ETag (else a write conflict). */
 export const deleteObject = (w: Where, key: string, ifMatch?: string) => s3.deleteObject(w.aws, w.bucket, key, ifMatch);
 
+/** Delete many keys (one call per 1,000; gone already is fine). */
+export const deleteObjects = (w: Where, keys: string[]) => s3.deleteObjects(w.aws, w.bucket, keys);
+
 /** Every object under a prefix (all pages). */
 export const listObjects = (w: Where, prefix: string) => s3.listObjects(w.aws, w.bucket, prefix);

@@ -42,6 +42,24 @@ test('allocation is idempotent, takes the lowest free port, and is per environme
   });
 });
 
+test('a crowd of first allocations at once: one leads and serves the rest, who never write ports.json and read it at most twice', async () => {
+  const config = storeConfig(bucket, [20000, 20049]);
+  const apps = Array.from({ length: 12 }, (_, i) => `app${String(i).padStart(2, '0')}`);
+  const writes: string[] = [];
+  // Count the writes of ports.json at the wire: followers must not compete for it.
+  const counted = { ...aws, s3: { send: (cmd: { input: { Key?: string }; constructor: { name: string } }) => (cmd.constructor.name === 'PutObjectCommand' && cmd.input.Key === 'ports.json' && writes.push('put'), aws.s3.send(cmd as never)) } } as unknown as typeof aws;
+  const results = await Promise.all(apps.map((app) => allocatePort(counted, config, 'staging', app)));
+  const ports = results.map((r) => r.port);
+  expect(new Set(ports).size).toBe(apps.length);
+  expect([...ports].sort()).toEqual(apps.map((_, i) => 20000 + i));
+  const attempts = results.map((r) => r.attempts).sort();
+  expect(attempts[Math.floor(attempts.length / 2)]).toBeLessThanOrEqual(2);
+  expect(Math.max(...attempts)).toBeLessThanOrEqual(3);
+  expect(writes.length).toBeLessThan(apps.length / 2);
+  expect(Object.keys((await readPorts(aws, config))!.environments.staging).sort()).toEqual(apps);
+  expect(await requestKeys()).toEqual([]);
+});
+
 test('a full range is a clear error naming the range and how to widen it', async () => {
   const config = storeConfig(bucket, [20000, 20001]);
   await allocatePort(aws, config, 'staging', 'a');
@@ -57,19 +75,21 @@ test('a full range is a clear error naming the range and how to widen it', async
   expect(await requestKeys()).toEqual([]);
 });
 
-test('one winning write serves every pending request, and each allocation removes its own request', async () => {
+test('one winning write serves every pending request and deletes what it served; a leader that never writes is waited for, then passed', async () => {
   const config = storeConfig(bucket, [20000, 20009]);
-  // Two allocations in flight elsewhere (one in another env) have written their requests.
+  // Two allocations elsewhere (one in another env) wrote their requests and then went silent:
+  // web follows the older one until it sees no progress (PATIENCE lists), then writes itself
+  // after one more read of ports.json.
   await putRequest('staging', 'early');
   await putRequest('production', 'other');
-  expect(await allocatePort(aws, config, 'staging', 'web')).toEqual({ port: 20001, allocated: true, attempts: 1 });
+  expect(await allocatePort(aws, config, 'staging', 'web')).toEqual({ port: 20001, allocated: true, attempts: 2 });
   expect(await readPorts(aws, config)).toEqual({
     version: 1,
     range: [20000, 20009],
     environments: { staging: { early: 20000, web: 20001 }, production: { other: 20000 } },
   });
-  // web's request is gone; the others' stay until their own allocations end.
-  expect(await requestKeys()).toEqual(['ports-requests/production/other', 'ports-requests/staging/early']);
+  // web's write served the others too, so it deleted their requests with its own.
+  expect(await requestKeys()).toEqual([]);
   // Their allocations find the port already given: no further write of ports.json.
   const etag = (await aws.s3.send(new aws.sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: 'ports.json' }))).ETag;
   await putRequest('staging', 'early'); // (still there)

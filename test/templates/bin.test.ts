@@ -76,3 +76,36 @@ describe('offline commands never load the AWS SDK', () => {
     expect(r.stderr).toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND/);
   });
 });
+
+describe('--help off a terminal answers from dist/help.txt, which the build rendered from the program', () => {
+  // Copies of the package: one without help.txt (the program renders its help), one whose
+  // program is broken (only help.txt can answer).
+  const copy = (edit: (pkg: string) => void) => {
+    const pkg = tmp();
+    dirs.push(pkg);
+    for (const p of ['bin', 'dist', 'package.json']) cpSync(path.join(ROOT, p), path.join(pkg, p), { recursive: true });
+    edit(pkg);
+    return path.join(pkg, 'bin/cyclops');
+  };
+
+  test('help.txt is exactly what the program prints', async () => {
+    const rendered = await cyclops(['--help'], { bin: copy((pkg) => rmSync(path.join(pkg, 'dist/help.txt'))) });
+    const answered = await cyclops(['--help']);
+    expect(rendered.code).toBe(0);
+    expect(answered).toMatchObject({ code: 0, stderr: '' });
+    expect(answered.stdout).toBe(rendered.stdout);
+    expect(answered.stdout).toBe(readFileSync(path.join(ROOT, 'dist/help.txt'), 'utf8'));
+  });
+
+  test('the answer does not load the program; anything else does', async () => {
+    const bin = copy((pkg) => {
+      for (const f of readdirSync(path.join(pkg, 'dist')).filter((f) => f.startsWith('cli.cjs'))) rmSync(path.join(pkg, 'dist', f));
+    });
+    const help = await cyclops(['-h'], { bin });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: cyclops \[options\] \[command\]/);
+    const other = await cyclops(['deploy', '--help'], { bin });
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(/cli\.cjs/);
+  });
+});

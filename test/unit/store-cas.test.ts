@@ -27,11 +27,12 @@ const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)])
 const portsBody = (envs: Record<string, Record<string, number>> = {}) => JSON.stringify({ version: 1, range: [20000, 20009], environments: envs });
 const noSleep = { sleep: async () => {} };
 
-/** The request object, the listing of requests and their removal succeed; only ports.json writes are scripted. */
+/** The request object, the listing of requests (web's own alone) and their removal succeed; only ports.json writes are scripted. */
 const requestsAllowed = () => {
   s3Mock.on(sdk.s3.PutObjectCommand).resolves({ ETag: '"r"' });
-  s3Mock.on(sdk.s3.ListObjectsV2Command).resolves({ Contents: [] });
+  s3Mock.on(sdk.s3.ListObjectsV2Command).resolves({ Contents: [{ Key: 'ports-requests/staging/web', LastModified: new Date() }] });
   s3Mock.on(sdk.s3.DeleteObjectCommand).resolves({});
+  s3Mock.on(sdk.s3.DeleteObjectsCommand).resolves({});
 };
 const filePuts = () => s3Mock.commandCalls(sdk.s3.PutObjectCommand).filter((c) => c.args[0].input.Key === 'ports.json');
 const PORTS = { Key: 'ports.json' };
@@ -125,20 +126,52 @@ test('serving: each pending request gets the lowest free port of its env in requ
   expect(file.environments.staging).toEqual({ a: 20000, b: 20002 }); // pure
 });
 
-test('a stale request (its process died) is served, then deleted by the writer; fresh ones are left to their owners', async () => {
-  s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(portsBody()), ETag: '"e"' }));
+test('the writer serves every listed request, stale ones too, and deletes those it served in one call', async () => {
+  // ports.json as S3 would keep it: what the last write put there.
+  let stored = portsBody();
+  s3Mock.on(sdk.s3.GetObjectCommand).callsFake(() => ({ Body: body(stored), ETag: '"e"' }));
   requestsAllowed();
+  s3Mock.on(sdk.s3.PutObjectCommand, PORTS).callsFake((input) => {
+    stored = input.Body as string;
+    return { ETag: '"e2"' };
+  });
   const old = new Date(Date.now() - REQUEST_STALE_MS - 1000);
   s3Mock.on(sdk.s3.ListObjectsV2Command).resolves({
     Contents: [
       { Key: 'ports-requests/staging/dead', LastModified: old },
+      { Key: 'ports-requests/staging/web', LastModified: new Date(Date.now() - 1000) }, // the oldest live one: web leads
       { Key: 'ports-requests/staging/live', LastModified: new Date() },
-      { Key: 'ports-requests/staging/web', LastModified: new Date() },
     ],
   });
-  expect(await allocatePort(aws, config, 'staging', 'web', noSleep)).toMatchObject({ port: 20002, allocated: true, attempts: 1 });
-  expect(JSON.parse(filePuts()[0].args[0].input.Body as string).environments).toEqual({ staging: { dead: 20000, live: 20001, web: 20002 } });
-  expect(s3Mock.commandCalls(sdk.s3.DeleteObjectCommand).map((c) => c.args[0].input.Key).sort()).toEqual(['ports-requests/staging/dead', 'ports-requests/staging/web']);
+  expect(await allocatePort(aws, config, 'staging', 'web', noSleep)).toMatchObject({ port: 20001, allocated: true, attempts: 1 });
+  expect(JSON.parse(filePuts()[0].args[0].input.Body as string).environments).toEqual({ staging: { dead: 20000, web: 20001, live: 20002 } });
+  expect(filePuts()).toHaveLength(1); // the service rounds after it found everyone served
+  const batch = s3Mock.commandCalls(sdk.s3.DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects?.map((o) => o.Key).sort());
+  expect(batch[0]).toEqual(['ports-requests/staging/dead', 'ports-requests/staging/live']);
+  expect(s3Mock.commandCalls(sdk.s3.DeleteObjectCommand).map((c) => c.args[0].input.Key)).toEqual(['ports-requests/staging/web']);
+});
+
+test('a follower never writes while the leader serves: it waits until its request is gone, then reads its port', async () => {
+  let listed = 0;
+  s3Mock.on(sdk.s3.PutObjectCommand).resolves({ ETag: '"r"' });
+  s3Mock.on(sdk.s3.DeleteObjectCommand).resolves({});
+  // The leader's request is older; on the third list the leader has served web and deleted its request.
+  s3Mock.on(sdk.s3.ListObjectsV2Command).callsFake(() => ({
+    Contents: [
+      { Key: 'ports-requests/staging/leader', LastModified: new Date(Date.now() - 1000) },
+      ...(++listed < 3 ? [{ Key: 'ports-requests/staging/web', LastModified: new Date() }] : []),
+    ],
+  }));
+  s3Mock
+    .on(sdk.s3.GetObjectCommand)
+    .resolvesOnce({ Body: body(portsBody({ staging: { a: 20000 } })), ETag: '"e1"' } as never)
+    .callsFake(() => ({ Body: body(portsBody({ staging: { a: 20000, leader: 20001, web: 20002 } })), ETag: '"e2"' }));
+  const waits: number[] = [];
+  const r = await allocatePort(aws, config, 'staging', 'web', { sleep: async (ms) => void waits.push(ms) });
+  expect(r).toEqual({ port: 20002, allocated: true, attempts: 2 });
+  expect(filePuts()).toHaveLength(0);
+  expect(waits).toHaveLength(2);
+  expect(waits.every((ms) => ms >= 25 && ms <= 1000)).toBe(true);
 });
 
 test('wrong region: a 301 from HeadBucket and a PermanentRedirect name the bucket\'s region', async () => {
