@@ -130,10 +130,14 @@ export async function domains(ops: Ops, t: AppTarget, opts: DomainsOptions = {})
         if (info) seen = { ...seen, certs: [...seen.certs.filter((c) => c.arn !== arn), info] };
         decided = decide(ops, t, names, https, seen, !!opts.prune);
       }
-      if (decided.attach) release = await attach(ops, t, scope, seen, decided.attach, opts, started);
+      if (decided.attach) {
+        release = await attach(ops, t, scope, seen, decided.attach, opts, started);
+        // the certificate the stack had is now stale: --prune deletes it in this same run
+        seen = { ...seen, stack: await ops.stacks.describe(appStack(t.platform, t.env, t.app)), release: await ops.store.readRelease(t.env, t.app) };
+        decided = decide(ops, t, names, https, seen, !!opts.prune);
+      }
       if (decided.prune.length) outcomes = await prune(ops, decided.prune);
     });
-    if (release !== null) seen = { ...seen, stack: await ops.stacks.describe(appStack(t.platform, t.env, t.app)) };
   }
   const cur = https && names.length ? await withRecords(ops, currentCertificate(seen.certs, names), opts) : null;
   if (cur) seen = { ...seen, certs: seen.certs.map((c) => (c.arn === cur.arn ? cur : c)) };
