@@ -33,6 +33,7 @@ import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as domainsCmd } from './domains';
 import { register as restart } from './restart';
+import { register as ps } from './ps';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
@@ -59,6 +60,7 @@ export const commandsByName: Record<string, Register> = {
   status: apps,
   apps,
   destroy: apps,
+  ps,
   db,
   bootstrap,
   ci,

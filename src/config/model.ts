@@ -158,8 +158,22 @@ export type DatabaseConfig =
     }
   | { type: 'none' };
 
+/**
+ * Where an environment lives when it is not the platform's home: its account, its region
+ * (default the platform's) and how cyclops gets credentials there (a role assumed from the
+ * home credentials, or a named profile; neither: the home credentials themselves).
+ */
+export interface EnvAwsConfig {
+  account: string;
+  region: string;
+  roleArn?: string;
+  profile?: string;
+}
+
 export interface EnvironmentConfig {
   name: string;
+  /** absent: the environment lives with the platform (its account and region) */
+  aws?: EnvAwsConfig;
   network: NetworkConfig;
   capacity: CapacityConfig;
   /** delegated: the zone this environment created is delegated from its parent (so ACM can validate in it) */
@@ -178,7 +192,7 @@ export interface Config {
   /** where it was loaded from, for messages */
   file: string;
   platform: { name: string; region: string; bucket: string };
-  aws: { endpoint?: string; profile?: string };
+  aws: { endpoint?: string; profile?: string; registry?: string };
   ports: { range: [number, number] };
   environments: Record<string, EnvironmentConfig>;
   apps: Record<string, AppConfig>;
@@ -289,7 +303,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
 /** Processes that run as an ECS service (not cron, not the release phase). */
 export const serviceProcesses = (app: AppConfig) => app.processes.filter((p) => p.kind !== 'cron' && p.kind !== 'release');
 
-function resolveEnvironment(name: string, e: ParsedConfig['environments'][string]): EnvironmentConfig {
+function resolveEnvironment(name: string, e: ParsedConfig['environments'][string], home: string): EnvironmentConfig {
   const n = e.network;
   const network: NetworkConfig = n.vpcId
     ? { mode: 'import', vpcId: n.vpcId, publicSubnets: n.publicSubnets ?? [], privateSubnets: n.privateSubnets ?? [] }
@@ -331,8 +345,15 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
             ssl: d.ssl ?? 'prefer',
           }
         : { type: 'none' };
+  const aws: EnvAwsConfig | undefined = e.aws && {
+    account: e.aws.account,
+    region: e.aws.region ?? home,
+    ...(e.aws.roleArn ? { roleArn: e.aws.roleArn } : {}),
+    ...(e.aws.profile ? { profile: e.aws.profile } : {}),
+  };
   return {
     name,
+    ...(aws ? { aws } : {}),
     network,
     capacity,
     dns: { domain: e.dns.domain, hostedZoneId: e.dns.hostedZoneId, delegated: e.dns.delegated ?? false },
@@ -349,9 +370,9 @@ export function resolveConfig(file: string, c: ParsedConfig): Config {
   return {
     file,
     platform: { name: c.platform.name, region: c.platform.region, bucket: c.platform.bucket ?? `${c.platform.name}-cyclops-${c.platform.region}` },
-    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile },
+    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile, ...(c.aws?.registry ? { registry: c.aws.registry } : {}) },
     ports: { range: c.ports.range as [number, number] },
-    environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v)])),
+    environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v, c.platform.region)])),
     apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveAppByEnv(k, v, Object.keys(c.environments))])),
   };
 }
@@ -368,6 +389,12 @@ function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: 
   };
   return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, inEnv(e)])) };
 }
+
+/** The region an environment's stacks live in: its own (`aws.region`) or the platform's. */
+export const envRegion = (config: Config, env: string): string => config.environments[env]?.aws?.region ?? config.platform.region;
+
+/** The accounts environments live in other than through the home credentials (`aws.account`), sorted, unique. */
+export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws ? [e.aws.account] : [])))].sort();
 
 /**
  * The app in an environment: its settings with that environment's `environments.<env>` merged
