@@ -99,6 +99,14 @@ export interface MessageData {
   'settings.pending': AppEnv & { revision: number; running: number };
   'deploy.volume.kept-attached': { volume: string; fileSystemId: string };
   'deploy.volume.kept-stray': { fileSystems: string[] };
+  'deploy.domains.certificate-pending': AppEnv & { names: string[]; status: string | null };
+  'domains.certificate.requested': AppEnv & { arn: string; names: string[] };
+  'domains.certificate.waiting-records': { arn: string; missing: string[] };
+  'domains.certificate.attaching': AppEnv & { arn: string; release: number | null };
+  'domains.certificate.deleted': { arn: string; outcome: 'deleted' | 'in-use' | 'missing' };
+  'domains.certificate.stale': AppEnv & { arns: string[] };
+  'domains.done': AppEnv & { certificate: string | null; status: string | null; attached: string };
+  'status.domains-unavailable': AppEnv & { reason: string };
   'vars.set': AppEnv & { names: string[]; release: number | null };
   'vars.unset': AppEnv & { names: string[]; release: number | null };
   'secret.storing': { name: string };
@@ -281,6 +289,14 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'settings.pending': { kind: 'info', about: 'settings stored by an earlier, stopped run are applied now' },
   'deploy.volume.kept-attached': { kind: 'info', about: 'a file system kept by destroy is attached again' },
   'deploy.volume.kept-stray': { kind: 'warning', about: 'kept file systems of volumes the app no longer has stay unattached' },
+  'deploy.domains.certificate-pending': { kind: 'warning', about: 'domains whose zone is elsewhere have no issued certificate yet (`cyclops domains`)' },
+  'domains.certificate.requested': { kind: 'step', about: '`domains`: an ACM certificate is requested for the domains whose zone is elsewhere' },
+  'domains.certificate.waiting-records': { kind: 'info', about: '`domains`: ACM has not published every validation record yet; run it again' },
+  'domains.certificate.attaching': { kind: 'step', about: '`domains`: the issued certificate goes on the HTTPS listener through the app stack' },
+  'domains.certificate.deleted': { kind: 'info', about: '`domains --prune`: a certificate no longer used is deleted (or kept: in use)' },
+  'domains.certificate.stale': { kind: 'info', about: 'certificates for an earlier list of domains remain; `domains --prune` deletes them' },
+  'domains.done': { kind: 'success', about: '`domains` done' },
+  'status.domains-unavailable': { kind: 'warning', about: 'certificate and DNS states of the domains could not be read' },
   'vars.set': { kind: 'success', about: '`vars set` done' },
   'vars.unset': { kind: 'success', about: '`vars unset` done' },
   'secret.storing': { kind: 'step', about: 'a secret value goes to Secrets Manager (never the value itself)' },

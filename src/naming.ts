@@ -32,6 +32,9 @@ export const TAG_VOLUME = 'cyclops:volume';
 export const TAG_PREVIEW_OF = 'cyclops:preview-of';
 /** On one-off tasks (`run`, the release phase): who started it. */
 export const TAG_RUN = 'cyclops:run';
+/** On the ACM certificate `cyclops domains` requests for an app's domains whose zone is elsewhere. */
+export const TAG_CERTIFICATE = 'cyclops:certificate';
+export const EXTERNAL_DOMAINS_CERTIFICATE = 'external-domains';
 
 /** Tags for every stack and resource; "-" marks a level that does not apply. A preview also names the app it previews. */
 export function tags(ids: Ids & { previewOf?: string }): { Key: string; Value: string }[] {

@@ -14,7 +14,7 @@ import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfig
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
 import { runtimePlatform } from './app-arch';
 import { heldCount, heldState, holdConditions, holdParameter, holds, whenServing } from './app-hold';
-import { domainResources } from './app-domains';
+import { domainResources, externalCertificate } from './app-domains';
 import type { ResolvedDomain } from '../src/config/domains';
 import { REDIS_PORT } from './data';
 import {
@@ -247,7 +247,13 @@ export function appTemplate(input: AppInput): Template {
       if (isProgressive(app.deployment)) {
         addProgressiveWeb({ parameters, resources, outputs }, { ids, deployment: app.deployment, healthCheckPath: app.healthCheckPath, testPriority: input.testPriority ?? 0, imp });
       }
-      if (input.domains) Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
+      if (input.domains) {
+        Object.assign(resources, domainResources(ids, input.domains.resolved, input.https, imp));
+        const external = externalCertificate(input.domains.resolved, input.https, imp);
+        Object.assign(parameters, external.parameters);
+        Object.assign(conditions, external.conditions);
+        Object.assign(resources, external.resources);
+      }
       outputs.Url = output(appUrl(app.name, input.domain, input.https));
     }
   }

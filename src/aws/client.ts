@@ -47,6 +47,7 @@ export interface Aws {
   readonly cloudwatch: Sdk.cloudwatch.CloudWatchClient;
   readonly sts: Sdk.sts.STSClient;
   readonly elbv2: Sdk.elbv2.ElasticLoadBalancingV2Client;
+  readonly acm: Sdk.acm.ACMClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -107,7 +108,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -133,6 +134,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   cloudwatch: { service: 'CloudWatch', make: (sdk, base) => new sdk.cloudwatch.CloudWatchClient(base) },
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
   elbv2: { service: 'ElasticLoadBalancingV2', make: (sdk, base) => new sdk.elbv2.ElasticLoadBalancingV2Client(base) },
+  acm: { service: 'ACM', make: (sdk, base) => new sdk.acm.ACMClient(base) },
 };
 
 export { describeAwsError };

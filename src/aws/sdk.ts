@@ -14,3 +14,4 @@ export * as logs from '@aws-sdk/client-cloudwatch-logs';
 export * as cloudwatch from '@aws-sdk/client-cloudwatch';
 export * as sts from '@aws-sdk/client-sts';
 export * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
+export * as acm from '@aws-sdk/client-acm';

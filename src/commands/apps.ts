@@ -1,5 +1,6 @@
 import { timeoutFlag } from './options';
 import { examples, type Register } from './types';
+import { domainTable } from './domains';
 
 export const register: Register = (program, run) => {
   examples(
@@ -28,6 +29,9 @@ export const register: Register = (program, run) => {
               { header: 'min..max', get: (p) => (p.min !== null ? `${p.min}..${p.max}` : '-') },
               { header: 'rollout', get: (p) => p.rollout },
             ])]
+          : []),
+        ...(s.domains?.length
+          ? ['', domainTable(rep, s.domains)]
           : []),
         ...(s.alarms?.length
           ? ['', rep.table(s.alarms, [

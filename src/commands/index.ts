@@ -32,6 +32,7 @@ import { register as rollback } from './rollback';
 import { register as abort } from './abort';
 import { register as promote } from './promote';
 import { register as scale } from './scale';
+import { register as domainsCmd } from './domains';
 import { register as restart } from './restart';
 import { register as ps } from './ps';
 import { register as metrics } from './metrics';
@@ -73,6 +74,7 @@ export const commandsByName: Record<string, Register> = {
   releases,
   rollback,
   scale,
+  domains: domainsCmd,
   restart,
   vars,
   secrets,

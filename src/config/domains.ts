@@ -88,3 +88,10 @@ export function rulesOf(config: Config, env: string, app: AppConfig): number {
 /** Whether the app's custom domains get a certificate in its stack (those in a zone of this account, on HTTPS). */
 export const certifiedDomains = (config: Config, env: string, app: AppConfig): ResolvedDomain[] =>
   config.environments[env].tls.mode === 'none' ? [] : resolveDomains(config, env, app).filter((d) => d.zone !== null);
+
+/** The app's custom domains whose zone is elsewhere: `cyclops domains` requests their certificate. */
+export const externalDomains = (config: Config, env: string, app: AppConfig): string[] => resolveDomains(config, env, app).filter((d) => d.zone === null).map((d) => d.name);
+
+/** The app stack has the ExternalCertificateArn parameter: external domains on HTTPS (templates/app-domains.ts). */
+export const hasExternalCertificate = (config: Config, env: string, app: AppConfig): boolean =>
+  config.environments[env].tls.mode !== 'none' && app.processes.some((p) => p.kind === 'web') && externalDomains(config, env, app).length > 0;

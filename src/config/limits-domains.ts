@@ -7,6 +7,8 @@ import { appHost } from '../naming';
 import { appsIn, type AppConfig, type Config } from './model';
 import {
   certifiedDomains,
+  externalDomains,
+  hasExternalCertificate,
   hostChunks,
   hostsPerRule,
   MAX_CERTIFICATES_PER_LISTENER,
@@ -59,12 +61,17 @@ export function domainProblems(config: Config, env: string): { errors: Problem[]
     if (certified.length > MAX_NAMES_PER_CERTIFICATE) {
       errors.push({ path: at(), message: `has ${certified.length} domains in zones of this account, more than the ${MAX_NAMES_PER_CERTIFICATE} names ACM puts on one certificate by default; list at most ${MAX_NAMES_PER_CERTIFICATE}` });
     }
-    if (certified.length) certificates++;
+    const external = hasExternalCertificate(config, env, a) ? externalDomains(config, env, a) : [];
+    if (external.length > MAX_NAMES_PER_CERTIFICATE) {
+      errors.push({ path: at(), message: `has ${external.length} domains whose zone is elsewhere, more than the ${MAX_NAMES_PER_CERTIFICATE} names ACM puts on one certificate by default (cyclops domains requests one for them); list at most ${MAX_NAMES_PER_CERTIFICATE}` });
+    }
+    // the stack's certificate for zones of the account, and the one `cyclops domains` requests for the others
+    certificates += (certified.length ? 1 : 0) + (external.length ? 1 : 0);
   }
   if (certificates > MAX_CERTIFICATES_PER_LISTENER) {
     errors.push({
       path: ['environments', env],
-      message: `has ${certificates} apps with a certificate for custom domains, more than the ${MAX_CERTIFICATES_PER_LISTENER} certificates a load balancer listener takes besides its default one; move apps to another environment`,
+      message: `needs ${certificates} certificates for custom domains on its HTTPS listener (one per app for domains in zones of this account, one per app for domains elsewhere), more than the ${MAX_CERTIFICATES_PER_LISTENER} certificates a load balancer listener takes besides its default one; move apps to another environment`,
     });
   }
   const rules = apps.reduce((n, a) => n + rulesOf(config, env, a), 0);

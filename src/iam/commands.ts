@@ -35,6 +35,7 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   rollback: 'deploy',
   abort: 'deploy',
   scale: 'deploy',
+  domains: 'deploy',
   restart: 'deploy',
   destroy: 'deploy',
   run: 'deploy',

@@ -55,7 +55,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
 }
 
 /**
- * Statement conditions by scope: EFS deletes and pre-namespace secrets only when tagged with this
+ * Statement conditions by scope: EFS and ACM deletes and pre-namespace secrets only when tagged with this
  * platform. Stacks: "<platform>-*" also matches another platform whose name starts the same way
  * (acme and acme-eu), and stack names allow no other delimiter, so a stack tagged with another
  * platform (cyclops tags every stack it creates) is out of reach, and so is a create that tags one
@@ -64,7 +64,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
  */
 const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
   const tag = TAG_PLATFORM;
-  if (scope === 'platformFileSystems' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
+  if (scope === 'platformFileSystems' || scope === 'platformCertificates' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
   if (scope === 'stacks') return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
   return undefined;
 };
@@ -81,6 +81,8 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
         return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+      case 'platformCertificates':
+        return [`arn:${where.partition}:acm:${where.region}:${where.account}:certificate/*`];
       case 'secretNames':
         return scopeArns('legacySecrets', where);
       case 'environmentRoles':

@@ -18,7 +18,7 @@ export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
  * secrets, every cyclops secret name, namespaced or from before the namespace (DescribeSecret
  * alone), and the roles of environments in their own accounts.
  */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles';
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles' | 'platformCertificates';
 
 export interface OperationUse {
   levels: Level[];
@@ -27,6 +27,8 @@ export interface OperationUse {
 
 const ALL: Level[] = ['admin', 'deploy', 'read'];
 const WRITE: Level[] = ['admin', 'deploy'];
+/** what app commands use (deploy, domains, status), not bootstrap or env */
+const APP: Level[] = ['deploy', 'read'];
 const use = (levels: Level[], ...scopes: OperatorScope[]): OperationUse => ({ levels, scopes });
 
 export const SDK_OPERATIONS: Record<string, OperationUse> = {
@@ -121,6 +123,24 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.DescribeSecret': use(ALL, 'secretNames'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
+  // ---- ACM: `domains` requests the certificate of an app's domains whose zone is elsewhere; deploy
+  // and status read it. Service Authorization Reference, AWS Certificate Manager
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscertificatemanager.html):
+  // RequestCertificate and ListCertificates name no resource type (Resource "*"); DescribeCertificate,
+  // ListTagsForCertificate and DeleteCertificate take the certificate resource. Certificate ARNs
+  // end in a random id, so the operator's certificates are named by their cyclops:platform tag
+  // (aws:ResourceTag) for the one destructive call.
+  // No admin command (bootstrap, env) calls ACM or reads records: those rows leave the admin policy
+  // out, which stays within a managed policy's 6,144 characters.
+  'acm.ListCertificates': use(APP, 'any'),
+  'acm.ListTagsForCertificate': use(APP, 'any'),
+  'acm.DescribeCertificate': use(APP, 'any'),
+  'acm.RequestCertificate': use(['deploy'], 'any'),
+  'acm.DeleteCertificate': use(['deploy'], 'platformCertificates'),
+  // ---- Route 53: status reads a custom domain's alias record in a zone of the account (zones are
+  // the env's or named in config; ListResourceRecordSets takes the hostedzone resource, Service
+  // Authorization Reference, Amazon Route 53: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html)
+  'route53.ListResourceRecordSets': use(APP, 'any'),
   // ---- STS: the account for `iam-policy` and the account guard of environments in their own
   // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
@@ -160,6 +180,13 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
     scopes: ['secrets'],
     because: 'CreateSecret with tags (secrets set, database logins)',
     doc: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html',
+  },
+  {
+    action: 'acm:AddTagsToCertificate',
+    levels: ['deploy'],
+    scopes: ['any'],
+    because: 'domains requests the certificate with its cyclops tags (RequestCertificate with Tags); ACM authorises the tags as AddTagsToCertificate on the new certificate',
+    doc: 'https://docs.aws.amazon.com/acm/latest/userguide/tags.html',
   },
   {
     action: 'ecs:ExecuteCommand',

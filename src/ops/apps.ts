@@ -4,7 +4,8 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack, closest, serviceProcess, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
 import { pooled } from '../pool';
-import type { AppStack } from '../stacks';
+import type { AppStack, StackSummary } from '../stacks';
+import { domainStates, type DomainState } from './domain-states';
 import { maxParameter, minParameter, webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
 import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
@@ -29,6 +30,8 @@ export interface AppStatus {
   alarms: AlarmState[] | null;
   /** vars/secrets stored (--no-deploy, an interrupted change) that the current release does not run; null: none */
   pendingSettings: PendingSettings | null;
+  /** each custom domain's zone, certificate and DNS state; null when they could not be read */
+  domains: DomainState[] | null;
 }
 
 /** The deployment alarms of a deployed app; a failure to read them is a warning, not a failed status. */
@@ -37,6 +40,17 @@ async function appAlarms(ops: Ops, t: AppTarget): Promise<AlarmState[] | null> {
     return await ops.alarms.describe(webAlarmNames(t));
   } catch (e) {
     say.warn(ops.events, 'status.alarms-unavailable', { app: t.app, env: t.env, reason: (e as Error).message }, `${t.app} in ${t.env}: alarm states not shown: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** The custom domains' states; a failure to read them is a warning, not a failed status. */
+async function appDomains(ops: Ops, t: AppTarget, stack: StackSummary): Promise<DomainState[] | null> {
+  try {
+    if (!appConfig(ops.config, t.app, t.env).domains.length) return [];
+    return await domainStates(ops, t, stack, await ops.stacks.envOutputs(t.env));
+  } catch (e) {
+    say.warn(ops.events, 'status.domains-unavailable', { app: t.app, env: t.env, reason: (e as Error).message }, `${t.app} in ${t.env}: domain states not shown: ${(e as Error).message}`);
     return null;
   }
 }
@@ -58,10 +72,10 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
   const record = release.state === 'ok' ? release.record : null;
   if (!summary) {
     if (!Object.hasOwn(ops.config.apps, t.app) && port === null && !record) await unknownApp(ops, t);
-    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record, alarms: [], pendingSettings: pending };
+    return { app: t.app, env: t.env, stack, status: 'NOT_DEPLOYED', image: null, url: null, port, processes: [], release: record, alarms: [], pendingSettings: pending, domains: [] };
   }
   const { cluster, services } = appServices(ops.config, t);
-  const [states, alarms] = await Promise.all([services.length ? ops.services.describe(cluster, services) : [], appAlarms(ops, t)]);
+  const [states, alarms, domains] = await Promise.all([services.length ? ops.services.describe(cluster, services) : [], appAlarms(ops, t), appDomains(ops, t, summary)]);
   return {
     app: t.app,
     env: t.env,
@@ -80,6 +94,7 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     release: record,
     alarms,
     pendingSettings: pending,
+    domains,
   };
 }
 

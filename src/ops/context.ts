@@ -3,6 +3,7 @@
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
 import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
+import type { CertificateInfo } from '../aws/acm';
 import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
@@ -204,6 +205,24 @@ export interface AbortsApi {
   write(env: string, app: string, marker: AbortMarker): Promise<void>;
 }
 
+/** ACM: the certificate of an app's domains whose zone is elsewhere (`cyclops domains`). */
+export interface CertificatesApi {
+  /** the certificates tagged as this app's external-domains certificate, described */
+  list(env: string, app: string): Promise<CertificateInfo[]>;
+  describe(arn: string): Promise<CertificateInfo | null>;
+  /** request a DNS-validated certificate for `names`, tagged as this app's; its ARN */
+  request(env: string, app: string, names: string[], idempotencyToken: string): Promise<string>;
+  delete(arn: string): Promise<'deleted' | 'in-use' | 'missing'>;
+}
+
+/** Where a domain's DNS points: a Route 53 alias record, or (for zones elsewhere) a public lookup. */
+export interface DnsApi {
+  /** the DNS name NAME's A alias record in the zone targets (lower case, no final dot); null when there is none */
+  aliasTarget(zoneId: string, name: string): Promise<string | null>;
+  /** whether public DNS sends NAME to `target` (a CNAME to it, or the same addresses); "unknown" when it cannot tell (offline, timeout) */
+  resolvesTo(name: string, target: string): Promise<'yes' | 'no' | 'unknown'>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -233,6 +252,8 @@ export interface Ops {
   traffic?: TrafficApi;
   deployments?: DeploymentsApi;
   aborts?: AbortsApi;
+  certificates: CertificatesApi;
+  dns: DnsApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */
   signal: AbortSignal;

@@ -43,6 +43,8 @@ export interface DeployInputs {
   settings?: AppSettings;
   /** volume name → the kept file system the stack attaches (ops/kept-volumes.ts) */
   keptVolumes?: Record<string, string>;
+  /** the issued certificate of the domains whose zone is elsewhere ('' while none; absent: the app has no such domains) */
+  externalCertificate?: string;
 }
 
 /** Something the plan wants said (the deploy goes on). */
@@ -100,7 +102,7 @@ export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): 
   const ranges = release.state === 'ok' ? release.record.ranges : undefined;
   const deployed = inputs.resolved.deployed;
   // Counts name real processes, and none of them autoscales: checked here, once.
-  const parameters = appParameters(config, t.env, t.app, deployed, counts, ranges, inputs.keptVolumes);
+  const parameters = appParameters(config, t.env, t.app, deployed, counts, ranges, inputs.keptVolumes, inputs.externalCertificate);
   const drift = countDrift(config, t, counts);
   if (drift.length) {
     notes.push({ level: 'info', code: 'deploy.counts.drift', data: { counts: counts ?? {} }, message: `task counts differ from config: ${drift.join(', ')}; set by "cyclops scale" (or --count), which deploys keep; "cyclops scale ${t.app} ${t.env} --reset" goes back to config` });

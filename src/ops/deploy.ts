@@ -37,6 +37,7 @@ import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
 import { createHeld, createsHeld } from './first-release';
 import { explain, follow, progressiveOf, settle } from './progressive-deploy';
+import { externalCertificateFor } from './external-certificate';
 import { readLive, verifyStack } from './verify-stack';
 
 export interface DeployOptions {
@@ -161,6 +162,8 @@ async function read(run: Run): Promise<Observed> {
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app
   const kept = await keptVolumes(ops, t, stack); // a new stack attaches the file systems a destroy kept
+  // domains whose zone is elsewhere: the issued certificate `cyclops domains` requested (ACM reads only when there are such domains)
+  const externalCertificate = await externalCertificateFor(ops, t, stack);
   // Only what this deploy can need, so an unchanged redeploy stays at three reads:
   // - the settings, unless the release pointer says the record carries the newest;
   // - the env stack's outputs when there is no app stack yet (an app stack imports them, so
@@ -171,7 +174,7 @@ async function read(run: Run): Promise<Observed> {
     stack ? undefined : requireEnvOutputs(ops, t.env),
     opts.dryRun || release.state !== 'ok' || release.record.port === undefined ? freePort(run) : undefined,
   ]);
-  const inputs: DeployInputs = { image: req.image, ref: req.ref, resolved, counts: opts.counts, kind: opts.kind ?? 'deploy', release, stack, keptVolumes: kept, ...(settings ? { settings } : {}) };
+  const inputs: DeployInputs = { image: req.image, ref: req.ref, resolved, counts: opts.counts, kind: opts.kind ?? 'deploy', release, stack, keptVolumes: kept, ...(externalCertificate !== undefined ? { externalCertificate } : {}), ...(settings ? { settings } : {}) };
   return { inputs, ...(outputs ? { outputs } : {}), ...(port ? { port } : {}) };
 }
 

@@ -16,7 +16,7 @@ import * as ecr from '../aws/ecr';
 import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
-import type { DatabaseApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
+import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
 
 export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
@@ -166,6 +166,24 @@ export function liveImages(aws: Aws): ImagesApi {
   };
 }
 
+export function liveCertificates(aws: Aws, config: Config): CertificatesApi {
+  const acm = () => import('../aws/acm');
+  const ids = (env: string, app: string) => ({ platform: config.platform.name, env, app });
+  return {
+    list: async (env, app) => (await acm()).listAppCertificates(aws, ids(env, app)),
+    describe: async (arn) => (await acm()).describeCertificate(aws, arn),
+    request: async (env, app, names, token) => (await acm()).requestCertificate(aws, ids(env, app), names, token),
+    delete: async (arn) => (await acm()).deleteCertificate(aws, arn),
+  };
+}
+
+export function liveDns(aws: Aws): DnsApi {
+  return {
+    aliasTarget: async (zoneId, name) => (await import('../aws/route53')).aliasTarget(aws, zoneId, name),
+    resolvesTo: async (name, target) => (await import('./dns-lookup')).resolvesTo(name, target),
+  };
+}
+
 /**
  * `envAws`: clients in the target environment's own account and region (`environments.<env>.aws`);
  * its stacks, services, tasks, secrets, log groups, logs, alarms and database live there. The
@@ -198,6 +216,9 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
       read: async (env, app) => (await import('../store/abort-marker')).readAbortMarker(aws, config, env, app),
       write: async (env, app, marker) => (await import('../store/abort-marker')).writeAbortMarker(aws, config, env, app, marker),
     },
+    // the certificate and the records go with the load balancer: in the environment's account
+    certificates: liveCertificates(at, config),
+    dns: liveDns(at),
     events: reporter,
     signal,
   };

@@ -41,7 +41,7 @@ export interface ReapplyInput {
   /** the release whose template (and settings) are applied */
   base: ReleaseRecord;
   parameters: Record<string, string>;
-  kind: 'rollback' | 'scale';
+  kind: 'rollback' | 'scale' | 'domains';
   /** the counts overrides the new release carries (none: config's counts) */
   counts?: Record<string, number>;
   /** autoscaling bounds set by scale (none: config's) */

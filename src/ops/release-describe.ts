@@ -80,6 +80,8 @@ export function describeRelease(r: Describable, before?: Describable | null, tou
       return r.target !== undefined ? `Rollback to ${r.target}` : `Rollback to ${shortImage(r.image)}`;
     case 'scale':
       return scaleText(r, before);
+    case 'domains':
+      return 'Attach the certificate of the domains elsewhere';
     case 'vars': {
       const d = settingsDiff(before, 'vars', r);
       return settingsText('variable', { set: union(d.set, touched?.set), unset: union(d.unset, touched?.unset) }) ?? 'Change variables';

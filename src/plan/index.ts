@@ -19,7 +19,10 @@ export { appVolumes, keptParameter };
 
 import { templateBody } from './serialize';
 import { applyOverrides } from './overrides';
-import { hostChunks, hostsPerRule, resolveDomains, rulePriorities, webHosts } from '../config/domains';
+import { hasExternalCertificate, hostChunks, hostsPerRule, resolveDomains, rulePriorities, webHosts } from '../config/domains';
+import { EXTERNAL_CERTIFICATE_PARAMETER } from '../../templates/app-domains';
+
+export { EXTERNAL_CERTIFICATE_PARAMETER };
 
 export { templateBody, toYaml } from './serialize';
 export { PLACEHOLDER_IMAGE, countParameter, maxParameter, minParameter, webAlarmNames };
@@ -165,6 +168,8 @@ export function appParameters(
   ranges: Ranges = {},
   /** volume name → a kept file system to attach (the others: none, the stack makes its own) */
   keptVolumes: Record<string, string> = {},
+  /** the issued certificate for the domains whose zone is elsewhere (cyclops domains); '' while there is none */
+  externalCertificateArn = '',
 ): { ParameterKey: string; ParameterValue: string }[] {
   environment(config, env);
   checkApp(app);
@@ -194,8 +199,10 @@ export function appParameters(
     }
     params.push({ ParameterKey: countParameter(p.name), ParameterValue: String(n) });
   }
-  for (const name of appVolumes(appConfig(config, app, env))) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
+  const a = appConfig(config, app, env);
+  for (const name of appVolumes(a)) params.push({ ParameterKey: keptParameter(name), ParameterValue: keptVolumes[name] ?? '' });
   // the stack's creation holds the tasks until the release phase ran (src/ops/first-release.ts)
-  if (holds(appConfig(config, app, env))) params.push({ ParameterKey: HOLD_PARAMETER, ParameterValue: 'false' });
+  if (holds(a)) params.push({ ParameterKey: HOLD_PARAMETER, ParameterValue: 'false' });
+  if (hasExternalCertificate(config, env, a)) params.push({ ParameterKey: EXTERNAL_CERTIFICATE_PARAMETER, ParameterValue: externalCertificateArn });
   return params;
 }

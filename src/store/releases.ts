@@ -20,7 +20,7 @@ import { withCas, type CasOptions } from './cas';
 import { objectVersions } from './inspect';
 import { deleteObject, getObject, isWriteConflict, listObjects, putObject, where, type StoredObject, type Where } from './s3';
 
-export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets'] as const;
+export const RELEASE_KINDS = ['deploy', 'rollback', 'scale', 'vars', 'secrets', 'domains'] as const;
 export type ReleaseKind = (typeof RELEASE_KINDS)[number];
 export const RELEASE_OUTCOMES = ['succeeded', 'failed', 'rolled-back', 'interrupted', 'aborted'] as const;
 export type ReleaseOutcome = (typeof RELEASE_OUTCOMES)[number];

@@ -60,3 +60,12 @@ test('deploy makes the listener rule for every host name and alias records in th
   const aliases = records.filter((x) => x.AliasTarget).map((x) => `${x.Name} ${x.Type}`).sort();
   expect(aliases).toEqual(['dmx-shop.com. A', 'dmx-shop.com. AAAA', 'www.dmx-shop.com. A', 'www.dmx-shop.com. AAAA']);
 }, 120_000);
+
+test('status reads each domain\'s alias record in Route 53: it points at the load balancer (HTTP only: no certificate)', async () => {
+  const s = await cli('status', 'web', 'staging', '--json');
+  expect({ code: s.code, stderr: s.code === 0 ? '' : s.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(JSON.parse(s.stdout).domains.map((d: any) => [d.name, d.zone, d.zoneId, d.certificate.status, d.dns])).toEqual([
+    ['www.dmx-shop.com', 'account', zone, 'HTTP', 'points'],
+    ['dmx-shop.com', 'account', zone, 'HTTP', 'points'],
+  ]);
+}, 60_000);

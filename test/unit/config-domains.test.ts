@@ -59,7 +59,12 @@ test('domains need a web process', () => {
 });
 
 test('the rules must fit the priorities: with ports.range [20000, 29999] an app has 3 blocks (15 host names)', () => {
-  const wide = (n: number) => ({ ...base({ domains: Array.from({ length: n }, (_, i) => `d${i}.acme.com`) }), ports: { range: [20000, 29999] } });
+  // HTTP only: 14 names elsewhere would pass the 10 names of one certificate (tested below)
+  const wide = (n: number) => {
+    const raw = { ...base({ domains: Array.from({ length: n }, (_, i) => `d${i}.acme.com`) }), ports: { range: [20000, 29999] } };
+    delete (raw.environments.production as any).tls;
+    return raw;
+  };
   expect(problems(wide(14))).toEqual([]);
   expect(problems(wide(15))[0]).toMatch(/apps\.web\.domains: needs 4 listener rules \(5 condition values each\), whose priorities would reach 59999, above 50000; list fewer domains, or use a smaller ports\.range/);
 });
@@ -72,15 +77,34 @@ test('ACM: at most 10 names on the certificate; at most 25 certificates on the l
   raw.apps.web = { database: false } as any;
   (raw.apps as any).app0.domains = [{ name: 'app0.acme.com', hostedZoneId: 'Z0ACMECOM' }];
   for (const a of Object.values(raw.apps) as any[]) if (a.domains?.[0] && typeof a.domains[0] === 'string') a.domains[0] = { name: a.domains[0], hostedZoneId: 'Z0ACMECOM' };
-  expect(problems(raw)).toEqual(['config.json: environments.production: has 26 apps with a certificate for custom domains, more than the 25 certificates a load balancer listener takes besides its default one; move apps to another environment']);
+  expect(problems(raw)).toEqual([
+    'config.json: environments.production: needs 26 certificates for custom domains on its HTTPS listener (one per app for domains in zones of this account, one per app for domains elsewhere), more than the 25 certificates a load balancer listener takes besides its default one; move apps to another environment',
+  ]);
   // an environment without TLS makes no certificates
   delete (raw.environments.production as any).tls;
   expect(problems(raw)).toEqual([]);
 });
 
+test('domains elsewhere: their certificate (cyclops domains) counts toward the 25, and takes at most 10 names', () => {
+  const elsewhere = (n: number) => Array.from({ length: n }, (_, i) => `d${i}.acme.com`);
+  expect(problems(base({ domains: elsewhere(10) }))).toEqual([]);
+  expect(problems(base({ domains: elsewhere(11) }))).toEqual([
+    'config.json: apps.web.domains: has 11 domains whose zone is elsewhere, more than the 10 names ACM puts on one certificate by default (cyclops domains requests one for them); list at most 10',
+  ]);
+  // 13 apps, each with a domain in a zone of the account and one elsewhere: 26 certificates
+  const apps = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`app${i}`, { database: false, domains: [`www-app${i}.acme.dev`, `app${i}.example.org`] }]));
+  const raw = base({}, apps);
+  raw.apps.web = { database: false } as any;
+  expect(problems(raw)).toEqual([expect.stringMatching(/^config\.json: environments\.production: needs 26 certificates for custom domains/)]);
+  delete (raw.apps as any).app12;
+  expect(problems(raw)).toEqual([]);
+});
+
 test('more than 100 rules on a listener is a warning (the quota can be raised)', () => {
   const apps = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`app${i}`, { database: false, domains: Array.from({ length: 5 }, (_, j) => `d${j}.app${i}.acme.com`) }]));
-  const c = parseConfig({ ...base({}, apps), ports: { range: [20000, 20099] } }, 'config.json');
+  const raw = { ...base({}, apps), ports: { range: [20000, 20099] } };
+  delete (raw.environments.production as any).tls; // on HTTPS, 60 certificates for the domains elsewhere would be refused first
+  const c = parseConfig(raw, 'config.json');
   expect(configWarnings(c)).toContain(
     'environment production: its apps need 121 listener rules, more than the 100 a load balancer has by default; ask AWS for a higher "Rules per Application Load Balancer" quota, or move apps to another environment',
   );

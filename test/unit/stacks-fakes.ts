@@ -15,8 +15,8 @@ export const cfnMock = mockClient(sdk.cfn.CloudFormationClient);
 const CREDENTIALS = { region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
 
 /** An Aws with real SDK clients of the given services (each mocked by its test with aws-sdk-client-mock). */
-export function fakeAwsOf(...services: ('s3' | 'ecs' | 'elbv2')[]): Aws {
-  const make = { s3: () => new sdk.s3.S3Client(CREDENTIALS), ecs: () => new sdk.ecs.ECSClient(CREDENTIALS), elbv2: () => new sdk.elbv2.ElasticLoadBalancingV2Client(CREDENTIALS) };
+export function fakeAwsOf(...services: ('s3' | 'ecs' | 'elbv2' | 'acm')[]): Aws {
+  const make = { s3: () => new sdk.s3.S3Client(CREDENTIALS), ecs: () => new sdk.ecs.ECSClient(CREDENTIALS), elbv2: () => new sdk.elbv2.ElasticLoadBalancingV2Client(CREDENTIALS), acm: () => new sdk.acm.ACMClient(CREDENTIALS) };
   return { sdk, region: 'eu-west-1', calls: () => 0, ...Object.fromEntries(services.map((s) => [s, make[s]()])) } as unknown as Aws;
 }
 

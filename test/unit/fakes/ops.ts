@@ -4,10 +4,11 @@
  * (to abort the signal at step N, or to fail it).
  */
 import type { AlarmState } from '../../../src/aws/cloudwatch';
+import type { CertificateInfo } from '../../../src/aws/acm';
 import { parseConfig } from '../../../src/config/load';
 import type { Config } from '../../../src/config/model';
 import { EventLog } from '../../../src/events';
-import { TAG_APP, TAG_ENV, TAG_PLATFORM, templateKey, templateUrl, TEMPLATE_DIGEST_OUTPUT, type Ids } from '../../../src/naming';
+import { envOutputsFrom, TAG_APP, TAG_ENV, TAG_PLATFORM, templateKey, templateUrl, TEMPLATE_DIGEST_OUTPUT, type Ids } from '../../../src/naming';
 import type { LockHandle, Ops } from '../../../src/ops/context';
 import type { ServiceState } from '../../../src/ecs/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
@@ -50,6 +51,12 @@ export interface Fake {
   alarms: Map<string, AlarmState>;
   /** CloudWatch datapoints by query id */
   metricPoints: Map<string, { at: number; value: number }[]>;
+  /** ACM: the app certificates by ARN (env and app they are tagged with, the token that made each) */
+  certificates: Map<string, CertificateInfo & { env: string; app: string; token: string }>;
+  /** Route 53 alias records: "<zone id>/<name>" → the target DNS name */
+  aliases: Map<string, string>;
+  /** public DNS answers by name (absent: "unknown", as offline) */
+  publicDns: Map<string, 'yes' | 'no' | 'unknown'>;
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -101,6 +108,9 @@ export function fakeOps(config: Config = testConfig()): Fake {
     logGroups: new Map(),
     alarms: new Map(),
     metricPoints: new Map(),
+    certificates: new Map(),
+    aliases: new Map(),
+    publicDns: new Map(),
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -177,7 +187,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
       envOutputs: async (env) => {
         await call('stacks.envOutputs');
         const s = f.stacks.get(`${config.platform.name}-${env}`);
-        return s ? { clusterName: `${config.platform.name}-${env}` } : null;
+        return s ? { clusterName: `${config.platform.name}-${env}`, ...envOutputsFrom(s.outputs) } : null;
       },
       template: async (name) => {
         await call('stacks.template');
@@ -413,6 +423,44 @@ export function fakeOps(config: Config = testConfig()): Fake {
         return names.flatMap((n) => (f.alarms.has(n) ? [f.alarms.get(n)!] : []));
       },
     },
+    certificates: {
+      list: async (env, app) => {
+        await call('certificates.list');
+        return [...f.certificates.values()].filter((c) => c.env === env && c.app === app).map(publicCertificate);
+      },
+      describe: async (arn) => {
+        await call('certificates.describe');
+        const c = f.certificates.get(arn);
+        return c ? publicCertificate(c) : null;
+      },
+      request: async (env, app, names, token) => {
+        await call('certificates.request');
+        const same = [...f.certificates.values()].find((c) => c.token === token);
+        if (same) return same.arn;
+        const arn = `arn:aws:acm:eu-west-1:123456789012:certificate/${String(f.certificates.size + 1).padStart(8, '0')}-0000-0000-0000-000000000000`;
+        const validation = names.map((n) => ({ domain: n, status: 'PENDING_VALIDATION', record: { name: `_v.${n}.`, type: 'CNAME', value: `_x.${n}.acm-validations.aws.` } }));
+        f.certificates.set(arn, { arn, names, status: 'PENDING_VALIDATION', inUseBy: [], validation, env, app, token });
+        return arn;
+      },
+      delete: async (arn) => {
+        await call(`certificates.delete ${arn}`);
+        const c = f.certificates.get(arn);
+        if (!c) return 'missing';
+        if (c.inUseBy.length) return 'in-use';
+        f.certificates.delete(arn);
+        return 'deleted';
+      },
+    },
+    dns: {
+      aliasTarget: async (zone, name) => {
+        await call('dns.aliasTarget');
+        return f.aliases.get(`${zone}/${name}`) ?? null;
+      },
+      resolvesTo: async (name) => {
+        await call('dns.resolvesTo');
+        return f.publicDns.get(name) ?? 'unknown';
+      },
+    },
     volumes: {
       list: async (env, app) => {
         await call('volumes.list');
@@ -435,6 +483,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
   });
   return f;
 }
+
+const publicCertificate = ({ env: _e, app: _a, token: _t, ...c }: CertificateInfo & { env: string; app: string; token: string }): CertificateInfo => structuredClone(c);
 
 export function svc(name: string, rollout: string, running = 1, desired = 1): ServiceState {
   return { name, arn: name, desired, running, pending: desired - running, rollout, failedTasks: 0, events: [] };
