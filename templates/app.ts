@@ -11,6 +11,7 @@ import { APP_SECURITY_GROUP, isSingleton, taskVolumes, volumeConditions, volumeP
 import { alarmResources, scalingParameters, scalingResources } from './app-scaling';
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
+import { appEmail, type AppEmail } from './app-email';
 import { runtimePlatform } from './app-arch';
 import { domainResources } from './app-domains';
 import type { ResolvedDomain } from '../src/config/domains';
@@ -54,6 +55,8 @@ export interface AppInput {
   denyPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
+  /** the app sends as the environment's SES identity (config: apps.<app>.email) */
+  email?: { smtp: boolean };
   /** custom domains with their zones, and the listener rules all host names take (see plan) */
   domains?: { resolved: ResolvedDomain[]; rules: { hosts: string[][]; forward: number[]; deny: number[] } };
 }
@@ -71,11 +74,12 @@ export const countParameter = (process: string) => `${pascalName(process)}Count`
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 
-/** The task role's inline policies: volume mounts and ECS Exec, nothing else. */
-function taskRolePolicies(app: AppConfig): { Policies?: ReturnType<typeof inlinePolicy>[] } {
+/** The task role's inline policies: volume mounts, ECS Exec and sending email, nothing else. */
+function taskRolePolicies(app: AppConfig, email: AppEmail | null): { Policies?: ReturnType<typeof inlinePolicy>[] } {
   const policies = [
     ...(volumeStatements(app).length ? [inlinePolicy('mount-app-volumes', volumeStatements(app))] : []),
     ...(app.exec ? [inlinePolicy('ecs-exec', [{ Effect: 'Allow', Action: EXEC_ACTIONS, Resource: '*' }])] : []),
+    ...(email ? [inlinePolicy('send-email', email.sendStatements)] : []),
   ];
   return policies.length ? { Policies: policies } : {};
 }
@@ -94,6 +98,14 @@ export function appTemplate(input: AppInput): Template {
     databaseSecretArn: input.databaseSecretArn,
     redisAuthSecret: input.redis && !REDIS_TOKEN_VARS.some((v) => v in app.env) ? imp('redisAuthSecretArn') : undefined,
   });
+  const email = input.email
+    ? appEmail({ platform, env, app: app.name, smtp: input.email.smtp, domain: imp('emailDomain'), configurationSet: imp('emailConfigurationSet') })
+    : null;
+  if (email) {
+    secrets.container.push(...email.secrets);
+    secrets.container.sort(byName);
+    secrets.statements.push(...email.readStatements);
+  }
   // Volumes and internal services need the app's own task security group next to the env's.
   const internals = app.processes.filter((p) => p.kind === 'internal');
   const ownGroup = internals.length > 0 || app.processes.some((p) => p.volumes.length);
@@ -115,7 +127,7 @@ export function appTemplate(input: AppInput): Template {
     }),
     // The task role's only permissions: mounting the app's volumes, and the SSM message
     // channels the ECS Exec agent opens (`exec: true`).
-    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', taskRolePolicies(app)),
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', taskRolePolicies(app, email)),
   };
   // The log group is cyclops's, not the stack's (deploy creates it first, src/aws/loggroups.ts):
   // it outlives the stack, and a stack that created it could not be created again after a destroy.
@@ -135,6 +147,7 @@ export function appTemplate(input: AppInput): Template {
       environment.push({ Name: 'REDIS_URL', Value: join('', ['rediss://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
     }
     for (const [Name, Value] of Object.entries(input.uses ?? {})) if (!(Name in app.env)) environment.push({ Name, Value });
+    if (email) environment.push(...email.environment);
     environment.sort(byName);
     const logs = (prefix: string) => ({
       LogDriver: 'awslogs',

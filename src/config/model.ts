@@ -117,6 +117,8 @@ export interface AppConfig {
   domains: { name: string; hostedZoneId?: string }[];
   /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
   overrides: Override[];
+  /** send as the environment's SES identity: by the task role, and over SMTP with a user of its own */
+  email: { smtp: boolean } | null;
   /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
   byEnv?: Record<string, AppConfig>;
 }
@@ -158,6 +160,16 @@ export type DatabaseConfig =
     }
   | { type: 'none' };
 
+/**
+ * The environment's SES identity. inZone: the domain is the environment's DNS domain or under
+ * it, so its DKIM (and MAIL FROM) records go into the environment's zone.
+ */
+export interface EmailConfig {
+  domain: string;
+  mailFrom?: string;
+  inZone: boolean;
+}
+
 export interface EnvironmentConfig {
   name: string;
   network: NetworkConfig;
@@ -172,6 +184,8 @@ export interface EnvironmentConfig {
   disposable: boolean;
   /** JSON Patch operations applied to the rendered environment template */
   overrides: Override[];
+  /** SES for the environment's apps; null: none */
+  email: EmailConfig | null;
 }
 
 export interface Config {
@@ -274,6 +288,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
       : {}),
     exec: raw?.exec ?? false,
     overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
+    email: raw?.email ? { smtp: typeof raw.email === 'object' && raw.email.smtp === true } : null,
     domains: (raw?.domains ?? []).map((d) => (typeof d === 'string' ? { name: d } : { name: d.name, ...(d.hostedZoneId ? { hostedZoneId: d.hostedZoneId } : {}) })),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
@@ -342,7 +357,15 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     containerInsights: e.containerInsights ?? false,
     disposable: e.disposable ?? false,
     overrides: labelled(`environments.${name}.overrides`, e.overrides),
+    email: resolveEmail(e.email, e.dns.domain),
   };
+}
+
+function resolveEmail(raw: ParsedConfig['environments'][string]['email'], zoneDomain: string): EmailConfig | null {
+  if (!raw) return null;
+  const domain = (typeof raw === 'object' && raw.domain) || zoneDomain;
+  const mailFrom = typeof raw === 'object' ? raw.mailFrom : undefined;
+  return { domain, ...(mailFrom ? { mailFrom } : {}), inZone: domain === zoneDomain || domain.endsWith(`.${zoneDomain}`) };
 }
 
 export function resolveConfig(file: string, c: ParsedConfig): Config {
