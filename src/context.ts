@@ -2,7 +2,7 @@
  * What every command gets: the reporter, the config (loaded on first use), AWS clients
  * (connected on first use, so offline commands never load the SDK) and interrupt handling.
  */
-import type { Aws } from './aws/client';
+import type { Aws, AwsOptions } from './aws/client';
 import type { Config } from './config/model';
 import { interrupted } from './errors';
 import type { Ops } from './ops/context';
@@ -32,6 +32,7 @@ export class Context {
   readonly abort = new AbortController();
   private configPromise?: Promise<Config>;
   private awsPromise?: Promise<Aws>;
+  private readonly envAwsPromises = new Map<string, Promise<Aws>>();
 
   constructor(options: GlobalOptions, reporter?: Reporter, streams: Streams = {}) {
     this.options = options;
@@ -49,27 +50,60 @@ export class Context {
     return this.configPromise;
   }
 
+  private async awsOptions(): Promise<AwsOptions> {
+    const config = await this.config();
+    const { resolveEndpoint } = await import('./aws/client');
+    return {
+      region: this.options.region ?? config.platform.region,
+      profile: this.options.profile ?? config.aws.profile,
+      endpoint: resolveEndpoint(this.options.endpointUrl, config.aws.endpoint),
+      onCall: (call) => {
+        this.reporter.debug('aws.call', { service: call.service, operation: call.operation, ok: call.ok, ms: call.ms }, `aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
+      },
+    };
+  }
+
+  /** The platform's home: the config bucket, ports, releases, ECR. */
   aws(): Promise<Aws> {
-    this.awsPromise ??= (async () => {
-      const config = await this.config();
-      const { connect, resolveEndpoint } = await import('./aws/client');
-      const endpoint = resolveEndpoint(this.options.endpointUrl, config.aws.endpoint);
-      return connect({
-        region: this.options.region ?? config.platform.region,
-        profile: this.options.profile ?? config.aws.profile,
-        endpoint,
-        onCall: (call) => {
-          this.reporter.debug('aws.call', { service: call.service, operation: call.operation, ok: call.ok, ms: call.ms }, `aws ${call.service}.${call.operation} ${call.ok ? 'ok' : 'error'} ${call.ms}ms`);
-        },
-      });
-    })();
+    this.awsPromise ??= (async () => (await import('./aws/client')).connect(await this.awsOptions()))();
     return this.awsPromise;
+  }
+
+  /**
+   * Clients in an environment's own account and region (`environments.<env>.aws`), made once
+   * per command and only after the account guard passed: the credentials act in that account.
+   */
+  envAws(env: string, config?: Config): Promise<Aws> {
+    let p = this.envAwsPromises.get(env);
+    if (!p) {
+      p = (async () => {
+        const cfg = config ?? (await this.config());
+        const where = cfg.environments[env]?.aws;
+        if (!where) return this.aws();
+        const [home, opts, { connectEnv }, { callerAccount }, { checkEnvAccount }, { currentHolder }] = await Promise.all([
+          this.aws(),
+          this.awsOptions(),
+          import('./aws/env-connect'),
+          import('./aws/sts'),
+          import('./ops/account'),
+          import('./store/locks'),
+        ]);
+        const aws = await connectEnv(home, opts, where, currentHolder().split('@')[0]);
+        await checkEnvAccount({ account: () => callerAccount(aws) }, env, where);
+        this.reporter.debug('aws.environment', { env, account: where.account, region: where.region }, `environment ${env}: account ${where.account}, region ${where.region}`);
+        return aws;
+      })();
+      this.envAwsPromises.set(env, p);
+    }
+    return p;
   }
 
   /** The application layer bound to AWS, for one command (and its validated target); `override`: a derived config (a preview's). */
   async ops(target?: Target, override?: Config): Promise<Ops> {
     const [config, aws, { liveOps }] = await Promise.all([this.config(), this.aws(), import('./ops/live')]);
-    return liveOps(aws, override ?? config, this.reporter, this.signal, target);
+    const cfg = override ?? config;
+    const envAws = target && cfg.environments[target.env]?.aws ? await this.envAws(target.env, cfg) : undefined;
+    return liveOps(aws, cfg, this.reporter, this.signal, target, envAws);
   }
 
   /**

@@ -19,6 +19,7 @@ type Ranges = Record<string, { min: number; max: number }>;
 /** Payloads of the message events (step, info, success, warning, debug), by code. */
 export interface MessageData {
   'aws.call': { service: string; operation: string; ok: boolean; ms: number };
+  'aws.environment': { env: string; account: string; region: string };
   'cli.signal': { signal: string };
   'config.warning': Record<string, never>;
   'config.template.read': { url: string; sha256: string; bytes: number };
@@ -34,6 +35,7 @@ export interface MessageData {
   'bootstrap.bucket.setting': Record<string, never>;
   'bootstrap.bucket.ready': { bucket: string; created: boolean };
   'bootstrap.platform-stack': Stack;
+  'bootstrap.env-account': Stack & { env: string; account: string; region: string };
   'env.template': Stack & { env: string };
   'lock.acquiring': AppEnv;
   'lock.taken-over': { from: string; because: 'expired' | 'holder-gone' };
@@ -48,6 +50,12 @@ export interface MessageData {
   'image.tagged': { repository: string; digest: string; tag: string; already: boolean };
   'image.tag-failed': { repository: string; digest: string; tag: string; reason: string };
   'deploy.image.mutable-tag': { image: string; tag: string };
+  'build.planned': { builder: string; tag: string; commit: string | null; dirty: boolean; platforms: string[]; repository: string; reuse: boolean };
+  'build.reused': { image: string; digest: string };
+  'build.step': { step: 'login' | 'build' | 'push'; program: string };
+  'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
+  'build.pushed': { image: string; digest: string; seconds: number };
+  'build.secret-arg': { names: string[] };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };
   'deploy.release.replace-corrupt': { key: string; problem: string };
@@ -180,6 +188,7 @@ export type CyclopsEventType = CyclopsEvent['type'];
 /** One line per code for docs/events.md: tsc requires a line for every code, and no other. */
 export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 'output'; about: string } } = {
   'aws.call': { kind: 'debug', about: 'one AWS API call ended (--verbose)' },
+  'aws.environment': { kind: 'debug', about: "the environment lives in its own account: the credentials were checked to act in it (STS), and its region" },
   'cli.signal': { kind: 'warning', about: 'Ctrl-C or a termination signal: stopping and cleaning up' },
   'config.warning': { kind: 'warning', about: 'config.json is valid but has something worth a look' },
   'config.template.read': { kind: 'info', about: '`config read`: where the template is, its digest and size' },
@@ -195,6 +204,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
   'bootstrap.bucket.ready': { kind: 'success', about: 'the config bucket was created, or was there with its settings re-applied' },
   'bootstrap.platform-stack': { kind: 'step', about: 'the platform stack is applied' },
+  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy role) is applied" },
   'env.template': { kind: 'step', about: "an environment's template is rendered for its stack" },
   'lock.acquiring': { kind: 'step', about: "taking the app's lock" },
   'lock.taken-over': { kind: 'warning', about: 'the lock of a dead or lapsed holder was taken over' },
@@ -208,6 +218,12 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'image.arch-ok': { kind: 'debug', about: 'the image has a variant for every architecture the app runs on' },
   'image.tagged': { kind: 'step', about: 'the deployed digest got its release tag' },
   'image.tag-failed': { kind: 'warning', about: 'the release tag could not be set; the deploy stands' },
+  'build.planned': { kind: 'step', about: 'deploy --build: the builder, the tag (from the commit, or --tag), the platforms and the repository; reuse: the tag is already in ECR' },
+  'build.reused': { kind: 'info', about: 'the tag is already in ECR: its image is deployed, not rebuilt (tags never move)' },
+  'build.step': { kind: 'step', about: 'a builder step starts: registry login (password on stdin), build, push' },
+  'build.log': { kind: 'info', about: "one line of the builder's output, as it comes" },
+  'build.pushed': { kind: 'step', about: 'the image is built and pushed; its digest is what deploys' },
+  'build.secret-arg': { kind: 'warning', about: 'a --build-arg name looks like a secret: build args stay in the image history' },
   'deploy.image.mutable-tag': { kind: 'warning', about: 'the image tag is one that usually moves (latest, main...)' },
   'deploy.database.none': { kind: 'warning', about: 'the environment has no database; the app is deployed without one (debug for unlisted apps)' },
   'deploy.counts.drift': { kind: 'info', about: 'task counts kept from scale or --count differ from config' },

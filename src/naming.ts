@@ -54,9 +54,10 @@ export const portRequestOf = (key: string): { env: string; app: string } | null 
   return m ? { env: m[1], app: m[2] } : null;
 };
 /** Templates are content-addressed: the key changes exactly when the content does. */
-export type TemplateKind = 'platform' | 'cluster' | 'app';
+/** "account": the stack `bootstrap --env` makes in an environment's own account (its service role and deploy role). */
+export type TemplateKind = 'platform' | 'account' | 'cluster' | 'app';
 export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
-  const scope = kind === 'platform' ? 'platform' : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
+  const scope = kind === 'platform' ? 'platform' : kind === 'account' ? `account/${ids.env}` : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
   return `templates/${scope}/${sha256}.json`;
 };
 export const lockKey = (env: string, app: string) => `locks/${env}/${app}.json`;
@@ -143,8 +144,10 @@ export function ciRoleName(platform: string, repo: string): string {
   const full = `${platform}-ci-${repo.replace(/[^A-Za-z0-9+=,.@_-]/g, '-')}`;
   return full.length <= 64 ? full : `${full.slice(0, 55)}-${createHash('sha256').update(repo).digest('hex').slice(0, 8)}`;
 }
+/** The role cyclops assumes into an environment's own account (`bootstrap --env` makes it): "<platform>-deploy" under the CI path. */
+export const envDeployRoleName = (platform: string) => `${platform}-deploy`;
 /** The platform stack's outputs. */
-export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn' } as const;
+export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn' } as const;
 
 // ---- previews -------------------------------------------------------------------------
 /** A preview of APP named NAME runs as the app "APP-NAME" (`deploy --preview NAME`). */
@@ -155,6 +158,8 @@ export const logGroup = (platform: string, env: string, app: string) => `/cyclop
 export const ecrRepository = (platform: string, app: string) => `${platform}/${app}`;
 export const clusterName = (platform: string, env: string) => `${platform}-${env}`;
 export const serviceName = (app: string, process: string) => `${app}-${process}`;
+/** The process an app's ECS service runs: "web" from "shop-web" (serviceName's inverse). */
+export const serviceProcess = (app: string, service: string) => (service.startsWith(`${app}-`) ? service.slice(app.length + 1) : service);
 export const taskFamily = (platform: string, env: string, app: string, process: string) => `${platform}-${env}-${app}-${process}`;
 export const dbTaskFamily = (platform: string, env: string) => `${platform}-${env}-dbadmin`;
 /**

@@ -107,9 +107,26 @@ function knownFlags(cmd: Command): string[] {
   return flags;
 }
 
+/** Commands Heroku taught people, and cyclops's command for the same thing. */
+const COMMAND_HABITS: Record<string, string> = {
+  dyno: 'ps',
+  dynos: 'ps',
+  'ps:scale': 'scale',
+  'ps:restart': 'restart',
+  'ps:type': 'ps',
+  'ps:wait': 'ps',
+  'releases:info': 'releases',
+  'releases:rollback': 'rollback',
+  'config:set': 'vars',
+  'config:unset': 'vars',
+  'config:get': 'vars',
+  'logs:tail': 'logs',
+};
+
 function unknownCommand(cmd: Command, typed: string): CyclopsError {
   const names = subcommands(cmd);
-  const near = closest(typed, names);
+  const habit = COMMAND_HABITS[typed.toLowerCase()];
+  const near = habit && names.includes(habit) ? habit : closest(typed, names);
   const fix = near ? `did you mean "${commandPath(cmd)} ${near}"?` : `use one of: ${names.join(', ')}`;
   return usageError(`${commandPath(cmd)}: unknown command "${typed}"; ${fix}`);
 }

@@ -16,7 +16,7 @@ import { getAtt, join, keep, output, ref, tagged, type Output, type Parameter, t
 
 export interface ClusterInput {
   platform: string;
-  /** The platform's region: it decides who delivers load-balancer access logs. */
+  /** The environment's region (its own, else the platform's): it decides who delivers load-balancer access logs. */
   region: string;
   env: EnvironmentConfig;
 }

@@ -20,6 +20,11 @@ export interface PlatformInput {
   untaggedDays?: number;
   /** Secrets config names (Secrets Manager ARNs, SSM parameters): the boundary lets the stacks' roles read them. */
   secretRefs?: string[];
+  /**
+   * Accounts of environments that live in their own account (`environments.<env>.aws.account`):
+   * each repository's policy lets them pull its images. Empty or absent: no repository policy.
+   */
+  pullAccounts?: string[];
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
 }
@@ -31,7 +36,7 @@ export const PSEUDO_WHERE = { partition: '${AWS::Partition}', region: '${AWS::Re
 const PSEUDO = PSEUDO_WHERE;
 const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
 /** A policy value with every string that names a pseudo parameter wrapped in Fn::Sub (resources and condition values alike). */
-const substituted = (v: unknown): Value =>
+export const substituted = (v: unknown): Value =>
   typeof v === 'string' ? arnValue(v) : Array.isArray(v) ? (v.map(substituted) as Value) : v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituted(x)])) as Value) : (v as Value);
 
 /**
@@ -116,6 +121,27 @@ export function lifecyclePolicy(untaggedDays: number): string {
   });
 }
 
+/**
+ * The repository policy that lets environments in other accounts pull the images: the three
+ * actions an image pull makes (ECR's "Repository policy examples": allow another account to
+ * pull), granted to each account's root, so the account's own IAM (the task execution roles'
+ * AmazonECSTaskExecutionRolePolicy) decides which of its roles may. GetAuthorizationToken is
+ * not a repository action: each account gets its token from its own registry endpoint.
+ */
+export function pullPolicy(accounts: string[]) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CyclopsEnvironmentAccountsPull',
+        Effect: 'Allow',
+        Principal: { AWS: accounts.map((a) => `arn:${PSEUDO.partition}:iam::${a}:root`) },
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      },
+    ],
+  };
+}
+
 /** The logical id of an app's repository: from its name alone, whatever else is configured. */
 export const repositoryId = (app: string) => logicalId('Repo', app);
 
@@ -134,6 +160,7 @@ export function platformTemplate(input: PlatformInput): Template {
         ImageTagMutability: 'MUTABLE',
         EncryptionConfiguration: { EncryptionType: 'AES256' },
         LifecyclePolicy: { LifecyclePolicyText: policy },
+        ...(input.pullAccounts?.length ? { RepositoryPolicyText: substituted(pullPolicy(input.pullAccounts)) } : {}),
       }),
     );
     outputs[`${id}Uri`] = output(getAtt(id, 'RepositoryUri'), undefined, `ECR repository for ${app}`);

@@ -15,9 +15,14 @@ export interface AwsOptions {
   /** --endpoint-url, else AWS_ENDPOINT_URL, else config aws.endpoint */
   endpoint?: string;
   maxAttempts?: number;
+  /** credentials other than the default chain's (an assumed role's); wins over `profile` */
+  credentials?: CredentialProvider;
   /** called for every request, for --verbose and the call counter */
   onCall?: (call: AwsCall) => void;
 }
+
+/** What the SDK clients accept as `credentials`: refreshed by the SDK when `expiration` is near. */
+export type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
 
 export interface AwsCall {
   service: string;
@@ -58,14 +63,14 @@ export function resolveEndpoint(flag?: string, configured?: string): string | un
 
 export async function connect(opts: AwsOptions): Promise<Aws> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  checkConnection(opts); // a bad endpoint or an unknown profile: exit 2 before any AWS call
+  checkConnection(opts.credentials ? { endpoint: opts.endpoint } : opts); // a bad endpoint or an unknown profile: exit 2 before any AWS call
   const sdk = await loadSdk();
   let count = 0;
   const base: ClientBase = {
     region: opts.region,
     maxAttempts: opts.maxAttempts ?? 5,
     retryMode: 'standard',
-    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.credentials ? { credentials: opts.credentials } : opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
   };
   type Client = { middlewareStack: { add: (mw: unknown, o: unknown) => void } };
@@ -108,6 +113,7 @@ interface ClientBase {
   maxAttempts: number;
   retryMode: string;
   profile?: string;
+  credentials?: CredentialProvider;
   endpoint?: string;
 }
 

@@ -115,3 +115,46 @@ export async function imageArchitectures(aws: Aws, image: EcrImage, digest: stri
   if (!blob.architecture) throw failure(`ECR image ${image.repositoryName}@${digest}: its config names no architecture`);
   return [archName(blob.architecture)];
 }
+
+/** An ECR repository as DescribeRepositories gives it. */
+export interface EcrRepository {
+  registryId: string;
+  repositoryName: string;
+  /** <account>.dkr.ecr.<region>.amazonaws.com/<name> */
+  uri: string;
+}
+
+/** The repository named `name` in this account and region; null when it does not exist. */
+export async function describeRepository(aws: Aws, name: string): Promise<EcrRepository | null> {
+  const out = await callOr(
+    aws,
+    `describe ECR repository ${name}`,
+    () => aws.ecr.send(new aws.sdk.ecr.DescribeRepositoriesCommand({ repositoryNames: [name] })),
+    (e) => (awsErrorName(e) === 'RepositoryNotFoundException' ? null : undefined),
+  );
+  const r = out?.repositories?.[0];
+  if (!r?.repositoryUri || !r.registryId) return null;
+  return { registryId: r.registryId, repositoryName: r.repositoryName ?? name, uri: r.repositoryUri };
+}
+
+/** Credentials for a registry's Docker API: the user name, the password (never logged) and the registry host. */
+export interface RegistryLogin {
+  username: string;
+  password: string;
+  /** the host a `login` names, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com */
+  host: string;
+}
+
+/**
+ * A login for the account's registry (GetAuthorizationToken): the token is base64 "AWS:<password>",
+ * valid for 12 hours (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html).
+ */
+export async function registryLogin(aws: Aws): Promise<RegistryLogin> {
+  const out = await call(aws, 'get an ECR login (GetAuthorizationToken)', () => aws.ecr.send(new aws.sdk.ecr.GetAuthorizationTokenCommand({})));
+  const data = out.authorizationData?.[0];
+  if (!data?.authorizationToken || !data.proxyEndpoint) throw failure('ECR gave no authorization token; check the credentials and try again');
+  const text = Buffer.from(data.authorizationToken, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon < 1) throw failure('ECR gave an authorization token that is not "user:password"; try again');
+  return { username: text.slice(0, colon), password: text.slice(colon + 1), host: data.proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '') };
+}

@@ -198,7 +198,17 @@ export interface TaskRow {
   taskDefinition?: string;
   enableExecuteCommand?: boolean;
   startedAt?: Date;
-  containers: { name?: string; exitCode?: number; reason?: string; lastStatus?: string }[];
+  createdAt?: Date;
+  stoppedAt?: Date;
+  /** why ECS stopped it: TaskFailedToStart, EssentialContainerExited, UserInitiated, ServiceSchedulerInitiated, … */
+  stopCode?: string;
+  /** the container health checks' verdict: HEALTHY | UNHEALTHY | UNKNOWN */
+  health?: string;
+  availabilityZone?: string;
+  /** the task size: CPU units ("256") and MiB ("512") */
+  cpu?: string;
+  memory?: string;
+  containers: { name?: string; exitCode?: number; reason?: string; lastStatus?: string; image?: string; imageDigest?: string; health?: string }[];
 }
 
 type SdkTask = import('@aws-sdk/client-ecs').Task;
@@ -211,7 +221,22 @@ const taskRow = (t: SdkTask): TaskRow => ({
   taskDefinition: t.taskDefinitionArn,
   enableExecuteCommand: t.enableExecuteCommand,
   startedAt: t.startedAt,
-  containers: (t.containers ?? []).map((c) => ({ name: c.name, exitCode: c.exitCode ?? undefined, reason: c.reason, lastStatus: c.lastStatus })),
+  createdAt: t.createdAt,
+  stoppedAt: t.stoppedAt,
+  stopCode: t.stopCode,
+  health: t.healthStatus,
+  availabilityZone: t.availabilityZone,
+  cpu: t.cpu,
+  memory: t.memory,
+  containers: (t.containers ?? []).map((c) => ({
+    name: c.name,
+    exitCode: c.exitCode ?? undefined,
+    reason: c.reason,
+    lastStatus: c.lastStatus,
+    image: c.image,
+    imageDigest: c.imageDigest,
+    health: c.healthStatus,
+  })),
 });
 
 /** One task's state, or `missing` with ECS's reason when ECS no longer knows it. */
@@ -222,13 +247,16 @@ export async function describeTask(aws: Aws, cluster: string, task: string, acti
   return taskRow(t);
 }
 
-/** A service's running tasks (ListTasks, then DescribeTasks in batches of 100). */
-export async function serviceTasks(aws: Aws, cluster: string, service: string): Promise<TaskRow[]> {
+/**
+ * A service's tasks (ListTasks, then DescribeTasks in batches of 100): those meant to run, or
+ * with `desired` STOPPED the stopped ones ECS still knows (at least an hour after they stop).
+ */
+export async function serviceTasks(aws: Aws, cluster: string, service: string, desired: 'RUNNING' | 'STOPPED' = 'RUNNING'): Promise<TaskRow[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   do {
     const page = await call(aws, `list the tasks of service ${service} on cluster ${cluster}`, () =>
-      aws.ecs.send(new aws.sdk.ecs.ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING', nextToken })),
+      aws.ecs.send(new aws.sdk.ecs.ListTasksCommand({ cluster, serviceName: service, desiredStatus: desired, nextToken })),
     );
     arns.push(...(page.taskArns ?? []));
     nextToken = page.nextToken;
@@ -238,7 +266,8 @@ export async function serviceTasks(aws: Aws, cluster: string, service: string): 
     const out = await call(aws, `describe the tasks of service ${service}`, () => aws.ecs.send(new aws.sdk.ecs.DescribeTasksCommand({ cluster, tasks: arns.slice(i, i + 100) })));
     rows.push(...(out.tasks ?? []).map(taskRow));
   }
-  return rows;
+  // ListTasks by service name only finds the service's tasks; the group says so on the task itself.
+  return rows.filter((r) => r.group === undefined || r.group === `service:${service}`);
 }
 
 /** Ask a task to stop; best effort (the caller is already on its way out). */

@@ -1,5 +1,5 @@
-/** STS: who the caller is. */
-import type { Aws } from './client';
+/** STS: who the caller is, and credentials of a role in another account. */
+import type { Aws, CredentialProvider } from './client';
 import { call } from './call';
 
 /** The caller's account id (GetCallerIdentity needs no permission). */
@@ -7,4 +7,34 @@ export async function callerAccount(aws: Aws): Promise<string> {
   const out = await call(aws, 'read the account id (STS GetCallerIdentity)', () => aws.sts.send(new aws.sdk.sts.GetCallerIdentityCommand({})));
   if (!out.Account) throw new Error('STS GetCallerIdentity returned no account');
   return out.Account;
+}
+
+/** An hour: AssumeRole's default, and within the one-hour ceiling of role chaining (a CI role assuming an environment's role). */
+export const ASSUMED_SESSION_SECONDS = 3600;
+/** Renew this long before the session ends, so no call is signed with credentials about to expire. */
+const RENEW_MS = 5 * 60_000;
+
+/**
+ * Credentials of `roleArn`, assumed with `aws`'s (the home) credentials (STS AssumeRole) on first use and
+ * again shortly before each session ends, so a deploy that waits longer than a session keeps
+ * working. The session name says who acts (it shows in CloudTrail of the other account).
+ */
+export function assumedRole(aws: Aws, roleArn: string, sessionName: string): CredentialProvider {
+  let current: { value: Awaited<ReturnType<CredentialProvider>>; until: number } | undefined;
+  return async () => {
+    if (current && Date.now() < current.until - RENEW_MS) return current.value;
+    const out = await call(aws, `assume role ${roleArn} (STS AssumeRole)`, () =>
+      aws.sts.send(new aws.sdk.sts.AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: ASSUMED_SESSION_SECONDS })),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
+    const expiration = c.Expiration ?? new Date(Date.now() + ASSUMED_SESSION_SECONDS * 1000);
+    current = { value: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration }, until: expiration.getTime() };
+    return current.value;
+  };
+}
+
+/** A RoleSessionName (2-64 of [\w+=,.@-]) naming cyclops and the local user. */
+export function sessionName(user: string): string {
+  return `cyclops-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }

@@ -3,7 +3,7 @@ import { examples, type Register } from './types';
 
 export const register: Register = (program, run) => {
   examples(
-    program.command('status').description("an app's stack status, image, per-process counts, URL, port and last release").argument('<app>').argument('<env>'),
+    program.command('status').description("an app's stack status, image, per-process counts (running/desired, autoscaling min..max), URL, port, last release and pending settings; tasks: \"cyclops ps\"").argument('<app>').argument('<env>'),
     ['cyclops status shop staging', 'cyclops status shop production --json'],
   ).action(
     run(async (ctx, app: string, env: string) => {
@@ -25,6 +25,7 @@ export const register: Register = (program, run) => {
               { header: 'desired', get: (p) => p.desired },
               { header: 'running', get: (p) => p.running },
               { header: 'pending', get: (p) => p.pending },
+              { header: 'min..max', get: (p) => (p.min !== null ? `${p.min}..${p.max}` : '-') },
               { header: 'rollout', get: (p) => p.rollout },
             ])]
           : []),

@@ -61,9 +61,13 @@ export const register: Register = (program, run) => {
 
 async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'create' | 'update'): Promise<void> {
   const started = Date.now();
-  const [{ envTarget }, ops] = await Promise.all([import('../plan/target'), import('../ops/env')]);
-  const target = envTarget(await ctx.config(), name);
+  const [{ envTarget }, ops, { delegation }, { ENV_OUTPUT }] = await Promise.all([import('../plan/target'), import('../ops/env'), import('../plan/delegation'), import('../naming')]);
+  const config = await ctx.config();
+  const target = envTarget(config, name);
   const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace }, verb);
+  // A zone the stack created is not reachable until its parent delegates it: the exact record.
+  const ns = result.outputs[ENV_OUTPUT.nameServers];
+  const deleg = ns ? delegation(config.environments[name].dns.domain, ns.split(',')) : null;
   ctx.reporter.result(
     {
       env: name,
@@ -75,9 +79,10 @@ async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'crea
       changes: result.changes,
       template: { key: pushed.key, uploaded: pushed.changed },
       outputs: result.outputs,
+      delegation: deleg,
       durationMs: Date.now() - started,
     },
-    summary(name, result),
+    [summary(name, result), ...(deleg ? [`delegate ${deleg.record.name} from its parent zone ${deleg.parent}: create there`, ...deleg.zoneFile.map((l) => `  ${l}`), `  or: ${deleg.command}`] : [])],
   );
 }
 
@@ -126,8 +131,9 @@ async function previewDelete(ctx: Context, name: string, opts: { force?: boolean
 
 async function listEnvs(ctx: Context): Promise<void> {
   const config = await ctx.config();
-  const { listEnvs: list } = await import('../ops/env');
-  const rows = await list(await ctx.ops());
+  const [{ listEnvs: list }, { envTarget }] = await Promise.all([import('../ops/env'), import('../plan/target')]);
+  // an environment in its own account is listed from there (after its account guard)
+  const rows = await list(await ctx.ops(), (env) => ctx.ops(envTarget(config, env)));
   ctx.reporter.result(
     { environments: rows },
     rows.length
@@ -154,7 +160,9 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     row('load balancer', view.loadBalancer),
     row('cluster', view.cluster),
     row('dns zone', view.hostedZoneId ? `${view.domain} (${view.hostedZoneId})` : view.domain),
+    ...(view.account ? [row('account', `${view.account} (${view.region})`)] : []),
     ...(view.nameServers ? [row('name servers', `${view.nameServers.join(' ')}  (delegate ${view.domain} to these)`)] : []),
+    ...(view.delegation ? [`create in the parent zone ${view.delegation.parent}:`, ...view.delegation.zoneFile.map((l) => `  ${l}`), `  or: ${view.delegation.command}`] : []),
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
   ]);

@@ -32,6 +32,7 @@ import { register as rollback } from './rollback';
 import { register as promote } from './promote';
 import { register as scale } from './scale';
 import { register as restart } from './restart';
+import { register as ps } from './ps';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
@@ -58,6 +59,7 @@ export const commandsByName: Record<string, Register> = {
   status: apps,
   apps,
   destroy: apps,
+  ps,
   db,
   bootstrap,
   ci,

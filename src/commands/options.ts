@@ -53,3 +53,11 @@ export const positiveIntOption = (hint: string) => (text: string): number => {
   if (!/^\d{1,9}$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`is not ${hint}`);
   return Number(text);
 };
+
+/** --build-arg KEY=VALUE (repeatable): a Dockerfile ARG, passed to the builder as given. */
+export function buildArgOption(text: string, previous: Record<string, string> = {}): Record<string, string> {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(text);
+  if (!m) throw new InvalidArgumentError('is not a build argument; use KEY=VALUE such as NODE_ENV=production');
+  if (Object.hasOwn(previous, m[1])) throw new InvalidArgumentError(`sets ${m[1]} a second time; give --build-arg ${m[1]}=VALUE once`);
+  return { ...previous, [m[1]]: m[2] };
+}

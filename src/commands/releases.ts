@@ -11,7 +11,7 @@ export const register: Register = (program, run) => {
   examples(
     program
       .command('releases')
-      .description("APP's release log in ENV, newest first: number, when, who, kind, image, outcome and duration; the current release is marked *")
+      .description("APP's release log in ENV, newest first: number, when, who, kind, what it changed, outcome and duration; the current release is marked *")
       .argument('<app>', 'app name')
       .argument('<env>', 'environment name from config')
       .option('--limit <n>', `show the newest N releases (default ${DEFAULT_LIMIT})`, limitOption)
@@ -33,8 +33,8 @@ export const register: Register = (program, run) => {
               { header: 'release', get: (x) => x.number },
               { header: 'when', get: (x) => x.when },
               { header: 'who', get: (x) => x.who },
-              { header: 'kind', get: (x) => (x.target !== undefined ? `${x.kind} to ${x.target}` : x.promotedFrom ? `promoted from ${x.promotedFrom.env} release ${x.promotedFrom.release}` : x.kind) },
-              { header: 'image', get: (x) => x.image },
+              { header: 'kind', get: (x) => x.kind },
+              { header: 'description', get: (x) => x.description },
               { header: 'outcome', get: (x) => (x.problem ? `unreadable (${x.problem})` : x.outcome) },
               { header: 'duration', get: (x) => (x.durationSeconds !== undefined ? `${x.durationSeconds}s` : '-') },
             ]) + more

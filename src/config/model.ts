@@ -10,6 +10,8 @@ export interface Override {
 }
 const labelled = (at: string, ops: PatchOperation[] | undefined): Override[] => (ops ?? []).map((op, i) => ({ at: `${at}[${i}]`, op }));
 import { mergedAppSettings } from './merge';
+import { resolveEmail, type EmailConfig } from './email';
+export type { EmailConfig } from './email';
 
 /**
  * What a process is, from its name and keys: "web" is routed by the load balancer, a process
@@ -161,17 +163,21 @@ export type DatabaseConfig =
   | { type: 'none' };
 
 /**
- * The environment's SES identity. inZone: the domain is the environment's DNS domain or under
- * it, so its DKIM (and MAIL FROM) records go into the environment's zone.
+ * Where an environment lives when it is not the platform's home: its account, its region
+ * (default the platform's) and how cyclops gets credentials there (a role assumed from the
+ * home credentials, or a named profile; neither: the home credentials themselves).
  */
-export interface EmailConfig {
-  domain: string;
-  mailFrom?: string;
-  inZone: boolean;
+export interface EnvAwsConfig {
+  account: string;
+  region: string;
+  roleArn?: string;
+  profile?: string;
 }
 
 export interface EnvironmentConfig {
   name: string;
+  /** absent: the environment lives with the platform (its account and region) */
+  aws?: EnvAwsConfig;
   network: NetworkConfig;
   capacity: CapacityConfig;
   /** delegated: the zone this environment created is delegated from its parent (so ACM can validate in it) */
@@ -192,7 +198,7 @@ export interface Config {
   /** where it was loaded from, for messages */
   file: string;
   platform: { name: string; region: string; bucket: string };
-  aws: { endpoint?: string; profile?: string };
+  aws: { endpoint?: string; profile?: string; registry?: string };
   ports: { range: [number, number] };
   environments: Record<string, EnvironmentConfig>;
   apps: Record<string, AppConfig>;
@@ -304,7 +310,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
 /** Processes that run as an ECS service (not cron, not the release phase). */
 export const serviceProcesses = (app: AppConfig) => app.processes.filter((p) => p.kind !== 'cron' && p.kind !== 'release');
 
-function resolveEnvironment(name: string, e: ParsedConfig['environments'][string]): EnvironmentConfig {
+function resolveEnvironment(name: string, e: ParsedConfig['environments'][string], home: string): EnvironmentConfig {
   const n = e.network;
   const network: NetworkConfig = n.vpcId
     ? { mode: 'import', vpcId: n.vpcId, publicSubnets: n.publicSubnets ?? [], privateSubnets: n.privateSubnets ?? [] }
@@ -346,8 +352,15 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
             ssl: d.ssl ?? 'prefer',
           }
         : { type: 'none' };
+  const aws: EnvAwsConfig | undefined = e.aws && {
+    account: e.aws.account,
+    region: e.aws.region ?? home,
+    ...(e.aws.roleArn ? { roleArn: e.aws.roleArn } : {}),
+    ...(e.aws.profile ? { profile: e.aws.profile } : {}),
+  };
   return {
     name,
+    ...(aws ? { aws } : {}),
     network,
     capacity,
     dns: { domain: e.dns.domain, hostedZoneId: e.dns.hostedZoneId, delegated: e.dns.delegated ?? false },
@@ -361,20 +374,14 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
   };
 }
 
-function resolveEmail(raw: ParsedConfig['environments'][string]['email'], zoneDomain: string): EmailConfig | null {
-  if (!raw) return null;
-  const domain = (typeof raw === 'object' && raw.domain) || zoneDomain;
-  const mailFrom = typeof raw === 'object' ? raw.mailFrom : undefined;
-  return { domain, ...(mailFrom ? { mailFrom } : {}), inZone: domain === zoneDomain || domain.endsWith(`.${zoneDomain}`) };
-}
 
 export function resolveConfig(file: string, c: ParsedConfig): Config {
   return {
     file,
     platform: { name: c.platform.name, region: c.platform.region, bucket: c.platform.bucket ?? `${c.platform.name}-cyclops-${c.platform.region}` },
-    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile },
+    aws: { endpoint: c.aws?.endpoint, profile: c.aws?.profile, ...(c.aws?.registry ? { registry: c.aws.registry } : {}) },
     ports: { range: c.ports.range as [number, number] },
-    environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v)])),
+    environments: Object.fromEntries(Object.entries(c.environments).map(([k, v]) => [k, resolveEnvironment(k, v, c.platform.region)])),
     apps: Object.fromEntries(Object.entries(c.apps).map(([k, v]) => [k, resolveAppByEnv(k, v, Object.keys(c.environments))])),
   };
 }
@@ -391,6 +398,12 @@ function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: 
   };
   return { ...base, byEnv: Object.fromEntries(own.map((e) => [e, inEnv(e)])) };
 }
+
+/** The region an environment's stacks live in: its own (`aws.region`) or the platform's. */
+export const envRegion = (config: Config, env: string): string => config.environments[env]?.aws?.region ?? config.platform.region;
+
+/** The accounts environments live in other than through the home credentials (`aws.account`), sorted, unique. */
+export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws ? [e.aws.account] : [])))].sort();
 
 /**
  * The app in an environment: its settings with that environment's `environments.<env>` merged

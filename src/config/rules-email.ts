@@ -29,8 +29,9 @@ export function emailProblems(c: ParsedConfig, add: (path: Path, message: string
         continue;
       }
       const smtp = typeof a.email === 'object' && a.email.smtp === true;
-      if (smtp && (NO_SMTP_ENDPOINT as readonly string[]).includes(c.platform.region)) {
-        add([...at, 'smtp'], `SES has no SMTP endpoint in ${c.platform.region}; send through the SDK (email: true) instead`);
+      const region = c.environments[env].aws?.region ?? c.platform.region;
+      if (smtp && (NO_SMTP_ENDPOINT as readonly string[]).includes(region)) {
+        add([...at, 'smtp'], `SES has no SMTP endpoint in ${region}, environment ${env}'s region; send through the SDK (email: true) instead`);
       }
       for (const key of [...EMAIL_VARS, ...(smtp ? SMTP_VARS : [])]) {
         if (a.env?.[key] !== undefined || a.secrets?.[key] !== undefined) {

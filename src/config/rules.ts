@@ -66,6 +66,13 @@ function checkEnvironment(name: string, e: ParsedConfig['environments'][string],
   if (!isName(name, NAME_MAX.environment)) {
     add(ctx, ['environments', name], 'is not a valid environment name; use up to 20 lowercase letters, digits and dashes, starting with a letter');
   }
+  if (e.aws) {
+    if (e.aws.roleArn && e.aws.profile) add(ctx, at('aws', 'roleArn'), 'cannot be set with profile; pick one: a role cyclops assumes from the home credentials, or a named profile');
+    const roleAccount = e.aws.roleArn?.split(':')[4];
+    if (roleAccount && roleAccount !== e.aws.account) {
+      add(ctx, at('aws', 'roleArn'), `is a role in account ${roleAccount}, but aws.account is ${e.aws.account}; use a role in ${e.aws.account} or fix the account`);
+    }
+  }
   const n = e.network;
   if (n.vpcId) {
     if (n.cidr) add(ctx, at('network', 'cidr'), 'cannot be set with vpcId; remove cidr to import the VPC, or remove vpcId to create one');

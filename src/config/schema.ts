@@ -24,11 +24,13 @@ const int = (what: string, min: number, max: number) =>
 const str = (what: string) => z.string({ error: `must be a string (${what})` }).min(1, { error: `must not be empty (${what})` });
 const bool = (what: string) => z.boolean({ error: `must be true or false (${what})` });
 
+const region = z
+  .string({ error: 'must be a string such as "eu-west-1"' })
+  .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'is not an AWS region; use a region code such as "eu-west-1"' });
+
 export const platformSchema = z.strictObject({
   name: name('platform', NAME_MAX.platform),
-  region: z
-    .string({ error: 'must be a string such as "eu-west-1"' })
-    .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, { error: 'is not an AWS region; use a region code such as "eu-west-1"' }),
+  region,
   bucket: z
     .string({ error: 'must be a string (the config bucket name)' })
     .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
@@ -40,6 +42,8 @@ export const platformSchema = z.strictObject({
 export const awsSchema = z.strictObject({
   endpoint: z.url({ error: 'must be a URL such as "http://127.0.0.1:5000"' }).optional(),
   profile: str('AWS profile name').optional(),
+  /** tests only: `deploy --build` pushes to this registry (http:// = no TLS) instead of the account's ECR host */
+  registry: z.url({ error: 'must be a URL such as "http://127.0.0.1:5000" (tests only: where deploy --build pushes)' }).optional(),
 });
 
 export const portsSchema = z.strictObject({
@@ -154,8 +158,20 @@ const envEmailSchema = z.union(
   ],
   { error: 'must be true (send as the environment\'s DNS domain), an object such as {"domain": "example.com", "mailFrom": "bounce.example.com"}, or false' },
 );
+/** `environments.<env>.aws`: the environment lives in another account and/or region than the platform's home. */
+export const envAwsSchema = z.strictObject({
+  account: z.string({ error: 'must be a string of 12 digits (the AWS account id)' }).regex(/^\d{12}$/, { error: 'is not an AWS account id; use its 12 digits, quoted, such as "222222222222"' }),
+  region: region.optional(),
+  roleArn: z
+    .string({ error: 'must be an IAM role ARN' })
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, { error: 'is not an IAM role ARN; use one such as "arn:aws:iam::222222222222:role/shop-deploy"' })
+    .optional(),
+  profile: str('AWS profile name').optional(),
+});
 
 export const environmentSchema = z.strictObject({
+  /** another AWS account and/or region for this environment's stacks, roles, logs and secrets */
+  aws: envAwsSchema.optional(),
   network: networkSchema.default({}),
   capacity: capacitySchema.default({ type: 'fargate' }),
   dns: dnsSchema,

@@ -8,7 +8,7 @@
 import type { Config } from '../config/model';
 import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
-import { passRoleStatement, statementsByScope, type PolicyDocument } from './document';
+import { mergeSameResources, passRoleStatement, statementsByScope, type PolicyDocument } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
 import { grantsFor } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
@@ -70,11 +70,19 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
         return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+      case 'secretNames':
+        return scopeArns('legacySecrets', where);
+      case 'environmentRoles':
+        return environmentRoles(config);
       default:
         return scopeArns(scope, where);
     }
   };
 }
+
+/** The roles cyclops assumes into environments of other accounts (`environments.<env>.aws.roleArn`), sorted. */
+export const environmentRoles = (config: Config): string[] =>
+  [...new Set(Object.values(config.environments).flatMap((e) => (e.aws?.roleArn ? [e.aws.roleArn] : [])))].sort();
 
 const LABEL: Record<Level, string> = { admin: 'Admin', deploy: 'Deploy', read: 'Read' };
 
@@ -85,16 +93,19 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
       const [svc, op] = key.split('.');
       const actions = iamActions(svc, op).filter((a) => !ALWAYS_ALLOWED.includes(a));
       return u.scopes.map((scope) => ({ scope, actions }));
-    });
+    })
+    // no environment in another account's role: no AssumeRole statement (it would name no resource)
+    .filter((g) => g.scope !== 'environmentRoles' || environmentRoles(config).length > 0);
   const extra = EXTRA_REQUIREMENTS.filter((r) => r.levels.includes(level)).flatMap((r) => r.scopes.map((scope) => ({ scope, actions: [r.action] })));
-  const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where));
+  // a scope with no resource for this config (no database admin secret) grants nothing: IAM refuses a statement without resources
+  const statements = statementsByScope([...grants, ...extra], operatorArns(config, where, level, resolved), LABEL[level], conditionOf(where)).filter((s) => s.Resource.length > 0);
   if (level === 'read') return { Version: '2012-10-17', Statement: statements };
   statements.push(
     passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),
     passRoleStatement(`${LABEL[level]} pass app roles`, scopeArns('roles', where), ['ecs-tasks.amazonaws.com']),
   );
   if (level === 'admin') statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
-  return { Version: '2012-10-17', Statement: statements };
+  return { Version: '2012-10-17', Statement: mergeSameResources(statements) };
 }
 
 /**

@@ -6,15 +6,19 @@
  *
  *   admin   bootstrap, env create / update / delete
  *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
- *   read    status, list, logs, releases
+ *   read    status, ps, metrics, env status, list, logs, releases
  */
 import type { Scope } from './scopes';
 
 export type Level = 'admin' | 'deploy' | 'read';
 export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 
-/** Scopes only operators use: the config bucket's objects by who writes them, and database admin secrets. */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems';
+/**
+ * Scopes only operators use: the config bucket's objects by who writes them, database admin
+ * secrets, every cyclops secret name, namespaced or from before the namespace (DescribeSecret
+ * alone), and the roles of environments in their own accounts.
+ */
+export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles';
 
 export interface OperationUse {
   levels: Level[];
@@ -61,14 +65,21 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
-  'ecs.DescribeTasks': use(WRITE, 'tasks'),
-  'ecs.ListTasks': use(WRITE, 'any'), // exec picks a running task; ListTasks names no task resource
+  // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
+  // Authorization Reference, ECS (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
+  // DescribeTasks is Read on task*; ListTasks is List on container-instance*, which names no task, so "*".
+  'ecs.DescribeTasks': use(ALL, 'tasks'),
+  'ecs.ListTasks': use(ALL, 'any'),
   // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
   'ecr.DescribeImages': use(WRITE, 'repositories'),
   'ecr.BatchGetImage': use(WRITE, 'repositories'),
   // deploy reads a single-platform image's config blob for its architecture
   'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
+  // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
+  // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
+  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
   'efs.DescribeMountTargets': use(WRITE, 'any'),
@@ -87,11 +98,20 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'secrets.UpdateSecretVersionStage': use(WRITE, 'secrets'),
   'secrets.DeleteSecret': use(WRITE, 'secrets', 'legacySecrets'),
   'secrets.RestoreSecret': use(WRITE, 'secrets', 'legacySecrets'),
-  'secrets.DescribeSecret': use(ALL, 'secrets', 'legacySecrets'),
+  // A legacy name (cyclops/<env>/<app>/...) is looked up before anything moves, and usually does
+  // not exist: a secret that does not exist has no tags, so under legacySecrets' aws:ResourceTag
+  // condition the lookup is AccessDenied, not ResourceNotFound, and the first deploy with a database
+  // fails. DescribeSecret returns metadata, never the value; cyclops reads, deletes or restores a
+  // legacy secret only when its tags name this platform, and those actions keep the condition.
+  // A legacy name cannot be told from another platform's namespace by pattern: cyclops/* covers both.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-resourcetag
+  'secrets.DescribeSecret': use(ALL, 'secretNames'),
   // legacy: a login or secret kept before the namespace is read once more when it moves
   'secrets.GetSecretValue': use(WRITE, 'secrets', 'masterSecrets', 'legacySecrets'),
-  // ---- STS: the account for `iam-policy` (always allowed; listed so the table stays complete)
+  // ---- STS: the account for `iam-policy` and the account guard of environments in their own
+  // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
+  'sts.AssumeRole': use(ALL, 'environmentRoles'),
 };
 
 /**
@@ -142,6 +162,14 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
     because: "DeleteMountTarget (destroy --delete-volumes) deletes the mount target's network interface with the caller's permissions; ENIs are named by id only",
     doc: 'https://docs.aws.amazon.com/efs/latest/ug/API_DeleteMountTarget.html',
   },
+  // the push runs in the container builder (docker, podman, buildah) with the login cyclops gives it
+  ...['ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:BatchCheckLayerAvailability'].map((action) => ({
+    action,
+    levels: WRITE,
+    scopes: ['repositories'] as OperatorScope[],
+    because: 'deploy --build pushes the image it built to the app repository (the builder calls the registry API with the GetAuthorizationToken login)',
+    doc: 'https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html',
+  })),
 ];
 
 /** Operations AWS allows without any policy: left out of the documents. */

@@ -76,6 +76,9 @@ Resources are scoped:
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
   never every \`rds!\` secret of the account; an external database's admin secret by its ARN and \`-??????\`, which
   matches the six characters Secrets Manager appends when config gives the ARN without them;
+  \`secretsmanager:DescribeSecret\` (metadata: name, tags, dates; never a value) on every \`cyclops/*\` name, since the lookup
+  of a pre-namespace name that does not exist has no tag to match, and such a name cannot be told from another
+  platform's namespace by its pattern;
 - EFS deletes (\`destroy --delete-volumes\`) only of file systems tagged \`${TAG_PLATFORM}=${platform}\`;
 - \`iam:PassRole\` for the service role (to CloudFormation) and for the app roles (to ECS tasks) only.
 
@@ -86,7 +89,11 @@ What AWS checks beyond each call's own action:
 ${EXTRA_REQUIREMENTS.map((r) => `| \`${r.action}\` | ${r.levels.join(', ')} | ${r.because} | ${r.doc} |`).join('\n')}
 
 A unit test (\`test/unit/iam-coverage.test.ts\`) reads every SDK call in \`src/aws\` and fails when a level that
-uses it lacks the action. A new AWS call cannot ship without its policy line.
+uses it lacks the action. A new AWS call cannot ship without its policy line. An integration test
+(\`test/integration/iam-eval.test.ts\`) records the requests a representative set of commands makes, maps each to its
+action, resource ARN and request context (tags, \`iam:PassedToService\`) from AWS's Service Authorization Reference,
+and proves with an IAM evaluator that the level each command needs (\`src/iam/commands.ts\`) allows all of them,
+tag-on-create and \`iam:PassRole\` included, and that \`read\` denies every write.
 
 ${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n\`\`\`json\n${policy(l)}\n\`\`\`\n`).join('\n')}`;
 }

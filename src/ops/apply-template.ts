@@ -38,9 +38,9 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
   const pushed = await ops.store.pushTemplate(input.kind, input.ids, input.body, { pointer: !input.dryRun });
   say.debug(ops.events, 'template.pushed', { key: pushed.key, uploaded: pushed.changed }, `template ${pushed.key} (${pushed.changed ? 'uploaded' : 'already there'})`);
   input.checkpoint?.();
-  // Env and app stacks run as the platform's service role; the platform stack itself runs with
+  // Env and app stacks run as the platform's service role; the platform (and account) stack runs with
   // the operator's credentials, so an update can never take away the role's own permissions.
-  const roleArn = input.kind === 'platform' ? undefined : await ops.stacks.serviceRole();
+  const roleArn = input.kind === 'platform' || input.kind === 'account' ? undefined : await ops.stacks.serviceRole();
   const result = await ops.stacks.apply({
     stackName: input.stackName,
     templateUrl: pushed.url,

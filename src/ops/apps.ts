@@ -2,10 +2,10 @@
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { appStack, closest, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
+import { appStack, closest, serviceProcess, LOG_RETENTION_DAYS, logGroup, TAG_APP, TAG_ENV, TAG_PLATFORM } from '../naming';
 import { pooled } from '../pool';
 import type { AppStack } from '../stacks';
-import { webAlarmNames } from '../plan';
+import { maxParameter, minParameter, webAlarmNames } from '../plan';
 import type { AlarmState } from '../aws/cloudwatch';
 import { restoreHint, type PortsFile, type ReleaseRecord } from '../store';
 import type { Ops } from './context';
@@ -22,7 +22,8 @@ export interface AppStatus {
   image: string | null;
   url: string | null;
   port: number | null;
-  processes: { name: string; desired: number; running: number; pending: number; rollout?: string }[];
+  /** per service: its process, the counts ECS reports, and the autoscaling bounds the stack runs (null: a fixed count) */
+  processes: { name: string; process: string; desired: number; running: number; pending: number; min: number | null; max: number | null; rollout?: string }[];
   release: ReleaseRecord | null;
   /** the web service's deployment alarms the stack has; null when they could not be read */
   alarms: AlarmState[] | null;
@@ -69,7 +70,13 @@ export async function appStatus(ops: Ops, t: AppTarget): Promise<AppStatus> {
     image: summary.parameters.Image ?? record?.image ?? null,
     url: appConfig(ops.config, t.app, t.env).processes.some((p) => p.kind === 'web') ? appUrlFor(ops.config, t) : null,
     port,
-    processes: states.map((s) => ({ name: s.name, desired: s.desired, running: s.running, pending: s.pending, rollout: s.rollout })),
+    processes: states.map((s) => {
+      const process = serviceProcess(t.app, s.name);
+      const min = summary.parameters[minParameter(process)];
+      const max = summary.parameters[maxParameter(process)];
+      const bounds = min !== undefined && max !== undefined ? { min: Number(min), max: Number(max) } : { min: null, max: null };
+      return { name: s.name, process, desired: s.desired, running: s.running, pending: s.pending, ...bounds, rollout: s.rollout };
+    }),
     release: record,
     alarms,
     pendingSettings: pending,

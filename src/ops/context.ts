@@ -3,7 +3,7 @@
  * them to AWS, and the unit tests bind them to in-memory fakes (test/unit/fakes).
  */
 import type { AlarmState } from '../aws/cloudwatch';
-import type { EcrImage } from '../aws/ecr';
+import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { Config } from '../config/model';
@@ -110,6 +110,8 @@ export interface VolumesApi {
 
 /** Container images in ECR (src/aws/ecr.ts): tag → digest, and release tags. */
 export interface ImagesApi {
+  /** the region of the platform's ECR repositories (its home); absent: the stacks' region */
+  readonly region?: string;
   /** the ECR repository of an image repository reference; null for other registries (pure) */
   ecr(repository: string): EcrImage | null;
   /** the digest the tag points at now; null when the tag does not exist */
@@ -117,6 +119,10 @@ export interface ImagesApi {
   tag(image: EcrImage, digest: string, tag: string): Promise<'tagged' | 'already'>;
   /** the Linux architectures the image has a variant for ("x86_64", "arm64") */
   architectures(image: EcrImage, digest: string): Promise<string[]>;
+  /** the repository of this account and region named `name`; null when it does not exist */
+  repository(name: string): Promise<EcrRepository | null>;
+  /** a login for the account's registry (GetAuthorizationToken); the password is never logged */
+  login(): Promise<RegistryLogin>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */
@@ -150,7 +156,8 @@ export interface TasksApi {
   describe(cluster: string, task: string): Promise<TaskRow | { missing: string }>;
   /** best effort */
   stop(cluster: string, task: string, reason: string): Promise<void>;
-  serviceTasks(cluster: string, service: string): Promise<TaskRow[]>;
+  /** a service's tasks meant to run (default), or the stopped ones ECS still lists */
+  serviceTasks(cluster: string, service: string, desired?: 'RUNNING' | 'STOPPED'): Promise<TaskRow[]>;
   /** an app stack's resources, logical id → physical id (its roles, for the release phase) */
   stackResources(stack: string): Promise<Record<string, string>>;
 }

@@ -22,7 +22,7 @@ import type { ImageRef } from '../plan/inputs';
 import type { AppTarget } from '../plan/target';
 import type { ServiceState } from '../ecs/rollout';
 import type { ApplyResult, ChangeSummary, EnvOutputs } from '../stacks';
-import { lowestFree, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
+import { lowestFree, type BuildRecord, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
@@ -32,6 +32,7 @@ import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
 import { withAppLock, type LockScope } from './lock';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
+import { describeRelease, type Touched } from './release-describe';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
 import { readLive, verifyStack } from './verify-stack';
@@ -53,6 +54,10 @@ export interface DeployOptions {
   scope?: LockScope;
   /** `promote`: the release whose image this deploy carries (recorded) */
   promotedFrom?: { env: string; release: number };
+  /** vars and secrets: the names the command changed (a secret set again keeps its ARN: no diff shows it) */
+  touched?: Touched;
+  /** `deploy --build`: how the image was built (recorded) */
+  build?: BuildRecord;
 }
 
 export interface DeployRequest {
@@ -270,7 +275,9 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
     ...recordFields(run, plan, rendered, template),
     settingsRevision: plan.settings.revision,
     ...(opts.promotedFrom ? { promotedFrom: opts.promotedFrom } : {}),
+    ...(opts.build ? { build: opts.build } : {}),
   };
+  fields.description = describeRelease(fields, plan.previous, opts.touched);
   progress.fields = fields;
   // The log group outlives the stack (logs stay after destroy), so cyclops makes it, not the stack.
   const made = await ops.logGroups.ensure(plan.names.logGroup, LOG_RETENTION_DAYS, Object.fromEntries(tags(t).map((x) => [x.Key, x.Value])));

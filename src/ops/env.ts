@@ -10,6 +10,7 @@ import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
 import { networkChange } from '../plan/network';
+import { delegation } from '../plan/delegation';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
@@ -113,12 +114,21 @@ export async function previewEnvDelete(ops: Ops, t: Target, opts: { force?: bool
   return { env: t.env, stack: stackName, exists: true, resources, apps: names, blockedBy: opts.force ? [] : names };
 }
 
-export async function listEnvs(ops: Ops) {
+/** `opsIn`: the ops of an environment that lives in its own account (`environments.<env>.aws`). */
+export async function listEnvs(ops: Ops, opsIn?: (env: string) => Promise<Ops>) {
   return Promise.all(
     Object.values(ops.config.environments).map(async (e) => {
       const stack = envStack(ops.config.platform.name, e.name);
-      const s = await ops.stacks.describe(stack);
-      return { env: e.name, stack, status: s?.status ?? 'NOT_CREATED', domain: e.dns.domain, updated: s?.lastUpdated?.toISOString() ?? null };
+      const at = e.aws && opsIn ? await opsIn(e.name) : ops;
+      const s = await at.stacks.describe(stack);
+      return {
+        env: e.name,
+        stack,
+        status: s?.status ?? 'NOT_CREATED',
+        domain: e.dns.domain,
+        updated: s?.lastUpdated?.toISOString() ?? null,
+        ...(e.aws ? { account: e.aws.account, region: e.aws.region } : {}),
+      };
     }),
   );
 }
@@ -162,8 +172,12 @@ export async function showEnv(ops: Ops, t: Target) {
   const domain = out('domain') ?? e.dns.domain;
   const https = (out('https') ?? String(e.tls.mode !== 'none')) === 'true';
   const dbHost = out('databaseEndpoint');
+  const nameServers = out('nameServers')?.split(',') ?? null;
   return {
     env: t.env,
+    // where it lives: the platform's home, or its own account and region
+    account: e.aws?.account ?? null,
+    region: e.aws?.region ?? ops.config.platform.region,
     stack: stackName,
     status: s.status,
     updated: s.lastUpdated?.toISOString() ?? null,
@@ -173,7 +187,9 @@ export async function showEnv(ops: Ops, t: Target) {
     cluster: out('clusterName') ?? null,
     hostedZoneId: out('hostedZoneId') ?? null,
     // A zone the stack created must be delegated from its parent to these before names resolve.
-    nameServers: out('nameServers')?.split(',') ?? null,
+    nameServers,
+    // ... as the exact record to create in the parent zone (in another account, cyclops cannot)
+    delegation: nameServers ? delegation(domain, nameServers) : null,
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,

@@ -14,7 +14,7 @@ export async function missingEnvError(ops: Ops, env: string): Promise<CyclopsErr
   if (region === null) {
     return usageError(`environment ${env}: there is no config bucket ${ops.store.bucket} yet; run "cyclops bootstrap" first, then "cyclops env create ${env}"`);
   }
-  if (region !== ops.stacks.region) {
+  if (region !== ops.stacks.region && !ops.config.environments[env]?.aws) {
     return usageError(
       `environment ${env}: stack ${stack} is not in ${ops.stacks.region}, and the config bucket ${ops.store.bucket} is in ${region}; pass --region ${region} (or set platform.region) rather than creating a second environment`,
     );

@@ -4,9 +4,8 @@
  * without them the exact command and what to install are printed instead (exit 2).
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import path from 'node:path';
 import type { TaskRow } from '../aws/ecs';
+import { onPath } from '../build/process';
 import { failure, usageError } from '../errors';
 import { say } from '../events';
 import { clusterName, serviceName } from '../naming';
@@ -27,18 +26,7 @@ export const INSTALL_HINTS = [
 ];
 
 export const systemRunner: ExecRunner = {
-  which(bin) {
-    for (const dir of (process.env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
-      const p = path.join(dir, bin);
-      try {
-        accessSync(p, constants.X_OK);
-        return p;
-      } catch {
-        /* not here */
-      }
-    }
-    return null;
-  },
+  which: onPath,
   run(cmd, args) {
     // The session owns the terminal: Ctrl-C belongs to the remote shell, not to cyclops.
     const saved = process.listeners('SIGINT');

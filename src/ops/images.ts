@@ -63,8 +63,9 @@ async function resolveDigest(ops: Ops, image: string, ref: ImageRef): Promise<Re
   const base: ResolvedImage = { deployed: pinned, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) };
   const ecr = ops.images?.ecr(ref.repository);
   if (!ecr || !ops.images) return base;
-  if (ecr.region !== ops.stacks.region) {
-    say.warn(ops.events, 'image.region-mismatch', { image, registryRegion: ecr.region, region: ops.stacks.region }, `image ${image}: its ECR registry is in ${ecr.region}, not ${ops.stacks.region}; deployed as given${ref.digest ? '' : ' by tag'} and not tagged for the release`);
+  const home = ops.images.region ?? ops.stacks.region;
+  if (ecr.region !== home) {
+    say.warn(ops.events, 'image.region-mismatch', { image, registryRegion: ecr.region, region: home }, `image ${image}: its ECR registry is in ${ecr.region}, not ${home}; deployed as given${ref.digest ? '' : ' by tag'} and not tagged for the release`);
     return base;
   }
   if (ref.digest) return { ...base, ecr };

@@ -119,7 +119,7 @@ export function liveTasks(aws: Aws): TasksApi {
     run: (input) => ecs.runFargateTask(aws, input),
     describe: (cluster, task) => ecs.describeTask(aws, cluster, task, `check task ${task.split('/').pop()} on cluster ${cluster}`),
     stop: (cluster, task, reason) => ecs.stopTask(aws, cluster, task, reason),
-    serviceTasks: (cluster, service) => ecs.serviceTasks(aws, cluster, service),
+    serviceTasks: (cluster, service, desired) => ecs.serviceTasks(aws, cluster, service, desired),
     stackResources: async (stack) => Object.fromEntries((await stackResources(aws, stack)).filter((r) => r.physicalId).map((r) => [r.logicalId, r.physicalId!])),
   };
 }
@@ -156,29 +156,38 @@ export function liveVolumes(aws: Aws, config: Config): VolumesApi {
 
 export function liveImages(aws: Aws): ImagesApi {
   return {
+    region: aws.region,
     ecr: (repository) => ecr.ecrImage(repository),
     digest: (image, tag) => ecr.imageDigest(aws, image, tag),
     tag: (image, digest, tag) => ecr.tagImage(aws, image, digest, tag),
     architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
+    repository: (name) => ecr.describeRepository(aws, name),
+    login: () => ecr.registryLogin(aws),
   };
 }
 
-export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target): Ops {
+/**
+ * `envAws`: clients in the target environment's own account and region (`environments.<env>.aws`);
+ * its stacks, services, tasks, secrets, log groups, logs, alarms and database live there. The
+ * store (config bucket, ports, releases, locks) and the images (ECR) stay at the platform's home.
+ */
+export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: AbortSignal, target?: Target, envAws?: Aws): Ops {
+  const at = envAws ?? aws;
   return {
     config,
     target,
-    stacks: liveStacks(aws, config, reporter),
+    stacks: liveStacks(at, config, reporter),
     store: liveStore(aws, config, reporter),
-    database: liveDatabase(aws, config, reporter, signal),
-    services: liveServices(aws, reporter),
-    volumes: liveVolumes(aws, config),
+    database: liveDatabase(at, config, reporter, signal),
+    services: liveServices(at, reporter),
+    volumes: liveVolumes(at, config),
     images: liveImages(aws),
-    logGroups: { ensure: (name, days, tags) => ensureLogGroup(aws, name, days, tags) },
-    secrets: liveSecrets(aws, config),
-    tasks: liveTasks(aws),
-    logs: liveLogs(aws),
-    alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(aws, names) },
-    identity: { account: async () => (await import('../aws/sts')).callerAccount(aws) },
+    logGroups: { ensure: (name, days, tags) => ensureLogGroup(at, name, days, tags) },
+    secrets: liveSecrets(at, config),
+    tasks: liveTasks(at),
+    logs: liveLogs(at),
+    alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(at, names) },
+    identity: { account: async () => (await import('../aws/sts')).callerAccount(at) },
     events: reporter,
     signal,
   };

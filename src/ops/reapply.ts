@@ -14,6 +14,7 @@ import type { Ops } from './context';
 import type { LockScope } from './lock';
 import { appServices, stackStamp } from './desired-state';
 import { draft, recordFailure, type Fields } from './release-log';
+import { describeRelease } from './release-describe';
 import { readLive, verifyStack } from './verify-stack';
 import type { AppTarget } from '../plan/target';
 import { now } from './context';
@@ -96,6 +97,7 @@ export async function reapply(ops: Ops, t: AppTarget, scope: LockScope | null, i
   if (!input.counts && input.kind === 'scale') delete fields.counts;
   else if (!input.counts && counts) fields.counts = counts;
   if (input.kind !== 'scale' && ranges) fields.ranges = ranges; // a rollback keeps the bounds scale set
+  fields.description = describeRelease(fields, b);
   scope.checkpoint();
   let applied: ApplyResult;
   let services: ServiceState[];

@@ -9,6 +9,7 @@ import { currentHolder, kindOf, outcomeOf, type ReleaseDraft, type ReleasePage, 
 import { now, type Ops } from './context';
 import { failedOutcome } from './desired-state';
 import type { AppTarget } from '../plan/target';
+import { describePage } from './release-describe';
 
 export type Fields = Omit<ReleaseDraft, 'app' | 'env' | 'deployedAt' | 'deployedBy' | 'finishedAt' | 'durationSeconds'>;
 
@@ -53,6 +54,8 @@ export interface ReleaseRow {
   number: number;
   current: boolean;
   kind: string;
+  /** what it changed: "Deploy shop:1.4.2 (sha256:ab12…)", "Set FEATURE_X", "Scale web=4" */
+  description: string;
   outcome: string;
   reason?: string;
   image: string;
@@ -79,10 +82,11 @@ export interface ReleasesResult {
   next: number | null;
 }
 
-const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
+const row = (r: ReleaseRecord, current: number | null, description: string): ReleaseRow => ({
   number: r.number ?? 0,
   current: r.number === current,
   kind: kindOf(r),
+  description,
   outcome: outcomeOf(r),
   ...(r.reason ? { reason: r.reason } : {}),
   image: r.image,
@@ -99,8 +103,10 @@ const row = (r: ReleaseRecord, current: number | null): ReleaseRow => ({
 /** `cyclops releases APP ENV`: a page of the log, newest first (the pointer and one read per record). */
 export async function listReleases(ops: Ops, t: AppTarget, page: ReleasePage = {}): Promise<ReleasesResult> {
   const list = await ops.store.listReleases(t.env, t.app, page);
+  // records of earlier versions have no description: it is derived from the record below it on the page
+  const described = describePage(list.records);
   const releases = list.records.map((r) =>
-    r.record ? row(r.record, list.current) : { number: r.number, current: false, kind: '?', outcome: '?', image: '?', when: '?', who: '?', problem: r.problem },
+    r.record ? row(r.record, list.current, described.get(r.number)!) : { number: r.number, current: false, kind: '?', description: '?', outcome: '?', image: '?', when: '?', who: '?', problem: r.problem },
   );
   return { app: t.app, env: t.env, current: list.current, total: list.total, releases, next: list.next };
 }

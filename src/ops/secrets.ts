@@ -57,6 +57,7 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
     {
       kind: 'secrets',
       operation: `secrets set ${name}`,
+      touched: { set: [name] },
       noun: `secret ${name}`,
       // A new version of a known secret leaves the template as it is: restart so tasks read it.
       restart: true,
@@ -118,6 +119,7 @@ export async function unsetSecret(ops: Ops, t: AppTarget, name: string, opts: Se
     {
       kind: 'secrets',
       operation: `secrets unset ${name}`,
+      touched: { unset: [name] },
       noun: `secrets`,
       write: () =>
         ops.store.updateSettings(t.env, t.app, (s) => {
@@ -167,6 +169,7 @@ export async function restoreAppSecret(ops: Ops, t: AppTarget, name: string, opt
     {
       kind: 'secrets',
       operation: `secrets restore ${name}`,
+      touched: { set: [name] },
       noun: `secret ${name}`,
       restart: true,
       write: async () => {

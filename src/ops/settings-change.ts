@@ -14,6 +14,7 @@ import { deploy, type DeployResult } from './deploy';
 import { parseImage } from '../plan/inputs';
 import { withAppLock, type LockScope } from './lock';
 import { settingsPending } from './pending-settings';
+import type { Touched } from './release-describe';
 
 export { settingsPending, pendingSettings, type PendingSettings } from './pending-settings';
 import type { AppTarget } from '../plan/target';
@@ -42,6 +43,8 @@ export interface SettingsChange {
   write: (scope: LockScope) => Promise<{ settings: AppSettings; changed: boolean }>;
   /** start a new deployment even when the template is unchanged (a new secret version) */
   restart?: boolean;
+  /** the names this command sets or unsets, for the release's description */
+  touched?: Touched;
   /** under the lock, once the stored settings run (secrets unset deletes the secret here) */
   afterApply?: (scope: LockScope) => Promise<void>;
 }
@@ -93,7 +96,7 @@ async function applyStored(ops: Ops, t: AppTarget, c: SettingsChange, opts: Sett
   const image = recordedImage(state.record);
   if (!changed) say.info(ops.events, 'settings.pending', { app: t.app, env: t.env, revision: settings.revision, running: state.record.settingsRevision ?? 0 }, `the ${c.noun} of ${t.app} in ${t.env} are ${was}: release ${state.record.number} runs revision ${state.record.settingsRevision ?? 0}`);
   say.step(ops.events, 'settings.reapplying', { release: state.record.number ?? null, image, kind: c.kind }, `re-applying release ${state.record.number} (${image}) with the ${c.kind === 'vars' ? 'variables' : 'secrets'} of revision ${settings.revision}`);
-  const d = await deploy(ops, { target: t, image, ref: parseImage(image) }, { kind: c.kind, restart: c.restart, timeoutSeconds: opts.timeoutSeconds, scope });
+  const d = await deploy(ops, { target: t, image, ref: parseImage(image) }, { kind: c.kind, restart: c.restart, touched: c.touched, timeoutSeconds: opts.timeoutSeconds, scope });
   await c.afterApply?.(scope);
   return done(d, false);
 }

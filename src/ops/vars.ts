@@ -74,7 +74,7 @@ async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSetting
     say.info(ops.events, 'settings.unchanged', { app: t.app, env: t.env }, pending ? `the variables of ${t.app} in ${t.env} already say so (stored, pending until the next deploy); nothing to do` : `the variables of ${t.app} in ${t.env} already say so; nothing to do`);
     return out({ settings: stored, stored: false, pending, deploy: null });
   }
-  const o = await applySettings(ops, t, { kind: 'vars', operation: `vars ${verb}`, noun: 'variables', write: () => ops.store.updateSettings(t.env, t.app, edit) }, opts);
+  const o = await applySettings(ops, t, { kind: 'vars', operation: `vars ${verb}`, noun: 'variables', touched: extra, write: () => ops.store.updateSettings(t.env, t.app, edit) }, opts);
   return out(o);
 }
 

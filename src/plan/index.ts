@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
-import { appConfig, appsIn, serviceProcesses } from '../config/model';
+import { appConfig, appsIn, envAccounts, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
@@ -31,12 +31,12 @@ export const environment = (config: Config, env: string): EnvironmentConfig => c
 
 /** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
 export function renderPlatform(config: Config, ci?: PlatformInput['ci']): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string, opts: { patched?: boolean } = {}): CfnTemplate {
   const e = environment(config, env);
-  const template = clusterTemplate({ platform: config.platform.name, region: config.platform.region, env: e }) as unknown as CfnTemplate;
+  const template = clusterTemplate({ platform: config.platform.name, region: e.aws?.region ?? config.platform.region, env: e }) as unknown as CfnTemplate;
   return opts.patched === false ? template : applyOverrides(template, e.overrides, `environment ${env}`);
 }
 

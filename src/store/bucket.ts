@@ -5,7 +5,7 @@
  */
 import type { Aws } from '../aws/client';
 import * as s3 from '../aws/s3';
-import type { Config } from '../config/model';
+import { envAccounts, type Config } from '../config/model';
 import { message, type Events } from '../events';
 import { tags } from '../naming';
 
@@ -24,8 +24,16 @@ export function partition(region: string): string {
   return 'aws';
 }
 
-export function tlsOnlyPolicy(bucket: string, region: string): string {
+/**
+ * `readers`: accounts of environments that live in their own account. CloudFormation there
+ * reads the env and app templates from this bucket (the stack's TemplateURL) with the caller's
+ * credentials, so the bucket lets those accounts read the templates, and nothing else.
+ */
+export function tlsOnlyPolicy(bucket: string, region: string, readers: string[] = []): string {
   const arn = `arn:${partition(region)}:s3:::${bucket}`;
+  const read = readers.length
+    ? [{ Sid: 'EnvironmentAccountsReadTemplates', Effect: 'Allow', Principal: { AWS: readers.map((a) => `arn:${partition(region)}:iam::${a}:root`) }, Action: 's3:GetObject', Resource: `${arn}/templates/*` }]
+    : [];
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
@@ -37,6 +45,7 @@ export function tlsOnlyPolicy(bucket: string, region: string): string {
         Resource: [arn, `${arn}/*`],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
+      ...read,
     ],
   });
 }
@@ -48,11 +57,12 @@ export async function ensureBucket(aws: Aws, config: Config, events: Events | ((
   const created = (await s3.bucketExists(aws, Bucket)) ? false : await s3.createBucket(aws, Bucket);
   onStep(created ? `created bucket ${Bucket} in ${aws.region}` : `bucket ${Bucket} exists`);
   const set = s3.bucketSettings;
+  const readers = envAccounts(config);
   const settings: [string, (action: string) => Promise<void>][] = [
     ['block public access', (a) => set.blockPublicAccess(aws, Bucket, a)],
     ['default encryption (SSE-S3)', (a) => set.defaultEncryption(aws, Bucket, a)],
     ['versioning', (a) => set.versioning(aws, Bucket, a)],
-    ['TLS-only policy', (a) => set.policy(aws, Bucket, tlsOnlyPolicy(Bucket, aws.region), a)],
+    [readers.length ? `TLS-only policy (templates readable by ${readers.join(', ')})` : 'TLS-only policy', (a) => set.policy(aws, Bucket, tlsOnlyPolicy(Bucket, aws.region, readers), a)],
     ['tags', (a) => set.tags(aws, Bucket, tags({ platform: config.platform.name }), a)],
   ];
   for (const [what, apply] of settings) {

@@ -28,6 +28,7 @@ export {
   type ReleaseRecord,
   type ReleaseDraft,
   type ReleasePhaseRecord,
+  type BuildRecord,
   type ReleaseState,
   type ReleaseKind,
   type ReleaseOutcome,

@@ -42,6 +42,16 @@ export const releasePhaseSchema = z.object({
 });
 export type ReleasePhaseRecord = z.infer<typeof releasePhaseSchema>;
 
+export const buildRecordSchema = z.object({
+  builder: z.string(),
+  tag: z.string(),
+  commit: z.string().nullable(),
+  dirty: z.boolean(),
+  seconds: z.number(),
+  reused: z.boolean(),
+});
+export type BuildRecord = z.infer<typeof buildRecordSchema>;
+
 const releaseShape = {
   app: z.string(),
   env: z.string(),
@@ -57,6 +67,8 @@ const releaseShape = {
   /** absent in records of earlier versions: a deploy that succeeded */
   kind: z.enum(RELEASE_KINDS).optional(),
   outcome: z.enum(RELEASE_OUTCOMES).optional(),
+  /** what it changed, in one line ("Deploy shop:1.4.2 (sha256:…)", "Set FEATURE_X"); absent in records of earlier versions (derived on read) */
+  description: z.string().optional(),
   /** why it failed */
   reason: z.string().optional(),
   finishedAt: z.string().optional(),
@@ -66,6 +78,8 @@ const releaseShape = {
   /** a promote: the environment and release whose image (by digest) this deploy carries */
   promotedFrom: z.object({ env: z.string(), release: z.number().int() }).optional(),
   releasePhase: releasePhaseSchema.optional(),
+  /** deploy --build: what the image was built from, by which builder, and how long it took (reused: the tag was already in ECR) */
+  build: buildRecordSchema.optional(),
   stack: z.string().optional(),
   templateUrl: z.string().optional(),
   templateKey: z.string().optional(),

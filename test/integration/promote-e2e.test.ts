@@ -118,7 +118,7 @@ describe('promote, end to end', () => {
     // releases shows it
     const list = await run(['releases', 'shop', 'production']);
     ok(list);
-    expect(list.stdout).toContain('promoted from staging release 1');
+    expect(list.stdout).toContain('Promote from staging 1 (shop');
   });
 
   test('3. a second promote of the same release deploys the same digest again', async () => {

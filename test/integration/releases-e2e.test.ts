@@ -117,10 +117,11 @@ describe('releases, rollback, scale, vars and secrets, end to end', () => {
       [3, 'deploy', 'succeeded', 'registry.example.com/shop:2', false],
       [2, 'deploy', 'succeeded', 'registry.example.com/shop:1', false],
     ]);
+    expect(r.json().releases.map((x: Record<string, unknown>) => x.description)).toEqual(['Rollback to 2', 'Deploy shop:2', 'Deploy shop:1']);
     for (const x of r.json().releases) expect(typeof x.durationSeconds).toBe('number');
     const human = await run(['releases', 'shop', 'staging', '--limit', '2']);
     ok(human);
-    expect(human.stdout).toMatch(/^\*\s+4\s+.*rollback to 2/m);
+    expect(human.stdout).toMatch(/^\*\s+4\s+.*rollback\s+Rollback to 2/m);
     // The header, two releases, and where the next page starts.
     expect(human.stdout.trim().split('\n')).toHaveLength(4);
     expect(human.stdout.trim().split('\n')[3]).toBe('older releases: cyclops releases shop staging --before 3');

@@ -33,8 +33,12 @@ export interface MotoPlatform {
   close(): void;
 }
 
-/** `apps` go to config.json as given; `database` "external" uses the test PostgreSQL. */
-export async function motoPlatform(opts: { platform: string; apps: Record<string, unknown>; database: 'external' | 'none' }): Promise<MotoPlatform> {
+/**
+ * `apps` go to config.json as given; `database` "external" uses the test PostgreSQL. `endpoint`:
+ * where the commands send their requests (default the shared moto proxy; the test's own reads
+ * always go there).
+ */
+export async function motoPlatform(opts: { platform: string; apps: Record<string, unknown>; database: 'external' | 'none'; endpoint?: string }): Promise<MotoPlatform> {
   const aws = await motoAws();
   const domain = `staging.${opts.platform}.dev`;
   const hostedZoneId = await createZone(aws, domain);
@@ -54,7 +58,7 @@ export async function motoPlatform(opts: { platform: string; apps: Record<string
     }),
   );
   const env = {
-    AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT,
+    AWS_ENDPOINT_URL: opts.endpoint ?? process.env.MOTO_ENDPOINT,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_REGION: TEST_REGION,

@@ -18,7 +18,8 @@
 // IAM evaluation of what the suite did: the cyclops command that made it (the SDK's user agent
 // carries "app/<id>", set by the test runner from AWS_SDK_UA_APP_ID), the service (SigV4 scope),
 // the operation (x-amz-target, the query Action, or S3's method and path) and the identifiers
-// and tag keys of the request. Never a value: bodies are reduced to the keys listed in KEEP.
+// and tags of the request (cyclops's tags are names: platform, env, app). Never a value: bodies
+// are reduced to the keys listed in KEEP. test/support/iam-wire.ts reads these lines.
 //
 // Usage: node moto-proxy.mjs <moto-port> <listen-port>
 import { appendFileSync } from 'node:fs';
@@ -29,37 +30,51 @@ const LOG = process.env.CYCLOPS_REQUEST_LOG;
 /** Request fields that name resources (never values such as SecretString or TemplateBody). */
 const KEEP = new Set([
   'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
-  'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
+  'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'logGroupNames', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
+  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance',
 ]);
+
+/** A request's tags, as a map: ECS [{key, value}], Logs {k: v}, Secrets Manager [{Key, Value}], query Tags.member.N. */
+function tagMap(doc) {
+  const out = {};
+  for (const field of [doc.tags, doc.Tags]) {
+    if (Array.isArray(field)) for (const t of field) out[t.key ?? t.Key] = t.value ?? t.Value ?? '';
+    else if (field && typeof field === 'object') Object.assign(out, field);
+  }
+  return out;
+}
 
 function reduce(body, contentType) {
   const out = {};
-  const tagKeys = [];
+  let tags = {};
   try {
     if (/json/.test(contentType ?? '')) {
       const doc = JSON.parse(body || '{}');
       for (const [k, v] of Object.entries(doc)) if (KEEP.has(k)) out[k] = v;
-      for (const t of [...(doc.tags ?? []), ...(doc.Tags ?? [])]) tagKeys.push(t.key ?? t.Key);
-      if (doc.tags && !Array.isArray(doc.tags)) tagKeys.push(...Object.keys(doc.tags));
+      tags = tagMap(doc);
+      // RunTask may pass other roles than its task definition's
+      for (const k of ['taskRoleArn', 'executionRoleArn']) if (doc.overrides?.[k]) out[k] = doc.overrides[k];
     } else if (/x-www-form-urlencoded/.test(contentType ?? '')) {
-      for (const [k, v] of new URLSearchParams(body)) {
+      const params = new URLSearchParams(body);
+      for (const [k, v] of params) {
         if (k === 'Action' || KEEP.has(k)) out[k] = v;
-        if (/^Tags\.member\.\d+\.Key$/.test(k)) tagKeys.push(v);
+        const m = /^Tags\.member\.(\d+)\.Key$/.exec(k);
+        if (m) tags[v] = params.get(`Tags.member.${m[1]}.Value`) ?? '';
       }
     }
   } catch {
     // not a body this recorder understands: identifiers only from the path
   }
-  return { ...out, ...(tagKeys.length ? { tagKeys: tagKeys.filter(Boolean) } : {}) };
+  return { ...out, ...(Object.keys(tags).length ? { tags } : {}) };
 }
 
 function record(req, body) {
   if (!LOG) return;
   const ua = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
   const command = /app\/cyclops_([A-Za-z0-9_.-]+)/.exec(ua)?.[1];
-  const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+  const [, region, service] = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '') ?? [];
   const target = req.headers['x-amz-target'];
-  const line = { command: command ?? null, service, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
+  const line = { command: command ?? null, service, region, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
   appendFileSync(LOG, `${JSON.stringify(line)}\n`);
 }
 

@@ -16,7 +16,7 @@ import { parseImage } from '../../src/plan/inputs';
 import { releaseTaskDefinition } from '../../src/ops/release-phase/task-definition';
 import { renderApp, templateBody } from '../../src/plan';
 import { CyclopsError } from '../../src/errors';
-import { failure, fakeOps, testConfig } from './fakes/ops';
+import { failure, fakeImages, fakeOps, testConfig } from './fakes/ops';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web';
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -62,7 +62,7 @@ const armConfig = () =>
   testConfig({ apps: { web: { arch: 'arm64', processes: { web: { port: 8080 }, worker: { command: ['worker'], arch: 'x86_64' } }, database: false } } });
 
 function withImages(f: ReturnType<typeof fakeOps>, archs: string[] | Error): void {
-  const images: ImagesApi = {
+  const images: ImagesApi = fakeImages({
     ecr: ecrImage,
     digest: async () => D1,
     tag: async () => 'tagged',
@@ -71,7 +71,7 @@ function withImages(f: ReturnType<typeof fakeOps>, archs: string[] | Error): voi
       if (archs instanceof Error) throw archs;
       return archs;
     },
-  };
+  });
   f.ops.images = images;
 }
 const target = { platform: 'acme', env: 'staging', app: 'web' };

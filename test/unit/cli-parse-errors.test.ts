@@ -80,8 +80,13 @@ test('unknown and missing commands, extra arguments, bad values and choices', as
   expect(await msg('deplyo')).toBe('cyclops: unknown command "deplyo"; did you mean "cyclops deploy"?');
   expect(await msg('env', 'crate', 'x')).toBe('cyclops env: unknown command "crate"; did you mean "cyclops env create"?');
   expect(await msg('synth', 'clustr', 'x')).toBe('cyclops synth: unknown command "clustr"; did you mean "cyclops synth cluster"?');
+  // Heroku's words get cyclops's command for the same thing
+  expect(await msg('dyno')).toBe('cyclops: unknown command "dyno"; did you mean "cyclops ps"?');
+  expect(await msg('ps:scale', 'web=2')).toBe('cyclops: unknown command "ps:scale"; did you mean "cyclops scale"?');
+  expect(await msg('ps:restart')).toBe('cyclops: unknown command "ps:restart"; did you mean "cyclops restart"?');
+  expect(await msg('releases:rollback')).toBe('cyclops: unknown command "releases:rollback"; did you mean "cyclops rollback"?');
   expect(await msg('config')).toBe('cyclops config: needs a command; use one of: push, read (cyclops config --help describes them)');
-  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> <env> [options]');
+  expect(await msg('deploy', 'a', 'b', 'c', 'd')).toBe('cyclops deploy: unexpected argument "d" (it takes 3 arguments); usage: cyclops deploy <image> <app> [env] [options]');
   expect(await msg('deploy', 'a', 'b', 'c', '--timeout', '99999999999999999999')).toBe(
     '--timeout "99999999999999999999": is longer than the limit of 24h; use at most 24h (86400 seconds), such as 30m',
   );

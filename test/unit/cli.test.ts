@@ -106,7 +106,7 @@ test('broken JSON, a missing --config file and no config at all are one-line usa
 test('with --json, a usage error from the argument parser is one JSON document on stdout too', async () => {
   const r = await cyclops(['--json', 'deploy', 'nginx:1']);
   expect(r.code).toBe(2);
-  const message = 'cyclops deploy: missing <app>; usage: cyclops deploy <image> <app> <env> [options]';
+  const message = 'cyclops deploy: missing <app>; usage: cyclops deploy <image> <app> [env] [options]';
   expect(r.json()).toEqual({ ok: false, error: { code: 'usage', message, details: [], exitCode: 2 } });
   expect(r.stderr).toBe(`error: ${message}\n`);
 });

@@ -26,7 +26,13 @@ function sdkOperations(): Map<string, string[]> {
   return found;
 }
 
-const config = testConfig();
+// production lives in its own account: the AssumeRole row has a role to name
+const config = testConfig({
+  environments: {
+    staging: { dns: { domain: 'staging.acme.dev', hostedZoneId: 'Z1' }, database: { type: 'none' } },
+    production: { aws: { account: '222222222222', roleArn: 'arn:aws:iam::222222222222:role/acme-deploy' }, dns: { domain: 'acme.dev', hostedZoneId: 'Z2' }, database: { type: 'none' } },
+  },
+});
 const policies = Object.fromEntries(LEVELS.map((l) => [l, operatorPolicy(config, l, whereFor(config, '123456789012'))]));
 const granted = (level: string) => new Set(policies[level].Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
 

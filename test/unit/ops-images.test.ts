@@ -9,7 +9,7 @@ import * as sdk from '../../src/aws/sdk';
 import type { ImagesApi } from '../../src/ops/context';
 import { deploy } from '../../src/ops/deploy';
 import { parseImage } from '../../src/plan/inputs';
-import { failure, fakeOps, type Fake } from './fakes/ops';
+import { failure, fakeImages, fakeOps, type Fake } from './fakes/ops';
 
 const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/web';
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -64,7 +64,7 @@ describe('src/aws/ecr.ts', () => {
 /** An images API over a map of tag → digest, recording its calls into the fake's call list. */
 function withImages(f: Fake, tags: Record<string, string>, failTag = false): { tagged: string[] } {
   const tagged: string[] = [];
-  const images: ImagesApi = {
+  const images: ImagesApi = fakeImages({
     ecr: ecrImage,
     digest: async (_i, tag) => {
       f.calls.push('images.digest');
@@ -77,7 +77,7 @@ function withImages(f: Fake, tags: Record<string, string>, failTag = false): { t
       return 'tagged';
     },
     architectures: async () => ['x86_64'],
-  };
+  });
   f.ops.images = images;
   return { tagged };
 }

@@ -12,7 +12,7 @@ import { scale } from '../../src/ops/scale';
 import { setSecret } from '../../src/ops/secrets';
 import { setVars } from '../../src/ops/vars';
 import { usageError } from '../../src/errors';
-import { failure, fakeOps, testConfig, type Fake } from './fakes/ops';
+import { failure, fakeImages, fakeOps, testConfig, type Fake } from './fakes/ops';
 
 const t = { platform: 'acme', env: 'staging', app: 'web' };
 const ship = (f: Fake, image: string) => deploy(f.ops, { target: t, image, ref: parseImage(image) });
@@ -66,7 +66,7 @@ const D2 = `sha256:${'2'.repeat(64)}`;
 
 /** ECR with a tag → digest map that a test can move (a tag pushed again). */
 function withEcr(f: Fake, tags: Record<string, string>): void {
-  const images: ImagesApi = { ecr: ecrImage, digest: async (_i, tag) => tags[tag] ?? null, tag: async () => 'tagged', architectures: async () => ['x86_64'] };
+  const images: ImagesApi = fakeImages({ ecr: ecrImage, digest: async (_i, tag) => tags[tag] ?? null, architectures: async () => ['x86_64'] });
   f.ops.images = images;
 }
 

@@ -440,3 +440,19 @@ export async function failure(p: Promise<unknown>): Promise<import('../../../src
   }
   throw new Error('expected a failure');
 }
+
+/**
+ * An ECR images API for tests: the calls a test gives, over defaults that answer "nothing there"
+ * (no repository, no tag) and refuse a login.
+ */
+export function fakeImages(over: Partial<import('../../../src/ops/context').ImagesApi> = {}): import('../../../src/ops/context').ImagesApi {
+  return {
+    ecr: () => null,
+    digest: async () => null,
+    tag: async () => 'tagged',
+    architectures: async () => [],
+    repository: async () => null,
+    login: () => Promise.reject(new Error('no registry login in this test')),
+    ...over,
+  };
+}

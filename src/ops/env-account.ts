@@ -1,0 +1,58 @@
+/**
+ * `cyclops bootstrap --env NAME`: prepare the account an environment lives in
+ * (`environments.<env>.aws`). The ops given are bound to that account (the account guard has
+ * passed); the store is the platform's home, whose bucket policy is re-applied first so the
+ * environment's account may read its templates.
+ */
+import { accountTemplate } from '../../templates/account';
+import { configuredSecretRefs } from '../iam/boundary';
+import { usageError } from '../errors';
+import { say } from '../events';
+import { ciRolePath, envDeployRoleName, platformStack, PLATFORM_OUTPUT } from '../naming';
+import { templateBody } from '../plan';
+import type { Target } from '../plan/target';
+import { masterSecrets } from './account';
+import { applyTemplate } from './apply-template';
+import { ciDeployPolicy } from './ci';
+import type { Ops } from './context';
+
+/** The deploy role's name and path: those of environments.<env>.aws.roleArn, else "<platform>-deploy" under the CI path. */
+export function deployRoleOf(platform: string, roleArn?: string): { name: string; path: string } {
+  if (!roleArn) return { name: envDeployRoleName(platform), path: ciRolePath(platform) };
+  const parts = roleArn.split(':').slice(5).join(':').replace(/^role\//, '').split('/');
+  const name = parts.pop()!;
+  return { name, path: parts.length ? `/${parts.join('/')}/` : '/' };
+}
+
+export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opts: { timeoutSeconds?: number; allowReplace?: string[] }) {
+  const e = ops.config.environments[t.env];
+  if (!e.aws) {
+    throw usageError(`bootstrap --env ${t.env}: environment ${t.env} lives in the platform's own account (no environments.${t.env}.aws); "cyclops bootstrap" prepares it`);
+  }
+  if (e.aws.account === homeAccount) {
+    // IAM is global: the platform stack's service role and boundary already exist in this account.
+    throw usageError(
+      `bootstrap --env ${t.env}: environments.${t.env}.aws.account is the platform's own account ${homeAccount}; its roles are the platform stack's ("cyclops bootstrap"), so there is nothing to prepare; remove aws.account or name the environment's own account`,
+    );
+  }
+  say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket}: account ${e.aws.account} may read its templates`);
+  const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, 'bootstrap.bucket.setting', {}, message));
+  const stackName = platformStack(ops.config.platform.name);
+  say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
+  const secrets = e.database.type === 'rds' ? await masterSecrets(ops, [t.env]) : { found: {}, missing: [] };
+  const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
+  const body = templateBody(
+    accountTemplate({
+      platform: ops.config.platform.name,
+      bucket: ops.config.platform.bucket,
+      secretRefs: configuredSecretRefs(ops.config),
+      env: t.env,
+      homeAccount,
+      deployRole,
+      deployPolicy: ciDeployPolicy(ops, secrets.found),
+    }) as never,
+  );
+  const { pushed, result } = await applyTemplate(ops, { kind: 'account', ids: { platform: t.platform, env: t.env }, stackName, body, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
+  const deployRoleArn = result.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
+  return { bucket, stackName, pushed, result, account: e.aws.account, region: e.aws.region, deployRoleArn, configured: e.aws.roleArn ?? null };
+}

@@ -1,0 +1,149 @@
+/**
+ * Environments in their own account and region (`environments.<env>.aws`): config rules, the
+ * account guard, the assumed-role credentials (renewed before they expire), the deploy policy's
+ * AssumeRole line and the platform template's pull policy. The real calls are proven against
+ * moto in test/integration/cross-account.test.ts; here aws-sdk-client-mock stands in for STS so
+ * the renewal (which moto cannot time) is shown.
+ */
+import { mockClient } from 'aws-sdk-client-mock';
+import * as sdk from '../../src/aws/sdk';
+import type { Aws } from '../../src/aws/client';
+import { assumedRole, sessionName } from '../../src/aws/sts';
+import { envAccounts, envRegion } from '../../src/config/model';
+import { operatorPolicy, whereFor } from '../../src/iam/operator';
+import { checkEnvAccount } from '../../src/ops/account';
+import { renderCluster, renderPlatform } from '../../src/plan';
+import { testConfig } from './fakes/ops';
+
+const staging = { dns: { domain: 'staging.acme.dev', hostedZoneId: 'Z1' }, database: { type: 'none' } };
+const prod = (aws: Record<string, unknown>) => ({ staging, production: { aws, dns: { domain: 'acme.dev', hostedZoneId: 'Z2' }, database: { type: 'none' } } });
+const ROLE = 'arn:aws:iam::222222222222:role/acme-deploy';
+const problem = (aws: Record<string, unknown>) => {
+  try {
+    testConfig({ environments: prod(aws) });
+    return 'valid';
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+describe('config: environments.<env>.aws', () => {
+  test('the region defaults to the platform\'s; accounts are listed once', () => {
+    const c = testConfig({ environments: prod({ account: '222222222222', roleArn: ROLE }) });
+    expect(c.environments.production.aws).toEqual({ account: '222222222222', region: 'eu-west-1', roleArn: ROLE });
+    expect(c.environments.staging.aws).toBeUndefined();
+    expect(envRegion(c, 'staging')).toBe('eu-west-1');
+    expect(envAccounts(c)).toEqual(['222222222222']);
+    const other = testConfig({ environments: prod({ account: '222222222222', region: 'us-east-2', profile: 'prod' }) });
+    expect(envRegion(other, 'production')).toBe('us-east-2');
+  });
+
+  test('bad input is one line naming the key and the fix', () => {
+    expect(problem({ account: '22222222222' })).toMatch(/environments\.production\.aws\.account.*12 digits/);
+    expect(problem({ account: '222222222222', roleArn: ROLE, profile: 'p' })).toMatch(/aws\.roleArn.*cannot be set with profile/);
+    expect(problem({ account: '333333333333', roleArn: ROLE })).toMatch(/role in account 222222222222, but aws\.account is 333333333333/);
+    expect(problem({ account: '222222222222', roleArn: 'arn:aws:iam::222222222222:user/x' })).toMatch(/not an IAM role ARN/);
+    expect(problem({ account: '222222222222', region: 'Europe' })).toMatch(/not an AWS region/);
+    expect(problem({ account: '222222222222', secret: 'x' })).not.toBe('valid');
+  });
+
+  test('the cluster template is rendered for the environment\'s own region', () => {
+    const c = testConfig({ environments: prod({ account: '222222222222', region: 'us-east-1', roleArn: ROLE }) });
+    const body = JSON.stringify(renderCluster(c, 'production'));
+    // the load balancer's access-log delivery account is the region's (us-east-1: 127311923021)
+    expect(body).toContain('127311923021');
+    expect(JSON.stringify(renderCluster(c, 'staging'))).not.toContain('127311923021');
+  });
+});
+
+describe('the account guard', () => {
+  const where = { account: '222222222222', region: 'eu-west-1', roleArn: ROLE };
+  test('credentials of another account: exit 2 naming both accounts', async () => {
+    const e = await checkEnvAccount({ account: async () => '123456789012' }, 'production', where).catch((x) => x);
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe(
+      `environment production: the credentials act in account 123456789012, but environments.production.aws.account is 222222222222; nothing was written; check that environments.production.aws.roleArn (${ROLE}) is the role cyclops should take there`,
+    );
+  });
+  test('the right account passes', async () => {
+    await expect(checkEnvAccount({ account: async () => '222222222222' }, 'production', where)).resolves.toBeUndefined();
+  });
+});
+
+describe('assumed-role credentials', () => {
+  test('assumed once, reused, and assumed again when the session is near its end', async () => {
+    const sts = mockClient(sdk.sts.STSClient);
+    const inputs: unknown[] = [];
+    const answer = (key: string, ms: number) => ({ Credentials: { AccessKeyId: key, SecretAccessKey: 's', SessionToken: 't', Expiration: new Date(Date.now() + ms) } });
+    sts.on(sdk.sts.AssumeRoleCommand).callsFake((input: unknown) => {
+      inputs.push(input);
+      return inputs.length === 2 ? answer('AK-short', 240_000) : answer(`AK${inputs.length}`, 3600_000);
+    });
+    const home = { sdk, region: 'eu-west-1', calls: () => 0, sts: new sdk.sts.STSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'home', secretAccessKey: 'home' } }) } as unknown as Aws;
+    const creds = assumedRole(home, ROLE, sessionName('ci runner'));
+    expect((await creds()).accessKeyId).toBe('AK1');
+    expect((await creds()).accessKeyId).toBe('AK1');
+    expect(inputs).toEqual([{ RoleArn: ROLE, RoleSessionName: 'cyclops-ci-runner', DurationSeconds: 3600 }]);
+    // a session with 4 minutes left is renewed before its next use
+    const short = assumedRole(home, ROLE, 'cyclops-x');
+    expect((await short()).accessKeyId).toBe('AK-short');
+    expect((await short()).accessKeyId).toBe('AK3');
+    sts.restore();
+  });
+  test('the session name keeps to STS\'s characters and length', () => {
+    expect(sessionName('ci runner/é')).toBe('cyclops-ci-runner--');
+    expect(sessionName('x'.repeat(100))).toHaveLength(64);
+  });
+});
+
+describe('policies', () => {
+  test('the deploy policy may assume exactly the environments\' roles; none configured: no such statement', () => {
+    const c = testConfig({ environments: prod({ account: '222222222222', roleArn: ROLE }) });
+    const doc = operatorPolicy(c, 'deploy', whereFor(c, '111111111111'));
+    const assume = doc.Statement.filter((s) => s.Action.includes('sts:AssumeRole'));
+    expect(assume.map((s) => s.Resource)).toEqual([[ROLE]]);
+    const plain = operatorPolicy(testConfig(), 'deploy', whereFor(testConfig(), '111111111111'));
+    expect(plain.Statement.filter((s) => s.Action.includes('sts:AssumeRole'))).toEqual([]);
+  });
+
+  test('the ECR repositories let the environment accounts pull; without them, no repository policy', () => {
+    const c = testConfig({ environments: prod({ account: '222222222222', roleArn: ROLE }) });
+    const repo = (t: ReturnType<typeof renderPlatform>) => (Object.values(t.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).find((r) => r.Type === 'AWS::ECR::Repository')!).Properties;
+    expect(repo(renderPlatform(c)).RepositoryPolicyText).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'CyclopsEnvironmentAccountsPull',
+          Effect: 'Allow',
+          Principal: { AWS: [{ 'Fn::Sub': 'arn:${AWS::Partition}:iam::222222222222:root' }] },
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        },
+      ],
+    });
+    expect(repo(renderPlatform(testConfig())).RepositoryPolicyText).toBeUndefined();
+  });
+});
+
+describe('hosted-zone delegation', () => {
+  test('the exact NS record for the parent zone: zone-file lines and the Route 53 change batch', async () => {
+    const { delegation } = await import('../../src/plan/delegation');
+    const d = delegation('prod.acme.dev', ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com.']);
+    expect(d.parent).toBe('acme.dev');
+    expect(d.zoneFile).toEqual(['prod.acme.dev. 172800 IN NS ns-1.awsdns-01.org.', 'prod.acme.dev. 172800 IN NS ns-2.awsdns-02.com.']);
+    expect(d.changeBatch.Changes[0]).toEqual({
+      Action: 'UPSERT',
+      ResourceRecordSet: { Name: 'prod.acme.dev.', Type: 'NS', TTL: 172800, ResourceRecords: [{ Value: 'ns-1.awsdns-01.org.' }, { Value: 'ns-2.awsdns-02.com.' }] },
+    });
+    expect(JSON.parse(/--change-batch '(.*)'$/.exec(d.command)![1])).toEqual(d.changeBatch);
+  });
+
+  test('env show of an environment in its own account with a zone it created: account, region and the record to create', async () => {
+    const { fakeOps } = await import('./fakes/ops');
+    const { showEnv } = await import('../../src/ops/env');
+    const c = testConfig({ environments: { production: { aws: { account: '222222222222', region: 'us-east-2', roleArn: ROLE }, dns: { domain: 'prod.acme.dev' }, database: { type: 'none' } } } });
+    const f = fakeOps(c);
+    f.stacks.set('acme-production', { name: 'acme-production', id: 'x', status: 'CREATE_COMPLETE', outputs: { NameServers: 'ns-1.example.org,ns-2.example.net', Domain: 'prod.acme.dev' }, parameters: {}, tags: {} });
+    const view = await showEnv(f.ops, { platform: 'acme', env: 'production' });
+    expect(view).toMatchObject({ account: '222222222222', region: 'us-east-2', delegation: { parent: 'acme.dev', zoneFile: ['prod.acme.dev. 172800 IN NS ns-1.example.org.', 'prod.acme.dev. 172800 IN NS ns-2.example.net.'] } });
+  });
+});
