@@ -4,7 +4,7 @@
  * (test/templates/golden.test.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderApp, renderCluster, templateBody } from '../../src/plan';
@@ -12,27 +12,14 @@ import { fileName, renderAll } from '../../src/plan/all';
 import { parseConfig } from '../../src/config/load';
 import { emailExample, example, rawEmail } from './fixtures';
 import { findCfnLint } from './cfn-lint-path';
+import { goldenFiles } from './golden-files';
 
 const DIR = path.join(__dirname, 'golden-email');
-const update = process.env.UPDATE_GOLDEN === '1';
 const rendered = renderAll(emailExample());
 const byType = (t: any, type: string) => Object.entries(t.Resources).filter(([, r]: [string, any]) => r.Type === type) as [string, any][];
 
 describe('golden templates with email', () => {
-  if (update) mkdirSync(DIR, { recursive: true });
-  for (const r of rendered) {
-    const name = fileName(r);
-    it(`${name} matches its golden file`, () => {
-      const body = templateBody(r.template) + '\n';
-      const file = path.join(DIR, name);
-      if (update) writeFileSync(file, body);
-      if (!existsSync(file)) throw new Error(`${file} is missing; run UPDATE_GOLDEN=1 npx jest test/templates/email.test.ts`);
-      expect(body).toBe(readFileSync(file, 'utf8'));
-    });
-  }
-  it('has no stale golden files', () => {
-    expect(readdirSync(DIR).sort()).toEqual(rendered.map((r) => fileName(r)).sort());
-  });
+  goldenFiles(DIR, rendered, 'test/templates/email.test.ts');
 });
 
 describe('the environment stack', () => {
