@@ -117,6 +117,13 @@ export const appSecretName = (platform: string, env: string, app: string, name: 
 /** Where `secrets set` kept a secret before secrets were namespaced by platform (moved on the next set). */
 export const legacyAppSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
 /** The largest secret value Secrets Manager stores (SecretString: 65,536 bytes). */
+// ---- email (SES) ---------------------------------------------------------------------------
+/** The environment's SES configuration set (letters, digits, _ and -, up to 64). */
+export const emailConfigurationSet = (platform: string, env: string) => `cyclops-${platform}-${env}`;
+/** The app's SMTP user (under the platform's IAM path) and the secret holding its SMTP password. */
+export const smtpUserName = (platform: string, env: string, app: string) => `${platform}-${env}-${app}-smtp`;
+export const smtpSecretName = (platform: string, env: string, app: string) => appSecretName(platform, env, app, 'smtp');
+
 export const MAX_SECRET_BYTES = 65536;
 /** Secrets Manager's recovery window for a scheduled deletion, in days: the default and the bounds. */
 export const RECOVERY_DAYS = { default: 7, min: 7, max: 30 } as const;
@@ -217,6 +224,9 @@ export const ENV_OUTPUT = {
   accessLogBucket: 'AccessLogBucket', // the load balancer's access logs
   loadBalancerFullName: 'LoadBalancerFullName', // app/<name>/<id>: CloudWatch dimensions, request-count scaling
   internalNamespaceId: 'InternalNamespaceId', // the Cloud Map namespace <env>.internal
+  emailDomain: 'EmailDomain', // the SES identity apps send as (only with email)
+  emailConfigurationSet: 'EmailConfigurationSet', // the SES configuration set apps send through
+  emailMailFromDomain: 'EmailMailFromDomain', // the custom MAIL FROM domain, when configured
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 

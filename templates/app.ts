@@ -12,6 +12,7 @@ import { alarmResources, scalingParameters, scalingResources } from './app-scali
 import { discoveryResource, serviceRegistries, webRouting } from './app-routing';
 import { addProgressiveWeb, advancedConfiguration, isProgressive, strategyConfiguration } from './app-deployment';
 import { appSecrets, REDIS_TOKEN_VARS } from './secrets';
+import { appEmail, type AppEmail } from './app-email';
 import { runtimePlatform } from './app-arch';
 import { heldCount, heldState, holdConditions, holdParameter, holds, whenServing } from './app-hold';
 import { domainResources, externalCertificate } from './app-domains';
@@ -58,6 +59,8 @@ export interface AppInput {
   testPriority?: number;
   /** URLs of the internal services the app lists in `uses`: variable name → URL */
   uses?: Record<string, string>;
+  /** the app sends as the environment's SES identity (config: apps.<app>.email) */
+  email?: { smtp: boolean };
   /** custom domains with their zones, and the listener rules all host names take (see plan) */
   domains?: { resolved: ResolvedDomain[]; rules: { hosts: string[][]; forward: number[]; deny: number[] } };
 }
@@ -75,11 +78,12 @@ export const countParameter = (process: string) => `${pascalName(process)}Count`
 
 const byName = (a: { Name: string }, b: { Name: string }) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0);
 
-/** The task role's inline policies: volume mounts and ECS Exec, nothing else. */
-function taskRolePolicies(app: AppConfig): { Policies?: ReturnType<typeof inlinePolicy>[] } {
+/** The task role's inline policies: volume mounts, ECS Exec and sending email, nothing else. */
+function taskRolePolicies(app: AppConfig, email: AppEmail | null): { Policies?: ReturnType<typeof inlinePolicy>[] } {
   const policies = [
     ...(volumeStatements(app).length ? [inlinePolicy('mount-app-volumes', volumeStatements(app))] : []),
     ...(app.exec ? [inlinePolicy('ecs-exec', [{ Effect: 'Allow', Action: EXEC_ACTIONS, Resource: '*' }])] : []),
+    ...(email ? [inlinePolicy('send-email', email.sendStatements)] : []),
   ];
   return policies.length ? { Policies: policies } : {};
 }
@@ -98,6 +102,14 @@ export function appTemplate(input: AppInput): Template {
     databaseSecretArn: input.databaseSecretArn,
     redisAuthSecret: input.redis && !REDIS_TOKEN_VARS.some((v) => v in app.env) ? imp('redisAuthSecretArn') : undefined,
   });
+  const email = input.email
+    ? appEmail({ platform, env, app: app.name, smtp: input.email.smtp, domain: imp('emailDomain'), configurationSet: imp('emailConfigurationSet') })
+    : null;
+  if (email) {
+    secrets.container.push(...email.secrets);
+    secrets.container.sort(byName);
+    secrets.statements.push(...email.readStatements);
+  }
   // Volumes and internal services need the app's own task security group next to the env's.
   const internals = app.processes.filter((p) => p.kind === 'internal');
   const ownGroup = internals.length > 0 || app.processes.some((p) => p.volumes.length);
@@ -119,7 +131,7 @@ export function appTemplate(input: AppInput): Template {
     }),
     // The task role's only permissions: mounting the app's volumes, and the SSM message
     // channels the ECS Exec agent opens (`exec: true`).
-    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', taskRolePolicies(app)),
+    TaskRole: serviceRole(ids, 'ecs-tasks.amazonaws.com', taskRolePolicies(app, email)),
   };
   // The log group is cyclops's, not the stack's (deploy creates it first, src/aws/loggroups.ts):
   // it outlives the stack, and a stack that created it could not be created again after a destroy.
@@ -144,6 +156,7 @@ export function appTemplate(input: AppInput): Template {
       environment.push({ Name: 'REDIS_URL', Value: join('', ['rediss://', imp('redisEndpoint'), `:${REDIS_PORT}`]) });
     }
     for (const [Name, Value] of Object.entries(input.uses ?? {})) if (!(Name in app.env)) environment.push({ Name, Value });
+    if (email) environment.push(...email.environment);
     environment.sort(byName);
     const logs = (prefix: string) => ({
       LogDriver: 'awslogs',

@@ -11,6 +11,7 @@ import { instanceArch } from '../src/config/instances';
 import { GROUP_DESCRIPTION } from './descriptions';
 import { dataServices } from './data';
 import { network } from './network';
+import { emailResources } from './email';
 import { getAtt, join, keep, output, ref, tagged, type Output, type Parameter, type Resource, type Template, type Value } from './cfn';
 
 export interface ClusterInput {
@@ -139,6 +140,9 @@ export function clusterTemplate(input: ClusterInput): Template {
     Vpc: net.vpcId,
   });
 
+  const email = env.email ? emailResources({ ids, region: input.region, email: env.email, zoneId }) : null;
+  if (email) Object.assign(resources, email.resources);
+
   const https = env.tls.mode !== 'none';
   const values: Partial<Record<EnvOutputKey, Value | undefined>> = {
     clusterName: ref('Cluster'),
@@ -163,6 +167,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     accessLogBucket: ref('LogBucket'),
     loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'),
     internalNamespaceId: ref('InternalNamespace'), // Ref is the namespace id
+    ...email?.outputs,
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {

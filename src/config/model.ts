@@ -11,6 +11,8 @@ export interface Override {
 }
 const labelled = (at: string, ops: PatchOperation[] | undefined): Override[] => (ops ?? []).map((op, i) => ({ at: `${at}[${i}]`, op }));
 import { mergedAppSettings } from './merge';
+import { resolveEmail, type EmailConfig } from './email';
+export type { EmailConfig } from './email';
 
 /**
  * What a process is, from its name and keys: "web" is routed by the load balancer, a process
@@ -120,6 +122,8 @@ export interface AppConfig {
   domains: { name: string; hostedZoneId?: string }[];
   /** JSON Patch operations applied to the rendered app template (the app's, then the environment's) */
   overrides: Override[];
+  /** send as the environment's SES identity: by the task role, and over SMTP with a user of its own */
+  email: { smtp: boolean } | null;
   /** the app in each environment that has `environments.<env>` settings, merged (read through appConfig) */
   byEnv?: Record<string, AppConfig>;
 }
@@ -189,6 +193,8 @@ export interface EnvironmentConfig {
   disposable: boolean;
   /** JSON Patch operations applied to the rendered environment template */
   overrides: Override[];
+  /** SES for the environment's apps; null: none */
+  email: EmailConfig | null;
 }
 
 export interface Config {
@@ -292,6 +298,7 @@ function resolveApp(name: string, raw: RawApp | undefined): AppConfig {
     exec: raw?.exec ?? false,
     deployment: resolveDeployment(raw?.deployment),
     overrides: labelled(`apps.${name}.overrides`, raw?.overrides),
+    email: raw?.email ? { smtp: typeof raw.email === 'object' && raw.email.smtp === true } : null,
     domains: (raw?.domains ?? []).map((d) => (typeof d === 'string' ? { name: d } : { name: d.name, ...(d.hostedZoneId ? { hostedZoneId: d.hostedZoneId } : {}) })),
     healthCheckPath: raw?.healthCheckPath ?? '/',
     env: raw?.env ?? {},
@@ -367,8 +374,10 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     containerInsights: e.containerInsights ?? false,
     disposable: e.disposable ?? false,
     overrides: labelled(`environments.${name}.overrides`, e.overrides),
+    email: resolveEmail(e.email, e.dns.domain),
   };
 }
+
 
 export function resolveConfig(file: string, c: ParsedConfig): Config {
   return {

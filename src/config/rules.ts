@@ -14,6 +14,7 @@ import { renderApp, renderCluster } from '../plan';
 import { overrideProblems } from '../plan/overrides';
 import { didYouMean } from '../naming';
 import { checkAppAccess, checkProcesses } from './rules-processes';
+import { emailProblems } from './rules-email';
 
 type Ctx = z.RefinementCtx;
 type Path = (string | number)[];
@@ -270,6 +271,7 @@ export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
   }
   for (const [name, e] of Object.entries(c.environments)) checkEnvironment(name, e, ctx);
   checkStackNames(c, ctx);
+  emailProblems(c, (path, message) => add(ctx, path, message));
   for (const [name, a] of Object.entries(c.apps)) checkAppEverywhere(name, a, c, ctx);
   const resolved = resolveConfig('', c);
   for (const p of limitProblems(resolved)) add(ctx, p.path, p.message);

@@ -143,6 +143,22 @@ export const patchOperationSchema = z.discriminatedUnion(
 );
 export const overridesSchema = z.array(patchOperationSchema, { error: 'must be a list of JSON Patch operations (RFC 6902)' });
 
+const emailDomain = z.string({ error: 'must be a domain name such as "mail.example.com"' }).regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+  error: 'is not a lowercase domain name; use one such as "example.com" (no trailing dot)',
+});
+/** SES for the environment: true sends as the environment's DNS domain. */
+const envEmailSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      /** the identity's domain (default: dns.domain) */
+      domain: emailDomain.optional(),
+      /** a custom MAIL FROM domain: a subdomain of the identity's, such as "bounce.example.com" */
+      mailFrom: emailDomain.optional(),
+    }),
+  ],
+  { error: 'must be true (send as the environment\'s DNS domain), an object such as {"domain": "example.com", "mailFrom": "bounce.example.com"}, or false' },
+);
 /** `environments.<env>.aws`: the environment lives in another account and/or region than the platform's home. */
 export const envAwsSchema = z.strictObject({
   account: z.string({ error: 'must be a string of 12 digits (the AWS account id)' }).regex(/^\d{12}$/, { error: 'is not an AWS account id; use its 12 digits, quoted, such as "222222222222"' }),
@@ -167,6 +183,7 @@ export const environmentSchema = z.strictObject({
   disposable: bool('the environment and its data may be lost, such as a preview environment').optional(),
   /** JSON Patch operations on the environment's (cluster) template */
   overrides: overridesSchema.optional(),
+  email: envEmailSchema.optional(),
 });
 
 const command = z.array(z.string({ error: 'must be a string' }), { error: 'must be a list of strings such as ["npm", "start"]' }).min(1, {
@@ -293,6 +310,12 @@ export const appSettingsSchema = z.strictObject({
   domains: z.array(domainEntry, { error: 'must be a list of domain names such as ["www.acme.com", "acme.com"]' }).optional(),
   /** JSON Patch operations on the app's template; an environment's come after the app's */
   overrides: overridesSchema.optional(),
+  /** send mail as the environment's SES identity: true by role (SDK), {smtp: true} also over SMTP */
+  email: z
+    .union([z.boolean(), z.strictObject({ smtp: bool('an SMTP user and password for the app (SMTP_* variables)').optional() })], {
+      error: 'must be true (send by the task role through an AWS SDK), {"smtp": true} (also an SMTP user and password), or false',
+    })
+    .optional(),
 });
 
 export const appSchema = appSettingsSchema.extend({

@@ -88,6 +88,7 @@ export function renderApp(
     ...(a.deployment.testTraffic && a.deployment.strategy !== 'rolling' ? { testPriority: testPriority(config, opts.port) } : {}),
     ...(a.uses.length ? { uses: usesUrls(config, env, a) } : {}),
     ...(a.domains.length ? { domains: domainsInput(config, env, a, opts.port) } : {}),
+    ...(a.email && e.email ? { email: { smtp: a.email.smtp } } : {}),
   }) as unknown as CfnTemplate;
   // The escape hatch goes last: what it patches is what synth prints, the guard judges and the digest covers.
   return withDigest(opts.patched === false ? template : applyOverrides(template, a.overrides, `${app} in ${env}`));

@@ -67,6 +67,8 @@ describe('cluster template', () => {
     // staging has TLS and no Redis; it has name servers only when it creates its zone
     const createsZone = !config.environments.staging.dns.hostedZoneId;
     const noRedis = [ENV_OUTPUT.redisEndpoint, ENV_OUTPUT.redisAuthSecretArn] as string[];
+    // the example has no email: its outputs come only with environments.<env>.email (test/templates/email.test.ts)
+    noRedis.push(ENV_OUTPUT.emailDomain, ENV_OUTPUT.emailConfigurationSet, ENV_OUTPUT.emailMailFromDomain);
     const expected = Object.values(ENV_OUTPUT).filter((n) => !noRedis.includes(n) && (createsZone || n !== ENV_OUTPUT.nameServers));
     expect(Object.keys(outputs).sort()).toEqual([...expected].sort());
     for (const [name, o] of Object.entries(outputs)) expect(o.Export.Name).toBe(envExport('acme', 'staging', name));

@@ -154,3 +154,13 @@ export function rawDelivery(): Record<string, any> {
   return c;
 }
 export const delivery = (): Config => parseConfig(rawDelivery(), 'delivery.json');
+/** The example with email: staging sends as its DNS domain, production with a MAIL FROM domain; shop over SMTP, api by role. */
+export function rawEmail(): Record<string, any> {
+  const raw = rawExample();
+  raw.environments.staging.email = true;
+  raw.environments.production.email = { mailFrom: 'bounce.acme.dev' };
+  raw.apps.shop.email = { smtp: true };
+  raw.apps.api.email = true;
+  return raw;
+}
+export const emailExample = (): Config => parseConfig(rawEmail(), 'email.json');

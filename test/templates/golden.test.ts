@@ -2,14 +2,12 @@
  * Golden files: every template rendered from config.example.json, byte for byte.
  * UPDATE_GOLDEN=1 npx jest test/templates/golden.test.ts rewrites them after a deliberate change.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { templateBody } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
 import { example } from './fixtures';
+import { goldenFiles } from './golden-files';
 
 const DIR = path.join(__dirname, 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
 
 describe('golden templates for config.example.json', () => {
   const rendered = renderAll(example());
@@ -28,20 +26,5 @@ describe('golden templates for config.example.json', () => {
     ]);
   });
 
-  if (update) mkdirSync(DIR, { recursive: true });
-  for (const r of rendered) {
-    const name = fileName(r);
-    it(`${name} matches its golden file`, () => {
-      const body = templateBody(r.template) + '\n';
-      const file = path.join(DIR, name);
-      if (update) writeFileSync(file, body);
-      if (!existsSync(file)) throw new Error(`${file} is missing; run UPDATE_GOLDEN=1 npx jest test/templates/golden.test.ts`);
-      expect(body).toBe(readFileSync(file, 'utf8'));
-    });
-  }
-
-  it('has no stale golden files', () => {
-    const expected = rendered.map((r) => fileName(r)).sort();
-    expect(readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()).toEqual(expected);
-  });
+  goldenFiles(DIR, rendered, 'test/templates/golden.test.ts');
 });
