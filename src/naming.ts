@@ -175,6 +175,9 @@ export const internalHost = (app: string, process: string, env: string) => `${di
 export const usesVariable = (app: string, process: string) => `${app}_${process}_URL`.toUpperCase().replace(/-/g, '_');
 /** A web service's deployment alarms ("5xx", "unhealthy"). */
 export const alarmName = (platform: string, env: string, app: string, what: string) => `cyclops-${platform}-${env}-${app}-web-${what}`;
+/** The environment's SNS topic (deployment events and alarms) and the EventBridge rule that feeds it. */
+export const notificationTopicName = (platform: string, env: string) => `${platform}-${env}-notifications`;
+export const deploymentEventsRuleName = (platform: string, env: string) => `${platform}-${env}-deployments`;
 
 /** CloudFormation export names an env stack publishes for its apps. */
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
@@ -212,6 +215,7 @@ export const ENV_OUTPUT = {
   accessLogBucket: 'AccessLogBucket', // the load balancer's access logs
   loadBalancerFullName: 'LoadBalancerFullName', // app/<name>/<id>: CloudWatch dimensions, request-count scaling
   internalNamespaceId: 'InternalNamespaceId', // the Cloud Map namespace <env>.internal
+  notificationTopicArn: 'NotificationTopicArn', // only with notifications: the SNS topic alarms and deployment events go to
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 

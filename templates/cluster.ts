@@ -11,6 +11,7 @@ import { instanceArch } from '../src/config/instances';
 import { GROUP_DESCRIPTION } from './descriptions';
 import { dataServices } from './data';
 import { network } from './network';
+import { notificationResources } from './env-notifications';
 import { getAtt, join, keep, output, ref, tagged, type Output, type Parameter, type Resource, type Template, type Value } from './cfn';
 
 export interface ClusterInput {
@@ -139,6 +140,9 @@ export function clusterTemplate(input: ClusterInput): Template {
     Vpc: net.vpcId,
   });
 
+  const notifications = env.notifications ? notificationResources(ids, env.notifications) : null;
+  if (notifications) Object.assign(resources, notifications.resources);
+
   const https = env.tls.mode !== 'none';
   const values: Partial<Record<EnvOutputKey, Value | undefined>> = {
     clusterName: ref('Cluster'),
@@ -163,6 +167,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     accessLogBucket: ref('LogBucket'),
     loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'),
     internalNamespaceId: ref('InternalNamespace'), // Ref is the namespace id
+    notificationTopicArn: notifications?.topicArn,
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {

@@ -46,6 +46,7 @@ export interface Aws {
   readonly logs: Sdk.logs.CloudWatchLogsClient;
   readonly cloudwatch: Sdk.cloudwatch.CloudWatchClient;
   readonly sts: Sdk.sts.STSClient;
+  readonly sns: Sdk.sns.SNSClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -106,7 +107,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'sns';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -131,6 +132,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   logs: { service: 'CloudWatchLogs', make: (sdk, base) => new sdk.logs.CloudWatchLogsClient(base) },
   cloudwatch: { service: 'CloudWatch', make: (sdk, base) => new sdk.cloudwatch.CloudWatchClient(base) },
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
+  sns: { service: 'SNS', make: (sdk, base) => new sdk.sns.SNSClient(base) },
 };
 
 export { describeAwsError };

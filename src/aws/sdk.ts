@@ -13,3 +13,4 @@ export * as ecr from '@aws-sdk/client-ecr';
 export * as logs from '@aws-sdk/client-cloudwatch-logs';
 export * as cloudwatch from '@aws-sdk/client-cloudwatch';
 export * as sts from '@aws-sdk/client-sts';
+export * as sns from '@aws-sdk/client-sns';

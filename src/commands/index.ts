@@ -36,6 +36,7 @@ import { register as ps } from './ps';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
+import { register as notify } from './notify';
 import { register as runCmd } from './run';
 import { register as exec } from './exec';
 import { register as iamPolicy } from './iam-policy';
@@ -73,6 +74,7 @@ export const commandsByName: Record<string, Register> = {
   vars,
   secrets,
   logs,
+  notify,
   run: runCmd,
   exec,
   previews,

@@ -186,6 +186,15 @@ export interface EnvironmentConfig {
   disposable: boolean;
   /** JSON Patch operations applied to the rendered environment template */
   overrides: Override[];
+  /** absent: no topic, no rule, alarms notify no one */
+  notifications?: NotificationsConfig;
+}
+
+/** Whom the environment's deployment events and alarms reach; snsTopicArn: an existing topic instead of a new one. */
+export interface NotificationsConfig {
+  email: string[];
+  webhook?: string;
+  snsTopicArn?: string;
 }
 
 export interface Config {
@@ -363,6 +372,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     containerInsights: e.containerInsights ?? false,
     disposable: e.disposable ?? false,
     overrides: labelled(`environments.${name}.overrides`, e.overrides),
+    ...(e.notifications ? { notifications: { email: e.notifications.email ?? [], webhook: e.notifications.webhook, snsTopicArn: e.notifications.snsTopicArn } } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   ecr: 'ecr',
   efs: 'elasticfilesystem',
   sts: 'sts',
+  sns: 'sns',
   elbv2: 'elasticloadbalancing',
 };
 

@@ -5,7 +5,7 @@
  * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
  *
  *   admin   bootstrap, env create / update / delete
- *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
+ *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy, notify test: what CI gets
  *   read    status, ps, metrics, env status, list, logs, releases
  */
 import type { Scope } from './scopes';
@@ -92,6 +92,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
+  // ---- SNS: notify test publishes to the environment's notification topic (<platform>-<env>-notifications)
+  'sns.Publish': use(WRITE, 'topics'),
   // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),

@@ -7,7 +7,7 @@
  * start with "cyclops-<platform>-".
  */
 import { GITHUB_OIDC_HOST } from '../ci/github';
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { alarmName, notificationTopicName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -46,6 +46,7 @@ export type Scope =
   | 'taskDefinitions'
   | 'rules'
   | 'alarms'
+  | 'topics'
   | 'amiParameters';
 
 const star = (name: string) => `${name}*`;
@@ -120,6 +121,9 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'alarms':
       // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
       return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
+    case 'topics':
+      // the environments' notification topics: <platform>-<env>-notifications
+      return [arn('sns', notificationTopicName(w.platform, '*'))];
     case 'amiParameters':
       // AWS's public parameters (no account in their ARN; "*" matches it)
       return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];

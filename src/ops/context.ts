@@ -173,6 +173,12 @@ export interface AlarmsApi {
   describe(names: string[]): Promise<AlarmState[]>;
 }
 
+/** The environment's notification topic (SNS). */
+export interface NotificationsApi {
+  /** publishes one message; returns SNS's message id */
+  publish(topicArn: string, subject: string, message: string): Promise<string>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -194,6 +200,7 @@ export interface Ops {
   tasks: TasksApi;
   logs: LogsApi;
   alarms: AlarmsApi;
+  notifications: NotificationsApi;
   identity: IdentityApi;
   events: Events;
   /** Ctrl-C (and SIGTERM/SIGHUP): operations check it between steps */

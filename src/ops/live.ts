@@ -187,6 +187,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     tasks: liveTasks(at),
     logs: liveLogs(at),
     alarms: { describe: async (names) => (await import('../aws/cloudwatch')).describeAlarms(at, names) },
+    notifications: { publish: async (topic, subject, message) => (await import('../aws/sns')).publish(at, topic, subject, message) },
     identity: { account: async () => (await import('../aws/sts')).callerAccount(at) },
     events: reporter,
     signal,

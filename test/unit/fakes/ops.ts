@@ -48,6 +48,8 @@ export interface Fake {
   logGroups: Map<string, number>;
   /** CloudWatch alarms by name */
   alarms: Map<string, AlarmState>;
+  /** messages published to notification topics, in order */
+  published: { topic: string; subject: string; message: string }[];
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -98,6 +100,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     volumes: new Map(),
     logGroups: new Map(),
     alarms: new Map(),
+    published: [],
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -396,6 +399,13 @@ export function fakeOps(config: Config = testConfig()): Fake {
       account: async () => {
         await call('identity.account');
         return '123456789012';
+      },
+    },
+    notifications: {
+      publish: async (topic, subject, message) => {
+        await call('notifications.publish');
+        f.published.push({ topic, subject, message });
+        return `message-${f.published.length}`;
       },
     },
     alarms: {
