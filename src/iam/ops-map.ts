@@ -92,7 +92,7 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
-  // ---- SNS: notify test publishes to the environment's notification topic (<platform>-<env>-notifications)
+  // ---- SNS: notify test publishes to the environment's notification topic (<platform>-<env>-notifications, or the <platform>-… topic config names)
   'sns.Publish': use(WRITE, 'topics'),
   // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),

@@ -7,7 +7,7 @@
  * start with "cyclops-<platform>-".
  */
 import { GITHUB_OIDC_HOST } from '../ci/github';
-import { alarmName, notificationTopicName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -122,8 +122,8 @@ export function scopeArns(scope: Scope, w: Where): string[] {
       // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
       return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
     case 'topics':
-      // the environments' notification topics: <platform>-<env>-notifications
-      return [arn('sns', notificationTopicName(w.platform, '*'))];
+      // the environments' notification topics: <platform>-<env>-notifications, or one config names (it must start with "<platform>-")
+      return [arn('sns', star(prefix))];
     case 'amiParameters':
       // AWS's public parameters (no account in their ARN; "*" matches it)
       return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];

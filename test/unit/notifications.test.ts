@@ -85,6 +85,7 @@ describe('notifications config', () => {
     expect(refused({ webhook: 'http://hooks.example.com/x' })).toMatch(/notifications\.webhook.*https:\/\//);
     expect(refused({ snsTopicArn: 'ops' })).toMatch(/notifications\.snsTopicArn.*not an SNS topic ARN/);
     expect(refused({})).toMatch(/names no one to notify/);
+    expect(refused({ snsTopicArn: 'arn:aws:sns:us-west-2:111122223333:ops' })).toMatch(/snsTopicArn: names topic "ops".*"acme-…"/);
     expect(refused({ slack: 'x' })).toMatch(/slack/);
   });
 });
@@ -131,7 +132,7 @@ describe('the environment template with notifications', () => {
   });
 
   test('snsTopicArn: no topic of its own; rule, subscriptions and export use the one given', () => {
-    const arn = 'arn:aws:sns:us-west-2:111122223333:ops';
+    const arn = 'arn:aws:sns:us-west-2:111122223333:acme-ops';
     const u = renderCluster(config({ snsTopicArn: arn, email: ['ops@example.com'] }), 'staging') as Json;
     expect(u.Resources.NotificationTopic).toBeUndefined();
     expect(u.Resources.NotificationTopicPolicy).toBeUndefined();
