@@ -187,6 +187,9 @@ export const internalHost = (app: string, process: string, env: string) => `${di
 export const usesVariable = (app: string, process: string) => `${app}_${process}_URL`.toUpperCase().replace(/-/g, '_');
 /** A web service's deployment alarms ("5xx", "unhealthy"). */
 export const alarmName = (platform: string, env: string, app: string, what: string) => `cyclops-${platform}-${env}-${app}-web-${what}`;
+/** The environment's SNS topic (deployment events and alarms) and the EventBridge rule that feeds it. */
+export const notificationTopicName = (platform: string, env: string) => `${platform}-${env}-notifications`;
+export const deploymentEventsRuleName = (platform: string, env: string) => `${platform}-${env}-deployments`;
 
 /** CloudFormation export names an env stack publishes for its apps. */
 export const envExport = (platform: string, env: string, output: string) => `${envStack(platform, env)}:${output}`;
@@ -227,6 +230,7 @@ export const ENV_OUTPUT = {
   emailDomain: 'EmailDomain', // the SES identity apps send as (only with email)
   emailConfigurationSet: 'EmailConfigurationSet', // the SES configuration set apps send through
   emailMailFromDomain: 'EmailMailFromDomain', // the custom MAIL FROM domain, when configured
+  notificationTopicArn: 'NotificationTopicArn', // only with notifications: the SNS topic alarms and deployment events go to
 } as const;
 export type EnvOutputKey = keyof typeof ENV_OUTPUT;
 

@@ -72,8 +72,14 @@ export const webAlarmNames = (ids: Ids & { env: string; app: string }): [string,
   alarmName(ids.platform, ids.env, ids.app, 'unhealthy'),
 ];
 
-/** The web service's two deployment alarms; their names go into DeploymentConfiguration.Alarms. */
-export function alarmResources(ids: Ids & { env: string; app: string }, alarms: AlarmsConfig, loadBalancer: Value, targetGroup: Value): { resources: Record<string, Resource>; names: string[] } {
+/** The web service's two deployment alarms; their names go into DeploymentConfiguration.Alarms. `topic`: whom they notify on ALARM and OK. */
+export function alarmResources(
+  ids: Ids & { env: string; app: string },
+  alarms: AlarmsConfig,
+  loadBalancer: Value,
+  targetGroup: Value,
+  topic?: Value,
+): { resources: Record<string, Resource>; names: string[] } {
   const dimensions = [
     { Name: 'LoadBalancer', Value: loadBalancer },
     { Name: 'TargetGroup', Value: targetGroup },
@@ -83,7 +89,12 @@ export function alarmResources(ids: Ids & { env: string; app: string }, alarms: 
     ReturnData: false,
     MetricStat: { Metric: { Namespace: 'AWS/ApplicationELB', MetricName: metric, Dimensions: dimensions }, Period: alarms.periodSeconds, Stat: 'Sum' },
   });
-  const common = { EvaluationPeriods: alarms.evaluationPeriods, DatapointsToAlarm: alarms.evaluationPeriods, TreatMissingData: 'notBreaching' };
+  const common = {
+    EvaluationPeriods: alarms.evaluationPeriods,
+    DatapointsToAlarm: alarms.evaluationPeriods,
+    TreatMissingData: 'notBreaching',
+    ...(topic ? { AlarmActions: [topic], OKActions: [topic] } : {}),
+  };
   const [http5xx, unhealthy] = webAlarmNames(ids);
   return {
     names: [http5xx, unhealthy],

@@ -51,6 +51,8 @@ export interface AppInput {
   /** The app uses a database and the environment has one. */
   database: boolean;
   databaseSecretArn?: string;
+  /** the environment has notifications: the deployment alarms notify its topic (the env stack's export) */
+  notifications?: boolean;
   /** the environment's availability zones (one private subnet each): EFS mount targets */
   zones?: number;
   /** the priority of the 403 rule behind `allow` (see plan: unique per listener) */
@@ -191,7 +193,7 @@ export function appTemplate(input: AppInput): Template {
   };
 
   const web = app.processes.find((p) => p.kind === 'web');
-  const alarms = web && app.alarms ? alarmResources({ ...ids, env }, app.alarms, imp('loadBalancerFullName'), getAtt('WebTargetGroup', 'TargetGroupFullName')) : null;
+  const alarms = web && app.alarms ? alarmResources({ ...ids, env }, app.alarms, imp('loadBalancerFullName'), getAtt('WebTargetGroup', 'TargetGroupFullName'), input.notifications ? imp('notificationTopicArn') : undefined) : null;
   if (alarms) Object.assign(resources, alarms.resources);
   for (const p of app.processes) {
     if (p.kind === 'release') continue; // the release phase runs as a one-off task, never a service

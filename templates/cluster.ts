@@ -12,6 +12,7 @@ import { GROUP_DESCRIPTION } from './descriptions';
 import { dataServices } from './data';
 import { network } from './network';
 import { emailResources } from './email';
+import { notificationResources } from './env-notifications';
 import { getAtt, join, keep, output, ref, tagged, type Output, type Parameter, type Resource, type Template, type Value } from './cfn';
 
 export interface ClusterInput {
@@ -142,6 +143,8 @@ export function clusterTemplate(input: ClusterInput): Template {
 
   const email = env.email ? emailResources({ ids, region: input.region, email: env.email, zoneId }) : null;
   if (email) Object.assign(resources, email.resources);
+  const notifications = env.notifications ? notificationResources(ids, env.notifications) : null;
+  if (notifications) Object.assign(resources, notifications.resources);
 
   const https = env.tls.mode !== 'none';
   const values: Partial<Record<EnvOutputKey, Value | undefined>> = {
@@ -168,6 +171,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     loadBalancerFullName: getAtt('LoadBalancer', 'LoadBalancerFullName'),
     internalNamespaceId: ref('InternalNamespace'), // Ref is the namespace id
     ...email?.outputs,
+    notificationTopicArn: notifications?.topicArn,
   };
   const outputs: Record<string, Output> = {};
   for (const [key, name] of Object.entries(ENV_OUTPUT) as [EnvOutputKey, string][]) {

@@ -48,6 +48,7 @@ export interface Aws {
   readonly sts: Sdk.sts.STSClient;
   readonly elbv2: Sdk.elbv2.ElasticLoadBalancingV2Client;
   readonly acm: Sdk.acm.ACMClient;
+  readonly sns: Sdk.sns.SNSClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -108,7 +109,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm' | 'sns';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -135,6 +136,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },
   elbv2: { service: 'ElasticLoadBalancingV2', make: (sdk, base) => new sdk.elbv2.ElasticLoadBalancingV2Client(base) },
   acm: { service: 'ACM', make: (sdk, base) => new sdk.acm.ACMClient(base) },
+  sns: { service: 'SNS', make: (sdk, base) => new sdk.sns.SNSClient(base) },
 };
 
 export { describeAwsError };

@@ -15,3 +15,4 @@ export * as cloudwatch from '@aws-sdk/client-cloudwatch';
 export * as sts from '@aws-sdk/client-sts';
 export * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 export * as acm from '@aws-sdk/client-acm';
+export * as sns from '@aws-sdk/client-sns';

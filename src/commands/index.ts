@@ -39,6 +39,7 @@ import { register as metrics } from './metrics';
 import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
+import { register as notify } from './notify';
 import { register as runCmd } from './run';
 import { register as exec } from './exec';
 import { register as iamPolicy } from './iam-policy';
@@ -79,6 +80,7 @@ export const commandsByName: Record<string, Register> = {
   vars,
   secrets,
   logs,
+  notify,
   run: runCmd,
   exec,
   previews,

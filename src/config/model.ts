@@ -195,6 +195,15 @@ export interface EnvironmentConfig {
   overrides: Override[];
   /** SES for the environment's apps; null: none */
   email: EmailConfig | null;
+  /** absent: no topic, no rule, alarms notify no one */
+  notifications?: NotificationsConfig;
+}
+
+/** Whom the environment's deployment events and alarms reach; snsTopicArn: an existing topic instead of a new one. */
+export interface NotificationsConfig {
+  email: string[];
+  webhook?: string;
+  snsTopicArn?: string;
 }
 
 export interface Config {
@@ -375,6 +384,7 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
     disposable: e.disposable ?? false,
     overrides: labelled(`environments.${name}.overrides`, e.overrides),
     email: resolveEmail(e.email, e.dns.domain),
+    ...(e.notifications ? { notifications: { email: e.notifications.email ?? [], webhook: e.notifications.webhook, snsTopicArn: e.notifications.snsTopicArn } } : {}),
   };
 }
 

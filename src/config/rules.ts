@@ -264,7 +264,18 @@ function checkStackNames(c: ParsedConfig, ctx: Ctx): void {
   }
 }
 
+/** A topic config names must be the platform's (<platform>-…): the service role and operators may use only those. */
+function checkNotificationTopics(c: ParsedConfig, ctx: Ctx): void {
+  for (const [name, e] of Object.entries(c.environments)) {
+    const topic = e.notifications?.snsTopicArn?.split(':')[5];
+    if (topic && !topic.startsWith(`${c.platform.name}-`)) {
+      add(ctx, ['environments', name, 'notifications', 'snsTopicArn'], `names topic "${topic}"; cyclops may subscribe and publish only to topics named "${c.platform.name}-…" (its IAM policies): rename the topic, or leave snsTopicArn out and cyclops makes one`);
+    }
+  }
+}
+
 export const validatedConfigSchema = configSchema.superRefine((c, ctx) => {
+  checkNotificationTopics(c, ctx);
   checkPorts(c, ctx);
   if (Object.keys(c.environments).length === 0) {
     add(ctx, ['environments'], 'has no environment; add one such as "staging"');

@@ -170,6 +170,24 @@ export const envAwsSchema = z.strictObject({
   profile: str('AWS profile name').optional(),
 });
 
+/** `environments.<env>.notifications`: who hears of failed deployments and alarms (an SNS topic per environment). */
+export const notificationsSchema = z
+  .strictObject({
+    email: z
+      .array(z.email({ error: 'is not an email address; use one such as "ops@example.com"' }), { error: 'must be a list of email addresses such as ["ops@example.com"]' })
+      .optional(),
+    webhook: z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL such as "https://hooks.example.com/cyclops" (SNS delivers to HTTPS endpoints)' })
+      .optional(),
+    snsTopicArn: z
+      .string({ error: 'must be an SNS topic ARN' })
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: 'is not an SNS topic ARN; use one such as "arn:aws:sns:eu-west-1:111111111111:ops"' })
+      .optional(),
+  })
+  .refine((n) => n.email?.length || n.webhook || n.snsTopicArn, {
+    error: 'names no one to notify; give "email", "webhook" or "snsTopicArn" (or leave "notifications" out)',
+  });
+
 export const environmentSchema = z.strictObject({
   /** another AWS account and/or region for this environment's stacks, roles, logs and secrets */
   aws: envAwsSchema.optional(),
@@ -181,6 +199,8 @@ export const environmentSchema = z.strictObject({
   redis: z.union([redisSchema, z.literal(false)], { error: 'must be an object such as {"nodeType": "cache.t4g.micro"}, or false' }).optional(),
   containerInsights: bool('CloudWatch Container Insights for the cluster').optional(),
   disposable: bool('the environment and its data may be lost, such as a preview environment').optional(),
+  /** an SNS topic for failed deployments, rollbacks and the deployment alarms, with its subscribers */
+  notifications: notificationsSchema.optional(),
   /** JSON Patch operations on the environment's (cluster) template */
   overrides: overridesSchema.optional(),
   email: envEmailSchema.optional(),

@@ -16,6 +16,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   efs: 'elasticfilesystem',
   sts: 'sts',
   acm: 'acm',
+  sns: 'sns',
   elbv2: 'elasticloadbalancing',
 };
 

@@ -5,7 +5,7 @@
  * src/aws calls an operation that is not here, so no SDK call lands without its policy line.
  *
  *   admin   bootstrap, env create / update / delete
- *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy: what CI gets
+ *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy, notify test: what CI gets
  *   read    status, ps, metrics, env status, list, logs, releases
  */
 import type { Scope } from './scopes';
@@ -107,6 +107,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // GetMetricData is Read with no resource type, so "*". Not in admin's policy: that one is at a
   // managed policy's 6,144-character limit; an admin who watches apps attaches the read policy too.
   'cloudwatch.GetMetricData': use(['deploy', 'read'], 'any'),
+  // ---- SNS: notify test publishes to the environment's notification topic (<platform>-<env>-notifications, or the <platform>-… topic config names)
+  'sns.Publish': use(WRITE, 'topics'),
   // ---- Secrets Manager: app secrets and database logins (cyclops/<platform>/<env>/<app>/...) and the admin secret
   'secrets.CreateSecret': use(WRITE, 'secrets'),
   'secrets.PutSecretValue': use(WRITE, 'secrets'),

@@ -48,6 +48,8 @@ export const OWN_RESOURCE: Record<string, string> = {
   'AWS::SecretsManager::Secret': 'secretsmanager:Secret',
   'AWS::ECR::Repository': 'ecr:repository',
   'AWS::IAM::OIDCProvider': 'iam:oidc-provider',
+  'AWS::SNS::Topic': 'sns:topic',
+  'AWS::SNS::TopicPolicy': 'sns:topic',
 };
 
 /** SAR resource types cyclops can narrow to its platform's names, and the scope that does. */
@@ -68,6 +70,7 @@ export const NARROW: Record<string, Scope> = {
   'ssm:parameter': 'amiParameters',
   'ecr:repository': 'repositories',
   'iam:oidc-provider': 'githubOidcProvider',
+  'sns:topic': 'topics',
 };
 
 /** Actions with a statement of their own (a condition on the request): not in the grants. */

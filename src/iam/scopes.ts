@@ -46,6 +46,7 @@ export type Scope =
   | 'taskDefinitions'
   | 'rules'
   | 'alarms'
+  | 'topics'
   | 'amiParameters';
 
 const star = (name: string) => `${name}*`;
@@ -120,6 +121,9 @@ export function scopeArns(scope: Scope, w: Where): string[] {
     case 'alarms':
       // the web services' deployment alarms: cyclops-<platform>-<env>-<app>-web-<what>
       return [arn('cloudwatch', `alarm:${alarmName(w.platform, '*', '*', '*')}`)];
+    case 'topics':
+      // the environments' notification topics: <platform>-<env>-notifications, or one config names (it must start with "<platform>-")
+      return [arn('sns', star(prefix))];
     case 'amiParameters':
       // AWS's public parameters (no account in their ARN; "*" matches it)
       return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];

@@ -223,6 +223,12 @@ export interface DnsApi {
   resolvesTo(name: string, target: string): Promise<'yes' | 'no' | 'unknown'>;
 }
 
+/** The environment's notification topic (SNS). */
+export interface NotificationsApi {
+  /** publishes one message; returns SNS's message id */
+  publish(topicArn: string, subject: string, message: string): Promise<string>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -247,6 +253,7 @@ export interface Ops {
   logs: LogsApi;
   alarms: AlarmsApi;
   metrics: MetricsApi;
+  notifications: NotificationsApi;
   identity: IdentityApi;
   /** absent in fakes that need no load-balancer reads */
   traffic?: TrafficApi;

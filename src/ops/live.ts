@@ -219,6 +219,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     // the certificate and the records go with the load balancer: in the environment's account
     certificates: liveCertificates(at, config),
     dns: liveDns(at),
+    notifications: { publish: async (topic, subject, message) => (await import('../aws/sns')).publish(at, topic, subject, message) },
     events: reporter,
     signal,
   };

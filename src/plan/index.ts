@@ -79,6 +79,7 @@ export function renderApp(
     domain: e.dns.domain,
     https: e.tls.mode !== 'none',
     redis: e.redis !== null,
+    ...(e.notifications ? { notifications: true } : {}),
     capacity: e.capacity.type,
     port: opts.port,
     database: a.database && e.database.type !== 'none',

@@ -67,9 +67,9 @@ describe('cluster template', () => {
     // staging has TLS and no Redis; it has name servers only when it creates its zone
     const createsZone = !config.environments.staging.dns.hostedZoneId;
     const noRedis = [ENV_OUTPUT.redisEndpoint, ENV_OUTPUT.redisAuthSecretArn] as string[];
-    // the example has no email: its outputs come only with environments.<env>.email (test/templates/email.test.ts)
+    // the example has no email and no notifications (no topic to export): its outputs come only with environments.<env>.email (test/templates/email.test.ts)
     noRedis.push(ENV_OUTPUT.emailDomain, ENV_OUTPUT.emailConfigurationSet, ENV_OUTPUT.emailMailFromDomain);
-    const expected = Object.values(ENV_OUTPUT).filter((n) => !noRedis.includes(n) && (createsZone || n !== ENV_OUTPUT.nameServers));
+    const expected = Object.values(ENV_OUTPUT).filter((n) => !noRedis.includes(n) && n !== ENV_OUTPUT.notificationTopicArn && (createsZone || n !== ENV_OUTPUT.nameServers));
     expect(Object.keys(outputs).sort()).toEqual([...expected].sort());
     for (const [name, o] of Object.entries(outputs)) expect(o.Export.Name).toBe(envExport('acme', 'staging', name));
     expect(outputs.DatabaseEndpoint.Value).toEqual({ 'Fn::GetAtt': ['Db', 'Endpoint.Address'] });
@@ -203,6 +203,7 @@ describe('every template', () => {
     'AWS::EC2::VPCGatewayAttachment', 'AWS::EC2::Route', 'AWS::EC2::SubnetRouteTableAssociation', 'AWS::IAM::InstanceProfile',
     'AWS::ECS::ClusterCapacityProviderAssociations', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::ElasticLoadBalancingV2::ListenerRule',
     'AWS::Route53::RecordSet', 'AWS::Events::Rule', 'AWS::S3::BucketPolicy', 'AWS::IAM::ManagedPolicy',
+    'AWS::SNS::Subscription', 'AWS::SNS::TopicPolicy',
   ]);
   it('tags every taggable resource with cyclops:platform, cyclops:env and cyclops:app', () => {
     for (const r of all) {

@@ -28,6 +28,8 @@ export function rawVariants(): Record<string, any> {
         adminUser: 'admin',
         adminSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/pg-admin-AbCdEf',
       },
+      // a topic of the account's own: the stack subscribes to it and targets it, and makes none
+      notifications: { snsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:acme-ops', email: ['ops@acme.dev'] },
     },
     // EC2 capacity with one NAT gateway for two zones, TLS created in an existing zone, no database, Redis
     nodb: {
@@ -37,6 +39,8 @@ export function rawVariants(): Record<string, any> {
       tls: { create: true },
       database: { type: 'none' },
       redis: { nodeType: 'cache.t4g.micro' },
+      // its own notification topic, two addresses and a webhook
+      notifications: { email: ['ops@acme.dev', 'oncall@acme.dev'], webhook: 'https://hooks.acme.dev/cyclops' },
     },
     // external database with the admin password in a local variable, pinned RDS-style minor version elsewhere
     external: {

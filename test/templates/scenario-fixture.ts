@@ -2,7 +2,8 @@
  * "Production differs from staging": one app, sized and placed per environment through
  * apps.<app>.environments.<env>. Staging: 1 × 256/512 on x86_64 at web.staging.acme.dev.
  * Production: 4 × 1024/2048 on arm64 (Graviton), also at www.acme.com and the apex acme.com
- * (a zone of the account, given once: www.acme.com is found under it).
+ * (a zone of the account, given once: www.acme.com is found under it). Production notifies
+ * ops@acme.dev and a webhook of failed deployments, rollbacks and its alarms.
  */
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/model';
@@ -25,6 +26,7 @@ export function rawScenario(): Record<string, any> {
         dns: { domain: 'acme.dev', hostedZoneId: 'Z0123456789ABCDEFGHIJ' },
         tls: { certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e-4f56-7890-abcd-ef1234567890' },
         database: { type: 'none' },
+        notifications: { email: ['ops@acme.dev'], webhook: 'https://hooks.acme.dev/cyclops' },
       },
     },
     apps: {

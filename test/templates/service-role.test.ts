@@ -11,7 +11,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { BOUNDARY_CONDITIONED, PLATFORM_ONLY_TYPES, STACK_TYPES } from '../../src/iam/service-role';
 import { COVERED_TYPES, dropReason, HANDLER_DATA, handlerActions, OWN_RESOURCE } from '../../src/iam/resource-actions';
 import { policySize } from '../../src/iam/document';
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
+import { alarmName, notificationTopicName, boundaryPolicyName, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
 import { previewDeployment } from '../../src/plan/preview';
 import { renderPlatform } from '../../src/plan';
 import { renderAll } from '../../src/plan/all';
@@ -61,6 +61,7 @@ function sampleArn(service: string, rt: string, type: string, pattern: string): 
     'ecs:capacity-provider': a(`capacity-provider/${capacityProviderName('acme', 'production')}`),
     'events:rule-on-default-event-bus': a('rule/acme-staging-nightly-CronRule-1AB2'),
     'cloudwatch:alarm': a(`alarm:${alarmName('acme', 'staging', 'api', '5xx')}`),
+    'sns:topic': a(notificationTopicName('acme', 'staging')),
     's3:bucket': 'arn:aws:s3:::acme-staging-logbucket-1ab2c3',
     'ssm:parameter': `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id`,
     's3:object': 'arn:aws:s3:::acme-staging-logbucket-1ab2c3/AWSLogs/x',

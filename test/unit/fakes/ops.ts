@@ -57,6 +57,8 @@ export interface Fake {
   aliases: Map<string, string>;
   /** public DNS answers by name (absent: "unknown", as offline) */
   publicDns: Map<string, 'yes' | 'no' | 'unknown'>;
+  /** messages published to notification topics, in order */
+  published: { topic: string; subject: string; message: string }[];
   onCall(name: string, fn: () => void | Promise<void>): void;
   /** a lease that is lost when this is aborted */
   lease: AbortController;
@@ -111,6 +113,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     certificates: new Map(),
     aliases: new Map(),
     publicDns: new Map(),
+    published: [],
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -415,6 +418,13 @@ export function fakeOps(config: Config = testConfig()): Fake {
       data: async (queries) => {
         await call('metrics.data');
         return new Map(queries.map((q) => [q.id, f.metricPoints.get(q.id) ?? []]));
+      },
+    },
+    notifications: {
+      publish: async (topic, subject, message) => {
+        await call('notifications.publish');
+        f.published.push({ topic, subject, message });
+        return `message-${f.published.length}`;
       },
     },
     alarms: {
