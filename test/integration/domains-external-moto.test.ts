@@ -16,16 +16,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../support/run-cli';
-import { motoAws, TEST_REGION } from '../support/store-env';
-import { writeMotoConfig } from '../support/moto-app';
+import { motoAws } from '../support/store-env';
+import { motoCli, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'dxe';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-domains-ext-'));
 let aws: Aws;
-const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
-const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
+const cli = motoCli(dir);
 const ok = (r: { code: number; stderr: string }) => expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
 const NAMES = ['www.dxe-shop.org', 'dxe-shop.org'];
 

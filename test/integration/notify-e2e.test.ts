@@ -12,9 +12,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../support/run-cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
-import { writeMotoConfig } from '../support/moto-app';
+import { motoCli, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'ntf';
@@ -23,8 +22,7 @@ let aws: Aws;
 let server: Server;
 const received: string[] = [];
 
-const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
-const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
+const cli = motoCli(dir);
 
 beforeAll(async () => {
   aws = await motoAws();

@@ -8,9 +8,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../support/run-cli';
-import { motoAws, TEST_REGION } from '../support/store-env';
-import { writeMotoConfig } from '../support/moto-app';
+import { motoAws } from '../support/store-env';
+import { motoCli, ok, outcome, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'obs';
@@ -19,10 +18,7 @@ const CLUSTER = `${PLATFORM}-staging`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-observe-'));
 let aws: Aws;
 
-const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
-const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
-const outcome = (r: { code: number; stderr: string }) => ({ code: r.code, stderr: r.code === 0 ? '' : r.stderr });
-const ok = { code: 0, stderr: '' };
+const cli = motoCli(dir);
 
 beforeAll(async () => {
   aws = await motoAws();

@@ -7,9 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../support/run-cli';
-import { motoAws, TEST_REGION } from '../support/store-env';
-import { writeMotoConfig } from '../support/moto-app';
+import { motoAws } from '../support/store-env';
+import { motoCli, ok, outcome, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 import { TAG_APP, TAG_ENV, TAG_PLATFORM } from '../../src/naming';
 
@@ -18,10 +17,7 @@ const BUCKET = 'stx-stateful-config';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-stateful-'));
 let aws: Aws;
 
-const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
-const cli = (...args: string[]) => runCli(args, { cwd: dir, env: env() });
-const outcome = (r: { code: number; stderr: string }) => ({ code: r.code, stderr: r.code === 0 ? '' : r.stderr });
-const ok = { code: 0, stderr: '' };
+const cli = motoCli(dir);
 
 /** The EFS file systems tagged as couch's in staging, read straight from EFS. */
 async function couchFileSystems() {
