@@ -29,7 +29,7 @@ function positionals(first: string, second: string, third: string | undefined, o
     for (const [flag, set] of [['--dockerfile', opts.dockerfile], ['--build-arg', opts.buildArg], ['--target', opts.target], ['--tag', opts.tag]] as const) {
       if (set !== undefined) throw usageError(`${flag}: only with --build`);
     }
-    if (third === undefined) throw usageError('deploy: missing ENV; use "cyclops deploy IMAGE APP ENV", or "cyclops deploy --build [DIR] APP ENV" to build DIR first');
+    if (third === undefined) throw usageError('cyclops deploy: missing <env>; usage: cyclops deploy <image> <app> <env> [options], or cyclops deploy --build [dir] <app> <env> to build DIR first');
     return { image: first, app: second, env: third };
   }
   return third === undefined ? { dir: '.', app: first, env: second } : { dir: first, app: second, env: third };

@@ -49,19 +49,19 @@ const D = ['deploy', 'nginx:1.27', 'web', 'staging'];
 
 const cases: Case[] = [
   // ---- the argument parser, across commands
-  { args: [...D, '--frobnicate'], code: 2, line: /^error: cyclops deploy: unknown option "--frobnicate"; usage: cyclops deploy <image> <app> <env> \[options\]/ },
+  { args: [...D, '--frobnicate'], code: 2, line: /^error: cyclops deploy: unknown option "--frobnicate"; usage: cyclops deploy <image> <app> \[env\] \[options\]/ },
   { args: [...D, '--dry-rn'], code: 2, line: /^error: cyclops deploy: unknown option "--dry-rn"; did you mean --dry-run\?$/ },
   { args: [...D, '--no-wiat'], code: 2, line: /did you mean --no-wait\?$/ },
   { args: [...D, '--regin', 'eu-west-1'], code: 2, line: /unknown option "--regin"; did you mean --region\?$/ },
-  { args: ['deploy'], code: 2, line: /^error: cyclops deploy: missing <image>; usage: cyclops deploy <image> <app> <env> \[options\]$/ },
+  { args: ['deploy'], code: 2, line: /^error: cyclops deploy: missing <image>; usage: cyclops deploy <image> <app> \[env\] \[options\]$/ },
   { args: ['deploy', 'nginx:1.27'], code: 2, line: /missing <app>; usage: cyclops deploy/ },
-  { args: ['deploy', 'nginx:1.27', 'web'], code: 2, line: /missing <env>; usage: cyclops deploy/ },
+  { args: ['deploy', 'nginx:1.27', 'web'], code: 2, line: /^error: cyclops deploy: missing <env>; usage: cyclops deploy <image> <app> <env> \[options\], or cyclops deploy --build/ },
   { args: [...D, 'extra'], code: 2, line: /unexpected argument "extra" \(it takes 3 arguments\); usage: cyclops deploy/ },
   { args: ['deplyo', 'nginx:1.27', 'web', 'staging'], code: 2, line: /^error: cyclops: unknown command "deplyo"; did you mean "cyclops deploy"\?$/ },
   { args: ['frobnicate'], code: 2, line: /^error: cyclops: unknown command "frobnicate"; use one of: init, validate, schema, synth, env, deploy/ },
   { args: [], code: 2, line: /^error: cyclops: needs a command; use one of: / },
   { args: ['--frobnicate'], code: 2, line: /^error: cyclops: unknown option "--frobnicate"/ },
-  { args: ['env'], code: 2, line: /^error: cyclops env: needs a command; use one of: create, update, delete, list, show/ },
+  { args: ['env'], code: 2, line: /^error: cyclops env: needs a command; use one of: create, update, delete, list, status, show/ },
   { args: ['env', 'crate', 'staging'], code: 2, line: /did you mean "cyclops env create"\?$/ },
   { args: ['env', 'create'], code: 2, line: /^error: cyclops env create: missing <env>/ },
   { args: ['env', 'delete', 'staging', '--forse'], code: 2, line: /did you mean --force\?$/ },
