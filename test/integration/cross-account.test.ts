@@ -144,7 +144,7 @@ describe('an environment in its own account and region', () => {
     expect((await keys('releases/production/shop/')).length).toBeGreaterThan(0);
     const list = await run(['releases', 'shop', 'production']);
     ok(list);
-    expect(list.stdout).toContain('promoted from staging release 1');
+    expect(list.stdout).toContain('Promote from staging 1 (shop@sha256:');
   });
 
   test('4. credentials of the wrong account: exit 2 naming both accounts, nothing written', async () => {
