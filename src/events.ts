@@ -151,6 +151,9 @@ export interface MessageData {
   'stack.checking-new': Stack;
   'stack.change-set.created': Stack & { changeSet: string; type: 'CREATE' | 'UPDATE' };
   'stack.change-set.delete-failed': Stack & { changeSet: string; reason: string };
+  'stack.review.delete-failed': Stack & { reason: string };
+  'stack.adopting': Stack & { logicalId: string; resourceType: string; name: string; dryRun: boolean };
+  'env.zone.adopting': { env: string; domain: string; zoneId: string; nameServers: string[]; dryRun: boolean };
   'stack.change': ChangeRow;
   'stack.unchanged': Stack;
   'stack.change.blocked': Stack & { logicalId: string; resourceType: string; action: 'remove' | 'replace' };
@@ -341,6 +344,9 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'stack.checking-new': { kind: 'step', about: 'dry run of a stack that does not exist: a CREATE change set' },
   'stack.change-set.created': { kind: 'debug', about: 'a change set was created' },
   'stack.change-set.delete-failed': { kind: 'warning', about: 'a change set could not be deleted' },
+  'stack.review.delete-failed': { kind: 'warning', about: 'the REVIEW_IN_PROGRESS stack of an unexecuted CREATE change set could not be deleted' },
+  'stack.adopting': { kind: 'info', about: 'a named resource an earlier stack retained exists: the change set imports it (ImportExistingResources)' },
+  'env.zone.adopting': { kind: 'info', about: "the hosted zone an earlier stack of the environment retained is used instead of creating a second one" },
   'stack.change': { kind: 'info', about: 'one row of a change set' },
   'stack.unchanged': { kind: 'info', about: 'the change set is empty: no changes' },
   'stack.change.blocked': { kind: 'warning', about: 'the change-safety guard refuses a stateful resource removed or replaced' },
