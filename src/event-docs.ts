@@ -113,6 +113,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'scale.done': { kind: 'success', about: '`scale` done' },
   'restart.started': { kind: 'step', about: 'a new deployment of the services starts' },
   'restart.done': { kind: 'success', about: '`restart` done' },
+  'rollback.certificate-kept': { kind: 'warning', about: 'the target release\'s domains certificate is no longer issued: the rollback keeps the stack\'s issued one, or none' },
   'rollback.unchanged': { kind: 'info', about: 'the target release is already current' },
   'rollback.migrations-note': { kind: 'warning', about: 'a rollback does not undo database migrations' },
   'rollback.started': { kind: 'step', about: 'rolling back from one release to another' },

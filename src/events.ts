@@ -128,6 +128,7 @@ export interface MessageData {
   'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
   'ci.github.trust': { repo: string; subjects: string[] };
   'ci.master-secret-missing': { envs: string[] };
+  'rollback.certificate-kept': AppEnv & { wanted: string; kept: string | null };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;
   'rollback.started': AppEnv & { from: number | null; to: number | null; image: string };
