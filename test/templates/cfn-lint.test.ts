@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { renderApp, templateBody, toYaml } from '../../src/plan';
+import { renderApp, renderCluster, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
 import { delivery, example, rawStateful, stateful, variants, withRelease } from './fixtures';
 import { findCfnLint } from './cfn-lint-path';
@@ -46,6 +46,8 @@ describe('cfn-lint', () => {
     for (const r of renderAll(withRelease(rawStateful()))) write(`held-${fileName(r)}`, templateBody(r.template));
     // the four deployment strategies (rolling, blue-green with test traffic, canary with test traffic and allow, linear)
     for (const r of renderAll(delivery())) write(`delivery-${fileName(r)}`, templateBody(r.template));
+    // an environment that adopted the hosted zone an earlier stack of it kept
+    write('adopted-zone-cluster.json', templateBody(renderCluster(v, 'delegated', { adoptedZone: { id: 'Z0KEPT', nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'] } })));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));
