@@ -177,6 +177,8 @@ const cases: Case[] = [
 
   // ---- settings that could never work, and settings that would hide another
   { args: ['-c', 'alarms30.json', 'validate'], code: 2, line: /alarms30\.json: apps\.web\.alarms\.periodSeconds: 30 never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300$/ },
+  // two zones tagged as the environment's own (kept by earlier stacks): which one the parent delegates to is the user's call
+  { args: ['-c', 'twozones.json', 'env', 'create', 'twin'], code: 2, line: /^error: environment twin: 2 hosted zones named twin\.adv\.dev are tagged as this environment's \(\S+, \S+\); set environments\.twin\.dns\.hostedZoneId in config\.json to the one the parent domain delegates to/ },
   { args: ['secrets', 'set', 'web', 'staging', 'LOG_LEVEL'], code: 2, line: /^error: secret "LOG_LEVEL": is a plain variable of web in config\.json \(env\.LOG_LEVEL\); remove it there first, or use another name$/ },
 ];
 
@@ -231,6 +233,17 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'broken.json'), '{"platform": ');
   writeFileSync(path.join(dir, 'moon.json'), JSON.stringify({ ...config, platform: { ...config.platform, region: 'moon-1' } }));
   writeFileSync(path.join(dir, 'extra-key.json'), JSON.stringify({ ...config, frob: 1 }));
+  // an environment whose earlier stacks left two zones tagged as its own
+  for (let n = 0; n < 2; n++) {
+    const id = await createZone(aws, 'twin.adv.dev');
+    const tags = [
+      { Key: 'cyclops:platform', Value: PLATFORM },
+      { Key: 'cyclops:env', Value: 'twin' },
+      { Key: 'cyclops:app', Value: '-' },
+    ];
+    await aws.route53.send(new aws.sdk.route53.ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: id, AddTags: tags }));
+  }
+  writeFileSync(path.join(dir, 'twozones.json'), JSON.stringify({ ...config, environments: { ...config.environments, twin: { dns: { domain: 'twin.adv.dev' }, database: { type: 'none' } } } }));
   writeFileSync(path.join(dir, 'alarms30.json'), JSON.stringify({ ...config, apps: { web: { ...config.apps.web, alarms: { periodSeconds: 30 } } } }));
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'nginx:1.27', 'web', 'staging']]) {
     const r = await run(args);
