@@ -136,12 +136,11 @@ export interface MessageData {
   'status.alarms-unavailable': AppEnv & { reason: string };
   'status.release-corrupt': { key: string; problem: string };
   'status.settings-pending': { revision: number; runningRevision: number; names: string[] };
-  'destroy.nothing': AppEnv;
   'destroy.port.released': { port: number };
   'destroy.volume.deleted': { id: string };
   'destroy.volumes.kept': { ids: string[] };
   'destroy.logs.kept': { group: string; retentionDays: number };
-  'destroy.done': AppEnv & { deleted: boolean };
+  'destroy.done': AppEnv & { deleted: boolean; outcome: 'destroyed' | 'cleared' | 'nothing' };
   'db.plan': { db: string; host: string; port: number; runner: string };
   'db.result': { db: string; database: string; role: string; secret: string };
   'db.ensured': { dbname: string; username: string; database: string; role: string; secret: string };
@@ -326,7 +325,6 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'status.alarms-unavailable': { kind: 'warning', about: 'alarm states could not be read' },
   'status.release-corrupt': { kind: 'warning', about: 'the release pointer is unreadable' },
   'status.settings-pending': { kind: 'info', about: 'settings stored but not what the current release runs' },
-  'destroy.nothing': { kind: 'info', about: 'no stack, port or release: nothing to destroy' },
   'destroy.port.released': { kind: 'step', about: "the app's port was freed" },
   'destroy.volume.deleted': { kind: 'step', about: 'a kept EFS file system was deleted (--delete-volumes)' },
   'destroy.volumes.kept': { kind: 'warning', about: "the app's volumes' file systems are kept" },
