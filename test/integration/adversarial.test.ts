@@ -180,6 +180,7 @@ const cases: Case[] = [
   // ---- settings that could never work, and settings that would hide another
   { args: ['-c', 'alarms30.json', 'validate'], code: 2, line: /alarms30\.json: apps\.web\.alarms\.periodSeconds: 30 never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300$/ },
   { args: ['-c', 'allow6.json', 'validate'], code: 2, line: /allow6\.json: apps\.web\.allow\[1\]: "2001:db8::\/32" is an IPv6 block, but the load balancer is IPv4-only, so it would never match; list the IPv4 blocks those clients use instead$/ },
+  { args: ['vars', 'set', 'web', 'staging', `BLOB=${'x'.repeat(70_000)}`], code: 2, line: /^error: vars set BLOB: task definition adv-staging-web-web would be [\d,]+ bytes; ECS registers at most 65,536 \(64 KiB\); keep large data out of variables/ },
   { args: ['secrets', 'set', 'web', 'staging', 'LOG_LEVEL'], code: 2, line: /^error: secret "LOG_LEVEL": is a plain variable of web in config\.json \(env\.LOG_LEVEL\); remove it there first, or use another name$/ },
 ];
 
@@ -281,7 +282,7 @@ async function check(c: Case): Promise<void> {
 
 describe('bad invocations: one line, the documented exit code, nothing touched', () => {
   for (const c of cases) {
-    const name = `cyclops ${c.args.join(' ')}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''} → ${c.code}`;
+    const name = `cyclops ${c.args.map((a) => (a.length > 60 ? `${a.slice(0, 12)}…(${a.length} characters)` : a)).join(' ')}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''} → ${c.code}`;
     if (c.todo) test.failing(`${name} [todo: ${c.todo}]`, () => check(c));
     else test(name, () => check(c));
   }
