@@ -19,7 +19,7 @@ type Ranges = Record<string, { min: number; max: number }>;
 /** Payloads of the message events (step, info, success, warning, debug), by code. */
 export interface MessageData {
   'aws.call': { service: string; operation: string; ok: boolean; ms: number };
-  'aws.environment': { env: string; account: string; region: string };
+  'aws.environment': { env: string; account: string | null; region: string };
   'cli.signal': { signal: string };
   'config.warning': Record<string, never>;
   'config.template.read': { url: string; sha256: string; bytes: number };
@@ -209,7 +209,7 @@ export type CyclopsEventType = CyclopsEvent['type'];
 /** One line per code for docs/events.md: tsc requires a line for every code, and no other. */
 export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 'output'; about: string } } = {
   'aws.call': { kind: 'debug', about: 'one AWS API call ended (--verbose)' },
-  'aws.environment': { kind: 'debug', about: "the environment lives in its own account: the credentials were checked to act in it (STS), and its region" },
+  'aws.environment': { kind: 'debug', about: "the environment lives in its own account (the credentials were checked to act in it, STS) or region; account null: the platform's own account" },
   'cli.signal': { kind: 'warning', about: 'Ctrl-C or a termination signal: stopping and cleaning up' },
   'config.warning': { kind: 'warning', about: 'config.json is valid but has something worth a look' },
   'config.template.read': { kind: 'info', about: '`config read`: where the template is, its digest and size' },

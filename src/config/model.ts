@@ -171,7 +171,8 @@ export type DatabaseConfig =
  * home credentials, or a named profile; neither: the home credentials themselves).
  */
 export interface EnvAwsConfig {
-  account: string;
+  /** absent: the platform's own account (the home credentials, in `region`) */
+  account?: string;
   region: string;
   roleArn?: string;
   profile?: string;
@@ -365,8 +366,10 @@ function resolveEnvironment(name: string, e: ParsedConfig['environments'][string
             ssl: d.ssl ?? 'prefer',
           }
         : { type: 'none' };
+  // roleArn names its account; with neither account nor roleArn, the home credentials' own account
+  const account = e.aws?.account ?? e.aws?.roleArn?.split(':')[4];
   const aws: EnvAwsConfig | undefined = e.aws && {
-    account: e.aws.account,
+    ...(account ? { account } : {}),
     region: e.aws.region ?? home,
     ...(e.aws.roleArn ? { roleArn: e.aws.roleArn } : {}),
     ...(e.aws.profile ? { profile: e.aws.profile } : {}),
@@ -416,8 +419,23 @@ function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: 
 /** The region an environment's stacks live in: its own (`aws.region`) or the platform's. */
 export const envRegion = (config: Config, env: string): string => config.environments[env]?.aws?.region ?? config.platform.region;
 
-/** The accounts environments live in other than through the home credentials (`aws.account`), sorted, unique. */
-export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws ? [e.aws.account] : [])))].sort();
+/** The accounts environments name (`aws.account`), sorted, unique. */
+export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws?.account ? [e.aws.account] : [])))].sort();
+
+/**
+ * Whether cyclops reaches an environment with the home credentials (no `aws`, or `aws` without
+ * roleArn and profile): then it is in the home account, whatever its region (the account guard
+ * refuses an `aws.account` those credentials do not act in).
+ */
+export const withHomeCredentials = (config: Config, env: string): boolean => {
+  const a = config.environments[env]?.aws;
+  return !a || (!a.roleArn && !a.profile);
+};
+
+/** The regions of the environments in the home account (reached with the home credentials), the platform's first. */
+export const homeAccountRegions = (config: Config): string[] => [
+  ...new Set([config.platform.region, ...Object.keys(config.environments).filter((e) => withHomeCredentials(config, e)).map((e) => envRegion(config, e))]),
+];
 
 /**
  * The app in an environment: its settings with that environment's `environments.<env>` merged

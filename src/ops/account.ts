@@ -26,6 +26,7 @@ export async function masterSecrets(ops: Ops, envs: string[]): Promise<{ found: 
  * usage error (exit 2) naming both accounts, and nothing has been written.
  */
 export async function checkEnvAccount(identity: IdentityApi, env: string, aws: EnvAwsConfig): Promise<void> {
+  if (!aws.account) return; // the home credentials in another region: nothing to compare with
   const actual = await identity.account();
   if (actual === aws.account) return;
   const how = aws.roleArn

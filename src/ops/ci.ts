@@ -12,6 +12,7 @@ import { platformStack } from '../naming';
 import { MAX_SESSION_TIMEOUT_SECONDS } from '../ci/limits';
 import { ciRoleOutput, trustsOf, type CiInput } from '../../templates/platform-ci';
 import { PSEUDO_WHERE } from '../../templates/platform';
+import { homeAccountRegions } from '../config/model';
 import { masterSecrets } from './account';
 import type { Ops } from './context';
 
@@ -35,9 +36,13 @@ export function namedTrusts(flags: GithubFlags): GithubTrust[] {
   return repos.map((repo) => ({ repo, refs: [...new Set(refs)], pullRequests: !!flags.pullRequests, environments: [...new Set(environments)] }));
 }
 
-/** The deploy policy as the platform template writes it: ${AWS::…} ARNs; database master secrets not created yet are left out. */
-export function ciDeployPolicy(ops: Ops, found: Record<string, string>): PolicyDocument {
-  const policy = operatorPolicy(ops.config, 'deploy', { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket }, { masterSecrets: found });
+/**
+ * The deploy policy as the platform template writes it: ${AWS::…} ARNs; database master secrets not
+ * created yet are left out. `otherRegions`: the regions of the account's environments besides the stack's.
+ */
+export function ciDeployPolicy(ops: Ops, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
+  const where = { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
+  const policy = operatorPolicy(ops.config, 'deploy', where, { masterSecrets: found });
   const placeholder = (arn: string) => arn.startsWith('<') || arn.includes(masterSecretPlaceholder('').slice(0, 10));
   const Statement = policy.Statement.map((s) => ({ ...s, Resource: s.Resource.filter((r) => !placeholder(r)) })).filter((s) => s.Resource.length);
   return { Version: policy.Version, Statement };
@@ -54,7 +59,7 @@ export async function ciInput(ops: Ops, flags: GithubFlags): Promise<Omit<CiInpu
   const secrets = rds.length ? await masterSecrets(ops, rds) : { found: {}, missing: [] };
   if (secrets.missing.length) say.warn(ops.events, 'ci.master-secret-missing', { envs: secrets.missing }, `the CI roles cannot read the database master secret of ${secrets.missing.join(', ')} yet (no env stack): run "cyclops bootstrap" again after "cyclops env create"`);
   const providerArn = flags.oidcProviderArn ?? live.providerArn;
-  return { repos, ...(providerArn ? { providerArn } : {}), sessionSeconds: sessionSeconds(MAX_SESSION_TIMEOUT_SECONDS), deployPolicy: ciDeployPolicy(ops, secrets.found) };
+  return { repos, ...(providerArn ? { providerArn } : {}), sessionSeconds: sessionSeconds(MAX_SESSION_TIMEOUT_SECONDS), deployPolicy: ciDeployPolicy(ops, secrets.found, homeAccountRegions(ops.config).slice(1)) };
 }
 
 export interface CiShow {
