@@ -29,6 +29,7 @@ export interface MessageData {
   'iam-policy.account-unknown': { reason: string };
   'iam-policy.offline': Record<string, never>;
   'iam-policy.master-secret-missing': { envs: string[] };
+  'iam-policy.master-secret-unreadable': { env: string; reason: string };
   'iam-policy.master-secret-placeholder': { envs: string[] };
   'iam-policy.parts': { level: string; parts: number };
   'ports.allocated': AppEnv & { port: number; attempts: number };
@@ -128,6 +129,8 @@ export interface MessageData {
   'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
   'ci.github.trust': { repo: string; subjects: string[] };
   'ci.master-secret-missing': { envs: string[] };
+  'ci.master-secret-unreadable': { env: string; reason: string };
+  'ci.environment-role': { env: string; account: string | null; region: string; deployRoleArn: string | null };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;
   'rollback.started': AppEnv & { from: number | null; to: number | null; image: string };
@@ -219,6 +222,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'iam-policy.account-unknown': { kind: 'warning', about: 'the account id could not be read; placeholders printed' },
   'iam-policy.offline': { kind: 'warning', about: '--offline: placeholders printed' },
   'iam-policy.master-secret-missing': { kind: 'warning', about: 'an environment has no database master secret yet: a placeholder is printed' },
+  'iam-policy.master-secret-unreadable': { kind: 'warning', about: "an environment's account could not be read (its role, the account guard): its master secret is a placeholder" },
   'iam-policy.master-secret-placeholder': { kind: 'warning', about: 'without AWS access the database master secrets are placeholders' },
   'iam-policy.parts': { kind: 'warning', about: "the level's policy is too large for one managed policy: stdout is an array of parts, all to be attached" },
   'ports.allocated': { kind: 'debug', about: 'ports.json gave the app its port (after how many attempts)' },
@@ -321,6 +325,8 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'promote.done': { kind: 'success', about: '`promote` done: a dry run, no changes, or promoted as a release of TO_ENV' },
   'ci.github.trust': { kind: 'info', about: '`bootstrap --github`: the token subjects a repository\'s deploy role trusts' },
   'ci.master-secret-missing': { kind: 'warning', about: '`bootstrap --github`: an RDS environment has no master secret yet; the CI roles get it on the next bootstrap' },
+  'ci.master-secret-unreadable': { kind: 'warning', about: "`bootstrap --github`: an RDS environment's account could not be read; the CI roles get its master secret on a later bootstrap" },
+  'ci.environment-role': { kind: 'warning', about: '`ci show`: an environment in another account has no deploy role there yet (bootstrap --env), or not the one config names' },
   'rollback.done': { kind: 'success', about: '`rollback` done (or nothing to do, or a dry run)' },
   'preview.pruning': { kind: 'step', about: '`previews prune`: a preview is destroyed' },
   'status.alarms-unavailable': { kind: 'warning', about: 'alarm states could not be read' },

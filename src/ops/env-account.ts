@@ -39,7 +39,7 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, 'bootstrap.bucket.setting', {}, message));
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
-  const secrets = e.database.type === 'rds' ? await masterSecrets(ops, [t.env]) : { found: {}, missing: [] };
+  const secrets = e.database.type === 'rds' ? await masterSecrets(async () => ops, [t.env]) : { found: {} };
   const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
   const body = templateBody(
     accountTemplate({
