@@ -19,7 +19,7 @@ type Ranges = Record<string, { min: number; max: number }>;
 /** Payloads of the message events (step, info, success, warning, debug), by code. */
 export interface MessageData {
   'aws.call': { service: string; operation: string; ok: boolean; ms: number };
-  'aws.environment': { env: string; account: string; region: string };
+  'aws.environment': { env: string; account: string | null; region: string };
   'cli.signal': { signal: string };
   'config.warning': Record<string, never>;
   'config.template.read': { url: string; sha256: string; bytes: number };
@@ -29,6 +29,7 @@ export interface MessageData {
   'iam-policy.account-unknown': { reason: string };
   'iam-policy.offline': Record<string, never>;
   'iam-policy.master-secret-missing': { envs: string[] };
+  'iam-policy.master-secret-unreadable': { env: string; reason: string };
   'iam-policy.master-secret-placeholder': { envs: string[] };
   'iam-policy.parts': { level: string; parts: number };
   'ports.allocated': AppEnv & { port: number; attempts: number };
@@ -128,6 +129,8 @@ export interface MessageData {
   'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
   'ci.github.trust': { repo: string; subjects: string[] };
   'ci.master-secret-missing': { envs: string[] };
+  'ci.master-secret-unreadable': { env: string; reason: string };
+  'ci.environment-role': { env: string; account: string | null; region: string; deployRoleArn: string | null };
   'rollback.certificate-kept': AppEnv & { wanted: string; kept: string | null };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;

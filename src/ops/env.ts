@@ -14,6 +14,7 @@ import { delegation } from '../plan/delegation';
 import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
+import type { OpsIn } from './account';
 import type { Target } from '../plan/target';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
@@ -134,7 +135,7 @@ export async function listEnvs(ops: Ops, opsIn?: (env: string) => Promise<Ops>) 
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags; opsIn?: OpsIn }) {
   const { ciInput, namedTrusts } = await import('./ci');
   if (opts.github) namedTrusts(opts.github); // bad names: exit 2 before any write
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
@@ -143,7 +144,7 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   // The CI roles already deployed are kept (read from the live template), the named ones added.
-  const ci = await ciInput(ops, opts.github ?? {});
+  const ci = await ciInput(ops, opts.github ?? {}, opts.opsIn);
   const { pushed, result } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
