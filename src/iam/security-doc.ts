@@ -63,8 +63,9 @@ creates. Operators only pass that role to CloudFormation.
 
 **Known limits.** Anyone who may pass the role can have CloudFormation create resources of the platform in a stack
 of their own making: treat \`deploy\` as trusted with the platform's resources, but not with the account (every role
-they could make is capped by the boundary). Stacks, buckets, rules and alarms are still matched by the name prefix
-\`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares.
+they could make is capped by the boundary). In the service role, stacks, buckets, rules and alarms are still matched
+by the name prefix \`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares; the operator
+policies tell such platforms apart by tag or by environment (below).
 
 ## The operator policies
 
@@ -91,8 +92,16 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, but never one tagged \`${TAG_PLATFORM}\` with another platform (that pattern also matches a platform
-  named \`${platform}-eu\`; a create may not tag a stack for another platform either); ECS services and tasks in the
-  \`${platform}-*\` clusters (names only: a platform whose name starts \`${platform}-\` shares that pattern);
+  named \`${platform}-eu\`; a create may not tag a stack for another platform either); ECS clusters, services, tasks
+  and task definitions likewise: \`${platform}-*\` names, never one tagged \`${TAG_PLATFORM}\` with another platform,
+  and new task definitions and tasks only tagged as this platform's (the templates tag every cluster, service and task
+  definition, services propagate their tags to their tasks, and \`run\`, \`db\` and releases tag what they register and
+  start). ECS authorises every action cyclops calls on them by \`aws:ResourceTag\` and creates by \`aws:RequestTag\`
+  ([Service Authorization Reference, ECS](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html)).
+  A resource with no tag at all (created by hand) is matched by name alone;
+- the web services' deployment alarms of each environment in config, \`cyclops-${platform}-<env>-*-web-*\`:
+  \`DescribeAlarms\` takes no condition key ([Service Authorization Reference, CloudWatch](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html)),
+  so the environment in the name keeps another platform's alarms out (run \`iam-policy\` again after adding an environment);
 - secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
   \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
