@@ -65,7 +65,12 @@ creates. Operators only pass that role to CloudFormation.
 of their own making: treat \`deploy\` as trusted with the platform's resources, but not with the account (every role
 they could make is capped by the boundary). In the service role, stacks, buckets, rules and alarms are still matched
 by the name prefix \`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares; the operator
-policies tell such platforms apart by tag or by environment (below).
+policies tell such platforms apart by tag or by environment (below). The service role itself,
+\`${cfnServiceRole(platform)}\`, is at path \`/\`, not under \`${iamPath(platform)}\`, and is named exactly in every
+statement that names it. Moving it under the path is not done yet: IAM cannot change a role's path, so it needs a
+new role name; every environment and app stack records the role it was given and CloudFormation uses that role for
+its later updates, rollbacks and deletes, so the old role has to stay until no stack records it (each stack updated
+with the new role, in this account and in environments of other accounts), and only then be removed.
 
 ## The operator policies
 
@@ -124,7 +129,8 @@ uses it lacks the action. A new AWS call cannot ship without its policy line. An
 (\`test/integration/iam-eval.test.ts\`) records the requests a representative set of commands makes, maps each to its
 action, resource ARN and request context (tags, \`iam:PassedToService\`) from AWS's Service Authorization Reference,
 and proves with an IAM evaluator that the level each command needs (\`src/iam/commands.ts\`) allows all of them,
-tag-on-create and \`iam:PassRole\` included, and that \`read\` denies every write.
+tag-on-create and \`iam:PassRole\` included, that \`read\` denies every write, and that \`deploy\` denies every
+write of an admin command but those on the stacks and the service role both levels use.
 
 ${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n${policies(l)}`).join('\n')}`;
 }
