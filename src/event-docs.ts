@@ -8,7 +8,7 @@ import type { EventCode, MessageKind } from './events';
 /** One line per code for docs/events.md: tsc requires a line for every code, and no other. */
 export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 'output'; about: string } } = {
   'aws.call': { kind: 'debug', about: 'one AWS API call ended (--verbose)' },
-  'aws.environment': { kind: 'debug', about: "the environment lives in its own account: the credentials were checked to act in it (STS), and its region" },
+  'aws.environment': { kind: 'debug', about: "the environment lives in its own account (the credentials were checked to act in it, STS) or region; account null: the platform's own account" },
   'cli.signal': { kind: 'warning', about: 'Ctrl-C or a termination signal: stopping and cleaning up' },
   'config.warning': { kind: 'warning', about: 'config.json is valid but has something worth a look' },
   'config.template.read': { kind: 'info', about: '`config read`: where the template is, its digest and size' },
@@ -18,6 +18,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'iam-policy.account-unknown': { kind: 'warning', about: 'the account id could not be read; placeholders printed' },
   'iam-policy.offline': { kind: 'warning', about: '--offline: placeholders printed' },
   'iam-policy.master-secret-missing': { kind: 'warning', about: 'an environment has no database master secret yet: a placeholder is printed' },
+  'iam-policy.master-secret-unreadable': { kind: 'warning', about: "an environment's account could not be read (its role, the account guard): its master secret is a placeholder" },
   'iam-policy.master-secret-placeholder': { kind: 'warning', about: 'without AWS access the database master secrets are placeholders' },
   'iam-policy.parts': { kind: 'warning', about: "the level's policy is too large for one managed policy: stdout is an array of parts, all to be attached" },
   'ports.allocated': { kind: 'debug', about: 'ports.json gave the app its port (after how many attempts)' },
@@ -121,6 +122,8 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'promote.done': { kind: 'success', about: '`promote` done: a dry run, no changes, or promoted as a release of TO_ENV' },
   'ci.github.trust': { kind: 'info', about: '`bootstrap --github`: the token subjects a repository\'s deploy role trusts' },
   'ci.master-secret-missing': { kind: 'warning', about: '`bootstrap --github`: an RDS environment has no master secret yet; the CI roles get it on the next bootstrap' },
+  'ci.master-secret-unreadable': { kind: 'warning', about: "`bootstrap --github`: an RDS environment's account could not be read; the CI roles get its master secret on a later bootstrap" },
+  'ci.environment-role': { kind: 'warning', about: '`ci show`: an environment in another account has no deploy role there yet (bootstrap --env), or not the one config names' },
   'rollback.done': { kind: 'success', about: '`rollback` done (or nothing to do, or a dry run)' },
   'preview.pruning': { kind: 'step', about: '`previews prune`: a preview is destroyed' },
   'status.alarms-unavailable': { kind: 'warning', about: 'alarm states could not be read' },

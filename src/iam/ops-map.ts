@@ -64,7 +64,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.DescribeServices': use(ALL, 'services'),
   'ecs.UpdateService': use(WRITE, 'services'),
   'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
-  'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
+  // the new revision's task-definition ARN, tags in aws:RequestTag (Service Authorization Reference, ECS, above)
+  'ecs.RegisterTaskDefinition': use(WRITE, 'taskDefinitions'),
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
   // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
