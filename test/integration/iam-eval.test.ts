@@ -6,7 +6,7 @@
  * CYCLOPS_REQUEST_LOG) in front of the shared moto, runs a representative set of commands on one
  * platform (admin: bootstrap, env create; deploy: deploys, a preview, vars, secrets set/unset/
  * restore, scale, restart, rollback, run, exec, previews prune, destroy; read: status, apps list,
- * releases, logs, previews list, vars/secrets list, env list/show), and maps each recorded request
+ * releases, images, logs, previews list, vars/secrets list, env list/show), and maps each recorded request
  * to what IAM authorises (test/support/iam-wire.ts: the action, resource ARN and request context,
  * tag-on-create and iam:PassRole included). @cloud-copilot/iam-simulate then decides each one
  * against the policy `iam-policy` renders for this config: every request of a command is allowed
@@ -184,6 +184,7 @@ describe('operator policies, by an IAM evaluator over the requests the commands 
     await step(['status', 'shop', 'staging']);
     await step(['apps', 'list', 'staging']);
     await step(['releases', 'shop', 'staging']);
+    await step(['images', 'shop', 'staging']);
     await step(['logs', 'shop', 'staging', '--since', '1h']);
     await step(['previews', 'list', 'staging']);
     await step(['vars', 'list', 'shop', 'staging']);
