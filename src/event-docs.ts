@@ -46,6 +46,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'build.log': { kind: 'info', about: "one line of the builder's output, as it comes" },
   'build.pushed': { kind: 'step', about: 'the image is built and pushed; its digest is what deploys' },
   'build.secret-arg': { kind: 'warning', about: 'a --build-arg name looks like a secret: build args stay in the image history' },
+  'images.manifest-unread': { kind: 'debug', about: "images: an image's manifest could not be read, so its architectures are shown as unknown" },
   'deploy.image.mutable-tag': { kind: 'warning', about: 'the image tag is one that usually moves (latest, main...)' },
   'deploy.database.none': { kind: 'warning', about: 'the environment has no database; the app is deployed without one (debug for unlisted apps)' },
   'deploy.counts.drift': { kind: 'info', about: 'task counts kept from scale or --count differ from config' },

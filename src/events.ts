@@ -58,6 +58,7 @@ export interface MessageData {
   'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
   'build.pushed': { image: string; digest: string; seconds: number };
   'build.secret-arg': { names: string[] };
+  'images.manifest-unread': { digest: string; reason: string };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };
   'deploy.release.replace-corrupt': { key: string; problem: string };

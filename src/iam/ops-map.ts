@@ -81,15 +81,16 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.StopServiceDeployment': use(WRITE, 'any'),
   // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
   'elbv2.DescribeRules': use(WRITE, 'any'),
-  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
-  'ecr.DescribeImages': use(WRITE, 'repositories'),
-  'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>);
+  // images lists a repository's images and reads their manifests; env show names the repositories
+  'ecr.DescribeImages': use(ALL, 'repositories'),
+  'ecr.BatchGetImage': use(ALL, 'repositories'),
   // deploy reads a single-platform image's config blob for its architecture
-  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
+  'ecr.GetDownloadUrlForLayer': use(ALL, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
   // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
-  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.DescribeRepositories': use(ALL, 'repositories'),
   'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),

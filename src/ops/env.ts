@@ -12,6 +12,8 @@ import { destroyApp } from './apps';
 import { networkChange } from '../plan/network';
 import { delegation } from '../plan/delegation';
 import { applyTemplate } from './apply-template';
+import { repositoryUris } from './image-list';
+import { repositoryId } from '../../templates/platform';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
 import type { OpsIn } from './account';
@@ -153,7 +155,9 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
     timeoutSeconds: opts.timeoutSeconds,
     allowReplace: opts.allowReplace,
   });
-  return { bucket, stackName, pushed, result };
+  // every configured app's repository, as the stack made it: what "docker push" and deploy name
+  const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
+  return { bucket, stackName, pushed, result, repositories };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */
@@ -194,6 +198,8 @@ export async function showEnv(ops: Ops, t: Target) {
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
+    // the apps' ECR repositories (in the platform's account): what "docker push" names
+    repositories: await repositoryUris(ops),
     warnings: envWarnings(ops, t.env),
   };
 }

@@ -177,6 +177,8 @@ export function liveImages(aws: Aws): ImagesApi {
     architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
     repository: (name) => ecr.describeRepository(aws, name),
     login: () => ecr.registryLogin(aws),
+    list: (repository) => ecr.listImages(aws, repository),
+    platforms: (image, digest) => ecr.imagePlatforms(aws, image, digest),
   };
 }
 
