@@ -155,6 +155,9 @@ export interface MessageData {
   'stack.checking-new': Stack;
   'stack.change-set.created': Stack & { changeSet: string; type: 'CREATE' | 'UPDATE' };
   'stack.change-set.delete-failed': Stack & { changeSet: string; reason: string };
+  'stack.review.delete-failed': Stack & { reason: string };
+  'stack.adopting': Stack & { logicalId: string; resourceType: string; name: string; dryRun: boolean };
+  'env.zone.adopting': { env: string; domain: string; zoneId: string; nameServers: string[]; dryRun: boolean };
   'stack.change': ChangeRow;
   'stack.unchanged': Stack;
   'stack.change.blocked': Stack & { logicalId: string; resourceType: string; action: 'remove' | 'replace' };
