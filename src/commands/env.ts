@@ -203,5 +203,6 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     ...(view.delegation ? [`create in the parent zone ${view.delegation.parent}:`, ...view.delegation.zoneFile.map((l) => `  ${l}`), `  or: ${view.delegation.command}`] : []),
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
+    ...Object.entries(view.repositories).map(([app, uri]) => row(`image ${app}`, uri ?? 'no ECR repository yet; run "cyclops bootstrap"')),
   ]);
 }

@@ -64,7 +64,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.DescribeServices': use(ALL, 'services'),
   'ecs.UpdateService': use(WRITE, 'services'),
   'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
-  'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
+  // the new revision's task-definition ARN, tags in aws:RequestTag (Service Authorization Reference, ECS, above)
+  'ecs.RegisterTaskDefinition': use(WRITE, 'taskDefinitions'),
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
   // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
@@ -80,15 +81,16 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.StopServiceDeployment': use(WRITE, 'any'),
   // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
   'elbv2.DescribeRules': use(WRITE, 'any'),
-  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
-  'ecr.DescribeImages': use(WRITE, 'repositories'),
-  'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>);
+  // images lists a repository's images and reads their manifests; env show names the repositories
+  'ecr.DescribeImages': use(ALL, 'repositories'),
+  'ecr.BatchGetImage': use(ALL, 'repositories'),
   // deploy reads a single-platform image's config blob for its architecture
-  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
+  'ecr.GetDownloadUrlForLayer': use(ALL, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
   // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
-  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.DescribeRepositories': use(ALL, 'repositories'),
   'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),

@@ -4,7 +4,7 @@
  */
 import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
 import type { CertificateInfo } from '../aws/acm';
-import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
+import type { EcrImage, EcrImageDetail, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { RuleWeights } from '../aws/elbv2';
@@ -127,6 +127,10 @@ export interface ImagesApi {
   repository(name: string): Promise<EcrRepository | null>;
   /** a login for the account's registry (GetAuthorizationToken); the password is never logged */
   login(): Promise<RegistryLogin>;
+  /** the image's architectures and, for a manifest list, the manifests it lists */
+  platforms(image: Omit<EcrImage, 'region'>, digest: string): Promise<{ architectures: string[]; children: string[] }>;
+  /** every image in the repository, newest push first */
+  list(repository: EcrRepository): Promise<EcrImageDetail[]>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */

@@ -13,8 +13,11 @@ import { networkChange } from '../plan/network';
 import { delegation } from '../plan/delegation';
 import { zoneToAdopt } from './adopt';
 import { applyTemplate } from './apply-template';
+import { repositoryUris } from './image-list';
+import { repositoryId } from '../../templates/platform';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
+import type { OpsIn } from './account';
 import type { Target } from '../plan/target';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
@@ -144,7 +147,7 @@ export async function listEnvs(ops: Ops, opsIn?: (env: string) => Promise<Ops>) 
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags; opsIn?: OpsIn }) {
   const { ciInput, namedTrusts } = await import('./ci');
   if (opts.github) namedTrusts(opts.github); // bad names: exit 2 before any write
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
@@ -153,7 +156,7 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   // The CI roles already deployed are kept (read from the live template), the named ones added.
-  const ci = await ciInput(ops, opts.github ?? {});
+  const ci = await ciInput(ops, opts.github ?? {}, opts.opsIn);
   const { pushed, result, adopted } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
@@ -162,7 +165,9 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
     timeoutSeconds: opts.timeoutSeconds,
     allowReplace: opts.allowReplace,
   });
-  return { bucket, stackName, pushed, result, adopted };
+  // every configured app's repository, as the stack made it: what "docker push" and deploy name
+  const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
+  return { bucket, stackName, pushed, result, repositories, adopted };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */
@@ -203,6 +208,8 @@ export async function showEnv(ops: Ops, t: Target) {
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
+    // the apps' ECR repositories (in the platform's account): what "docker push" names
+    repositories: await repositoryUris(ops),
     warnings: envWarnings(ops, t.env),
   };
 }

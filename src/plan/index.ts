@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
-import { appConfig, appsIn, envAccounts, serviceProcesses } from '../config/model';
+import { appConfig, appsIn, envAccounts, homeAccountRegions, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
@@ -35,7 +35,8 @@ export const environment = (config: Config, env: string): EnvironmentConfig => c
 
 /** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
 export function renderPlatform(config: Config, ci?: PlatformInput['ci']): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
+  const regions = homeAccountRegions(config).slice(1); // the platform's own region comes first
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), regions, ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string, opts: { patched?: boolean; adoptedZone?: AdoptedZone } = {}): CfnTemplate {

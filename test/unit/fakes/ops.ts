@@ -595,6 +595,8 @@ export function fakeImages(over: Partial<import('../../../src/ops/context').Imag
     architectures: async () => [],
     repository: async () => null,
     login: () => Promise.reject(new Error('no registry login in this test')),
+    list: async () => [],
+    platforms: async () => ({ architectures: [], children: [] }),
     ...over,
   };
 }
