@@ -104,10 +104,11 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
   // ---- retained resources (src/ops/adopt.ts): before a stack is created or a resource added back, bootstrap
   // and env create look up the named resources an earlier stack kept, so the change set imports them
-  // (ecr.DescribeRepositories above covers the repositories). Service Authorization Reference, CloudWatch
+  // (ecr.DescribeRepositories above covers the repositories). Deploy has them too: an environment in its own
+  // account is created with the deploy role there (src/ops/env-account.ts). Service Authorization Reference, CloudWatch
   // Logs (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
   // DescribeLogGroups is List with no resource type, so "*".
-  'logs.DescribeLogGroups': use(['admin'], 'any'),
+  'logs.DescribeLogGroups': use(WRITE, 'any'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
   // metrics reads the app's ECS and load balancer metrics. Service Authorization Reference, CloudWatch
@@ -154,9 +155,9 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // env create finds the hosted zone an earlier stack of the environment kept (by name, then its cyclops
   // tags) and reads its name servers. ListHostedZonesByName is List with no resource type; ListTagsForResources
   // and GetHostedZone take hostedzone resources, whose ids cyclops cannot know before it finds them: "*".
-  'route53.ListHostedZonesByName': use(['admin'], 'any'),
-  'route53.ListTagsForResources': use(['admin'], 'any'),
-  'route53.GetHostedZone': use(['admin'], 'any'),
+  'route53.ListHostedZonesByName': use(WRITE, 'any'),
+  'route53.ListTagsForResources': use(WRITE, 'any'),
+  'route53.GetHostedZone': use(WRITE, 'any'),
   // ---- STS: the account for `iam-policy` and the account guard of environments in their own
   // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
