@@ -5,7 +5,7 @@
  * the rest: only admin, who runs the platform stack with its own credentials, creates the ECR
  * repositories and the service role itself.
  */
-import type { Config } from '../config/model';
+import { homeAccountRegions, type Config } from '../config/model';
 import { alarmName, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
@@ -19,8 +19,10 @@ export const ACCOUNT_PLACEHOLDER = '<ACCOUNT_ID>';
 /** The partition of a region: aws, aws-cn, aws-us-gov. */
 export const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
+/** `otherRegions`: those of the environments in the home account besides `region` (none: the key is left out). */
 export function whereFor(config: Config, account: string, region = config.platform.region): Where {
-  return { partition: partitionOf(region), region, account, platform: config.platform.name, bucket: config.platform.bucket };
+  const otherRegions = homeAccountRegions(config).filter((r) => r !== region);
+  return { partition: partitionOf(region), region, account, platform: config.platform.name, bucket: config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
 }
 
 /**
@@ -79,6 +81,8 @@ const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Conditi
   return undefined;
 };
 
+const regionsOf = (where: Where) => [where.region, ...(where.otherRegions ?? [])];
+
 /**
  * The web services' deployment alarms, environment by environment: DescribeAlarms is authorised
  * on the alarm's ARN alone, with no condition key (Service Authorization Reference, CloudWatch:
@@ -89,7 +93,7 @@ const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Conditi
 const alarmArns = (config: Config, where: Where): string[] =>
   Object.keys(config.environments)
     .sort()
-    .map((env) => `arn:${where.partition}:cloudwatch:${where.region}:${where.account}:alarm:${alarmName(where.platform, env, '*', '*')}`);
+    .flatMap((env) => regionsOf(where).map((region) => `arn:${where.partition}:cloudwatch:${region}:${where.account}:alarm:${alarmName(where.platform, env, '*', '*')}`));
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
@@ -102,9 +106,9 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
       case 'masterSecrets':
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
-        return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+        return regionsOf(where).map((r) => `arn:${where.partition}:elasticfilesystem:${r}:${where.account}:file-system/*`);
       case 'platformCertificates':
-        return [`arn:${where.partition}:acm:${where.region}:${where.account}:certificate/*`];
+        return regionsOf(where).map((r) => `arn:${where.partition}:acm:${r}:${where.account}:certificate/*`);
       case 'secretNames':
         return scopeArns('legacySecrets', where);
       case 'environmentRoles':

@@ -95,15 +95,16 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.StopServiceDeployment': use(WRITE, 'any'),
   // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
   'elbv2.DescribeRules': use(WRITE, 'any'),
-  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
-  'ecr.DescribeImages': use(WRITE, 'repositories'),
-  'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>);
+  // images lists a repository's images and reads their manifests; env show names the repositories
+  'ecr.DescribeImages': use(ALL, 'repositories'),
+  'ecr.BatchGetImage': use(ALL, 'repositories'),
   // deploy reads a single-platform image's config blob for its architecture
-  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
+  'ecr.GetDownloadUrlForLayer': use(ALL, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
   // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
-  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.DescribeRepositories': use(ALL, 'repositories'),
   'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
@@ -115,6 +116,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.CreateLogGroup': use(WRITE, 'logGroups'),
   'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
+  // ---- retained resources (src/ops/adopt.ts): before a stack is created or a resource added back, bootstrap
+  // and env create look up the named resources an earlier stack kept, so the change set imports them
+  // (ecr.DescribeRepositories above covers the repositories). Service Authorization Reference, CloudWatch
+  // Logs (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+  // DescribeLogGroups is List with no resource type, so "*".
+  'logs.DescribeLogGroups': use(['admin'], 'any'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
   // metrics reads the app's ECS and load balancer metrics. Service Authorization Reference, CloudWatch
@@ -158,6 +165,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // the env's or named in config; ListResourceRecordSets takes the hostedzone resource, Service
   // Authorization Reference, Amazon Route 53: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html)
   'route53.ListResourceRecordSets': use(APP, 'any'),
+  // env create finds the hosted zone an earlier stack of the environment kept (by name, then its cyclops
+  // tags) and reads its name servers. ListHostedZonesByName is List with no resource type; ListTagsForResources
+  // and GetHostedZone take hostedzone resources, whose ids cyclops cannot know before it finds them: "*".
+  'route53.ListHostedZonesByName': use(['admin'], 'any'),
+  'route53.ListTagsForResources': use(['admin'], 'any'),
+  'route53.GetHostedZone': use(['admin'], 'any'),
   // ---- STS: the account for `iam-policy` and the account guard of environments in their own
   // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),

@@ -8,7 +8,7 @@
  * deploy: deploys by ECR tag and by name, promote, a preview, vars, secrets set/unset/restore,
  * scale, restart, rollback, run, exec, db ensure --rotate-password / info / drop, config push
  * app/ports, ports allocate/release, previews prune, destroy, destroy --delete-volumes; read:
- * status, apps list, releases, logs, previews list, vars/secrets list, env list/show, config read,
+ * status, apps list, releases, images, logs, previews list, vars/secrets list, env list/show, config read,
  * ports list), and maps each recorded request to what IAM authorises (test/support/iam-wire.ts:
  * the action, resource ARN and request context, tag-on-create and iam:PassRole included).
  * @cloud-copilot/iam-simulate then decides each one against the policy `iam-policy` renders for
@@ -257,6 +257,7 @@ describe('operator policies, by an IAM evaluator over the requests the commands 
     await step(['status', 'shop', 'staging']);
     await step(['apps', 'list', 'staging']);
     await step(['releases', 'shop', 'staging']);
+    await step(['images', 'shop', 'staging']);
     await step(['logs', 'shop', 'staging', '--since', '1h']);
     await step(['previews', 'list', 'staging']);
     await step(['vars', 'list', 'shop', 'staging']);
