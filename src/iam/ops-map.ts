@@ -64,7 +64,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'ecs.DescribeServices': use(ALL, 'services'),
   'ecs.UpdateService': use(WRITE, 'services'),
   'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
-  'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
+  // the new revision's task-definition ARN, tags in aws:RequestTag (Service Authorization Reference, ECS, above)
+  'ecs.RegisterTaskDefinition': use(WRITE, 'taskDefinitions'),
   'ecs.RunTask': use(WRITE, 'taskDefinitions'),
   'ecs.StopTask': use(WRITE, 'tasks'),
   // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
@@ -101,6 +102,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.CreateLogGroup': use(WRITE, 'logGroups'),
   'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
+  // ---- retained resources (src/ops/adopt.ts): before a stack is created or a resource added back, bootstrap
+  // and env create look up the named resources an earlier stack kept, so the change set imports them
+  // (ecr.DescribeRepositories above covers the repositories). Service Authorization Reference, CloudWatch
+  // Logs (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+  // DescribeLogGroups is List with no resource type, so "*".
+  'logs.DescribeLogGroups': use(['admin'], 'any'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
   // metrics reads the app's ECS and load balancer metrics. Service Authorization Reference, CloudWatch
@@ -144,6 +151,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // the env's or named in config; ListResourceRecordSets takes the hostedzone resource, Service
   // Authorization Reference, Amazon Route 53: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html)
   'route53.ListResourceRecordSets': use(APP, 'any'),
+  // env create finds the hosted zone an earlier stack of the environment kept (by name, then its cyclops
+  // tags) and reads its name servers. ListHostedZonesByName is List with no resource type; ListTagsForResources
+  // and GetHostedZone take hostedzone resources, whose ids cyclops cannot know before it finds them: "*".
+  'route53.ListHostedZonesByName': use(['admin'], 'any'),
+  'route53.ListTagsForResources': use(['admin'], 'any'),
+  'route53.GetHostedZone': use(['admin'], 'any'),
   // ---- STS: the account for `iam-policy` and the account guard of environments in their own
   // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),

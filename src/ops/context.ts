@@ -138,6 +138,19 @@ export interface LogGroupsApi {
   ensure(name: string, retentionDays: number, tags: Record<string, string>): Promise<'created' | 'exists'>;
 }
 
+/**
+ * Named resources an earlier stack retained (DeletionPolicy Retain), looked up where the stacks
+ * live so a new stack adopts them instead of failing to create them (src/ops/adopt.ts).
+ */
+export interface RetainedApi {
+  /** whether a resource of this CloudFormation type (an ADOPTABLE one) with this name exists */
+  exists(type: string, name: string): Promise<boolean>;
+  /** the public hosted zones named exactly `domain`, with their tags */
+  publicZones(domain: string): Promise<{ id: string; tags: Record<string, string> }[]>;
+  /** the zone's name servers; null when it does not exist */
+  nameServers(zoneId: string): Promise<string[] | null>;
+}
+
 /** An app's own secrets in Secrets Manager (values go in, never come out). */
 export interface SecretsApi {
   /** store a value as the secret's new current version (creating it, tagged, in the platform's namespace); the ARN and version */
@@ -252,6 +265,7 @@ export interface Ops {
   /** absent: images are deployed as given */
   images?: ImagesApi;
   logGroups: LogGroupsApi;
+  retained: RetainedApi;
   secrets: SecretsApi;
   tasks: TasksApi;
   logs: LogsApi;
