@@ -6,7 +6,7 @@
  *
  *   admin   bootstrap, env create / update / delete
  *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy, notify test: what CI gets
- *   read    status, ps, metrics, env status, list, logs, releases
+ *   read    status, ps, metrics, env status, list, logs, releases, images
  */
 import type { Scope } from './scopes';
 
