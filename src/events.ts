@@ -58,6 +58,7 @@ export interface MessageData {
   'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
   'build.pushed': { image: string; digest: string; seconds: number };
   'build.secret-arg': { names: string[] };
+  'images.manifest-unread': { digest: string; reason: string };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };
   'deploy.release.replace-corrupt': { key: string; problem: string };
@@ -140,12 +141,11 @@ export interface MessageData {
   'status.alarms-unavailable': AppEnv & { reason: string };
   'status.release-corrupt': { key: string; problem: string };
   'status.settings-pending': { revision: number; runningRevision: number; names: string[] };
-  'destroy.nothing': AppEnv;
   'destroy.port.released': { port: number };
   'destroy.volume.deleted': { id: string };
   'destroy.volumes.kept': { ids: string[] };
   'destroy.logs.kept': { group: string; retentionDays: number };
-  'destroy.done': AppEnv & { deleted: boolean };
+  'destroy.done': AppEnv & { deleted: boolean; outcome: 'destroyed' | 'cleared' | 'nothing' };
   'db.plan': { db: string; host: string; port: number; runner: string };
   'db.result': { db: string; database: string; role: string; secret: string };
   'db.ensured': { dbname: string; username: string; database: string; role: string; secret: string };
@@ -155,6 +155,9 @@ export interface MessageData {
   'stack.checking-new': Stack;
   'stack.change-set.created': Stack & { changeSet: string; type: 'CREATE' | 'UPDATE' };
   'stack.change-set.delete-failed': Stack & { changeSet: string; reason: string };
+  'stack.review.delete-failed': Stack & { reason: string };
+  'stack.adopting': Stack & { logicalId: string; resourceType: string; name: string; dryRun: boolean };
+  'env.zone.adopting': { env: string; domain: string; zoneId: string; nameServers: string[]; dryRun: boolean };
   'stack.change': ChangeRow;
   'stack.unchanged': Stack;
   'stack.change.blocked': Stack & { logicalId: string; resourceType: string; action: 'remove' | 'replace' };

@@ -7,7 +7,7 @@
 import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
-import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
@@ -155,7 +155,7 @@ export function platformTemplate(input: PlatformInput): Template {
   const outputs: Record<string, Output> = {
     [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
   };
-  const policy = lifecyclePolicy(input.untaggedDays ?? 14);
+  const policy = lifecyclePolicy(input.untaggedDays ?? UNTAGGED_IMAGE_DAYS);
   for (const app of input.apps) {
     const id = repositoryId(app);
     resources[id] = keep(

@@ -16,7 +16,7 @@ import * as ecr from '../aws/ecr';
 import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
-import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
+import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, RetainedApi, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
 
 /**
@@ -177,6 +177,8 @@ export function liveImages(aws: Aws): ImagesApi {
     architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
     repository: (name) => ecr.describeRepository(aws, name),
     login: () => ecr.registryLogin(aws),
+    list: (repository) => ecr.listImages(aws, repository),
+    platforms: (image, digest) => ecr.imagePlatforms(aws, image, digest),
   };
 }
 
@@ -198,6 +200,19 @@ export function liveDns(aws: Aws): DnsApi {
   };
 }
 
+export function liveRetained(aws: Aws): RetainedApi {
+  return {
+    exists: async (type, name) => {
+      const r = await import('../aws/retained');
+      if (type === 'AWS::Logs::LogGroup') return r.logGroupExists(aws, name);
+      if (type === 'AWS::ECR::Repository') return r.repositoryExists(aws, name);
+      throw new Error(`no existence check for ${type}`);
+    },
+    publicZones: async (domain) => (await import('../aws/retained')).publicZonesNamed(aws, domain),
+    nameServers: async (zoneId) => (await import('../aws/retained')).zoneNameServers(aws, zoneId),
+  };
+}
+
 /**
  * `envAws`: clients in the target environment's own account and region (`environments.<env>.aws`);
  * its stacks, services, tasks, secrets, log groups, logs, alarms and database live there. The
@@ -215,6 +230,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     volumes: liveVolumes(at, config),
     images: liveImages(aws),
     logGroups: { ensure: (name, days, tags) => ensureLogGroup(at, name, days, tags) },
+    retained: liveRetained(at),
     secrets: liveSecrets(at, config),
     tasks: liveTasks(at),
     logs: liveLogs(at),
