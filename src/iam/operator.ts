@@ -71,7 +71,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
  * CloudWatch alarms cannot be told apart by tags (DescribeAlarms takes no condition key): their
  * ARNs name each environment instead (operatorArns).
  */
-const TAGGED_BY_PLATFORM: OperatorScope[] = ['stacks', 'clusters', 'services', 'tasks', 'taskDefinitions'];
+const TAGGED_BY_PLATFORM: OperatorScope[] = ['stacks', 'platformEcs', 'ecsCreated'];
 
 /** Statement conditions by scope: EFS and ACM deletes and pre-namespace secrets only when tagged with this platform; TAGGED_BY_PLATFORM's. */
 const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
@@ -115,6 +115,10 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return environmentRoles(config);
       case 'alarms':
         return alarmArns(config, where);
+      case 'platformEcs':
+        return (['clusters', 'services', 'tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
+      case 'ecsCreated':
+        return (['tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
       default:
         return scopeArns(scope, where);
     }

@@ -6,7 +6,7 @@
  *
  *   admin   bootstrap, env create / update / delete
  *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy, notify test: what CI gets
- *   read    status, ps, metrics, env status, list, logs, releases
+ *   read    status, ps, metrics, env status, list, logs, releases, images
  */
 import type { Scope } from './scopes';
 
@@ -16,9 +16,23 @@ export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 /**
  * Scopes only operators use: the config bucket's objects by who writes them, database admin
  * secrets, every cyclops secret name, namespaced or from before the namespace (DescribeSecret
- * alone), and the roles of environments in their own accounts.
+ * alone), and the roles of environments in their own accounts. ECS: the platform's clusters,
+ * services, tasks and task definitions in one statement (platformEcs: each ECS action applies
+ * only to its own resource types, so one list of the four costs nothing in reach and keeps the
+ * deploy policy within one managed policy), and what a create may tag (ecsCreated: the new
+ * task definitions and tasks only, never an existing cluster or service).
  */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles' | 'platformCertificates';
+export type OperatorScope =
+  | Scope
+  | 'readObjects'
+  | 'writeObjects'
+  | 'masterSecrets'
+  | 'platformFileSystems'
+  | 'secretNames'
+  | 'environmentRoles'
+  | 'platformCertificates'
+  | 'platformEcs'
+  | 'ecsCreated';
 
 export interface OperationUse {
   levels: Level[];
@@ -61,22 +75,22 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   's3.DeleteObject': use(WRITE, 'writeObjects'),
   's3.DeleteObjects': use(WRITE, 'writeObjects'), // a port allocation deletes the requests it served (s3:DeleteObject per key)
   // ---- ECS: rollouts, restarts and one-off tasks (database admin, run)
-  'ecs.DescribeServices': use(ALL, 'services'),
-  'ecs.UpdateService': use(WRITE, 'services'),
+  'ecs.DescribeServices': use(ALL, 'platformEcs'),
+  'ecs.UpdateService': use(WRITE, 'platformEcs'),
   'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
   // the new revision's task-definition ARN, tags in aws:RequestTag (Service Authorization Reference, ECS, above)
-  'ecs.RegisterTaskDefinition': use(WRITE, 'taskDefinitions'),
-  'ecs.RunTask': use(WRITE, 'taskDefinitions'),
-  'ecs.StopTask': use(WRITE, 'tasks'),
+  'ecs.RegisterTaskDefinition': use(WRITE, 'platformEcs'),
+  'ecs.RunTask': use(WRITE, 'platformEcs'),
+  'ecs.StopTask': use(WRITE, 'platformEcs'),
   // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
   // Authorization Reference, ECS (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
   // DescribeTasks is Read on task*; ListTasks is List on container-instance*, which names no task, so "*".
-  'ecs.DescribeTasks': use(ALL, 'tasks'),
+  'ecs.DescribeTasks': use(ALL, 'platformEcs'),
   'ecs.ListTasks': use(ALL, 'any'),
   // blue/green, canary and linear deploys (src/aws/service-deployments.ts): the service's
   // deployments are service-deployment/<cluster>/<service>/<id> resources, listed per service;
   // ECS names no narrower resource for the describe and stop than the deployment ARN deploy just read.
-  'ecs.ListServiceDeployments': use(WRITE, 'services'),
+  'ecs.ListServiceDeployments': use(WRITE, 'platformEcs'),
   'ecs.DescribeServiceDeployments': use(WRITE, 'any'),
   'ecs.StopServiceDeployment': use(WRITE, 'any'),
   // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
@@ -187,7 +201,7 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
   {
     action: 'ecs:TagResource',
     levels: WRITE,
-    scopes: ['taskDefinitions', 'tasks'],
+    scopes: ['ecsCreated'],
     because: 'RegisterTaskDefinition and RunTask with tags (one-off tasks, database admin) are tag-on-create',
     doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html',
   },
@@ -208,7 +222,7 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
   {
     action: 'ecs:ExecuteCommand',
     levels: WRITE,
-    scopes: ['clusters', 'tasks'],
+    scopes: ['platformEcs'],
     because: 'cyclops exec runs "aws ecs execute-command"; the Session Manager plugin then uses the session ExecuteCommand returns and needs no permission of its own',
     doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html',
   },

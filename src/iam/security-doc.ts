@@ -11,7 +11,7 @@ import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
   deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `abort`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
-  read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `previews list`',
+  read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `images`, `previews list`',
 };
 
 export function securityDoc(config: Config, configFile: string): string {

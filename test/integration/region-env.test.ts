@@ -15,6 +15,7 @@ import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
+import { logGroupNames, secretNames, stackOf, stackParam } from '../support/aws-reads';
 
 const PLATFORM = 'xreg';
 const BUCKET = 'xreg-e2e-config';
@@ -30,17 +31,6 @@ const env = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT!, AWS_ACCESS_KE
 const run = (args: string[], input?: string): Promise<CliResult> => runCli(args, { cwd: dir, env: env(), input });
 const ok = (r: CliResult) => expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
 
-const stack = async (aws: Aws, name: string) => {
-  try {
-    return (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: name }))).Stacks?.[0] ?? null;
-  } catch (e) {
-    if (/does not exist/.test(String((e as Error).message))) return null;
-    throw e;
-  }
-};
-const param = async (aws: Aws, name: string, key: string) => (await stack(aws, name))?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-const secretNames = async (aws: Aws) => ((await aws.secrets.send(new aws.sdk.secrets.ListSecretsCommand({}))).SecretList ?? []).map((s) => s.Name!);
-const logGroups = async (aws: Aws, prefix: string) => ((await aws.logs.send(new aws.sdk.logs.DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }))).logGroups ?? []).map((g) => g.logGroupName!);
 const keys = async (prefix: string) => ((await home.s3.send(new home.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
 
 beforeAll(async () => {
@@ -70,21 +60,21 @@ afterAll(() => {
 describe('an environment in the platform account, another region', () => {
   test('bootstrap at home; bootstrap --env production says there is nothing to prepare (exit 2), and makes nothing in us-west-2', async () => {
     ok(await run(['bootstrap']));
-    expect((await stack(home, `${PLATFORM}-platform`))?.Outputs?.find((o) => o.OutputKey === 'ServiceRoleArn')?.OutputValue).toBe(SERVICE_ROLE);
+    expect((await stackOf(home, `${PLATFORM}-platform`))?.Outputs?.find((o) => o.OutputKey === 'ServiceRoleArn')?.OutputValue).toBe(SERVICE_ROLE);
     const r = await run(['bootstrap', '--env', 'production']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`bootstrap --env production: environment production is in the platform's own account ${HOME} (${WEST}); IAM is global`);
-    expect(await stack(west, `${PLATFORM}-platform`)).toBeNull();
+    expect(await stackOf(west, `${PLATFORM}-platform`)).toBeNull();
   });
 
   test('env create production: the env stack is in us-west-2, run as the home platform stack\'s service role', async () => {
     ok(await run(['env', 'create', 'staging']));
     ok(await run(['env', 'create', 'production']));
-    const there = await stack(west, `${PLATFORM}-production`);
+    const there = await stackOf(west, `${PLATFORM}-production`);
     expect(there?.StackStatus).toBe('CREATE_COMPLETE');
     expect(there?.RoleARN).toBe(SERVICE_ROLE);
-    expect(await stack(home, `${PLATFORM}-production`)).toBeNull();
-    expect((await stack(home, `${PLATFORM}-staging`))?.RoleARN).toBe(SERVICE_ROLE);
+    expect(await stackOf(home, `${PLATFORM}-production`)).toBeNull();
+    expect((await stackOf(home, `${PLATFORM}-staging`))?.RoleARN).toBe(SERVICE_ROLE);
     const list = await run(['env', 'list', '--json']);
     ok(list);
     expect(list.json().environments).toContainEqual(expect.objectContaining({ env: 'production', status: 'CREATE_COMPLETE', region: WEST }));
@@ -95,20 +85,20 @@ describe('an environment in the platform account, another region', () => {
     ok(await run(['deploy', `${REPO}:1.0`, 'shop', 'staging']));
     ok(await run(['secrets', 'set', 'shop', 'production', 'API_KEY', '--no-deploy'], 'west-secret\n'));
     ok(await run(['promote', 'shop', 'staging', 'production']));
-    const app = await stack(west, `${PLATFORM}-production-shop`);
+    const app = await stackOf(west, `${PLATFORM}-production-shop`);
     expect(app?.StackStatus).toMatch(/_COMPLETE$/);
     expect(app?.RoleARN).toBe(SERVICE_ROLE);
-    expect(await param(west, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${digest}`);
-    expect(await stack(home, `${PLATFORM}-production-shop`)).toBeNull();
+    expect(await stackParam(west, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${digest}`);
+    expect(await stackOf(home, `${PLATFORM}-production-shop`)).toBeNull();
     expect((await secretNames(west)).filter((n) => n.includes(`${PLATFORM}/production`) && n.endsWith('API_KEY'))).toHaveLength(1);
     expect((await secretNames(home)).filter((n) => n.includes(`${PLATFORM}/production`))).toEqual([]);
-    expect((await logGroups(west, `/cyclops/${PLATFORM}/production/shop`)).length).toBeGreaterThan(0);
-    expect(await logGroups(home, `/cyclops/${PLATFORM}/production/shop`)).toEqual([]);
+    expect((await logGroupNames(west, `/cyclops/${PLATFORM}/production/shop`)).length).toBeGreaterThan(0);
+    expect(await logGroupNames(home, `/cyclops/${PLATFORM}/production/shop`)).toEqual([]);
     expect((await keys('releases/production/shop/')).length).toBeGreaterThan(0);
     // a second deploy straight to production updates the stack in us-west-2
     const next = await pushImage(home, `${PLATFORM}/shop`, '1.1', 'xreg-layer-1.1');
     ok(await run(['deploy', `${REPO}:1.1`, 'shop', 'production']));
-    expect(await param(west, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${next}`);
+    expect(await stackParam(west, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${next}`);
     const status = await run(['status', 'shop', 'production', '--json']);
     ok(status);
   });

@@ -122,5 +122,8 @@ describe('acme and acme-eu in one account', () => {
     expect(await decide(acme, 'ecs:TagResource', task('acme-staging'), tags('acme', 'RunTask'))).toBe('Allowed');
     expect(await decide(acme, 'ecs:RegisterTaskDefinition', def('acme-eu-staging-dbadmin'), tags('acme-eu', 'RegisterTaskDefinition'))).toBe('ImplicitlyDenied');
     expect(await decide(acme, 'ecs:TagResource', task('acme-eu-staging'), tags('acme-eu', 'RunTask'))).toBe('ImplicitlyDenied');
+    // tagging is for what a create makes: never an existing cluster or service, even acme's own
+    expect(await decide(acme, 'ecs:TagResource', ecs('cluster/acme-staging'), { ...owned('acme'), [`aws:RequestTag/${TAG_PLATFORM}`]: 'acme', 'aws:TagKeys': [TAG_PLATFORM] })).toBe('ImplicitlyDenied');
+    expect(await decide(acme, 'ecs:TagResource', ecs('service/acme-staging/shop-web'), { ...owned('acme'), [`aws:RequestTag/${TAG_PLATFORM}`]: 'acme', 'aws:TagKeys': [TAG_PLATFORM] })).toBe('ImplicitlyDenied');
   });
 });
