@@ -136,8 +136,8 @@ describe('an environment in its own account and region', () => {
     expect(await stack(home, `${PLATFORM}-production-shop`)).toBeNull();
     expect(await param(home, `${PLATFORM}-staging-shop`, 'Image')).toBe(`${REPO}@${digest}`);
     const prodSecrets = await secretNames(prod);
-    expect(prodSecrets.filter((n) => n.includes('production') && n.endsWith('API_KEY'))).toHaveLength(1);
-    expect((await secretNames(home)).filter((n) => n.includes('production'))).toEqual([]);
+    expect(prodSecrets.filter((n) => n.startsWith(`cyclops/${PLATFORM}/production/`) && n.endsWith('API_KEY'))).toHaveLength(1);
+    expect((await secretNames(home)).filter((n) => n.startsWith(`cyclops/${PLATFORM}/production/`))).toEqual([]);
     expect((await logGroups(prod, `/cyclops/${PLATFORM}/production/shop`)).length).toBeGreaterThan(0);
     expect(await logGroups(home, `/cyclops/${PLATFORM}/production/shop`)).toEqual([]);
     // the store stays home: production's release log is in the home bucket, and records the promotion
