@@ -86,7 +86,8 @@ export const register: Register = (program, run) => {
       const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, deleteVolumes: opts.deleteVolumes, timeoutSeconds: opts.timeout });
       ctx.reporter.success('destroy.done', { app, env, deleted: r.deleted, outcome: r.outcome }, destroyMessage(r));
       const vols = r.volumes.deleted.length ? `; volumes deleted: ${r.volumes.deleted.join(', ')}` : r.volumes.kept.length ? `; volumes kept: ${r.volumes.kept.join(', ')}` : '';
-      ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}${vols}`);
+      const summary = r.outcome === 'nothing' ? `${r.stack}: absent; nothing to destroy` : `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}${vols}`;
+      ctx.reporter.result(r, summary);
     }),
   );
 };

@@ -3,6 +3,8 @@ import { examples, type Register } from './types';
 import type { Config } from '../config/model';
 import type { Context as CommandContext } from '../context';
 import type { DeployResult } from '../ops/deploy';
+import type { Ops } from '../ops/context';
+import type { PreviewTarget } from '../plan/preview';
 import { usageError } from '../errors';
 
 interface DeployFlags {
@@ -88,11 +90,18 @@ export const register: Register = (program, run) => {
       const preview = await previewOf(config, app, env, opts);
       const target = preview?.target ?? parsed;
       const once = opts.strategy === undefined ? preview?.config : (await import('../plan/strategy-override')).rollingOnce(preview?.config ?? config, target.app, env, opts.strategy);
-      const r = await deploy(await ctx.ops(target, once), { target, image, ref }, deployOptions(opts));
+      const r = await deploy(await previewOps(await ctx.ops(target, once), preview?.target), { target, image, ref }, deployOptions(opts));
       reportDeploy(ctx, r, env, image, opts);
     }),
   );
 };
+
+/** A preview's ops carry the previewed app's CLI-set variables and secret references in its config. */
+async function previewOps(ops: Ops, preview: PreviewTarget | undefined): Promise<Ops> {
+  if (!preview) return ops;
+  const { withAppSettings } = await import('../ops/previews');
+  return withAppSettings(ops, preview);
+}
 
 const deployOptions = (opts: DeployFlags) => ({
   dryRun: opts.dryRun,
@@ -119,7 +128,7 @@ async function deployBuilt(ctx: CommandContext, config: Config, dir: string, opt
   const preview = await previewOf(config, app, env, opts);
   const target = preview?.target ?? parsed;
   const req = { target, dir, dockerfile: opts.dockerfile, stage: opts.target, buildArgs: opts.buildArg, tag: opts.tag };
-  const r = await buildAndDeploy(await ctx.ops(target, preview?.config), liveRunner, req, deployOptions(opts));
+  const r = await buildAndDeploy(await previewOps(await ctx.ops(target, preview?.config), preview?.target), liveRunner, req, deployOptions(opts));
   if (!('app' in r)) {
     const b = r.build;
     ctx.reporter.success('deploy.done', { app: target.app, env, image: b.image, outcome: 'dry-run', release: null, changes: 0, seconds: 0 }, `dry run: would ${b.existing ? `deploy ${b.image} (already in ECR)` : `build and push ${b.image} with ${b.builder} for ${b.platforms.join(', ')}`}; nothing was built, pushed or changed`);

@@ -34,7 +34,7 @@ export const register: Register = (program, run) => {
     previews
       .command('prune')
       .argument('<env>', 'environment name from config')
-      .description('destroy the previews in ENV last deployed longer ago than --older-than, their databases included; apps that are not previews are never touched')
+      .description('destroy the previews in ENV last deployed longer ago than --older-than, their databases and volumes included; apps that are not previews are never touched')
       .option('--older-than <age>', 'required: e.g. 7d, 12h, 30m, 0s (every preview)')
       .option('--dry-run', 'list what would be destroyed; change nothing')
       .option('-y, --yes', 'do not ask for confirmation')
@@ -54,9 +54,9 @@ export const register: Register = (program, run) => {
         ctx.reporter.result({ env, dryRun: !!opts.dryRun, pruned: [], wouldPrune: names, kept: plan.keep.map((p) => p.app) }, names.length ? `would destroy: ${names.join(', ')}` : `no previews in ${env} older than ${opts.olderThan}`);
         return;
       }
-      if (!opts.yes) await ctx.reporter.confirm(`Destroy ${names.length} preview(s) in ${env} with their databases (${names.join(', ')})?`, `previews prune ${env}`);
+      if (!opts.yes) await ctx.reporter.confirm(`Destroy ${names.length} preview(s) in ${env} with their databases and volumes (${names.join(', ')})?`, `previews prune ${env}`);
       const results = await prunePreviews(ops, target, plan, { timeoutSeconds: opts.timeout });
-      ctx.reporter.result({ env, dryRun: false, pruned: results, wouldPrune: [], kept: plan.keep.map((p) => p.app) }, results.map((r) => `destroyed ${r.app} (database ${r.database})`));
+      ctx.reporter.result({ env, dryRun: false, pruned: results, wouldPrune: [], kept: plan.keep.map((p) => p.app) }, results.map((r) => `destroyed ${r.app} (database ${r.database}${r.volumes.deleted.length ? `, file systems ${r.volumes.deleted.join(', ')} deleted` : ''})`));
     }),
   );
 };

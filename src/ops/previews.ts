@@ -9,8 +9,21 @@ import { TAG_PREVIEW_OF } from '../naming';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp, registeredAppStacks, type DestroyResult } from './apps';
 import { now, type Ops } from './context';
-import type { PreviewTarget } from '../plan/preview';
+import { withPreviewedSettings, type PreviewTarget } from '../plan/preview';
 import type { AppTarget, Target } from '../plan/target';
+
+/**
+ * A preview runs what the previewed app runs: config's variables and secret references, and
+ * also those set with `vars set` and `secrets set` on the app (read here, at the preview's
+ * deploy; a later change to the app reaches the preview on its next deploy). The preview's own
+ * stored settings still layer over them, as for any app.
+ */
+export async function withAppSettings(ops: Ops, t: PreviewTarget): Promise<Ops> {
+  const s = await ops.store.readSettings(t.env, t.previewOf);
+  if (!Object.keys(s.vars).length && !Object.keys(s.secrets).length) return ops;
+  const app = withPreviewedSettings(ops.config.apps[t.app], s);
+  return { ...ops, config: { ...ops.config, apps: { ...ops.config.apps, [t.app]: app } } };
+}
 
 /** A deployed stack under the preview's name that is not a preview of the same app: refused before any write. */
 export function checkPreviewStack(stack: StackSummary | null, t: AppTarget & Partial<Pick<PreviewTarget, 'previewOf'>>): void {
@@ -67,8 +80,9 @@ export async function planPrune(ops: Ops, t: Target, olderThanSeconds: number): 
 }
 
 /**
- * Destroy each preview the plan names, its database included (when it has one). Each runs as
- * `destroy --drop-database` does, under the preview's own lock, with a config that knows it.
+ * Destroy each preview the plan names, its database and its volumes' file systems included.
+ * Each runs as `destroy --drop-database --delete-volumes` does, under the preview's own lock,
+ * with a config that knows it.
  */
 export async function prunePreviews(ops: Ops, t: Target, plan: PrunePlan, opts: { timeoutSeconds?: number } = {}): Promise<DestroyResult[]> {
   const results: DestroyResult[] = [];
@@ -76,7 +90,8 @@ export async function prunePreviews(ops: Ops, t: Target, plan: PrunePlan, opts: 
     const info = await ops.database.info(t.env, p.app);
     const config: Config = { ...ops.config, apps: { ...ops.config.apps, [p.app]: { ...previewOfConfig(ops.config, p, t.env), database: info !== null } } };
     say.step(ops.events, 'preview.pruning', { app: p.app, previewOf: p.previewOf, image: p.image ?? null }, `pruning preview ${p.app} (of ${p.previewOf}, ${p.image ?? 'no image'})`);
-    results.push(await destroyApp({ ...ops, config }, { platform: t.platform, env: t.env, app: p.app }, { dropDatabase: info !== null, timeoutSeconds: opts.timeoutSeconds }));
+    // A preview's data is disposable by definition: its database and its volumes' file systems go with it.
+    results.push(await destroyApp({ ...ops, config }, { platform: t.platform, env: t.env, app: p.app }, { dropDatabase: info !== null, deleteVolumes: true, timeoutSeconds: opts.timeoutSeconds }));
   }
   return results;
 }

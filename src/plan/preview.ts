@@ -40,6 +40,17 @@ export function previewAppConfig(base: AppConfig, name: string, opts: PreviewOpt
   };
 }
 
+/**
+ * The previewed app's CLI-set settings (`vars set`, `secrets set`: name → value, name → secret
+ * ARN) folded into the preview's config, as if config listed them: a stored variable wins over
+ * config's `env`, a stored secret over a variable of the same name, as they do for the app.
+ */
+export function withPreviewedSettings(preview: AppConfig, settings: { vars: Record<string, string>; secrets: Record<string, { arn: string }> }): AppConfig {
+  const secrets = { ...preview.secrets, ...Object.fromEntries(Object.entries(settings.secrets).map(([k, v]) => [k, v.arn])) };
+  const env = Object.fromEntries(Object.entries({ ...preview.env, ...settings.vars }).filter(([k]) => !Object.hasOwn(secrets, k)));
+  return { ...preview, env, secrets };
+}
+
 /** Checks the names (nothing touched yet) and returns the preview's config and target. */
 export function previewDeployment(config: Config, app: string, env: string, name: string, opts: PreviewOptions = {}): { config: Config; target: PreviewTarget } {
   checkApp(app);

@@ -259,7 +259,8 @@ beforeAll(async () => {
 afterAll(() => {
   const todo = cases.filter((c) => c.todo).length;
   // One line for the record: how many bad invocations were tried and how many came out clean.
-  process.stderr.write(`adversarial: ${cases.length} cases tried, ${clean.size} clean, ${cases.length - clean.size} not clean (${todo} marked todo)\n`);
+  const cleanCases = cases.filter((c) => clean.has(c)).length;
+  process.stderr.write(`adversarial: ${cases.length} cases tried, ${cleanCases} clean, ${cases.length - cleanCases} not clean (${todo} marked todo)\n`);
   for (const c of [aws.s3, aws.cfn, aws.ecs, aws.route53, aws.secrets]) c.destroy();
 });
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { Aws } from '../../src/aws/client';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/model';
-import { lockKey, settingsKey } from '../../src/naming';
+import { appSecretName, lockKey, settingsKey } from '../../src/naming';
 import { readRelease } from '../../src/store';
 import { freePort } from '../support/global-setup';
 import { cyclops, startCyclops } from '../support/cli';
@@ -23,7 +23,7 @@ import { createZone } from '../support/zones';
 
 const PLATFORM = 'crash';
 const BUCKET = 'crash-test-config';
-const APPS = ['a-create', 'b-execute', 'c-rollout', 'd-record', 'e-lapsed', 'f-live', 'g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked'];
+const APPS = ['a-create', 'b-execute', 'c-rollout', 'd-record', 'e-lapsed', 'f-live', 'g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked', 'm-unset-int', 'n-secret-term', 'o-sunset-int'];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-crash-'));
 let aws: Aws;
 let config: Config;
@@ -231,9 +231,9 @@ async function expectSettingsConverged(app: string, kind: 'vars' | 'secrets', in
   expect(await lockExists(app)).toBe(false);
 }
 
-describe('kill -9, SIGTERM and a held lock during vars and secrets changes: the natural rerun converges', () => {
+describe('kill -9, Ctrl-C, SIGTERM and a held lock during vars and secrets changes: the natural rerun converges', () => {
   beforeAll(async () => {
-    for (const app of ['g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked']) {
+    for (const app of ['g-vars-put', 'h-vars-exec', 'i-vars-term', 'j-secret-put', 'k-unset-exec', 'l-locked', 'm-unset-int', 'n-secret-term', 'o-sunset-int']) {
       const r = await run(['deploy', 'nginx:1.27', app, 'staging']);
       if (r.code !== 0) throw new Error(`setup: deploy ${app} exited ${r.code}: ${r.stderr}`);
     }
@@ -312,11 +312,12 @@ describe('kill -9, SIGTERM and a held lock during vars and secrets changes: the 
     const log = await releases('k-unset-exec');
     expect(log.filter((x) => x.kind === 'secrets' && (x.outcome ?? 'succeeded') === 'succeeded')).toHaveLength(2); // set, unset
     expect(await stackTemplate('k-unset-exec')).not.toMatch(/OLD_TOKEN/);
-    const gone = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: 'cyclops/staging/k-unset-exec/OLD_TOKEN' })).then(() => false, () => true);
-    expect(gone).toBe(true);
+    expect(await deletionScheduled(appSecretName(PLATFORM, 'staging', 'k-unset-exec', 'OLD_TOKEN'))).toBe(true);
   });
 
-  test('the loser of the lock (held live on another host) stores nothing: vars set and secrets set exit 3', async () => {
+  test('the loser of the lock (held live on another host) stores nothing: vars set/unset and secrets set/unset exit 3', async () => {
+    expect((await run(['vars', 'set', 'l-locked', 'staging', 'KEEP=1'])).code).toBe(0);
+    expect((await run(['secrets', 'set', 'l-locked', 'staging', 'KEPT_TOKEN'], 'value-kept-6')).code).toBe(0);
     const before = await settingsObject('l-locked');
     await aws.s3.send(
       new aws.sdk.s3.PutObjectCommand({
@@ -331,7 +332,83 @@ describe('kill -9, SIGTERM and a held lock during vars and secrets changes: the 
     const s = await run(['secrets', 'set', 'l-locked', 'staging', 'LOCKED_TOKEN'], 'value-three-3');
     expect(s.code).toBe(3);
     expect(await settingsObject('l-locked')).toEqual(before);
-    const none = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: 'cyclops/staging/l-locked/LOCKED_TOKEN' })).then(() => false, () => true);
+    const none = await aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: appSecretName(PLATFORM, 'staging', 'l-locked', 'LOCKED_TOKEN') })).then(() => false, () => true);
     expect(none).toBe(true);
+    // the unsets lose the same way and write nothing either
+    expect((await run(['vars', 'unset', 'l-locked', 'staging', 'KEEP'])).code).toBe(3);
+    expect((await run(['secrets', 'unset', 'l-locked', 'staging', 'KEPT_TOKEN'])).code).toBe(3);
+    expect(await settingsObject('l-locked')).toEqual(before);
+    expect(await deletionScheduled(appSecretName(PLATFORM, 'staging', 'l-locked', 'KEPT_TOKEN'))).toBe(false);
+  });
+
+  test('vars unset stopped by Ctrl-C (SIGINT) after CreateChangeSet: exit 130, stored but not applied, no lock; the rerun applies it', async () => {
+    expect((await run(['vars', 'set', 'm-unset-int', 'staging', 'GONE=1', 'STAY=2'])).code).toBe(0);
+    const r = await signalAt(['vars', 'unset', 'm-unset-int', 'staging', 'GONE'], '^CreateChangeSet$', 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(r.last).toMatch(/the variables of m-unset-int in staging are stored but not applied: run the same command again to apply them$/);
+    expect(await lockExists('m-unset-int')).toBe(false);
+    expect(await stackTemplate('m-unset-int')).toMatch(/"GONE"/); // still running
+    const list = await run(['vars', 'list', 'm-unset-int', 'staging', '--json']);
+    expect(list.json()).toMatchObject({ pendingUnset: ['GONE'] });
+    const again = await run(['vars', 'unset', 'm-unset-int', 'staging', 'GONE']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/nothing to do/);
+    const body = await stackTemplate('m-unset-int');
+    expect(body).not.toMatch(/"GONE"/);
+    expect(body).toMatch(/"STAY"/);
+    const log = await releases('m-unset-int');
+    expect(log.filter((x) => x.kind === 'vars' && (x.outcome ?? 'succeeded') === 'succeeded')).toHaveLength(2); // the set, and one for the unset
+    expect(await lockExists('m-unset-int')).toBe(false);
+  });
+
+  test('secrets set stopped by SIGTERM after CreateChangeSet: exit 143, no lock; the rerun applies it with exactly one secrets release', async () => {
+    const r = await signalAt(['secrets', 'set', 'n-secret-term', 'staging', 'TERM_TOKEN'], '^CreateChangeSet$', 'SIGTERM', 'value-four-4');
+    expect(r.code).toBe(143);
+    expect(r.last).toMatch(/stored but not applied: run the same command again to apply them$/);
+    expect(r.last).not.toMatch(/nothing (more )?was changed/);
+    expect(await lockExists('n-secret-term')).toBe(false);
+    expect(await stackTemplate('n-secret-term')).not.toMatch(/TERM_TOKEN/);
+    const status = await run(['status', 'n-secret-term', 'staging', '--json']);
+    expect(status.json()).toMatchObject({ pendingSettings: { names: ['TERM_TOKEN'] } });
+    const again = await run(['secrets', 'set', 'n-secret-term', 'staging', 'TERM_TOKEN'], 'value-four-4');
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toMatch(/nothing to do/);
+    await expectSettingsConverged('n-secret-term', 'secrets', /"Name":\s*"TERM_TOKEN",\s*"ValueFrom"/);
+  });
+
+  test('secrets unset stopped by Ctrl-C (SIGINT) after CreateChangeSet: exit 130, the secret kept while tasks use it; the rerun applies it and schedules the deletion', async () => {
+    expect((await run(['secrets', 'set', 'o-sunset-int', 'staging', 'INT_TOKEN'], 'value-five-5')).code).toBe(0);
+    const r = await signalAt(['secrets', 'unset', 'o-sunset-int', 'staging', 'INT_TOKEN'], '^CreateChangeSet$', 'SIGINT');
+    expect(r.code).toBe(130);
+    expect(await lockExists('o-sunset-int')).toBe(false);
+    const id = appSecretName(PLATFORM, 'staging', 'o-sunset-int', 'INT_TOKEN');
+    expect(await deletionScheduled(id)).toBe(false); // tasks still reference it
+    const again = await run(['secrets', 'unset', 'o-sunset-int', 'staging', 'INT_TOKEN', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.json()).toMatchObject({ action: 'removed', deployed: true, pending: false });
+    expect(await stackTemplate('o-sunset-int')).not.toMatch(/INT_TOKEN/);
+    const log = await releases('o-sunset-int');
+    expect(log.filter((x) => x.kind === 'secrets' && (x.outcome ?? 'succeeded') === 'succeeded')).toHaveLength(2); // set, unset
+    expect(await deletionScheduled(id)).toBe(true);
+    expect(await lockExists('o-sunset-int')).toBe(false);
   });
 });
+
+/** Start a command, hold `match`'s answer, send `sig` while it waits there, then let the answer through. */
+async function signalAt(args: string[], match: string, sig: 'SIGINT' | 'SIGTERM', input?: string): Promise<{ code: number | null; last: string }> {
+  await post(`/__hold?match=${encodeURIComponent(match)}&mode=response`);
+  const p = startCyclops(args, { cwd: dir, env: env(), input });
+  await waitUntil(`${match} to be held (stderr so far: ${p.stderr()})`, async () => ((await fetch(`${control}/__held`).then((x) => x.json())) as { held: boolean }).held || p.child.exitCode !== null);
+  expect(p.child.exitCode).toBeNull();
+  p.child.kill(sig);
+  await post('/__release');
+  const r = await p.done;
+  return { code: r.code, last: r.stderr.trim().split('\n').pop()! };
+}
+
+/** The secret exists and Secrets Manager has it scheduled for deletion (DeletedDate set). */
+const deletionScheduled = (id: string) =>
+  aws.secrets.send(new aws.sdk.secrets.DescribeSecretCommand({ SecretId: id })).then(
+    (d) => d.DeletedDate !== undefined,
+    () => false,
+  );
