@@ -146,6 +146,17 @@ export interface MessageData {
   'db.result': { db: string; database: string; role: string; secret: string };
   'db.ensured': { dbname: string; username: string; database: string; role: string; secret: string };
   'db.password.services-restarted': { services: number };
+  'email.smtp.user-created': { user: string; path: string };
+  'email.smtp.boundary-set': { user: string };
+  'email.smtp.key-created': { user: string; key: string };
+  'email.smtp.key-deleted': { user: string; key: string; why: string };
+  'email.smtp.password-stored': { secret: string; key: string };
+  'email.smtp.rotation-unfinished': { user: string; keys: string[] };
+  'email.smtp.rotation-resumed': { user: string; key: string };
+  'email.smtp.services-restarted': { services: string[] };
+  'email.smtp.user-deleted': { user: string };
+  'email.smtp.secret-deleted': { secret: string };
+  'email.rotated': AppEnv & { key: string; retired: string[] };
   'stack.creating': Stack;
   'stack.updating': Stack & { dryRun: boolean };
   'stack.checking-new': Stack;
@@ -336,6 +347,17 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'db.result': { kind: 'debug', about: 'database, role and secret: created, updated or unchanged' },
   'db.ensured': { kind: 'success', about: '`db ensure` done' },
   'db.password.services-restarted': { kind: 'step', about: 'services restarted so new tasks read a new password' },
+  'email.smtp.user-created': { kind: 'step', about: "an app's SMTP IAM user was created (platform path and boundary)" },
+  'email.smtp.boundary-set': { kind: 'step', about: "the SMTP user's permissions boundary was set to the platform's" },
+  'email.smtp.key-created': { kind: 'step', about: 'a new access key of the SMTP user (its id only: the secret key is never shown)' },
+  'email.smtp.key-deleted': { kind: 'step', about: 'an access key of the SMTP user was deleted, and why' },
+  'email.smtp.password-stored': { kind: 'step', about: "the derived SMTP password was stored in the app's smtp secret" },
+  'email.smtp.rotation-unfinished': { kind: 'warning', about: 'the SMTP user still has a key a rotation replaced: `email rotate` finishes it' },
+  'email.smtp.rotation-resumed': { kind: 'step', about: '`email rotate` finishes a rotation that had stored its new password' },
+  'email.smtp.services-restarted': { kind: 'step', about: "`email rotate`: the app's services restarted and rolled out with the new password" },
+  'email.smtp.user-deleted': { kind: 'step', about: "`destroy`: the app's SMTP user, its keys and policy were deleted" },
+  'email.smtp.secret-deleted': { kind: 'step', about: "`destroy`: the app's smtp secret was deleted (its key is gone)" },
+  'email.rotated': { kind: 'success', about: '`email rotate` done: the new key in use, the old one deleted' },
   'stack.creating': { kind: 'step', about: 'CreateStack' },
   'stack.updating': { kind: 'step', about: 'an update (or a dry run) starts with a change set' },
   'stack.checking-new': { kind: 'step', about: 'dry run of a stack that does not exist: a CREATE change set' },

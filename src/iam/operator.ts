@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import type { Config } from '../config/model';
-import { lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -65,6 +65,7 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
 const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
   const tag = TAG_PLATFORM;
   if (scope === 'platformFileSystems' || scope === 'platformCertificates' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
+  if (scope === 'boundedSmtpUsers') return { StringEquals: { 'iam:PermissionsBoundary': scopeArns('boundary', where)[0] } };
   if (scope === 'stacks') return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
   return undefined;
 };
@@ -87,6 +88,10 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return scopeArns('legacySecrets', where);
       case 'environmentRoles':
         return environmentRoles(config);
+      case 'smtpUsers':
+      case 'boundedSmtpUsers':
+        // the apps' SMTP users, under the platform's IAM path (src/naming.ts smtpUserName)
+        return [`arn:${where.partition}:iam::${where.account}:user${iamPath(where.platform)}*`];
       default:
         return scopeArns(scope, where);
     }
