@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // docs/events.md: every event code with how it is shown and what it means, generated from
-// EVENT_DOCS in src/events.ts through the built program (dist/cli.mjs).
+// EVENT_DOCS in src/event-docs.ts through the built program (dist/cli.mjs).
 // Usage: npm run build && node scripts/gen-events-doc.mjs [--check]
 // --check writes nothing and exits 1 when docs/events.md differs from what it would write.
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -18,21 +18,20 @@ import { Deadline } from '../deadline';
 import { usageError } from '../errors';
 import { message, say, type CyclopsEvent } from '../events';
 import { appStack, LOG_RETENTION_DAYS, tags } from '../naming';
-import type { ImageRef } from '../plan/inputs';
-import type { AppTarget } from '../plan/target';
 import type { ServiceState } from '../ecs/rollout';
-import type { ApplyResult, ChangeSummary, EnvOutputs } from '../stacks';
-import { lowestFree, type BuildRecord, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
+import type { ApplyResult, EnvOutputs } from '../stacks';
+import { lowestFree, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { now, type Ops } from './context';
-import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Counts, type Rendered } from './desired-state';
+import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Rendered } from './desired-state';
 import { planDeploy, renderPlan, settingsKnown, wantsDatabase, type DeployInputs, type DeployPlan } from './deploy-plan';
 import { requireEnvOutputs } from './envstack';
 import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
 import { withAppLock, type LockScope } from './lock';
+import type { DeployOptions, DeployRequest, DeployResult } from './deploy-types';
 import { checkPreviewStack } from './previews';
 import { draft, recordFailure, type Fields as RecordFields } from './release-log';
-import { describeRelease, type Touched } from './release-describe';
+import { describeRelease } from './release-describe';
 import { isReleasePhaseFailed, releasePhase } from './release-phase';
 import { keptVolumes } from './kept-volumes';
 import { createHeld, createsHeld } from './first-release';
@@ -41,55 +40,7 @@ import { externalCertificateFor } from './external-certificate';
 import { readLive, verifyStack } from './verify-stack';
 import { ensureSmtp, wantsSmtp } from '../email/smtp-user';
 
-export interface DeployOptions {
-  dryRun?: boolean;
-  wait?: boolean;
-  timeoutSeconds?: number;
-  counts?: Counts;
-  /** logical ids the change-safety guard lets be replaced or removed (--allow-replace) */
-  allowReplace?: string[];
-  /** what the release log calls this change (vars and secrets re-apply the current image) */
-  kind?: Extract<ReleaseKind, 'deploy' | 'vars' | 'secrets'>;
-  /** start a new deployment even when the template is unchanged (a new secret version) */
-  restart?: boolean;
-  /** emergencies only: deploy without running processes.release (recorded) */
-  skipReleasePhase?: boolean;
-  /** the app lock the caller already holds (vars and secrets take it before their first write) */
-  scope?: LockScope;
-  /** `promote`: the release whose image this deploy carries (recorded) */
-  promotedFrom?: { env: string; release: number };
-  /** vars and secrets: the names the command changed (a secret set again keeps its ARN: no diff shows it) */
-  touched?: Touched;
-  /** `deploy --build`: how the image was built (recorded) */
-  build?: BuildRecord;
-}
-
-export interface DeployRequest {
-  target: AppTarget;
-  image: string;
-  ref: ImageRef;
-}
-
-export interface DeployResult {
-  app: string;
-  env: string;
-  image: string;
-  port: number;
-  url: string;
-  stack: string;
-  status: string;
-  changed: boolean;
-  action: ApplyResult['action'];
-  /** the fast path: nothing was asked of CloudFormation */
-  skipped: boolean;
-  changes: ChangeSummary[];
-  duration: number;
-  release: ReleaseRecord | null;
-  /** the digest deployed (an ECR tag resolved, or a digest given); null: deployed by tag */
-  imageDigest: string | null;
-  database: { dbname: string; username: string; secretArn: string; state: string } | null;
-  services: { name: string; desired: number; running: number; rollout?: string }[];
-}
+export type { DeployOptions, DeployRequest, DeployResult } from './deploy-types';
 
 /** What the read step saw; the re-check compares the release pointer and the stack with it. */
 interface Observed {

@@ -7,6 +7,7 @@
 import { usageError } from '../errors';
 import { say } from '../events';
 import { appStack } from '../naming';
+import { EXTERNAL_CERTIFICATE_PARAMETER } from '../plan';
 import { outcomeOf, type ReleaseRecord } from '../store';
 import { now, type Ops } from './context';
 import { withAppLock } from './lock';
@@ -66,6 +67,28 @@ export async function rollbackTarget(lookup: RecordLookup, current: ReleaseRecor
   throw usageError(`rollback ${t.app} ${t.env}: release ${current.number} is the first that succeeded; there is nothing earlier to roll back to`);
 }
 
+/**
+ * The parameters a rollback applies: the target release's, except its domains certificate when
+ * that one is no longer issued (pruned by `domains --prune`, expired, revoked): the certificate
+ * belongs to the domain names, not to the release, and a listener certificate that no longer
+ * exists fails the stack update. The stack then keeps the issued certificate it has, else none.
+ */
+export async function rollbackParameters(ops: Ops, t: AppTarget, parameters: Record<string, string>): Promise<Record<string, string>> {
+  const wanted = parameters[EXTERNAL_CERTIFICATE_PARAMETER];
+  if (!wanted) return parameters;
+  const issued = new Set((await ops.certificates.list(t.env, t.app)).filter((c) => c.status === 'ISSUED').map((c) => c.arn));
+  if (issued.has(wanted)) return parameters;
+  const live = (await ops.stacks.describe(appStack(t.platform, t.env, t.app)))?.parameters[EXTERNAL_CERTIFICATE_PARAMETER] ?? '';
+  const kept = issued.has(live) ? live : '';
+  say.warn(
+    ops.events,
+    'rollback.certificate-kept',
+    { app: t.app, env: t.env, wanted, kept: kept || null },
+    `the domains certificate of the release rolled back to (${wanted}) is no longer issued; the rollback ${kept ? `keeps the stack's certificate ${kept}` : 'serves those domains without one until "cyclops domains ' + t.app + ' ' + t.env + '" attaches a new one'}`,
+  );
+  return { ...parameters, [EXTERNAL_CERTIFICATE_PARAMETER]: kept };
+}
+
 export async function rollback(ops: Ops, t: AppTarget, opts: RollbackOptions = {}): Promise<RollbackResult> {
   const started = now(ops);
   const state = await ops.store.readRelease(t.env, t.app);
@@ -81,7 +104,8 @@ export async function rollback(ops: Ops, t: AppTarget, opts: RollbackOptions = {
   const template = await requireTemplate(ops, target, `rollback --to ${target.number}`);
   say.warn(ops.events, 'rollback.migrations-note', {}, MIGRATIONS_NOTE);
   say.step(ops.events, 'rollback.started', { app: t.app, env: t.env, from: current.number ?? null, to: target.number ?? null, image: target.image }, `rolling ${t.app} in ${t.env} back from release ${current.number} to ${target.number} (${target.image})`);
-  const input = { base: target, parameters: template.parameters, kind: 'rollback' as const, target: target.number, counts: target.counts, timeoutSeconds: opts.timeoutSeconds, started };
+  const parameters = await rollbackParameters(ops, t, template.parameters);
+  const input = { base: target, parameters, kind: 'rollback' as const, target: target.number, counts: target.counts, timeoutSeconds: opts.timeoutSeconds, started };
   if (opts.dryRun) {
     const r = await reapply(ops, t, null, { ...input, dryRun: true });
     return { ...base, changed: r.applied.changed, action: 'dry-run', dryRun: true, release: null, changes: r.applied.changes, duration: elapsed(ops, started) };

@@ -3,7 +3,8 @@
  * src/events.ts. Written by `npm run build && node scripts/gen-events-doc.mjs`; a unit test
  * fails when the file is stale.
  */
-import { EVENT_DOCS, type EventCode } from '../events';
+import type { EventCode } from '../events';
+import { EVENT_DOCS } from '../event-docs';
 
 export function eventsMarkdown(): string {
   const codes = (Object.keys(EVENT_DOCS) as EventCode[]).sort();
@@ -15,7 +16,7 @@ export function eventsMarkdown(): string {
   const lines = [
     '# Events',
     '',
-    '<!-- Generated from src/events.ts by scripts/gen-events-doc.mjs; do not edit. -->',
+    '<!-- Generated from src/events.ts and src/event-docs.ts by scripts/gen-events-doc.mjs; do not edit. -->',
     '',
     'Every line cyclops writes to stderr while it works is an event with a stable `code` and a',
     'typed payload (`data`). With `--progress json` each event is one JSON line:',

@@ -5,8 +5,9 @@
  * and status reports it. The environment serves HTTPS with a given certificate (moto's
  * CloudFormation has no ACM resource), so the app stack has the ExternalCertificateArn
  * parameter; DescribeStacks shows what deploy passed.
- * moto issues a DNS-validated certificate MOTO_ACM_VALIDATION_WAIT (60 s) after its request, never
- * by checking records: the second test waits that out and proves the attach through a release of
+ * moto issues a DNS-validated certificate MOTO_ACM_VALIDATION_WAIT seconds after its request, never
+ * by checking records: this file runs its own moto with that wait at 20 s (the default 60 s
+ * would cost the suite 40 s), and the second test waits that out and proves the attach through a release of
  * kind domains on the stack's parameter. What moto cannot show: the seconds before ACM publishes
  * the validation records, a delete refused while in use (test/unit/aws-acm.test.ts,
  * aws-sdk-client-mock), and the listener certificate itself, since its CloudFormation skips
@@ -16,19 +17,28 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { motoAws } from '../support/store-env';
+import { connect } from '../../src/aws/client';
+import { startMoto } from '../support/global-setup';
+import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { motoCli, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'dxe';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-domains-ext-'));
+/** moto's MOTO_ACM_VALIDATION_WAIT for this file's own moto */
+const ISSUE_AFTER_SECONDS = 20;
 let aws: Aws;
+let moto: Awaited<ReturnType<typeof startMoto>>;
 const cli = motoCli(dir);
 const ok = (r: { code: number; stderr: string }) => expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
 const NAMES = ['www.dxe-shop.org', 'dxe-shop.org'];
 
 beforeAll(async () => {
-  aws = await motoAws();
+  moto = await startMoto(1, false, { MOTO_ACM_VALIDATION_WAIT: String(ISSUE_AFTER_SECONDS) });
+  // the CLI (motoCli) and writeMotoConfig read MOTO_ENDPOINT: this file's moto
+  process.env.MOTO_ENDPOINT = moto.endpoint;
+  setTestCredentials();
+  aws = await connect({ region: TEST_REGION, endpoint: moto.endpoint, maxAttempts: 2 });
   // the environment's own (default) certificate, made outside cyclops as tls.certificateArn expects
   const envCert = (await aws.acm.send(new aws.sdk.acm.RequestCertificateCommand({ DomainName: '*.staging.dxe.dev', ValidationMethod: 'DNS' }))).CertificateArn!;
   await writeMotoConfig(aws, dir, {
@@ -46,8 +56,9 @@ beforeAll(async () => {
   for (const args of [['bootstrap'], ['env', 'create', 'staging']]) ok(await cli(...args, '--json'));
 }, 180_000);
 
-afterAll(() => {
+afterAll(async () => {
   for (const c of [aws.s3, aws.cfn, aws.acm]) c.destroy();
+  await moto.stop();
 });
 
 const stackParams = async () => {
@@ -107,8 +118,8 @@ test('deploy, then domains: one tagged certificate, its validation and traffic r
 test('once moto says ISSUED (after its validation wait), domains puts the certificate on the stack through a release of kind domains', async () => {
   const [cert] = await appCertificates();
   const created = (await aws.acm.send(new aws.sdk.acm.DescribeCertificateCommand({ CertificateArn: cert.arn }))).Certificate!.CreatedAt!;
-  // moto issues a DNS-validated certificate MOTO_ACM_VALIDATION_WAIT (60 s) after its creation
-  const wait = created.getTime() + 62_000 - Date.now();
+  // moto issues a DNS-validated certificate MOTO_ACM_VALIDATION_WAIT seconds after its creation
+  const wait = created.getTime() + (ISSUE_AFTER_SECONDS + 2) * 1000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   const r = await cli('domains', 'web', 'staging', '--json');
   ok(r);

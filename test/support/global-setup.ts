@@ -58,7 +58,7 @@ function stopChild(child: ChildProcess, ms = 5000): Promise<void> {
  * file that needs services of more than one task to complete their rollout starts its own
  * with a larger `ecsRunning` (and `exportEnv` false).
  */
-export async function startMoto(ecsRunning = 1, exportEnv = true): Promise<{ endpoint: string; direct: string; stop: () => Promise<void> }> {
+export async function startMoto(ecsRunning = 1, exportEnv = true, env: Record<string, string> = {}): Promise<{ endpoint: string; direct: string; stop: () => Promise<void> }> {
   const bin = which('moto_server');
   if (!bin) throw new Error('moto_server is not on PATH: the AWS integration tests need it (pip install "moto[server]", or add the pyenv shims to PATH)');
   const port = await freePort();
@@ -67,7 +67,7 @@ export async function startMoto(ecsRunning = 1, exportEnv = true): Promise<{ end
     await Promise.all(children.map((c) => stopChild(c)));
   };
   try {
-    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(ecsRunning) } }));
+    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(ecsRunning), ...env } }));
     const direct = `http://127.0.0.1:${port}`;
     await waitFor(`${direct}/moto-api/`, 20000);
     // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).

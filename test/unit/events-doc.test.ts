@@ -1,11 +1,11 @@
 /**
- * docs/events.md lists every event code (EVENT_DOCS in src/events.ts, which tsc keeps in step
+ * docs/events.md lists every event code (EVENT_DOCS in src/event-docs.ts, which tsc keeps in step
  * with the payload types); this fails when the file is stale. Regenerate with
  * `npm run build && node scripts/gen-events-doc.mjs`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { EVENT_DOCS } from '../../src/events';
+import { EVENT_DOCS } from '../../src/event-docs';
 import { documentedCodes, eventsMarkdown } from '../../src/report/events-doc';
 
 const file = readFileSync(path.join(__dirname, '../../docs/events.md'), 'utf8');
