@@ -15,6 +15,7 @@ import { applyTemplate } from './apply-template';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
 import type { Target } from '../plan/target';
+import { emailStatus } from '../email/status';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
   const body = templateBody(renderCluster(ops.config, t.env));
@@ -193,6 +194,8 @@ export async function showEnv(ops: Ops, t: Target) {
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
+    // identity, DKIM and sandbox: SES's own state (null without environments.<env>.email)
+    email: await emailStatus(ops, t.env),
     warnings: envWarnings(ops, t.env),
   };
 }
