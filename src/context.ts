@@ -90,7 +90,7 @@ export class Context {
         ]);
         const aws = await connectEnv(home, opts, where, currentHolder().split('@')[0]);
         await checkEnvAccount({ account: () => callerAccount(aws) }, env, where);
-        this.reporter.debug('aws.environment', { env, account: where.account, region: where.region }, `environment ${env}: account ${where.account}, region ${where.region}`);
+        this.reporter.debug('aws.environment', { env, account: where.account ?? null, region: where.region }, `environment ${env}: ${where.account ? `account ${where.account}` : "the platform's account"}, region ${where.region}`);
         return aws;
       })();
       this.envAwsPromises.set(env, p);

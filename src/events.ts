@@ -19,7 +19,7 @@ type Ranges = Record<string, { min: number; max: number }>;
 /** Payloads of the message events (step, info, success, warning, debug), by code. */
 export interface MessageData {
   'aws.call': { service: string; operation: string; ok: boolean; ms: number };
-  'aws.environment': { env: string; account: string; region: string };
+  'aws.environment': { env: string; account: string | null; region: string };
   'cli.signal': { signal: string };
   'config.warning': Record<string, never>;
   'config.template.read': { url: string; sha256: string; bytes: number };
@@ -29,6 +29,7 @@ export interface MessageData {
   'iam-policy.account-unknown': { reason: string };
   'iam-policy.offline': Record<string, never>;
   'iam-policy.master-secret-missing': { envs: string[] };
+  'iam-policy.master-secret-unreadable': { env: string; reason: string };
   'iam-policy.master-secret-placeholder': { envs: string[] };
   'iam-policy.parts': { level: string; parts: number };
   'ports.allocated': AppEnv & { port: number; attempts: number };
@@ -57,6 +58,7 @@ export interface MessageData {
   'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
   'build.pushed': { image: string; digest: string; seconds: number };
   'build.secret-arg': { names: string[] };
+  'images.manifest-unread': { digest: string; reason: string };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };
   'deploy.release.replace-corrupt': { key: string; problem: string };
@@ -128,6 +130,8 @@ export interface MessageData {
   'promote.done': AppEnv & { from: string; fromRelease: number; image: string; outcome: 'dry-run' | 'unchanged' | 'promoted'; release: number | null; seconds: number };
   'ci.github.trust': { repo: string; subjects: string[] };
   'ci.master-secret-missing': { envs: string[] };
+  'ci.master-secret-unreadable': { env: string; reason: string };
+  'ci.environment-role': { env: string; account: string | null; region: string; deployRoleArn: string | null };
   'rollback.certificate-kept': AppEnv & { wanted: string; kept: string | null };
   'rollback.unchanged': AppEnv & { release: number | null };
   'rollback.migrations-note': Record<string, never>;
@@ -137,12 +141,11 @@ export interface MessageData {
   'status.alarms-unavailable': AppEnv & { reason: string };
   'status.release-corrupt': { key: string; problem: string };
   'status.settings-pending': { revision: number; runningRevision: number; names: string[] };
-  'destroy.nothing': AppEnv;
   'destroy.port.released': { port: number };
   'destroy.volume.deleted': { id: string };
   'destroy.volumes.kept': { ids: string[] };
   'destroy.logs.kept': { group: string; retentionDays: number };
-  'destroy.done': AppEnv & { deleted: boolean };
+  'destroy.done': AppEnv & { deleted: boolean; outcome: 'destroyed' | 'cleared' | 'nothing' };
   'db.plan': { db: string; host: string; port: number; runner: string };
   'db.result': { db: string; database: string; role: string; secret: string };
   'db.ensured': { dbname: string; username: string; database: string; role: string; secret: string };
@@ -163,6 +166,9 @@ export interface MessageData {
   'stack.checking-new': Stack;
   'stack.change-set.created': Stack & { changeSet: string; type: 'CREATE' | 'UPDATE' };
   'stack.change-set.delete-failed': Stack & { changeSet: string; reason: string };
+  'stack.review.delete-failed': Stack & { reason: string };
+  'stack.adopting': Stack & { logicalId: string; resourceType: string; name: string; dryRun: boolean };
+  'env.zone.adopting': { env: string; domain: string; zoneId: string; nameServers: string[]; dryRun: boolean };
   'stack.change': ChangeRow;
   'stack.unchanged': Stack;
   'stack.change.blocked': Stack & { logicalId: string; resourceType: string; action: 'remove' | 'replace' };

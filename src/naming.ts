@@ -185,6 +185,13 @@ export const flowLogGroup = (platform: string, env: string) => `/cyclops/${platf
 export const IMAGE_TAG_PREFIX = 'cyclops-';
 /** The tag deploy gives the image digest a release runs: kept for as long as the repository exists. */
 export const releaseImageTag = (env: string, release: number) => `${IMAGE_TAG_PREFIX}${env}-${release}`;
+/** The environment and release a release tag names; null for any other tag. */
+export function parseReleaseImageTag(tag: string): { env: string; release: number } | null {
+  const m = new RegExp(`^${IMAGE_TAG_PREFIX}(.+)-(\\d+)$`).exec(tag);
+  return m ? { env: m[1], release: Number(m[2]) } : null;
+}
+/** Days after its push that the platform's lifecycle policy expires an untagged image. */
+export const UNTAGGED_IMAGE_DAYS = 14;
 
 /** Internal services: the env's private DNS namespace and each service's name in it (Cloud Map). */
 export const internalNamespace = (env: string) => `${env}.internal`;

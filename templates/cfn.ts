@@ -38,6 +38,7 @@ export interface Parameter {
 export interface Template {
   AWSTemplateFormatVersion: '2010-09-09';
   Description: string;
+  Metadata?: Record<string, Value>;
   Parameters?: Record<string, Parameter>;
   Conditions?: Record<string, Value>;
   Resources: Record<string, Resource>;

@@ -20,7 +20,21 @@ export interface ClusterInput {
   /** The environment's region (its own, else the platform's): it decides who delivers load-balancer access logs. */
   region: string;
   env: EnvironmentConfig;
+  /**
+   * The zone an earlier stack of this environment kept (config names none): used instead of
+   * creating a second one, so the parent's delegation to its name servers stays valid
+   * (src/ops/adopt.ts). Recorded in the template's Metadata so later updates keep it.
+   */
+  adoptedZone?: AdoptedZone;
 }
+
+export interface AdoptedZone {
+  id: string;
+  nameServers: string[];
+}
+
+/** The template Metadata key that records an adopted zone. */
+export const ADOPTED_ZONE_METADATA = 'CyclopsAdoptedHostedZone';
 
 /** Modern TLS only (TLS 1.3 and 1.2). */
 export const SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
@@ -103,9 +117,10 @@ export function clusterTemplate(input: ClusterInput): Template {
   const { platform, env } = input;
   const ids = { platform, env: env.name };
   const net = network(ids, env.network);
-  const zoneId: Value = env.dns.hostedZoneId ?? ref('HostedZone');
+  const adopted = env.dns.hostedZoneId ? undefined : input.adoptedZone;
+  const zoneId: Value = env.dns.hostedZoneId ?? adopted?.id ?? ref('HostedZone');
   const resources: Record<string, Resource> = { ...net.resources };
-  if (!env.dns.hostedZoneId) {
+  if (!env.dns.hostedZoneId && !adopted) {
     // Delegated from its parent by hand: deleting or replacing it would break the domain.
     resources.HostedZone = keep(tagged('AWS::Route53::HostedZone', ids, { Name: fqdn(env.dns.domain) }, 'HostedZoneTags'));
   }
@@ -164,7 +179,7 @@ export function clusterTemplate(input: ClusterInput): Template {
     hostedZoneId: zoneId,
     domain: env.dns.domain,
     ...data.outputs,
-    nameServers: env.dns.hostedZoneId ? undefined : join(',', getAtt('HostedZone', 'NameServers')),
+    nameServers: env.dns.hostedZoneId ? undefined : adopted ? adopted.nameServers.join(',') || undefined : join(',', getAtt('HostedZone', 'NameServers')),
     httpListenerArn: ref('HttpListener'),
     httpsListenerArn: https ? ref('HttpsListener') : undefined,
     accessLogBucket: ref('LogBucket'),
@@ -182,6 +197,7 @@ export function clusterTemplate(input: ClusterInput): Template {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `cyclops environment ${env.name} of platform ${platform}: network, ECS cluster, load balancer, DNS and database`,
+    ...(adopted ? { Metadata: { [ADOPTED_ZONE_METADATA]: { HostedZoneId: adopted.id, NameServers: adopted.nameServers } } } : {}),
     ...(Object.keys(parameters).length ? { Parameters: parameters } : {}),
     Resources: resources,
     Outputs: outputs,

@@ -7,7 +7,7 @@
 import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
-import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
@@ -25,6 +25,11 @@ export interface PlatformInput {
    * each repository's policy lets them pull its images. Empty or absent: no repository policy.
    */
   pullAccounts?: string[];
+  /**
+   * Regions of environments in this account besides the stack's own (`environments.<env>.aws:
+   * {region}`): the service role and the boundary cover their resources too (IAM is global).
+   */
+  regions?: string[];
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
 }
@@ -43,7 +48,7 @@ export const substituted = (v: unknown): Value =>
  * The service role: trusted by CloudFormation for this account only, with its permissions
  * in managed policies (each within IAM's size limit) generated from src/iam.
  */
-export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs'>): Record<string, Resource> {
+export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'regions'>): Record<string, Resource> {
   const resources: Record<string, Resource> = {
     ServiceRole: {
       Type: 'AWS::IAM::Role',
@@ -65,7 +70,7 @@ export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bu
       },
     },
   };
-  const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket };
+  const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket, ...(input.regions?.length ? { otherRegions: input.regions } : {}) };
   const withArns = (statements: ReturnType<typeof boundaryStatements>) => substituted(statements);
   // The ceiling of every role the env and app stacks create: the service role may create roles only with it.
   resources.Boundary = {
@@ -150,7 +155,7 @@ export function platformTemplate(input: PlatformInput): Template {
   const outputs: Record<string, Output> = {
     [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
   };
-  const policy = lifecyclePolicy(input.untaggedDays ?? 14);
+  const policy = lifecyclePolicy(input.untaggedDays ?? UNTAGGED_IMAGE_DAYS);
   for (const app of input.apps) {
     const id = repositoryId(app);
     resources[id] = keep(

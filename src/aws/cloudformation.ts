@@ -31,6 +31,12 @@ export interface StackWrite {
   capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[];
   /** the role CloudFormation assumes for this stack (the platform's service role) */
   roleArn?: string;
+  /**
+   * Change sets only: CloudFormation imports the template's named, retained resources that
+   * already exist instead of failing to create them (ImportExistingResources,
+   * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/import-resources-automatically.html)
+   */
+  importExisting?: boolean;
 }
 
 
@@ -178,7 +184,13 @@ export async function createChangeSet(aws: Aws, input: StackWrite & { changeSetN
   const out = await call(aws, `create change set for stack ${input.stackName}`, () =>
     aws.cfn.send(
       // ClientToken: a retried CreateChangeSet is not taken for a second change set of that name
-      new aws.sdk.cfn.CreateChangeSetCommand({ ...writeParams(input), ChangeSetName: input.changeSetName, ChangeSetType: input.type, ClientToken: idempotencyToken() }),
+      new aws.sdk.cfn.CreateChangeSetCommand({
+        ...writeParams(input),
+        ChangeSetName: input.changeSetName,
+        ChangeSetType: input.type,
+        ClientToken: idempotencyToken(),
+        ...(input.importExisting ? { ImportExistingResources: true } : {}),
+      }),
     ),
   );
   return { stackId: out.StackId };

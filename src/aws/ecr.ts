@@ -76,7 +76,7 @@ const ARCH_NAMES: Record<string, string> = { amd64: 'x86_64', arm64: 'arm64' };
 const archName = (a: string) => ARCH_NAMES[a] ?? a;
 
 interface Manifest {
-  manifests?: { platform?: { os?: string; architecture?: string } }[];
+  manifests?: { digest?: string; platform?: { os?: string; architecture?: string } }[];
   config?: { digest?: string };
   /** Docker schema 1 */
   architecture?: string;
@@ -89,6 +89,11 @@ interface Manifest {
  * GetDownloadUrlForLayer for the config blob and a GET of it).
  */
 export async function imageArchitectures(aws: Aws, image: EcrImage, digest: string): Promise<string[]> {
+  return (await imagePlatforms(aws, image, digest)).architectures;
+}
+
+/** An image's architectures, and for a manifest list / OCI index the digests of the manifests it lists (its variants and attestations). */
+export async function imagePlatforms(aws: Aws, image: Omit<EcrImage, 'region'>, digest: string): Promise<{ architectures: string[]; children: string[] }> {
   const ids = { registryId: image.registryId, repositoryName: image.repositoryName };
   const got = await call(aws, `read the manifest of ${image.repositoryName}@${digest}`, () =>
     aws.ecr.send(new aws.sdk.ecr.BatchGetImageCommand({ ...ids, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [...INDEX_TYPES, ...MANIFEST_TYPES] })),
@@ -100,9 +105,9 @@ export async function imageArchitectures(aws: Aws, image: EcrImage, digest: stri
     const archs = manifest.manifests
       .filter((m) => (m.platform?.os ?? 'linux') === 'linux' && m.platform?.architecture && m.platform.architecture !== 'unknown')
       .map((m) => archName(m.platform!.architecture!));
-    return [...new Set(archs)].sort();
+    return { architectures: [...new Set(archs)].sort(), children: manifest.manifests.flatMap((m) => (m.digest ? [m.digest] : [])) };
   }
-  if (manifest.architecture) return [archName(manifest.architecture)];
+  if (manifest.architecture) return { architectures: [archName(manifest.architecture)], children: [] };
   const configDigest = manifest.config?.digest;
   if (!configDigest) throw failure(`ECR image ${image.repositoryName}@${digest}: its manifest names no config blob, so its architecture is unknown`);
   const url = await call(aws, `locate the config of ${image.repositoryName}@${digest}`, () =>
@@ -113,7 +118,7 @@ export async function imageArchitectures(aws: Aws, image: EcrImage, digest: stri
   if (!res.ok) throw failure(`ECR image ${image.repositoryName}@${digest}: reading its config blob gave HTTP ${res.status}`);
   const blob = (await res.json()) as { architecture?: string };
   if (!blob.architecture) throw failure(`ECR image ${image.repositoryName}@${digest}: its config names no architecture`);
-  return [archName(blob.architecture)];
+  return { architectures: [archName(blob.architecture)], children: [] };
 }
 
 /** An ECR repository as DescribeRepositories gives it. */
@@ -157,4 +162,40 @@ export async function registryLogin(aws: Aws): Promise<RegistryLogin> {
   const colon = text.indexOf(':');
   if (colon < 1) throw failure('ECR gave an authorization token that is not "user:password"; try again');
   return { username: text.slice(0, colon), password: text.slice(colon + 1), host: data.proxyEndpoint.replace(/^https?:\/\//, '').replace(/\/+$/, '') };
+}
+
+/** One image of a repository as DescribeImages lists it. */
+export interface EcrImageDetail {
+  digest: string;
+  /** its tags, sorted; empty for an untagged image */
+  tags: string[];
+  /** when it was pushed (ISO) */
+  pushedAt: string | null;
+  /** the compressed size ECR reports (a manifest list: 0, its images are listed on their own) */
+  sizeBytes: number | null;
+  /** the manifest's media type (an index or a single image) */
+  mediaType: string | null;
+}
+
+/** Every image in the repository (DescribeImages, all pages), newest push first. */
+export async function listImages(aws: Aws, image: Omit<EcrImage, 'region'>): Promise<EcrImageDetail[]> {
+  const images: EcrImageDetail[] = [];
+  let token: string | undefined;
+  do {
+    const out = await call(aws, `list the images of ECR repository ${image.repositoryName}`, () =>
+      aws.ecr.send(new aws.sdk.ecr.DescribeImagesCommand({ registryId: image.registryId, repositoryName: image.repositoryName, nextToken: token, maxResults: 1000 })),
+    );
+    for (const d of out.imageDetails ?? []) {
+      if (!d.imageDigest) continue;
+      images.push({
+        digest: d.imageDigest,
+        tags: [...(d.imageTags ?? [])].sort(),
+        pushedAt: d.imagePushedAt ? new Date(d.imagePushedAt).toISOString() : null,
+        sizeBytes: typeof d.imageSizeInBytes === 'number' ? d.imageSizeInBytes : null,
+        mediaType: d.imageManifestMediaType ?? null,
+      });
+    }
+    token = out.nextToken;
+  } while (token);
+  return images.sort((a, b) => (b.pushedAt ?? '').localeCompare(a.pushedAt ?? '') || a.digest.localeCompare(b.digest));
 }

@@ -49,6 +49,11 @@ export function describeAwsError(e: unknown, ctx: AwsErrorContext): CyclopsError
     const where = ctx.endpoint ?? `AWS in ${ctx.region ?? 'the configured region'}`;
     return mk(`cannot reach ${where} (${code || msg}); check the network, --endpoint-url/AWS_ENDPOINT_URL and --region`, 'unreachable');
   }
+  const foreign = notAnAwsAnswer(e, name);
+  if (foreign) {
+    const where = ctx.endpoint ?? `the AWS endpoint in ${ctx.region ?? 'the configured region'}`;
+    return mk(`HTTP ${foreign.status} from ${where} (not an AWS answer${foreign.type ? `: ${foreign.type}` : ''}); check --endpoint-url/AWS_ENDPOINT_URL, or a proxy between here and AWS`, 'not-aws');
+  }
   if (name === 'UnrecognizedClientException' || name === 'InvalidClientTokenId' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch') {
     const which = ctx.profile ?? process.env.AWS_PROFILE;
     return mk(`AWS rejected the credentials (${name}); check that the keys${which ? ` of profile "${which}"` : ''} are current and belong to this account`, 'credentials');
@@ -83,4 +88,21 @@ function actualRegion(e: unknown, msg: string): string | undefined {
   if (header) return header;
   if (err?.Region) return err.Region;
   return /expecting '([a-z0-9-]+)'/i.exec(msg)?.[1];
+}
+
+/**
+ * An answer that no AWS service gave: a proxy's or a wrong endpoint's HTML page, say. The SDK
+ * surfaces it as a JSON SyntaxError (JSON protocols: ECS, Secrets Manager, CloudWatch Logs) or
+ * as an "Unknown" error with no request id (query and XML protocols: CloudFormation, S3);
+ * every AWS answer carries a request id (x-amzn-RequestId / x-amz-request-id).
+ */
+function notAnAwsAnswer(e: unknown, name: string): { status: number; type?: string } | null {
+  const err = e as { $metadata?: { httpStatusCode?: number; requestId?: string }; $response?: { statusCode?: number; headers?: Record<string, string> } };
+  const status = err?.$metadata?.httpStatusCode ?? err?.$response?.statusCode;
+  if (status === undefined || status < 300) return null;
+  const headers = err.$response?.headers ?? {};
+  const type = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1]?.split(';')[0].trim();
+  const html = type !== undefined && /^text\/html$/i.test(type);
+  const unparsed = name === 'SyntaxError' || ((name === 'Unknown' || name === 'UnknownError') && !err.$metadata?.requestId);
+  return html || unparsed ? { status, ...(type ? { type } : {}) } : null;
 }

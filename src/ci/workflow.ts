@@ -26,5 +26,16 @@ export function workflowLines(region: string, repo: string, roleArn: string | nu
   ].join('\n');
 }
 
+/** What `ci show` prints for the environments in other accounts: the role cyclops assumes in each. */
+export function environmentLines(envs: { env: string; account: string | null; region: string; deployRoleArn: string | null; problem: string | null }[]): string[] {
+  if (!envs.length) return [];
+  return [
+    [
+      'environments in other accounts (cyclops assumes their deploy role from the CI role; "cyclops bootstrap --env NAME" makes it):',
+      ...envs.map((e) => `  ${e.env}: account ${e.account ?? '?'} (${e.region}), role ${e.deployRoleArn ?? '-'}${e.problem ? `\n    ${e.problem}` : ''}`),
+    ].join('\n'),
+  ];
+}
+
 /** The action is this repository (action.yml at its root): OWNER is where you publish or fork it. */
 export const ACTION_REPO = 'OWNER/cyclops';

@@ -84,9 +84,18 @@ export const register: Register = (program, run) => {
       if (!opts.yes) await ctx.reporter.confirm(`Destroy ${what}?`, `destroy ${app} ${env}`);
       if (opts.deleteVolumes && !opts.yes) await ctx.reporter.confirm(`Also DELETE every file on ${app}'s volumes in ${env}? This cannot be undone.`, `destroy ${app} ${env} --delete-volumes`);
       const r = await destroyApp(await ctx.ops(target), target, { dropDatabase: opts.dropDatabase, deleteVolumes: opts.deleteVolumes, timeoutSeconds: opts.timeout });
-      ctx.reporter.success('destroy.done', { app, env, deleted: r.deleted }, r.deleted ? `destroyed ${app} in ${env}` : `${app} in ${env} had no stack; port and release cleared`);
+      ctx.reporter.success('destroy.done', { app, env, deleted: r.deleted, outcome: r.outcome }, destroyMessage(r));
       const vols = r.volumes.deleted.length ? `; volumes deleted: ${r.volumes.deleted.join(', ')}` : r.volumes.kept.length ? `; volumes kept: ${r.volumes.kept.join(', ')}` : '';
       ctx.reporter.result(r, `${r.stack}: ${r.deleted ? 'deleted' : 'absent'}; port ${r.port ?? '-'} released; database ${r.database}${vols}`);
     }),
   );
 };
+
+/** The one line a destroy ends with, whichever way it went (a second destroy says "nothing to destroy" alone). */
+function destroyMessage(r: import('../ops/apps').DestroyResult): string {
+  const where = `${r.app} in ${r.env}`;
+  if (r.outcome === 'destroyed') return `destroyed ${where}`;
+  if (r.outcome === 'nothing') return `${where}: no stack, no port and no release record; nothing to destroy`;
+  const went = [r.port !== null ? `port ${r.port}` : null, 'its release record', r.database === 'dropped' ? 'its database' : null, r.volumes.deleted.length ? `file systems ${r.volumes.deleted.join(', ')}` : null].filter(Boolean);
+  return `${where} had no stack; cleared ${went.join(', ')}`;
+}

@@ -43,14 +43,18 @@ export const register: Register = (program, run) => {
     run(async (ctx, opts: BootstrapFlags) => {
       if (opts.env !== undefined) return bootstrapEnvCommand(ctx, opts);
       if (opts.envProfile !== undefined) throw usageError('--env-profile: only with --env NAME');
-      const { bootstrap } = await import('../ops/env');
+      const [{ bootstrap }, { envTarget }, config] = await Promise.all([import('../ops/env'), import('../plan/target'), ctx.config()]);
       const github = { github: opts.github, ref: opts.ref, pullRequests: opts.pullRequests, environment: opts.environment, oidcProviderArn: opts.oidcProviderArn };
-      const { bucket: r, stackName, pushed, result } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github });
+      // the CI roles name each database master secret, read where its environment lives
+      const opsIn = (env: string) => ctx.ops(envTarget(config, env));
+      const { bucket: r, stackName, pushed, result, repositories, adopted } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github, opsIn });
       ctx.reporter.result(
-        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs } },
+        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs, adopted }, repositories },
         [
           `s3://${r.bucket} (${r.created ? 'created' : 'exists'}; ${r.settings.join(', ')})`,
           `${stackName}: ${result.changed ? result.status : `no changes (${result.status})`}`,
+          ...Object.entries(repositories).map(([app, uri]) => `ECR repository for ${app}: ${uri ?? '(no output)'}`),
+          ...adopted.map((a) => `adopted ${a.resourceType} ${a.name}, kept by an earlier version of the stack`),
           ...(opts.github?.length ? ['next: "cyclops ci show" prints the role ARN and the workflow lines'] : []),
         ],
       );

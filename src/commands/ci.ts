@@ -7,9 +7,10 @@ export const register: Register = (program, run) => {
     ['cyclops ci show', 'cyclops ci show --json'],
   ).action(
     run(async (ctx) => {
-      const [{ showCi }, { workflowLines }] = await Promise.all([import('../ops/ci'), import('../ci/workflow')]);
-      const r = await showCi(await ctx.ops());
-      ctx.reporter.result(r, r.roles.map((x) => workflowLines(r.region, x.repo, x.roleArn, x.subjects)).join('\n\n'));
+      const [{ showCi }, { workflowLines, environmentLines }, { envTarget }, config] = await Promise.all([import('../ops/ci'), import('../ci/workflow'), import('../plan/target'), ctx.config()]);
+      // environments in other accounts are read there (their role or profile, after the account guard)
+      const r = await showCi(await ctx.ops(), (env) => ctx.ops(envTarget(config, env)));
+      ctx.reporter.result(r, [...r.roles.map((x) => workflowLines(r.region, x.repo, x.roleArn, x.subjects)), ...environmentLines(r.environments)].join('\n\n'));
     }),
   );
 };

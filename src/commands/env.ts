@@ -69,7 +69,7 @@ async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'crea
   const [{ envTarget }, ops, { delegation }, { ENV_OUTPUT }] = await Promise.all([import('../plan/target'), import('../ops/env'), import('../plan/delegation'), import('../naming')]);
   const config = await ctx.config();
   const target = envTarget(config, name);
-  const { stackName, pushed, result } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace }, verb);
+  const { stackName, pushed, result, adopted } = await ops.applyEnv(await ctx.ops(target), target, { dryRun: opts.dryRun, timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace }, verb);
   // A zone the stack created is not reachable until its parent delegates it: the exact record.
   const ns = result.outputs[ENV_OUTPUT.nameServers];
   const deleg = ns ? delegation(config.environments[name].dns.domain, ns.split(',')) : null;
@@ -85,10 +85,20 @@ async function applyEnv(ctx: Context, name: string, opts: ApplyOpts, verb: 'crea
       template: { key: pushed.key, uploaded: pushed.changed },
       outputs: result.outputs,
       delegation: deleg,
+      // what an earlier stack of this environment kept and this one took over
+      adopted,
       durationMs: Date.now() - started,
     },
-    [summary(name, result), ...(deleg ? [`delegate ${deleg.record.name} from its parent zone ${deleg.parent}: create there`, ...deleg.zoneFile.map((l) => `  ${l}`), `  or: ${deleg.command}`] : [])],
+    [summary(name, result), ...adoptedLines(adopted, result.action === 'dry-run'), ...(deleg ? [`delegate ${deleg.record.name} from its parent zone ${deleg.parent}: create there`, ...deleg.zoneFile.map((l) => `  ${l}`), `  or: ${deleg.command}`] : [])],
   );
+}
+
+function adoptedLines(adopted: { resources: { resourceType: string; name: string }[]; hostedZone: { id: string } | null }, dryRun: boolean): string[] {
+  const verb = dryRun ? 'would adopt' : 'adopted';
+  return [
+    ...(adopted.hostedZone ? [`${verb} hosted zone ${adopted.hostedZone.id}, kept by an earlier stack of this environment`] : []),
+    ...adopted.resources.map((a) => `${verb} ${a.resourceType} ${a.name}, kept by an earlier stack of this environment`),
+  ];
 }
 
 function summary(env: string, r: ApplyResult): string {
@@ -193,6 +203,7 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     ...(view.delegation ? [`create in the parent zone ${view.delegation.parent}:`, ...view.delegation.zoneFile.map((l) => `  ${l}`), `  or: ${view.delegation.command}`] : []),
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
+    ...Object.entries(view.repositories).map(([app, uri]) => row(`image ${app}`, uri ?? 'no ECR repository yet; run "cyclops bootstrap"')),
     ...(view.email ? [row('email', emailLine(view.email))] : []),
   ]);
 }

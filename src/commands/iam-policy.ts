@@ -40,9 +40,11 @@ export const register: Register = (program, run) => {
       const rdsEnvs = level === 'read' ? [] : Object.keys(config.environments).filter((e) => config.environments[e].database.type === 'rds');
       let masterSecrets: Record<string, string> = {};
       if (rdsEnvs.length && source === 'sts') {
-        const { masterSecrets: lookUp } = await import('../ops/account');
-        const r = await lookUp(await ctx.ops(), rdsEnvs);
+        const [{ masterSecrets: lookUp }, { envTarget }] = await Promise.all([import('../ops/account'), import('../plan/target')]);
+        // each secret is read where its environment lives (its account and region, after the account guard)
+        const r = await lookUp((env) => ctx.ops(envTarget(config, env)), rdsEnvs);
         masterSecrets = r.found;
+        for (const u of r.unreachable) ctx.reporter.warn('iam-policy.master-secret-unreadable', { env: u.env, reason: u.reason }, `could not read environment ${u.env}'s database master secret where it lives (${u.reason}): the policy names ${masterSecretPlaceholder(u.env)}; run iam-policy again once its account can be read`);
         if (r.missing.length) ctx.reporter.warn('iam-policy.master-secret-missing', { envs: r.missing }, `no database master secret yet for ${r.missing.join(', ')} (env stack not created): the policy names ${masterSecretPlaceholder(r.missing[0])}; run iam-policy again after "cyclops env create"`);
       } else if (rdsEnvs.length) {
         ctx.reporter.warn('iam-policy.master-secret-placeholder', { envs: rdsEnvs }, `the database master secrets of ${rdsEnvs.join(', ')} are placeholders (${masterSecretPlaceholder(rdsEnvs[0])}): run iam-policy with AWS access to name them`);

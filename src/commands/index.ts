@@ -28,6 +28,7 @@ import { register as configCmd } from './config';
 import { register as ports } from './ports';
 import { register as unlock } from './unlock';
 import { register as releases } from './releases';
+import { register as images } from './images';
 import { register as rollback } from './rollback';
 import { register as abort } from './abort';
 import { register as promote } from './promote';
@@ -74,6 +75,7 @@ export const commandsByName: Record<string, Register> = {
   ports,
   unlock,
   releases,
+  images,
   rollback,
   scale,
   domains: domainsCmd,

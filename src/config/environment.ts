@@ -46,7 +46,8 @@ export type DatabaseConfig =
  * home credentials, or a named profile; neither: the home credentials themselves).
  */
 export interface EnvAwsConfig {
-  account: string;
+  /** absent: the platform's own account (the home credentials, in `region`) */
+  account?: string;
   region: string;
   roleArn?: string;
   profile?: string;
@@ -134,8 +135,10 @@ export function resolveEnvironment(name: string, e: ParsedConfig['environments']
             ssl: d.ssl ?? 'prefer',
           }
         : { type: 'none' };
+  // roleArn names its account; with neither account nor roleArn, the home credentials' own account
+  const account = e.aws?.account ?? e.aws?.roleArn?.split(':')[4];
   const aws: EnvAwsConfig | undefined = e.aws && {
-    account: e.aws.account,
+    ...(account ? { account } : {}),
     region: e.aws.region ?? home,
     ...(e.aws.roleArn ? { roleArn: e.aws.roleArn } : {}),
     ...(e.aws.profile ? { profile: e.aws.profile } : {}),

@@ -259,8 +259,23 @@ function resolveAppByEnv(name: string, raw: ParsedConfig['apps'][string], envs: 
 /** The region an environment's stacks live in: its own (`aws.region`) or the platform's. */
 export const envRegion = (config: Config, env: string): string => config.environments[env]?.aws?.region ?? config.platform.region;
 
-/** The accounts environments live in other than through the home credentials (`aws.account`), sorted, unique. */
-export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws ? [e.aws.account] : [])))].sort();
+/** The accounts environments name (`aws.account`), sorted, unique. */
+export const envAccounts = (config: Config): string[] => [...new Set(Object.values(config.environments).flatMap((e) => (e.aws?.account ? [e.aws.account] : [])))].sort();
+
+/**
+ * Whether cyclops reaches an environment with the home credentials (no `aws`, or `aws` without
+ * roleArn and profile): then it is in the home account, whatever its region (the account guard
+ * refuses an `aws.account` those credentials do not act in).
+ */
+export const withHomeCredentials = (config: Config, env: string): boolean => {
+  const a = config.environments[env]?.aws;
+  return !a || (!a.roleArn && !a.profile);
+};
+
+/** The regions of the environments in the home account (reached with the home credentials), the platform's first. */
+export const homeAccountRegions = (config: Config): string[] => [
+  ...new Set([config.platform.region, ...Object.keys(config.environments).filter((e) => withHomeCredentials(config, e)).map((e) => envRegion(config, e))]),
+];
 
 /**
  * The app in an environment: its settings with that environment's `environments.<env>` merged

@@ -174,8 +174,14 @@ export function checkAppAccess(app: string, a: Raw, apps: ParsedConfig['apps'], 
     if (a.allow.length > MAX_ALLOW) {
       add(at('allow'), `has ${a.allow.length} CIDR blocks; a load-balancer rule takes at most ${MAX_RULE_CONDITION_VALUES} condition values and the host name takes one, so use at most ${MAX_ALLOW} (merge blocks into wider ones)`);
     }
+    // The environment's load balancer is IPv4-only (no IpAddressType: "ipv4", the default), so
+    // every client reaches it over IPv4 and a source-ip condition's IPv6 block never matches
+    // (docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SourceIpConditionConfig.html:
+    // the source address is the one that connects to the load balancer).
     a.allow.forEach((c, i) => {
-      if (!parseCidr(c)) add(at('allow', i), `"${c}" is not a CIDR block; use an IPv4 or IPv6 block such as "203.0.113.0/24" or "2001:db8::/32"`);
+      const cidr = parseCidr(c);
+      if (!cidr) add(at('allow', i), `"${c}" is not a CIDR block; use an IPv4 block such as "203.0.113.0/24"`);
+      else if (cidr.version === 6) add(at('allow', i), `"${c}" is an IPv6 block, but the load balancer is IPv4-only, so it would never match; list the IPv4 blocks those clients use instead`);
     });
     if (new Set(a.allow).size !== a.allow.length) add(at('allow'), 'lists a CIDR block twice; list each once');
   }

@@ -70,8 +70,9 @@ function checkEnvironment(name: string, e: ParsedConfig['environments'][string],
   }
   if (e.aws) {
     if (e.aws.roleArn && e.aws.profile) add(ctx, at('aws', 'roleArn'), 'cannot be set with profile; pick one: a role cyclops assumes from the home credentials, or a named profile');
+    if (e.aws.profile && !e.aws.account) add(ctx, at('aws', 'account'), `is required with profile: cyclops checks that profile ${e.aws.profile}'s credentials act in that account before any write; add the account's 12 digits`);
     const roleAccount = e.aws.roleArn?.split(':')[4];
-    if (roleAccount && roleAccount !== e.aws.account) {
+    if (roleAccount && e.aws.account && roleAccount !== e.aws.account) {
       add(ctx, at('aws', 'roleArn'), `is a role in account ${roleAccount}, but aws.account is ${e.aws.account}; use a role in ${e.aws.account} or fix the account`);
     }
   }

@@ -161,7 +161,11 @@ const envEmailSchema = z.union(
 );
 /** `environments.<env>.aws`: the environment lives in another account and/or region than the platform's home. */
 export const envAwsSchema = z.strictObject({
-  account: z.string({ error: 'must be a string of 12 digits (the AWS account id)' }).regex(/^\d{12}$/, { error: 'is not an AWS account id; use its 12 digits, quoted, such as "222222222222"' }),
+  /** absent: the account of roleArn, else the platform's own account (the home credentials, in another region) */
+  account: z
+    .string({ error: 'must be a string of 12 digits (the AWS account id)' })
+    .regex(/^\d{12}$/, { error: 'is not an AWS account id; use its 12 digits, quoted, such as "222222222222"' })
+    .optional(),
   region: region.optional(),
   roleArn: z
     .string({ error: 'must be an IAM role ARN' })

@@ -63,6 +63,7 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   'env status': 'read',
   'apps list': 'read',
   releases: 'read',
+  images: 'read',
   logs: 'read',
   'env list': 'read',
   'env show': 'read',

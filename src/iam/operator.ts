@@ -5,8 +5,8 @@
  * the rest: only admin, who runs the platform stack with its own credentials, creates the ECR
  * repositories and the service role itself.
  */
-import type { Config } from '../config/model';
-import { iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { homeAccountRegions, type Config } from '../config/model';
+import { alarmName, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -19,8 +19,10 @@ export const ACCOUNT_PLACEHOLDER = '<ACCOUNT_ID>';
 /** The partition of a region: aws, aws-cn, aws-us-gov. */
 export const partitionOf = (region: string) => (region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws');
 
+/** `otherRegions`: those of the environments in the home account besides `region` (none: the key is left out). */
 export function whereFor(config: Config, account: string, region = config.platform.region): Where {
-  return { partition: partitionOf(region), region, account, platform: config.platform.name, bucket: config.platform.bucket };
+  const otherRegions = homeAccountRegions(config).filter((r) => r !== region);
+  return { partition: partitionOf(region), region, account, platform: config.platform.name, bucket: config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
 }
 
 /**
@@ -55,20 +57,44 @@ function masterSecretArns(config: Config, where: Where, resolved: Resolved): str
 }
 
 /**
- * Statement conditions by scope: EFS and ACM deletes and pre-namespace secrets only when tagged with this
- * platform. Stacks: "<platform>-*" also matches another platform whose name starts the same way
- * (acme and acme-eu), and stack names allow no other delimiter, so a stack tagged with another
- * platform (cyclops tags every stack it creates) is out of reach, and so is a create that tags one
- * for another platform. IfExists: a stack that does not exist yet has no tags, and reads carry none.
- * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#resource-level-permissions
+ * Scopes named "<platform>-*", which also matches another platform whose name starts the same way
+ * (acme and acme-eu), and whose service authorises every action cyclops calls on them by tags:
+ * a resource tagged with another platform is out of reach, and so is a create that tags one for
+ * another platform. cyclops tags every one it creates (templates: tagged(); ECS services propagate
+ * theirs to their tasks; RunTask and RegisterTaskDefinition pass the tags). Stack and cluster names
+ * allow no delimiter a platform name cannot contain, so tags are the only way to tell them apart.
+ * IfExists: a resource that does not exist yet has no tags, and reads carry no request tags.
+ * - CloudFormation: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#resource-level-permissions
+ * - ECS (aws:ResourceTag on clusters, services, tasks and task definitions; aws:RequestTag on
+ *   RunTask, RegisterTaskDefinition and TagResource): https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html
+ *   and https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security_iam_service-with-iam.html#security_iam_service-with-iam-tags
+ * CloudWatch alarms cannot be told apart by tags (DescribeAlarms takes no condition key): their
+ * ARNs name each environment instead (operatorArns).
  */
+const TAGGED_BY_PLATFORM: OperatorScope[] = ['stacks', 'platformEcs', 'ecsCreated'];
+
+/** Statement conditions by scope: EFS and ACM deletes and pre-namespace secrets only when tagged with this platform; TAGGED_BY_PLATFORM's. */
 const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
   const tag = TAG_PLATFORM;
   if (scope === 'platformFileSystems' || scope === 'platformCertificates' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
   if (scope === 'boundedSmtpUsers') return { StringEquals: { 'iam:PermissionsBoundary': scopeArns('boundary', where)[0] } };
-  if (scope === 'stacks') return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
+  if (TAGGED_BY_PLATFORM.includes(scope)) return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
   return undefined;
 };
+
+const regionsOf = (where: Where) => [where.region, ...(where.otherRegions ?? [])];
+
+/**
+ * The web services' deployment alarms, environment by environment: DescribeAlarms is authorised
+ * on the alarm's ARN alone, with no condition key (Service Authorization Reference, CloudWatch:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html), so
+ * "cyclops-acme-*" would cover acme-eu's alarms; "cyclops-acme-staging-*-web-*" does not. Only
+ * environments in config: one added later needs `iam-policy` re-applied, as its RDS master secret does.
+ */
+const alarmArns = (config: Config, where: Where): string[] =>
+  Object.keys(config.environments)
+    .sort()
+    .flatMap((env) => regionsOf(where).map((region) => `arn:${where.partition}:cloudwatch:${region}:${where.account}:alarm:${alarmName(where.platform, env, '*', '*')}`));
 
 function operatorArns(config: Config, where: Where, level: Level, resolved: Resolved): (scope: OperatorScope) => string[] {
   const objects = (keys: string[]) => keys.map((k) => `${scopeArns('bucket', where)[0]}/${k}`);
@@ -81,13 +107,19 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
       case 'masterSecrets':
         return masterSecretArns(config, where, resolved);
       case 'platformFileSystems':
-        return [`arn:${where.partition}:elasticfilesystem:${where.region}:${where.account}:file-system/*`];
+        return regionsOf(where).map((r) => `arn:${where.partition}:elasticfilesystem:${r}:${where.account}:file-system/*`);
       case 'platformCertificates':
-        return [`arn:${where.partition}:acm:${where.region}:${where.account}:certificate/*`];
+        return regionsOf(where).map((r) => `arn:${where.partition}:acm:${r}:${where.account}:certificate/*`);
       case 'secretNames':
         return scopeArns('legacySecrets', where);
       case 'environmentRoles':
         return environmentRoles(config);
+      case 'alarms':
+        return alarmArns(config, where);
+      case 'platformEcs':
+        return (['clusters', 'services', 'tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
+      case 'ecsCreated':
+        return (['tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
       case 'smtpUsers':
       case 'boundedSmtpUsers':
         // the apps' SMTP users, under the platform's IAM path (src/naming.ts smtpUserName)

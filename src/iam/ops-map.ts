@@ -6,7 +6,7 @@
  *
  *   admin   bootstrap, env create / update / delete
  *   deploy  deploy (previews too), promote, rollback, scale, vars, secrets, logs, run, destroy, notify test: what CI gets
- *   read    status, ps, metrics, env status, list, logs, releases
+ *   read    status, ps, metrics, env status, list, logs, releases, images
  */
 import type { Scope } from './scopes';
 
@@ -16,9 +16,25 @@ export const LEVELS: Level[] = ['admin', 'deploy', 'read'];
 /**
  * Scopes only operators use: the config bucket's objects by who writes them, database admin
  * secrets, every cyclops secret name, namespaced or from before the namespace (DescribeSecret
- * alone), and the roles of environments in their own accounts.
+ * alone), and the roles of environments in their own accounts. ECS: the platform's clusters,
+ * services, tasks and task definitions in one statement (platformEcs: each ECS action applies
+ * only to its own resource types, so one list of the four costs nothing in reach and keeps the
+ * deploy policy within one managed policy), and what a create may tag (ecsCreated: the new
+ * task definitions and tasks only, never an existing cluster or service).
  */
-export type OperatorScope = Scope | 'readObjects' | 'writeObjects' | 'masterSecrets' | 'platformFileSystems' | 'secretNames' | 'environmentRoles' | 'platformCertificates' | 'smtpUsers' | 'boundedSmtpUsers';
+export type OperatorScope =
+  | Scope
+  | 'readObjects'
+  | 'writeObjects'
+  | 'masterSecrets'
+  | 'platformFileSystems'
+  | 'secretNames'
+  | 'environmentRoles'
+  | 'platformCertificates'
+  | 'platformEcs'
+  | 'ecsCreated'
+  | 'smtpUsers'
+  | 'boundedSmtpUsers';
 
 export interface OperationUse {
   levels: Level[];
@@ -61,34 +77,36 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   's3.DeleteObject': use(WRITE, 'writeObjects'),
   's3.DeleteObjects': use(WRITE, 'writeObjects'), // a port allocation deletes the requests it served (s3:DeleteObject per key)
   // ---- ECS: rollouts, restarts and one-off tasks (database admin, run)
-  'ecs.DescribeServices': use(ALL, 'services'),
-  'ecs.UpdateService': use(WRITE, 'services'),
+  'ecs.DescribeServices': use(ALL, 'platformEcs'),
+  'ecs.UpdateService': use(WRITE, 'platformEcs'),
   'ecs.DescribeTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
-  'ecs.RegisterTaskDefinition': use(WRITE, 'any'), // no resource-level permissions
-  'ecs.RunTask': use(WRITE, 'taskDefinitions'),
-  'ecs.StopTask': use(WRITE, 'tasks'),
+  // the new revision's task-definition ARN, tags in aws:RequestTag (Service Authorization Reference, ECS, above)
+  'ecs.RegisterTaskDefinition': use(WRITE, 'platformEcs'),
+  'ecs.RunTask': use(WRITE, 'platformEcs'),
+  'ecs.StopTask': use(WRITE, 'platformEcs'),
   // ps (read) lists a service's running and stopped tasks; exec picks a running one. Service
   // Authorization Reference, ECS (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html):
   // DescribeTasks is Read on task*; ListTasks is List on container-instance*, which names no task, so "*".
-  'ecs.DescribeTasks': use(ALL, 'tasks'),
+  'ecs.DescribeTasks': use(ALL, 'platformEcs'),
   'ecs.ListTasks': use(ALL, 'any'),
   // blue/green, canary and linear deploys (src/aws/service-deployments.ts): the service's
   // deployments are service-deployment/<cluster>/<service>/<id> resources, listed per service;
   // ECS names no narrower resource for the describe and stop than the deployment ARN deploy just read.
-  'ecs.ListServiceDeployments': use(WRITE, 'services'),
+  'ecs.ListServiceDeployments': use(WRITE, 'platformEcs'),
   'ecs.DescribeServiceDeployments': use(WRITE, 'any'),
   'ecs.StopServiceDeployment': use(WRITE, 'any'),
   // the production rule's live weights (src/ops/traffic.ts); DescribeRules has no resource-level permissions
   'elbv2.DescribeRules': use(WRITE, 'any'),
-  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>)
-  'ecr.DescribeImages': use(WRITE, 'repositories'),
-  'ecr.BatchGetImage': use(WRITE, 'repositories'),
+  // ---- ECR: deploy resolves a tag to its digest and tags the release's image (cyclops-<env>-<n>);
+  // images lists a repository's images and reads their manifests; env show names the repositories
+  'ecr.DescribeImages': use(ALL, 'repositories'),
+  'ecr.BatchGetImage': use(ALL, 'repositories'),
   // deploy reads a single-platform image's config blob for its architecture
-  'ecr.GetDownloadUrlForLayer': use(WRITE, 'repositories'),
+  'ecr.GetDownloadUrlForLayer': use(ALL, 'repositories'),
   'ecr.PutImage': use(WRITE, 'repositories'),
   // deploy --build: the app's repository URI, and a login for the builder's push (GetAuthorizationToken
   // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
-  'ecr.DescribeRepositories': use(WRITE, 'repositories'),
+  'ecr.DescribeRepositories': use(ALL, 'repositories'),
   'ecr.GetAuthorizationToken': use(WRITE, 'any'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
@@ -100,6 +118,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'logs.CreateLogGroup': use(WRITE, 'logGroups'),
   'logs.PutRetentionPolicy': use(WRITE, 'logGroups'),
   'logs.FilterLogEvents': use(ALL, 'logGroups'),
+  // ---- retained resources (src/ops/adopt.ts): before a stack is created or a resource added back, bootstrap
+  // and env create look up the named resources an earlier stack kept, so the change set imports them
+  // (ecr.DescribeRepositories above covers the repositories). Service Authorization Reference, CloudWatch
+  // Logs (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html):
+  // DescribeLogGroups is List with no resource type, so "*".
+  'logs.DescribeLogGroups': use(['admin'], 'any'),
   // ---- CloudWatch: status reads the web service's deployment alarms (cyclops-<platform>-<env>-<app>-web-*)
   'cloudwatch.DescribeAlarms': use(ALL, 'alarms'),
   // metrics reads the app's ECS and load balancer metrics. Service Authorization Reference, CloudWatch
@@ -143,6 +167,12 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // the env's or named in config; ListResourceRecordSets takes the hostedzone resource, Service
   // Authorization Reference, Amazon Route 53: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonroute53.html)
   'route53.ListResourceRecordSets': use(APP, 'any'),
+  // env create finds the hosted zone an earlier stack of the environment kept (by name, then its cyclops
+  // tags) and reads its name servers. ListHostedZonesByName is List with no resource type; ListTagsForResources
+  // and GetHostedZone take hostedzone resources, whose ids cyclops cannot know before it finds them: "*".
+  'route53.ListHostedZonesByName': use(['admin'], 'any'),
+  'route53.ListTagsForResources': use(['admin'], 'any'),
+  'route53.GetHostedZone': use(['admin'], 'any'),
   // ---- IAM: an app's SMTP user (apps.<app>.email.smtp, src/email/smtp-user.ts): deploy makes it with its
   // key, `email rotate` replaces the key, destroy deletes them. Users under the platform's path only
   // (user/cyclops/<platform>/*); the calls that set what a user may do carry iam:PermissionsBoundary and
@@ -193,7 +223,7 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
   {
     action: 'ecs:TagResource',
     levels: WRITE,
-    scopes: ['taskDefinitions', 'tasks'],
+    scopes: ['ecsCreated'],
     because: 'RegisterTaskDefinition and RunTask with tags (one-off tasks, database admin) are tag-on-create',
     doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html',
   },
@@ -221,7 +251,7 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
   {
     action: 'ecs:ExecuteCommand',
     levels: WRITE,
-    scopes: ['clusters', 'tasks'],
+    scopes: ['platformEcs'],
     because: 'cyclops exec runs "aws ecs execute-command"; the Session Manager plugin then uses the session ExecuteCommand returns and needs no permission of its own',
     doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html',
   },

@@ -16,6 +16,12 @@ export interface Where {
   account: string;
   platform: string;
   bucket: string;
+  /**
+   * More regions of the same account the policy covers: those of environments in the platform's
+   * account but another region (`environments.<env>.aws: {region}`). IAM is global, so one role
+   * serves them all; its regional ARNs are repeated for each.
+   */
+  otherRegions?: string[];
 }
 
 export type Scope =
@@ -51,8 +57,14 @@ export type Scope =
 
 const star = (name: string) => `${name}*`;
 
-/** The ARNs of one scope. */
+/** The ARNs of one scope, in `w.region` and each of `w.otherRegions`. */
 export function scopeArns(scope: Scope, w: Where): string[] {
+  const arns = scopeArnsIn(scope, w);
+  if (!w.otherRegions?.length) return arns;
+  return [...new Set([...arns, ...w.otherRegions.flatMap((region) => scopeArnsIn(scope, { ...w, region }))])];
+}
+
+function scopeArnsIn(scope: Scope, w: Where): string[] {
   const arn = (service: string, resource: string, region = w.region, account = w.account) => `arn:${w.partition}:${service}:${region}:${account}:${resource}`;
   const prefix = `${w.platform}-`;
   switch (scope) {

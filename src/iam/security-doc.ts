@@ -11,7 +11,7 @@ import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 const WHO: Record<Level, string> = {
   admin: 'the people who run `cyclops bootstrap` and `cyclops env create|update|delete`',
   deploy: 'CI jobs and developers: `deploy` (previews included), `promote`, `rollback`, `abort`, `scale`, `vars`, `secrets`, `logs`, `run`, `destroy`, `previews prune`',
-  read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `previews list`',
+  read: 'dashboards and on-call: `status`, `apps list`, `logs`, `releases`, `images`, `previews list`',
 };
 
 export function securityDoc(config: Config, configFile: string): string {
@@ -63,8 +63,14 @@ creates. Operators only pass that role to CloudFormation.
 
 **Known limits.** Anyone who may pass the role can have CloudFormation create resources of the platform in a stack
 of their own making: treat \`deploy\` as trusted with the platform's resources, but not with the account (every role
-they could make is capped by the boundary). Stacks, buckets, rules and alarms are still matched by the name prefix
-\`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares.
+they could make is capped by the boundary). In the service role, stacks, buckets, rules and alarms are still matched
+by the name prefix \`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares; the operator
+policies tell such platforms apart by tag or by environment (below). The service role itself,
+\`${cfnServiceRole(platform)}\`, is at path \`/\`, not under \`${iamPath(platform)}\`, and is named exactly in every
+statement that names it. Moving it under the path is not done yet: IAM cannot change a role's path, so it needs a
+new role name; every environment and app stack records the role it was given and CloudFormation uses that role for
+its later updates, rollbacks and deletes, so the old role has to stay until no stack records it (each stack updated
+with the new role, in this account and in environments of other accounts), and only then be removed.
 
 ## The operator policies
 
@@ -91,8 +97,16 @@ Resources are scoped:
 - the config bucket \`${config.platform.bucket}\` and its keys (deploy writes only app templates, locks,
   release records and \`ports.json\`);
 - stacks \`${platform}-*\`, but never one tagged \`${TAG_PLATFORM}\` with another platform (that pattern also matches a platform
-  named \`${platform}-eu\`; a create may not tag a stack for another platform either); ECS services and tasks in the
-  \`${platform}-*\` clusters (names only: a platform whose name starts \`${platform}-\` shares that pattern);
+  named \`${platform}-eu\`; a create may not tag a stack for another platform either); ECS clusters, services, tasks
+  and task definitions likewise: \`${platform}-*\` names, never one tagged \`${TAG_PLATFORM}\` with another platform,
+  and new task definitions and tasks only tagged as this platform's (the templates tag every cluster, service and task
+  definition, services propagate their tags to their tasks, and \`run\`, \`db\` and releases tag what they register and
+  start). ECS authorises every action cyclops calls on them by \`aws:ResourceTag\` and creates by \`aws:RequestTag\`
+  ([Service Authorization Reference, ECS](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerservice.html)).
+  A resource with no tag at all (created by hand) is matched by name alone;
+- the web services' deployment alarms of each environment in config, \`cyclops-${platform}-<env>-*-web-*\`:
+  \`DescribeAlarms\` takes no condition key ([Service Authorization Reference, CloudWatch](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html)),
+  so the environment in the name keeps another platform's alarms out (run \`iam-policy\` again after adding an environment);
 - secrets \`cyclops/${platform}/*\` (app secrets and database logins; those an older cyclops kept under
   \`cyclops/<env>/...\` only when tagged \`${TAG_PLATFORM}=${platform}\`), and each environment's own database master secret, read from its env
   stack (\`${masterSecretPlaceholder('<env>')}\` until the environment exists: run \`iam-policy\` again after \`env create\`),
@@ -115,7 +129,8 @@ uses it lacks the action. A new AWS call cannot ship without its policy line. An
 (\`test/integration/iam-eval.test.ts\`) records the requests a representative set of commands makes, maps each to its
 action, resource ARN and request context (tags, \`iam:PassedToService\`) from AWS's Service Authorization Reference,
 and proves with an IAM evaluator that the level each command needs (\`src/iam/commands.ts\`) allows all of them,
-tag-on-create and \`iam:PassRole\` included, and that \`read\` denies every write.
+tag-on-create and \`iam:PassRole\` included, that \`read\` denies every write, and that \`deploy\` denies every
+write of an admin command but those on the stacks and the service role both levels use.
 
 ${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n${policies(l)}`).join('\n')}`;
 }

@@ -6,18 +6,37 @@ import type { IdentityApi, Ops } from './context';
 export const callerAccount = (ops: Ops): Promise<string> => ops.identity.account();
 
 /**
- * Each RDS environment's master secret ARN, from its env stack's output (`iam-policy` names
- * exactly these secrets); `missing` lists the environments whose stack has none (not created yet).
+ * The ops of an environment where it lives (`environments.<env>.aws`: its account and region,
+ * through its role or profile, after the account guard); the platform's own ops for the others.
  */
-export async function masterSecrets(ops: Ops, envs: string[]): Promise<{ found: Record<string, string>; missing: string[] }> {
-  const found: Record<string, string> = {};
-  const missing: string[] = [];
+export type OpsIn = (env: string) => Promise<Ops>;
+
+export interface MasterSecrets {
+  found: Record<string, string>;
+  /** environments whose env stack has no master secret (not created yet) */
+  missing: string[];
+  /** environments whose account could not be read (its role not made yet, the account guard): why */
+  unreachable: { env: string; reason: string }[];
+}
+
+/**
+ * Each RDS environment's master secret ARN, from its env stack's output, read where the
+ * environment lives (`iam-policy` and the deploy roles name exactly these secrets).
+ */
+export async function masterSecrets(opsIn: OpsIn, envs: string[]): Promise<MasterSecrets> {
+  const out: MasterSecrets = { found: {}, missing: [], unreachable: [] };
   for (const env of envs) {
-    const arn = (await ops.stacks.envOutputs(env))?.databaseMasterSecretArn;
-    if (arn) found[env] = arn;
-    else missing.push(env);
+    let arn: string | undefined;
+    try {
+      arn = (await (await opsIn(env)).stacks.envOutputs(env))?.databaseMasterSecretArn;
+    } catch (e) {
+      out.unreachable.push({ env, reason: (e as Error).message.split('\n')[0] });
+      continue;
+    }
+    if (arn) out.found[env] = arn;
+    else out.missing.push(env);
   }
-  return { found, missing };
+  return out;
 }
 
 /**
@@ -26,6 +45,7 @@ export async function masterSecrets(ops: Ops, envs: string[]): Promise<{ found: 
  * usage error (exit 2) naming both accounts, and nothing has been written.
  */
 export async function checkEnvAccount(identity: IdentityApi, env: string, aws: EnvAwsConfig): Promise<void> {
+  if (!aws.account) return; // the home credentials in another region: nothing to compare with
   const actual = await identity.account();
   if (actual === aws.account) return;
   const how = aws.roleArn

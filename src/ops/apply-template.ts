@@ -7,6 +7,7 @@ import { say } from '../events';
 import { tags, type Ids, type TemplateKind } from '../naming';
 import type { ApplyResult, Parameter } from '../stacks';
 import type { PushResult } from '../store';
+import { announceAdoptions, retainedToAdopt, type Adoption } from './adopt';
 import type { Ops } from './context';
 import { passThroughWeights } from './traffic';
 
@@ -32,7 +33,10 @@ export interface ApplyTemplateInput {
 /** IAM roles in our templates have generated names; NAMED_IAM covers the platform's named ones. */
 const CAPABILITIES: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM')[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
 
-export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promise<{ pushed: PushResult; result: ApplyResult }> {
+export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promise<{ pushed: PushResult; result: ApplyResult; adopted: Adoption[] }> {
+  // Reads only, before the first write: retained resources the template names again are imported.
+  const adopted = await retainedToAdopt(ops, input.stackName, input.body);
+  announceAdoptions(ops, input.stackName, adopted, !!input.dryRun);
   // A dry run uploads the template too: the change set reads it from the bucket. The key is
   // content-addressed, so this adds at most one immutable object; the "latest" pointer that
   // `config read` follows is left alone.
@@ -58,6 +62,7 @@ export async function applyTemplate(ops: Ops, input: ApplyTemplateInput): Promis
     allowReplace: input.allowReplace,
     signal: input.signal ?? ops.signal,
     ...(input.beforeExecute ? { beforeExecute: input.beforeExecute } : {}),
+    ...(adopted.length ? { importExisting: true } : {}),
   });
-  return { pushed, result };
+  return { pushed, result, adopted };
 }

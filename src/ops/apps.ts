@@ -146,6 +146,8 @@ export interface DestroyResult {
   env: string;
   stack: string;
   deleted: boolean;
+  /** destroyed: the stack went; cleared: no stack, but what was left of the app (port, record, volumes) went; nothing: nothing of it existed */
+  outcome: 'destroyed' | 'cleared' | 'nothing';
   port: number | null;
   database: 'kept' | 'dropped' | 'none';
   /** EFS file systems of the app's volumes: kept unless --delete-volumes */
@@ -172,8 +174,8 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     // Nothing of it exists: a typo is exit 2; a configured app has nothing to destroy (no lock, no write).
     if (!Object.hasOwn(ops.config.apps, t.app)) await unknownApp(ops, t);
     if (!(hasDb && opts.dropDatabase)) {
-      say.info(ops.events, 'destroy.nothing', { app: t.app, env: t.env }, `${t.app} in ${t.env}: no stack, no port and no release record; nothing to destroy`);
-      return { app: t.app, env: t.env, stack, deleted: false, port: null, database: hasDb ? 'kept' : 'none', volumes: { kept: [], deleted: [] }, logs: null };
+      // One message, the command's: a second destroy of the same app says only this.
+      return { app: t.app, env: t.env, stack, deleted: false, outcome: 'nothing', port: null, database: hasDb ? 'kept' : 'none', volumes: { kept: [], deleted: [] }, logs: null };
     }
   }
   if (hasDb && opts.dropDatabase) await ops.database.preflight(t.env, t.app);
@@ -209,6 +211,6 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     if (!opts.deleteVolumes) volumes.kept = found;
     if (volumes.kept.length) say.warn(ops.events, 'destroy.volumes.kept', { ids: volumes.kept }, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
     if (logs) say.info(ops.events, 'destroy.logs.kept', { group: logs.group, retentionDays: logs.retentionDays }, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
-    return { app: t.app, env: t.env, stack, deleted, port, database, volumes, logs, ...(smtp ? { smtp } : {}) };
+    return { app: t.app, env: t.env, stack, deleted, outcome: deleted ? 'destroyed' : 'cleared', port, database, volumes, logs, ...(smtp ? { smtp } : {}) };
   });
 }

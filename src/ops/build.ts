@@ -4,7 +4,8 @@
  *
  *   1. decide (nothing written): the directory and Dockerfile, the builder on PATH, the
  *      platforms, the tag (src/build/source.ts), the repository, and whether the tag is already
- *      in ECR (then that image is deployed: tags never move, so it is this very build)
+ *      in ECR (then that image is deployed: tags never move, so it is this very build); then
+ *      the deploy's own reads and plan (checkDeploy), so its refusals come before any push
  *   2. lock the app (one lease for the build, the push and the deploy)
  *   3. log in (GetAuthorizationToken; the password goes to the builder on stdin), build, push;
  *      the builder's output streams as build.log events
@@ -25,7 +26,7 @@ import { buildSteps, checkPlatforms, findBuilder, platformOf, pushedDigest, type
 import type { ProcessRunner } from '../build/process';
 import { buildSource, type Source } from '../build/source';
 import { now, type Ops } from './context';
-import { deploy, type DeployOptions, type DeployResult } from './deploy';
+import { checkDeploy, deploy, type DeployOptions, type DeployResult } from './deploy';
 import { deployArchitectures } from './images';
 import { withAppLock, type LockScope } from './lock';
 
@@ -59,6 +60,8 @@ export type BuildDeployResult = DeployResult & { build: BuildPlan & { record: Bu
 /** Build (or reuse), push and deploy. With dryRun: the build plan only, nothing built, pushed or locked. */
 export async function buildAndDeploy(ops: Ops, runner: ProcessRunner, req: BuildRequest, opts: DeployOptions = {}): Promise<BuildDeployResult | { build: BuildPlan }> {
   const plan = await planBuild(ops, runner, req);
+  // what the deploy would refuse (exit 2) is refused now, before anything is built or pushed
+  await checkDeploy(ops, { target: req.target, image: plan.image, ref: parseImage(plan.image) }, { deployed: plan.image, tag: plan.source.tag }, opts);
   if (opts.dryRun) return { build: plan };
   return withAppLock(ops, req.target, `deploy --build ${plan.image}`, async (scope) => {
     const started = now(ops);

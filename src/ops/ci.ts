@@ -8,11 +8,12 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { masterSecretPlaceholder, operatorPolicy } from '../iam/operator';
 import type { PolicyDocument } from '../iam/document';
-import { platformStack } from '../naming';
+import { platformStack, PLATFORM_OUTPUT } from '../naming';
 import { MAX_SESSION_TIMEOUT_SECONDS } from '../ci/limits';
 import { ciRoleOutput, trustsOf, type CiInput } from '../../templates/platform-ci';
 import { PSEUDO_WHERE } from '../../templates/platform';
-import { masterSecrets } from './account';
+import { homeAccountRegions, withHomeCredentials } from '../config/model';
+import { masterSecrets, type OpsIn } from './account';
 import type { Ops } from './context';
 
 export interface GithubFlags {
@@ -35,26 +36,44 @@ export function namedTrusts(flags: GithubFlags): GithubTrust[] {
   return repos.map((repo) => ({ repo, refs: [...new Set(refs)], pullRequests: !!flags.pullRequests, environments: [...new Set(environments)] }));
 }
 
-/** The deploy policy as the platform template writes it: ${AWS::…} ARNs; database master secrets not created yet are left out. */
-export function ciDeployPolicy(ops: Ops, found: Record<string, string>): PolicyDocument {
-  const policy = operatorPolicy(ops.config, 'deploy', { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket }, { masterSecrets: found });
+/**
+ * The deploy policy as the platform template writes it: ${AWS::…} ARNs; database master secrets not
+ * created yet are left out. `otherRegions`: the regions of the account's environments besides the stack's.
+ */
+export function ciDeployPolicy(ops: Ops, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
+  const where = { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
+  const policy = operatorPolicy(ops.config, 'deploy', where, { masterSecrets: found });
   const placeholder = (arn: string) => arn.startsWith('<') || arn.includes(masterSecretPlaceholder('').slice(0, 10));
   const Statement = policy.Statement.map((s) => ({ ...s, Resource: s.Resource.filter((r) => !placeholder(r)) })).filter((s) => s.Resource.length);
   return { Version: policy.Version, Statement };
 }
 
-/** The CI part of the platform template: the trusts already deployed, with the named ones over them. */
-export async function ciInput(ops: Ops, flags: GithubFlags): Promise<Omit<CiInput, 'platform'> | undefined> {
+/** The CI part of the platform template: the trusts already deployed, with the named ones over them; `opsIn`: each environment where it lives. */
+export async function ciInput(ops: Ops, flags: GithubFlags, opsIn: OpsIn = async () => ops): Promise<Omit<CiInput, 'platform'> | undefined> {
   const named = namedTrusts(flags);
   const live = trustsOf(await ops.stacks.template(platformStack(ops.config.platform.name)));
   const repos = mergeTrusts(live.repos, named);
   if (!repos.length) return undefined;
   for (const t of named) say.info(ops.events, 'ci.github.trust', { repo: t.repo, subjects: subjects(t) }, `GitHub ${t.repo}: runs whose token subject is ${[...t.refs.map((r) => `ref ${r}`), ...(t.pullRequests ? ['a pull request'] : []), ...t.environments.map((e) => `environment ${e}`)].join(', ')} may deploy`);
   const rds = Object.keys(ops.config.environments).filter((e) => ops.config.environments[e].database.type === 'rds');
-  const secrets = rds.length ? await masterSecrets(ops, rds) : { found: {}, missing: [] };
+  const secrets = await masterSecrets(opsIn, rds);
+  for (const u of secrets.unreachable) say.warn(ops.events, 'ci.master-secret-unreadable', { env: u.env, reason: u.reason }, `the CI roles cannot read the database master secret of ${u.env} yet: its account could not be read (${u.reason}); run "cyclops bootstrap" again once it can`);
   if (secrets.missing.length) say.warn(ops.events, 'ci.master-secret-missing', { envs: secrets.missing }, `the CI roles cannot read the database master secret of ${secrets.missing.join(', ')} yet (no env stack): run "cyclops bootstrap" again after "cyclops env create"`);
   const providerArn = flags.oidcProviderArn ?? live.providerArn;
-  return { repos, ...(providerArn ? { providerArn } : {}), sessionSeconds: sessionSeconds(MAX_SESSION_TIMEOUT_SECONDS), deployPolicy: ciDeployPolicy(ops, secrets.found) };
+  return { repos, ...(providerArn ? { providerArn } : {}), sessionSeconds: sessionSeconds(MAX_SESSION_TIMEOUT_SECONDS), deployPolicy: ciDeployPolicy(ops, secrets.found, homeAccountRegions(ops.config).slice(1)) };
+}
+
+/** An environment in another account: the deploy role cyclops assumes there from the CI role. */
+export interface CiEnvironment {
+  env: string;
+  account: string | null;
+  region: string;
+  /** environments.<env>.aws.roleArn (null: a profile reaches it, not a role) */
+  roleArn: string | null;
+  /** the DeployRoleArn output of `bootstrap --env` in that account; null: not made yet, or unreadable */
+  deployRoleArn: string | null;
+  /** what to do, when the CI role cannot deploy there yet */
+  problem: string | null;
 }
 
 export interface CiShow {
@@ -62,10 +81,38 @@ export interface CiShow {
   region: string;
   roles: { repo: string; roleArn: string | null; subjects: GithubTrust }[];
   providerArn: string | null;
+  environments: CiEnvironment[];
 }
 
-/** `ci show`: the deploy roles and what trusts them, from the platform stack. */
-export async function showCi(ops: Ops): Promise<CiShow> {
+/**
+ * Each environment reached through its own role or profile, read where it lives: the deploy role
+ * `bootstrap --env` made there (the stack with the platform stack's name in its account and region).
+ */
+async function ciEnvironments(ops: Ops, opsIn: OpsIn): Promise<CiEnvironment[]> {
+  const stackName = platformStack(ops.config.platform.name);
+  const envs = Object.values(ops.config.environments).filter((e) => e.aws && !withHomeCredentials(ops.config, e.name));
+  return Promise.all(
+    envs.map(async (e) => {
+      const aws = e.aws!;
+      const base = { env: e.name, account: aws.account ?? null, region: aws.region, roleArn: aws.roleArn ?? null };
+      let deployRoleArn: string | null = null;
+      let problem: string | null = null;
+      try {
+        deployRoleArn = (await (await opsIn(e.name)).stacks.describe(stackName))?.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
+        if (!deployRoleArn) problem = `no deploy role in account ${aws.account} (${aws.region}) yet: run "cyclops bootstrap --env ${e.name}"`;
+        else if (aws.roleArn && aws.roleArn !== deployRoleArn) problem = `environments.${e.name}.aws.roleArn is ${aws.roleArn}, but the deploy role there is ${deployRoleArn}; set roleArn to it`;
+        else if (!aws.roleArn) problem = `reached through profile ${aws.profile}, which CI does not have: set environments.${e.name}.aws.roleArn to ${deployRoleArn}`;
+      } catch (x) {
+        problem = `cannot read account ${aws.account} (${aws.region}): ${(x as Error).message.split('\n')[0]}`;
+      }
+      if (problem) say.warn(ops.events, 'ci.environment-role', { env: e.name, account: base.account, region: base.region, deployRoleArn }, `environment ${e.name}: ${problem}`);
+      return { ...base, deployRoleArn, problem };
+    }),
+  );
+}
+
+/** `ci show`: the deploy roles and what trusts them, from the platform stack; `opsIn`: each environment where it lives. */
+export async function showCi(ops: Ops, opsIn: OpsIn = async () => ops): Promise<CiShow> {
   const stackName = platformStack(ops.config.platform.name);
   const [template, stack] = await Promise.all([ops.stacks.template(stackName), ops.stacks.describe(stackName)]);
   const outputs = stack?.outputs ?? {};
@@ -77,5 +124,6 @@ export async function showCi(ops: Ops): Promise<CiShow> {
     region: ops.config.platform.region,
     providerArn: outputs.GithubOidcProviderArn ?? null,
     roles: repos.map((t) => ({ repo: t.repo, roleArn: outputs[ciRoleOutput(t.repo)] ?? null, subjects: t })),
+    environments: await ciEnvironments(ops, opsIn),
   };
 }

@@ -6,7 +6,7 @@ import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
 import type { CertificateInfo } from '../aws/acm';
 import type { AccessKeyRow, IamUser } from '../aws/iam';
 import type { SesAccount, SesIdentity } from '../aws/sesv2';
-import type { EcrImage, EcrRepository, RegistryLogin } from '../aws/ecr';
+import type { EcrImage, EcrImageDetail, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { RuleWeights } from '../aws/elbv2';
@@ -129,11 +129,28 @@ export interface ImagesApi {
   repository(name: string): Promise<EcrRepository | null>;
   /** a login for the account's registry (GetAuthorizationToken); the password is never logged */
   login(): Promise<RegistryLogin>;
+  /** the image's architectures and, for a manifest list, the manifests it lists */
+  platforms(image: Omit<EcrImage, 'region'>, digest: string): Promise<{ architectures: string[]; children: string[] }>;
+  /** every image in the repository, newest push first */
+  list(repository: EcrRepository): Promise<EcrImageDetail[]>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */
 export interface LogGroupsApi {
   ensure(name: string, retentionDays: number, tags: Record<string, string>): Promise<'created' | 'exists'>;
+}
+
+/**
+ * Named resources an earlier stack retained (DeletionPolicy Retain), looked up where the stacks
+ * live so a new stack adopts them instead of failing to create them (src/ops/adopt.ts).
+ */
+export interface RetainedApi {
+  /** whether a resource of this CloudFormation type (an ADOPTABLE one) with this name exists */
+  exists(type: string, name: string): Promise<boolean>;
+  /** the public hosted zones named exactly `domain`, with their tags */
+  publicZones(domain: string): Promise<{ id: string; tags: Record<string, string> }[]>;
+  /** the zone's name servers; null when it does not exist */
+  nameServers(zoneId: string): Promise<string[] | null>;
 }
 
 /** An app's own secrets in Secrets Manager (values go in, never come out). */
@@ -275,6 +292,7 @@ export interface Ops {
   /** absent: images are deployed as given */
   images?: ImagesApi;
   logGroups: LogGroupsApi;
+  retained: RetainedApi;
   secrets: SecretsApi;
   tasks: TasksApi;
   logs: LogsApi;

@@ -11,6 +11,7 @@ import { appStack, logGroup } from '../naming';
 import { appParameters, type AppOverlay } from '../plan';
 import type { ImageRef } from '../plan/inputs';
 import { mutableTagWarning } from '../plan/inputs';
+import { describeOversize, oversizeTaskDefinitions } from '../plan/task-definition-size';
 import type { AppTarget } from '../plan/target';
 import type { Parameter, StackSummary } from '../stacks';
 import { restoreHint, settingsSnapshot, type AppSettings, type ReleaseKind, type ReleaseRecord, type ReleaseState } from '../store';
@@ -128,6 +129,10 @@ export function planDeploy(config: Config, t: AppTarget, inputs: DeployInputs): 
     unchanged: null,
     notes,
   };
+  // A task definition ECS would refuse (over 64 KiB, most often from large variables) stops here, before the lock.
+  const record = release.state === 'ok' ? release.record : undefined;
+  const over = oversizeTaskDefinitions(config, t, plan.settings.overlay, record?.port ?? config.ports.range[0], record?.databaseSecretArn);
+  if (over.length) throw usageError(`deploy ${t.app} ${t.env}: ${describeOversize(over)}; make the app's variables smaller ("cyclops vars list ${t.app} ${t.env}" shows them)`);
   plan.unchanged = unchangedRendering(config, plan, release, stack);
   return plan;
 }

@@ -26,7 +26,7 @@ import { now, type Ops } from './context';
 import { appUrlFor, checkOwner, recordMatches, sameState, stackStamp, type Rendered } from './desired-state';
 import { planDeploy, renderPlan, settingsKnown, wantsDatabase, type DeployInputs, type DeployPlan } from './deploy-plan';
 import { requireEnvOutputs } from './envstack';
-import { deployArchitectures, resolveImage, tagReleaseImage } from './images';
+import { deployArchitectures, resolveImage, tagReleaseImage, type ResolvedImage } from './images';
 import { withAppLock, type LockScope } from './lock';
 import type { DeployOptions, DeployRequest, DeployResult } from './deploy-types';
 import { checkPreviewStack } from './previews';
@@ -58,6 +58,8 @@ interface Run {
   opts: DeployOptions;
   started: number;
   deadline: Deadline;
+  /** `deploy --build`'s check before its build: the image to be built, not looked up (it is not in ECR yet) */
+  resolved?: ResolvedImage;
 }
 
 export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions = {}): Promise<DeployResult> {
@@ -98,6 +100,17 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
   });
 }
 
+/**
+ * `deploy --build`, before it builds and pushes: steps 1 and 2 with the image still to be
+ * built, so whatever a deploy refuses before its lock (exit 2) is refused before the push too.
+ * The deploy runs them again once the image is pushed (under the lock, things may have moved).
+ */
+export async function checkDeploy(ops: Ops, req: DeployRequest, resolved: ResolvedImage, opts: DeployOptions = {}): Promise<void> {
+  const run: Run = { ops, req, opts, started: now(ops), deadline: new Deadline(opts.timeoutSeconds, () => now(ops)), resolved };
+  if (wantsDatabase(ops.config, req.target) && !opts.dryRun) await ops.database.preflight(req.target.env, req.target.app);
+  planDeploy(ops.config, req.target, (await read(run)).inputs);
+}
+
 /** Step 3: the app lock: the caller's (opts.scope), else taken here. */
 const locked = <T>(run: Run, operation: string, fn: (scope: LockScope) => Promise<T>): Promise<T> =>
   run.opts.scope ? fn(run.opts.scope) : withAppLock(run.ops, run.req.target, operation, fn);
@@ -109,7 +122,7 @@ async function read(run: Run): Promise<Observed> {
   const [release, stack, resolved] = await Promise.all([
     ops.store.readRelease(t.env, t.app),
     ops.stacks.describe(appStack(t.platform, t.env, t.app)),
-    resolveImage(ops, req.image, req.ref, deployArchitectures(appConfig(ops.config, t.app, t.env))),
+    run.resolved ?? resolveImage(ops, req.image, req.ref, deployArchitectures(appConfig(ops.config, t.app, t.env))),
   ]);
   checkOwner(stack, t);
   checkPreviewStack(stack, t); // a preview (target.previewOf) never replaces a real app

@@ -29,17 +29,17 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   if (!e.aws) {
     throw usageError(`bootstrap --env ${t.env}: environment ${t.env} lives in the platform's own account (no environments.${t.env}.aws); "cyclops bootstrap" prepares it`);
   }
-  if (e.aws.account === homeAccount) {
+  if (!e.aws.account || e.aws.account === homeAccount) {
     // IAM is global: the platform stack's service role and boundary already exist in this account.
     throw usageError(
-      `bootstrap --env ${t.env}: environments.${t.env}.aws.account is the platform's own account ${homeAccount}; its roles are the platform stack's ("cyclops bootstrap"), so there is nothing to prepare; remove aws.account or name the environment's own account`,
+      `bootstrap --env ${t.env}: environment ${t.env} is in the platform's own account ${homeAccount} (${e.aws.region}); IAM is global, so its roles are the platform stack's ("cyclops bootstrap") and there is nothing to prepare; next: "cyclops env create ${t.env}"`,
     );
   }
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket}: account ${e.aws.account} may read its templates`);
   const bucket = await ops.store.ensureBucket((message) => say.info(ops.events, 'bootstrap.bucket.setting', {}, message));
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
-  const secrets = e.database.type === 'rds' ? await masterSecrets(ops, [t.env]) : { found: {}, missing: [] };
+  const secrets = e.database.type === 'rds' ? await masterSecrets(async () => ops, [t.env]) : { found: {} };
   const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
   const body = templateBody(
     accountTemplate({

@@ -11,28 +11,41 @@ import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
 import { networkChange } from '../plan/network';
 import { delegation } from '../plan/delegation';
+import { zoneToAdopt } from './adopt';
 import { applyTemplate } from './apply-template';
+import { repositoryUris } from './image-list';
+import { repositoryId } from '../../templates/platform';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
+import type { OpsIn } from './account';
 import type { Target } from '../plan/target';
 import { emailStatus } from '../email/status';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
-  const body = templateBody(renderCluster(ops.config, t.env));
   const stackName = envStack(t.platform, t.env);
   const live = await ops.stacks.describe(stackName);
   if (verb === 'update' && !live) {
     throw usageError(`environment ${t.env}: stack ${stackName} does not exist; create it with "cyclops env create ${t.env}"`);
   }
-  if (live) {
-    // Before any change set: a config change that would replace live subnets is refused by its config key.
-    const current = await ops.stacks.template(stackName);
-    const refused = current ? networkChange(t.env, current, body) : null;
-    if (refused) throw refused;
+  const current = live ? await ops.stacks.template(stackName) : null;
+  // The zone an earlier stack of this environment kept, used again rather than a second one.
+  const zone = await zoneToAdopt(ops, t, live, current);
+  const body = templateBody(renderCluster(ops.config, t.env, { adoptedZone: zone?.zone }));
+  // Before any change set: a config change that would replace live subnets is refused by its config key.
+  const refused = current ? networkChange(t.env, current, body) : null;
+  if (refused) throw refused;
+  if (zone?.found) {
+    const { domain } = ops.config.environments[t.env].dns;
+    say.info(
+      ops.events,
+      'env.zone.adopting',
+      { env: t.env, domain, zoneId: zone.zone.id, nameServers: zone.zone.nameServers, dryRun: !!opts.dryRun },
+      `environment ${t.env}: hosted zone ${zone.zone.id} (${domain}) was kept by an earlier stack of this environment; ${opts.dryRun ? 'a real run uses' : 'using'} it instead of creating a second one, so its delegation (${zone.zone.nameServers.join(', ') || 'name servers unknown'}) stays valid`,
+    );
   }
   say.step(ops.events, 'env.template', { env: t.env, stack: stackName }, `environment ${t.env}: template for stack ${stackName}`);
-  const { pushed, result } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
-  return { stackName, pushed, result };
+  const { pushed, result, adopted } = await applyTemplate(ops, { kind: 'cluster', ids: t, stackName, body, dryRun: opts.dryRun, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
+  return { stackName, pushed, result, adopted: { resources: adopted, hostedZone: zone?.found ? zone.zone : null } };
 }
 
 export interface EnvDeletePlan {
@@ -135,7 +148,7 @@ export async function listEnvs(ops: Ops, opsIn?: (env: string) => Promise<Ops>) 
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags; opsIn?: OpsIn }) {
   const { ciInput, namedTrusts } = await import('./ci');
   if (opts.github) namedTrusts(opts.github); // bad names: exit 2 before any write
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
@@ -144,8 +157,8 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   // The CI roles already deployed are kept (read from the live template), the named ones added.
-  const ci = await ciInput(ops, opts.github ?? {});
-  const { pushed, result } = await applyTemplate(ops, {
+  const ci = await ciInput(ops, opts.github ?? {}, opts.opsIn);
+  const { pushed, result, adopted } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
     stackName,
@@ -153,7 +166,9 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
     timeoutSeconds: opts.timeoutSeconds,
     allowReplace: opts.allowReplace,
   });
-  return { bucket, stackName, pushed, result };
+  // every configured app's repository, as the stack made it: what "docker push" and deploy name
+  const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
+  return { bucket, stackName, pushed, result, repositories, adopted };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */
@@ -194,6 +209,8 @@ export async function showEnv(ops: Ops, t: Target) {
     database: dbHost ? { endpoint: dbHost, port: Number(out('databasePort') ?? 5432) } : null,
     redis: out('redisEndpoint') ?? null,
     outputs: s.outputs,
+    // the apps' ECR repositories (in the platform's account): what "docker push" names
+    repositories: await repositoryUris(ops),
     // identity, DKIM and sandbox: SES's own state (null without environments.<env>.email)
     email: await emailStatus(ops, t.env),
     warnings: envWarnings(ops, t.env),

@@ -16,12 +16,27 @@ import * as ecr from '../aws/ecr';
 import * as ecs from '../aws/ecs';
 import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
-import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
+import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, RetainedApi, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
 import { liveEmail } from './live-email';
 
-export function liveStacks(aws: Aws, config: Config, reporter: Reporter): StacksApi {
+/**
+ * `home`: the platform's home clients, when `aws` is an environment's own (`environments.<env>.aws`).
+ * The CloudFormation service role is the platform stack's output. An environment in another account
+ * has that stack in its own account and region (`bootstrap --env`); one in the home account but
+ * another region has none there, and uses the home platform stack's role: IAM is global, so one
+ * role serves every region of its account.
+ */
+export function liveStacks(aws: Aws, config: Config, reporter: Reporter, home?: Aws): StacksApi {
   let role: Promise<string | undefined> | undefined;
+  const roleIn = (at: Aws) => describeStack(at, platformStack(config.platform.name)).then((s) => s?.outputs[PLATFORM_OUTPUT.serviceRoleArn] || undefined);
+  const serviceRole = async () => {
+    const here = await roleIn(aws);
+    if (here || !home || home === aws) return here;
+    const sts = await import('../aws/sts');
+    const [envAccount, homeAccount] = await Promise.all([sts.callerAccount(aws), sts.callerAccount(home)]);
+    return envAccount === homeAccount ? roleIn(home) : undefined;
+  };
   return {
     region: aws.region,
     apply: (input) => applyStack(aws, reporter, input),
@@ -34,8 +49,7 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter): Stacks
     listAppStacks: (env) => listAppStacks(aws, config.platform.name, env),
     resources: (name) => stackResources(aws, name),
     template: (name) => stackTemplate(aws, name),
-    serviceRole: () =>
-      (role ??= describeStack(aws, platformStack(config.platform.name)).then((s) => s?.outputs[PLATFORM_OUTPUT.serviceRoleArn] || undefined)),
+    serviceRole: () => (role ??= serviceRole()),
   };
 }
 
@@ -164,6 +178,8 @@ export function liveImages(aws: Aws): ImagesApi {
     architectures: (image, digest) => ecr.imageArchitectures(aws, image, digest),
     repository: (name) => ecr.describeRepository(aws, name),
     login: () => ecr.registryLogin(aws),
+    list: (repository) => ecr.listImages(aws, repository),
+    platforms: (image, digest) => ecr.imagePlatforms(aws, image, digest),
   };
 }
 
@@ -185,6 +201,19 @@ export function liveDns(aws: Aws): DnsApi {
   };
 }
 
+export function liveRetained(aws: Aws): RetainedApi {
+  return {
+    exists: async (type, name) => {
+      const r = await import('../aws/retained');
+      if (type === 'AWS::Logs::LogGroup') return r.logGroupExists(aws, name);
+      if (type === 'AWS::ECR::Repository') return r.repositoryExists(aws, name);
+      throw new Error(`no existence check for ${type}`);
+    },
+    publicZones: async (domain) => (await import('../aws/retained')).publicZonesNamed(aws, domain),
+    nameServers: async (zoneId) => (await import('../aws/retained')).zoneNameServers(aws, zoneId),
+  };
+}
+
 /**
  * `envAws`: clients in the target environment's own account and region (`environments.<env>.aws`);
  * its stacks, services, tasks, secrets, log groups, logs, alarms and database live there. The
@@ -195,13 +224,14 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
   return {
     config,
     target,
-    stacks: liveStacks(at, config, reporter),
+    stacks: liveStacks(at, config, reporter, aws),
     store: liveStore(aws, config, reporter),
     database: liveDatabase(at, config, reporter, signal),
     services: liveServices(at, reporter),
     volumes: liveVolumes(at, config),
     images: liveImages(aws),
     logGroups: { ensure: (name, days, tags) => ensureLogGroup(at, name, days, tags) },
+    retained: liveRetained(at),
     secrets: liveSecrets(at, config),
     tasks: liveTasks(at),
     logs: liveLogs(at),

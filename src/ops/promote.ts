@@ -46,14 +46,14 @@ export async function promoteSource(ops: Ops, from: AppTarget, release?: number)
   if (release !== undefined) {
     const r = await ops.store.releaseRecord(env, app, release);
     if (!r) throw usageError(`promote --release ${release}: ${app} has no release ${release} in ${env}; pick one from ${list}`);
-    if ('problem' in r) throw usageError(`promote --release ${release}: the record of release ${release} of ${app} in ${env} is not valid (${r.problem}); pick another from ${list}`);
+    if ('problem' in r) throw usageError(`promote --release ${release}: the record of release ${release} of ${app} in ${env} is unreadable (${r.problem}); pick another from ${list}`);
     record = r.record;
   } else {
     // The newest record, not the pointer's last succeeded one: a failed deploy is news.
     const page = await ops.store.listReleases(env, app, { limit: 1 });
     const newest = page.records[0];
     if (!newest) throw usageError(`promote ${app} ${env}: ${app} has no release in ${env}; deploy it there first with "cyclops deploy IMAGE ${app} ${env}"`);
-    if (!newest.record) throw usageError(`promote ${app} ${env}: the record of release ${newest.number} of ${app} in ${env} is not valid (${newest.problem}); deploy again first`);
+    if (!newest.record) throw usageError(`promote ${app} ${env}: the record of release ${newest.number} of ${app} in ${env} is unreadable (${newest.problem}); deploy again first`);
     record = newest.record;
   }
   const number = record.number ?? 0;

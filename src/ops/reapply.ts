@@ -22,7 +22,7 @@ import { now } from './context';
 /** The current release, or a usage error that says to deploy first. */
 export function requireCurrent(state: ReleaseState, t: AppTarget, command: string): ReleaseRecord {
   if (state.state === 'ok') return state.record;
-  if (state.state === 'corrupt') throw usageError(`${command} ${t.app} ${t.env}: the release record s3://${state.bucket}/${state.key} is not valid (${state.problem}); deploy again first`);
+  if (state.state === 'corrupt') throw usageError(`${command} ${t.app} ${t.env}: the release record s3://${state.bucket}/${state.key} is unreadable (${state.problem}); deploy again first`);
   throw usageError(`${command} ${t.app} ${t.env}: ${t.app} has no release in ${t.env}; deploy it first with "cyclops deploy IMAGE ${t.app} ${t.env}"`);
 }
 

@@ -52,7 +52,7 @@ export async function rollbackTarget(lookup: RecordLookup, current: ReleaseRecor
     if (to === current.number) return current;
     const r = await lookup(to);
     if (!r) throw usageError(`rollback --to ${to}: ${t.app} in ${t.env} has no release ${to}; see "cyclops releases ${t.app} ${t.env}"`);
-    if ('problem' in r) throw usageError(`rollback --to ${to}: the record of release ${to} is not valid (${r.problem}); pick another from "cyclops releases ${t.app} ${t.env}"`);
+    if ('problem' in r) throw usageError(`rollback --to ${to}: the record of release ${to} is unreadable (${r.problem}); pick another from "cyclops releases ${t.app} ${t.env}"`);
     if (outcomeOf(r.record) !== 'succeeded') throw usageError(`rollback --to ${to}: release ${to} ${outcomeOf(r.record)}, so it never ran; pick a succeeded release from "cyclops releases ${t.app} ${t.env}"`);
     return r.record;
   }

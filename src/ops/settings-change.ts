@@ -85,7 +85,7 @@ async function applyStored(ops: Ops, t: AppTarget, c: SettingsChange, opts: Sett
   }
   const was = changed ? 'stored' : `already stored (revision ${settings.revision}) but not applied yet`;
   if (state.state !== 'ok') {
-    const why = state.state === 'none' ? `${t.app} has no release in ${t.env} yet` : `the release record of ${t.app} in ${t.env} is not valid`;
+    const why = state.state === 'none' ? `${t.app} has no release in ${t.env} yet` : `the release record of ${t.app} in ${t.env} is unreadable`;
     say.info(ops.events, 'settings.stored', { app: t.app, env: t.env, reason: 'no-release' }, `${was}; ${why}, so its next deploy applies it ("cyclops deploy IMAGE ${t.app} ${t.env}")`);
     return done(null, true);
   }

@@ -8,7 +8,8 @@ import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { checkSettingName, looksSecret } from '../naming';
-import type { AppSettings } from '../store';
+import { settingsSnapshot, type AppSettings, type ReleaseState } from '../store';
+import { describeOversize, oversizeTaskDefinitions } from '../plan/task-definition-size';
 import type { Ops } from './context';
 import type { DeployResult } from './deploy';
 import { applySettings, settingsPending, type SettingsChangeOptions, type SettingsOutcome } from './settings-change';
@@ -58,7 +59,9 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
  */
 async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {
   const [stored, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
-  const unchanged = sameSettings(edit(structuredClone(stored)), stored);
+  const edited = edit(structuredClone(stored));
+  if (extra.set) checkSize(ops, t, verb, edited, state);
+  const unchanged = sameSettings(edited, stored);
   const out = (o: SettingsOutcome): VarsResult => ({
     app: t.app,
     env: t.env,
@@ -76,6 +79,15 @@ async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSetting
   }
   const o = await applySettings(ops, t, { kind: 'vars', operation: `vars ${verb}`, noun: 'variables', touched: extra, write: () => ops.store.updateSettings(t.env, t.app, edit) }, opts);
   return out(o);
+}
+
+/** Variables that would push a task definition past ECS's 64 KiB are refused before anything is stored (every later deploy would fail). */
+function checkSize(ops: Ops, t: AppTarget, verb: string, settings: AppSettings, state: ReleaseState): void {
+  const record = state.state === 'ok' ? state.record : undefined;
+  const over = oversizeTaskDefinitions(ops.config, t, settingsSnapshot(settings), record?.port ?? ops.config.ports.range[0], record?.databaseSecretArn);
+  if (over.length) {
+    throw usageError(`vars ${verb}: ${describeOversize(over)}; keep large data out of variables (in S3, or a file in the image) and put its location in the variable`);
+  }
 }
 
 const sameSettings = (a: AppSettings, b: AppSettings) => JSON.stringify([Object.entries(a.vars).sort(), Object.entries(a.secrets).sort()]) === JSON.stringify([Object.entries(b.vars).sort(), Object.entries(b.secrets).sort()]);

@@ -4,12 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppConfig, Config, EnvironmentConfig } from '../config/model';
-import { appConfig, appsIn, envAccounts, serviceProcesses } from '../config/model';
+import { appConfig, appsIn, envAccounts, homeAccountRegions, serviceProcesses } from '../config/model';
 import { usageError } from '../errors';
 import { configuredSecretRefs } from '../iam/boundary';
 import { checkApp, checkAppPort, checkEnv, internalHost, TEMPLATE_DIGEST_OUTPUT, usesVariable } from '../naming';
 import { platformTemplate, type PlatformInput } from '../../templates/platform';
-import { clusterTemplate } from '../../templates/cluster';
+import { clusterTemplate, type AdoptedZone } from '../../templates/cluster';
 import { appTemplate, countParameter, PLACEHOLDER_IMAGE } from '../../templates/app';
 import { maxParameter, minParameter, webAlarmNames } from '../../templates/app-scaling';
 import { appVolumes, keptParameter } from '../../templates/app-volumes';
@@ -35,12 +35,13 @@ export const environment = (config: Config, env: string): EnvironmentConfig => c
 
 /** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
 export function renderPlatform(config: Config, ci?: PlatformInput['ci']): CfnTemplate {
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
+  const regions = homeAccountRegions(config).slice(1); // the platform's own region comes first
+  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), regions, ...(ci ? { ci } : {}) }) as unknown as CfnTemplate;
 }
 
-export function renderCluster(config: Config, env: string, opts: { patched?: boolean } = {}): CfnTemplate {
+export function renderCluster(config: Config, env: string, opts: { patched?: boolean; adoptedZone?: AdoptedZone } = {}): CfnTemplate {
   const e = environment(config, env);
-  const template = clusterTemplate({ platform: config.platform.name, region: e.aws?.region ?? config.platform.region, env: e }) as unknown as CfnTemplate;
+  const template = clusterTemplate({ platform: config.platform.name, region: e.aws?.region ?? config.platform.region, env: e, adoptedZone: opts.adoptedZone }) as unknown as CfnTemplate;
   return opts.patched === false ? template : applyOverrides(template, e.overrides, `environment ${env}`);
 }
 

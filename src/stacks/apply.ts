@@ -74,6 +74,7 @@ export async function applyStack(aws: Aws, events: Events, input: ApplyInput): P
 }
 
 async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
+  if (input.importExisting) return createAdopting(run, input);
   if (input.beforeExecute) {
     await input.beforeExecute();
     checkAbort(run);
@@ -82,6 +83,45 @@ async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
   const started = new Date();
   const out = await cfn.createStack(run.aws, { ...input, stackName: run.stackName });
   return finish(run, streamFor(run, out.stackId ?? run.stackName, started), 'create', []);
+}
+
+/**
+ * A create that adopts retained resources: CreateStack cannot import, so a CREATE change set with
+ * ImportExistingResources is made, read (its "Import" rows listed), then executed. Stopped before
+ * the execute (Ctrl-C, a failed release phase, a failed change set), the change set and the
+ * REVIEW_IN_PROGRESS stack it made are deleted again: nothing was created.
+ */
+async function createAdopting(run: Run, input: ApplyInput): Promise<ApplyResult> {
+  const { stackName } = run;
+  say.step(run.events, 'stack.creating', { stack: stackName }, `creating stack ${stackName}`);
+  const cs = await createChangeSet(run, input, 'CREATE');
+  let executed = false;
+  let events: EventStream;
+  let changes: ChangeSummary[];
+  try {
+    checkAbort(run);
+    changes = (await readChanges(run, cs)).changes;
+    if (input.beforeExecute) {
+      await input.beforeExecute();
+      checkAbort(run);
+    }
+    events = streamFor(run, cs.stackId ?? stackName, new Date());
+    await executeChangeSet(run, cs);
+    executed = true;
+  } finally {
+    if (!executed) await dropReview(run, cs);
+  }
+  return finish(run, events, 'create', changes);
+}
+
+/** Delete a CREATE change set and the REVIEW_IN_PROGRESS stack it made; a failure only warns. */
+async function dropReview(run: Run, cs: ChangeSet): Promise<void> {
+  await deleteChangeSet(run, cs);
+  try {
+    await cfn.deleteStack(run.aws, cs.stackId ?? run.stackName, `review stack ${run.stackName}`, run.roleArn);
+  } catch (e) {
+    say.warn(run.events, 'stack.review.delete-failed', { stack: run.stackName, reason: (e as Error).message }, `could not delete the REVIEW_IN_PROGRESS stack ${run.stackName} (${(e as Error).message}); the next run deletes it`);
+  }
 }
 
 /** Ctrl-C between steps: the change set is deleted (by the caller's finally) and nothing ran. */

@@ -21,7 +21,8 @@ export const isInProgress = (status: string) => status.endsWith('_IN_PROGRESS') 
 
 /** Statuses that end a successful operation of each kind. */
 export const SUCCESS = {
-  create: ['CREATE_COMPLETE'],
+  // a CREATE change set that imports retained resources may end as an import does
+  create: ['CREATE_COMPLETE', 'IMPORT_COMPLETE'],
   update: ['UPDATE_COMPLETE'],
   delete: ['DELETE_COMPLETE'],
 } as const;

@@ -61,6 +61,12 @@ export interface ApplyInput {
   templateBody?: string;
   /** the role CloudFormation assumes (the platform's service role); omitted: the caller's credentials */
   roleArn?: string;
+  /**
+   * The template names retained resources that already exist (src/ops/adopt.ts): the change set
+   * asks CloudFormation to import them (ImportExistingResources), and a new stack is created
+   * through a CREATE change set, since CreateStack cannot import.
+   */
+  importExisting?: boolean;
 }
 
 /** One row of a change set, with CloudFormation's reasons (Details) when it gives them. */

@@ -9,6 +9,8 @@
  * with test.failing: the suite stays green and a fixed case shows up as a failing "failing" test.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Aws } from '../../src/aws/client';
@@ -177,6 +179,8 @@ const cases: Case[] = [
 
   // ---- settings that could never work, and settings that would hide another
   { args: ['-c', 'alarms30.json', 'validate'], code: 2, line: /alarms30\.json: apps\.web\.alarms\.periodSeconds: 30 never sees a breach: the load balancer publishes its metrics once a minute; use 60, 120 or 300$/ },
+  { args: ['-c', 'allow6.json', 'validate'], code: 2, line: /allow6\.json: apps\.web\.allow\[1\]: "2001:db8::\/32" is an IPv6 block, but the load balancer is IPv4-only, so it would never match; list the IPv4 blocks those clients use instead$/ },
+  { args: ['vars', 'set', 'web', 'staging', `BLOB=${'x'.repeat(70_000)}`], code: 2, line: /^error: vars set BLOB: task definition adv-staging-web-web would be [\d,]+ bytes; ECS registers at most 65,536 \(64 KiB\); keep large data out of variables/ },
   { args: ['secrets', 'set', 'web', 'staging', 'LOG_LEVEL'], code: 2, line: /^error: secret "LOG_LEVEL": is a plain variable of web in config\.json \(env\.LOG_LEVEL\); remove it there first, or use another name$/ },
 ];
 
@@ -231,6 +235,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, 'broken.json'), '{"platform": ');
   writeFileSync(path.join(dir, 'moon.json'), JSON.stringify({ ...config, platform: { ...config.platform, region: 'moon-1' } }));
   writeFileSync(path.join(dir, 'extra-key.json'), JSON.stringify({ ...config, frob: 1 }));
+  writeFileSync(path.join(dir, 'allow6.json'), JSON.stringify({ ...config, apps: { web: { ...config.apps.web, allow: ['203.0.113.0/24', '2001:db8::/32'] } } }));
   writeFileSync(path.join(dir, 'alarms30.json'), JSON.stringify({ ...config, apps: { web: { ...config.apps.web, alarms: { periodSeconds: 30 } } } }));
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'nginx:1.27', 'web', 'staging']]) {
     const r = await run(args);
@@ -277,7 +282,7 @@ async function check(c: Case): Promise<void> {
 
 describe('bad invocations: one line, the documented exit code, nothing touched', () => {
   for (const c of cases) {
-    const name = `cyclops ${c.args.join(' ')}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''} → ${c.code}`;
+    const name = `cyclops ${c.args.map((a) => (a.length > 60 ? `${a.slice(0, 12)}…(${a.length} characters)` : a)).join(' ')}${c.env ? ` (${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''} → ${c.code}`;
     if (c.todo) test.failing(`${name} [todo: ${c.todo}]`, () => check(c));
     else test(name, () => check(c));
   }
@@ -288,6 +293,24 @@ test('the table is wide enough', () => {
   const commands = new Set(cases.map((c) => c.args.find((a) => !a.startsWith('-') && !a.endsWith('.json'))));
   for (const cmd of ['deploy', 'env', 'status', 'apps', 'destroy', 'db', 'config', 'ports', 'unlock', 'synth', 'init', 'validate', 'bootstrap']) expect(commands).toContain(cmd);
 });
+
+test('an endpoint that answers HTML 500 (not AWS): exit 1, one line naming the status and the endpoint, nothing touched', async () => {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(500, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>500 Internal Server Error</h1></body></html>');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const line = new RegExp(`^error: .*HTTP 500 from ${endpoint.replace(/\./g, '\\.')} \\(not an AWS answer: text/html\\); check --endpoint-url/AWS_ENDPOINT_URL, or a proxy between here and AWS$`);
+    await check({ args: ['status', 'web', 'staging'], code: 1, line, env: { AWS_ENDPOINT_URL: endpoint } });
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+}, 60000);
 
 describe('SIGTERM and SIGHUP are handled like Ctrl-C', () => {
   // moto reports a completed rollout only for services of at most one task, so a two-task

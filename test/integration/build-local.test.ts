@@ -237,6 +237,33 @@ describe('deploy --build with a local builder', () => {
     expect((await run(f, { dir: plain, tag: '1.0.0' })).build.source).toEqual({ commit: null, dirty: false, tag: '1.0.0', derived: false });
   });
 
+  test("the deploy's own refusals come before the build: a full port range, a stack of another app, an unknown --count process; nothing built, pushed or locked", async () => {
+    const cases: [(f: Fake) => Promise<void> | void, Partial<import('../../src/ops/deploy').DeployOptions>, RegExp][] = [
+      [(f) => void (f.ports = { version: 1, range: [20000, 20009], environments: { staging: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`app${i}`, 20000 + i])) } }), {}, /^ports 20000-20009: the range is full in staging/],
+      [
+        async (f) => {
+          withEcr(f, { old: OLD });
+          await buildAndDeploy(f.ops, liveRunner, { target, dir: setup(['buildah']).dir, tag: 'old' });
+          f.stacks.get('acme-staging-web')!.tags['cyclops:app'] = 'other';
+        },
+        {},
+        /is not web in staging \(its cyclops tags say app "other"/,
+      ],
+      [() => undefined, { counts: { nope: 2 } }, /nope/],
+    ];
+    for (const [tweak, opts, message] of cases) {
+      const f = fakeOps();
+      await tweak(f);
+      const { dir, log } = setup(['buildah']);
+      withEcr(f);
+      f.calls.length = 0;
+      const e = await failure(buildAndDeploy(f.ops, liveRunner, { target, dir }, opts));
+      expect({ code: e.exitCode, message: e.message }).toEqual({ code: 2, message: expect.stringMatching(message) });
+      expect(f.calls.filter((c) => WRITES.test(c))).toEqual([]);
+      expect(invocations(log)).toEqual([]);
+    }
+  });
+
   test('an app on two architectures needs docker buildx; podman is refused with exit 2 before anything runs', async () => {
     const { dir, log } = setup(['podman']);
     const f = fakeOps(testConfig({ apps: { web: { arch: 'arm64', processes: { web: { port: 8080 }, worker: { command: ['w'], arch: 'x86_64' } }, database: false } } }));

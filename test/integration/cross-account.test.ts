@@ -22,6 +22,7 @@ import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
+import { logGroupNames, secretNames, stackOf, stackParam } from '../support/aws-reads';
 
 const PLATFORM = 'xacct';
 const BUCKET = 'xacct-e2e-config';
@@ -41,17 +42,6 @@ const run = (args: string[], input?: string): Promise<CliResult> => runCli(args,
 const ok = (r: CliResult) => expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
 const write = (c: Record<string, unknown>) => writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
 
-const stack = async (aws: Aws, name: string) => {
-  try {
-    return (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: name }))).Stacks?.[0] ?? null;
-  } catch (e) {
-    if (/does not exist/.test(String((e as Error).message))) return null;
-    throw e;
-  }
-};
-const param = async (aws: Aws, name: string, key: string) => (await stack(aws, name))?.Parameters?.find((p) => p.ParameterKey === key)?.ParameterValue;
-const secretNames = async (aws: Aws) => ((await aws.secrets.send(new aws.sdk.secrets.ListSecretsCommand({}))).SecretList ?? []).map((s) => s.Name!);
-const logGroups = async (aws: Aws, prefix: string) => ((await aws.logs.send(new aws.sdk.logs.DescribeLogGroupsCommand({ logGroupNamePrefix: prefix }))).logGroups ?? []).map((g) => g.logGroupName!);
 const keys = async (prefix: string) => ((await home.s3.send(new home.sdk.s3.ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key!).sort();
 
 const push = (tag: string, layer: string) => pushImage(home, `${PLATFORM}/shop`, tag, layer);
@@ -89,7 +79,7 @@ describe('an environment in its own account and region', () => {
     const out = r.json();
     expect(out).toMatchObject({ env: 'production', account: PROD, region: PROD_REGION, homeAccount: HOME, deployRoleArn: ROLE, stack: PLATFORM_STACK });
     // the account stack is in production's account and region, not at home
-    const there = await stack(prod, PLATFORM_STACK);
+    const there = await stackOf(prod, PLATFORM_STACK);
     expect(there?.Outputs?.find((o) => o.OutputKey === 'DeployRoleArn')?.OutputValue).toBe(ROLE);
     const role = await prod.cfn.send(new prod.sdk.cfn.GetTemplateCommand({ StackName: PLATFORM_STACK }));
     const trust = JSON.parse(role.TemplateBody!).Resources.DeployRole.Properties.AssumeRolePolicyDocument;
@@ -107,10 +97,10 @@ describe('an environment in its own account and region', () => {
   test('2. env create: staging at home, production in 222222222222 (us-west-2), each only there', async () => {
     ok(await run(['env', 'create', 'staging']));
     ok(await run(['env', 'create', 'production']));
-    expect(await stack(home, `${PLATFORM}-staging`)).not.toBeNull();
-    expect(await stack(prod, `${PLATFORM}-production`)).not.toBeNull();
-    expect(await stack(home, `${PLATFORM}-production`)).toBeNull();
-    expect(await stack(prod, `${PLATFORM}-staging`)).toBeNull();
+    expect(await stackOf(home, `${PLATFORM}-staging`)).not.toBeNull();
+    expect(await stackOf(prod, `${PLATFORM}-production`)).not.toBeNull();
+    expect(await stackOf(home, `${PLATFORM}-production`)).toBeNull();
+    expect(await stackOf(prod, `${PLATFORM}-staging`)).toBeNull();
     // env list reads each environment where it lives
     const list = await run(['env', 'list', '--json']);
     ok(list);
@@ -119,7 +109,7 @@ describe('an environment in its own account and region', () => {
       expect.objectContaining({ env: 'production', status: 'CREATE_COMPLETE', account: PROD, region: PROD_REGION }),
     ]);
     // the production env stack ran as the service role of its own account
-    expect((await stack(prod, `${PLATFORM}-production`))?.RoleARN).toBe(`arn:aws:iam::${PROD}:role/${PLATFORM}-cloudformation`);
+    expect((await stackOf(prod, `${PLATFORM}-production`))?.RoleARN).toBe(`arn:aws:iam::${PROD}:role/${PLATFORM}-cloudformation`);
   });
 
   test('3. deploy to staging, set a secret in production, promote: the app stack, secret and log group are in 222222222222', async () => {
@@ -132,14 +122,14 @@ describe('an environment in its own account and region', () => {
     ok(p);
     expect(p.json().promotedFrom).toEqual({ env: 'staging', release: 1, image: `${REPO}@${digest}` });
     // AWS side, with each account's credentials
-    expect(await param(prod, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${digest}`);
-    expect(await stack(home, `${PLATFORM}-production-shop`)).toBeNull();
-    expect(await param(home, `${PLATFORM}-staging-shop`, 'Image')).toBe(`${REPO}@${digest}`);
+    expect(await stackParam(prod, `${PLATFORM}-production-shop`, 'Image')).toBe(`${REPO}@${digest}`);
+    expect(await stackOf(home, `${PLATFORM}-production-shop`)).toBeNull();
+    expect(await stackParam(home, `${PLATFORM}-staging-shop`, 'Image')).toBe(`${REPO}@${digest}`);
     const prodSecrets = await secretNames(prod);
-    expect(prodSecrets.filter((n) => n.includes('production') && n.endsWith('API_KEY'))).toHaveLength(1);
-    expect((await secretNames(home)).filter((n) => n.includes('production'))).toEqual([]);
-    expect((await logGroups(prod, `/cyclops/${PLATFORM}/production/shop`)).length).toBeGreaterThan(0);
-    expect(await logGroups(home, `/cyclops/${PLATFORM}/production/shop`)).toEqual([]);
+    expect(prodSecrets.filter((n) => n.startsWith(`cyclops/${PLATFORM}/production/`) && n.endsWith('API_KEY'))).toHaveLength(1);
+    expect((await secretNames(home)).filter((n) => n.startsWith(`cyclops/${PLATFORM}/production/`))).toEqual([]);
+    expect((await logGroupNames(prod, `/cyclops/${PLATFORM}/production/shop`)).length).toBeGreaterThan(0);
+    expect(await logGroupNames(home, `/cyclops/${PLATFORM}/production/shop`)).toEqual([]);
     // the store stays home: production's release log is in the home bucket, and records the promotion
     expect((await keys('releases/production/shop/')).length).toBeGreaterThan(0);
     const list = await run(['releases', 'shop', 'production']);
@@ -154,13 +144,13 @@ describe('an environment in its own account and region', () => {
     write({ ...raw, environments: { ...raw.environments, production: { ...raw.environments.production, aws: { account: '333333333333', region: PROD_REGION, profile: 'plain' } } } });
     const releases = await keys('releases/production/shop/');
     const locks = await keys('locks/');
-    const before = (await stack(prod, `${PLATFORM}-production-shop`))?.LastUpdatedTime;
+    const before = (await stackOf(prod, `${PLATFORM}-production-shop`))?.LastUpdatedTime;
     const r = await runCli(['deploy', `${REPO}:1.0`, 'shop', 'production'], { cwd: dir, env: { ...env(), AWS_SHARED_CREDENTIALS_FILE: profiles, AWS_CONFIG_FILE: path.join(dir, 'none') } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(`environment production: the credentials act in account ${HOME}, but environments.production.aws.account is 333333333333; nothing was written`);
     expect(await keys('releases/production/shop/')).toEqual(releases);
     expect(await keys('locks/')).toEqual(locks);
-    expect((await stack(prod, `${PLATFORM}-production-shop`))?.LastUpdatedTime).toEqual(before);
+    expect((await stackOf(prod, `${PLATFORM}-production-shop`))?.LastUpdatedTime).toEqual(before);
     write(raw);
   });
 });

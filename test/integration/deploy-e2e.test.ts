@@ -334,6 +334,11 @@ describe('deploy, end to end', () => {
     await admin.connect();
     const kept = await admin.query("select 1 from pg_database where datname = 'app_shop'");
     expect(kept.rowCount).toBe(1);
+    // the second destroy says one thing only: nothing to destroy (not also "port and release cleared")
+    const again = await run('destroy', 'shop', 'staging', '--yes');
+    expect(again.code).toBe(0);
+    expect(`${again.stdout}${again.stderr}`.split('\n').filter((l) => l.trim())).toEqual([expect.stringMatching(/shop in staging: no stack, no port and no release record; nothing to destroy$/)]);
+    expect((await run('destroy', 'shop', 'staging', '--yes', '--json')).json()).toMatchObject({ deleted: false, outcome: 'nothing' });
 
     const dropped = await run('destroy', 'alpha', 'staging', '--yes', '--drop-database', '--json');
     expect(outcome(dropped)).toEqual(ok);

@@ -21,6 +21,8 @@ export interface Recorded {
   path: string;
   target?: string;
   fields: Record<string, unknown> & { tags?: Record<string, string> };
+  /** not seen on the wire: why a test added it by hand (a request moto cannot serve) */
+  added?: string;
 }
 
 export interface IamRequest {
@@ -37,6 +39,8 @@ export interface IamRequest {
 export interface Lookups {
   resourceTags(arn: string): Promise<Record<string, string>>;
   taskDefinitionRoles(taskDefinition: string): Promise<string[]>;
+  /** the file system of a mount target (DeleteMountTarget names only the mount target; IAM authorises it on its file system) */
+  mountTargetFileSystem(mountTargetId: string): Promise<string | undefined>;
 }
 
 export const MOTO_ACCOUNT = '123456789012';
@@ -89,6 +93,16 @@ const PASS_ROLE: Record<string, string> = {
   'cloudformation:CreateChangeSet': 'cloudformation.amazonaws.com',
   'ecs:RegisterTaskDefinition': 'ecs-tasks.amazonaws.com',
   'ecs:RunTask': 'ecs-tasks.amazonaws.com',
+};
+
+/**
+ * Actions AWS authorises beyond the call's own, with the caller's credentials. DeleteMountTarget
+ * deletes the mount target's network interface: "ec2:DeleteNetworkInterface" (no resource-level
+ * scoping is possible: ENIs are named by id only).
+ * https://docs.aws.amazon.com/efs/latest/ug/API_DeleteMountTarget.html
+ */
+const ALSO_AUTHORISED: Record<string, { action: string; resource: string }> = {
+  'elasticfilesystem:DeleteMountTarget': { action: 'ec2:DeleteNetworkInterface', resource: '*' },
 };
 
 type Model = [number, string, string, { http?: [string, string, number] } | 0, ...unknown[]];
@@ -219,6 +233,10 @@ export async function iamRequestsOf(r: Recorded, lookups: Lookups): Promise<IamR
   const { op, labels, query } = operationOf(r);
   const action = await actionOf(prefix, op, query);
   const vars = variables(r, labels);
+  if (labels.MountTargetId && !vars.FileSystemId) {
+    const fs = await lookups.mountTargetFileSystem(labels.MountTargetId);
+    if (fs) vars.FileSystemId = [fs];
+  }
   const tags = r.fields.tags ?? {};
   const tagContext: Record<string, string | string[]> = Object.keys(tags).length
     ? { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) }
@@ -238,6 +256,8 @@ export async function iamRequestsOf(r: Recorded, lookups: Lookups): Promise<IamR
     for (const resource of await resourcesOf(tagAction, r, taskVars, onCreate.resourceType))
       out.push({ action: tagAction, resource, context: { ...tagContext, ...(onCreate.createAction ? { 'ecs:CreateAction': op } : {}) }, write: true, cause: action });
   }
+  const also = ALSO_AUTHORISED[action];
+  if (also) out.push({ action: also.action, resource: also.resource, context: {}, write: await isWrite(also.action), cause: action });
   const passedTo = PASS_ROLE[action];
   if (passedTo) {
     const roles = [...list(r.fields.RoleARN), ...list(r.fields.taskRoleArn), ...list(r.fields.executionRoleArn)];

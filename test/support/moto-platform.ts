@@ -36,12 +36,12 @@ export interface MotoPlatform {
 /**
  * `apps` go to config.json as given; `database` "external" uses the test PostgreSQL. `endpoint`:
  * where the commands send their requests (default the shared moto proxy; the test's own reads
- * always go there).
+ * always go there). `envs`: environments besides staging (each with its own zone, `<env>.<platform>.dev`).
  */
-export async function motoPlatform(opts: { platform: string; apps: Record<string, unknown>; database: 'external' | 'none'; endpoint?: string }): Promise<MotoPlatform> {
+export async function motoPlatform(opts: { platform: string; apps: Record<string, unknown>; database: 'external' | 'none'; endpoint?: string; envs?: string[] }): Promise<MotoPlatform> {
   const aws = await motoAws();
   const domain = `staging.${opts.platform}.dev`;
-  const hostedZoneId = await createZone(aws, domain);
+  const zones = Object.fromEntries(await Promise.all(['staging', ...(opts.envs ?? [])].map(async (e) => [e, await createZone(aws, `${e}.${opts.platform}.dev`)] as const)));
   const dir = mkdtempSync(path.join(os.tmpdir(), `cyclops-${opts.platform}-`));
   const bucket = `${opts.platform}-config-${TEST_REGION}`;
   const database =
@@ -53,7 +53,7 @@ export async function motoPlatform(opts: { platform: string; apps: Record<string
     JSON.stringify({
       platform: { name: opts.platform, region: TEST_REGION, bucket },
       ports: { range: [22000, 22999] },
-      environments: { staging: { dns: { domain, hostedZoneId }, database } },
+      environments: Object.fromEntries(Object.entries(zones).map(([e, hostedZoneId]) => [e, { dns: { domain: `${e}.${opts.platform}.dev`, hostedZoneId }, database }])),
       apps: opts.apps,
     }),
   );

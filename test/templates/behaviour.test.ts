@@ -221,6 +221,11 @@ describe('every template', () => {
       }
     }
   });
+  it("every ECS service propagates its tags to its tasks: the operator policies reach a task by its cyclops:platform tag", () => {
+    const services = all.flatMap((r) => ofType(r.template, 'AWS::ECS::Service'));
+    expect(services.length).toBeGreaterThan(0);
+    for (const [id, s] of services) expect({ id, propagate: s.Properties.PropagateTags }).toEqual({ id, propagate: 'SERVICE' });
+  });
   it('holds no password property, and no secret or database variable as plain Environment', () => {
     const secretNames = new Set(['DATABASE_URL', 'PGHOST', 'PGPORT', 'PGDATABASE', 'PGUSER', 'PGPASSWORD', 'SECRET_KEY_BASE', 'STRIPE_API_KEY', 'TOKEN']);
     for (const r of all) {

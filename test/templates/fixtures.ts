@@ -129,7 +129,7 @@ export function rawStateful(): Record<string, any> {
         'hourly-report': { command: ['bin/report'], schedule: 'rate(1 hour)', volumes: { uploads: { path: '/uploads', readOnly: true } } },
       },
       uses: ['search-api'],
-      allow: ['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32'],
+      allow: ['203.0.113.0/24', '198.51.100.7/32', '192.0.2.0/28'],
       alarms: { http5xxPercent: 2, unhealthyHosts: 2, periodSeconds: 60, evaluationPeriods: 2 },
     },
   };

@@ -235,7 +235,7 @@ describe('allow lists', () => {
   const r = resources(renderApp(c, 'staging', 'shop', { port: 20002 }));
 
   it('the forward rule gets a source-ip condition; a 403 rule for the same host follows it', () => {
-    expect(r.WebListenerRule.Properties.Conditions[1]).toEqual({ Field: 'source-ip', SourceIpConfig: { Values: ['203.0.113.0/24', '198.51.100.7/32', '2001:db8::/32'] } });
+    expect(r.WebListenerRule.Properties.Conditions[1]).toEqual({ Field: 'source-ip', SourceIpConfig: { Values: ['203.0.113.0/24', '198.51.100.7/32', '192.0.2.0/28'] } });
     expect(r.WebDenyRule.Properties).toMatchObject({
       Priority: 30002,
       Conditions: [r.WebListenerRule.Properties.Conditions[0]],

@@ -48,6 +48,7 @@ const cases: [string, (c: Raw) => void, string, RegExp][] = [
   ['a process in uses that is not internal', (c) => (c.apps.shop.uses = ['search-indexer']), 'apps.shop.uses[0]', /not internal; set "internal": true/],
   ['a CIDR that does not parse', (c) => (c.apps.shop.allow = ['203.0.113.0/33']), 'apps.shop.allow[0]', /is not a CIDR block/],
   ['an IPv6 CIDR that does not parse', (c) => (c.apps.shop.allow = ['2001:db8::zz/32']), 'apps.shop.allow[0]', /is not a CIDR block/],
+  ['an IPv6 CIDR while the load balancer is IPv4-only', (c) => (c.apps.shop.allow = ['203.0.113.0/24', '2001:db8::/32']), 'apps.shop.allow[1]', /"2001:db8::\/32" is an IPv6 block, but the load balancer is IPv4-only, so it would never match; list the IPv4 blocks those clients use instead$/],
   ['too many allow values', (c) => (c.apps.shop.allow = ['10.0.0.0/8', '10.1.0.0/16', '10.2.0.0/16', '10.3.0.0/16', '10.4.0.0/16']), 'apps.shop.allow', /has 5 CIDR blocks; .* at most 5 condition values .* at most 4/],
   ['allow without a web process', (c) => (c.apps.search.allow = ['10.0.0.0/8']) && delete c.apps.search.processes.web, 'apps.search.allow', /only to an app with a "web" process/],
   ['a range with no room for 403 rules', (c) => (c.ports.range = [20000, 40000]), 'ports.range', /leaves no room for the 403 rules/],

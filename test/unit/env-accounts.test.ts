@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import * as sdk from '../../src/aws/sdk';
 import type { Aws } from '../../src/aws/client';
 import { assumedRole, sessionName } from '../../src/aws/sts';
-import { envAccounts, envRegion } from '../../src/config/model';
+import { envAccounts, envRegion, homeAccountRegions } from '../../src/config/model';
 import { operatorPolicy, whereFor } from '../../src/iam/operator';
 import { checkEnvAccount } from '../../src/ops/account';
 import { renderCluster, renderPlatform } from '../../src/plan';
@@ -53,6 +53,32 @@ describe('config: environments.<env>.aws', () => {
     // the load balancer's access-log delivery account is the region's (us-east-1: 127311923021)
     expect(body).toContain('127311923021');
     expect(JSON.stringify(renderCluster(c, 'staging'))).not.toContain('127311923021');
+  });
+});
+
+describe('an environment in the platform account, another region (aws: {region})', () => {
+  const west = () => testConfig({ environments: prod({ region: 'us-west-2' }) });
+  test('valid without an account; roleArn names its account; a profile needs one', () => {
+    expect(west().environments.production.aws).toEqual({ region: 'us-west-2' });
+    expect(envAccounts(west())).toEqual([]);
+    expect(homeAccountRegions(west())).toEqual(['eu-west-1', 'us-west-2']);
+    expect(testConfig({ environments: prod({ roleArn: ROLE }) }).environments.production.aws).toEqual({ account: '222222222222', region: 'eu-west-1', roleArn: ROLE });
+    expect(homeAccountRegions(testConfig({ environments: prod({ roleArn: ROLE, region: 'us-west-2' }) }))).toEqual(['eu-west-1']);
+    expect(problem({ region: 'us-west-2', profile: 'prod' })).toMatch(/environments\.production\.aws\.account: is required with profile/);
+  });
+  test('no account: the guard has nothing to compare and does not call STS', async () => {
+    await expect(checkEnvAccount({ account: () => Promise.reject(new Error('STS called')) }, 'production', { region: 'us-west-2' })).resolves.toBeUndefined();
+  });
+  test('the service role, the boundary and the deploy policy cover us-west-2 as well as the home region', () => {
+    const t = JSON.stringify(renderPlatform(west()));
+    expect(t).toContain('arn:${AWS::Partition}:logs:us-west-2:${AWS::AccountId}:log-group:/cyclops/acme/*');
+    expect(t).toContain('arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/cyclops/acme/*');
+    expect(t).toContain('arn:${AWS::Partition}:secretsmanager:us-west-2:${AWS::AccountId}:secret:cyclops/acme/*');
+    expect(JSON.stringify(renderPlatform(testConfig()))).not.toContain('us-west-2');
+    const doc = JSON.stringify(operatorPolicy(west(), 'deploy', whereFor(west(), '111111111111')));
+    for (const r of ['eu-west-1', 'us-west-2']) expect(doc).toContain(`arn:aws:cloudformation:${r}:111111111111:stack/acme-*/*`);
+    // iam-policy --region us-west-2: that region first, the home one still covered
+    expect(whereFor(west(), '111111111111', 'us-west-2').otherRegions).toEqual(['eu-west-1']);
   });
 });
 

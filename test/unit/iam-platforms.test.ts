@@ -3,7 +3,9 @@
  * operator policies allow on acme-eu's resources, decided by an IAM evaluator
  * (@cloud-copilot/iam-simulate), each resource with the tags cyclops gives it. Stack names allow
  * no delimiter a platform name cannot contain, so "acme-*" matches acme-eu's stacks: the tag
- * conditions keep them apart. Roles are scoped by path ("/cyclops/acme/").
+ * conditions keep them apart, as they do ECS clusters, services, tasks and task definitions.
+ * CloudWatch alarms take no condition key on DescribeAlarms: their ARNs name each environment.
+ * Roles are scoped by path ("/cyclops/acme/").
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { operatorPolicy, whereFor } from '../../src/iam/operator';
@@ -99,5 +101,50 @@ describe('acme and acme-eu in one account', () => {
       ['elasticfilesystem:DeleteFileSystem', `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/fs-0123456789abcdef0`, owned('acme-eu')],
     ];
     for (const [action, resource, context] of requests) expect({ action, result: await decide(acme, action, resource, context) }).toEqual({ action, result: 'ImplicitlyDenied' });
+  });
+
+  const ecs = (resource: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:${resource}`;
+  /** What deploy and read do on an app's ECS resources and alarms, as each level's commands call them (src/iam/ops-map.ts). */
+  const ecsRequests = (platform: string): Record<Level, [string, string][]> => {
+    const cluster = ecs(`cluster/${platform}-staging`);
+    const service = ecs(`service/${platform}-staging/shop-web`);
+    const task = ecs(`task/${platform}-staging/0123456789abcdef0123456789abcdef`);
+    const def = ecs(`task-definition/${platform}-staging-shop-web:3`);
+    const alarm = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:cyclops-${platform}-staging-shop-web-http5xx`;
+    const read: [string, string][] = [
+      ['ecs:DescribeServices', service],
+      ['ecs:DescribeTasks', task],
+      ['cloudwatch:DescribeAlarms', alarm],
+    ];
+    const writes: [string, string][] = [
+      ['ecs:UpdateService', service],
+      ['ecs:ListServiceDeployments', service],
+      ['ecs:StopTask', task],
+      ['ecs:RunTask', def],
+      ['ecs:ExecuteCommand', cluster],
+      ['ecs:ExecuteCommand', task],
+    ];
+    return { read, deploy: [...read, ...writes], admin: [...read, ...writes] };
+  };
+
+  test.each(LEVELS)('acme %s: its own ECS clusters, services, tasks, task definitions and alarms yes, acme-eu ones never (their names match "acme-*")', async (level) => {
+    const acme = policyOf('acme', level);
+    for (const [action, resource] of ecsRequests('acme')[level]) expect({ action, resource, result: await decide(acme, action, resource, owned('acme')) }).toEqual({ action, resource, result: 'Allowed' });
+    for (const [action, resource] of ecsRequests('acme-eu')[level]) expect({ action, resource, result: await decide(acme, action, resource, owned('acme-eu')) }).toEqual({ action, resource, result: 'ImplicitlyDenied' });
+  });
+
+  test('acme deploy: a new task definition or task only tagged as its own (tag-on-create)', async () => {
+    const acme = policyOf('acme', 'deploy');
+    const tags = (platform: string, create: string) => ({ [`aws:RequestTag/${TAG_PLATFORM}`]: platform, 'aws:TagKeys': [TAG_PLATFORM], 'ecs:CreateAction': create });
+    const def = (family: string) => ecs(`task-definition/${family}:4`);
+    const task = (cluster: string) => ecs(`task/${cluster}/0123456789abcdef0123456789abcdef`);
+    expect(await decide(acme, 'ecs:RegisterTaskDefinition', def('acme-staging-dbadmin'), tags('acme', 'RegisterTaskDefinition'))).toBe('Allowed');
+    expect(await decide(acme, 'ecs:TagResource', def('acme-staging-dbadmin'), tags('acme', 'RegisterTaskDefinition'))).toBe('Allowed');
+    expect(await decide(acme, 'ecs:TagResource', task('acme-staging'), tags('acme', 'RunTask'))).toBe('Allowed');
+    expect(await decide(acme, 'ecs:RegisterTaskDefinition', def('acme-eu-staging-dbadmin'), tags('acme-eu', 'RegisterTaskDefinition'))).toBe('ImplicitlyDenied');
+    expect(await decide(acme, 'ecs:TagResource', task('acme-eu-staging'), tags('acme-eu', 'RunTask'))).toBe('ImplicitlyDenied');
+    // tagging is for what a create makes: never an existing cluster or service, even acme's own
+    expect(await decide(acme, 'ecs:TagResource', ecs('cluster/acme-staging'), { ...owned('acme'), [`aws:RequestTag/${TAG_PLATFORM}`]: 'acme', 'aws:TagKeys': [TAG_PLATFORM] })).toBe('ImplicitlyDenied');
+    expect(await decide(acme, 'ecs:TagResource', ecs('service/acme-staging/shop-web'), { ...owned('acme'), [`aws:RequestTag/${TAG_PLATFORM}`]: 'acme', 'aws:TagKeys': [TAG_PLATFORM] })).toBe('ImplicitlyDenied');
   });
 });

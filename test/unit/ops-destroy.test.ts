@@ -20,7 +20,7 @@ test('destroy: stack, then port, then release, under the lock', async () => {
   const r = await destroyApp(f.ops, t('web'));
   // an app without SMTP: the user and secret are looked for (config may have dropped smtp since), nothing else
   expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease', 'store.acquireLock', 'stacks.delete', 'email.user', 'email.deleteSecret', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
-  expect(r).toMatchObject({ deleted: true, port: 20000, database: 'none', logs: { group: '/cyclops/acme/staging/web', retentionDays: 30 } });
+  expect(r).toMatchObject({ deleted: true, outcome: 'destroyed', port: 20000, database: 'none', logs: { group: '/cyclops/acme/staging/web', retentionDays: 30 } });
   expect(f.stacks.has('acme-staging-web')).toBe(false);
   // the log group outlives the stack (DeletionPolicy Retain / created by deploy): destroy says where the logs stay
   expect(f.events.of('info').map((e) => e.message).join('\n')).toMatch(/logs of web stay in log group \/cyclops\/acme\/staging\/web, each event kept for 30 days/);
@@ -38,7 +38,7 @@ test('destroy of an app that is neither in config nor deployed is a typo: exit 2
 test('destroy of a configured app with nothing deployed takes no lock and writes nothing', async () => {
   const f = fakeOps();
   const r = await destroyApp(f.ops, t('web'));
-  expect(r).toMatchObject({ deleted: false, port: null, logs: null });
+  expect(r).toMatchObject({ deleted: false, outcome: 'nothing', port: null, logs: null });
   expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease']);
 });
 

@@ -47,7 +47,7 @@ describe('rollback target', () => {
     expect(r.read).toEqual([1]);
     await expect(rollbackTarget(r.lookup, rec(5), 3, 2, t)).rejects.toThrow(/release 2 failed, so it never ran/);
     await expect(rollbackTarget(r.lookup, rec(5), 3, 9, t)).rejects.toThrow(/has no release 9/);
-    await expect(rollbackTarget(async () => ({ problem: 'not JSON' }), rec(5), 3, 4, t)).rejects.toThrow(/the record of release 4 is not valid \(not JSON\)/);
+    await expect(rollbackTarget(async () => ({ problem: 'not JSON' }), rec(5), 3, 4, t)).rejects.toThrow(/the record of release 4 is unreadable \(not JSON\)/);
     await expect(rollbackTarget(reader([rec(1)]).lookup, rec(1), undefined, undefined, t)).rejects.toThrow(/nothing earlier to roll back to/);
   });
 });
@@ -322,4 +322,37 @@ test('releases: newest first, the current one marked', async () => {
     [1, 'nginx:1', 'succeeded', true],
   ]);
   expect(r.releases[0].reason).toBe('boom');
+});
+
+describe('a corrupt release record is "unreadable", never "no release N"', () => {
+  /** The log's record `n` no longer parses (as the store reports it: a problem, not a missing record). */
+  const corrupt = (f: Fake, n: number) => {
+    const real = f.ops.store.releaseRecord;
+    f.ops.store.releaseRecord = async (env, app, k) => (k === n ? { problem: 'not JSON (Unexpected token < in JSON at position 0)' } : real(env, app, k));
+  };
+
+  test('rollback --to N: exit 2 naming the record unreadable, nothing locked or applied', async () => {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    await ship(f, 'nginx:2');
+    corrupt(f, 1);
+    const before = log(f).length;
+    f.calls.length = 0;
+    const e = await failure(rollback(f.ops, t, { to: 1 }));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toBe('rollback --to 1: the record of release 1 is unreadable (not JSON (Unexpected token < in JSON at position 0)); pick another from "cyclops releases web staging"');
+    expect(e.message).not.toMatch(/no release 1/);
+    expect(f.calls).not.toContain('store.acquireLock');
+    expect(log(f)).toHaveLength(before);
+  });
+
+  test('promote --release N: the same word', async () => {
+    const { promoteSource } = await import('../../src/ops/promote');
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    corrupt(f, 1);
+    const e = await failure(promoteSource(f.ops, t, 1));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/^promote --release 1: the record of release 1 of web in staging is unreadable \(not JSON/);
+  });
 });

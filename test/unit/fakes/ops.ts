@@ -13,7 +13,7 @@ import type { LockHandle, Ops } from '../../../src/ops/context';
 import type { ServiceState } from '../../../src/ecs/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
 import { emptySettings, outcomeOf, sha256, type AppSettings, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
-import { conflictError, interrupted } from '../../../src/errors';
+import { conflictError, CyclopsError, ExitCode, interrupted } from '../../../src/errors';
 import { fakeEmail, type FakeEmail } from './email';
 
 export interface Fake {
@@ -48,6 +48,10 @@ export interface Fake {
   volumes: Map<string, { id: string; sizeBytes: number; state?: string; volume?: string }[]>;
   /** log groups by name, with their retention */
   logGroups: Map<string, number>;
+  /** named resources that exist outside any stack (kept by an earlier one): "<type> <name>" */
+  retained: Set<string>;
+  /** public hosted zones of the account */
+  zones: { id: string; name: string; tags: Record<string, string>; nameServers: string[] }[];
   /** CloudWatch alarms by name */
   alarms: Map<string, AlarmState>;
   /** CloudWatch datapoints by query id */
@@ -111,6 +115,8 @@ export function fakeOps(config: Config = testConfig()): Fake {
     services: new Map(),
     volumes: new Map(),
     logGroups: new Map(),
+    retained: new Set(),
+    zones: [],
     alarms: new Map(),
     metricPoints: new Map(),
     certificates: new Map(),
@@ -132,12 +138,15 @@ export function fakeOps(config: Config = testConfig()): Fake {
     f.applied.push(input);
     const body = f.templates.get(input.templateUrl);
     if (body === undefined) throw new Error(`no template at ${input.templateUrl}`);
+    if (!input.dryRun) claimNamed(input, body);
     const t = JSON.parse(body) as { Outputs?: Record<string, { Value: string }> };
     const outputs = Object.fromEntries(Object.entries(t.Outputs ?? {}).map(([k, v]) => [k, typeof v.Value === 'string' ? v.Value : 'x']));
     const parameters = Object.fromEntries((input.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
     const tags = Object.fromEntries(input.tags.map((x) => [x.Key, x.Value]));
     const existing = f.stacks.get(input.stackName);
-    const same = existing && existing.outputs[TEMPLATE_DIGEST_OUTPUT] === outputs[TEMPLATE_DIGEST_OUTPUT] && JSON.stringify(existing.parameters) === JSON.stringify(parameters);
+    const liveBody = f.templates.get(`live:${input.stackName}`);
+    const same =
+      existing && existing.outputs[TEMPLATE_DIGEST_OUTPUT] === outputs[TEMPLATE_DIGEST_OUTPUT] && (liveBody === undefined || liveBody === body) && JSON.stringify(existing.parameters) === JSON.stringify(parameters);
     const base = { stackName: input.stackName, changes: [], outputs };
     if (input.dryRun) return { ...base, action: 'dry-run', status: existing?.status ?? 'NONE', changed: !same };
     if (same) return { ...base, action: 'none', status: existing!.status, changed: false, stack: existing };
@@ -148,6 +157,29 @@ export function fakeOps(config: Config = testConfig()): Fake {
     f.stacks.set(input.stackName, stack);
     f.templates.set(`live:${input.stackName}`, body); // what GetTemplate returns now
     return { ...base, action: existing ? 'update' : 'create', status, changed: true, stack: { ...stack } };
+  };
+
+  /**
+   * As CloudFormation does with named resources: one that exists outside any stack (kept by an
+   * earlier one) makes the create fail "already exists", unless the change set imports it; a
+   * hosted zone is created anew (zones may share a name). Runs before the stack changes.
+   */
+  const claimNamed = (input: ApplyInput, body: string) => {
+    const before = namedOf(f.templates.get(`live:${input.stackName}`));
+    const now = namedOf(body);
+    for (const [id, r] of now) {
+      if (before.has(id) || !r.key) continue;
+      if (f.retained.has(r.key) && !input.importExisting) {
+        throw new CyclopsError(`stack ${input.stackName}: create failed (ROLLBACK_COMPLETE)`, { exitCode: ExitCode.FAILED, details: [`${id}: ${r.key} already exists`], code: 'stack-failed' });
+      }
+    }
+    for (const [id, r] of now) {
+      if (before.has(id)) continue;
+      if (r.key) f.retained.delete(r.key);
+      if (r.zone) f.zones.push({ id: `Z${f.zones.length + 1}`, name: r.zone.name, tags: r.zone.tags, nameServers: [`ns-${f.zones.length + 1}.awsdns.net`] });
+    }
+    // removed from the template: a retained one stays in the account
+    for (const [id, r] of before) if (!now.has(id) && r.retain && r.key) f.retained.add(r.key);
   };
 
   const lockHandle = (key: string): LockHandle => ({
@@ -186,6 +218,9 @@ export function fakeOps(config: Config = testConfig()): Fake {
       apply,
       delete: async (name) => {
         await call('stacks.delete');
+        // DeletionPolicy Retain: the named resources stay in the account, outside any stack
+        for (const r of namedOf(f.templates.get(`live:${name}`)).values()) if (r.retain && r.key) f.retained.add(r.key);
+        f.templates.delete(`live:${name}`);
         return { deleted: f.stacks.delete(name) };
       },
       describe: async (name) => {
@@ -203,6 +238,10 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       resources: async (name) => {
         await call('stacks.resources');
+        const live = f.templates.get(`live:${name}`);
+        if (live && f.stacks.has(name)) {
+          return Object.entries((JSON.parse(live) as { Resources: Record<string, { Type: string }> }).Resources).map(([logicalId, r]) => ({ logicalId, resourceType: r.Type }));
+        }
         return f.stacks.has(name) ? [{ logicalId: 'Vpc', resourceType: 'AWS::EC2::VPC' }, { logicalId: 'PublicSubnet1', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'PublicSubnet0', resourceType: 'AWS::EC2::Subnet' }, { logicalId: 'Cluster', resourceType: 'AWS::ECS::Cluster' }] : [];
       },
       // Not a recorded call: live code reads the platform stack once per command.
@@ -369,6 +408,20 @@ export function fakeOps(config: Config = testConfig()): Fake {
         return had ? 'exists' : 'created';
       },
     },
+    retained: {
+      exists: async (type, name) => {
+        await call(`retained.exists ${type} ${name}`);
+        return f.retained.has(`${type} ${name}`);
+      },
+      publicZones: async (domain) => {
+        await call('retained.publicZones');
+        return f.zones.filter((z) => z.name === domain).map((z) => ({ id: z.id, tags: { ...z.tags } }));
+      },
+      nameServers: async (id) => {
+        await call('retained.nameServers');
+        return f.zones.find((z) => z.id === id)?.nameServers ?? null;
+      },
+    },
     secrets: {
       put: async (env, app, name, value) => {
         await call('secrets.put');
@@ -500,6 +553,26 @@ export function fakeOps(config: Config = testConfig()): Fake {
   return f;
 }
 
+/** The name property of the types the fake gives fixed names, as AWS does (one per account and region). */
+const NAMED: Record<string, string> = { 'AWS::Logs::LogGroup': 'LogGroupName', 'AWS::ECR::Repository': 'RepositoryName' };
+
+/** A template's named resources by logical id: "<type> <name>", retained or not; hosted zones with their name and tags. */
+function namedOf(body: string | undefined) {
+  const out = new Map<string, { key?: string; retain: boolean; zone?: { name: string; tags: Record<string, string> } }>();
+  if (!body) return out;
+  const resources = (JSON.parse(body) as { Resources?: Record<string, { Type: string; DeletionPolicy?: string; Properties?: Record<string, unknown> }> }).Resources ?? {};
+  for (const [id, r] of Object.entries(resources)) {
+    const retain = r.DeletionPolicy === 'Retain';
+    const name = NAMED[r.Type] ? r.Properties?.[NAMED[r.Type]] : undefined;
+    if (typeof name === 'string') out.set(id, { key: `${r.Type} ${name}`, retain });
+    if (r.Type === 'AWS::Route53::HostedZone') {
+      const tags = Object.fromEntries(((r.Properties?.HostedZoneTags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+      out.set(id, { retain, zone: { name: String(r.Properties?.Name).replace(/\.$/, ''), tags } });
+    }
+  }
+  return out;
+}
+
 const publicCertificate = ({ env: _e, app: _a, token: _t, ...c }: CertificateInfo & { env: string; app: string; token: string }): CertificateInfo => structuredClone(c);
 
 export function svc(name: string, rollout: string, running = 1, desired = 1): ServiceState {
@@ -528,6 +601,8 @@ export function fakeImages(over: Partial<import('../../../src/ops/context').Imag
     architectures: async () => [],
     repository: async () => null,
     login: () => Promise.reject(new Error('no registry login in this test')),
+    list: async () => [],
+    platforms: async () => ({ architectures: [], children: [] }),
     ...over,
   };
 }
