@@ -150,6 +150,17 @@ export interface MessageData {
   'db.result': { db: string; database: string; role: string; secret: string };
   'db.ensured': { dbname: string; username: string; database: string; role: string; secret: string };
   'db.password.services-restarted': { services: number };
+  'email.smtp.user-created': { user: string; path: string };
+  'email.smtp.boundary-set': { user: string };
+  'email.smtp.key-created': { user: string; key: string };
+  'email.smtp.key-deleted': { user: string; key: string; why: string };
+  'email.smtp.password-stored': { secret: string; key: string };
+  'email.smtp.rotation-unfinished': { user: string; keys: string[] };
+  'email.smtp.rotation-resumed': { user: string; key: string };
+  'email.smtp.services-restarted': { services: string[] };
+  'email.smtp.user-deleted': { user: string };
+  'email.smtp.secret-deleted': { secret: string };
+  'email.rotated': AppEnv & { key: string; retired: string[] };
   'stack.creating': Stack;
   'stack.updating': Stack & { dryRun: boolean };
   'stack.checking-new': Stack;

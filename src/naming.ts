@@ -116,14 +116,21 @@ export const legacyDbSecretName = (env: string, app: string) => `cyclops/${env}/
 export const appSecretName = (platform: string, env: string, app: string, name: string) => `cyclops/${platform}/${env}/${app}/${name}`;
 /** Where `secrets set` kept a secret before secrets were namespaced by platform (moved on the next set). */
 export const legacyAppSecretName = (env: string, app: string, name: string) => `cyclops/${env}/${app}/${name}`;
-/** The largest secret value Secrets Manager stores (SecretString: 65,536 bytes). */
 // ---- email (SES) ---------------------------------------------------------------------------
 /** The environment's SES configuration set (letters, digits, _ and -, up to 64). */
 export const emailConfigurationSet = (platform: string, env: string) => `cyclops-${platform}-${env}`;
-/** The app's SMTP user (under the platform's IAM path) and the secret holding its SMTP password. */
-export const smtpUserName = (platform: string, env: string, app: string) => `${platform}-${env}-${app}-smtp`;
+/**
+ * The app's SMTP user (under the platform's IAM path): "<platform>-<env>-<app>-smtp", shortened
+ * with a hash of the whole to IAM's 64 characters (an app name alone may have 63).
+ */
+export function smtpUserName(platform: string, env: string, app: string): string {
+  const full = `${platform}-${env}-${app}-smtp`;
+  return full.length <= 64 ? full : `${full.slice(0, 50)}-${createHash('sha256').update(full).digest('hex').slice(0, 8)}-smtp`;
+}
+/** The secret holding the SMTP user name (access key id) and password. */
 export const smtpSecretName = (platform: string, env: string, app: string) => appSecretName(platform, env, app, 'smtp');
 
+/** The largest secret value Secrets Manager stores (SecretString: 65,536 bytes). */
 export const MAX_SECRET_BYTES = 65536;
 /** Secrets Manager's recovery window for a scheduled deletion, in days: the default and the bounds. */
 export const RECOVERY_DAYS = { default: 7, min: 7, max: 30 } as const;

@@ -49,6 +49,8 @@ export interface Aws {
   readonly elbv2: Sdk.elbv2.ElasticLoadBalancingV2Client;
   readonly acm: Sdk.acm.ACMClient;
   readonly sns: Sdk.sns.SNSClient;
+  readonly iam: Sdk.iam.IAMClient;
+  readonly sesv2: Sdk.sesv2.SESv2Client;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -109,7 +111,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm' | 'sns';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm' | 'sns' | 'iam' | 'sesv2';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -137,6 +139,8 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   elbv2: { service: 'ElasticLoadBalancingV2', make: (sdk, base) => new sdk.elbv2.ElasticLoadBalancingV2Client(base) },
   acm: { service: 'ACM', make: (sdk, base) => new sdk.acm.ACMClient(base) },
   sns: { service: 'SNS', make: (sdk, base) => new sdk.sns.SNSClient(base) },
+  iam: { service: 'IAM', make: (sdk, base) => new sdk.iam.IAMClient(base) },
+  sesv2: { service: 'SESv2', make: (sdk, base) => new sdk.sesv2.SESv2Client(base) },
 };
 
 export { describeAwsError };

@@ -16,3 +16,5 @@ export * as sts from '@aws-sdk/client-sts';
 export * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 export * as acm from '@aws-sdk/client-acm';
 export * as sns from '@aws-sdk/client-sns';
+export * as iam from '@aws-sdk/client-iam';
+export * as sesv2 from '@aws-sdk/client-sesv2';

@@ -187,7 +187,7 @@ async function statusEnv(ctx: Context, name: string): Promise<void> {
 }
 
 async function showEnv(ctx: Context, name: string): Promise<void> {
-  const [{ envTarget }, { showEnv: show }] = await Promise.all([import('../plan/target'), import('../ops/env')]);
+  const [{ envTarget }, { showEnv: show }, { emailLine }] = await Promise.all([import('../plan/target'), import('../ops/env'), import('../email/status')]);
   const target = envTarget(await ctx.config(), name);
   const view = await show(await ctx.ops(target), target);
   const row = (k: string, v: unknown) => `${k.padEnd(14)}${v ?? '-'}`;
@@ -204,5 +204,6 @@ async function showEnv(ctx: Context, name: string): Promise<void> {
     row('database', view.database ? `${view.database.endpoint}:${view.database.port}` : null),
     ...(view.redis ? [row('redis', view.redis)] : []),
     ...Object.entries(view.repositories).map(([app, uri]) => row(`image ${app}`, uri ?? 'no ECR repository yet; run "cyclops bootstrap"')),
+    ...(view.email ? [row('email', emailLine(view.email))] : []),
   ]);
 }

@@ -41,6 +41,7 @@ import { register as vars } from './vars';
 import { register as secrets } from './secrets';
 import { register as logs } from './logs';
 import { register as notify } from './notify';
+import { register as email } from './email';
 import { register as runCmd } from './run';
 import { register as exec } from './exec';
 import { register as iamPolicy } from './iam-policy';
@@ -83,6 +84,7 @@ export const commandsByName: Record<string, Register> = {
   secrets,
   logs,
   notify,
+  email,
   run: runCmd,
   exec,
   previews,

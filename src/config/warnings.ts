@@ -5,7 +5,6 @@
 import { appsIn, type Config, type EnvironmentConfig } from './model';
 import { instanceSpec, tasksPerInstance } from './instances';
 import { domainProblems } from './limits-domains';
-import { smtpSecretName } from '../naming';
 
 /** Target groups per load balancer: one per web app, and AWS does not raise it. */
 export const MAX_WEB_APPS = 100;
@@ -47,13 +46,6 @@ export function configWarnings(config: Config): string[] {
     }
     out.push(...ec2Warnings(config, env));
     out.push(...domainProblems(config, env.name).warnings);
-  }
-  for (const app of Object.values(config.apps).filter((a) => a.email?.smtp)) {
-    for (const env of Object.values(config.environments).filter((e) => appsIn(config, e.name).some((a) => a.name === app.name))) {
-      out.push(
-        `app ${app.name} in ${env.name}: email.smtp needs the secret ${smtpSecretName(config.platform.name, env.name, app.name)} (keys username and password), which cyclops does not make yet; create it as docs/email.md shows before deploying, or send with email: true`,
-      );
-    }
   }
   const nats = Object.values(config.environments).reduce((n, e) => n + natGateways(e), 0);
   if (nats > DEFAULT_EIP_QUOTA) {

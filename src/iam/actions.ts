@@ -18,6 +18,9 @@ export const SERVICE_PREFIX: Record<string, string> = {
   acm: 'acm',
   sns: 'sns',
   elbv2: 'elasticloadbalancing',
+  iam: 'iam',
+  // SES v2's API actions share SES's prefix (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html)
+  sesv2: 'ses',
 };
 
 /** Operations whose IAM action is not named after them. */

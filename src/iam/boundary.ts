@@ -3,10 +3,11 @@
  * platform stack, under the platform's IAM path). The service role may create and change roles
  * only with it attached, so no template, whoever wrote it, makes a role that can do more than
  * this: run tasks and instances, pull images, write logs, open ECS Exec channels, mount EFS, and
- * read the platform's own secrets and the ones config names. No IAM writes, no data stores.
+ * read the platform's own secrets and the ones config names, send mail as the account's SES
+ * identities through the platform's configuration sets. No IAM writes, no data stores.
  */
 import type { Config } from '../config/model';
-import { TAG_PLATFORM } from '../naming';
+import { emailConfigurationSet, TAG_PLATFORM } from '../naming';
 import type { Statement } from './document';
 import { scopeArns, type Where } from './scopes';
 
@@ -73,6 +74,17 @@ export function boundaryStatements(where: Where, secretRefs: string[]): Statemen
         'elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:ModifyListener', 'elasticloadbalancing:ModifyRule', 'elasticloadbalancing:RegisterTargets',
       ],
       Resource: ['*'],
+    },
+    {
+      // Apps with email (task roles) and their SMTP users send as an identity of the account, through
+      // the platform's configuration sets (cyclops-<platform>-<env>): each role or user's own policy
+      // names its environment's identity. Both resource types of SendEmail and SendRawEmail, in any
+      // region an environment may use (Service Authorization Reference, Amazon SES:
+      // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonses.html).
+      Sid: 'SendMailAsPlatformIdentities',
+      Effect: 'Allow',
+      Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+      Resource: [`arn:${where.partition}:ses:*:${where.account}:identity/*`, `arn:${where.partition}:ses:*:${where.account}:configuration-set/${emailConfigurationSet(where.platform, '*')}`],
     },
     { Sid: 'PassPlatformRolesToTasks', Effect: 'Allow', Action: ['iam:PassRole'], Resource: scopeArns('roles', where), Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
   ];

@@ -54,7 +54,8 @@ export const COMMAND_LEVELS: Record<string, CommandLevel> = {
   'db ensure': 'deploy',
   'db info': 'deploy',
   'db drop': 'deploy',
-  'notify test': 'deploy', // sns:Publish is a write: the read level stays read-only
+  'notify test': 'deploy',
+  'email rotate': 'deploy', // sns:Publish is a write: the read level stays read-only
   // reading
   status: 'read',
   ps: 'read',

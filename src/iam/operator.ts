@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import { homeAccountRegions, type Config } from '../config/model';
-import { alarmName, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { alarmName, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -77,6 +77,7 @@ const TAGGED_BY_PLATFORM: OperatorScope[] = ['stacks', 'platformEcs', 'ecsCreate
 const conditionOf = (where: Where) => (scope: OperatorScope): Statement['Condition'] => {
   const tag = TAG_PLATFORM;
   if (scope === 'platformFileSystems' || scope === 'platformCertificates' || scope === 'legacySecrets') return { StringEquals: { [`aws:ResourceTag/${tag}`]: where.platform } };
+  if (scope === 'boundedSmtpUsers') return { StringEquals: { 'iam:PermissionsBoundary': scopeArns('boundary', where)[0] } };
   if (TAGGED_BY_PLATFORM.includes(scope)) return { StringEqualsIfExists: { [`aws:ResourceTag/${tag}`]: where.platform, [`aws:RequestTag/${tag}`]: where.platform } };
   return undefined;
 };
@@ -119,6 +120,10 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return (['clusters', 'services', 'tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
       case 'ecsCreated':
         return (['tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
+      case 'smtpUsers':
+      case 'boundedSmtpUsers':
+        // the apps' SMTP users, under the platform's IAM path (src/naming.ts smtpUserName)
+        return [`arn:${where.partition}:iam::${where.account}:user${iamPath(where.platform)}*`];
       default:
         return scopeArns(scope, where);
     }

@@ -32,7 +32,9 @@ export type OperatorScope =
   | 'environmentRoles'
   | 'platformCertificates'
   | 'platformEcs'
-  | 'ecsCreated';
+  | 'ecsCreated'
+  | 'smtpUsers'
+  | 'boundedSmtpUsers';
 
 export interface OperationUse {
   levels: Level[];
@@ -172,6 +174,27 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'route53.ListHostedZonesByName': use(WRITE, 'any'),
   'route53.ListTagsForResources': use(WRITE, 'any'),
   'route53.GetHostedZone': use(WRITE, 'any'),
+  // ---- IAM: an app's SMTP user (apps.<app>.email.smtp, src/email/smtp-user.ts): deploy makes it with its
+  // key, `email rotate` replaces the key, destroy deletes them. Users under the platform's path only
+  // (user/cyclops/<platform>/*); the calls that set what a user may do carry iam:PermissionsBoundary and
+  // are allowed only with the platform's boundary, as the service role's role actions are (Service
+  // Authorization Reference, IAM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+  'iam.GetUser': use(['deploy'], 'smtpUsers'),
+  'iam.CreateUser': use(['deploy'], 'boundedSmtpUsers'),
+  'iam.PutUserPermissionsBoundary': use(['deploy'], 'boundedSmtpUsers'),
+  'iam.PutUserPolicy': use(['deploy'], 'boundedSmtpUsers'),
+  'iam.DeleteUserPolicy': use(['deploy'], 'boundedSmtpUsers'),
+  'iam.ListUserPolicies': use(['deploy'], 'smtpUsers'),
+  'iam.DeleteUser': use(['deploy'], 'smtpUsers'),
+  'iam.ListAccessKeys': use(['deploy'], 'smtpUsers'),
+  'iam.CreateAccessKey': use(['deploy'], 'smtpUsers'),
+  'iam.DeleteAccessKey': use(['deploy'], 'smtpUsers'),
+  // ---- SES v2: env show reads whether the account is in the sandbox (GetAccount names no resource)
+  // and the identity's verification and DKIM state (an identity/<domain> resource; domains carry no
+  // platform prefix to narrow by). Service Authorization Reference, Amazon SES v2:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html
+  'sesv2.GetAccount': use(APP, 'any'),
+  'sesv2.GetEmailIdentity': use(APP, 'any'),
   // ---- STS: the account for `iam-policy` and the account guard of environments in their own
   // account (always allowed; listed so the table stays complete), and the roles of those environments
   'sts.GetCallerIdentity': use(ALL, 'any'),
@@ -211,6 +234,13 @@ export const EXTRA_REQUIREMENTS: ExtraRequirement[] = [
     scopes: ['secrets'],
     because: 'CreateSecret with tags (secrets set, database logins)',
     doc: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html',
+  },
+  {
+    action: 'iam:TagUser',
+    levels: ['deploy'],
+    scopes: ['smtpUsers'],
+    because: "deploy creates an app's SMTP user with its cyclops tags (CreateUser with Tags)",
+    doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_users.html',
   },
   {
     action: 'acm:AddTagsToCertificate',

@@ -1,4 +1,5 @@
 /** Day-one operations on deployed apps: status, listing, destroy. */
+import { removeSmtp, type SmtpRemoveResult } from '../email/smtp-user';
 import { appConfig } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
@@ -153,6 +154,8 @@ export interface DestroyResult {
   volumes: { kept: string[]; deleted: string[] };
   /** where the app's logs stay (the log group outlives the stack); null when there was no stack */
   logs: { group: string; retentionDays: number } | null;
+  /** the SMTP user and secret removed; absent when the app had none */
+  smtp?: SmtpRemoveResult;
 }
 
 /**
@@ -181,6 +184,9 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
   return withAppLock(ops, t, 'destroy', async (scope) => {
     const { deleted } = await ops.stacks.delete(stack, { roleArn, timeoutSeconds: opts.timeoutSeconds, signal: scope.signal });
     scope.checkpoint();
+    // with the tasks gone: the SMTP user, its keys and its secret (also when config no longer asks for SMTP)
+    const smtp = await removeSmtp(ops, t);
+    scope.checkpoint();
     const { port } = await ops.store.releasePort(t.env, t.app);
     if (port !== null) say.step(ops.events, 'destroy.port.released', { port }, `released port ${port}`);
     scope.checkpoint();
@@ -205,6 +211,6 @@ export async function destroyApp(ops: Ops, t: AppTarget, opts: { dropDatabase?: 
     if (!opts.deleteVolumes) volumes.kept = found;
     if (volumes.kept.length) say.warn(ops.events, 'destroy.volumes.kept', { ids: volumes.kept }, `kept the file systems of ${t.app}'s volumes: ${volumes.kept.join(', ')}; delete them with "cyclops destroy ${t.app} ${t.env} --delete-volumes"`);
     if (logs) say.info(ops.events, 'destroy.logs.kept', { group: logs.group, retentionDays: logs.retentionDays }, `the logs of ${t.app} stay in log group ${logs.group}, each event kept for ${logs.retentionDays} days; delete the group by hand if they must go sooner`);
-    return { app: t.app, env: t.env, stack, deleted, outcome: deleted ? 'destroyed' : 'cleared', port, database, volumes, logs };
+    return { app: t.app, env: t.env, stack, deleted, outcome: deleted ? 'destroyed' : 'cleared', port, database, volumes, logs, ...(smtp ? { smtp } : {}) };
   });
 }

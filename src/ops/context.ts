@@ -4,6 +4,8 @@
  */
 import type { AlarmState, MetricQuery } from '../aws/cloudwatch';
 import type { CertificateInfo } from '../aws/acm';
+import type { AccessKeyRow, IamUser } from '../aws/iam';
+import type { SesAccount, SesIdentity } from '../aws/sesv2';
 import type { EcrImage, EcrImageDetail, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
@@ -246,6 +248,31 @@ export interface NotificationsApi {
   publish(topicArn: string, subject: string, message: string): Promise<string>;
 }
 
+/**
+ * SES and the apps' SMTP users (src/email/smtp-user.ts): IAM users and access keys, the smtp
+ * secret, and the identity's and account's sending state. A secret access key comes out of
+ * createKey only; the secret's password never comes out at all.
+ */
+export interface EmailApi {
+  user(name: string): Promise<IamUser | null>;
+  createUser(u: { name: string; path: string; boundary: string; tags: { Key: string; Value: string }[] }): Promise<string>;
+  setBoundary(name: string, boundary: string): Promise<void>;
+  putPolicy(name: string, policyName: string, document: string): Promise<void>;
+  keys(name: string): Promise<AccessKeyRow[]>;
+  createKey(name: string): Promise<{ id: string; secret: string; created: Date }>;
+  deleteKey(name: string, id: string): Promise<boolean>;
+  /** deletes its inline policies too; false when there was no user */
+  deleteUser(name: string): Promise<boolean>;
+  /** the user names (access key ids) the secret's current and previous versions hold; the passwords are never read out */
+  storedUsernames(secret: string): Promise<{ current: string | null; previous: string | null }>;
+  /** the value as the secret's new current version (created with tags, or restored from a scheduled deletion) */
+  store(secret: string, value: string, tags: { Key: string; Value: string }[]): Promise<{ arn: string }>;
+  /** delete at once (no recovery window); "not-ours" for a secret another platform tagged */
+  deleteSecret(secret: string, platform: string): Promise<'deleted' | 'missing' | 'not-ours'>;
+  account(): Promise<SesAccount>;
+  identity(domain: string): Promise<SesIdentity | null>;
+}
+
 /** Who the credentials act as. */
 export interface IdentityApi {
   /** the account id (STS GetCallerIdentity) */
@@ -272,6 +299,7 @@ export interface Ops {
   alarms: AlarmsApi;
   metrics: MetricsApi;
   notifications: NotificationsApi;
+  email: EmailApi;
   identity: IdentityApi;
   /** absent in fakes that need no load-balancer reads */
   traffic?: TrafficApi;

@@ -38,6 +38,7 @@ import { createHeld, createsHeld } from './first-release';
 import { explain, follow, progressiveOf, settle } from './progressive-deploy';
 import { externalCertificateFor } from './external-certificate';
 import { readLive, verifyStack } from './verify-stack';
+import { ensureSmtp, wantsSmtp } from '../email/smtp-user';
 
 export type { DeployOptions, DeployRequest, DeployResult } from './deploy-types';
 
@@ -234,6 +235,8 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   const { ops, req, opts } = run;
   const t = req.target;
   const outputs = seen.outputs ?? (await requireEnvOutputs(ops, t.env));
+  // SMTP: the user, its key and the secret the task definition reads, before the stack needs them
+  const smtp = wantsSmtp(ops.config, t.env, t.app) ? await ensureSmtp(ops, t, () => scope.checkpoint()) : null;
   const { port, allocated } = await ops.store.allocatePort(t.env, t.app);
   say.step(ops.events, 'deploy.port.allocated', { port, allocated }, allocated ? `allocated port ${port}` : `port ${port}`);
   scope.checkpoint();
@@ -284,7 +287,8 @@ async function write(run: Run, plan: DeployPlan, seen: Observed, scope: LockScop
   // what the stack runs, not what the change set said, decides whether this succeeded
   const live = await readLive(ops, plan.names.stack, applied.stack);
   verifyStack(live, plan.names.stack, { parameters: rendered.parameters, digest: rendered.digest }, plan.kind === 'deploy' ? 'deploy' : `${plan.kind} change`);
-  if (!applied.changed && opts.restart) {
+  // a new SMTP key with an unchanged stack: new tasks read the new password
+  if (!applied.changed && (opts.restart || smtp?.key === 'created')) {
     say.step(ops.events, 'deploy.services.restarting', { services: plan.names.services }, `starting a new deployment of ${plan.names.services.join(', ')}`);
     scope.checkpoint();
     await ops.services.restart(plan.names.cluster, plan.names.services);

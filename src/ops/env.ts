@@ -19,6 +19,7 @@ import type { Ops } from './context';
 import type { GithubFlags } from './ci';
 import type { OpsIn } from './account';
 import type { Target } from '../plan/target';
+import { emailStatus } from '../email/status';
 
 export async function applyEnv(ops: Ops, t: Target, opts: { dryRun?: boolean; timeoutSeconds?: number; allowReplace?: string[] }, verb: 'create' | 'update') {
   const stackName = envStack(t.platform, t.env);
@@ -210,6 +211,8 @@ export async function showEnv(ops: Ops, t: Target) {
     outputs: s.outputs,
     // the apps' ECR repositories (in the platform's account): what "docker push" names
     repositories: await repositoryUris(ops),
+    // identity, DKIM and sandbox: SES's own state (null without environments.<env>.email)
+    email: await emailStatus(ops, t.env),
     warnings: envWarnings(ops, t.env),
   };
 }

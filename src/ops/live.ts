@@ -18,6 +18,7 @@ import { ensureLogGroup } from '../aws/loggroups';
 import { filterLogEvents } from '../aws/logs';
 import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, RetainedApi, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
+import { liveEmail } from './live-email';
 
 /**
  * `home`: the platform's home clients, when `aws` is an environment's own (`environments.<env>.aws`).
@@ -249,6 +250,8 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     // the certificate and the records go with the load balancer: in the environment's account
     certificates: liveCertificates(at, config),
     dns: liveDns(at),
+    // the SMTP users and the identity live with the environment's stacks: in its account and region
+    email: liveEmail(at),
     notifications: { publish: async (topic, subject, message) => (await import('../aws/sns')).publish(at, topic, subject, message) },
     events: reporter,
     signal,

@@ -54,12 +54,14 @@ describe('acme and acme-eu in one account', () => {
     expect(await decide(acme, 'cloudformation:CreateStack', stack('acme-eu-staging-shop'), tags('acme-eu'))).toBe('ImplicitlyDenied');
   });
 
-  test('deploy and read grant no iam:* on roles outside /cyclops/<platform>/ but their own service role, which they may only pass to CloudFormation', async () => {
+  test('deploy and read grant no iam:* on roles or users outside /cyclops/<platform>/ but their own service role, which they may only pass to CloudFormation', async () => {
     for (const level of ['deploy', 'read'] as Level[]) {
       const roles = policyOf('acme', level)
         .Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')))
         .flatMap((s) => s.Resource);
-      for (const r of roles) expect(r === `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}` || r.startsWith(`arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}`)).toBe(true);
+      const ours = (r: string) =>
+        r === `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}` || r.startsWith(`arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}`) || r === `arn:aws:iam::${ACCOUNT}:user${iamPath('acme')}*`;
+      for (const r of roles) expect(ours(r)).toBe(true);
     }
     const deploy = policyOf('acme', 'deploy');
     const theirs = `arn:aws:iam::${ACCOUNT}:role${iamPath('acme-eu')}acme-eu-staging-shop-TaskRole-1AB2`;
@@ -67,6 +69,25 @@ describe('acme and acme-eu in one account', () => {
     expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme-eu')}`, { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('ImplicitlyDenied');
     expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ImplicitlyDenied');
     expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}acme-staging-shop-TaskRole-1AB2`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('Allowed');
+  });
+
+  test("deploy makes and removes SMTP users only under the platform's path and only with its boundary", async () => {
+    const deploy = policyOf('acme', 'deploy');
+    const user = (platform: string) => `arn:aws:iam::${ACCOUNT}:user${iamPath(platform)}${platform}-staging-shop-smtp`;
+    const boundary = (platform: string) => ({ 'iam:PermissionsBoundary': `arn:aws:iam::${ACCOUNT}:policy${iamPath(platform)}${platform}-boundary` });
+    expect(await decide(deploy, 'iam:CreateUser', user('acme'), boundary('acme'))).toBe('Allowed');
+    expect(await decide(deploy, 'iam:PutUserPolicy', user('acme'), boundary('acme'))).toBe('Allowed');
+    expect(await decide(deploy, 'iam:CreateAccessKey', user('acme'), {})).toBe('Allowed');
+    expect(await decide(deploy, 'iam:DeleteAccessKey', user('acme'), {})).toBe('Allowed');
+    expect(await decide(deploy, 'iam:DeleteUser', user('acme'), {})).toBe('Allowed');
+    // no user without the boundary, or with another platform's; nothing on acme-eu's users or a user outside the path
+    expect(await decide(deploy, 'iam:CreateUser', user('acme'), {})).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:CreateUser', user('acme'), boundary('acme-eu'))).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:PutUserPolicy', user('acme'), {})).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:CreateAccessKey', user('acme-eu'), {})).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:CreateAccessKey', `arn:aws:iam::${ACCOUNT}:user/admin`, {})).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:DeleteUserPermissionsBoundary', user('acme'), {})).toBe('ImplicitlyDenied');
+    expect(await decide(policyOf('acme', 'read'), 'iam:CreateAccessKey', user('acme'), {})).toBe('ImplicitlyDenied');
   });
 
   test.each(['admin', 'deploy'] as Level[])('acme %s: log groups, secrets, images, the bucket and file systems of acme-eu are out of reach', async (level) => {

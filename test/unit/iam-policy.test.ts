@@ -69,7 +69,9 @@ describe('cyclops iam-policy', () => {
     for (const s of pass) expect(s.Action).toEqual(['iam:PassRole']);
     // no iam:* on any other role: the platform's path (never acme-eu's), and passing its own service role to CloudFormation
     const iam = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')));
-    expect(iam.flatMap((s) => s.Resource).filter((r) => !r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') && r !== 'arn:aws:iam::123456789012:role/acme-cloudformation')).toEqual([]);
+    // and the apps' SMTP users, under the same path
+    const own = (r: string) => r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') || r === 'arn:aws:iam::123456789012:role/acme-cloudformation' || r === 'arn:aws:iam::123456789012:user/cyclops/acme/*';
+    expect(iam.flatMap((s) => s.Resource).filter((r) => !own(r))).toEqual([]);
   });
 
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {

@@ -14,6 +14,7 @@ import type { ServiceState } from '../../../src/ecs/rollout';
 import type { ApplyInput, ApplyResult, StackSummary } from '../../../src/stacks';
 import { emptySettings, outcomeOf, sha256, type AppSettings, type PortsFile, type ReleaseRecord, type ReleaseState } from '../../../src/store';
 import { conflictError, CyclopsError, ExitCode, interrupted } from '../../../src/errors';
+import { fakeEmail, type FakeEmail } from './email';
 
 export interface Fake {
   ops: Ops;
@@ -61,6 +62,8 @@ export interface Fake {
   aliases: Map<string, string>;
   /** public DNS answers by name (absent: "unknown", as offline) */
   publicDns: Map<string, 'yes' | 'no' | 'unknown'>;
+  /** SES and the apps' SMTP users, keys and secrets */
+  email: FakeEmail;
   /** messages published to notification topics, in order */
   published: { topic: string; subject: string; message: string }[];
   onCall(name: string, fn: () => void | Promise<void>): void;
@@ -120,6 +123,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     aliases: new Map(),
     publicDns: new Map(),
     published: [],
+    email: undefined as unknown as FakeEmail,
     onCall: (name, fn) => hooks.set(name, [...(hooks.get(name) ?? []), fn]),
   };
   const call = async (name: string) => {
@@ -127,6 +131,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
     for (const h of hooks.get(name) ?? []) await h();
   };
   const tick = () => new Date((clock += 1000));
+  f.email = fakeEmail(call, tick);
 
   const apply = async (input: ApplyInput): Promise<ApplyResult> => {
     await call('stacks.apply');
@@ -461,6 +466,7 @@ export function fakeOps(config: Config = testConfig()): Fake {
         return names;
       },
     },
+    email: f.email.api,
     identity: {
       account: async () => {
         await call('identity.account');
