@@ -17,6 +17,10 @@ export interface Recorded {
   command: string | null;
   service: string;
   region: string;
+  /** the access key id of the request's credentials */
+  key?: string;
+  /** the account the request acts in (default MOTO_ACCOUNT) */
+  account?: string;
   method: string;
   path: string;
   target?: string;
@@ -188,13 +192,17 @@ function variables(r: Recorded, labels: Record<string, string>): Record<string, 
   set('RepositoryName', list(f.repositoryName));
   set('FileSystemId', [...list(f.FileSystemId), ...list(labels.FileSystemId)]);
   set('AlarmName', list(f.AlarmNames));
+  // sts:AssumeRole names the role by ARN, in its own account
+  const roles = list(f.RoleArn).map((a) => /^arn:[^:]+:iam::(\d{12}):role\/(.+)$/.exec(a)).filter((m): m is RegExpExecArray => !!m);
+  if (roles.length) set('RoleNameWithPath', roles.map((m) => m[2]));
+  if (roles.length) set('Account', roles.map((m) => m[1]));
   set('Id', ['0a1b2c3d-0000-4000-8000-0123456789ab']); // a stack's or change set's id: any
   return v;
 }
 
 /** Every filling of an ARN pattern with the request's values; null when a variable has none. */
 function fill(pattern: string, r: Recorded, vars: Record<string, string[]>): string[] | null {
-  const base: Record<string, string[]> = { Partition: ['aws'], Region: [r.region], Account: [MOTO_ACCOUNT], ...vars };
+  const base: Record<string, string[]> = { Partition: ['aws'], Region: [r.region], Account: [r.account ?? MOTO_ACCOUNT], ...vars };
   let out = [pattern];
   for (const name of [...pattern.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1])) {
     const values = base[name];

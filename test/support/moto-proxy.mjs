@@ -31,7 +31,7 @@ const LOG = process.env.CYCLOPS_REQUEST_LOG;
 const KEEP = new Set([
   'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
   'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'logGroupNames', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
-  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance',
+  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance', 'RoleArn',
 ]);
 
 /** A request's tags, as a map: ECS [{key, value}], Logs {k: v}, Secrets Manager [{Key, Value}], query Tags.member.N. */
@@ -72,9 +72,10 @@ function record(req, body) {
   if (!LOG) return;
   const ua = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
   const command = /app\/cyclops_([A-Za-z0-9_.-]+)/.exec(ua)?.[1];
-  const [, region, service] = /Credential=[^/]+\/[^/]+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '') ?? [];
+  // the access key id names the credentials (moto: which account they act in); never the secret
+  const [, key, region, service] = /Credential=([^/]+)\/[^/]+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '') ?? [];
   const target = req.headers['x-amz-target'];
-  const line = { command: command ?? null, service, region, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
+  const line = { command: command ?? null, key, service, region, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
   appendFileSync(LOG, `${JSON.stringify(line)}\n`);
 }
 
