@@ -179,16 +179,16 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // (user/cyclops/<platform>/*); the calls that set what a user may do carry iam:PermissionsBoundary and
   // are allowed only with the platform's boundary, as the service role's role actions are (Service
   // Authorization Reference, IAM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
-  'iam.GetUser': use(['deploy'], 'smtpUsers'),
-  'iam.CreateUser': use(['deploy'], 'boundedSmtpUsers'),
-  'iam.PutUserPermissionsBoundary': use(['deploy'], 'boundedSmtpUsers'),
-  'iam.PutUserPolicy': use(['deploy'], 'boundedSmtpUsers'),
-  'iam.DeleteUserPolicy': use(['deploy'], 'boundedSmtpUsers'),
-  'iam.ListUserPolicies': use(['deploy'], 'smtpUsers'),
-  'iam.DeleteUser': use(['deploy'], 'smtpUsers'),
-  'iam.ListAccessKeys': use(['deploy'], 'smtpUsers'),
-  'iam.CreateAccessKey': use(['deploy'], 'smtpUsers'),
-  'iam.DeleteAccessKey': use(['deploy'], 'smtpUsers'),
+  'iam.GetUser': use(WRITE, 'smtpUsers'),
+  'iam.CreateUser': use(WRITE, 'boundedSmtpUsers'),
+  'iam.PutUserPermissionsBoundary': use(WRITE, 'boundedSmtpUsers'),
+  'iam.PutUserPolicy': use(WRITE, 'boundedSmtpUsers'),
+  'iam.DeleteUserPolicy': use(WRITE, 'boundedSmtpUsers'),
+  'iam.ListUserPolicies': use(WRITE, 'smtpUsers'),
+  'iam.DeleteUser': use(WRITE, 'smtpUsers'),
+  'iam.ListAccessKeys': use(WRITE, 'smtpUsers'),
+  'iam.CreateAccessKey': use(WRITE, 'smtpUsers'),
+  'iam.DeleteAccessKey': use(WRITE, 'smtpUsers'),
   // ---- SES v2: env show reads whether the account is in the sandbox (GetAccount names no resource)
   // and the identity's verification and DKIM state (an identity/<domain> resource; domains carry no
   // platform prefix to narrow by). Service Authorization Reference, Amazon SES v2:
