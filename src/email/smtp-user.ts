@@ -231,7 +231,10 @@ export interface SmtpRemoveResult {
  */
 export async function removeSmtp(ops: Ops, t: SmtpIds): Promise<SmtpRemoveResult | null> {
   const n = names(ops.config, t);
-  const found = await ops.email.user(n.user);
+  // IAM is asked about the user only when the app has (or had) SMTP: config asks for it, or its
+  // secret is there (config may no longer ask). Every other destroy makes no IAM call at all.
+  const had = wantsSmtp(ops.config, t.env, t.app) || (await ops.email.secretExists(n.secret));
+  const found = had ? await ops.email.user(n.user) : null;
   const ours = !!found && found.path === n.path && found.tags[TAG_PLATFORM] === t.platform;
   let keys = 0;
   if (ours) {

@@ -4,7 +4,8 @@
  */
 import { failure } from '../errors';
 import { say } from '../events';
-import type { Ids, TemplateKind } from '../naming';
+import { envStack, type Ids, type TemplateKind } from '../naming';
+import { zoneToAdopt } from './adopt';
 import { renderApp, renderCluster, renderPlatform, templateBody, type CfnTemplate } from '../plan';
 import type { AppTarget, Target } from '../plan/target';
 import type { PortsFile, PushPortsResult, PushResult, StoredTemplate } from '../store';
@@ -13,10 +14,13 @@ import type { Ops } from './context';
 /** Called after each upload (the command prints a progress line). */
 export type OnPushed = (kind: TemplateKind, ids: Ids, result: PushResult) => void;
 
-async function push(ops: Ops, kind: TemplateKind, items: { ids: Ids; render: () => CfnTemplate }[], onPushed?: OnPushed): Promise<PushResult[]> {
+async function push(ops: Ops, kind: TemplateKind, items: { ids: Ids; render: () => CfnTemplate | Promise<CfnTemplate> }[], onPushed?: OnPushed): Promise<PushResult[]> {
+  // every template rendered (and every look-up made) before the first upload
+  const bodies: string[] = [];
+  for (const item of items) bodies.push(templateBody(await item.render()));
   const out: PushResult[] = [];
-  for (const item of items) {
-    const r = await ops.store.pushTemplate(kind, item.ids, templateBody(item.render()));
+  for (const [i, item] of items.entries()) {
+    const r = await ops.store.pushTemplate(kind, item.ids, bodies[i]);
     onPushed?.(kind, item.ids, r);
     out.push(r);
   }
@@ -26,9 +30,20 @@ async function push(ops: Ops, kind: TemplateKind, items: { ids: Ids; render: () 
 export const pushPlatformTemplate = (ops: Ops, onPushed?: OnPushed) =>
   push(ops, 'platform', [{ ids: { platform: ops.config.platform.name }, render: () => renderPlatform(ops.config) }], onPushed);
 
-/** The cluster template of each environment named (validated targets). */
+/**
+ * The cluster template of each environment named (validated targets), as `env create|update`
+ * would apply it: with the hosted zone its stack adopted (or, before the stack exists, would adopt)
+ * instead of a zone of its own, so the pushed template is the one that runs.
+ */
 export const pushClusterTemplates = (ops: Ops, targets: Target[], onPushed?: OnPushed) =>
-  push(ops, 'cluster', targets.map((t) => ({ ids: { platform: t.platform, env: t.env }, render: () => renderCluster(ops.config, t.env) })), onPushed);
+  push(ops, 'cluster', targets.map((t) => ({ ids: { platform: t.platform, env: t.env }, render: () => clusterAsApplied(ops, t) })), onPushed);
+
+async function clusterAsApplied(ops: Ops, t: Target): Promise<CfnTemplate> {
+  const stackName = envStack(t.platform, t.env);
+  const live = await ops.stacks.describe(stackName);
+  const zone = await zoneToAdopt(ops, t, live, live ? await ops.stacks.template(stackName) : null);
+  return renderCluster(ops.config, t.env, { adoptedZone: zone?.zone });
+}
 
 /** The app's template, rendered with `port` or the app's allocated port. */
 export async function pushAppTemplate(ops: Ops, t: AppTarget, port: number | undefined, onPushed?: OnPushed): Promise<PushResult> {

@@ -267,6 +267,8 @@ export interface EmailApi {
   storedUsernames(secret: string): Promise<{ current: string | null; previous: string | null }>;
   /** the value as the secret's new current version (created with tags, or restored from a scheduled deletion) */
   store(secret: string, value: string, tags: { Key: string; Value: string }[]): Promise<{ arn: string }>;
+  /** whether the secret exists and is not scheduled for deletion (DescribeSecret; its value is never read) */
+  secretExists(secret: string): Promise<boolean>;
   /** delete at once (no recovery window); "not-ours" for a secret another platform tagged */
   deleteSecret(secret: string, platform: string): Promise<'deleted' | 'missing' | 'not-ours'>;
   account(): Promise<SesAccount>;

@@ -40,6 +40,10 @@ export function liveEmail(aws: Aws): EmailApi {
       const out = await putOrCreateSecret(aws, { name: secret, description: 'cyclops: SES SMTP user name and password of an app (keys username, password)', text: value, tags });
       return { arn: out.arn };
     },
+    secretExists: async (secret) => {
+      const found = await (await sm()).describeSecret(aws, secret);
+      return !!found && !found.deletedAt;
+    },
     deleteSecret: async (secret, platform) => {
       const { describeSecret, deleteSecretNow } = await sm();
       const found = await describeSecret(aws, secret);

@@ -5,7 +5,7 @@
  * which its execution role may read. A new value is a new secret version and a new
  * deployment, so tasks read it; each change records a release (kind secrets).
  */
-import { appConfig } from '../config/model';
+import { appConfig, envRegion } from '../config/model';
 import { usageError } from '../errors';
 import { say } from '../events';
 import { appSecretName, checkSettingName, RECOVERY_DAYS } from '../naming';
@@ -13,6 +13,7 @@ import { now, type Ops } from './context';
 import type { DeployResult } from './deploy';
 import type { AppTarget } from '../plan/target';
 import { applySettings, settingsPending, type SettingsChangeOptions } from './settings-change';
+import { checkSettingsSize } from './vars';
 
 export interface SecretResult {
   app: string;
@@ -47,6 +48,12 @@ export async function setSecret(ops: Ops, t: AppTarget, name: string, value: str
   const stored = await ops.store.readSettings(t.env, t.app);
   if (Object.hasOwn(stored.vars, name)) {
     throw usageError(`secret "${name}": is a plain variable of ${t.app} in ${t.env}; remove it with "cyclops vars unset ${t.app} ${t.env} ${name}" first`);
+  }
+  if (!stored.secrets[name]) {
+    // a new reference: counted at the longest ARN Secrets Manager can give it (account and suffix included)
+    const arn = `arn:aws-us-gov:secretsmanager:${envRegion(ops.config, t.env)}:000000000000:secret:${appSecretName(t.platform, t.env, t.app, name)}-XXXXXX`;
+    const withIt = { ...stored, secrets: { ...stored.secrets, [name]: { arn, updatedAt: new Date(0).toISOString() } } };
+    checkSettingsSize(ops, t, `secrets set ${name}`, withIt, await ops.store.readRelease(t.env, t.app), 'unset a secret or variable it no longer needs, or keep several values in one secret (as JSON)');
   }
   // Under the lock from here: the loser of a race stores no value, and a stopped run's rerun stores it again and applies it.
   const before = stored.secrets[name]?.arn;

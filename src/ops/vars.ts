@@ -60,7 +60,7 @@ function checkVarName(ops: Ops, t: AppTarget, name: string, plain: boolean): voi
 async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSettings) => AppSettings, opts: SettingsChangeOptions, extra: Pick<VarsResult, 'set' | 'unset'>): Promise<VarsResult> {
   const [stored, state] = await Promise.all([ops.store.readSettings(t.env, t.app), ops.store.readRelease(t.env, t.app)]);
   const edited = edit(structuredClone(stored));
-  if (extra.set) checkSize(ops, t, verb, edited, state);
+  if (extra.set) checkSettingsSize(ops, t, `vars ${verb}`, edited, state, 'keep large data out of variables (in S3, or a file in the image) and put its location in the variable');
   const unchanged = sameSettings(edited, stored);
   const out = (o: SettingsOutcome): VarsResult => ({
     app: t.app,
@@ -81,13 +81,15 @@ async function change(ops: Ops, t: AppTarget, verb: string, edit: (s: AppSetting
   return out(o);
 }
 
-/** Variables that would push a task definition past ECS's 64 KiB are refused before anything is stored (every later deploy would fail). */
-function checkSize(ops: Ops, t: AppTarget, verb: string, settings: AppSettings, state: ReleaseState): void {
+/**
+ * Settings that would push a task definition past ECS's 64 KiB are refused before anything is
+ * stored (every later deploy would fail): variables (`vars set`), and a new secret's reference
+ * (`secrets set`; its ARN is in the task definition, never its value).
+ */
+export function checkSettingsSize(ops: Ops, t: AppTarget, command: string, settings: AppSettings, state: ReleaseState, advice: string): void {
   const record = state.state === 'ok' ? state.record : undefined;
   const over = oversizeTaskDefinitions(ops.config, t, settingsSnapshot(settings), record?.port ?? ops.config.ports.range[0], record?.databaseSecretArn);
-  if (over.length) {
-    throw usageError(`vars ${verb}: ${describeOversize(over)}; keep large data out of variables (in S3, or a file in the image) and put its location in the variable`);
-  }
+  if (over.length) throw usageError(`${command}: ${describeOversize(over)}; ${advice}`);
 }
 
 const sameSettings = (a: AppSettings, b: AppSettings) => JSON.stringify([Object.entries(a.vars).sort(), Object.entries(a.secrets).sort()]) === JSON.stringify([Object.entries(b.vars).sort(), Object.entries(b.secrets).sort()]);

@@ -158,6 +158,26 @@ test('destroy deletes the keys, the user and the secret; a rerun finds nothing',
   expect(again.smtp).toBeUndefined();
 });
 
+test('destroy of an app that never had SMTP asks IAM nothing (no user look-up to be denied)', async () => {
+  const f = fakeOps(config(true));
+  await deployWeb(f);
+  f.calls.length = 0;
+  const r = await destroyApp(f.ops, t);
+  expect(r.smtp).toBeUndefined();
+  expect(f.calls).toContain('email.secretExists');
+  expect(f.calls.filter((c) => /^email\.(user|keys|deleteUser|deleteKey)$/.test(c))).toEqual([]);
+});
+
+test('an app whose config no longer asks for SMTP still loses its user, keys and secret on destroy (its secret says it had one)', async () => {
+  const f = fakeOps(config());
+  await deployWeb(f);
+  const without = fakeOps(config(true));
+  Object.assign(f.ops, { config: without.ops.config });
+  const r = await destroyApp(f.ops, t);
+  expect(r.smtp).toEqual({ user: USER, deleted: true, keys: 1, secret: 'deleted' });
+  expect(f.email.users.has(USER)).toBe(false);
+});
+
 test('the policy names the environment region and account, and refuses an environment without email', () => {
   expect(JSON.parse(smtpPolicy(config(), t, '210987654321')).Statement[0].Resource[0]).toBe('arn:aws:ses:eu-west-1:210987654321:identity/staging.acme.dev');
   expect(() => smtpPolicy(testConfig(), t, '1')).toThrow(/environment staging: has no email/);

@@ -9,6 +9,7 @@
 import { ExitCode } from '../../src/errors';
 import { adoptable } from '../../src/ops/adopt';
 import { applyEnv, bootstrap, deleteEnv, planEnvDelete } from '../../src/ops/env';
+import { pushClusterTemplates } from '../../src/ops/config-bucket';
 import { failure, fakeOps, testConfig, type Fake } from './fakes/ops';
 
 const t = { platform: 'acme', env: 'staging' };
@@ -81,6 +82,19 @@ test('env delete → env create: the retained log groups are imported and the re
   expect(f.calls.slice(firstWrite).some((c) => c.startsWith('retained.'))).toBe(false);
   // nothing is left outside the stack
   expect(f.retained.size).toBe(0);
+});
+
+test('config push cluster pushes the template the adopted environment runs (the kept zone, no zone of its own)', async () => {
+  const f = fresh();
+  await applyEnv(f.ops, t, {}, 'create');
+  await deleteEnv(f.ops, t, await planEnvDelete(f.ops, t, {}), {});
+  await applyEnv(f.ops, t, {}, 'create');
+  const running = f.templates.get(f.applied.at(-1)!.templateUrl)!;
+  const [pushed] = await pushClusterTemplates(f.ops, [t]);
+  const body = JSON.parse(f.templates.get(pushed.url)!) as { Resources: Record<string, unknown>; Outputs: Record<string, { Value: unknown }> };
+  expect(body.Resources.HostedZone).toBeUndefined();
+  expect(body.Outputs.HostedZoneId.Value).toBe(f.zones[0].id);
+  expect(f.templates.get(pushed.url)).toBe(running); // byte for byte what the stack was given
 });
 
 test('the next update keeps the adopted zone (from the live template), without looking it up again', async () => {

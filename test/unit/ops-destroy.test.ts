@@ -18,8 +18,8 @@ test('destroy: stack, then port, then release, under the lock', async () => {
   const f = fakeOps();
   await deployed(f, 'web');
   const r = await destroyApp(f.ops, t('web'));
-  // an app without SMTP: the user and secret are looked for (config may have dropped smtp since), nothing else
-  expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease', 'store.acquireLock', 'stacks.delete', 'email.user', 'email.deleteSecret', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
+  // an app without SMTP: only its secret is looked for (config may have dropped smtp since; the secret says whether it had a user), no IAM call
+  expect(f.calls).toEqual(['stacks.describe', 'store.readPorts', 'store.readRelease', 'store.acquireLock', 'stacks.delete', 'email.secretExists', 'email.deleteSecret', 'store.releasePort', 'store.deleteRelease', 'volumes.list', 'store.releaseLock']);
   expect(r).toMatchObject({ deleted: true, outcome: 'destroyed', port: 20000, database: 'none', logs: { group: '/cyclops/acme/staging/web', retentionDays: 30 } });
   expect(f.stacks.has('acme-staging-web')).toBe(false);
   // the log group outlives the stack (DeletionPolicy Retain / created by deploy): destroy says where the logs stay

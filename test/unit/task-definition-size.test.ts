@@ -5,6 +5,7 @@
  */
 import { deploy } from '../../src/ops/deploy';
 import { listVars, setVars } from '../../src/ops/vars';
+import { setSecret } from '../../src/ops/secrets';
 import { renderApp } from '../../src/plan';
 import { parseImage } from '../../src/plan/inputs';
 import { TASK_DEFINITION_MAX_BYTES, taskDefinitionSizes } from '../../src/plan/task-definition-size';
@@ -70,4 +71,34 @@ test('a deploy whose stored variables are past the limit (stored before the chec
   expect(e.message).toMatch(/^deploy web staging: task definition acme-staging-web-web would be [\d,]+ bytes( \(and \d+ more of the app's task definitions\))?; ECS registers at most 65,536 \(64 KiB\); make the app's variables smaller \("cyclops vars list web staging" shows them\)$/);
   expect(f.calls).not.toContain('store.acquireLock');
   expect(f.stacks.has('acme-staging-web')).toBe(false);
+});
+
+describe('secrets set counts the new reference (its ARN goes in the task definition, never its value)', () => {
+  /** variables that leave the task definition `room` bytes under the limit */
+  async function nearlyFull(room: number): Promise<Fake> {
+    const f = fakeOps();
+    await ship(f, 'nginx:1');
+    const now = Math.max(...taskDefinitionSizes(renderApp(f.ops.config, 'staging', 'web', { port: f.log.get('staging/web')![0].port! })).map((s) => s.bytes));
+    const entry = JSON.stringify({ Name: 'FILL', Value: '' }).length + 1;
+    await setVars(f.ops, t, { FILL: 'x'.repeat(TASK_DEFINITION_MAX_BYTES - now - entry - room) });
+    return f;
+  }
+
+  test('a new secret that tips a task definition over: exit 2, one line, nothing stored in Secrets Manager or the settings', async () => {
+    const f = await nearlyFull(50);
+    const settings = structuredClone(f.settings.get('staging/web'));
+    f.calls.length = 0;
+    const e = await failure(setSecret(f.ops, t, 'STRIPE_KEY', 'sk_live_value'));
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/^secrets set STRIPE_KEY: task definition acme-staging-web-web would be [\d,]+ bytes.*; ECS registers at most 65,536 \(64 KiB\); /);
+    expect(e.message).not.toContain('sk_live_value');
+    expect(f.calls.filter((c) => c.startsWith('secrets.') || c === 'store.acquireLock' || c === 'store.updateSettings')).toEqual([]);
+    expect(f.settings.get('staging/web')).toEqual(settings);
+  });
+
+  test('with room for its reference, the secret is stored and applied', async () => {
+    const f = await nearlyFull(400);
+    const r = await setSecret(f.ops, t, 'STRIPE_KEY', 'sk_live_value');
+    expect(r).toMatchObject({ action: 'created', deployed: true });
+  });
 });

@@ -87,6 +87,10 @@ export function fakeEmail(call: (name: string) => Promise<void>, tick: () => Dat
       f.secrets.set(secret, [...(f.secrets.get(secret) ?? []), { value, tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) }]);
       return { arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${secret}-AbCdEf` };
     },
+    secretExists: async (secret) => {
+      await call('email.secretExists');
+      return f.secrets.has(secret);
+    },
     deleteSecret: async (secret, platform) => {
       await call('email.deleteSecret');
       const v = f.secrets.get(secret);
