@@ -151,6 +151,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'email.smtp.secret-deleted': { kind: 'step', about: "`destroy`: the app's smtp secret was deleted (its key is gone)" },
   'email.rotated': { kind: 'success', about: '`email rotate` done: the new key in use, the old one deleted' },
   'stack.creating': { kind: 'step', about: 'CreateStack' },
+  'stack.create.retried': { kind: 'info', about: "CreateStack's reply was lost and the SDK's retry found the stack: the first attempt made it (its request token, or its creation time, tags and parameters, say so)" },
   'stack.updating': { kind: 'step', about: 'an update (or a dry run) starts with a change set' },
   'stack.checking-new': { kind: 'step', about: 'dry run of a stack that does not exist: a CREATE change set' },
   'stack.change-set.created': { kind: 'debug', about: 'a change set was created' },

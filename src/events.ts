@@ -162,6 +162,7 @@ export interface MessageData {
   'email.smtp.secret-deleted': { secret: string };
   'email.rotated': AppEnv & { key: string; retired: string[] };
   'stack.creating': Stack;
+  'stack.create.retried': Stack;
   'stack.updating': Stack & { dryRun: boolean };
   'stack.checking-new': Stack;
   'stack.change-set.created': Stack & { changeSet: string; type: 'CREATE' | 'UPDATE' };

@@ -4,8 +4,9 @@
  * never an error the caller has to recognise.
  */
 import type { Aws } from './client';
+import { CyclopsError, ExitCode } from '../errors';
 import { call, callOr, idempotencyToken } from './call';
-import { awsErrorName } from './errors';
+import { awsErrorName, describeAwsError } from './errors';
 
 export interface StackSummary {
   name: string;
@@ -162,14 +163,60 @@ function writeParams(input: StackWrite) {
   };
 }
 
-export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string }> {
-  const out = await call(aws, `create stack ${input.stackName}`, () =>
-    aws.cfn.send(
-      // ClientRequestToken: a retried CreateStack is recognised as this one (the SDK does not set it)
-      new aws.sdk.cfn.CreateStackCommand({ ...writeParams(input), ClientRequestToken: idempotencyToken() }),
-    ),
-  );
-  return { stackId: out.StackId };
+/**
+ * CreateStack with a ClientRequestToken, so that the SDK's retry of a request whose reply was
+ * lost (a timeout, a reset, a 5xx after CloudFormation had acted) is known as this one.
+ * CloudFormation marks every event of the operation with the token (CreateStack and StackEvent,
+ * ClientRequestToken: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_StackEvent.html). Where
+ * the retry is answered AlreadyExistsException (an endpoint that keeps no tokens, such as moto),
+ * the stack is taken as this call's own when `retriedCreate` proves it; any other
+ * AlreadyExistsException stays an error.
+ */
+export async function createStack(aws: Aws, input: StackWrite): Promise<{ stackId?: string; retried?: true }> {
+  const action = `create stack ${input.stackName}`;
+  const token = idempotencyToken();
+  const sent = Date.now();
+  try {
+    const out = await aws.cfn.send(new aws.sdk.cfn.CreateStackCommand({ ...writeParams(input), ClientRequestToken: token }));
+    return { stackId: out.StackId };
+  } catch (e) {
+    if (awsErrorName(e) !== 'AlreadyExistsException') throw describeAwsError(e, { action, region: aws.region, endpoint: aws.endpoint });
+    const attempts = (e as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1;
+    const stackId = attempts > 1 ? await call(aws, action, () => retriedCreate(aws, input, token, sent)) : undefined;
+    if (stackId) return { stackId, retried: true };
+    throw new CyclopsError(
+      `${action}: a stack of that name was created by another request while this one ran (it did not exist when cyclops looked); run the command again to update it, or find out who else manages it`,
+      { exitCode: ExitCode.FAILED, cause: e, code: 'stack-exists' },
+    );
+  }
+}
+
+/** How far CloudFormation's clock may be from ours when a stack's CreationTime is compared with the call's start. */
+export const CREATE_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The id of the stack an earlier attempt of this CreateStack made, or undefined when the stack
+ * that exists is not that one. Its events' ClientRequestToken decides where CloudFormation
+ * records tokens: the create's events carry this call's token, or the stack is someone else's.
+ * Where no event carries one (moto), the stack must have been created since the call began
+ * (CreationTime, allowing CREATE_CLOCK_SKEW_MS), be still in its first operation (CREATE_* or
+ * ROLLBACK_*), and carry exactly the tags and service role this call sent and the parameter
+ * values it sent (a template's defaults come back too; a NoEcho value comes back masked). The
+ * caller holds the app's lock, so no other cyclops run creates this stack meanwhile.
+ */
+async function retriedCreate(aws: Aws, input: StackWrite, token: string, sent: number): Promise<string | undefined> {
+  const found = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: input.stackName })).catch((e) => (isMissingStack(e) ? null : Promise.reject(e))))?.Stacks?.[0];
+  if (!found?.StackId || found.StackStatus === 'DELETE_COMPLETE') return undefined;
+  const events = (await aws.cfn.send(new aws.sdk.cfn.DescribeStackEventsCommand({ StackName: found.StackId }))).StackEvents ?? [];
+  const tokens = events.map((e) => e.ClientRequestToken).filter((t): t is string => !!t);
+  if (tokens.length) return tokens.includes(token) ? found.StackId : undefined;
+  const s = toSummary(found);
+  const created = found.CreationTime?.getTime() ?? 0;
+  const sameTags = Object.keys(s.tags).length === input.tags.length && input.tags.every((t) => s.tags[t.Key] === t.Value);
+  const sameParams = (input.parameters ?? []).every((p) => s.parameters[p.ParameterKey] === p.ParameterValue || s.parameters[p.ParameterKey] === '****');
+  const ours = created >= sent - CREATE_CLOCK_SKEW_MS && /^(CREATE|ROLLBACK)_/.test(s.status) && sameTags && sameParams && (s.roleArn ?? '') === (input.roleArn ?? '');
+  return ours ? found.StackId : undefined;
 }
 
 export async function deleteStack(aws: Aws, stack: string, label = stack, roleArn?: string): Promise<void> {

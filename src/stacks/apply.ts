@@ -82,6 +82,7 @@ async function create(run: Run, input: ApplyInput): Promise<ApplyResult> {
   say.step(run.events, 'stack.creating', { stack: run.stackName }, `creating stack ${run.stackName}`);
   const started = new Date();
   const out = await cfn.createStack(run.aws, { ...input, stackName: run.stackName });
+  if (out.retried) say.info(run.events, 'stack.create.retried', { stack: run.stackName }, `stack ${run.stackName}: the reply to CreateStack was lost and its retry found the stack the first attempt created; waiting for it`);
   return finish(run, streamFor(run, out.stackId ?? run.stackName, started), 'create', []);
 }
 

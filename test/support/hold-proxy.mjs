@@ -10,6 +10,8 @@
 //        mode=request: the request is held before it reaches moto (the write never happens).
 //        mode=response: the request goes to moto, and its answer is held (the write happened,
 //        the client never hears of it).
+//        mode=drop: the request goes to moto, and the client's connection is closed instead of
+//        its answer (a reply lost on the way: the SDK retries the request).
 //   GET  /__held     {"held": true|false, "operation": "..."}: whether the armed hold caught one
 //   POST /__release  let the held request (or answer) go; a killed client's socket is simply
 //                    closed, so a held request of a killed client never reaches moto
@@ -79,6 +81,12 @@ const server = http.createServer((req, res) => {
       const mode = armed.mode;
       if (mode === 'request') {
         held = { operation: op, go: () => !res.destroyed && forward(req, body, reply) };
+      } else if (mode === 'drop') {
+        forward(req, body, () => {
+          held = { operation: op, go: () => {} };
+          armed = null;
+          res.socket?.destroy();
+        });
       } else {
         forward(req, body, (status, headers, data) => {
           held = { operation: op, go: () => reply(status, headers, data) };

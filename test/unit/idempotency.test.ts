@@ -3,7 +3,8 @@
  * same one: a local HTTP endpoint performs the first request, answers 503 (the reply is lost),
  * and the SDK tries again. The real src/aws functions and the real SDK clients run; only the
  * endpoint is a fake. Tokens: RunTask clientToken, CreateStack ClientRequestToken,
- * CreateChangeSet ClientToken, ExecuteChangeSet ClientRequestToken (see src/aws/call.ts).
+ * CreateChangeSet ClientToken, ExecuteChangeSet ClientRequestToken (see src/aws/call.ts); and a CreateStack
+ * retry answered AlreadyExistsException, as moto does, finds the stack the first attempt made.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,8 @@ const seen: { body: string; target?: string }[] = [];
 /** the answer a request gets once its retry comes (the first attempt always gets 503) */
 let answer = '';
 let contentType = 'text/xml';
+/** instead of `answer`: the status and body for a request (its retry, as above) */
+let reply: ((body: string) => [number, string]) | undefined;
 const CREDS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PROFILE: '' };
 const saved: Record<string, string | undefined> = {};
 
@@ -27,7 +30,8 @@ beforeAll(async () => {
     req.on('end', () => {
       seen.push({ body, target: req.headers['x-amz-target'] as string | undefined });
       if (seen.length % 2 === 1) return res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
-      res.writeHead(200, { 'content-type': contentType }).end(answer);
+      const [status, text] = reply ? reply(body) : [200, answer];
+      res.writeHead(status, { 'content-type': contentType }).end(text);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -44,6 +48,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   seen.length = 0;
+  reply = undefined;
 });
 
 const param = (body: string, name: string) => new URLSearchParams(body).get(name);
@@ -61,6 +66,20 @@ test('CreateStack: a ClientRequestToken, the same on the retry', async () => {
   // and the next call is a new request, with a new token
   await createStack(aws, input);
   expect(param(seen[2].body, 'ClientRequestToken')).not.toBe(a);
+});
+
+test('CreateStack answered AlreadyExists on the retry (moto keeps no tokens): the real SDK counts the attempts, the stack the first made is taken', async () => {
+  contentType = 'text/xml';
+  const stackId = 'arn:aws:cloudformation:eu-west-1:1:stack/acme-staging-web/x';
+  const now = new Date().toISOString();
+  reply = (body) => {
+    const action = param(body, 'Action');
+    if (action === 'CreateStack') return [400, '<ErrorResponse><Error><Type>Sender</Type><Code>AlreadyExistsException</Code><Message>Stack [acme-staging-web] already exists</Message></Error></ErrorResponse>'];
+    if (action === 'DescribeStacks') return [200, `<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>acme-staging-web</StackName><StackId>${stackId}</StackId><StackStatus>CREATE_IN_PROGRESS</StackStatus><CreationTime>${now}</CreationTime><Tags/><Parameters/></member></Stacks></DescribeStacksResult></DescribeStacksResponse>`];
+    return [200, `<DescribeStackEventsResponse><DescribeStackEventsResult><StackEvents><member><EventId>e1</EventId><StackId>${stackId}</StackId><StackName>acme-staging-web</StackName><LogicalResourceId>acme-staging-web</LogicalResourceId><ResourceStatus>CREATE_IN_PROGRESS</ResourceStatus><Timestamp>${now}</Timestamp></member></StackEvents></DescribeStackEventsResult></DescribeStackEventsResponse>`];
+  };
+  expect(await createStack(aws, input)).toEqual({ stackId, retried: true });
+  expect(seen.map((s) => param(s.body, 'Action'))).toEqual(['CreateStack', 'CreateStack', 'DescribeStacks', 'DescribeStacks', 'DescribeStackEvents', 'DescribeStackEvents']);
 });
 
 test('CreateChangeSet: a ClientToken, the same on the retry', async () => {
