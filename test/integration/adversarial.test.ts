@@ -18,6 +18,7 @@ import { appSecretName } from '../../src/naming';
 import { cyclops, startCyclops, type CliResult } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
+import { allStacks } from '../support/aws-reads';
 
 const PLATFORM = 'adv';
 const BUCKET = 'adv-adversarial-config';
@@ -203,8 +204,7 @@ async function bucketVersions(): Promise<string[]> {
 }
 
 async function stacks(): Promise<string[]> {
-  const r = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}));
-  const mine = (r.Stacks ?? []).filter((s) => s.StackName!.startsWith(`${PLATFORM}-`));
+  const mine = (await allStacks(aws)).filter((s) => s.StackName!.startsWith(`${PLATFORM}-`));
   const rows = await Promise.all(
     mine.map(async (s) => {
       const cs = await aws.cfn.send(new aws.sdk.cfn.ListChangeSetsCommand({ StackName: s.StackId }));

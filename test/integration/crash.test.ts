@@ -20,6 +20,7 @@ import { freePort } from '../support/global-setup';
 import { cyclops, startCyclops } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
+import { allStacks } from '../support/aws-reads';
 
 const PLATFORM = 'crash';
 const BUCKET = 'crash-test-config';
@@ -63,8 +64,7 @@ async function killAt(args: string[], match: string, mode: 'request' | 'response
 }
 
 async function stacksNamed(name: string): Promise<{ id: string; image?: string; updated?: string }[]> {
-  const r = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}));
-  return (r.Stacks ?? [])
+  return (await allStacks(aws))
     .filter((s) => s.StackName === name && s.StackStatus !== 'DELETE_COMPLETE')
     .map((s) => ({ id: s.StackId!, image: s.Parameters?.find((p) => p.ParameterKey === 'Image')?.ParameterValue, updated: (s.LastUpdatedTime ?? s.CreationTime)?.toISOString() }));
 }

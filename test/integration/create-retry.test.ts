@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../support/global-setup';
 import { motoPlatform, OK, outcome, type MotoPlatform } from '../support/moto-platform';
+import { allStacks } from '../support/aws-reads';
 
 let proxy: ChildProcess;
 let control: string;
@@ -35,8 +36,7 @@ test('bootstrap whose CreateStack reply is lost: the retry finds the stack the f
   expect(await fetch(`${control}/__held`).then((x) => x.json())).toEqual({ held: true, operation: 'CreateStack' });
   expect(r.stderr).toContain(`stack ${p.platform}-platform: the reply to CreateStack was lost and its retry found the stack the first attempt created; waiting for it`);
   // one platform stack, complete, as this run created it
-  const stacks = (await p.aws.cfn.send(new p.aws.sdk.cfn.DescribeStacksCommand({}))).Stacks ?? [];
-  const mine = stacks.filter((s) => s.StackName === `${p.platform}-platform` && s.StackStatus !== 'DELETE_COMPLETE');
+  const mine = (await allStacks(p.aws)).filter((s) => s.StackName === `${p.platform}-platform` && s.StackStatus !== 'DELETE_COMPLETE');
   expect(mine.map((s) => s.StackStatus)).toEqual(['CREATE_COMPLETE']);
   expect(mine[0].Tags).toEqual(expect.arrayContaining([{ Key: 'cyclops:platform', Value: p.platform }]));
   // and a rerun converges on it: nothing to create

@@ -18,6 +18,7 @@ import { cyclops, startCyclops, type CliResult } from '../support/cli';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { createZone } from '../support/zones';
 import type { Aws } from '../../src/aws/client';
+import { allStacks } from '../support/aws-reads';
 
 const PLATFORM = 'e2e';
 const BUCKET = 'e2e-deploy-config';
@@ -198,8 +199,7 @@ describe('deploy, end to end', () => {
 
     const stack = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: `${PLATFORM}-staging-shop` }));
     expect(stack.Stacks![0].Parameters).toContainEqual({ ParameterKey: 'Image', ParameterValue: 'registry.example.com/shop:1.0.0' });
-    const all = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}));
-    expect((all.Stacks ?? []).filter((x) => x.StackName === `${PLATFORM}-staging-newcomer` && x.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
+    expect((await allStacks(aws)).filter((x) => x.StackName === `${PLATFORM}-staging-newcomer` && x.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
     expect((await run('ports', 'list', 'staging', '--json')).json()).toEqual(portsBefore.json());
     const latestAfter = await aws.s3.send(new aws.sdk.s3.GetObjectCommand({ Bucket: BUCKET, Key: latestKey })).then((o) => o.Body!.transformToString());
     expect(latestAfter).toBe(latestBefore);
@@ -326,8 +326,7 @@ describe('deploy, end to end', () => {
     const r = await run('destroy', 'shop', 'staging', '--yes', '--json');
     expect(outcome(r)).toEqual(ok);
     expect(r.json()).toMatchObject({ deleted: true, port: firstPort, database: 'kept' });
-    const stacks = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({})).then((o) => o.Stacks ?? []);
-    expect(stacks.filter((s) => s.StackName === `${PLATFORM}-staging-shop` && s.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
+    expect((await allStacks(aws)).filter((s) => s.StackName === `${PLATFORM}-staging-shop` && s.StackStatus !== 'DELETE_COMPLETE')).toEqual([]);
     const ports = await run('ports', 'list', 'staging', '--json');
     expect(JSON.stringify(ports.json())).not.toContain('"shop"');
     const admin = new Client({ connectionString: process.env.PG_ADMIN_URL });

@@ -24,6 +24,7 @@ import type { Aws } from '../../src/aws/client';
 import { motoAws, TEST_REGION } from '../support/store-env';
 import { motoEnv, writeMotoConfig } from '../support/moto-app';
 import { runCli } from '../support/run-cli';
+import { allStacks } from '../support/aws-reads';
 
 const PLATFORM = 'smtpc';
 const BUCKET = 'smtpc-config';
@@ -122,8 +123,7 @@ const keyIds = async () => ((await aws.iam.send(new aws.sdk.iam.ListAccessKeysCo
 const secretValue = async () => JSON.parse((await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: SECRET }))).SecretString!) as Record<string, string>;
 const templates: string[] = [];
 const stackTemplates = async () => {
-  const stacks = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}))).Stacks ?? [];
-  const mine = stacks.filter((s) => s.StackName!.startsWith(`${PLATFORM}-`));
+  const mine = (await allStacks(aws)).filter((s) => s.StackName!.startsWith(`${PLATFORM}-`));
   for (const s of mine) templates.push((await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: s.StackId! }))).TemplateBody!);
   return mine.map((s) => s.StackName!);
 };

@@ -11,6 +11,7 @@ import { motoAws } from '../support/store-env';
 import { motoCli, ok, outcome, writeMotoConfig } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 import { TAG_APP, TAG_ENV, TAG_PLATFORM } from '../../src/naming';
+import { allStacks } from '../support/aws-reads';
 
 const PLATFORM = 'stx';
 const BUCKET = 'stx-stateful-config';
@@ -63,13 +64,18 @@ describe('an app with a volume and a sidecar, in moto', () => {
   // moto 5 creates the file system and the access point, then fails the stack: its EFS
   // AccessPoint has no Fn::GetAtt (AttributeError: 'AccessPoint' object has no attribute
   // 'get_cfn_attribute'), and the task role's policy names the access point's Arn. The stack
-  // stays CREATE_IN_PROGRESS (DESIGN.md), so the mount targets, the task definition (with the
+  // stays CREATE_IN_PROGRESS (DESIGN.md; the deploy waits for it until --timeout), so the mount targets, the task definition (with the
   // sidecar and the EFS volume) and the service are never made. Those are proven by the
   // template tests (test/templates/stateful.test.ts, cfn-lint on Fargate and EC2); here
   // moto shows what it can: the file system and access point as AWS holds them, and destroy.
   test('deploy makes the encrypted file system and its access point (moto fails the stack after them)', async () => {
-    const r = await cli('deploy', 'registry.example.com/couch:3.4', 'couch', 'staging', '--json');
+    const r = await cli('deploy', 'registry.example.com/couch:3.4', 'couch', 'staging', '--timeout', '20s', '--json');
     expect(r.code).toBe(1); // moto's shortfall above; on AWS this deploy succeeds
+    // moto answers CreateStack HTTP 500 once it has stored the stack; the SDK's retry is told it
+    // exists, cyclops finds it is the one it made (src/aws/cloudformation.ts) and waits for it
+    // until --timeout, since moto leaves it CREATE_IN_PROGRESS
+    expect(r.stderr).toContain(`stack ${PLATFORM}-staging-couch: the reply to CreateStack was lost and its retry found the stack the first attempt created`);
+    expect(r.json().error.message).toBe(`stack ${PLATFORM}-staging-couch: still CREATE_IN_PROGRESS after 20s; CloudFormation carries on; run the command again to keep waiting, or raise --timeout`);
     const [fs, ...more] = await couchFileSystems();
     expect(more).toEqual([]);
     expect(fs).toMatchObject({ Encrypted: true, ThroughputMode: 'elastic', LifeCycleState: 'available' });
@@ -94,7 +100,7 @@ describe('an app with a volume and a sidecar, in moto', () => {
     expect(outcome(r)).toEqual(ok);
     expect(JSON.parse(r.stdout).volumes).toEqual({ kept: [fs.FileSystemId], deleted: [] });
     expect(r.stderr).toContain(`kept the file systems of couch's volumes: ${fs.FileSystemId}; delete them with "cyclops destroy couch staging --delete-volumes"`);
-    expect((await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({})).then((o) => o.Stacks ?? [])).map((s) => s.StackName)).not.toContain(`${PLATFORM}-staging-couch`);
+    expect((await allStacks(aws)).map((s) => s.StackName)).not.toContain(`${PLATFORM}-staging-couch`);
     expect((await couchFileSystems()).map((f) => f.FileSystemId)).toEqual([fs.FileSystemId]);
   }, 120_000);
 
