@@ -12,8 +12,8 @@ import path from 'node:path';
 import { connect, type Aws } from '../../src/aws/client';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
 import { runCli } from '../support/run-cli';
-import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
+import { writeTwoEnvConfig } from '../support/moto-app';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PLATFORM = 'gha';
@@ -77,20 +77,7 @@ const param = async (stack: string, key: string) =>
 beforeAll(async () => {
   setTestCredentials();
   aws = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
-  const staging = await createZone(aws, 'staging.gha.dev');
-  const production = await createZone(aws, 'gha.dev');
-  writeFileSync(
-    path.join(dir, 'config.json'),
-    JSON.stringify({
-      platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-      ports: { range: [25000, 25999] },
-      environments: {
-        staging: { dns: { domain: 'staging.gha.dev', hostedZoneId: staging }, database: { type: 'none' } },
-        production: { dns: { domain: 'gha.dev', hostedZoneId: production }, database: { type: 'none' } },
-      },
-      apps: { shop: { processes: { web: { port: 3000, count: 1 } }, database: false } },
-    }),
-  );
+  await writeTwoEnvConfig(aws, dir, { platform: PLATFORM, bucket: BUCKET, domain: 'gha.dev', range: [25000, 25999] });
   for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['env', 'create', 'production']]) {
     const r = await runCli(args, { cwd: dir, env: awsEnv() });
     expect({ args, code: r.code, stderr: r.code ? r.stderr : '' }).toEqual({ args, code: 0, stderr: '' });

@@ -20,9 +20,9 @@ import { assumedRole } from '../../src/aws/sts';
 import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
-import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
 import { logGroupNames, secretNames, stackOf, stackParam } from '../support/aws-reads';
+import { writeTwoEnvConfig } from '../support/moto-app';
 
 const PLATFORM = 'xacct';
 const BUCKET = 'xacct-e2e-config';
@@ -51,18 +51,7 @@ beforeAll(async () => {
   home = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
   prod = await connect({ region: PROD_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2, credentials: assumedRole(home, ROLE, 'xacct-test') });
   expect((await prod.sts.send(new prod.sdk.sts.GetCallerIdentityCommand({}))).Account).toBe(PROD);
-  const staging = await createZone(home, 'staging.xacct.dev');
-  const production = await createZone(prod, 'xacct.dev');
-  raw = {
-    platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-    ports: { range: [24000, 24999] },
-    environments: {
-      staging: { dns: { domain: 'staging.xacct.dev', hostedZoneId: staging }, database: { type: 'none' } },
-      production: { aws: { account: PROD, region: PROD_REGION, roleArn: ROLE }, dns: { domain: 'xacct.dev', hostedZoneId: production }, database: { type: 'none' } },
-    },
-    apps: { shop: { processes: { web: { port: 3000, count: 1 } }, database: false } },
-  };
-  write(raw);
+  raw = await writeTwoEnvConfig(home, dir, { platform: PLATFORM, bucket: BUCKET, domain: 'xacct.dev', range: [24000, 24999], productionAws: prod, production: { aws: { account: PROD, region: PROD_REGION, roleArn: ROLE } } });
 }, 60_000);
 
 afterAll(() => {

@@ -10,35 +10,27 @@
  * test/unit/progressive-deploy.test.ts; the templates by the golden files and cfn-lint
  * (test/templates/delivery.test.ts).
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { motoAws } from '../support/store-env';
-import { motoCli, ok, outcome, writeMotoConfig } from '../support/moto-app';
+import { motoPlatform, setUp, type MotoPlatform } from '../support/moto-platform';
+import { ok, outcome } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'dlv';
 const STACK = `${PLATFORM}-staging-shop`;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-delivery-'));
+let p: MotoPlatform;
 let aws: Aws;
-const cli = motoCli(dir);
+const cli = (...args: string[]) => p.run(...args);
 
 beforeAll(async () => {
-  aws = await motoAws();
-  await writeMotoConfig(aws, dir, {
+  p = await motoPlatform({
     platform: PLATFORM,
-    bucket: 'dlv-delivery-config',
-    domain: 'staging.dlv.dev',
-    range: [26000, 26999],
-    staging: { database: { type: 'none' } },
+    database: 'none',
     apps: { shop: { processes: { web: { port: 8080 } }, database: false, deployment: { strategy: 'canary', canaryPercent: 10, canaryBakeMinutes: 5, bakeMinutes: 5, testTraffic: true } } },
   });
-  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) expect(outcome(await cli(...args, '--json'))).toEqual(ok);
+  aws = p.aws;
+  await setUp(p);
 }, 180_000);
 
-afterAll(() => {
-  for (const c of [aws.s3, aws.cfn, aws.ecs]) c.destroy();
-});
+afterAll(() => p.close());
 
 test('a canary app deploys and updates on moto; its stack has Strategy CANARY, both target groups and the infrastructure role', async () => {
   const first = await cli('deploy', 'registry.example.com/shop:1.0', 'shop', 'staging', '--json');

@@ -5,45 +5,29 @@
  * certificate, its DNS validation and the SNI attachment are proven by the template tests
  * (test/templates/scenario.test.ts, cfn-lint included).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { motoAws } from '../support/store-env';
-import { motoCli, writeMotoConfig } from '../support/moto-app';
+import { motoPlatform, setUp, type MotoPlatform } from '../support/moto-platform';
 import { createZone } from '../support/zones';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'dmx';
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-domains-'));
+let p: MotoPlatform;
 let aws: Aws;
 let zone: string;
-const cli = motoCli(dir);
+const cli = (...args: string[]) => p.run(...args);
 
 beforeAll(async () => {
-  aws = await motoAws();
-  zone = await createZone(aws, 'dmx-shop.com');
-  await writeMotoConfig(aws, dir, {
-    platform: PLATFORM,
-    bucket: 'dmx-domains-config',
-    domain: 'staging.dmx.dev',
-    range: [25000, 25999],
-    staging: { database: { type: 'none' } },
-    apps: { web: { processes: { web: { port: 8080 } }, database: false } },
-  });
+  const own = await motoAws();
+  zone = await createZone(own, 'dmx-shop.com');
+  own.route53.destroy();
   // the domains, in a zone of the account given once (www is found under it)
-  const file = path.join(dir, 'config.json');
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.apps.web.environments = { staging: { domains: ['www.dmx-shop.com', { name: 'dmx-shop.com', hostedZoneId: zone }] } };
-  writeFileSync(file, JSON.stringify(config));
-  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) {
-    const r = await cli(...args, '--json');
-    expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ code: 0, stderr: '' });
-  }
+  const domains = ['www.dmx-shop.com', { name: 'dmx-shop.com', hostedZoneId: zone }];
+  p = await motoPlatform({ platform: PLATFORM, database: 'none', apps: { web: { processes: { web: { port: 8080 } }, database: false, environments: { staging: { domains } } } } });
+  aws = p.aws;
+  await setUp(p);
 }, 120_000);
 
-afterAll(() => {
-  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.route53]) c.destroy();
-});
+afterAll(() => p.close());
 
 test('deploy makes the listener rule for every host name and alias records in the domain\'s zone, apex included', async () => {
   const r = await cli('deploy', 'registry.example.com/web:1.0', 'web', 'staging', '--json');

@@ -36,8 +36,8 @@ import { pushImage } from '../support/images';
 import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
-import { createZone } from '../support/zones';
 import { stackParam } from '../support/aws-reads';
+import { writeTwoEnvConfig } from '../support/moto-app';
 
 const PLATFORM = 'xiam';
 const BUCKET = 'xiam-e2e-config';
@@ -74,20 +74,8 @@ beforeAll(async () => {
   // the test's own reads go through the shared proxy: not recorded
   home = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
   prod = await connect({ region: PROD_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2, credentials: assumedRole(home, ROLE, 'xiam-test') });
-  const staging = await createZone(home, 'staging.xiam.dev');
-  const production = await createZone(prod, 'xiam.dev');
-  writeFileSync(
-    path.join(dir, 'config.json'),
-    JSON.stringify({
-      platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-      ports: { range: [25000, 25999] },
-      environments: {
-        staging: { dns: { domain: 'staging.xiam.dev', hostedZoneId: staging }, database: { type: 'none' } },
-        production: { aws: { account: PROD, region: PROD_REGION, roleArn: ROLE }, dns: { domain: 'xiam.dev', hostedZoneId: production }, database: { type: 'none' } },
-      },
-      apps: { shop: { processes: { web: { port: 3000, count: 1 } }, database: false } },
-    }),
-  );
+  const production = { aws: { account: PROD, region: PROD_REGION, roleArn: ROLE } };
+  await writeTwoEnvConfig(home, dir, { platform: PLATFORM, bucket: BUCKET, domain: 'xiam.dev', range: [25000, 25999], productionAws: prod, production });
 }, 60_000);
 
 afterAll(() => {

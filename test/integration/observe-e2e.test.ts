@@ -5,38 +5,25 @@
  * moto's tasks carry no health, zone, size, start time or stop code, and its ListTasks ignores
  * serviceName; those fields are proven with aws-sdk-client-mock in test/unit/ps.test.ts.
  */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { motoAws } from '../support/store-env';
-import { motoCli, ok, outcome, writeMotoConfig } from '../support/moto-app';
+import { motoPlatform, setUp, type MotoPlatform } from '../support/moto-platform';
+import { ok, outcome } from '../support/moto-app';
 import type { Aws } from '../../src/aws/client';
 
 const PLATFORM = 'obs';
-const BUCKET = 'obs-observe-config';
 const CLUSTER = `${PLATFORM}-staging`;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-observe-'));
+let p: MotoPlatform;
 let aws: Aws;
-
-const cli = motoCli(dir);
+const cli = (...args: string[]) => p.run(...args);
 
 beforeAll(async () => {
-  aws = await motoAws();
-  await writeMotoConfig(aws, dir, {
-    platform: PLATFORM,
-    bucket: BUCKET,
-    domain: 'staging.obs.dev',
-    range: [24000, 24999],
-    staging: { database: { type: 'none' } },
-    apps: { shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } } } },
-  });
-  for (const args of [['bootstrap'], ['env', 'create', 'staging'], ['deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging']]) {
-    expect(outcome(await cli(...args, '--json'))).toEqual(ok);
-  }
+  p = await motoPlatform({ platform: PLATFORM, database: 'none', apps: { shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } } } } });
+  aws = p.aws;
+  await setUp(p, ['deploy', 'registry.example.com/shop:1.0.0', 'shop', 'staging']);
 }, 300_000);
 
 afterAll(() => {
-  for (const c of [aws.s3, aws.cfn, aws.ecs, aws.cloudwatch, aws.route53]) c.destroy();
+  aws.cloudwatch.destroy();
+  p.close();
 });
 
 /** moto places tasks without container instances only for FARGATE (the revision is not awsvpc, so the subnets go unused) */

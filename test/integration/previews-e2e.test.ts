@@ -6,7 +6,7 @@
  * rule is checked on the stack's resources and its template (GetTemplate).
  */
 import { Client } from 'pg';
-import { motoPlatform, outcome, OK, type MotoPlatform } from '../support/moto-platform';
+import { motoPlatform, outcome, OK, setUp, type MotoPlatform } from '../support/moto-platform';
 
 let p: MotoPlatform;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
     database: 'external',
     apps: { shop: { processes: { web: { port: 3000, count: 2 } }, healthCheckPath: '/up', env: { MODE: 'x' } }, 'shop-live': { database: false } },
   });
-  for (const args of [['bootstrap'], ['env', 'create', 'staging']]) expect(outcome(await p.run(...args, '--json'))).toEqual(OK);
+  await setUp(p);
   // moto reports a finished rollout only for services of one task (MOTO_ECS_SERVICE_RUNNING=1): the real app runs two
   expect(outcome(await p.run('deploy', 'registry.example.com/shop:1.0', 'shop', 'staging', '--no-wait', '--json'))).toEqual(OK);
 }, 120000);

@@ -10,7 +10,7 @@
  * moto compares a change set with the stack's creation parameters, so production is first
  * created by a deploy of its own image; the promote is then a real update.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type Aws } from '../../src/aws/client';
@@ -20,8 +20,8 @@ import { readRelease, writeRelease, listReleases } from '../../src/store';
 import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
-import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
+import { writeTwoEnvConfig } from '../support/moto-app';
 
 const PLATFORM = 'promo';
 const BUCKET = 'promo-e2e-config';
@@ -45,18 +45,7 @@ const push = (tag: string, layer: string) => pushImage(aws, `${PLATFORM}/shop`, 
 beforeAll(async () => {
   setTestCredentials();
   aws = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
-  const staging = await createZone(aws, 'staging.promo.dev');
-  const production = await createZone(aws, 'promo.dev');
-  const raw = {
-    platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-    ports: { range: [23000, 23999] },
-    environments: {
-      staging: { dns: { domain: 'staging.promo.dev', hostedZoneId: staging }, database: { type: 'none' } },
-      production: { dns: { domain: 'promo.dev', hostedZoneId: production }, database: { type: 'none' } },
-    },
-    apps: { shop: { processes: { web: { port: 3000, count: 1 } }, env: { RAILS_ENV: 'production' }, database: false } },
-  };
-  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(raw));
+  const raw = await writeTwoEnvConfig(aws, dir, { platform: PLATFORM, bucket: BUCKET, domain: 'promo.dev', range: [23000, 23999], shop: { env: { RAILS_ENV: 'production' } } });
   config = parseConfig(raw, 'config.json');
 }, 60_000);
 

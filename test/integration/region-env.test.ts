@@ -6,16 +6,16 @@
  * and the log group are in us-west-2 (DescribeStacks and the rest in that region); the config
  * bucket and the release log stay home. bootstrap --env refuses it (nothing to prepare).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type Aws } from '../../src/aws/client';
 import { runCli } from '../support/run-cli';
 import type { CliResult } from '../support/cli';
 import { setTestCredentials, TEST_REGION } from '../support/store-env';
-import { createZone } from '../support/zones';
 import { pushImage } from '../support/images';
 import { logGroupNames, secretNames, stackOf, stackParam } from '../support/aws-reads';
+import { writeTwoEnvConfig } from '../support/moto-app';
 
 const PLATFORM = 'xreg';
 const BUCKET = 'xreg-e2e-config';
@@ -37,20 +37,7 @@ beforeAll(async () => {
   setTestCredentials();
   home = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
   west = await connect({ region: WEST, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2 });
-  const staging = await createZone(home, 'staging.xreg.dev');
-  const production = await createZone(home, 'xreg.dev');
-  writeFileSync(
-    path.join(dir, 'config.json'),
-    JSON.stringify({
-      platform: { name: PLATFORM, region: TEST_REGION, bucket: BUCKET },
-      ports: { range: [26000, 26999] },
-      environments: {
-        staging: { dns: { domain: 'staging.xreg.dev', hostedZoneId: staging }, database: { type: 'none' } },
-        production: { aws: { region: WEST }, dns: { domain: 'xreg.dev', hostedZoneId: production }, database: { type: 'none' } },
-      },
-      apps: { shop: { processes: { web: { port: 3000, count: 1 } }, database: false } },
-    }),
-  );
+  await writeTwoEnvConfig(home, dir, { platform: PLATFORM, bucket: BUCKET, domain: 'xreg.dev', range: [26000, 26999], production: { aws: { region: WEST } } });
 }, 60_000);
 
 afterAll(() => {

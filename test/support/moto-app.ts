@@ -27,6 +27,43 @@ export async function writeMotoConfig(aws: Aws, dir: string, p: MotoPlatform): P
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
 }
 
+/** Two environments and one app, as the promote, Action, region and account tests use them. */
+export interface TwoEnvPlatform {
+  platform: string;
+  bucket: string;
+  /** production's domain; staging's is staging.<domain> */
+  domain: string;
+  range: [number, number];
+  /** where production's zone is made (another account's clients), when not with staging's */
+  productionAws?: Aws;
+  /** production's settings beside dns and database: where it lives (its aws section) */
+  production?: Record<string, unknown>;
+  /** the app shop's settings beside its one web task and no database */
+  shop?: Record<string, unknown>;
+}
+
+/**
+ * A config.json with "staging" (staging.<domain>) and "production" (<domain>), each in a zone
+ * made for it, no database, and one app "shop" with one web task (one task: moto reports a
+ * completed rollout only for services of at most one). Returns what it wrote.
+ */
+export async function writeTwoEnvConfig(aws: Aws, dir: string, p: TwoEnvPlatform) {
+  const staging = await createZone(aws, `staging.${p.domain}`);
+  const production = await createZone(p.productionAws ?? aws, p.domain);
+  const none = { type: 'none' };
+  const config = {
+    platform: { name: p.platform, region: TEST_REGION, bucket: p.bucket },
+    ports: { range: p.range },
+    environments: {
+      staging: { dns: { domain: `staging.${p.domain}`, hostedZoneId: staging }, database: none },
+      production: { ...p.production, dns: { domain: p.domain, hostedZoneId: production }, database: none },
+    },
+    apps: { shop: { processes: { web: { port: 3000, count: 1 } }, ...p.shop, database: false } },
+  };
+  writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
+  return config;
+}
+
 /** The environment of a cyclops process run against the suite's moto. */
 export const motoEnv = () => ({ AWS_ENDPOINT_URL: process.env.MOTO_ENDPOINT, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: TEST_REGION, AWS_EC2_METADATA_DISABLED: 'true' });
 /** cyclops in `dir` against moto. */

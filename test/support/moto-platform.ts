@@ -92,6 +92,14 @@ export async function motoPlatform(opts: { platform: string; apps: Record<string
 }
 
 /**
+ * The usual start: `bootstrap` and `env create staging`, then `more` commands (a first deploy),
+ * each with --json; one that fails fails the set-up with its stderr.
+ */
+export async function setUp(p: MotoPlatform, ...more: string[][]): Promise<void> {
+  for (const args of [['bootstrap'], ['env', 'create', 'staging'], ...more]) expect({ args, ...outcome(await p.run(...args, '--json')) }).toEqual({ args, ...OK });
+}
+
+/**
  * One IAM query-protocol call to moto. No IAM client is installed (the product never calls
  * IAM), and moto does not check signatures, so the tests read IAM state this way.
  */
