@@ -208,7 +208,8 @@ async function stacks(): Promise<string[]> {
   const rows = await Promise.all(
     mine.map(async (s) => {
       const cs = await aws.cfn.send(new aws.sdk.cfn.ListChangeSetsCommand({ StackName: s.StackId }));
-      const sets = (cs.Summaries ?? []).map((c) => `${c.ChangeSetName}:${c.Status}`).sort();
+      // moto lists every change set of the account whatever the StackName (other files' too): keep this stack's
+      const sets = (cs.Summaries ?? []).filter((c) => c.StackId === s.StackId).map((c) => `${c.ChangeSetName}:${c.Status}`).sort();
       return `${s.StackName} ${s.StackId} ${s.StackStatus} ${s.LastUpdatedTime?.toISOString() ?? '-'} [${sets.join(',')}]`;
     }),
   );
