@@ -69,7 +69,9 @@ beforeAll(async () => {
     endpoint,
     envs: ['production'],
     apps: {
-      shop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } }, exec: true },
+      // not "shop": its database (app_ishop) is in the PostgreSQL every test file shares, and this
+      // file drops it while deploy-e2e and previews-e2e, which may run beside it, keep app_shop
+      ishop: { processes: { web: { port: 3000 }, worker: { command: ['bin/worker'] } }, exec: true },
       // never deployed (a deploy with volumes never settles in moto): its port and its kept file system
       files: { processes: { web: { port: 3000, volumes: { data: { path: '/data' } } } }, database: false },
     },
@@ -152,9 +154,9 @@ async function policyOf(level: Level): Promise<unknown[]> {
  * operate-e2e), with the app stack's task and execution roles, which moto's CloudFormation leaves out.
  */
 async function runnableWeb(): Promise<string> {
-  const family = 'iamx-staging-shop-web';
+  const family = 'iamx-staging-ishop-web';
   const current = await p.aws.ecs.send(new p.aws.sdk.ecs.DescribeTaskDefinitionCommand({ taskDefinition: family }));
-  const resources = await p.aws.cfn.send(new p.aws.sdk.cfn.ListStackResourcesCommand({ StackName: 'iamx-staging-shop' }));
+  const resources = await p.aws.cfn.send(new p.aws.sdk.cfn.ListStackResourcesCommand({ StackName: 'iamx-staging-ishop' }));
   const roleArn = async (logical: string) => {
     const name = resources.StackResourceSummaries!.find((r) => r.LogicalResourceId === logical)!.PhysicalResourceId!;
     return /<Arn>([^<]+)<\/Arn>/.exec((await motoIam('GetRole', { RoleName: name.split('/').pop()! })).body)![1];
@@ -165,12 +167,12 @@ async function runnableWeb(): Promise<string> {
       family,
       taskRoleArn: await roleArn('TaskRole'),
       executionRoleArn: await roleArn('ExecutionRole'),
-      containerDefinitions: [{ ...c, name: 'web', image: c.image || 'registry.example.com/shop:1.0.0', memory: 512 }],
+      containerDefinitions: [{ ...c, name: 'web', image: c.image || 'registry.example.com/ishop:1.0.0', memory: 512 }],
     }),
   );
-  await p.aws.ecs.send(new p.aws.sdk.ecs.UpdateServiceCommand({ cluster: 'iamx-staging', service: 'shop-web', taskDefinition: revision.taskDefinition!.taskDefinitionArn }));
+  await p.aws.ecs.send(new p.aws.sdk.ecs.UpdateServiceCommand({ cluster: 'iamx-staging', service: 'ishop-web', taskDefinition: revision.taskDefinition!.taskDefinitionArn }));
   // moto starts no tasks for a service: one with ECS Exec on, for exec to pick
-  const task = await p.aws.ecs.send(new p.aws.sdk.ecs.RunTaskCommand({ cluster: 'iamx-staging', taskDefinition: revision.taskDefinition!.taskDefinitionArn, enableExecuteCommand: true, launchType: 'FARGATE', startedBy: 'ecs-svc/shop-web' }));
+  const task = await p.aws.ecs.send(new p.aws.sdk.ecs.RunTaskCommand({ cluster: 'iamx-staging', taskDefinition: revision.taskDefinition!.taskDefinitionArn, enableExecuteCommand: true, launchType: 'FARGATE', startedBy: 'ecs-svc/ishop-web' }));
   return task.tasks![0].taskArn!.split('/').pop()!;
 }
 
@@ -230,39 +232,39 @@ describe('operator policies, by an IAM evaluator over the requests the commands 
     await step(['config', 'push', 'platform']);
     await step(['config', 'push', 'cluster', 'staging']);
     // deploy: by ECR tag (pinned to its digest), promoted by that digest, then by name
-    await pushImage(p.aws, 'iamx/shop', '1.0.0', 'iam-eval-1.0.0');
-    await step(['deploy', `${MOTO_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/iamx/shop:1.0.0`, 'shop', 'staging']);
-    await step(['promote', 'shop', 'staging', 'production']);
-    await step(['deploy', 'registry.example.com/shop:1.1.0', 'shop', 'staging']);
-    await step(['config', 'push', 'app', 'shop', 'staging']);
+    await pushImage(p.aws, 'iamx/ishop', '1.0.0', 'iam-eval-1.0.0');
+    await step(['deploy', `${MOTO_ACCOUNT}.dkr.ecr.${TEST_REGION}.amazonaws.com/iamx/ishop:1.0.0`, 'ishop', 'staging']);
+    await step(['promote', 'ishop', 'staging', 'production']);
+    await step(['deploy', 'registry.example.com/ishop:1.1.0', 'ishop', 'staging']);
+    await step(['config', 'push', 'app', 'ishop', 'staging']);
     await step(['config', 'push', 'ports']);
     await step(['ports', 'allocate', 'files', 'staging']);
-    await step(['db', 'ensure', 'shop', 'staging', '--rotate-password']);
-    await step(['db', 'info', 'shop', 'staging']);
-    await step(['vars', 'set', 'shop', 'staging', 'LOG_LEVEL=debug']);
-    await step(['vars', 'unset', 'shop', 'staging', 'LOG_LEVEL']);
-    await step(['secrets', 'set', 'shop', 'staging', 'API_TOKEN'], { input: 'not-a-real-token' });
-    await step(['secrets', 'unset', 'shop', 'staging', 'API_TOKEN', '--recovery-days', '7']);
-    await step(['secrets', 'restore', 'shop', 'staging', 'API_TOKEN']);
-    await step(['scale', 'shop', 'staging', 'worker=2']);
-    await step(['restart', 'shop', 'staging']);
-    await step(['rollback', 'shop', 'staging']);
-    await step(['deploy', 'registry.example.com/shop:pr-1', 'shop', 'staging', '--preview', 'pr-1']);
+    await step(['db', 'ensure', 'ishop', 'staging', '--rotate-password']);
+    await step(['db', 'info', 'ishop', 'staging']);
+    await step(['vars', 'set', 'ishop', 'staging', 'LOG_LEVEL=debug']);
+    await step(['vars', 'unset', 'ishop', 'staging', 'LOG_LEVEL']);
+    await step(['secrets', 'set', 'ishop', 'staging', 'API_TOKEN'], { input: 'not-a-real-token' });
+    await step(['secrets', 'unset', 'ishop', 'staging', 'API_TOKEN', '--recovery-days', '7']);
+    await step(['secrets', 'restore', 'ishop', 'staging', 'API_TOKEN']);
+    await step(['scale', 'ishop', 'staging', 'worker=2']);
+    await step(['restart', 'ishop', 'staging']);
+    await step(['rollback', 'ishop', 'staging']);
+    await step(['deploy', 'registry.example.com/ishop:pr-1', 'ishop', 'staging', '--preview', 'pr-1']);
     const serviceTask = await runnableWeb();
-    await step(['run', 'shop', 'staging', '--detach', '--', 'echo', 'hi']);
-    const exec = await step(['exec', 'shop', 'staging', '--task', serviceTask, '--', 'ls'], { code: 2 });
+    await step(['run', 'ishop', 'staging', '--detach', '--', 'echo', 'hi']);
+    const exec = await step(['exec', 'ishop', 'staging', '--task', serviceTask, '--', 'ls'], { code: 2 });
     // read
     await step(['env', 'list']);
     await step(['env', 'show', 'staging']);
-    await step(['status', 'shop', 'staging']);
+    await step(['status', 'ishop', 'staging']);
     await step(['apps', 'list', 'staging']);
-    await step(['releases', 'shop', 'staging']);
-    await step(['images', 'shop', 'staging']);
-    await step(['logs', 'shop', 'staging', '--since', '1h']);
+    await step(['releases', 'ishop', 'staging']);
+    await step(['images', 'ishop', 'staging']);
+    await step(['logs', 'ishop', 'staging', '--since', '1h']);
     await step(['previews', 'list', 'staging']);
-    await step(['vars', 'list', 'shop', 'staging']);
-    await step(['secrets', 'list', 'shop', 'staging']);
-    await step(['config', 'read', 'app', 'shop', 'staging']);
+    await step(['vars', 'list', 'ishop', 'staging']);
+    await step(['secrets', 'list', 'ishop', 'staging']);
+    await step(['config', 'read', 'app', 'ishop', 'staging']);
     await step(['config', 'read', 'ports']);
     await step(['ports', 'list']);
     // aws:ResourceTag is looked up in moto: read the tags of what the requests so far touched before it goes
@@ -271,8 +273,8 @@ describe('operator policies, by an IAM evaluator over the requests the commands 
     await Promise.all(readLog().map((r) => iamRequestsOf(r, look).catch(() => [])));
     // and away
     await step(['previews', 'prune', 'staging', '--older-than', '0s', '--yes']);
-    await step(['destroy', 'shop', 'staging', '--yes']);
-    await step(['db', 'drop', 'shop', 'staging', '--yes']);
+    await step(['destroy', 'ishop', 'staging', '--yes']);
+    await step(['db', 'drop', 'ishop', 'staging', '--yes']);
     const kept = await keptFileSystem('files', 'data');
     mountTargets.set(kept.mountTargetId, kept.fileSystemId);
     await look.resourceTags(`arn:aws:elasticfilesystem:${TEST_REGION}:${MOTO_ACCOUNT}:file-system/${kept.fileSystemId}`);
