@@ -10,7 +10,7 @@
 //
 // IAM decides some requests on what the account holds at that moment, which is gone by the time the
 // suite is evaluated: a resource's tags (aws:ResourceTag) and a task definition's roles. For those
-// requests (LOOKUPS) the recorder reads them from moto before the request is forwarded, with the
+// requests (LOOKUPS, JSON_LOOKUPS, and an IAM user's path) the recorder reads them from moto before the request is forwarded, with the
 // request's own credentials, and keeps them in the line ("seen"). The account of each access key is
 // read once (sts:GetCallerIdentity; moto checks no signature: the key id names the credentials).
 import { appendFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ import path from 'node:path';
 const KEEP = new Set([
   'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
   'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'logGroupNames', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
-  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance', 'RoleArn', 'CertificateArn', 'UserName', 'PathPrefix', 'TopicArn', 'Path',
+  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance', 'RoleArn', 'CertificateArn', 'UserName', 'PathPrefix', 'TopicArn', 'Path', 'PermissionsBoundary',
 ]);
 
 /** A request's tags, as a map: ECS [{key, value}], Logs {k: v}, Secrets Manager [{Key, Value}], query Tags.member.N. */
@@ -44,6 +44,9 @@ function reduce(body, contentType) {
       tags = tagMap(doc);
       // RunTask may pass other roles than its task definition's
       for (const k of ['taskRoleArn', 'executionRoleArn']) if (doc.overrides?.[k]) out[k] = doc.overrides[k];
+    } else if (/^\s*(<\?xml[^>]*>\s*)?<Delete\b/.test(body)) {
+      // S3 DeleteObjects: the keys of the batch
+      out.Keys = [...body.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1].replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>'));
     } else if (/x-www-form-urlencoded/.test(contentType ?? '')) {
       const params = new URLSearchParams(body);
       for (const [k, v] of params) {
@@ -113,6 +116,12 @@ async function seenBy(motoPort, req, service, fields) {
     const svc = service;
     const out = json(await ask(motoPort, req, svc, { target: rule.target, body: JSON.stringify(rule.body(fields[rule.field])) }));
     return out ? rule.keep(out, fields[rule.field]) : null;
+  }
+  if (service === 'iam' && typeof fields.UserName === 'string' && fields.Action !== 'CreateUser') {
+    // IAM authorises a user's actions on its ARN, which carries its path, and some on its boundary (iam:PermissionsBoundary): as they are now (null: no such user yet)
+    const out = await ask(motoPort, req, 'iam', { body: `Action=GetUser&Version=2010-05-08&UserName=${encodeURIComponent(fields.UserName)}`, contentType: 'application/x-www-form-urlencoded' });
+    const boundary = /<PermissionsBoundaryArn>([^<]*)<\/PermissionsBoundaryArn>/.exec(out ?? '')?.[1];
+    return { users: { [fields.UserName]: out ? { path: /<Path>([^<]*)<\/Path>/.exec(out)?.[1] ?? '/', ...(boundary ? { boundary } : {}) } : null } };
   }
   const m = /^\/2015-02-01\/(file-systems|mount-targets)\/([^/?]+)$/.exec(new URL(req.url, 'http://x').pathname);
   if (service === 'elasticfilesystem' && req.method === 'DELETE' && m) return LOOKUPS[`elasticfilesystem DELETE ${m[1]}`](motoPort, req, decodeURIComponent(m[2]));

@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cosmiconfigSync } from 'cosmiconfig';
+import { buildProgram } from '../../src/cli';
 import { SEARCH_PLACES } from '../../src/config/load';
 
 /** Where the suite log goes unless CYCLOPS_SUITE_LOG names another directory. */
@@ -46,10 +47,30 @@ export function finishSuiteLog(): void {
   if (dir && existsSync(dir)) writeFileSync(path.join(dir, FINISHED), JSON.stringify({ finished: new Date().toISOString() }));
 }
 
+/** The program's options that take a value (src/cli.ts buildProgram): their values are not command words. */
+let valueOptions: string[] | undefined;
+const VALUE_OPTIONS = () =>
+  (valueOptions ??= buildProgram(() => {}).options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long].filter((x): x is string => !!x)));
+
+/** The value of a program option (`names`: its spellings), given as "--x v" or "--x=v". */
+export function optionOf(args: string[], names: string[]): string | undefined {
+  const i = args.findIndex((a) => names.includes(a) || names.some((n) => a.startsWith(`${n}=`)));
+  return i < 0 ? undefined : args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+}
+
+/** A run's first three words, without options and the program options' values: src/iam/commands.ts commandOf finds the command among them. */
+export function commandWords(args: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < args.length && words.length < 3; i += 1) {
+    if (VALUE_OPTIONS().includes(args[i])) i += 1;
+    else if (!args[i].startsWith('-')) words.push(args[i]);
+  }
+  return words;
+}
+
 /** The config a run in `cwd` reads (--config, else cyclops's search places), raw as in the file. */
 function configOf(args: string[], cwd: string): { configFile: string | null; config: unknown } {
-  const i = args.findIndex((a) => a === '--config' || a.startsWith('--config='));
-  const given = i < 0 ? undefined : args[i].includes('=') ? args[i].split('=')[1] : args[i + 1];
+  const given = optionOf(args, ['-c', '--config']);
   try {
     const explorer = cosmiconfigSync('cyclops', { searchPlaces: SEARCH_PLACES, cache: false });
     const found = given ? explorer.load(path.resolve(cwd, given)) : explorer.search(cwd);
@@ -65,8 +86,7 @@ function configOf(args: string[], cwd: string): { configFile: string | null; con
  */
 export function invocation(args: string[], opts: { cwd?: string; env: NodeJS.ProcessEnv; how: Invocation['how'] }): { appId: string } {
   const id = randomBytes(5).toString('hex');
-  // its first three words: src/iam/commands.ts commandOf finds the command among them
-  const words = args.filter((a) => !a.startsWith('-')).slice(0, 3).join('.').replace(/[^A-Za-z0-9_.-]/g, '_');
+  const words = commandWords(args).join('.').replace(/[^A-Za-z0-9_.-]/g, '_');
   const appId = `cyclops_${id}~${words}`.slice(0, 50);
   const dir = process.env.CYCLOPS_SUITE_LOG;
   if (dir && existsSync(dir)) {
