@@ -108,6 +108,14 @@ const JSON_LOOKUPS = {
   },
 };
 
+const userKey = (req, name) => `${/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1]}/${name}`;
+
+/**
+ * moto keeps no permissions boundary on a user (its GetUser has none): the boundary each user was
+ * last given through this proxy (CreateUser, PutUserPermissionsBoundary), by access key and name.
+ */
+const boundaries = new Map();
+
 /** What IAM will read from the account for this request, read now (before moto changes it). */
 async function seenBy(motoPort, req, service, fields) {
   const target = req.headers['x-amz-target'];
@@ -117,10 +125,11 @@ async function seenBy(motoPort, req, service, fields) {
     const out = json(await ask(motoPort, req, svc, { target: rule.target, body: JSON.stringify(rule.body(fields[rule.field])) }));
     return out ? rule.keep(out, fields[rule.field]) : null;
   }
+  if (service === 'iam' && typeof fields.PermissionsBoundary === 'string' && /^(CreateUser|PutUserPermissionsBoundary)$/.test(fields.Action)) boundaries.set(userKey(req, fields.UserName), fields.PermissionsBoundary);
   if (service === 'iam' && typeof fields.UserName === 'string' && fields.Action !== 'CreateUser') {
     // IAM authorises a user's actions on its ARN, which carries its path, and some on its boundary (iam:PermissionsBoundary): as they are now (null: no such user yet)
     const out = await ask(motoPort, req, 'iam', { body: `Action=GetUser&Version=2010-05-08&UserName=${encodeURIComponent(fields.UserName)}`, contentType: 'application/x-www-form-urlencoded' });
-    const boundary = /<PermissionsBoundaryArn>([^<]*)<\/PermissionsBoundaryArn>/.exec(out ?? '')?.[1];
+    const boundary = /<PermissionsBoundaryArn>([^<]*)<\/PermissionsBoundaryArn>/.exec(out ?? '')?.[1] ?? (out ? boundaries.get(userKey(req, fields.UserName)) : undefined);
     return { users: { [fields.UserName]: out ? { path: /<Path>([^<]*)<\/Path>/.exec(out)?.[1] ?? '/', ...(boundary ? { boundary } : {}) } : null } };
   }
   const m = /^\/2015-02-01\/(file-systems|mount-targets)\/([^/?]+)$/.exec(new URL(req.url, 'http://x').pathname);
