@@ -122,7 +122,14 @@ const keyIds = async () => ((await aws.iam.send(new aws.sdk.iam.ListAccessKeysCo
 const secretValue = async () => JSON.parse((await aws.secrets.send(new aws.sdk.secrets.GetSecretValueCommand({ SecretId: SECRET }))).SecretString!) as Record<string, string>;
 const templates: string[] = [];
 const stackTemplates = async () => {
-  const stacks = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({}))).Stacks ?? [];
+  // every page: the shared moto holds the stacks of every test file
+  const stacks: { StackName?: string; StackId?: string }[] = [];
+  let next: string | undefined;
+  do {
+    const page = await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ NextToken: next }));
+    stacks.push(...(page.Stacks ?? []));
+    next = page.NextToken;
+  } while (next);
   const mine = stacks.filter((s) => s.StackName!.startsWith(`${PLATFORM}-`));
   for (const s of mine) templates.push((await aws.cfn.send(new aws.sdk.cfn.GetTemplateCommand({ StackName: s.StackId! }))).TemplateBody!);
   return mine.map((s) => s.StackName!);

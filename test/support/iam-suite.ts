@@ -202,6 +202,7 @@ export async function evaluateSuite(dir: string): Promise<SuiteEvaluation> {
     actions: new Set(all.map((d) => d.req.action)).size,
     commands: new Set(all.map((d) => d.command)).size,
     writesDeniedAtRead: all.filter((d) => d.req.write && d.results.read !== 'Allowed').length,
+    writesAllowedAtReadOnPurpose: all.filter((d) => d.req.write && d.results.read === 'Allowed' && READ_WRITES.some((w) => w.action === d.req.action)).length,
     denials: all.reduce((n, d) => n + Object.values(d.results).filter((x) => x !== 'Allowed').length, 0),
     problems: problems.length,
     evaluationMs: Date.now() - started,

@@ -1,6 +1,7 @@
 /**
- * From a request the moto proxy recorded (moto-proxy.mjs with CYCLOPS_REQUEST_LOG) to what IAM
- * authorises for it: the action, the resource ARN(s) and the request context.
+ * From a request the moto proxy recorded (moto-proxy.mjs with CYCLOPS_REQUEST_LOG or CYCLOPS_SUITE_LOG;
+ * the line's format: request-record.mjs) to what IAM authorises for it: the action, the resource ARN(s)
+ * and the request context.
  *
  * Derived, not remembered, wherever AWS's data allows:
  * - the operation: the x-amz-target header (JSON protocols), the query's Action (query protocol),
