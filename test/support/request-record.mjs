@@ -121,8 +121,7 @@ async function seenBy(motoPort, req, service, fields) {
   const target = req.headers['x-amz-target'];
   const rule = target && JSON_LOOKUPS[target];
   if (rule && typeof fields[rule.field] === 'string') {
-    const svc = service;
-    const out = json(await ask(motoPort, req, svc, { target: rule.target, body: JSON.stringify(rule.body(fields[rule.field])) }));
+    const out = json(await ask(motoPort, req, service, { target: rule.target, body: JSON.stringify(rule.body(fields[rule.field])) }));
     return out ? rule.keep(out, fields[rule.field]) : null;
   }
   if (service === 'iam' && typeof fields.PermissionsBoundary === 'string' && /^(CreateUser|PutUserPermissionsBoundary)$/.test(fields.Action)) boundaries.set(userKey(req, fields.UserName), fields.PermissionsBoundary);
