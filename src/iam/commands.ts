@@ -2,9 +2,10 @@
  * The policy level each command needs (`cyclops iam-policy --for <level>`), by its path
  * ("secrets set", "config push app"). "none": the command makes no AWS request.
  *
- * test/integration/iam-eval.test.ts records the requests each command makes against moto and
- * proves with an IAM evaluator that the policy of this level (and of every level above it)
- * allows them, and that `read` denies every write; test/unit/iam-commands.test.ts fails when a
+ * test/iam-suite/ decides every request the integration suite makes each command send, with an
+ * IAM evaluator, against the policy of this level (and of every level above it), and checks that
+ * `read` denies every write; test/integration/iam-eval.test.ts does so per command for a
+ * representative set, with the levels below too; test/unit/iam-commands.test.ts fails when a
  * command has no row here.
  */
 import type { Level } from './ops-map';

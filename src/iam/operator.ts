@@ -120,6 +120,16 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
         return (['clusters', 'services', 'tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
       case 'ecsCreated':
         return (['tasks', 'taskDefinitions'] as const).flatMap((s) => scopeArns(s, where));
+      case 'smtpUserLookups':
+        // the SMTP users' names (src/naming.ts smtpUserName) without a path, for GetUser of one not created yet:
+        // environments with email only, each "<platform>-<env>-*-smtp" (a name cut to 64 characters keeps its first 50)
+        return Object.keys(config.environments)
+          .filter((env) => config.environments[env].email)
+          .sort()
+          .map((env) => {
+            const prefix = `${where.platform}-${env}-`.slice(0, 50);
+            return `arn:${where.partition}:iam::${where.account}:user/${prefix}*-smtp`;
+          });
       case 'smtpUsers':
       case 'boundedSmtpUsers':
         // the apps' SMTP users, under the platform's IAM path (src/naming.ts smtpUserName)

@@ -34,6 +34,7 @@ export type OperatorScope =
   | 'platformEcs'
   | 'ecsCreated'
   | 'smtpUsers'
+  | 'smtpUserLookups'
   | 'boundedSmtpUsers';
 
 export interface OperationUse {
@@ -59,7 +60,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'cfn.DescribeChangeSet': use(WRITE, 'stacks'),
   'cfn.ExecuteChangeSet': use(WRITE, 'stacks'),
   'cfn.DeleteChangeSet': use(WRITE, 'stacks'),
-  'cfn.GetTemplate': use(WRITE, 'stacks'),
+  // ci show (read) reads the CI roles' trusts from the platform stack's template; templates hold no secret
+  'cfn.GetTemplate': use(ALL, 'stacks'),
   'cfn.ListImports': use(['admin'], 'any'), // exports are env-stack outputs; ListImports names no resource
   // ---- the config bucket
   's3.CreateBucket': use(['admin'], 'bucket'),
@@ -179,7 +181,11 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // (user/cyclops/<platform>/*); the calls that set what a user may do carry iam:PermissionsBoundary and
   // are allowed only with the platform's boundary, as the service role's role actions are (Service
   // Authorization Reference, IAM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
-  'iam.GetUser': use(WRITE, 'smtpUsers'),
+  // A user's ARN carries its path (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns;
+  // the Service Authorization Reference's user resource is user/${UserNameWithPath}). A user that does not exist has
+  // no path: IAM decides GetUser of it on user/<name>, so the first deploy's "is the SMTP user there?" would be
+  // AccessDenied under the path alone. smtpUserLookups names the SMTP users' names at the root path, for GetUser only.
+  'iam.GetUser': use(WRITE, 'smtpUsers', 'smtpUserLookups'),
   'iam.CreateUser': use(WRITE, 'boundedSmtpUsers'),
   'iam.PutUserPermissionsBoundary': use(WRITE, 'boundedSmtpUsers'),
   'iam.PutUserPolicy': use(WRITE, 'boundedSmtpUsers'),

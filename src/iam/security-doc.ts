@@ -132,5 +132,20 @@ and proves with an IAM evaluator that the level each command needs (\`src/iam/co
 tag-on-create and \`iam:PassRole\` included, that \`read\` denies every write, and that \`deploy\` denies every
 write of an admin command but those on the stacks and the service role both levels use.
 
+The same evaluation then covers everything the whole integration suite makes cyclops do (\`test/iam-suite/\`, run
+by \`npm test\` after the integration project). Every moto proxy of the run records each request it sees, with what
+IAM reads from the account at that moment (a resource's tags, a user's path, a task definition's roles), and every
+cyclops run records its arguments and its config; the run's id travels in the SDK's user agent
+(\`AWS_SDK_UA_APP_ID\`, which also lets CloudTrail tell one command's calls apart: set it in CI to the job's id).
+Each request is decided against the policies \`iam-policy --for <level>\` renders for the config that run used,
+in the account its credentials act in: allowed at the command's level and above, and every write denied at
+\`read\`. The tests' own set-up calls are counted, not judged; calls made in an environment's own account with
+its deploy role are left to the cross-account evaluation (\`test/integration/iam-eval-accounts.test.ts\`), which
+decides them against the role as the account stack holds it. One write is allowed at \`read\` on purpose:
+\`sts:AssumeRole\` of the roles environments in other accounts name (\`environments.<env>.aws.roleArn\`), which
+read commands need to reach those environments. That role is the environment's deploy role, so an operator with
+\`read\` can deploy in an environment of another account: give read-only operators \`read\` without that
+statement where this matters.
+
 ${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n${policies(l)}`).join('\n')}`;
 }

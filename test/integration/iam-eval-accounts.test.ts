@@ -20,17 +20,19 @@
  * sts:GetCallerIdentity (the account guard) needs no permission (src/iam/ops-map.ts ALWAYS_ALLOWED,
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html) and is counted apart.
  * Resource tags (aws:ResourceTag) are read from moto in the resource's own account and region.
+ * The whole-suite evaluation (test/iam-suite/) leaves requests made in an environment's own account
+ * to this file (its "environment-account" rule): only here is the deploy role's policy read from the stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { connect, type Aws } from '../../src/aws/client';
 import { assumedRole } from '../../src/aws/sts';
 import { commandOf } from '../../src/iam/commands';
 import { ALWAYS_ALLOWED } from '../../src/iam/ops-map';
 import { freePort } from '../support/global-setup';
+import { decide } from '../support/iam-decide';
 import { iamRequestsOf, MOTO_ACCOUNT, type IamRequest, type Lookups, type Recorded } from '../support/iam-wire';
 import { pushImage } from '../support/images';
 import { runCli } from '../support/run-cli';
@@ -174,21 +176,6 @@ async function accountsOf(keys: string[]): Promise<Map<string, string>> {
     aws.sts.destroy();
   }
   return out;
-}
-
-async function decide(sim: { principal: string; policies: unknown[]; boundary?: unknown; resourcePolicy?: unknown }, req: IamRequest, account: string): Promise<string> {
-  const result = await runSimulation(
-    {
-      identityPolicies: sim.policies.map((doc, i) => ({ name: `part${i + 1}`, policy: doc })),
-      ...(sim.boundary ? { permissionBoundaryPolicies: [{ name: 'boundary', policy: sim.boundary }] } : {}),
-      ...(sim.resourcePolicy ? { resourcePolicy: sim.resourcePolicy } : {}),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      request: { action: req.action, principal: sim.principal, resource: { resource: req.resource, accountId: account }, contextVariables: req.context },
-    } as never,
-    {},
-  );
-  return result.resultType === 'error' ? `error ${JSON.stringify(result.errors)}` : result.overallResult;
 }
 
 describe('the deploy role of an environment in another account, by an IAM evaluator', () => {

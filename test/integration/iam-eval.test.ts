@@ -24,6 +24,11 @@
  * file system `destroy --delete-volumes` removes is made here with the tags cyclops gives it.
  * Resource tags (aws:ResourceTag) are looked up in moto when the requests are evaluated.
  *
+ * The whole integration suite's requests are evaluated too (test/iam-suite/): at each command's level and
+ * above, and `read` denying every write. This file keeps what that evaluation does not prove: each
+ * command's writes denied at every level below its own (deploy denying admin's writes), exec's
+ * ExecuteCommand, and a kept file system deleted under its tag condition.
+ *
  * IAM_EVAL_DEV_LOG=/tmp/requests.jsonl keeps the recorded requests there, and every decision
  * beside them (requests.jsonl.decisions.json), to see what was evaluated.
  */
@@ -31,10 +36,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { COMMAND_LEVELS, commandOf } from '../../src/iam/commands';
 import { LEVELS, type Level } from '../../src/iam/ops-map';
 import { freePort } from '../support/global-setup';
+import { decide as simulate } from '../support/iam-decide';
 import { iamRequestsOf, MOTO_ACCOUNT, type IamRequest, type Lookups, type Recorded } from '../support/iam-wire';
 import { pushImage } from '../support/images';
 import { tags, TAG_VOLUME } from '../../src/naming';
@@ -86,19 +91,7 @@ afterAll(async () => {
 
 const LEVEL_ORDER: Level[] = ['read', 'deploy', 'admin'];
 const atOrAbove = (level: Level) => LEVEL_ORDER.slice(LEVEL_ORDER.indexOf(level));
-
-async function decide(policy: unknown[], req: IamRequest): Promise<string> {
-  const result = await runSimulation(
-    {
-      identityPolicies: policy.map((doc, i) => ({ name: `part${i + 1}`, policy: doc })),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      request: { action: req.action, principal: `arn:aws:iam::${MOTO_ACCOUNT}:user/operator`, resource: { resource: req.resource, accountId: MOTO_ACCOUNT }, contextVariables: req.context },
-    } as never,
-    {},
-  );
-  return result.resultType === 'error' ? `error ${JSON.stringify(result.errors)}` : result.overallResult;
-}
+const decide = (policy: unknown[], req: IamRequest) => simulate({ principal: `arn:aws:iam::${MOTO_ACCOUNT}:user/operator`, policies: policy }, req, MOTO_ACCOUNT);
 
 /** Resource tags and task definition roles, read from moto (through the shared proxy: not recorded). */
 function lookups(mountTargets: Map<string, string>): Lookups {

@@ -202,10 +202,10 @@ describe('operate, end to end', () => {
     expect(td.taskDefinition).toMatchObject({ networkMode: 'awsvpc', requiresCompatibilities: ['FARGATE'] });
     expect(td.taskDefinition!.containerDefinitions![0]).toMatchObject({ name: 'release', image: 'registry.example.com/shop:2.0.0', command: ['bin/migrate', '--verbose'] });
     expect(td.taskDefinition!.containerDefinitions![0].logConfiguration!.options).toMatchObject({ 'awslogs-group': GROUP, 'awslogs-stream-prefix': 'release' });
-    // the execution role is the app stack's own
+    // the execution role is the app stack's own, by its ARN: under the platform's IAM path
     const resources = await aws.cfn.send(new aws.sdk.cfn.ListStackResourcesCommand({ StackName: stackName }));
     const role = resources.StackResourceSummaries!.find((x) => x.LogicalResourceId === 'ExecutionRole')!.PhysicalResourceId!;
-    expect(td.taskDefinition!.executionRoleArn).toMatch(new RegExp(`:role/${role}$`));
+    expect(td.taskDefinition!.executionRoleArn).toMatch(new RegExp(`:role/cyclops/${PLATFORM}/${role}$`));
 
     const after = (await aws.cfn.send(new aws.sdk.cfn.DescribeStacksCommand({ StackName: stackName }))).Stacks![0];
     expect(after.Parameters).toContainEqual({ ParameterKey: 'Image', ParameterValue: 'registry.example.com/shop:1.0.0' });

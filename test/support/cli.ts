@@ -1,6 +1,7 @@
 /** Run the built binary the way a user or a runbook script does. */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { invocation } from './suite-log';
 
 export const BIN = path.resolve(__dirname, '../../bin/cyclops');
 
@@ -32,9 +33,11 @@ export interface Running {
 
 /** Start the binary and keep hold of it (to signal it, or watch its progress). */
 export function startCyclops(args: string[], opts: SpawnOptions = {}): Running {
+  // the SDK's user agent names the run: the moto proxy records which run made each request (./suite-log)
+  const { appId } = invocation(args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, how: 'spawned' });
   const child = spawn(process.execPath, [opts.bin ?? BIN, ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    env: { ...process.env, NO_COLOR: '1', AWS_SDK_UA_APP_ID: appId, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -1,13 +1,15 @@
 /**
  * One moto_server and one PostgreSQL for the whole run, on free ports. Their addresses go to
  * the test files through environment variables (MOTO_ENDPOINT, PG_ADMIN_URL). Missing tools
- * fail loudly: these tests never skip.
+ * fail loudly: these tests never skip. The suite log (./suite-log.ts) starts here: every moto proxy
+ * of the run records the requests it sees into it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, existsSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startSuiteLog } from './suite-log';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -135,6 +137,8 @@ const PG_ADMIN_PASSWORD = 'test-admin-pw-' + Math.random().toString(36).slice(2)
 
 export default async function globalSetup(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  // every moto proxy and cyclops run of this suite records into it (CYCLOPS_SUITE_LOG: test/iam-suite evaluates it)
+  startSuiteLog();
   const moto = await startMoto();
   const pg = await startPostgres().catch(async (e) => {
     await moto.stop();

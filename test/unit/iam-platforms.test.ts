@@ -90,6 +90,25 @@ describe('acme and acme-eu in one account', () => {
     expect(await decide(policyOf('acme', 'read'), 'iam:CreateAccessKey', user('acme'), {})).toBe('ImplicitlyDenied');
   });
 
+  test('an SMTP user not created yet: deploy may ask whether it exists (GetUser on user/<name>, which has no path yet), and do nothing else to that name', async () => {
+    const emailConfig = (name: string) =>
+      testConfig({
+        platform: { name, region: REGION, bucket: `${name}-config` },
+        environments: { staging: { dns: { domain: `staging.${name}.dev`, hostedZoneId: 'Z1' }, database: { type: 'none' }, email: { mailFrom: `bounce.staging.${name}.dev` } } },
+      });
+    const c = emailConfig('acme');
+    const deploy = operatorPolicy(c, 'deploy', whereFor(c, ACCOUNT));
+    const unpathed = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
+    expect(await decide(deploy, 'iam:GetUser', unpathed('acme-staging-shop-smtp'))).toBe('Allowed');
+    for (const action of ['iam:CreateAccessKey', 'iam:DeleteUser', 'iam:ListAccessKeys', 'iam:PutUserPolicy'])
+      expect({ action, unpathed: await decide(deploy, action, unpathed('acme-staging-shop-smtp')) }).toEqual({ action, unpathed: 'ImplicitlyDenied' });
+    // another platform's, and a name that is no SMTP user's
+    expect(await decide(deploy, 'iam:GetUser', unpathed('acme-eu-staging-shop-smtp'))).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:GetUser', unpathed('admin'))).toBe('ImplicitlyDenied');
+    // without email in config, no such statement at all
+    expect(JSON.stringify(policyOf('acme', 'deploy'))).not.toContain(`:user/acme-`);
+  });
+
   test.each(['admin', 'deploy'] as Level[])('acme %s: log groups, secrets, images, the bucket and file systems of acme-eu are out of reach', async (level) => {
     const acme = policyOf('acme', level);
     const requests: [string, string, Record<string, string>][] = [

@@ -20,7 +20,7 @@ import { appConfig, serviceProcesses } from '../../config/model';
 import type { Deadline } from '../../deadline';
 import { CyclopsError, ExitCode, failure, isCyclopsError } from '../../errors';
 import { say } from '../../events';
-import { appStack, clusterName, logGroup } from '../../naming';
+import { appStack, clusterName, iamPath, logGroup } from '../../naming';
 import type { EnvOutputs } from '../../stacks';
 import type { ReleasePhaseRecord, ReleaseRecord } from '../../store';
 import { now, type Ops } from '../context';
@@ -155,7 +155,8 @@ async function currentRoles(ops: Ops, t: AppTarget): Promise<{ executionRoleArn:
   let { executionRoleArn, taskRoleArn } = current.taskDefinition;
   if (!executionRoleArn) {
     const ids = await ops.tasks.stackResources(appStack(t.platform, t.env, t.app));
-    const arn = (name?: string) => (name ? (name.startsWith('arn:') ? name : `arn:${partition}:iam::${accountId}:role/${name}`) : undefined);
+    // the app stack makes its roles under the platform's IAM path, and a role's ARN carries its path
+    const arn = (name?: string) => (name ? (name.startsWith('arn:') ? name : `arn:${partition}:iam::${accountId}:role${iamPath(t.platform)}${name}`) : undefined);
     executionRoleArn = arn(ids.ExecutionRole);
     taskRoleArn ??= arn(ids.TaskRole);
   }
