@@ -5,7 +5,9 @@
  *   1. decide (nothing written): the directory and Dockerfile, the builder on PATH, the
  *      platforms, the tag (src/build/source.ts), the repository, and whether the tag is already
  *      in ECR (then that image is deployed: tags never move, so it is this very build); then
- *      the deploy's own reads and plan (checkDeploy), so its refusals come before any push
+ *      the deploy's own reads and plan (checkDeploy), so its refusals come before any push,
+ *      and for an update the change-safety guard's verdict from a dry-run change set (a
+ *      stateful resource replaced or removed is refused before the build)
  *   2. lock the app (one lease for the build, the push and the deploy)
  *   3. log in (GetAuthorizationToken; the password goes to the builder on stdin), build, push;
  *      the builder's output streams as build.log events
