@@ -74,6 +74,18 @@ describe('cyclops iam-policy', () => {
     expect(iam.flatMap((s) => s.Resource).filter((r) => !own(r))).toEqual([]);
   });
 
+  test('deploy --build --remote: deploy may start, read and stop builds of the builder projects only; read may not; admin passes only the builder role to CodeBuild', async () => {
+    const deploy = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
+    const cb = deploy.Statement.filter((s) => s.Action.some((a) => a.startsWith('codebuild:')));
+    expect(cb.map((s) => [s.Action, s.Resource])).toEqual([[['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], ['arn:aws:codebuild:eu-west-1:123456789012:project/acme-builder-*']]]);
+    const read = merged((await cli('iam-policy', '--for', 'read', '--account', '123456789012')).stdout);
+    expect(read.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('codebuild:'))).toEqual([]);
+    const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
+    const toCodeBuild = admin.Statement.filter((s) => s.Action.includes('iam:PassRole') && JSON.stringify(s.Condition).includes('codebuild.amazonaws.com'));
+    expect(toCodeBuild.map((s) => s.Resource)).toEqual([['arn:aws:iam::123456789012:role/cyclops/acme/acme-builder']]);
+    expect(admin.Statement.find((s) => s.Action.includes('codebuild:CreateProject'))!.Resource).toEqual(['arn:aws:codebuild:eu-west-1:123456789012:project/acme-builder-*']);
+  });
+
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
     const deploy = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
     const put = deploy.Statement.find((s) => s.Action.includes('s3:PutObject'))!;
