@@ -37,6 +37,7 @@ export interface MessageData {
   'bootstrap.bucket.setting': Record<string, never>;
   'bootstrap.bucket.ready': { bucket: string; created: boolean };
   'bootstrap.platform-stack': Stack;
+  'bootstrap.remote-builder': { added: boolean };
   'bootstrap.env-account': Stack & { env: string; account: string; region: string };
   'env.template': Stack & { env: string };
   'lock.acquiring': AppEnv;
@@ -58,6 +59,11 @@ export interface MessageData {
   'build.log': { step: 'login' | 'build' | 'push'; stream: 'stdout' | 'stderr'; line: string };
   'build.pushed': { image: string; digest: string; seconds: number };
   'build.secret-arg': { names: string[] };
+  'build.context': { key: string; files: number; bytes: number; zipBytes: number; uploaded: boolean; skippedLinks: string[] };
+  'build.remote.started': { build: string; project: string; arch: string; logGroup: string; logStream: string };
+  'build.remote.phase': { build: string; phase: string };
+  'build.remote.log': { build: string; line: string };
+  'build.remote.stopping': { build: string };
   'images.manifest-unread': { digest: string; reason: string };
   'deploy.database.none': AppEnv;
   'deploy.counts.drift': { counts: Counts };

@@ -159,7 +159,19 @@ export function ciRoleName(platform: string, repo: string): string {
 /** The role cyclops assumes into an environment's own account (`bootstrap --env` makes it): "<platform>-deploy" under the CI path. */
 export const envDeployRoleName = (platform: string) => `${platform}-deploy`;
 /** The platform stack's outputs. */
-export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn' } as const;
+export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn', builderArm64: 'BuilderArm64Project', builderX86: 'BuilderX8664Project' } as const;
+
+// ---- the remote builder (`bootstrap --remote-builder`, `deploy --build --remote`) ------
+/** The CodeBuild project that builds images for one architecture: "<platform>-builder-arm64", "<platform>-builder-x86_64". */
+export const builderProject = (platform: string, arch: 'arm64' | 'x86_64') => `${platform}-builder-${arch}`;
+/** The builder projects' service role (under iamPath, with the boundary). */
+export const builderRole = (platform: string) => `${platform}-builder`;
+/** The builds' log group: under the platform's log prefix, beside the environments' groups. */
+export const builderLogGroup = (platform: string) => `/cyclops/${platform}/_builder`;
+/** Where build contexts go in the config bucket. */
+export const BUILDS_PREFIX = 'builds/';
+/** One build context: content-addressed, so the same source uploads once. */
+export const buildContextKey = (app: string, sha256: string) => `${BUILDS_PREFIX}${app}/${sha256}.zip`;
 
 // ---- previews -------------------------------------------------------------------------
 /** A preview of APP named NAME runs as the app "APP-NAME" (`deploy --preview NAME`). */

@@ -8,6 +8,7 @@ import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
 import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
+import { builderResources } from './platform-builder';
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
@@ -32,6 +33,8 @@ export interface PlatformInput {
   regions?: string[];
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
+  /** `bootstrap --remote-builder`: the CodeBuild projects `deploy --build --remote` uses */
+  builder?: boolean;
 }
 
 /** The ${AWS::…} pseudo parameters a template's policies are written with. */
@@ -169,6 +172,11 @@ export function platformTemplate(input: PlatformInput): Template {
       }),
     );
     outputs[`${id}Uri`] = output(getAtt(id, 'RepositoryUri'), undefined, `ECR repository for ${app}`);
+  }
+  if (input.builder) {
+    const builder = builderResources({ platform: input.platform, bucket: input.bucket }, substituted);
+    Object.assign(resources, builder.resources);
+    Object.assign(outputs, builder.outputs);
   }
   if (input.ci) {
     const ci = ciResources({ ...input.ci, platform: input.platform }, substituted);

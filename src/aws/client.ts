@@ -51,6 +51,7 @@ export interface Aws {
   readonly sns: Sdk.sns.SNSClient;
   readonly iam: Sdk.iam.IAMClient;
   readonly sesv2: Sdk.sesv2.SESv2Client;
+  readonly codebuild: Sdk.codebuild.CodeBuildClient;
   /** Number of requests sent so far (all clients). */
   calls(): number;
 }
@@ -111,7 +112,7 @@ export async function connect(opts: AwsOptions): Promise<Aws> {
   return handle;
 }
 
-type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm' | 'sns' | 'iam' | 'sesv2';
+type ClientKey = 's3' | 'cfn' | 'ecs' | 'route53' | 'rds' | 'secrets' | 'efs' | 'ecr' | 'logs' | 'cloudwatch' | 'sts' | 'elbv2' | 'acm' | 'sns' | 'iam' | 'sesv2' | 'codebuild';
 /** What every client is made with: region, retries, and the profile and endpoint when given. */
 interface ClientBase {
   region: string;
@@ -133,6 +134,7 @@ const CLIENTS: { [K in ClientKey]: { service: string; make: (sdk: SdkModule, bas
   secrets: { service: 'SecretsManager', make: (sdk, base) => new sdk.secrets.SecretsManagerClient(base) },
   efs: { service: 'EFS', make: (sdk, base) => new sdk.efs.EFSClient(base) },
   ecr: { service: 'ECR', make: (sdk, base) => new sdk.ecr.ECRClient(base) },
+  codebuild: { service: 'CodeBuild', make: (sdk, base) => new sdk.codebuild.CodeBuildClient(base) },
   logs: { service: 'CloudWatchLogs', make: (sdk, base) => new sdk.logs.CloudWatchLogsClient(base) },
   cloudwatch: { service: 'CloudWatch', make: (sdk, base) => new sdk.cloudwatch.CloudWatchClient(base) },
   sts: { service: 'STS', make: (sdk, base) => new sdk.sts.STSClient(base) },

@@ -94,6 +94,17 @@ export async function putObject(aws: Aws, bucket: string, key: string, body: str
   }
 }
 
+/** Upload a local file (a build context) as one object; its size goes as Content-Length, the body streams. */
+export async function putFile(aws: Aws, bucket: string, key: string, file: string, contentType: string): Promise<void> {
+  const { createReadStream, statSync } = await import('node:fs');
+  const action = `upload ${file} to s3://${bucket}/${key}`;
+  try {
+    await aws.s3.send(new aws.sdk.s3.PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: statSync(file).size, ContentType: contentType }));
+  } catch (e) {
+    fail(aws, bucket, e, action);
+  }
+}
+
 /** True when the key exists. */
 export async function headObject(aws: Aws, bucket: string, key: string): Promise<boolean> {
   try {

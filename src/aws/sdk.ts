@@ -18,3 +18,4 @@ export * as acm from '@aws-sdk/client-acm';
 export * as sns from '@aws-sdk/client-sns';
 export * as iam from '@aws-sdk/client-iam';
 export * as sesv2 from '@aws-sdk/client-sesv2';
+export * as codebuild from '@aws-sdk/client-codebuild';

@@ -122,6 +122,7 @@ function largestEntries(files: ContextFile[], n: number): [string, number][] {
   return [...by].sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
-const mb = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);
+/** A size as people read it: "12.3 KB", "4.5 MB". */
+export const mb = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`);
 const toPosix = (p: string) => p.split(path.sep).join('/');
 const isFile = (p: string) => statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;

@@ -15,6 +15,7 @@ interface BootstrapFlags {
   oidcProviderArn?: string;
   env?: string;
   envProfile?: string;
+  remoteBuilder?: boolean;
 }
 
 export const register: Register = (program, run) => {
@@ -29,12 +30,14 @@ export const register: Register = (program, run) => {
       .option('--pull-requests', 'with --github: pull-request runs may deploy (previews)')
       .option('--environment <name>', 'with --github: jobs that name this GitHub environment may deploy (their token carries no ref); repeatable', collect)
       .option('--oidc-provider-arn <arn>', "with --github: reuse the account's existing GitHub OIDC provider (an account has one) instead of creating it")
+      .option('--remote-builder', 'add the remote builder: two CodeBuild projects (arm64, x86_64) in the platform stack, used by "deploy --build --remote" (no Docker needed where cyclops runs); kept by later bootstraps')
       .option('--env <name>', "prepare the account an environment lives in (environments.<env>.aws): the CloudFormation service role, the boundary and the deploy role cyclops assumes from the platform's account")
       .option('--env-profile <profile>', "with --env: an AWS profile of the environment's account to bootstrap it with (its deploy role does not exist yet), instead of aws.roleArn or aws.profile"),
     [
       'cyclops bootstrap',
       'cyclops bootstrap --region eu-central-1 --json',
       'cyclops bootstrap --github acme/shop',
+      'cyclops bootstrap --remote-builder',
       'cyclops bootstrap --github acme/shop --pull-requests --environment production',
       'cyclops bootstrap --github acme/shop --oidc-provider-arn arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
       'cyclops bootstrap --env production --env-profile prod-admin',
@@ -47,13 +50,14 @@ export const register: Register = (program, run) => {
       const github = { github: opts.github, ref: opts.ref, pullRequests: opts.pullRequests, environment: opts.environment, oidcProviderArn: opts.oidcProviderArn };
       // the CI roles name each database master secret, read where its environment lives
       const opsIn = (env: string) => ctx.ops(envTarget(config, env));
-      const { bucket: r, stackName, pushed, result, repositories, adopted } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github, opsIn });
+      const { bucket: r, stackName, pushed, result, repositories, adopted, builder } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github, opsIn, remoteBuilder: opts.remoteBuilder });
       ctx.reporter.result(
-        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs, adopted }, repositories },
+        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs, adopted }, repositories, remoteBuilder: builder },
         [
           `s3://${r.bucket} (${r.created ? 'created' : 'exists'}; ${r.settings.join(', ')})`,
           `${stackName}: ${result.changed ? result.status : `no changes (${result.status})`}`,
           ...Object.entries(repositories).map(([app, uri]) => `ECR repository for ${app}: ${uri ?? '(no output)'}`),
+          ...(builder ? [`remote builder: ${result.outputs.BuilderArm64Project ?? '?'} (arm64), ${result.outputs.BuilderX8664Project ?? '?'} (x86_64); "cyclops deploy --build --remote" uses it`] : []),
           ...adopted.map((a) => `adopted ${a.resourceType} ${a.name}, kept by an earlier version of the stack`),
           ...(opts.github?.length ? ['next: "cyclops ci show" prints the role ARN and the workflow lines'] : []),
         ],
@@ -64,6 +68,7 @@ export const register: Register = (program, run) => {
 
 /** `bootstrap --env NAME`: the stack in the environment's own account, and the roleArn to put in config. */
 async function bootstrapEnvCommand(ctx: Context, opts: BootstrapFlags): Promise<void> {
+  if (opts.remoteBuilder) throw usageError('--env and --remote-builder: the remote builder lives in the platform\'s account; run "cyclops bootstrap --remote-builder" without --env');
   if (opts.github?.length) throw usageError('--env and --github: run them separately ("cyclops bootstrap --github ORG/REPO" makes the CI role in the platform\'s account)');
   const config = await ctx.config();
   const [{ envTarget }, { bootstrapEnv }, { callerAccount }] = await Promise.all([import('../plan/target'), import('../ops/env-account'), import('../ops/account')]);

@@ -23,12 +23,13 @@ interface DeployFlags {
   buildArg?: Record<string, string>;
   target?: string;
   tag?: string;
+  remote?: boolean;
 }
 
 /** The positionals: IMAGE APP ENV, or with --build [DIR] APP ENV (DIR defaults to "."). */
 function positionals(first: string, second: string, third: string | undefined, opts: DeployFlags): { image?: string; dir?: string; app: string; env: string } {
   if (!opts.build) {
-    for (const [flag, set] of [['--dockerfile', opts.dockerfile], ['--build-arg', opts.buildArg], ['--target', opts.target], ['--tag', opts.tag]] as const) {
+    for (const [flag, set] of [['--dockerfile', opts.dockerfile], ['--build-arg', opts.buildArg], ['--target', opts.target], ['--tag', opts.tag], ['--remote', opts.remote]] as const) {
       if (set !== undefined) throw usageError(`${flag}: only with --build`);
     }
     if (third === undefined) throw usageError('cyclops deploy: missing <env>; usage: cyclops deploy <image> <app> <env> [options], or cyclops deploy --build [dir] <app> <env> to build DIR first');
@@ -69,6 +70,7 @@ export const register: Register = (program, run) => {
       .option('--dockerfile <path>', 'with --build: the Dockerfile (default DIR/Dockerfile)')
       .option('--build-arg <KEY=VALUE>', 'with --build: a Dockerfile ARG, repeatable (not for secrets: build args stay in the image)', buildArgOption)
       .option('--target <stage>', 'with --build: the Dockerfile stage to build')
+      .option('--remote', "with --build: build on the platform's remote builder (CodeBuild, added by \"cyclops bootstrap --remote-builder\"): DIR is zipped (honouring .dockerignore, at most 500 MB) and uploaded to the config bucket; no Docker needed here")
       .option('--tag <tag>', 'with --build: the image tag (default: the git commit, plus -dirty-<hash> for uncommitted changes); a tag already in ECR is deployed, never rebuilt'),
     [
       'cyclops deploy registry.example.com/shop:1.4.2 shop staging',
@@ -77,6 +79,7 @@ export const register: Register = (program, run) => {
       'cyclops deploy registry.example.com/shop:pr-123 shop staging --preview pr-123',
       'cyclops deploy --build ./shop shop staging',
       'cyclops deploy --build shop staging --build-arg NODE_ENV=production --tag 1.4.2',
+      'cyclops deploy --build ./shop shop production --remote',
     ],
   ).action(
     run(async (ctx, first: string, second: string, third: string | undefined, opts: DeployFlags) => {
@@ -127,11 +130,11 @@ async function deployBuilt(ctx: CommandContext, config: Config, dir: string, opt
   const parsed = appTarget(config, app, env); // bad input: exit 2 before any AWS call
   const preview = await previewOf(config, app, env, opts);
   const target = preview?.target ?? parsed;
-  const req = { target, dir, dockerfile: opts.dockerfile, stage: opts.target, buildArgs: opts.buildArg, tag: opts.tag };
+  const req = { target, dir, dockerfile: opts.dockerfile, stage: opts.target, buildArgs: opts.buildArg, tag: opts.tag, remote: opts.remote };
   const r = await buildAndDeploy(await previewOps(await ctx.ops(target, preview?.config), preview?.target), liveRunner, req, deployOptions(opts));
   if (!('app' in r)) {
     const b = r.build;
-    ctx.reporter.success('deploy.done', { app: target.app, env, image: b.image, outcome: 'dry-run', release: null, changes: 0, seconds: 0 }, `dry run: would ${b.existing ? `deploy ${b.image} (already in ECR)` : `build and push ${b.image} with ${b.builder} for ${b.platforms.join(', ')}`}; nothing was built, pushed or changed`);
+    ctx.reporter.success('deploy.done', { app: target.app, env, image: b.image, outcome: 'dry-run', release: null, changes: 0, seconds: 0 }, `dry run: would ${b.existing ? `deploy ${b.image} (already in ECR)` : `build and push ${b.image} with ${b.remote ? `the remote builder (${b.remote.project})` : b.builder} for ${b.platforms.join(', ')}`}; nothing was built, pushed or changed`);
     return ctx.reporter.result(r, b.image);
   }
   reportDeploy(ctx, r, env, `${r.build.image}@${r.imageDigest}`, opts);

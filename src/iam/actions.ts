@@ -21,6 +21,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   iam: 'iam',
   // SES v2's API actions share SES's prefix (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonsimpleemailservicev2.html)
   sesv2: 'ses',
+  codebuild: 'codebuild',
 };
 
 /** Operations whose IAM action is not named after them. */

@@ -20,6 +20,11 @@ export function configuredSecretRefs(config: Config): string[] {
   return [...new Set(refs)].sort();
 }
 
+/** What pushing an image takes (ECR's image-push-iam page): the builder role's own grant, and the boundary's. */
+export const BUILDER_PUSH_ACTIONS = ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:CompleteLayerUpload', 'ecr:GetDownloadUrlForLayer', 'ecr:InitiateLayerUpload', 'ecr:PutImage', 'ecr:UploadLayerPart'];
+/** What CodeBuild's S3 source reads with the project role (the service role example of setting-up-service-role). */
+export const BUILDER_SOURCE_ACTIONS = ['s3:GetBucketAcl', 's3:GetBucketLocation', 's3:GetObject', 's3:GetObjectVersion'];
+
 const secretBase = (arn: string) => arn.split(':').slice(0, 7).join(':');
 
 export function boundaryStatements(where: Where, secretRefs: string[]): Statement[] {
@@ -85,6 +90,16 @@ export function boundaryStatements(where: Where, secretRefs: string[]): Statemen
       Effect: 'Allow',
       Action: ['ses:SendEmail', 'ses:SendRawEmail'],
       Resource: [`arn:${where.partition}:ses:*:${where.account}:identity/*`, `arn:${where.partition}:ses:*:${where.account}:configuration-set/${emailConfigurationSet(where.platform, '*')}`],
+    },
+    {
+      // The remote builder (`bootstrap --remote-builder`): its CodeBuild role reads the build
+      // contexts cyclops uploads and pushes to the platform's repositories (ECR's "Pushing an
+      // image" permissions: https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html;
+      // CodeBuild's S3 source: https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html).
+      Sid: 'BuildImages',
+      Effect: 'Allow',
+      Action: [...BUILDER_PUSH_ACTIONS, ...BUILDER_SOURCE_ACTIONS],
+      Resource: [...scopeArns('repositories', where), ...scopeArns('buildContexts', where), ...scopeArns('bucket', where)],
     },
     { Sid: 'PassPlatformRolesToTasks', Effect: 'Allow', Action: ['iam:PassRole'], Resource: scopeArns('roles', where), Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
   ];

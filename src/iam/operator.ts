@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import { homeAccountRegions, type Config } from '../config/model';
-import { alarmName, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { alarmName, BUILDS_PREFIX, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -31,7 +31,7 @@ export function whereFor(config: Config, account: string, region = config.platfo
  */
 export function deployObjectKeys(): string[] {
   const wild = (key: string) => key.replace(/\*[^/]*$/, '*');
-  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY, portRequestKey('*', '*')];
+  return [templatePrefix('app', { platform: '', env: '*', app: '*' }).replace(/\*\/\*\/$/, '*'), wild(lockKey('*', '*')), wild(releaseKey('*', '*')), wild(settingsKey('*', '*')), PORTS_KEY, portRequestKey('*', '*'), `${BUILDS_PREFIX}*`];
 }
 
 /** What `iam-policy` looked up in the account: each RDS environment's master secret ARN (its env stack's output). */
@@ -164,7 +164,11 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
     passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),
     passRoleStatement(`${LABEL[level]} pass app roles`, scopeArns('roles', where), ['ecs-tasks.amazonaws.com']),
   );
-  if (level === 'admin') statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
+  if (level === 'admin') {
+    statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
+    // the remote builder's projects run as the builder role (CreateProject and UpdateProject pass it)
+    statements.push(passRoleStatement('Admin pass builder role', scopeArns('builderRole', where), ['codebuild.amazonaws.com']));
+  }
   return { Version: '2012-10-17', Statement: mergeSameResources(statements) };
 }
 

@@ -110,6 +110,14 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   // names no resource: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)
   'ecr.DescribeRepositories': use(ALL, 'repositories'),
   'ecr.GetAuthorizationToken': use(WRITE, 'any'),
+  // ---- CodeBuild: deploy --build --remote starts a build of the platform's builder project for the
+  // app's architecture, follows it and stops it on Ctrl-C. Service Authorization Reference, AWS CodeBuild
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodebuild.html): StartBuild,
+  // BatchGetBuilds and StopBuild take the project resource, so only "<platform>-builder-*". The project
+  // itself is made by the platform stack (bootstrap --remote-builder: admin, platformStackGrants).
+  'codebuild.StartBuild': use(WRITE, 'builderProjects'),
+  'codebuild.BatchGetBuilds': use(WRITE, 'builderProjects'),
+  'codebuild.StopBuild': use(WRITE, 'builderProjects'),
   // ---- EFS: destroy names the file systems an app keeps, and deletes them with --delete-volumes
   'efs.DescribeFileSystems': use(WRITE, 'any'),
   'efs.DescribeMountTargets': use(WRITE, 'any'),

@@ -50,6 +50,7 @@ export const OWN_RESOURCE: Record<string, string> = {
   'AWS::IAM::OIDCProvider': 'iam:oidc-provider',
   'AWS::SNS::Topic': 'sns:topic',
   'AWS::SNS::TopicPolicy': 'sns:topic',
+  'AWS::CodeBuild::Project': 'codebuild:project',
 };
 
 /** SAR resource types cyclops can narrow to its platform's names, and the scope that does. */
@@ -71,6 +72,7 @@ export const NARROW: Record<string, Scope> = {
   'ecr:repository': 'repositories',
   'iam:oidc-provider': 'githubOidcProvider',
   'sns:topic': 'topics',
+  'codebuild:project': 'builderProjects',
 };
 
 /** Actions with a statement of their own (a condition on the request): not in the grants. */

@@ -7,7 +7,7 @@
  * start with "cyclops-<platform>-".
  */
 import { GITHUB_OIDC_HOST } from '../ci/github';
-import { alarmName, boundaryPolicyName, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { alarmName, boundaryPolicyName, BUILDS_PREFIX, builderLogGroup, builderProject, builderRole, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -53,7 +53,11 @@ export type Scope =
   | 'rules'
   | 'alarms'
   | 'topics'
-  | 'amiParameters';
+  | 'amiParameters'
+  | 'builderProjects'
+  | 'builderRole'
+  | 'builderLogs'
+  | 'buildContexts';
 
 const star = (name: string) => `${name}*`;
 
@@ -91,7 +95,7 @@ function scopeArnsIn(scope: Scope, w: Where): string[] {
     case 'platformRoles':
       // what IAM the platform stack itself makes: the service role, the CI deploy roles and
       // GitHub's OIDC provider (one statement: each action applies only to its own resource type)
-      return [...scopeArns('serviceRole', w), ...scopeArns('ciRoles', w), ...scopeArns('githubOidcProvider', w)];
+      return [...scopeArns('serviceRole', w), ...scopeArns('builderRole', w), ...scopeArns('ciRoles', w), ...scopeArns('githubOidcProvider', w)];
     case 'githubOidcProvider':
       return [arn('iam', `oidc-provider/${GITHUB_OIDC_HOST}`, '')];
     case 'boundary':
@@ -136,6 +140,15 @@ function scopeArnsIn(scope: Scope, w: Where): string[] {
     case 'topics':
       // the environments' notification topics: <platform>-<env>-notifications, or one config names (it must start with "<platform>-")
       return [arn('sns', star(prefix))];
+    case 'builderProjects':
+      // the remote builder's CodeBuild projects (one per architecture) and their builds (build ids are "<project>:<uuid>")
+      return [arn('codebuild', `project/${builderProject(w.platform, 'arm64').replace(/arm64$/, '*')}`)];
+    case 'builderRole':
+      return [arn('iam', `role${iamPath(w.platform)}${builderRole(w.platform)}`, '')];
+    case 'builderLogs':
+      return [arn('logs', `log-group:${builderLogGroup(w.platform)}`), arn('logs', `log-group:${builderLogGroup(w.platform)}:*`)];
+    case 'buildContexts':
+      return [arn('s3', `${w.bucket}/${BUILDS_PREFIX}*`, '', '')];
     case 'amiParameters':
       // AWS's public parameters (no account in their ARN; "*" matches it)
       return [arn('ssm', 'parameter/aws/service/ecs/*', w.region, '*')];

@@ -14,8 +14,12 @@ import { passRoleStatement, statementsByScope, type Statement } from './document
 import { conditionedServices, COVERED_TYPES, grantsFor, type Grant } from './resource-actions';
 import { scopeArns, type Where } from './scopes';
 
-/** Resource types only the platform stack creates (it runs without the role). */
-export const PLATFORM_ONLY_TYPES = ['AWS::ECR::Repository', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::OIDCProvider'];
+/**
+ * Resource types only the platform stack creates (it runs without the role). The remote
+ * builder's CodeBuild projects are among them: a project runs any code with the role it is
+ * given, so no env or app template may make one.
+ */
+export const PLATFORM_ONLY_TYPES = ['AWS::ECR::Repository', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::OIDCProvider', 'AWS::CodeBuild::Project'];
 
 /** Role actions whose request carries iam:PermissionsBoundary (the Service Authorization Reference): allowed only with the boundary. */
 export const BOUNDARY_CONDITIONED = [

@@ -5,7 +5,9 @@
  *   1. decide (nothing written): the directory and Dockerfile, the builder on PATH, the
  *      platforms, the tag (src/build/source.ts), the repository, and whether the tag is already
  *      in ECR (then that image is deployed: tags never move, so it is this very build); then
- *      the deploy's own reads and plan (checkDeploy), so its refusals come before any push
+ *      the deploy's own reads and plan (checkDeploy), so its refusals come before any push,
+ *      and for an update the change-safety guard's verdict from a dry-run change set (a
+ *      stateful resource replaced or removed is refused before the build)
  *   2. lock the app (one lease for the build, the push and the deploy)
  *   3. log in (GetAuthorizationToken; the password goes to the builder on stdin), build, push;
  *      the builder's output streams as build.log events
@@ -29,6 +31,7 @@ import { now, type Ops } from './context';
 import { checkDeploy, deploy, type DeployOptions, type DeployResult } from './deploy';
 import { deployArchitectures } from './images';
 import { withAppLock, type LockScope } from './lock';
+import { planRemote, remoteBuild, type RemoteInput, type RemotePlan } from './remote-build';
 
 export interface BuildRequest {
   target: AppTarget;
@@ -41,10 +44,14 @@ export interface BuildRequest {
   buildArgs?: Record<string, string>;
   /** --tag; default from the git commit */
   tag?: string;
+  /** --remote: build on the platform's remote builder (CodeBuild), not with a local builder */
+  remote?: boolean;
+  /** --remote: how often the build is read, in ms (tests) */
+  pollMs?: number;
 }
 
 export interface BuildPlan {
-  builder: BuilderName;
+  builder: BuilderName | 'codebuild';
   platforms: string[];
   source: Source;
   /** the ECR repository URI */
@@ -53,6 +60,8 @@ export interface BuildPlan {
   image: string;
   /** the digest already in ECR under the tag (deployed without a build) */
   existing: string | null;
+  /** --remote, with a build to run: the builder's project and the build context */
+  remote?: RemotePlan;
 }
 
 export type BuildDeployResult = DeployResult & { build: BuildPlan & { record: BuildRecord | null } };
@@ -65,7 +74,7 @@ export async function buildAndDeploy(ops: Ops, runner: ProcessRunner, req: Build
   if (opts.dryRun) return { build: plan };
   return withAppLock(ops, req.target, `deploy --build ${plan.image}`, async (scope) => {
     const started = now(ops);
-    const digest = plan.existing ?? (await buildAndPush(ops, runner, req, plan, scope));
+    const digest = plan.existing ?? (plan.remote ? await remoteBuild(ops, plan.remote, remoteInput(req, plan), scope) : await buildAndPush(ops, runner, req, plan, scope));
     const record: BuildRecord = {
       builder: plan.builder,
       tag: plan.source.tag,
@@ -90,10 +99,10 @@ export async function planBuild(ops: Ops, runner: ProcessRunner, req: BuildReque
   const buildArgs = req.buildArgs ?? {};
   const secretish = Object.keys(buildArgs).filter(looksSecret);
   if (secretish.length) say.warn(ops.events, 'build.secret-arg', { names: secretish }, `--build-arg ${secretish.join(', ')}: looks like a secret, and build args stay in the image's history; use the app's secrets (cyclops secrets set) at run time instead`);
-  const builder = await findBuilder(runner);
-  if (!builder) throw usageError('deploy --build: no container builder on PATH; install Docker (with buildx), Podman or Buildah, or push an image yourself and run "cyclops deploy IMAGE APP ENV"');
+  const builder = req.remote ? 'codebuild' : await findBuilder(runner);
+  if (!builder) throw usageError('deploy --build: no container builder on PATH; install Docker (with buildx), Podman or Buildah, build on the remote builder with --remote, or push an image yourself and run "cyclops deploy IMAGE APP ENV"');
   const platforms = deployArchitectures(appConfig(ops.config, t.app, t.env)).want.map(platformOf);
-  checkPlatforms(builder, platforms);
+  if (builder !== 'codebuild') checkPlatforms(builder, platforms);
   if (!ops.images) throw usageError('deploy --build: no ECR access in this context');
   const source = await buildSource(runner, { dir, dockerfile, target: req.stage, buildArgs }, req.tag);
   // a preview (APP-NAME) runs its app's image: the repository is the app's
@@ -102,19 +111,31 @@ export async function planBuild(ops: Ops, runner: ProcessRunner, req: BuildReque
   const repo = await ops.images.repository(name);
   if (!repo) throw usageError(`ECR repository ${name}: not found; add "${app}" to apps in ${ops.config.file} and run "cyclops bootstrap" to create it`);
   const existing = await ops.images.digest({ registryId: repo.registryId, region: ops.stacks.region, repositoryName: repo.repositoryName }, source.tag);
-  const plan: BuildPlan = { builder, platforms, source, repository: repo.uri, image: `${repo.uri}:${source.tag}`, existing };
+  // the remote builder and the build context are only needed for a build (a tag in ECR deploys as it is)
+  const remote = req.remote && !existing ? await planRemote(ops, app, platforms, dir, dockerfile) : undefined;
+  const plan: BuildPlan = { builder, platforms, source, repository: repo.uri, image: `${repo.uri}:${source.tag}`, existing, ...(remote ? { remote } : {}) };
   say.step(
     ops.events,
     'build.planned',
     { builder, tag: source.tag, commit: source.commit, dirty: source.dirty, platforms, repository: repo.uri, reuse: existing !== null },
-    existing ? `${plan.image} is already in ECR; deploying it, not rebuilding (tags never move; change the source or give --tag to build anew)` : `building ${path.relative(process.cwd(), dir) || '.'} with ${builder} for ${platforms.join(', ')} as ${plan.image}`,
+    existing ? `${plan.image} is already in ECR; deploying it, not rebuilding (tags never move; change the source or give --tag to build anew)` : `building ${path.relative(process.cwd(), dir) || '.'} with ${remote ? `the remote builder (${remote.project})` : builder} for ${platforms.join(', ')} as ${plan.image}`,
   );
   if (existing) say.info(ops.events, 'build.reused', { image: plan.image, digest: existing }, `${plan.image} is ${existing}`);
   return plan;
 }
 
+const remoteInput = (req: BuildRequest, plan: BuildPlan): RemoteInput => ({
+  stage: req.stage,
+  buildArgs: req.buildArgs ?? {},
+  image: plan.image,
+  platform: plan.platforms[0],
+  ...(req.pollMs !== undefined ? { pollMs: req.pollMs } : {}),
+});
+
 /** Step 3: log in, build and push; the pushed digest. */
 async function buildAndPush(ops: Ops, runner: ProcessRunner, req: BuildRequest, plan: BuildPlan, scope: LockScope): Promise<string> {
+  if (plan.builder === 'codebuild') throw new Error('a remote build has no local steps');
+  const builder = plan.builder;
   const started = now(ops);
   const login = await ops.images!.login();
   const override = ops.config.aws.registry ? new URL(ops.config.aws.registry) : null;
@@ -136,7 +157,7 @@ async function buildAndPush(ops: Ops, runner: ProcessRunner, req: BuildRequest, 
       authFile: path.join(tmp, 'auth.json'),
       digestFile: path.join(tmp, 'digest'),
     };
-    for (const step of buildSteps(plan.builder, spec)) {
+    for (const step of buildSteps(builder, spec)) {
       scope.checkpoint();
       say.step(ops.events, 'build.step', { step: step.what, program: step.program }, step.what === 'login' ? `logging ${step.program} in to ${host}` : `${step.what === 'build' ? 'building' : 'pushing'} ${pushed}`);
       const r = await runner.run(step.program, step.args, {
@@ -150,8 +171,8 @@ async function buildAndPush(ops: Ops, runner: ProcessRunner, req: BuildRequest, 
         throw failure(`${step.program} ${step.what} of ${pushed} failed (exit ${r.code}): ${last}; the builder's log is above; fix it and run the same command again`);
       }
     }
-    const digest = pushedDigest(plan.builder, readText(spec.digestFile));
-    if (!digest) throw failure(`${plan.builder} pushed ${pushed} but wrote no digest to ${spec.digestFile}; check the builder's version and run the same command again`);
+    const digest = pushedDigest(builder, readText(spec.digestFile));
+    if (!digest) throw failure(`${builder} pushed ${pushed} but wrote no digest to ${spec.digestFile}; check the builder's version and run the same command again`);
     say.step(ops.events, 'build.pushed', { image: plan.image, digest, seconds: Math.round((now(ops) - started) / 100) / 10 }, `pushed ${plan.image} (${digest})`);
     return digest;
   } finally {

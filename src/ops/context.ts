@@ -8,6 +8,7 @@ import type { AccessKeyRow, IamUser } from '../aws/iam';
 import type { SesAccount, SesIdentity } from '../aws/sesv2';
 import type { EcrImage, EcrImageDetail, EcrRepository, RegistryLogin } from '../aws/ecr';
 import type { LogPage, LogQuery } from '../aws/logs';
+import type { BuildState, StartBuildInput } from '../aws/codebuild';
 import type { RunTaskInput, TaskDefinitionInput, TaskDefinitionRow, TaskRow } from '../aws/ecs';
 import type { RuleWeights } from '../aws/elbv2';
 import type { ServiceDeploymentRow } from '../aws/service-deployments';
@@ -133,6 +134,24 @@ export interface ImagesApi {
   platforms(image: Omit<EcrImage, 'region'>, digest: string): Promise<{ architectures: string[]; children: string[] }>;
   /** every image in the repository, newest push first */
   list(repository: EcrRepository): Promise<EcrImageDetail[]>;
+}
+
+/**
+ * The remote builder (`deploy --build --remote`, src/aws/codebuild.ts): the platform's CodeBuild
+ * projects, the build contexts in the config bucket and the builds' log, all at the platform's home.
+ */
+export interface BuilderApi {
+  /** the builder's project per architecture, from the platform stack's outputs; null: no builder */
+  projects(): Promise<{ arm64: string; x86_64: string } | null>;
+  /** whether the config bucket holds this key already (build contexts are content-addressed) */
+  has(key: string): Promise<boolean>;
+  upload(key: string, file: string): Promise<void>;
+  start(input: StartBuildInput): Promise<{ id: string }>;
+  /** null: CodeBuild does not know the build */
+  get(id: string): Promise<BuildState | null>;
+  stop(id: string): Promise<void>;
+  /** one page of the build log's events from `since` (epoch ms); null: no such stream yet */
+  logs(group: string, stream: string, since: number, nextToken?: string): Promise<LogPage | null>;
 }
 
 /** App log groups, made before the app stack (src/aws/loggroups.ts). */
@@ -293,6 +312,8 @@ export interface Ops {
   volumes: VolumesApi;
   /** absent: images are deployed as given */
   images?: ImagesApi;
+  /** absent: no remote builds (fakes that need none) */
+  builder?: BuilderApi;
   logGroups: LogGroupsApi;
   retained: RetainedApi;
   secrets: SecretsApi;

@@ -19,7 +19,7 @@ import { usageError } from '../errors';
 import { message, say, type CyclopsEvent } from '../events';
 import { appStack, LOG_RETENTION_DAYS, tags } from '../naming';
 import type { ServiceState } from '../ecs/rollout';
-import type { ApplyResult, EnvOutputs } from '../stacks';
+import { refuseBlocked, type ApplyResult, type EnvOutputs } from '../stacks';
 import { lowestFree, type ReleaseRecord, type ReleaseState } from '../store';
 import { applyTemplate } from './apply-template';
 import { now, type Ops } from './context';
@@ -106,9 +106,17 @@ export async function deploy(ops: Ops, req: DeployRequest, opts: DeployOptions =
  * The deploy runs them again once the image is pushed (under the lock, things may have moved).
  */
 export async function checkDeploy(ops: Ops, req: DeployRequest, resolved: ResolvedImage, opts: DeployOptions = {}): Promise<void> {
-  const run: Run = { ops, req, opts, started: now(ops), deadline: new Deadline(opts.timeoutSeconds, () => now(ops)), resolved };
+  // read as a dry run does (the port this deploy would have), for the change set below
+  const run: Run = { ops, req, opts: { ...opts, dryRun: true }, started: now(ops), deadline: new Deadline(opts.timeoutSeconds, () => now(ops)), resolved };
   if (wantsDatabase(ops.config, req.target) && !opts.dryRun) await ops.database.preflight(req.target.env, req.target.app);
-  planDeploy(ops.config, req.target, (await read(run)).inputs);
+  const seen = await read(run);
+  const plan = planDeploy(ops.config, req.target, seen.inputs);
+  if (opts.dryRun || plan.unchanged || !seen.inputs.stack) return;
+  // An update: the change-safety guard's verdict on the new template (a stateful resource
+  // replaced or removed, an imported export dropped) from a change set that is made and
+  // deleted, as --dry-run does, so the refusal comes before the build and the push.
+  const { applied } = await preview(run, plan, seen.port!.port);
+  refuseBlocked(plan.names.stack, applied.blocked, applied.blockedExports);
 }
 
 /** Step 3: the app lock: the caller's (opts.scope), else taken here. */
@@ -182,23 +190,30 @@ async function unchanged(run: Run, plan: DeployPlan, rendered: Rendered, status:
 }
 
 async function dryRun(run: Run, plan: DeployPlan, seen: Observed): Promise<DeployResult> {
-  const { ops, req } = run;
-  const t = req.target;
+  const { ops } = run;
   const base = { release: plan.previous, database: null, services: [] };
   if (plan.unchanged) {
     return result(run, plan, { ...base, port: plan.unchanged.port, changes: [], changed: false, skipped: true, status: seen.inputs.stack!.status, action: 'dry-run' });
   }
   const port = seen.port!;
   say.step(ops.events, 'deploy.port.planned', { port: port.port, allocated: port.allocated }, port.allocated ? `port ${port.port}` : `would allocate port ${port.port}`);
+  const { database, applied } = await preview(run, plan, port.port);
+  return result(run, plan, { ...base, port: port.port, database, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action });
+}
+
+/** The plan's app stack change as a change set that is described and deleted (nothing changes). */
+async function preview(run: Run, plan: DeployPlan, port: number): Promise<{ database: DeployResult['database']; applied: ApplyResult }> {
+  const { ops } = run;
+  const t = run.req.target;
   let database: DeployResult['database'] = null;
   if (plan.wantsDb) {
     const info = await ops.database.info(t.env, t.app);
     if (!info) say.step(ops.events, 'deploy.database.planned', { app: t.app }, `would create database and login for ${t.app}`);
     database = info ? { dbname: info.dbname, username: info.username, secretArn: info.secretArn, state: 'exists' } : null;
   }
-  const rendered = renderPlan(ops.config, plan, port.port, database?.secretArn);
+  const rendered = renderPlan(ops.config, plan, port, database?.secretArn);
   const { result: applied } = await applyTemplate(ops, { ...appChange(run, plan, rendered), dryRun: true });
-  return result(run, plan, { ...base, port: port.port, database, changes: applied.changes, changed: applied.changed, skipped: false, status: applied.status, action: applied.action });
+  return { database, applied };
 }
 
 /** The app stack change a plan makes, for the dry run and the write alike. */

@@ -5,7 +5,7 @@
 import { configWarnings } from '../config/warnings';
 import { CyclopsError, interrupted, isCyclopsError, usageError } from '../errors';
 import { say } from '../events';
-import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
+import { appUrl, builderProject, ENV_OUTPUT, envStack, platformStack } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
@@ -15,6 +15,7 @@ import { zoneToAdopt } from './adopt';
 import { applyTemplate } from './apply-template';
 import { repositoryUris } from './image-list';
 import { repositoryId } from '../../templates/platform';
+import { hasBuilder } from '../../templates/platform-builder';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
 import type { OpsIn } from './account';
@@ -148,7 +149,7 @@ export async function listEnvs(ops: Ops, opsIn?: (env: string) => Promise<Ops>) 
 }
 
 /** `bootstrap`: the config bucket (created when missing, settings re-applied), then the platform stack. */
-export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags; opsIn?: OpsIn }) {
+export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allowReplace?: string[]; github?: GithubFlags; opsIn?: OpsIn; remoteBuilder?: boolean }) {
   const { ciInput, namedTrusts } = await import('./ci');
   if (opts.github) namedTrusts(opts.github); // bad names: exit 2 before any write
   say.step(ops.events, 'bootstrap.bucket', { bucket: ops.store.bucket, region: ops.stacks.region }, `config bucket ${ops.store.bucket} in ${ops.stacks.region}`);
@@ -158,17 +159,20 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   // The CI roles already deployed are kept (read from the live template), the named ones added.
   const ci = await ciInput(ops, opts.github ?? {}, opts.opsIn);
+  // The remote builder, once added (--remote-builder), stays: the live template records it.
+  const builder = opts.remoteBuilder || hasBuilder(await ops.stacks.template(stackName));
+  if (builder) say.info(ops.events, 'bootstrap.remote-builder', { added: !!opts.remoteBuilder }, `remote builder: CodeBuild projects ${builderProject(ops.config.platform.name, 'arm64')} and ${builderProject(ops.config.platform.name, 'x86_64')}`);
   const { pushed, result, adopted } = await applyTemplate(ops, {
     kind: 'platform',
     ids: { platform: ops.config.platform.name },
     stackName,
-    body: templateBody(renderPlatform(ops.config, ci)),
+    body: templateBody(renderPlatform(ops.config, ci, builder)),
     timeoutSeconds: opts.timeoutSeconds,
     allowReplace: opts.allowReplace,
   });
   // every configured app's repository, as the stack made it: what "docker push" and deploy name
   const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
-  return { bucket, stackName, pushed, result, repositories, adopted };
+  return { bucket, stackName, pushed, result, repositories, adopted, builder };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */

@@ -19,6 +19,7 @@ import { filterLogEvents } from '../aws/logs';
 import type { CertificatesApi, DatabaseApi, DnsApi, ImagesApi, LogsApi, Ops, RetainedApi, ServicesApi, StacksApi, StoreApi, SecretsApi, TasksApi, VolumesApi } from './context';
 import type { Target } from '../plan/target';
 import { liveEmail } from './live-email';
+import { liveBuilder } from './live-builder';
 
 /**
  * `home`: the platform's home clients, when `aws` is an environment's own (`environments.<env>.aws`).
@@ -230,6 +231,7 @@ export function liveOps(aws: Aws, config: Config, reporter: Reporter, signal: Ab
     services: liveServices(at, reporter),
     volumes: liveVolumes(at, config),
     images: liveImages(aws),
+    builder: liveBuilder(aws, config),
     logGroups: { ensure: (name, days, tags) => ensureLogGroup(at, name, days, tags) },
     retained: liveRetained(at),
     secrets: liveSecrets(at, config),

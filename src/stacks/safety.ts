@@ -59,6 +59,11 @@ export async function checkUpdate(run: Run, input: ApplyInput, stack: StackSumma
 
 /** A real run stops here when anything is blocked: exit 2, the caller deletes the change set. */
 export function refuse(run: Run, v: Verdict): void {
-  if (v.blocked.length) throw usageError(blockedMessage(run.stackName, v.blocked), v.blocked.map(describeBlocked));
-  if (v.blockedExports.length) throw usageError(exportMessage(run.stackName, v.blockedExports), v.blockedExports.map(describeExport));
+  refuseBlocked(run.stackName, v.blocked, v.blockedExports);
+}
+
+/** The same refusal from a dry run's verdict (deploy --build, before it builds): exit 2. */
+export function refuseBlocked(stackName: string, blocked: BlockedChange[] = [], blockedExports: BlockedExport[] = []): void {
+  if (blocked.length) throw usageError(blockedMessage(stackName, blocked), blocked.map(describeBlocked));
+  if (blockedExports.length) throw usageError(exportMessage(stackName, blockedExports), blockedExports.map(describeExport));
 }

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { ecrImage } from '../../src/aws/ecr';
 import { liveRunner } from '../../src/build/process';
 import { buildAndDeploy, type BuildDeployResult, type BuildRequest } from '../../src/ops/build';
+import { blockedChanges } from '../../src/stacks/guard';
+import type { ChangeSummary } from '../../src/stacks';
 import { failure, fakeImages, fakeOps, testConfig, type Fake } from '../unit/fakes/ops';
 
 const ACCOUNT = '123456789012';
@@ -262,6 +264,40 @@ describe('deploy --build with a local builder', () => {
       expect(f.calls.filter((c) => WRITES.test(c))).toEqual([]);
       expect(invocations(log)).toEqual([]);
     }
+  });
+
+  test('a stateful resource the update would replace is refused before the build: exit 2, nothing built, pushed, locked or changed; --allow-replace lets it through', async () => {
+    const f = fakeOps();
+    withEcr(f, { old: OLD });
+    await buildAndDeploy(f.ops, liveRunner, { target, dir: setup(['buildah']).dir, tag: 'old' });
+    // The fake's change set reports what CloudFormation's would for this update: the app's
+    // file system replaced (moto's change sets carry no Replacement); the guard's rule over
+    // such rows is src/stacks/guard.ts, tested in test/unit/stacks-guard.test.ts.
+    const apply = f.ops.stacks.apply;
+    f.ops.stacks.apply = async (input) => {
+      const r = await apply(input);
+      if (!input.dryRun) return r;
+      const rows = [{ action: 'Modify', logicalId: 'WebDataFileSystem', resourceType: 'AWS::EFS::FileSystem', replacement: 'True', details: [{ attribute: 'Properties', name: 'Encrypted', requiresRecreation: 'Always' }] }] as ChangeSummary[];
+      const blocked = blockedChanges(rows, input.allowReplace);
+      return { ...r, changes: rows, ...(blocked.length ? { blocked } : {}) };
+    };
+    const { dir, log } = setup(['buildah']);
+    f.calls.length = 0;
+    f.applied.length = 0;
+    const before = stackImage(f);
+    const e = await failure(run(f, { dir }));
+    expect({ code: e.exitCode, message: e.message }).toEqual({ code: 2, message: expect.stringMatching(/^stack acme-staging-web: the update would replace a stateful resource: WebDataFileSystem \(AWS::EFS::FileSystem, replace\); nothing was changed/) });
+    expect(e.details).toEqual([expect.stringContaining('--allow-replace WebDataFileSystem')]);
+    // the verdict came from a dry-run change set alone: no lock, no login, no build, no push, no stack change
+    expect(f.applied.map((a) => a.dryRun)).toEqual([true]);
+    expect(f.calls.filter((c) => /acquireLock|allocatePort|writeRelease|images.login/.test(c))).toEqual([]);
+    expect(invocations(log)).toEqual([]);
+    expect(stackImage(f)).toBe(before);
+    // named with --allow-replace, the build runs and its digest deploys
+    const ok = (await buildAndDeploy(f.ops, liveRunner, { target, dir }, { allowReplace: ['WebDataFileSystem'] })) as BuildDeployResult;
+    expect(invocations(log).map((c) => c.argv[1])).toEqual(['login', 'build', 'push']);
+    expect(stackImage(f)).toBe(`${URI}@${DIGEST}`);
+    expect(ok.imageDigest).toBe(DIGEST);
   });
 
   test('an app on two architectures needs docker buildx; podman is refused with exit 2 before anything runs', async () => {

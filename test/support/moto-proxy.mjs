@@ -18,6 +18,8 @@
 // integration suite's: requests-<pid>.jsonl, one file per proxy process) it also records every
 // request, one JSON line each, for the IAM evaluation of what the suite did (request-record.mjs).
 //
+// It also rewrites moto's CodeBuild times to epoch seconds (codeBuildTimes, below).
+//
 // Usage: node moto-proxy.mjs <moto-port> <listen-port>
 import http from 'node:http';
 import { Readable } from 'node:stream';
@@ -102,6 +104,7 @@ const handler = (req, res) => {
     const upstream = http.request(
       { host: '127.0.0.1', port: motoPort, method: req.method, path: req.url, headers: req.headers },
       (up) => {
+        if (String(req.headers['x-amz-target'] ?? '').startsWith('CodeBuild_')) return codeBuildTimes(up, res, release);
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.on('end', release);
         up.on('close', release);

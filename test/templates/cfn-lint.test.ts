@@ -2,14 +2,14 @@
  * Every template cyclops can render passes AWS's cfn-lint with no errors and no warnings:
  * config.example.json plus variants (imported VPC, EC2 capacity with shared NAT, a created hosted zone, external
  * databases, no TLS, created certificate, Redis, no database, worker-only and cron-only apps,
- * an unlisted app on defaults, a known database secret ARN), and YAML renderings.
+ * an unlisted app on defaults, a known database secret ARN), the platform with the remote builder, and YAML renderings.
  * One cfn-lint call over all files, since each start costs about 2 s.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { renderApp, renderCluster, templateBody, toYaml } from '../../src/plan';
+import { renderApp, renderCluster, renderPlatform, templateBody, toYaml } from '../../src/plan';
 import { fileName, renderAll } from '../../src/plan/all';
 import { delivery, example, rawStateful, stateful, variants, withRelease } from './fixtures';
 import { findCfnLint } from './cfn-lint-path';
@@ -48,6 +48,8 @@ describe('cfn-lint', () => {
     for (const r of renderAll(delivery())) write(`delivery-${fileName(r)}`, templateBody(r.template));
     // an environment that adopted the hosted zone an earlier stack of it kept
     write('adopted-zone-cluster.json', templateBody(renderCluster(v, 'delegated', { adoptedZone: { id: 'Z0KEPT', nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'] } })));
+    // the platform stack with the remote builder (bootstrap --remote-builder)
+    write('platform-remote-builder.json', templateBody(renderPlatform(example(), undefined, true)));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));

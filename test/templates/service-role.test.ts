@@ -11,7 +11,8 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { BOUNDARY_CONDITIONED, PLATFORM_ONLY_TYPES, STACK_TYPES } from '../../src/iam/service-role';
 import { COVERED_TYPES, dropReason, HANDLER_DATA, handlerActions, OWN_RESOURCE } from '../../src/iam/resource-actions';
 import { policySize } from '../../src/iam/document';
-import { alarmName, notificationTopicName, boundaryPolicyName, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
+import { alarmName, notificationTopicName, boundaryPolicyName, builderProject, builderRole, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
+import { operatorPolicies } from '../../src/iam/operator';
 import { previewDeployment } from '../../src/plan/preview';
 import { renderPlatform } from '../../src/plan';
 import { renderAll } from '../../src/plan/all';
@@ -32,6 +33,8 @@ function configs() {
 function usedTypes(): Map<string, string> {
   const used = new Map<string, string>(); // type → first stack that uses it
   for (const config of configs()) for (const r of renderAll(config)) for (const res of resources(r.template)) if (!used.has(res.Type)) used.set(res.Type, r.stack);
+  // the platform stack with the remote builder (bootstrap --remote-builder)
+  for (const res of resources(renderPlatform(example(), undefined, true))) if (!used.has(res.Type)) used.set(res.Type, 'acme-platform (--remote-builder)');
   return used;
 }
 
@@ -65,8 +68,11 @@ function sampleArn(service: string, rt: string, type: string, pattern: string): 
     's3:bucket': 'arn:aws:s3:::acme-staging-logbucket-1ab2c3',
     'ssm:parameter': `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id`,
     's3:object': 'arn:aws:s3:::acme-staging-logbucket-1ab2c3/AWSLogs/x',
+    'codebuild:project': a(`project/${builderProject('acme', 'arm64')}`),
     'secretsmanager:Secret': a(type === 'AWS::RDS::DBInstance' ? 'secret:rds!db-0a1b2c3d-AbCdEf' : 'secret:RedisAuthSecret-0a1b2c3d-AbCdEf'),
   };
+  // a builder project passes the builder role (the platform stack's own, not a stack role)
+  if (type === 'AWS::CodeBuild::Project' && `${service}:${rt}` === 'iam:role') return `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}${builderRole('acme')}`;
   return names[`${service}:${rt}`] ?? pattern.replace(/\$\{Partition\}/g, 'aws').replace(/\$\{Region\}/g, REGION).replace(/\$\{Account\}/g, ACCOUNT).replace(/\$\{[A-Za-z]+\}/g, 'sample');
 }
 
@@ -147,6 +153,21 @@ describe('CloudFormation service role', () => {
     expect(used).toEqual(expect.arrayContaining(['AWS::ServiceDiscovery::Service', 'AWS::AutoScaling::AutoScalingGroup', 'AWS::EFS::FileSystem', 'AWS::ElastiCache::ReplicationGroup']));
     expect(used.every((t) => STACK_TYPES.includes(t))).toBe(true);
   }, 120_000);
+
+  it('the remote builder (AWS::CodeBuild::Project) is the platform stack\'s alone: admin may make it with every handler permission, the service role never (IAM evaluator)', async () => {
+    const where = { partition: 'aws', region: REGION, account: ACCOUNT, platform: 'acme', bucket: 'acme-config' };
+    const admin = operatorPolicies(example(), 'admin', where).map((policy, i) => ({ name: `admin${i + 1}`, policy }));
+    const checks = await checksFor('AWS::CodeBuild::Project');
+    expect(checks.map((c) => c.action).sort()).toEqual(['codebuild:BatchGetProjects', 'codebuild:CreateProject', 'codebuild:DeleteProject', 'codebuild:UpdateProject', 'iam:PassRole']);
+    const verdicts = async (docs: { name: string; policy: unknown }[]) => Promise.all(checks.map(async (c) => `${c.action} ${c.resource}: ${await decide(docs, c)}`));
+    expect((await verdicts(admin)).filter((v) => !v.endsWith(': Allowed'))).toEqual([]);
+    // a project runs any code with the role it is given: no env or app template may make one
+    expect((await verdicts(roleDocs())).filter((v) => v.endsWith(': Allowed'))).toEqual([]);
+    expect(PLATFORM_ONLY_TYPES).toContain('AWS::CodeBuild::Project');
+    // and admin passes nothing else to CodeBuild
+    const other = { action: 'iam:PassRole', resource: `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}acme-staging-api-TaskRole-1AB2C3D4`, context: { 'iam:PassedToService': 'codebuild.amazonaws.com' } };
+    expect(await decide(admin, other)).not.toBe('Allowed');
+  }, 60_000);
 
   it('the handler data explains every action it leaves out, and no rule is stale', () => {
     const all = COVERED_TYPES.flatMap((t) => handlerActions(t)!.map((a) => ({ t, a })));

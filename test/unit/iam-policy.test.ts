@@ -60,7 +60,7 @@ describe('cyclops iam-policy', () => {
   });
 
   test('PassRole only for the service role and the app roles, each to its service', async () => {
-    const doc = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
+    const doc = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
     const pass = doc.Statement.filter((s) => s.Action.includes('iam:PassRole'));
     expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
       [['arn:aws:iam::123456789012:role/acme-cloudformation'], { StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
@@ -74,15 +74,28 @@ describe('cyclops iam-policy', () => {
     expect(iam.flatMap((s) => s.Resource).filter((r) => !own(r))).toEqual([]);
   });
 
+  test('deploy --build --remote: deploy may start, read and stop builds of the builder projects only; read may not; admin passes only the builder role to CodeBuild', async () => {
+    const deploy = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
+    const cb = deploy.Statement.filter((s) => s.Action.some((a) => a.startsWith('codebuild:')));
+    expect(cb.map((s) => [s.Action, s.Resource])).toEqual([[['codebuild:BatchGetBuilds', 'codebuild:StartBuild', 'codebuild:StopBuild'], ['arn:aws:codebuild:eu-west-1:123456789012:project/acme-builder-*']]]);
+    const read = merged((await cli('iam-policy', '--for', 'read', '--account', '123456789012')).stdout);
+    expect(read.Statement.flatMap((s) => s.Action).filter((a) => a.startsWith('codebuild:'))).toEqual([]);
+    const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
+    const toCodeBuild = admin.Statement.filter((s) => s.Action.includes('iam:PassRole') && JSON.stringify(s.Condition).includes('codebuild.amazonaws.com'));
+    expect(toCodeBuild.map((s) => s.Resource)).toEqual([['arn:aws:iam::123456789012:role/cyclops/acme/acme-builder']]);
+    expect(admin.Statement.find((s) => s.Action.includes('codebuild:CreateProject'))!.Resource).toEqual(['arn:aws:codebuild:eu-west-1:123456789012:project/acme-builder-*']);
+  });
+
   test('deploy writes only app-level keys of the bucket; admin writes all of it and creates the service role', async () => {
-    const deploy = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
+    const deploy = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
     const put = deploy.Statement.find((s) => s.Action.includes('s3:PutObject'))!;
-    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json', 'ports-requests/*/*'].map((k) => `arn:aws:s3:::acme-config/${k}`));
+    // builds/*: the build contexts deploy --build --remote uploads
+    expect(put.Resource).toEqual(['templates/app/*', 'locks/*/*', 'releases/*/*', 'vars/*/*', 'ports.json', 'ports-requests/*/*', 'builds/*'].map((k) => `arn:aws:s3:::acme-config/${k}`));
     expect(deploy.Statement.flatMap((s) => s.Action)).not.toContain('iam:CreateRole');
     const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
-    // the service role and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
-    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
+    // the service role, the remote builder's role (bootstrap --remote-builder) and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
+    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops/acme/acme-builder', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
     // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)
@@ -155,7 +168,7 @@ describe('cyclops iam-policy', () => {
 
 test('the deploy policy may write every object a deploy, vars, secrets, scale or rollback writes in the config bucket', async () => {
   const { lockKey, PORTS_KEY, releaseRecordKey, releasePointerKey, settingsKey, templateKey } = await import('../../src/naming');
-  const doc = JSON.parse((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout) as Doc;
+  const doc = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
   const writes = doc.Statement.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource);
   // IAM resource wildcards: * matches any run of characters, "/" included.
   const allows = (arn: string) => writes.some((w) => new RegExp(`^${w.split('*').map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('.*')}$`).test(arn));
