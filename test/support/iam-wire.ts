@@ -200,6 +200,8 @@ function variables(r: Recorded, labels: Record<string, string>): Record<string, 
   set('RepositoryName', list(f.repositoryName));
   set('FileSystemId', [...list(f.FileSystemId), ...list(labels.FileSystemId)]);
   set('AlarmName', list(f.AlarmNames));
+  // CodeBuild: StartBuild names the project; BatchGetBuilds and StopBuild name builds, whose ids are <project>:<uuid>
+  if (r.service === 'codebuild') set('ProjectName', [...list(f.projectName), ...[...list(f.ids), ...list(f.id)].map((b) => b.split(':')[0])]);
   // an IAM user's ARN carries its path: the one CreateUser gives, else the one the user had (request-record.mjs);
   // a user that does not exist yet has none, so IAM decides on user/<name>
   set('UserNameWithPath', list(f.UserName).map((u) => `${(typeof f.Path === 'string' ? f.Path : (r.seen?.users?.[u]?.path ?? '/')).slice(1)}${u}`));

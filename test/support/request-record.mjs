@@ -22,6 +22,7 @@ const KEEP = new Set([
   'StackName', 'RoleARN', 'ChangeSetName', 'SecretId', 'Name', 'cluster', 'service', 'services', 'task', 'tasks', 'taskDefinition', 'family',
   'logGroupName', 'logGroupIdentifier', 'logGroupIdentifiers', 'logGroupNames', 'repositoryName', 'FileSystemId', 'MountTargetId', 'AlarmNames', 'AlarmNamePrefix', 'VersionStage',
   'taskRoleArn', 'executionRoleArn', 'enableExecuteCommand', 'containerInstance', 'RoleArn', 'CertificateArn', 'UserName', 'PathPrefix', 'TopicArn', 'Path', 'PermissionsBoundary',
+  'projectName', 'id', 'ids',
 ]);
 
 /** A request's tags, as a map: ECS [{key, value}], Logs {k: v}, Secrets Manager [{Key, Value}], query Tags.member.N. */
