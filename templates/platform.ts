@@ -7,7 +7,7 @@
 import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
-import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
+import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, legacyCfnServiceRole, PLATFORM_OUTPUT, SERVICE_ROLE_ID, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
@@ -30,6 +30,8 @@ export interface PlatformInput {
    * {region}`): the service role and the boundary cover their resources too (IAM is global).
    */
   regions?: string[];
+  /** Keep the service role of earlier versions beside the new one while stacks still record it. */
+  legacyServiceRole?: boolean;
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
 }
@@ -44,32 +46,43 @@ const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
 export const substituted = (v: unknown): Value =>
   typeof v === 'string' ? arnValue(v) : Array.isArray(v) ? (v.map(substituted) as Value) : v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituted(x)])) as Value) : (v as Value);
 
-/**
- * The service role: trusted by CloudFormation for this account only, with its permissions
- * in managed policies (each within IAM's size limit) generated from src/iam.
- */
-export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'regions'>): Record<string, Resource> {
-  const resources: Record<string, Resource> = {
-    ServiceRole: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        RoleName: cfnServiceRole(input.platform),
-        Description: `CloudFormation creates the env and app stacks of cyclops platform ${input.platform} with this role`,
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'cloudformation.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Tags: tags({ platform: input.platform }) as unknown as Value,
+/** A service role's own resource: trusted by CloudFormation for this account only. */
+function serviceRole(platform: string, name: string, path: string | undefined): Resource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      ...(path ? { Path: path } : {}),
+      Description: `CloudFormation creates the env and app stacks of cyclops platform ${platform} with this role`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudformation.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          },
+        ],
       },
+      Tags: tags({ platform }) as unknown as Value,
     },
   };
+}
+
+/**
+ * The service role (under the platform's IAM path), with its permissions in managed policies
+ * (each within IAM's size limit) generated from src/iam, and the permissions boundary.
+ * `legacyServiceRole`: the role of earlier versions (at path "/", logical id ServiceRole) stays,
+ * exactly as they made it and with the same policies, while stacks still record it: `bootstrap`
+ * moves them onto the new role, then renders without it (src/ops/service-role-move.ts).
+ */
+export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'regions' | 'legacyServiceRole'>): Record<string, Resource> {
+  const resources: Record<string, Resource> = {
+    [SERVICE_ROLE_ID.current]: serviceRole(input.platform, cfnServiceRole(input.platform), iamPath(input.platform)),
+    ...(input.legacyServiceRole ? { [SERVICE_ROLE_ID.legacy]: serviceRole(input.platform, legacyCfnServiceRole(input.platform), undefined) } : {}),
+  };
+  const roles = [ref(SERVICE_ROLE_ID.current), ...(input.legacyServiceRole ? [ref(SERVICE_ROLE_ID.legacy)] : [])];
   const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket, ...(input.regions?.length ? { otherRegions: input.regions } : {}) };
   const withArns = (statements: ReturnType<typeof boundaryStatements>) => substituted(statements);
   // The ceiling of every role the env and app stacks create: the service role may create roles only with it.
@@ -89,7 +102,7 @@ export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bu
       Properties: {
         Description: `cyclops ${input.platform}: CloudFormation service role, part ${i + 1} of ${docs.length}`,
         Path: iamPath(input.platform),
-        Roles: [ref('ServiceRole')],
+        Roles: roles,
         PolicyDocument: {
           Version: doc.Version,
           Statement: withArns(doc.Statement),
@@ -153,7 +166,7 @@ export const repositoryId = (app: string) => logicalId('Repo', app);
 export function platformTemplate(input: PlatformInput): Template {
   const resources: Record<string, Resource> = serviceRoleResources(input);
   const outputs: Record<string, Output> = {
-    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
+    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt(SERVICE_ROLE_ID.current, 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
   };
   const policy = lifecyclePolicy(input.untaggedDays ?? UNTAGGED_IMAGE_DAYS);
   for (const app of input.apps) {

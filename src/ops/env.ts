@@ -5,7 +5,7 @@
 import { configWarnings } from '../config/warnings';
 import { CyclopsError, interrupted, isCyclopsError, usageError } from '../errors';
 import { say } from '../events';
-import { appUrl, ENV_OUTPUT, envStack, platformStack } from '../naming';
+import { appUrl, ENV_OUTPUT, envStack, platformStack, PLATFORM_OUTPUT } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
@@ -158,17 +158,38 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   say.step(ops.events, 'bootstrap.platform-stack', { stack: stackName }, `platform stack ${stackName}`);
   // The CI roles already deployed are kept (read from the live template), the named ones added.
   const ci = await ciInput(ops, opts.github ?? {}, opts.opsIn);
-  const { pushed, result, adopted } = await applyTemplate(ops, {
-    kind: 'platform',
-    ids: { platform: ops.config.platform.name },
+  const { envsByAccount, finishRoleMove, hasLegacyRole, reportOtherAccounts } = await import('./service-role-move');
+  // the service role of earlier versions (path "/") stays beside the new one until no stack uses it
+  const legacy = await hasLegacyRole(ops, stackName);
+  const { here, elsewhere } = await envsByAccount(ops);
+  const apply = (legacyServiceRole: boolean) =>
+    applyTemplate(ops, {
+      kind: 'platform',
+      ids: { platform: ops.config.platform.name },
+      stackName,
+      body: templateBody(renderPlatform(ops.config, ci, { legacyServiceRole })),
+      timeoutSeconds: opts.timeoutSeconds,
+      allowReplace: opts.allowReplace,
+    });
+  const first = await apply(legacy);
+  const { adopted } = first;
+  let { pushed, result } = first;
+  const opsIn = opts.opsIn ?? (async () => ops);
+  const serviceRole = await finishRoleMove(ops, {
     stackName,
-    body: templateBody(renderPlatform(ops.config, ci)),
+    legacyInTemplate: legacy,
+    roleArn: result.outputs[PLATFORM_OUTPUT.serviceRoleArn],
+    envs: here,
+    opsIn,
     timeoutSeconds: opts.timeoutSeconds,
-    allowReplace: opts.allowReplace,
+    removeLegacy: async () => {
+      ({ pushed, result } = await apply(false));
+    },
   });
+  await reportOtherAccounts(ops, opsIn, elsewhere);
   // every configured app's repository, as the stack made it: what "docker push" and deploy name
   const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
-  return { bucket, stackName, pushed, result, repositories, adopted };
+  return { bucket, stackName, pushed, result, repositories, adopted, serviceRole: { moved: serviceRole.moved, oldRoleRemoved: serviceRole.removed } };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */

@@ -246,6 +246,15 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       // Not a recorded call: live code reads the platform stack once per command.
       serviceRole: async () => f.stacks.get(`${config.platform.name}-platform`)?.outputs.ServiceRoleArn,
+      // as src/stacks/role.ts: the role is all that changes; a hook on "stacks.moveRole" may fail it
+      moveRole: async (name, roleArn) => {
+        await call('stacks.moveRole');
+        const s = f.stacks.get(name);
+        if (!s) return 'gone';
+        if (s.roleArn === roleArn) return 'unchanged';
+        f.stacks.set(name, { ...s, roleArn, status: 'UPDATE_COMPLETE', lastUpdated: tick() });
+        return 'moved';
+      },
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
         return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))
