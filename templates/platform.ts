@@ -11,6 +11,9 @@ import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_P
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
 
+/** The service role of earlier versions in a platform or account template (see PlatformInput). */
+export type LegacyServiceRole = boolean | 'detached';
+
 export interface PlatformInput {
   platform: string;
   /** the config bucket: CloudFormation reads templates from it */
@@ -30,8 +33,13 @@ export interface PlatformInput {
    * {region}`): the service role and the boundary cover their resources too (IAM is global).
    */
   regions?: string[];
-  /** Keep the service role of earlier versions beside the new one while stacks still record it. */
-  legacyServiceRole?: boolean;
+  /**
+   * Keep the service role of earlier versions beside the new one while stacks still record it:
+   * true, with the same policies; 'detached', without them (the step before its removal: IAM
+   * deletes a role only once its policies are detached, and the stack update that detaches them
+   * is then done before the one that deletes it).
+   */
+  legacyServiceRole?: LegacyServiceRole;
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
 }
@@ -82,7 +90,7 @@ export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bu
     [SERVICE_ROLE_ID.current]: serviceRole(input.platform, cfnServiceRole(input.platform), iamPath(input.platform)),
     ...(input.legacyServiceRole ? { [SERVICE_ROLE_ID.legacy]: serviceRole(input.platform, legacyCfnServiceRole(input.platform), undefined) } : {}),
   };
-  const roles = [ref(SERVICE_ROLE_ID.current), ...(input.legacyServiceRole ? [ref(SERVICE_ROLE_ID.legacy)] : [])];
+  const roles = [ref(SERVICE_ROLE_ID.current), ...(input.legacyServiceRole === true ? [ref(SERVICE_ROLE_ID.legacy)] : [])];
   const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket, ...(input.regions?.length ? { otherRegions: input.regions } : {}) };
   const withArns = (statements: ReturnType<typeof boundaryStatements>) => substituted(statements);
   // The ceiling of every role the env and app stacks create: the service role may create roles only with it.

@@ -5,6 +5,7 @@
  * environment's account may read its templates.
  */
 import { accountTemplate } from '../../templates/account';
+import type { LegacyServiceRole } from '../../templates/platform';
 import { configuredSecretRefs } from '../iam/boundary';
 import { usageError } from '../errors';
 import { say } from '../events';
@@ -42,7 +43,7 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
   const secrets = e.database.type === 'rds' ? await masterSecrets(async () => ops, [t.env]) : { found: {} };
   const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
-  const body = (legacyServiceRole: boolean) => templateBody(
+  const body = (legacyServiceRole: LegacyServiceRole) => templateBody(
     accountTemplate({
       legacyServiceRole,
       platform: ops.config.platform.name,
@@ -56,7 +57,7 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   );
   // the account's service role of earlier versions stays beside the new one until no stack of the environment uses it
   const legacy = await hasLegacyRole(ops, stackName);
-  const apply = (legacyServiceRole: boolean) =>
+  const apply = (legacyServiceRole: LegacyServiceRole) =>
     applyTemplate(ops, { kind: 'account', ids: { platform: t.platform, env: t.env }, stackName, body: body(legacyServiceRole), timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
   let { pushed, result } = await apply(legacy);
   const serviceRole = await finishRoleMove(ops, {
@@ -66,8 +67,8 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
     envs: [t.env],
     opsIn: async () => ops,
     timeoutSeconds: opts.timeoutSeconds,
-    removeLegacy: async () => {
-      ({ pushed, result } = await apply(false));
+    removeLegacy: async (step) => {
+      ({ pushed, result } = await apply(step));
     },
   });
   const deployRoleArn = result.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;

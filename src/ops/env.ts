@@ -14,7 +14,7 @@ import { delegation } from '../plan/delegation';
 import { zoneToAdopt } from './adopt';
 import { applyTemplate } from './apply-template';
 import { repositoryUris } from './image-list';
-import { repositoryId } from '../../templates/platform';
+import { repositoryId, type LegacyServiceRole } from '../../templates/platform';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
 import type { OpsIn } from './account';
@@ -162,7 +162,7 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   // the service role of earlier versions (path "/") stays beside the new one until no stack uses it
   const legacy = await hasLegacyRole(ops, stackName);
   const { here, elsewhere } = await envsByAccount(ops);
-  const apply = (legacyServiceRole: boolean) =>
+  const apply = (legacyServiceRole: LegacyServiceRole) =>
     applyTemplate(ops, {
       kind: 'platform',
       ids: { platform: ops.config.platform.name },
@@ -182,8 +182,8 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
     envs: here,
     opsIn,
     timeoutSeconds: opts.timeoutSeconds,
-    removeLegacy: async () => {
-      ({ pushed, result } = await apply(false));
+    removeLegacy: async (step) => {
+      ({ pushed, result } = await apply(step));
     },
   });
   await reportOtherAccounts(ops, opsIn, elsewhere);

@@ -13,7 +13,8 @@
  */
 import { CyclopsError, ExitCode, isCyclopsError } from '../errors';
 import { say } from '../events';
-import { envStack, legacyCfnServiceRole, SERVICE_ROLE_ID } from '../naming';
+import { cfnServiceRole, envStack, iamPath, legacyCfnServiceRole, SERVICE_ROLE_ID } from '../naming';
+import type { LegacyServiceRole } from '../../templates/platform';
 import type { OpsIn } from './account';
 import type { Ops } from './context';
 import { withAppLock } from './lock';
@@ -25,19 +26,30 @@ export interface RoleMove {
   stuck: { stack: string; reason: string }[];
 }
 
-/** Whether the live platform (or account) stack still has the role of earlier versions. */
-export async function hasLegacyRole(ops: Ops, stackName: string): Promise<boolean> {
+type Resources = Record<string, { Type?: string; Properties?: { Roles?: unknown[] } }>;
+
+/**
+ * Whether the live platform (or account) stack still has the role of earlier versions: with its
+ * policies (true), without them ('detached': the step before its removal), or not (false).
+ */
+export async function hasLegacyRole(ops: Ops, stackName: string): Promise<LegacyServiceRole> {
   const body = await ops.stacks.template(stackName);
   if (!body) return false;
+  let resources: Resources;
   try {
-    return Boolean((JSON.parse(body) as { Resources?: Record<string, unknown> }).Resources?.[SERVICE_ROLE_ID.legacy]);
+    resources = (JSON.parse(body) as { Resources?: Resources }).Resources ?? {};
   } catch {
-    return /\bServiceRole\s*:\s*\n\s+Type:\s*['"]?AWS::IAM::Role/.test(body); // a template someone rewrote as YAML
+    return /\bServiceRole\s*:\s*\n\s+Type:\s*['"]?AWS::IAM::Role/.test(body); // a template someone rewrote as YAML: treat its policies as attached
   }
+  if (!resources[SERVICE_ROLE_ID.legacy]) return false;
+  const attached = Object.values(resources).some((r) => r.Type === 'AWS::IAM::ManagedPolicy' && JSON.stringify(r.Properties?.Roles ?? []).includes(`"${SERVICE_ROLE_ID.legacy}"`));
+  return attached ? true : 'detached';
 }
 
-/** The old role's ARN in the new role's account and partition. */
+/** The old role's ARN in the account and partition of a role ARN. */
 export const legacyRoleArn = (roleArn: string, platform: string) => roleArn.replace(/:role\/.*$/, `:role/${legacyCfnServiceRole(platform)}`);
+/** The new role's ARN (under the platform's path) in the account and partition of a role ARN. */
+export const currentRoleArn = (roleArn: string, platform: string) => roleArn.replace(/:role\/.*$/, `:role${iamPath(platform)}${cfnServiceRole(platform)}`);
 
 const reasonOf = (e: unknown) => [(e as Error).message, ...(isCyclopsError(e) ? (e.details ?? []) : [])].join('; ');
 
@@ -90,16 +102,20 @@ export async function moveStacks(ops: Ops, opsIn: OpsIn, envs: string[], roleArn
 
 /**
  * Steps 2 and 3 after the platform (or account) stack `stackName` was applied with both roles:
- * move the stacks, then `removeLegacy()` (the stack applied without the old role), or, when some
- * stack could not be moved, keep the old role and fail naming them.
+ * move the stacks, then remove the old role (`removeLegacy`: the stack applied with it 'detached'
+ * from its policies, then without it; IAM deletes a role only without policies, and CloudFormation
+ * may delete a removed resource before it updates the others), or, when some stack could not be
+ * moved, keep the old role and fail naming them.
  */
 export async function finishRoleMove(
   ops: Ops,
-  input: { stackName: string; legacyInTemplate: boolean; roleArn: string | undefined; envs: string[]; opsIn: OpsIn; timeoutSeconds?: number; removeLegacy: () => Promise<unknown> },
+  input: { stackName: string; legacyInTemplate: LegacyServiceRole; roleArn: string | undefined; envs: string[]; opsIn: OpsIn; timeoutSeconds?: number; removeLegacy: (step: 'detached' | false) => Promise<unknown> },
 ): Promise<RoleMove & { removed: boolean }> {
   if (!input.roleArn) return { moved: [], stuck: [], removed: false };
-  const legacy = legacyRoleArn(input.roleArn, ops.config.platform.name);
-  const move = await moveStacks(ops, input.opsIn, input.envs, input.roleArn, legacy, { timeoutSeconds: input.timeoutSeconds });
+  // both from naming.ts, in the output's account: never "moved onto" the old role by a stale output
+  const platform = ops.config.platform.name;
+  const [roleArn, legacy] = [currentRoleArn(input.roleArn, platform), legacyRoleArn(input.roleArn, platform)];
+  const move = await moveStacks(ops, input.opsIn, input.envs, roleArn, legacy, { timeoutSeconds: input.timeoutSeconds });
   if (move.stuck.length) {
     throw new CyclopsError(
       `${move.stuck.length} stack(s) still use the service role ${legacy}, so stack ${input.stackName} keeps it; fix what is named below, then run "cyclops bootstrap" again (it carries on from here)`,
@@ -108,7 +124,8 @@ export async function finishRoleMove(
   }
   if (!input.legacyInTemplate) return { ...move, removed: false };
   say.step(ops.events, 'bootstrap.service-role.removing', { stack: input.stackName, roleArn: legacy }, `no stack uses role ${legacy} any more; removing it from stack ${input.stackName}`);
-  await input.removeLegacy();
+  if (input.legacyInTemplate === true) await input.removeLegacy('detached');
+  await input.removeLegacy(false);
   return { ...move, removed: true };
 }
 

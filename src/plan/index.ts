@@ -35,11 +35,11 @@ export const environment = (config: Config, env: string): EnvironmentConfig => c
 
 /** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
 /** `legacyServiceRole`: keep the service role of earlier versions while stacks still record it (bootstrap). */
-export function renderPlatform(config: Config, ci?: PlatformInput['ci'], opts: { legacyServiceRole?: boolean } = {}): CfnTemplate {
+export function renderPlatform(config: Config, ci?: PlatformInput['ci'], opts: Pick<PlatformInput, 'legacyServiceRole'> = {}): CfnTemplate {
   const regions = homeAccountRegions(config).slice(1); // the platform's own region comes first
   return platformTemplate({
     platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), regions,
-    ...(ci ? { ci } : {}), ...(opts.legacyServiceRole ? { legacyServiceRole: true } : {}),
+    ...(ci ? { ci } : {}), ...(opts.legacyServiceRole ? { legacyServiceRole: opts.legacyServiceRole } : {}),
   }) as unknown as CfnTemplate;
 }
 

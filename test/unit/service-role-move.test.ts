@@ -35,7 +35,7 @@ function platform(): Fake {
   return f;
 }
 
-const run = (f: Fake, removeLegacy: () => Promise<unknown>, opsIn = async () => f.ops) =>
+const run = (f: Fake, removeLegacy: (step: 'detached' | false) => Promise<unknown>, opsIn = async () => f.ops) =>
   finishRoleMove(f.ops, { stackName: 'acme-platform', legacyInTemplate: true, roleArn: NEW, envs: ['production', 'staging'], opsIn, removeLegacy });
 const roles = (f: Fake) => Object.fromEntries([...f.stacks.values()].map((s) => [s.name, s.roleArn]));
 
@@ -46,16 +46,24 @@ test('the old role is the same name at path "/" in the same account', () => {
 
 test('every env and app stack (previews too) on the old role moves, apps under their lock; then, and only then, the old role is removed', async () => {
   const f = platform();
-  const removed: string[][] = [];
-  const r = await run(f, async () => removed.push(Object.values(roles(f)).filter((x) => x === OLD) as string[]));
+  const removed: { step: 'detached' | false; stillOld: number }[] = [];
+  const r = await run(f, async (step) => removed.push({ step, stillOld: Object.values(roles(f)).filter((x) => x === OLD).length }));
   expect(Object.values(roles(f))).toEqual(Array(5).fill(NEW));
   expect(r.moved.sort()).toEqual(['acme-production-web', 'acme-staging', 'acme-staging-web', 'acme-staging-web-pr-7']);
-  expect(removed).toEqual([[]]); // removed once, when no stack used the old role any more
+  // when no stack used the old role any more: its policies detached, then the role removed
+  expect(removed).toEqual([{ step: 'detached', stillOld: 0 }, { step: false, stillOld: 0 }]);
   expect(r.removed).toBe(true);
   // each app stack moved while its lock was held (no deploy changes it meanwhile), and the locks are let go
   expect(f.calls.filter((c) => /acquireLock|moveRole|releaseLock/.test(c)).slice(0, 3)).toEqual(['store.acquireLock', 'stacks.moveRole', 'store.releaseLock']);
   expect(f.locks.size).toBe(0);
   expect(f.events.coded('bootstrap.service-role.moved').map((e) => e.data.stack).sort()).toEqual(r.moved.sort());
+});
+
+test('an output that still names the old role (read before it changed) never makes it the target: the stacks move onto the role under the path', async () => {
+  const f = platform();
+  const r = await finishRoleMove(f.ops, { stackName: 'acme-platform', legacyInTemplate: true, roleArn: OLD, envs: ['production', 'staging'], opsIn: async () => f.ops, removeLegacy: async () => undefined });
+  expect(r.moved).toHaveLength(4);
+  expect(Object.values(roles(f))).toEqual(Array(5).fill(NEW));
 });
 
 test('a stack that cannot be moved keeps the old role: bootstrap fails naming it and does not remove the role; the rerun finishes', async () => {
@@ -78,7 +86,7 @@ test('a stack that cannot be moved keeps the old role: bootstrap fails naming it
   // the rerun: only what is left moves, then the old role goes
   const again = await run(f, async () => (removals += 1));
   expect(again.moved).toEqual(['acme-staging-web']);
-  expect(removals).toBe(1);
+  expect(removals).toBe(2); // detached, then removed
   expect(Object.values(roles(f))).toEqual(Array(5).fill(NEW));
 });
 
@@ -103,6 +111,15 @@ test('Ctrl-C stops at once (exit 130): nothing is reported as stuck and the old 
   expect(removals).toBe(0);
 });
 
+test('an old role already detached (a run stopped before removing it) is removed in one step', async () => {
+  const f = fakeOps(config);
+  put(f, envStack('acme', 'staging'), 'staging', '-', NEW);
+  const steps: ('detached' | false)[] = [];
+  const r = await finishRoleMove(f.ops, { stackName: 'acme-platform', legacyInTemplate: 'detached', roleArn: NEW, envs: ['staging'], opsIn: async () => f.ops, removeLegacy: async (step) => steps.push(step) });
+  expect(steps).toEqual([false]);
+  expect(r.removed).toBe(true);
+});
+
 test('with no stack on the old role and none in the template, nothing moves and nothing is removed', async () => {
   const f = fakeOps(config);
   put(f, envStack('acme', 'staging'), 'staging', '-', NEW);
@@ -115,8 +132,11 @@ test('with no stack on the old role and none in the template, nothing moves and 
 test('the live platform template tells whether the old role is still there', async () => {
   const f = fakeOps(config);
   f.stacks.set('acme-platform', { name: 'acme-platform', id: 'p', status: 'UPDATE_COMPLETE', outputs: {}, parameters: {}, tags: {} });
-  f.templates.set('live:acme-platform', JSON.stringify({ Resources: { ServiceRole: { Type: 'AWS::IAM::Role' } } }));
+  const policy = (roles: string[]) => ({ Type: 'AWS::IAM::ManagedPolicy', Properties: { Roles: roles.map((Ref) => ({ Ref })) } });
+  f.templates.set('live:acme-platform', JSON.stringify({ Resources: { ServiceRole: { Type: 'AWS::IAM::Role' }, P1: policy(['CloudFormationServiceRole', 'ServiceRole']) } }));
   expect(await hasLegacyRole(f.ops, 'acme-platform')).toBe(true);
+  f.templates.set('live:acme-platform', JSON.stringify({ Resources: { ServiceRole: { Type: 'AWS::IAM::Role' }, P1: policy(['CloudFormationServiceRole']) } }));
+  expect(await hasLegacyRole(f.ops, 'acme-platform')).toBe('detached');
   f.templates.set('live:acme-platform', JSON.stringify({ Resources: { CloudFormationServiceRole: { Type: 'AWS::IAM::Role' } } }));
   expect(await hasLegacyRole(f.ops, 'acme-platform')).toBe(false);
   expect(await hasLegacyRole(f.ops, 'acme-missing')).toBe(false);
