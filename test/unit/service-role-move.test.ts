@@ -141,3 +141,23 @@ test('the live platform template tells whether the old role is still there', asy
   expect(await hasLegacyRole(f.ops, 'acme-platform')).toBe(false);
   expect(await hasLegacyRole(f.ops, 'acme-missing')).toBe(false);
 });
+
+test('environments in another account: those still on the old role there, or unreadable, are named with "bootstrap --env"', async () => {
+  const { reportOtherAccounts } = await import('../../src/ops/service-role-move');
+  const f = fakeOps(config);
+  put(f, envStack('acme', 'production'), 'production', '-', `arn:aws:iam::222222222222:role/${legacyCfnServiceRole('acme')}`);
+  put(f, appStack('acme', 'production', 'web'), 'production', 'web', `arn:aws:iam::222222222222:role${iamPath('acme')}${cfnServiceRole('acme')}`);
+  const opsIn = async (env: string) => {
+    if (env === 'eu') throw new Error('environment eu: AccessDenied on sts:AssumeRole');
+    return f.ops;
+  };
+  await reportOtherAccounts(f.ops, opsIn, [{ env: 'production', account: '222222222222' }, { env: 'eu', account: '333333333333' }]);
+  const warned = f.events.coded('bootstrap.service-role.other-account');
+  expect(warned.map((e) => e.data)).toEqual([
+    { env: 'production', account: '222222222222', stacks: ['acme-production'] },
+    { env: 'eu', account: '333333333333', stacks: [], reason: 'environment eu: AccessDenied on sts:AssumeRole' },
+  ]);
+  for (const e of warned) expect(e.message).toContain(`cyclops bootstrap --env ${e.data.env}`);
+  // no stack of theirs was touched: their old role is their account's, moved by bootstrap --env
+  expect(f.calls).not.toContain('stacks.moveRole');
+});
