@@ -112,6 +112,9 @@ export async function finishRoleMove(
   input: { stackName: string; legacyInTemplate: LegacyServiceRole; roleArn: string | undefined; envs: string[]; opsIn: OpsIn; timeoutSeconds?: number; removeLegacy: (step: 'detached' | false) => Promise<unknown> },
 ): Promise<RoleMove & { removed: boolean }> {
   if (!input.roleArn) return { moved: [], stuck: [], removed: false };
+  if (!/^arn:[^:]+:iam::\d{12}:role\//.test(input.roleArn)) {
+    throw new CyclopsError(`stack ${input.stackName}: its ServiceRoleArn output is "${input.roleArn}", not a role ARN; nothing was moved and no role removed; check the stack in the CloudFormation console, then run the command again`, { exitCode: ExitCode.FAILED });
+  }
   // both from naming.ts, in the output's account: never "moved onto" the old role by a stale output
   const platform = ops.config.platform.name;
   const [roleArn, legacy] = [currentRoleArn(input.roleArn, platform), legacyRoleArn(input.roleArn, platform)];

@@ -74,8 +74,16 @@ test('the CI deploy roles (bootstrap --github), an environment account\'s deploy
     expect(outside(managedPolicies(t, /^Boundary$/))).toEqual([]);
     expect(managedPolicies(t, /^CiDeployPolicy/).length).toBeGreaterThan(0);
   }
-  const account = accountTemplate({ platform, bucket: config.platform.bucket, env: 'production', homeAccount: '222222222222', deployRole: { name: 'acme-deploy', path: ciRolePath(platform) }, deployPolicy }) as never;
-  expect(outside(managedPolicies(account, /^(DeployPolicy|ServiceRolePolicy|Boundary)/).filter((x) => !linked(x)))).toEqual([]);
+  for (const legacyServiceRole of [false, true, 'detached'] as const) {
+    const account = accountTemplate({ platform, bucket: config.platform.bucket, env: 'production', homeAccount: '222222222222', deployRole: { name: 'acme-deploy', path: ciRolePath(platform) }, deployPolicy, legacyServiceRole }) as unknown as {
+      Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+    };
+    expect(outside(managedPolicies(account, /^(DeployPolicy|ServiceRolePolicy|Boundary)/).filter((x) => !linked(x)))).toEqual([]);
+    // the account's old role stays while its stacks use it (with the policies, then detached), as the platform stack's does
+    const roles = account.Resources.ServiceRolePolicy1.Properties!.Roles;
+    expect(roles).toEqual(legacyServiceRole === true ? [{ Ref: 'CloudFormationServiceRole' }, { Ref: 'ServiceRole' }] : [{ Ref: 'CloudFormationServiceRole' }]);
+    expect(Boolean(account.Resources.ServiceRole)).toBe(legacyServiceRole !== false);
+  }
 });
 
 test('every level in LEVELS is covered', () => {

@@ -111,6 +111,15 @@ test('Ctrl-C stops at once (exit 130): nothing is reported as stuck and the old 
   expect(removals).toBe(0);
 });
 
+test('an output that is not a role ARN stops before anything moves or is removed', async () => {
+  const f = platform();
+  let removals = 0;
+  const e = await failure(finishRoleMove(f.ops, { stackName: 'acme-platform', legacyInTemplate: true, roleArn: 'x', envs: ['staging'], opsIn: async () => f.ops, removeLegacy: async () => (removals += 1) }));
+  expect(e.message).toMatch(/ServiceRoleArn output is "x", not a role ARN; nothing was moved/);
+  expect(removals).toBe(0);
+  expect(f.calls).not.toContain('stacks.moveRole');
+});
+
 test('an old role already detached (a run stopped before removing it) is removed in one step', async () => {
   const f = fakeOps(config);
   put(f, envStack('acme', 'staging'), 'staging', '-', NEW);
@@ -160,4 +169,35 @@ test('environments in another account: those still on the old role there, or unr
   for (const e of warned) expect(e.message).toContain(`cyclops bootstrap --env ${e.data.env}`);
   // no stack of theirs was touched: their old role is their account's, moved by bootstrap --env
   expect(f.calls).not.toContain('stacks.moveRole');
+});
+
+test('bootstrap on a platform of the previous release: the new role beside the old, the stacks moved, the old role detached, then removed', async () => {
+  const { bootstrap } = await import('../../src/ops/env');
+  const { renderPlatform, templateBody } = await import('../../src/plan');
+  const f = platform();
+  // the previous release's platform stack: the old role alone, with the policies
+  const previous = JSON.parse(templateBody(renderPlatform(config, undefined, { legacyServiceRole: true }))) as { Resources: Record<string, { Type: string; Properties: { Roles?: unknown } }> };
+  delete previous.Resources.CloudFormationServiceRole;
+  for (const r of Object.values(previous.Resources)) if (r.Properties.Roles) r.Properties.Roles = [{ Ref: 'ServiceRole' }];
+  f.stacks.set('acme-platform', { name: 'acme-platform', id: 'p', status: 'UPDATE_COMPLETE', outputs: { ServiceRoleArn: OLD }, parameters: {}, tags: {} });
+  f.templates.set('live:acme-platform', JSON.stringify(previous));
+  const r = await bootstrap(f.ops, {});
+  // three platform stack updates: both roles (policies on both), the old one detached, the old one gone
+  const bodies = f.applied.map((a) => JSON.parse(f.templates.get(a.templateUrl)!) as { Resources: Record<string, { Properties: { Roles?: unknown } }> });
+  expect(bodies.map((b) => [Boolean(b.Resources.ServiceRole), JSON.stringify(b.Resources.ServiceRolePolicy1.Properties.Roles)])).toEqual([
+    [true, JSON.stringify([{ Ref: 'CloudFormationServiceRole' }, { Ref: 'ServiceRole' }])],
+    [true, JSON.stringify([{ Ref: 'CloudFormationServiceRole' }])],
+    [false, JSON.stringify([{ Ref: 'CloudFormationServiceRole' }])],
+  ]);
+  expect(r.serviceRole).toEqual({ moved: expect.arrayContaining(['acme-staging', 'acme-staging-web', 'acme-staging-web-pr-7', 'acme-production-web']), oldRoleRemoved: true });
+  expect(r.result.outputs.ServiceRoleArn).toBe(NEW);
+  const { 'acme-platform': platformRole, ...stacks } = roles(f);
+  expect(platformRole).toBeUndefined(); // the platform stack runs with the operator's credentials
+  expect(Object.entries(stacks).filter(([, x]) => x !== NEW)).toStrictEqual([]);
+  expect(Object.keys(stacks)).toHaveLength(5);
+  // the rerun converges: one update with nothing to change, nothing moved
+  f.applied.length = 0;
+  const again = await bootstrap(f.ops, {});
+  expect(again.serviceRole).toEqual({ moved: [], oldRoleRemoved: false });
+  expect(f.applied).toHaveLength(1);
 });
