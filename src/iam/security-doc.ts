@@ -76,7 +76,8 @@ updates, rollbacks and deletes, so \`cyclops bootstrap\` moves side by side, and
 2. every env and app stack (previews included) of the environments in this account, in every region config names,
    that still records the old role is updated onto the new one with its template and parameters unchanged
    (UpdateStack with \`UsePreviousTemplate\` and each parameter's previous value), app stacks under their lock;
-3. only when no stack records the old role does a further update of the platform stack remove it.
+3. only when no stack records the old role do two further updates of the platform stack detach the policies from it
+   and then remove it (IAM deletes a role only once no policy is attached).
 A stack that cannot be moved (a failed state, a deploy holding its lock, a region that cannot be reached) keeps the
 old role; bootstrap names it, exits 1 and keeps the old role; the rerun finishes. Environments in another account have
 their own service role there: \`cyclops bootstrap --env NAME\` does the same in that account, and \`cyclops bootstrap\`
