@@ -39,6 +39,11 @@ export interface MessageData {
   'bootstrap.platform-stack': Stack;
   'bootstrap.remote-builder': { added: boolean };
   'bootstrap.env-account': Stack & { env: string; account: string; region: string };
+  'bootstrap.service-role.moving': { env: string; stacks: string[]; roleArn: string };
+  'bootstrap.service-role.moved': Stack & { roleArn: string };
+  'bootstrap.service-role.stuck': Stack & { reason: string };
+  'bootstrap.service-role.removing': Stack & { roleArn: string };
+  'bootstrap.service-role.other-account': { env: string; account: string; stacks: string[]; reason?: string };
   'env.template': Stack & { env: string };
   'lock.acquiring': AppEnv;
   'lock.taken-over': { from: string; because: 'expired' | 'holder-gone' };
@@ -182,6 +187,7 @@ export interface MessageData {
   'stack.export.blocked': Stack & { exportName: string; importers: string[] };
   'stack.export-check.skipped': Stack;
   'stack.settled': Stack & { status: string };
+  'stack.role.moving': Stack & { roleArn: string };
   'stack.waiting-other': Stack & { status: string; timeoutSeconds: number };
   'stack.review-in-progress.deleting': Stack;
   'stack.rollback-complete.recreate': Stack & { dryRun: boolean };

@@ -6,11 +6,11 @@
  * pulled from the home account's, through their repository policy) and no config bucket.
  */
 import { pack, type PolicyDocument } from '../src/iam/document';
-import { iamPath, PLATFORM_OUTPUT, tags } from '../src/naming';
+import { iamPath, PLATFORM_OUTPUT, SERVICE_ROLE_ID, tags } from '../src/naming';
 import { getAtt, output, ref, type Output, type Resource, type Template, type Value } from './cfn';
 import { serviceRoleResources, substituted, PSEUDO_WHERE, type PlatformInput } from './platform';
 
-export interface AccountInput extends Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs'> {
+export interface AccountInput extends Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'legacyServiceRole'> {
   env: string;
   /** the platform's home account: its principals (as its own IAM allows) may take the deploy role */
   homeAccount: string;
@@ -56,7 +56,7 @@ export function accountTemplate(input: AccountInput): Template {
     };
   });
   const outputs: Record<string, Output> = {
-    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
+    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt(SERVICE_ROLE_ID.current, 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
     [PLATFORM_OUTPUT.deployRoleArn]: output(getAtt('DeployRole', 'Arn'), undefined, `the role cyclops assumes from account ${input.homeAccount}`),
   };
   return {

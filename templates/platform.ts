@@ -7,10 +7,13 @@
 import { pack } from '../src/iam/document';
 import { boundaryStatements } from '../src/iam/boundary';
 import { serviceRoleStatements } from '../src/iam/service-role';
-import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, PLATFORM_OUTPUT, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
+import { boundaryPolicyName, cfnServiceRole, ecrRepository, iamPath, IMAGE_TAG_PREFIX, legacyCfnServiceRole, PLATFORM_OUTPUT, SERVICE_ROLE_ID, tags, UNTAGGED_IMAGE_DAYS } from '../src/naming';
 import { builderResources } from './platform-builder';
 import { ciResources, type CiInput } from './platform-ci';
 import { getAtt, keep, logicalId, output, ref, sub, tagged, type Output, type Resource, type Template, type Value } from './cfn';
+
+/** The service role of earlier versions in a platform or account template (see PlatformInput). */
+export type LegacyServiceRole = boolean | 'detached';
 
 export interface PlatformInput {
   platform: string;
@@ -31,6 +34,13 @@ export interface PlatformInput {
    * {region}`): the service role and the boundary cover their resources too (IAM is global).
    */
   regions?: string[];
+  /**
+   * Keep the service role of earlier versions beside the new one while stacks still record it:
+   * true, with the same policies; 'detached', without them (the step before its removal: IAM
+   * deletes a role only once its policies are detached, and the stack update that detaches them
+   * is then done before the one that deletes it).
+   */
+  legacyServiceRole?: LegacyServiceRole;
   /** `bootstrap --github`: GitHub's OIDC provider and the CI deploy roles (none: no CI part) */
   ci?: Omit<CiInput, 'platform'>;
   /** `bootstrap --remote-builder`: the CodeBuild projects `deploy --build --remote` uses */
@@ -47,32 +57,43 @@ const arnValue = (arn: string): Value => (arn.includes('${') ? sub(arn) : arn);
 export const substituted = (v: unknown): Value =>
   typeof v === 'string' ? arnValue(v) : Array.isArray(v) ? (v.map(substituted) as Value) : v && typeof v === 'object' ? (Object.fromEntries(Object.entries(v).map(([k, x]) => [k, substituted(x)])) as Value) : (v as Value);
 
-/**
- * The service role: trusted by CloudFormation for this account only, with its permissions
- * in managed policies (each within IAM's size limit) generated from src/iam.
- */
-export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'regions'>): Record<string, Resource> {
-  const resources: Record<string, Resource> = {
-    ServiceRole: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        RoleName: cfnServiceRole(input.platform),
-        Description: `CloudFormation creates the env and app stacks of cyclops platform ${input.platform} with this role`,
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'cloudformation.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Tags: tags({ platform: input.platform }) as unknown as Value,
+/** A service role's own resource: trusted by CloudFormation for this account only. */
+function serviceRole(platform: string, name: string, path: string | undefined): Resource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: name,
+      ...(path ? { Path: path } : {}),
+      Description: `CloudFormation creates the env and app stacks of cyclops platform ${platform} with this role`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'cloudformation.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          },
+        ],
       },
+      Tags: tags({ platform }) as unknown as Value,
     },
   };
+}
+
+/**
+ * The service role (under the platform's IAM path), with its permissions in managed policies
+ * (each within IAM's size limit) generated from src/iam, and the permissions boundary.
+ * `legacyServiceRole`: the role of earlier versions (at path "/", logical id ServiceRole) stays,
+ * exactly as they made it and with the same policies, while stacks still record it: `bootstrap`
+ * moves them onto the new role, then renders without it (src/ops/service-role-move.ts).
+ */
+export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bucket' | 'secretRefs' | 'regions' | 'legacyServiceRole'>): Record<string, Resource> {
+  const resources: Record<string, Resource> = {
+    [SERVICE_ROLE_ID.current]: serviceRole(input.platform, cfnServiceRole(input.platform), iamPath(input.platform)),
+    ...(input.legacyServiceRole ? { [SERVICE_ROLE_ID.legacy]: serviceRole(input.platform, legacyCfnServiceRole(input.platform), undefined) } : {}),
+  };
+  const roles = [ref(SERVICE_ROLE_ID.current), ...(input.legacyServiceRole === true ? [ref(SERVICE_ROLE_ID.legacy)] : [])];
   const where = { ...PSEUDO, platform: input.platform, bucket: input.bucket, ...(input.regions?.length ? { otherRegions: input.regions } : {}) };
   const withArns = (statements: ReturnType<typeof boundaryStatements>) => substituted(statements);
   // The ceiling of every role the env and app stacks create: the service role may create roles only with it.
@@ -92,7 +113,7 @@ export function serviceRoleResources(input: Pick<PlatformInput, 'platform' | 'bu
       Properties: {
         Description: `cyclops ${input.platform}: CloudFormation service role, part ${i + 1} of ${docs.length}`,
         Path: iamPath(input.platform),
-        Roles: [ref('ServiceRole')],
+        Roles: roles,
         PolicyDocument: {
           Version: doc.Version,
           Statement: withArns(doc.Statement),
@@ -156,7 +177,7 @@ export const repositoryId = (app: string) => logicalId('Repo', app);
 export function platformTemplate(input: PlatformInput): Template {
   const resources: Record<string, Resource> = serviceRoleResources(input);
   const outputs: Record<string, Output> = {
-    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt('ServiceRole', 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
+    [PLATFORM_OUTPUT.serviceRoleArn]: output(getAtt(SERVICE_ROLE_ID.current, 'Arn'), undefined, 'the role CloudFormation assumes for env and app stacks'),
   };
   const policy = lifecyclePolicy(input.untaggedDays ?? UNTAGGED_IMAGE_DAYS);
   for (const app of input.apps) {

@@ -223,6 +223,29 @@ export async function deleteStack(aws: Aws, stack: string, label = stack, roleAr
   await call(aws, `delete stack ${label}`, () => aws.cfn.send(new aws.sdk.cfn.DeleteStackCommand({ StackName: stack, RoleARN: roleArn })));
 }
 
+/**
+ * Give a stack another service role and change nothing else: UpdateStack with its current
+ * template (UsePreviousTemplate) and every parameter's previous value (UsePreviousValue), tags
+ * and notifications left out (kept). CloudFormation uses the RoleARN an update names "for all
+ * future operations on the stack"; a role can be changed on an update or delete, never removed
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-iam-servicerole.html,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_UpdateStack.html).
+ */
+export async function updateStackRole(aws: Aws, stack: string, parameterKeys: string[], roleArn: string): Promise<void> {
+  await call(aws, `move stack ${stack} onto role ${roleArn}`, () =>
+    aws.cfn.send(
+      new aws.sdk.cfn.UpdateStackCommand({
+        StackName: stack,
+        UsePreviousTemplate: true,
+        Parameters: parameterKeys.map((k) => ({ ParameterKey: k, UsePreviousValue: true })),
+        Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
+        RoleARN: roleArn,
+        ClientRequestToken: idempotencyToken(),
+      }),
+    ),
+  );
+}
+
 export async function cancelUpdateStack(aws: Aws, stack: string): Promise<void> {
   await call(aws, `cancel update of stack ${stack}`, () => aws.cfn.send(new aws.sdk.cfn.CancelUpdateStackCommand({ StackName: stack })));
 }

@@ -50,15 +50,17 @@ export const register: Register = (program, run) => {
       const github = { github: opts.github, ref: opts.ref, pullRequests: opts.pullRequests, environment: opts.environment, oidcProviderArn: opts.oidcProviderArn };
       // the CI roles name each database master secret, read where its environment lives
       const opsIn = (env: string) => ctx.ops(envTarget(config, env));
-      const { bucket: r, stackName, pushed, result, repositories, adopted, builder } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github, opsIn, remoteBuilder: opts.remoteBuilder });
+      const { bucket: r, stackName, pushed, result, repositories, adopted, builder, serviceRole } = await bootstrap(await ctx.ops(), { timeoutSeconds: opts.timeout, allowReplace: opts.allowReplace, github, opsIn, remoteBuilder: opts.remoteBuilder });
       ctx.reporter.result(
-        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs, adopted }, repositories, remoteBuilder: builder },
+        { ...r, platform: { stack: stackName, action: result.action, status: result.status, changed: result.changed, template: pushed.key, outputs: result.outputs, adopted }, repositories, remoteBuilder: builder, serviceRole },
         [
           `s3://${r.bucket} (${r.created ? 'created' : 'exists'}; ${r.settings.join(', ')})`,
           `${stackName}: ${result.changed ? result.status : `no changes (${result.status})`}`,
           ...Object.entries(repositories).map(([app, uri]) => `ECR repository for ${app}: ${uri ?? '(no output)'}`),
           ...(builder ? [`remote builder: ${result.outputs.BuilderArm64Project ?? '?'} (arm64), ${result.outputs.BuilderX8664Project ?? '?'} (x86_64); "cyclops deploy --build --remote" uses it`] : []),
           ...adopted.map((a) => `adopted ${a.resourceType} ${a.name}, kept by an earlier version of the stack`),
+          ...(serviceRole.moved.length ? [`moved ${serviceRole.moved.length} stack(s) onto the service role ${result.outputs.ServiceRoleArn ?? ''}`] : []),
+          ...(serviceRole.oldRoleRemoved ? ['removed the service role of earlier versions (no stack uses it)'] : []),
           ...(opts.github?.length ? ['next: "cyclops ci show" prints the role ARN and the workflow lines'] : []),
         ],
       );
@@ -86,7 +88,13 @@ async function bootstrapEnvCommand(ctx: Context, opts: BootstrapFlags): Promise<
         ? `cyclops now assumes ${r.configured} for ${target.env}; next: "cyclops env create ${target.env}"`
         : `next: set environments.${target.env}.aws.roleArn to ${r.deployRoleArn ?? 'the DeployRoleArn output'}, then "cyclops env create ${target.env}"`;
   ctx.reporter.result(
-    { env: target.env, account: r.account, region: r.region, homeAccount: home, stack: r.stackName, action: r.result.action, status: r.result.status, changed: r.result.changed, template: r.pushed.key, deployRoleArn: r.deployRoleArn, outputs: r.result.outputs },
-    [`${r.stackName} in account ${r.account} (${r.region}): ${r.result.changed ? r.result.status : `no changes (${r.result.status})`}`, `deploy role: ${r.deployRoleArn ?? '(no output)'}`, next],
+    { env: target.env, account: r.account, region: r.region, homeAccount: home, stack: r.stackName, serviceRole: r.serviceRole, action: r.result.action, status: r.result.status, changed: r.result.changed, template: r.pushed.key, deployRoleArn: r.deployRoleArn, outputs: r.result.outputs },
+    [
+      `${r.stackName} in account ${r.account} (${r.region}): ${r.result.changed ? r.result.status : `no changes (${r.result.status})`}`,
+      `deploy role: ${r.deployRoleArn ?? '(no output)'}`,
+      ...(r.serviceRole.moved.length ? [`moved ${r.serviceRole.moved.length} stack(s) onto the service role under the platform's IAM path`] : []),
+      ...(r.serviceRole.oldRoleRemoved ? ['removed the service role of earlier versions (no stack uses it)'] : []),
+      next,
+    ],
   );
 }

@@ -8,7 +8,7 @@
  */
 import type { Config } from '../config/model';
 import { emailConfigurationSet, TAG_PLATFORM } from '../naming';
-import type { Statement } from './document';
+import { serviceRoleOnlyToCloudFormation, type Statement } from './document';
 import { scopeArns, type Where } from './scopes';
 
 /** The secrets config names (app secrets, external database admin secrets): Secrets Manager ARNs and SSM parameters. */
@@ -102,5 +102,6 @@ export function boundaryStatements(where: Where, secretRefs: string[]): Statemen
       Resource: [...scopeArns('repositories', where), ...scopeArns('buildContexts', where), ...scopeArns('bucket', where)],
     },
     { Sid: 'PassPlatformRolesToTasks', Effect: 'Allow', Action: ['iam:PassRole'], Resource: scopeArns('roles', where), Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } } },
+    serviceRoleOnlyToCloudFormation('ServiceRoleOnlyToCloudFormation', scopeArns('serviceRole', where)),
   ];
 }

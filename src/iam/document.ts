@@ -45,6 +45,15 @@ export function passRoleStatement(sidText: string, resources: string[], services
   return { Sid: sid(sidText), Effect: 'Allow', Action: ['iam:PassRole'], Resource: resources, Condition: { StringEquals: { 'iam:PassedToService': [...services].sort() } } };
 }
 
+/**
+ * The service role lives under the platform's IAM path with the roles the stacks make, which may be
+ * passed to ECS tasks: it may be passed to CloudFormation alone (its trust admits no other service
+ * either; this says so in the policy too).
+ */
+export function serviceRoleOnlyToCloudFormation(sidText: string, serviceRole: string[]): Statement {
+  return { Sid: sid(sidText), Effect: 'Deny', Action: ['iam:PassRole'], Resource: serviceRole, Condition: { StringNotEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } } };
+}
+
 /** Characters IAM counts toward a policy's size limit (it ignores whitespace). */
 export const policySize = (doc: unknown) => JSON.stringify(doc).replace(/\s+/g, '').length;
 

@@ -8,9 +8,9 @@
 import { homeAccountRegions, type Config } from '../config/model';
 import { alarmName, BUILDS_PREFIX, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
-import { mergeSameResources, pack, passRoleStatement, statementsByScope, type PolicyDocument, type Statement } from './document';
+import { mergeSameResources, pack, passRoleStatement, serviceRoleOnlyToCloudFormation, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
-import { grantsFor } from './resource-actions';
+import { grantsFor, HANDLER_DATA } from './resource-actions';
 import { PLATFORM_ONLY_TYPES } from './service-role';
 import { scopeArns, type Scope, type Where } from './scopes';
 
@@ -163,11 +163,15 @@ export function operatorPolicy(config: Config, level: Level, where: Where, resol
   statements.push(
     passRoleStatement(`${LABEL[level]} pass service role`, scopeArns('serviceRole', where), ['cloudformation.amazonaws.com']),
     passRoleStatement(`${LABEL[level]} pass app roles`, scopeArns('roles', where), ['ecs-tasks.amazonaws.com']),
+    serviceRoleOnlyToCloudFormation(`${LABEL[level]} service role only to CloudFormation`, scopeArns('serviceRole', where)),
   );
   if (level === 'admin') {
     statements.push(...statementsByScope(platformStackGrants(), (s) => scopeArns(s, where), 'Admin platform stack'));
     // the remote builder's projects run as the builder role (CreateProject and UpdateProject pass it)
     statements.push(passRoleStatement('Admin pass builder role', scopeArns('builderRole', where), ['codebuild.amazonaws.com']));
+    // bootstrap removes the service role of earlier versions (at path "/") once no stack records it:
+    // what CloudFormation's AWS::IAM::Role read and delete handlers call, on that one ARN (no create, update or pass)
+    statements.push({ Sid: 'AdminRemoveLegacyServiceRole', Effect: 'Allow', Action: legacyRoleRemoval(), Resource: scopeArns('legacyServiceRole', where) });
   }
   return { Version: '2012-10-17', Statement: mergeSameResources(statements) };
 }
@@ -192,6 +196,12 @@ export function operatorPolicies(config: Config, level: Level, where: Where, res
   const policy = operatorPolicy(config, level, where, resolved);
   const placeholders = JSON.stringify(policy).split(masterSecretPlaceholder('').slice(0, -1)).length - 1;
   return pack(policy.Statement, MANAGED_POLICY_CHARS - PLACEHOLDER_GROWTH * placeholders);
+}
+
+/** The AWS::IAM::Role registry handlers' read and delete permissions (src/iam/data): removing a role, no more. */
+export function legacyRoleRemoval(): string[] {
+  const handlers = HANDLER_DATA.types['AWS::IAM::Role'];
+  return [...new Set([...(handlers.read ?? []), ...(handlers.delete ?? [])])].sort();
 }
 
 /**

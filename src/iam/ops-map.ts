@@ -56,6 +56,8 @@ export const SDK_OPERATIONS: Record<string, OperationUse> = {
   'cfn.CreateStack': use(WRITE, 'stacks'),
   'cfn.DeleteStack': use(WRITE, 'stacks'),
   'cfn.CancelUpdateStack': use(WRITE, 'stacks'),
+  // only bootstrap (admin) moves stacks onto the service role under the platform's path (src/stacks/role.ts)
+  'cfn.UpdateStack': use(['admin'], 'stacks'),
   'cfn.CreateChangeSet': use(WRITE, 'stacks'),
   'cfn.DescribeChangeSet': use(WRITE, 'stacks'),
   'cfn.ExecuteChangeSet': use(WRITE, 'stacks'),

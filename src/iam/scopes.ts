@@ -7,7 +7,7 @@
  * start with "cyclops-<platform>-".
  */
 import { GITHUB_OIDC_HOST } from '../ci/github';
-import { alarmName, boundaryPolicyName, BUILDS_PREFIX, builderLogGroup, builderProject, builderRole, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, logGroup } from '../naming';
+import { alarmName, boundaryPolicyName, BUILDS_PREFIX, builderLogGroup, builderProject, builderRole, capacityProviderName, cfnServiceRole, ciRolePath, clusterName, ecrRepository, iamPath, legacyCfnServiceRole, logGroup } from '../naming';
 
 /** Where a policy applies. Template rendering passes "${AWS::Partition}" and friends. */
 export interface Where {
@@ -33,6 +33,7 @@ export type Scope =
   | 'bucketObjects'
   | 'roles'
   | 'serviceRole'
+  | 'legacyServiceRole'
   | 'ciRoles'
   | 'platformRoles'
   | 'githubOidcProvider'
@@ -89,7 +90,10 @@ function scopeArnsIn(scope: Scope, w: Where): string[] {
       // the path, not the name: "/cyclops/acme/*" never matches acme-eu's roles
       return [arn('iam', `role${iamPath(w.platform)}*`, '')];
     case 'serviceRole':
-      return [arn('iam', `role/${cfnServiceRole(w.platform)}`, '')];
+      return [arn('iam', `role${iamPath(w.platform)}${cfnServiceRole(w.platform)}`, '')];
+    case 'legacyServiceRole':
+      // the service role of earlier versions, at path "/": only admin may remove it (src/iam/operator.ts)
+      return [arn('iam', `role/${legacyCfnServiceRole(w.platform)}`, '')];
     case 'ciRoles':
       return [arn('iam', `role${ciRolePath(w.platform)}*`, '')];
     case 'platformRoles':

@@ -4,7 +4,7 @@
  * stale; `UPDATE_DOCS=1 npx jest test/templates/security-doc.test.ts` rewrites it.
  */
 import type { Config } from '../config/model';
-import { boundaryPolicyName, cfnServiceRole, iamPath, platformStack, TAG_PLATFORM } from '../naming';
+import { boundaryPolicyName, cfnServiceRole, iamPath, legacyCfnServiceRole, platformStack, TAG_PLATFORM } from '../naming';
 import { ACCOUNT_PLACEHOLDER, MANAGED_POLICIES_PER_ROLE, MANAGED_POLICY_CHARS, masterSecretPlaceholder, operatorPolicies, whereFor } from './operator';
 import { EXTRA_REQUIREMENTS, type Level } from './ops-map';
 
@@ -33,8 +33,9 @@ creates. Operators only pass that role to CloudFormation.
 
 ## The CloudFormation service role
 
-- \`cyclops bootstrap\` creates the role \`${cfnServiceRole(platform)}\` in the platform stack (\`${platformStack(platform)}\`)
-  and outputs its ARN (\`ServiceRoleArn\`).
+- \`cyclops bootstrap\` creates the role \`${cfnServiceRole(platform)}\` under the path \`${iamPath(platform)}\` in the platform
+  stack (\`${platformStack(platform)}\`) and outputs its ARN (\`ServiceRoleArn\`). It may be passed to CloudFormation only
+  (an explicit Deny in every policy that may pass roles under the path, and its trust).
 - Trust: only \`cloudformation.amazonaws.com\`, and only for this account (\`aws:SourceAccount\`).
 - Every create, change set and delete of an environment or app stack passes the role (\`RoleARN\`).
   cyclops reads the platform stack's output once per command.
@@ -65,12 +66,24 @@ creates. Operators only pass that role to CloudFormation.
 of their own making: treat \`deploy\` as trusted with the platform's resources, but not with the account (every role
 they could make is capped by the boundary). In the service role, stacks, buckets, rules and alarms are still matched
 by the name prefix \`${platform}-*\`, which a platform whose name starts with \`${platform}-\` shares; the operator
-policies tell such platforms apart by tag or by environment (below). The service role itself,
-\`${cfnServiceRole(platform)}\`, is at path \`/\`, not under \`${iamPath(platform)}\`, and is named exactly in every
-statement that names it. Moving it under the path is not done yet: IAM cannot change a role's path, so it needs a
-new role name; every environment and app stack records the role it was given and CloudFormation uses that role for
-its later updates, rollbacks and deletes, so the old role has to stay until no stack records it (each stack updated
-with the new role, in this account and in environments of other accounts), and only then be removed.
+policies tell such platforms apart by tag or by environment (below).
+
+**Moving off the role of earlier versions.** Earlier versions made the service role \`${legacyCfnServiceRole(platform)}\` at
+path \`/\`. IAM cannot change a role's path, and CloudFormation keeps using the role a stack was last given for its
+updates, rollbacks and deletes, so \`cyclops bootstrap\` moves side by side, and a rerun carries on from any step:
+1. the platform stack gets the new role next to the old one (which keeps the same policies); \`ServiceRoleArn\` names
+   the new role, so every command from then on (deploy, env create and update, destroy, previews) passes it;
+2. every env and app stack (previews included) of the environments in this account, in every region config names,
+   that still records the old role is updated onto the new one with its template and parameters unchanged
+   (UpdateStack with \`UsePreviousTemplate\` and each parameter's previous value), app stacks under their lock;
+3. only when no stack records the old role do two further updates of the platform stack detach the policies from it
+   and then remove it (IAM deletes a role only once no policy is attached).
+A stack that cannot be moved (a failed state, a deploy holding its lock, a region that cannot be reached) keeps the
+old role; bootstrap names it, exits 1 and keeps the old role; the rerun finishes. Environments in another account have
+their own service role there: \`cyclops bootstrap --env NAME\` does the same in that account, and \`cyclops bootstrap\`
+warns about those still on the old role. Deleting a stack still on the old role passes the new role too, which
+CloudFormation then uses. The admin policy may remove the old role (what CloudFormation's role read and delete
+handlers call, on that one ARN); no level may create, change or pass it.
 
 ## The operator policies
 

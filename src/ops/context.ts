@@ -41,6 +41,8 @@ export interface StacksApi {
    * ServiceRoleArn output), read once per command; undefined while the platform has none.
    */
   serviceRole(): Promise<string | undefined>;
+  /** make `roleArn` the stack's service role, template and parameters unchanged, and wait (src/stacks/role.ts) */
+  moveRole(name: string, roleArn: string, opts?: { timeoutSeconds?: number; signal?: AbortSignal }): Promise<'moved' | 'unchanged' | 'gone'>;
 }
 
 /** A held app lock: a lease the store renews while it is held (src/store/locks.ts). */

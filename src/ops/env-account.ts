@@ -5,6 +5,7 @@
  * environment's account may read its templates.
  */
 import { accountTemplate } from '../../templates/account';
+import type { LegacyServiceRole } from '../../templates/platform';
 import { configuredSecretRefs } from '../iam/boundary';
 import { usageError } from '../errors';
 import { say } from '../events';
@@ -13,6 +14,7 @@ import { templateBody } from '../plan';
 import type { Target } from '../plan/target';
 import { masterSecrets } from './account';
 import { applyTemplate } from './apply-template';
+import { finishRoleMove, hasLegacyRole } from './service-role-move';
 import { ciDeployPolicy } from './ci';
 import type { Ops } from './context';
 
@@ -41,8 +43,9 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
   const secrets = e.database.type === 'rds' ? await masterSecrets(async () => ops, [t.env]) : { found: {} };
   const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
-  const body = templateBody(
+  const body = (legacyServiceRole: LegacyServiceRole) => templateBody(
     accountTemplate({
+      legacyServiceRole,
       platform: ops.config.platform.name,
       bucket: ops.config.platform.bucket,
       secretRefs: configuredSecretRefs(ops.config),
@@ -52,7 +55,22 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
       deployPolicy: ciDeployPolicy(ops, secrets.found),
     }) as never,
   );
-  const { pushed, result } = await applyTemplate(ops, { kind: 'account', ids: { platform: t.platform, env: t.env }, stackName, body, timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
+  // the account's service role of earlier versions stays beside the new one until no stack of the environment uses it
+  const legacy = await hasLegacyRole(ops, stackName);
+  const apply = (legacyServiceRole: LegacyServiceRole) =>
+    applyTemplate(ops, { kind: 'account', ids: { platform: t.platform, env: t.env }, stackName, body: body(legacyServiceRole), timeoutSeconds: opts.timeoutSeconds, allowReplace: opts.allowReplace });
+  let { pushed, result } = await apply(legacy);
+  const serviceRole = await finishRoleMove(ops, {
+    stackName,
+    legacyInTemplate: legacy,
+    roleArn: result.outputs[PLATFORM_OUTPUT.serviceRoleArn],
+    envs: [t.env],
+    opsIn: async () => ops,
+    timeoutSeconds: opts.timeoutSeconds,
+    removeLegacy: async (step) => {
+      ({ pushed, result } = await apply(step));
+    },
+  });
   const deployRoleArn = result.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
-  return { bucket, stackName, pushed, result, account: e.aws.account, region: e.aws.region, deployRoleArn, configured: e.aws.roleArn ?? null };
+  return { bucket, stackName, pushed, result, account: e.aws.account, region: e.aws.region, deployRoleArn, configured: e.aws.roleArn ?? null, serviceRole: { moved: serviceRole.moved, oldRoleRemoved: serviceRole.removed } };
 }

@@ -5,7 +5,7 @@
 import { configWarnings } from '../config/warnings';
 import { CyclopsError, interrupted, isCyclopsError, usageError } from '../errors';
 import { say } from '../events';
-import { appUrl, builderProject, ENV_OUTPUT, envStack, platformStack } from '../naming';
+import { appUrl, builderProject, ENV_OUTPUT, envStack, platformStack, PLATFORM_OUTPUT } from '../naming';
 import { renderCluster, renderPlatform, templateBody } from '../plan';
 import type { AppStack, StackSummary } from '../stacks';
 import { destroyApp } from './apps';
@@ -14,7 +14,7 @@ import { delegation } from '../plan/delegation';
 import { zoneToAdopt } from './adopt';
 import { applyTemplate } from './apply-template';
 import { repositoryUris } from './image-list';
-import { repositoryId } from '../../templates/platform';
+import { repositoryId, type LegacyServiceRole } from '../../templates/platform';
 import { hasBuilder } from '../../templates/platform-builder';
 import type { Ops } from './context';
 import type { GithubFlags } from './ci';
@@ -162,17 +162,38 @@ export async function bootstrap(ops: Ops, opts: { timeoutSeconds?: number; allow
   // The remote builder, once added (--remote-builder), stays: the live template records it.
   const builder = opts.remoteBuilder || hasBuilder(await ops.stacks.template(stackName));
   if (builder) say.info(ops.events, 'bootstrap.remote-builder', { added: !!opts.remoteBuilder }, `remote builder: CodeBuild projects ${builderProject(ops.config.platform.name, 'arm64')} and ${builderProject(ops.config.platform.name, 'x86_64')}`);
-  const { pushed, result, adopted } = await applyTemplate(ops, {
-    kind: 'platform',
-    ids: { platform: ops.config.platform.name },
+  const { envsByAccount, finishRoleMove, hasLegacyRole, reportOtherAccounts } = await import('./service-role-move');
+  // the service role of earlier versions (path "/") stays beside the new one until no stack uses it
+  const legacy = await hasLegacyRole(ops, stackName);
+  const { here, elsewhere } = await envsByAccount(ops);
+  const apply = (legacyServiceRole: LegacyServiceRole) =>
+    applyTemplate(ops, {
+      kind: 'platform',
+      ids: { platform: ops.config.platform.name },
+      stackName,
+      body: templateBody(renderPlatform(ops.config, ci, { legacyServiceRole, builder })),
+      timeoutSeconds: opts.timeoutSeconds,
+      allowReplace: opts.allowReplace,
+    });
+  const first = await apply(legacy);
+  const { adopted } = first;
+  let { pushed, result } = first;
+  const opsIn = opts.opsIn ?? (async () => ops);
+  const serviceRole = await finishRoleMove(ops, {
     stackName,
-    body: templateBody(renderPlatform(ops.config, ci, builder)),
+    legacyInTemplate: legacy,
+    roleArn: result.outputs[PLATFORM_OUTPUT.serviceRoleArn],
+    envs: here,
+    opsIn,
     timeoutSeconds: opts.timeoutSeconds,
-    allowReplace: opts.allowReplace,
+    removeLegacy: async (step) => {
+      ({ pushed, result } = await apply(step));
+    },
   });
+  await reportOtherAccounts(ops, opsIn, elsewhere);
   // every configured app's repository, as the stack made it: what "docker push" and deploy name
   const repositories = Object.fromEntries(Object.keys(ops.config.apps).sort().map((app) => [app, result.outputs[`${repositoryId(app)}Uri`] ?? null]));
-  return { bucket, stackName, pushed, result, repositories, adopted, builder };
+  return { bucket, stackName, pushed, result, repositories, adopted, builder, serviceRole: { moved: serviceRole.moved, oldRoleRemoved: serviceRole.removed } };
 }
 
 /** The config warnings (quotas, capacity) that concern this environment, or the whole region. */

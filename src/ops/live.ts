@@ -10,6 +10,7 @@ import { headObject } from '../aws/s3';
 import type { Reporter } from '../report/reporter';
 import { describeServices, restartServices, stackServices, waitForRollout } from '../ecs/rollout';
 import { applyStack, deleteStack, describeStack, listAppStacks } from '../stacks';
+import { moveStackRole } from '../stacks/role';
 import * as store from '../store';
 import { stackResources, stackTemplate } from '../aws/cloudformation';
 import * as ecr from '../aws/ecr';
@@ -51,6 +52,7 @@ export function liveStacks(aws: Aws, config: Config, reporter: Reporter, home?: 
     resources: (name) => stackResources(aws, name),
     template: (name) => stackTemplate(aws, name),
     serviceRole: () => (role ??= serviceRole()),
+    moveRole: (name, roleArn, opts) => moveStackRole(aws, reporter, name, roleArn, opts),
   };
 }
 

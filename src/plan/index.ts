@@ -34,9 +34,16 @@ export type CfnTemplate = Record<string, unknown>;
 export const environment = (config: Config, env: string): EnvironmentConfig => checkEnv(config, env);
 
 /** `ci`: the CI part (`bootstrap --github`); without it the template is what it always was. */
-export function renderPlatform(config: Config, ci?: PlatformInput['ci'], builder = false): CfnTemplate {
+/**
+ * `legacyServiceRole`: keep the service role of earlier versions while stacks still record it (bootstrap).
+ * `builder`: the remote builder's CodeBuild projects (bootstrap --remote-builder, kept once added).
+ */
+export function renderPlatform(config: Config, ci?: PlatformInput['ci'], opts: Pick<PlatformInput, 'legacyServiceRole'> & { builder?: boolean } = {}): CfnTemplate {
   const regions = homeAccountRegions(config).slice(1); // the platform's own region comes first
-  return platformTemplate({ platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), regions, ...(ci ? { ci } : {}), ...(builder ? { builder } : {}) }) as unknown as CfnTemplate;
+  return platformTemplate({
+    platform: config.platform.name, bucket: config.platform.bucket, apps: Object.keys(config.apps), secretRefs: configuredSecretRefs(config), pullAccounts: envAccounts(config), regions,
+    ...(ci ? { ci } : {}), ...(opts.legacyServiceRole ? { legacyServiceRole: opts.legacyServiceRole } : {}), ...(opts.builder ? { builder: true } : {}),
+  }) as unknown as CfnTemplate;
 }
 
 export function renderCluster(config: Config, env: string, opts: { patched?: boolean; adoptedZone?: AdoptedZone } = {}): CfnTemplate {

@@ -195,7 +195,7 @@ async function readChanges(run: Run, cs: ChangeSet): Promise<ChangeSet> {
 }
 
 /** Wait for the create or update to end; report failure reasons, timeout, or Ctrl-C. */
-async function finish(run: Run, events: EventStream, action: 'create' | 'update', changes: ChangeSummary[]): Promise<ApplyResult> {
+export async function finish(run: Run, events: EventStream, action: 'create' | 'update', changes: ChangeSummary[]): Promise<ApplyResult> {
   const { aws, poller, stackName } = run;
   const outcome = await waitForStack(run, events);
   if (outcome.kind === 'interrupted') {

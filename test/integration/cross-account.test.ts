@@ -12,6 +12,7 @@
  * role's trust are shown by template tests (test/unit/env-accounts.test.ts) and here only as
  * the resources bootstrap --env and bootstrap made.
  */
+import { cfnServiceRole, iamPath } from '../../src/naming';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,7 +99,7 @@ describe('an environment in its own account and region', () => {
       expect.objectContaining({ env: 'production', status: 'CREATE_COMPLETE', account: PROD, region: PROD_REGION }),
     ]);
     // the production env stack ran as the service role of its own account
-    expect((await stackOf(prod, `${PLATFORM}-production`))?.RoleARN).toBe(`arn:aws:iam::${PROD}:role/${PLATFORM}-cloudformation`);
+    expect((await stackOf(prod, `${PLATFORM}-production`))?.RoleARN).toBe(`arn:aws:iam::${PROD}:role${iamPath(PLATFORM)}${cfnServiceRole(PLATFORM)}`);
   });
 
   test('3. deploy to staging, set a secret in production, promote: the app stack, secret and log group are in 222222222222', async () => {

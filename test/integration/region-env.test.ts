@@ -6,6 +6,7 @@
  * and the log group are in us-west-2 (DescribeStacks and the rest in that region); the config
  * bucket and the release log stay home. bootstrap --env refuses it (nothing to prepare).
  */
+import { cfnServiceRole, iamPath } from '../../src/naming';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ const BUCKET = 'xreg-e2e-config';
 const HOME = '123456789012';
 const WEST = 'us-west-2';
 const REPO = `${HOME}.dkr.ecr.${TEST_REGION}.amazonaws.com/${PLATFORM}/shop`;
-const SERVICE_ROLE = `arn:aws:iam::${HOME}:role/${PLATFORM}-cloudformation`;
+const SERVICE_ROLE = `arn:aws:iam::${HOME}:role${iamPath(PLATFORM)}${cfnServiceRole(PLATFORM)}`;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-xreg-'));
 let home: Aws;
 let west: Aws;

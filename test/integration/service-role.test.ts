@@ -5,6 +5,7 @@
  * DescribeStacks). moto does not evaluate IAM policies, so what the role may do is checked by
  * the template tests (test/templates/service-role.test.ts), not here.
  */
+import { cfnServiceRole } from '../../src/naming';
 import { motoIam, motoPlatform, outcome, OK, type MotoPlatform } from '../support/moto-platform';
 
 let p: MotoPlatform;
@@ -19,11 +20,11 @@ describe('the CloudFormation service role', () => {
     const r = await p.run('bootstrap', '--json');
     expect(outcome(r)).toEqual(OK);
     roleArn = r.json().platform.outputs.ServiceRoleArn;
-    expect(roleArn).toMatch(/^arn:aws:iam::\d{12}:role\/rolex-cloudformation$/);
-    const role = await motoIam('GetRole', { RoleName: 'rolex-cloudformation' });
+    expect(roleArn).toMatch(/^arn:aws:iam::\d{12}:role\/cyclops\/rolex\/rolex-cloudformation-service$/);
+    const role = await motoIam('GetRole', { RoleName: cfnServiceRole('rolex') });
     expect(role.status).toBe(200);
     expect(decodeURIComponent(role.body)).toContain('cloudformation.amazonaws.com');
-    const attached = await motoIam('ListAttachedRolePolicies', { RoleName: 'rolex-cloudformation' });
+    const attached = await motoIam('ListAttachedRolePolicies', { RoleName: cfnServiceRole('rolex') });
     expect(attached.body.match(/<PolicyArn>/g)?.length).toBeGreaterThanOrEqual(2);
     expect((await p.stack('rolex-platform'))?.RoleARN).toBeUndefined();
   });

@@ -69,7 +69,10 @@ export async function startMoto(ecsRunning = 1, exportEnv = true, env: Record<st
     await Promise.all(children.map((c) => stopChild(c)));
   };
   try {
-    children.push(spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(ecsRunning), ...env } }));
+    // moto_server with the suite's patches (moto-server.py), when python3 is moto's interpreter
+    const python = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' }).status === 0;
+    const [cmd, args] = python ? ['python3', [path.join(__dirname, 'moto-server.py')]] : [bin, []];
+    children.push(spawn(cmd, [...args, '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', env: { ...process.env, MOTO_ECS_SERVICE_RUNNING: String(ecsRunning), ...env } }));
     const direct = `http://127.0.0.1:${port}`;
     await waitFor(`${direct}/moto-api/`, 20000);
     // Tests talk to moto through a proxy that keeps bucket policies (see moto-proxy.mjs).

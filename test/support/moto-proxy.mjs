@@ -14,6 +14,12 @@
 // the server). S3 makes each conditional write atomic. The proxy therefore lets one write per
 // object key through to moto at a time (PUT and DELETE of an object; reads are not held).
 //
+// moto refuses an UpdateStack that keeps the template and every parameter (UsePreviousTemplate,
+// UsePreviousValue) with "No updates are to be performed", even when it names a new RoleARN, and
+// given no parameters it keeps the previous ones. The proxy therefore drops the parameters of such
+// a request (moveOntoRole below), which moto then treats as CloudFormation treats the original: the
+// stack keeps its template and parameters and takes the new role (src/stacks/role.ts).
+//
 // With CYCLOPS_REQUEST_LOG=<file> (one test's log) or CYCLOPS_SUITE_LOG=<directory> (the whole
 // integration suite's: requests-<pid>.jsonl, one file per proxy process) it also records every
 // request, one JSON line each, for the IAM evaluation of what the suite did (request-record.mjs).
@@ -76,6 +82,33 @@ function recorded(handle) {
   };
 }
 
+/** An UpdateStack that keeps the template and every parameter and names a role: its body without the parameters; else null. */
+function moveOntoRole(body) {
+  const q = new URLSearchParams(body);
+  if (q.get('Action') !== 'UpdateStack' || q.get('UsePreviousTemplate') !== 'true' || !q.get('RoleARN')) return null;
+  const keys = [...q.keys()].filter((k) => /^Parameters\.member\.\d+\.ParameterKey$/.test(k));
+  if (!keys.length || !keys.every((k) => q.get(k.replace(/ParameterKey$/, 'UsePreviousValue')) === 'true')) return null;
+  for (const k of [...q.keys()]) if (k.startsWith('Parameters.')) q.delete(k);
+  return q.toString();
+}
+
+/** Form-encoded POSTs are read whole, for moveOntoRole; everything else streams through. */
+function rewritten(handle) {
+  return (req, res) => {
+    if (req.method !== 'POST' || !String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return handle(req, res);
+    const chunks = [];
+    req.on('data', (d) => chunks.push(d));
+    req.on('end', () => {
+      const original = Buffer.concat(chunks);
+      const moved = moveOntoRole(original.toString('utf8'));
+      const body = moved === null ? original : Buffer.from(moved);
+      const copy = Readable.from(body.length ? [body] : []);
+      Object.assign(copy, { method: req.method, url: req.url, headers: { ...req.headers, 'content-length': String(body.length) } });
+      handle(copy, res);
+    });
+  };
+}
+
 const handler = (req, res) => {
   const bucket = policyRequest(req);
   if (bucket) {
@@ -119,7 +152,7 @@ const handler = (req, res) => {
     req.pipe(upstream);
   });
 };
-const server = http.createServer(record ? recorded(handler) : handler);
+const server = http.createServer(record ? recorded(rewritten(handler)) : rewritten(handler));
 server.keepAliveTimeout = 60000;
 server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => process.exit(0));

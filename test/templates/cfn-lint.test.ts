@@ -49,7 +49,7 @@ describe('cfn-lint', () => {
     // an environment that adopted the hosted zone an earlier stack of it kept
     write('adopted-zone-cluster.json', templateBody(renderCluster(v, 'delegated', { adoptedZone: { id: 'Z0KEPT', nameServers: ['ns-1.awsdns-01.org', 'ns-2.awsdns-02.com'] } })));
     // the platform stack with the remote builder (bootstrap --remote-builder)
-    write('platform-remote-builder.json', templateBody(renderPlatform(example(), undefined, true)));
+    write('platform-remote-builder.json', templateBody(renderPlatform(example(), undefined, { builder: true })));
     const all = renderAll(example());
     write('yaml-cluster-staging.yaml', toYaml(all.find((r) => r.env === 'staging' && r.kind === 'cluster')!.template));
     write('yaml-app-staging-shop.yaml', toYaml(all.find((r) => r.env === 'staging' && r.app === 'shop')!.template));

@@ -19,7 +19,7 @@ test('the moto demo runs every step, in order, and cleans up', async () => {
   expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
   const steps = [...r.stdout.matchAll(/^== (\d+)\. (\S+)/gm)].map((m) => `${m[1]} ${m[2]}`);
   expect(steps).toEqual(['0 start', '1 init:', '2 bootstrap:', '3 env', '4 deploy', '5 status', '6 releases', '7 destroy']);
-  expect(r.stdout).toMatch(/AWS: CloudFormation stack demo-platform: CREATE_COMPLETE; .*service role arn:aws:iam::\d{12}:role\/demo-cloudformation/);
+  expect(r.stdout).toMatch(/AWS: CloudFormation stack demo-platform: CREATE_COMPLETE; .*service role arn:aws:iam::\d{12}:role\/cyclops\/demo\/demo-cloudformation-service/);
   expect(r.stdout).toMatch(/AWS: CloudFormation stack demo-staging: CREATE_COMPLETE/);
   expect(r.stdout).toMatch(/AWS: port \d+ allocated .* stack demo-staging-web: CREATE_COMPLETE/);
   expect(r.stdout).toMatch(/AWS: DeleteStack demo-staging-web .*: deleted/);

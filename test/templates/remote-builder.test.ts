@@ -28,7 +28,7 @@ function golden(name: string, body: string) {
   expect(body).toBe(readFileSync(file, 'utf8'));
 }
 
-const withBuilder = () => renderPlatform(example(), undefined, true) as unknown as { Resources: Record<string, Res>; Outputs: Record<string, { Value: unknown }> };
+const withBuilder = () => renderPlatform(example(), undefined, { builder: true }) as unknown as { Resources: Record<string, Res>; Outputs: Record<string, { Value: unknown }> };
 
 async function allowed(policy: unknown, action: string, resource: string, boundary?: unknown): Promise<boolean> {
   const r = await runSimulation(

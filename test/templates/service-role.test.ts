@@ -11,7 +11,7 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { BOUNDARY_CONDITIONED, PLATFORM_ONLY_TYPES, STACK_TYPES } from '../../src/iam/service-role';
 import { COVERED_TYPES, dropReason, HANDLER_DATA, handlerActions, OWN_RESOURCE } from '../../src/iam/resource-actions';
 import { policySize } from '../../src/iam/document';
-import { alarmName, notificationTopicName, boundaryPolicyName, builderProject, builderRole, capacityProviderName, cfnServiceRole, iamPath, logGroup, PLATFORM_OUTPUT } from '../../src/naming';
+import { alarmName, notificationTopicName, boundaryPolicyName, builderProject, builderRole, capacityProviderName, cfnServiceRole, iamPath, legacyCfnServiceRole, logGroup, PLATFORM_OUTPUT, SERVICE_ROLE_ID } from '../../src/naming';
 import { operatorPolicies } from '../../src/iam/operator';
 import { previewDeployment } from '../../src/plan/preview';
 import { renderPlatform } from '../../src/plan';
@@ -34,7 +34,7 @@ function usedTypes(): Map<string, string> {
   const used = new Map<string, string>(); // type → first stack that uses it
   for (const config of configs()) for (const r of renderAll(config)) for (const res of resources(r.template)) if (!used.has(res.Type)) used.set(res.Type, r.stack);
   // the platform stack with the remote builder (bootstrap --remote-builder)
-  for (const res of resources(renderPlatform(example(), undefined, true))) if (!used.has(res.Type)) used.set(res.Type, 'acme-platform (--remote-builder)');
+  for (const res of resources(renderPlatform(example(), undefined, { builder: true }))) if (!used.has(res.Type)) used.set(res.Type, 'acme-platform (--remote-builder)');
   return used;
 }
 
@@ -192,7 +192,7 @@ describe('CloudFormation service role', () => {
     expect(await decideOn('iam:CreateRole', `arn:aws:iam::${ACCOUNT}:role/acme-staging-x`, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('ImplicitlyDenied');
     expect(await decideOn('iam:DeleteRolePermissionsBoundary', role)).toBe('ExplicitlyDenied');
     expect(await decideOn('iam:CreatePolicyVersion', BOUNDARY)).toBe('ExplicitlyDenied');
-    const self = `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}`;
+    const self = `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}${cfnServiceRole('acme')}`;
     for (const action of ['iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']) expect(await decideOn(action, self, { 'iam:PermissionsBoundary': BOUNDARY })).toBe('ExplicitlyDenied');
     // service-linked roles: only for the services the types need
     const slr = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/x/y`;
@@ -233,15 +233,36 @@ describe('CloudFormation service role', () => {
     expect(await under('logs:PutLogEvents', `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/cyclops/acme/staging/api:log-stream:x`)).toBe('Allowed');
   });
 
-  it('trusts CloudFormation in its own account only, and is an output of the platform stack', () => {
+  it('trusts CloudFormation in its own account only, lives under the platform path, and is an output of the platform stack', () => {
     const t = platform();
-    const role = t.Resources.ServiceRole;
-    expect(role.Properties!.RoleName).toBe('acme-cloudformation');
+    const role = t.Resources[SERVICE_ROLE_ID.current];
+    expect(role.Properties!.RoleName).toBe(cfnServiceRole('acme'));
+    expect(role.Properties!.Path).toBe(iamPath('acme'));
     expect(role.Properties!.AssumeRolePolicyDocument.Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'cloudformation.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } },
     ]);
-    expect(t.Outputs[PLATFORM_OUTPUT.serviceRoleArn].Value).toEqual({ 'Fn::GetAtt': ['ServiceRole', 'Arn'] });
-    for (const p of rolePolicies()) expect(p.Properties!.Roles).toEqual([{ Ref: 'ServiceRole' }]);
+    expect(t.Outputs[PLATFORM_OUTPUT.serviceRoleArn].Value).toEqual({ 'Fn::GetAtt': [SERVICE_ROLE_ID.current, 'Arn'] });
+    for (const p of rolePolicies()) expect(p.Properties!.Roles).toEqual([{ Ref: SERVICE_ROLE_ID.current }]);
+    // no role at path "/" any more: the role of earlier versions is only rendered while stacks still use it
+    expect(Object.entries(t.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties!.Path !== iamPath('acme') && !String(r.Properties!.Path ?? '').startsWith('/cyclops-ci/'))).toEqual([]);
+  });
+
+  it('while stacks still use the old role, it stays exactly as earlier versions made it, with the same policies; only the new one is named in the policies and the output', () => {
+    const t = renderPlatform(example(), undefined, { legacyServiceRole: true }) as unknown as { Resources: Record<string, Res>; Outputs: Record<string, any> };
+    const old = t.Resources[SERVICE_ROLE_ID.legacy];
+    // what earlier versions rendered: logical id ServiceRole, their name, no path (path "/"), the same trust
+    expect(SERVICE_ROLE_ID.legacy).toBe('ServiceRole');
+    expect(old.Properties!.RoleName).toBe(legacyCfnServiceRole('acme'));
+    expect(old.Properties!.Path).toBeUndefined();
+    expect(old.Properties!.AssumeRolePolicyDocument).toEqual(t.Resources[SERVICE_ROLE_ID.current].Properties!.AssumeRolePolicyDocument);
+    // both roles carry the policies, so stacks not yet moved keep working (updates, rollbacks, deletes)
+    const policies = resources(t).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties!.Roles);
+    for (const p of policies) expect(p.Properties!.Roles).toEqual([{ Ref: SERVICE_ROLE_ID.current }, { Ref: SERVICE_ROLE_ID.legacy }]);
+    expect(t.Outputs[PLATFORM_OUTPUT.serviceRoleArn].Value).toEqual({ 'Fn::GetAtt': [SERVICE_ROLE_ID.current, 'Arn'] });
+    // the policy documents are the same as without the old role: they never name it
+    const docs = (x: typeof t) => resources(x).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy').map((r) => r.Properties!.PolicyDocument);
+    expect(docs(t)).toEqual(docs(platform()));
+    expect(JSON.stringify(docs(t))).not.toContain(`role/${legacyCfnServiceRole('acme')}`);
   });
 
   it('keeps each managed policy under IAM\'s 6,144-character limit, at most 10 per role, with account and region substituted', () => {

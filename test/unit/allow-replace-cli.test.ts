@@ -8,7 +8,7 @@ import { runCli } from '../support/run-cli';
 jest.mock('../../src/ops/deploy', () => ({ deploy: jest.fn(async () => ({ changes: [], changed: false, stack: 's', url: 'u' })) }));
 jest.mock('../../src/ops/env', () => ({
   applyEnv: jest.fn(async () => ({ stackName: 's', pushed: { key: 'k', changed: false }, result: { action: 'none', status: 'CREATE_COMPLETE', changed: false, changes: [], outputs: {} }, adopted: { resources: [], hostedZone: null } })),
-  bootstrap: jest.fn(async () => ({ bucket: { bucket: 'b', created: false, settings: [] }, stackName: 's', pushed: { key: 'k' }, result: { action: 'none', status: 'CREATE_COMPLETE', changed: false, outputs: {} }, repositories: {}, adopted: [] })),
+  bootstrap: jest.fn(async () => ({ bucket: { bucket: 'b', created: false, settings: [] }, stackName: 's', pushed: { key: 'k' }, result: { action: 'none', status: 'CREATE_COMPLETE', changed: false, outputs: {} }, repositories: {}, adopted: [], serviceRole: { moved: [], oldRoleRemoved: false } })),
 }));
 
 describe('commands pass --allow-replace on', () => {

@@ -54,20 +54,22 @@ describe('acme and acme-eu in one account', () => {
     expect(await decide(acme, 'cloudformation:CreateStack', stack('acme-eu-staging-shop'), tags('acme-eu'))).toBe('ImplicitlyDenied');
   });
 
-  test('deploy and read grant no iam:* on roles or users outside /cyclops/<platform>/ but their own service role, which they may only pass to CloudFormation', async () => {
+  test('deploy and read grant no iam:* on roles or users outside /cyclops/<platform>/ (the service role is under it), and pass the service role only to CloudFormation', async () => {
     for (const level of ['deploy', 'read'] as Level[]) {
       const roles = policyOf('acme', level)
         .Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')))
         .flatMap((s) => s.Resource);
       const ours = (r: string) =>
-        r === `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}` || r.startsWith(`arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}`) || r === `arn:aws:iam::${ACCOUNT}:user${iamPath('acme')}*`;
+        r.startsWith(`arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}`) || r === `arn:aws:iam::${ACCOUNT}:user${iamPath('acme')}*`;
       for (const r of roles) expect(ours(r)).toBe(true);
     }
     const deploy = policyOf('acme', 'deploy');
     const theirs = `arn:aws:iam::${ACCOUNT}:role${iamPath('acme-eu')}acme-eu-staging-shop-TaskRole-1AB2`;
     expect(await decide(deploy, 'iam:PassRole', theirs, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ImplicitlyDenied');
-    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme-eu')}`, { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('ImplicitlyDenied');
-    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/${cfnServiceRole('acme')}`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ImplicitlyDenied');
+    expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role${iamPath('acme-eu')}${cfnServiceRole('acme-eu')}`, { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('ImplicitlyDenied');
+    const own = `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}${cfnServiceRole('acme')}`;
+    expect(await decide(deploy, 'iam:PassRole', own, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('ExplicitlyDenied');
+    expect(await decide(deploy, 'iam:PassRole', own, { 'iam:PassedToService': 'cloudformation.amazonaws.com' })).toBe('Allowed');
     expect(await decide(deploy, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role${iamPath('acme')}acme-staging-shop-TaskRole-1AB2`, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' })).toBe('Allowed');
   });
 

@@ -2,7 +2,10 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cfnServiceRole, iamPath } from '../../src/naming';
 import { runCli } from '../support/run-cli';
+
+const SERVICE_ROLE = `arn:aws:iam::123456789012:role${iamPath('acme')}${cfnServiceRole('acme')}`;
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cyclops-iam-'));
 writeFileSync(
@@ -30,7 +33,7 @@ function checkStructure(doc: Doc) {
     for (const a of s.Action) expect(a).toMatch(/^[a-z0-9-]+:[A-Za-z0-9*]+$/);
     for (const r of s.Resource) expect(r === '*' || /^<MASTER_SECRET_ARN_OF_[a-z0-9-]+>$/.test(r) || /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|<ACCOUNT_ID>)?:.+/.test(r)).toBe(true);
     for (const [op, kv] of Object.entries(s.Condition ?? {})) {
-      expect(op).toMatch(/^(StringEquals|ArnLike|ArnEquals|StringLike)(IfExists)?$/);
+      expect(op).toMatch(/^(StringEquals|StringNotEquals|ArnLike|ArnEquals|StringLike)(IfExists)?$/);
       expect(Object.keys(kv).length).toBeGreaterThan(0);
     }
   }
@@ -61,16 +64,20 @@ describe('cyclops iam-policy', () => {
 
   test('PassRole only for the service role and the app roles, each to its service', async () => {
     const doc = merged((await cli('iam-policy', '--for', 'deploy', '--account', '123456789012')).stdout);
-    const pass = doc.Statement.filter((s) => s.Action.includes('iam:PassRole'));
+    const pass = doc.Statement.filter((s) => s.Effect === 'Allow' && s.Action.includes('iam:PassRole'));
+    // the service role is under the path the app roles are passed from: passed to CloudFormation only
+    expect(doc.Statement.filter((s) => s.Effect === 'Deny').map((s) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [['iam:PassRole'], [SERVICE_ROLE], { StringNotEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
+    ]);
     expect(pass.map((s) => [s.Resource, s.Condition])).toEqual([
-      [['arn:aws:iam::123456789012:role/acme-cloudformation'], { StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
+      [[SERVICE_ROLE], { StringEquals: { 'iam:PassedToService': ['cloudformation.amazonaws.com'] } }],
       [['arn:aws:iam::123456789012:role/cyclops/acme/*'], { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }],
     ]);
     for (const s of pass) expect(s.Action).toEqual(['iam:PassRole']);
-    // no iam:* on any other role: the platform's path (never acme-eu's), and passing its own service role to CloudFormation
+    // no iam:* on any other role: the platform's path (never acme-eu's; the service role is under it too),
+    // and the apps' SMTP users, under the same path (test/unit/iam-role-paths.test.ts checks every level)
     const iam = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('iam:')));
-    // and the apps' SMTP users, under the same path
-    const own = (r: string) => r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') || r === 'arn:aws:iam::123456789012:role/acme-cloudformation' || r === 'arn:aws:iam::123456789012:user/cyclops/acme/*';
+    const own = (r: string) => r.startsWith('arn:aws:iam::123456789012:role/cyclops/acme/') || r === 'arn:aws:iam::123456789012:user/cyclops/acme/*';
     expect(iam.flatMap((s) => s.Resource).filter((r) => !own(r))).toEqual([]);
   });
 
@@ -95,7 +102,7 @@ describe('cyclops iam-policy', () => {
     const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
     // the service role, the remote builder's role (bootstrap --remote-builder) and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
-    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/acme-cloudformation', 'arn:aws:iam::123456789012:role/cyclops/acme/acme-builder', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
+    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/cyclops/acme/acme-builder', SERVICE_ROLE, 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
     // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)

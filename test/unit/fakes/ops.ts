@@ -139,8 +139,14 @@ export function fakeOps(config: Config = testConfig()): Fake {
     const body = f.templates.get(input.templateUrl);
     if (body === undefined) throw new Error(`no template at ${input.templateUrl}`);
     if (!input.dryRun) claimNamed(input, body);
-    const t = JSON.parse(body) as { Outputs?: Record<string, { Value: string }> };
-    const outputs = Object.fromEntries(Object.entries(t.Outputs ?? {}).map(([k, v]) => [k, typeof v.Value === 'string' ? v.Value : 'x']));
+    const t = JSON.parse(body) as { Outputs?: Record<string, { Value: unknown }>; Resources?: Record<string, { Type: string; Properties?: { RoleName?: unknown; Path?: unknown } }> };
+    // a role's Arn (the service role's output) as IAM makes it; any other value the template computes: "x"
+    const roleArn = (v: unknown) => {
+      const [id, attr] = ((v as { 'Fn::GetAtt'?: string[] })?.['Fn::GetAtt'] ?? []) as string[];
+      const r = t.Resources?.[id];
+      return attr === 'Arn' && r?.Type === 'AWS::IAM::Role' && typeof r.Properties?.RoleName === 'string' ? `arn:aws:iam::123456789012:role${typeof r.Properties.Path === 'string' ? r.Properties.Path : '/'}${r.Properties.RoleName}` : undefined;
+    };
+    const outputs = Object.fromEntries(Object.entries(t.Outputs ?? {}).map(([k, v]) => [k, typeof v.Value === 'string' ? v.Value : (roleArn(v.Value) ?? 'x')]));
     const parameters = Object.fromEntries((input.parameters ?? []).map((p) => [p.ParameterKey, p.ParameterValue]));
     const tags = Object.fromEntries(input.tags.map((x) => [x.Key, x.Value]));
     const existing = f.stacks.get(input.stackName);
@@ -246,6 +252,15 @@ export function fakeOps(config: Config = testConfig()): Fake {
       },
       // Not a recorded call: live code reads the platform stack once per command.
       serviceRole: async () => f.stacks.get(`${config.platform.name}-platform`)?.outputs.ServiceRoleArn,
+      // as src/stacks/role.ts: the role is all that changes; a hook on "stacks.moveRole" may fail it
+      moveRole: async (name, roleArn) => {
+        await call('stacks.moveRole');
+        const s = f.stacks.get(name);
+        if (!s) return 'gone';
+        if (s.roleArn === roleArn) return 'unchanged';
+        f.stacks.set(name, { ...s, roleArn, status: 'UPDATE_COMPLETE', lastUpdated: tick() });
+        return 'moved';
+      },
       listAppStacks: async (env) => {
         await call('stacks.listAppStacks');
         return [...f.stacks.values()].filter((s) => s.tags[TAG_ENV] === env && s.tags[TAG_APP] !== '-').map((s) => ({ ...s, app: s.tags[TAG_APP] }))
