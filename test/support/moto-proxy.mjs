@@ -152,6 +152,33 @@ const handler = (req, res) => {
     req.pipe(upstream);
   });
 };
+// moto's CodeBuild writes build times (startTime, endTime, phases' times) as ISO strings where
+// the JSON protocol has epoch seconds, and the SDK refuses the reply ("Expected real number").
+// The proxy rewrites those fields to epoch seconds; nothing else in the reply changes.
+const CODEBUILD_TIMES = new Set(['startTime', 'endTime', 'created', 'lastModified']);
+function epochTimes(v) {
+  if (Array.isArray(v)) return v.map(epochTimes);
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, CODEBUILD_TIMES.has(k) && typeof x === 'string' && !Number.isNaN(Date.parse(x)) ? Date.parse(x) / 1000 : epochTimes(x)]));
+}
+function codeBuildTimes(up, res, release) {
+  const chunks = [];
+  up.on('data', (c) => chunks.push(c));
+  up.on('error', release);
+  up.on('end', () => {
+    release();
+    let body = Buffer.concat(chunks);
+    try {
+      body = Buffer.from(JSON.stringify(epochTimes(JSON.parse(body.toString('utf8')))));
+    } catch {
+      // not JSON: as it came
+    }
+    const headers = { ...up.headers, 'content-length': String(body.length) };
+    delete headers['transfer-encoding'];
+    res.writeHead(up.statusCode ?? 502, headers).end(body);
+  });
+}
+
 const server = http.createServer(record ? recorded(rewritten(handler)) : rewritten(handler));
 server.keepAliveTimeout = 60000;
 server.listen(listenPort, '127.0.0.1', () => process.stdout.write('ready\n'));
