@@ -102,7 +102,7 @@ describe('cyclops iam-policy', () => {
     const admin = merged((await cli('iam-policy', '--for', 'admin', '--account', '123456789012')).stdout);
     const create = admin.Statement.find((s) => s.Action.includes('iam:CreateRole'))!;
     // the service role, the remote builder's role (bootstrap --remote-builder) and the CI deploy roles (bootstrap --github, under /cyclops-ci/acme/), nothing else
-    expect(create.Resource).toEqual(['arn:aws:iam::123456789012:role/cyclops/acme/acme-builder', SERVICE_ROLE, 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
+    expect(create.Resource).toEqual([SERVICE_ROLE, 'arn:aws:iam::123456789012:role/cyclops/acme/acme-builder', 'arn:aws:iam::123456789012:role/cyclops-ci/acme/*', 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com']);
     expect(admin.Statement.find((s) => s.Action.includes('ecr:CreateRepository'))!.Resource).toEqual(['arn:aws:ecr:eu-west-1:123456789012:repository/acme/*']);
     // no level may create VPCs or databases itself: the service role does
     // (ec2:DeleteNetworkInterface only because DeleteMountTarget deletes its interface with the caller's permissions)
