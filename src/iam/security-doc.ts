@@ -78,6 +78,9 @@ updates, rollbacks and deletes, so \`cyclops bootstrap\` moves side by side, and
    (UpdateStack with \`UsePreviousTemplate\` and each parameter's previous value), app stacks under their lock;
 3. only when no stack records the old role do two further updates of the platform stack detach the policies from it
    and then remove it (IAM deletes a role only once no policy is attached).
+Upgrade in this order: run \`cyclops bootstrap\` with the admin policy of the new version first, then attach the new
+deploy and read policies. Until bootstrap has run, the platform's output still names the old role, which the new
+deploy policy no longer lets anyone pass (the whole-suite IAM evaluation shows exactly that denial).
 A stack that cannot be moved (a failed state, a deploy holding its lock, a region that cannot be reached) keeps the
 old role; bootstrap names it, exits 1 and keeps the old role; the rerun finishes. Environments in another account have
 their own service role there: \`cyclops bootstrap --env NAME\` does the same in that account, and \`cyclops bootstrap\`
