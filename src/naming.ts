@@ -158,8 +158,18 @@ export function ciRoleName(platform: string, repo: string): string {
 }
 /** The role cyclops assumes into an environment's own account (`bootstrap --env` makes it): "<platform>-deploy" under the CI path. */
 export const envDeployRoleName = (platform: string) => `${platform}-deploy`;
-/** The platform stack's outputs. */
-export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn' } as const;
+/**
+ * The read-only role beside it (`bootstrap --env` makes it), which read commands assume: "<platform>-read"
+ * under the CI path, like the deploy role, so neither the service role nor an app template can rewrite it.
+ */
+export const envReadRoleName = (platform: string) => `${platform}-read`;
+/** The read role's ARN in the account of an environment's deploy role (`environments.<env>.aws.roleArn`): same partition and account. */
+export function envReadRoleArn(platform: string, deployRoleArn: string): string {
+  const [, partition, , , account] = deployRoleArn.split(':');
+  return `arn:${partition}:iam::${account}:role${ciRolePath(platform)}${envReadRoleName(platform)}`;
+}
+/** The platform stack's outputs (the account stack's too: ReadRoleArn is only there). */
+export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn', readRoleArn: 'ReadRoleArn' } as const;
 
 // ---- previews -------------------------------------------------------------------------
 /** A preview of APP named NAME runs as the app "APP-NAME" (`deploy --preview NAME`). */

@@ -8,11 +8,12 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { masterSecretPlaceholder, operatorPolicy } from '../iam/operator';
 import type { PolicyDocument } from '../iam/document';
+import type { Level } from '../iam/ops-map';
 import { platformStack, PLATFORM_OUTPUT } from '../naming';
 import { MAX_SESSION_TIMEOUT_SECONDS } from '../ci/limits';
 import { ciRoleOutput, trustsOf, type CiInput } from '../../templates/platform-ci';
 import { PSEUDO_WHERE } from '../../templates/platform';
-import { homeAccountRegions, withHomeCredentials } from '../config/model';
+import { homeAccountRegions, withHomeCredentials, type Config } from '../config/model';
 import { masterSecrets, type OpsIn } from './account';
 import type { Ops } from './context';
 
@@ -41,8 +42,13 @@ export function namedTrusts(flags: GithubFlags): GithubTrust[] {
  * created yet are left out. `otherRegions`: the regions of the account's environments besides the stack's.
  */
 export function ciDeployPolicy(ops: Ops, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
-  const where = { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
-  const policy = operatorPolicy(ops.config, 'deploy', where, { masterSecrets: found });
+  return levelPolicy(ops.config, 'deploy', found, otherRegions);
+}
+
+/** A level's operator policy, its ARNs written with ${AWS::…} pseudo parameters and without placeholders (a role's policy in a template). */
+export function levelPolicy(config: Config, level: Level, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
+  const where = { ...PSEUDO_WHERE, platform: config.platform.name, bucket: config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
+  const policy = operatorPolicy(config, level, where, { masterSecrets: found });
   const placeholder = (arn: string) => arn.startsWith('<') || arn.includes(masterSecretPlaceholder('').slice(0, 10));
   const Statement = policy.Statement.map((s) => ({ ...s, Resource: s.Resource.filter((r) => !placeholder(r)) })).filter((s) => s.Resource.length);
   return { Version: policy.Version, Statement };
