@@ -26,7 +26,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'bootstrap.bucket.setting': { kind: 'info', about: 'one setting of the config bucket applied' },
   'bootstrap.bucket.ready': { kind: 'success', about: 'the config bucket was created, or was there with its settings re-applied' },
   'bootstrap.platform-stack': { kind: 'step', about: 'the platform stack is applied' },
-  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy role) is applied" },
+  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy and read roles) is applied" },
   'env.template': { kind: 'step', about: "an environment's template is rendered for its stack" },
   'lock.acquiring': { kind: 'step', about: "taking the app's lock" },
   'lock.taken-over': { kind: 'warning', about: 'the lock of a dead or lapsed holder was taken over' },

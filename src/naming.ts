@@ -57,7 +57,7 @@ export const portRequestOf = (key: string): { env: string; app: string } | null 
   return m ? { env: m[1], app: m[2] } : null;
 };
 /** Templates are content-addressed: the key changes exactly when the content does. */
-/** "account": the stack `bootstrap --env` makes in an environment's own account (its service role and deploy role). */
+/** "account": the stack `bootstrap --env` makes in an environment's own account (its service role, deploy role and read role). */
 export type TemplateKind = 'platform' | 'account' | 'cluster' | 'app';
 export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
   const scope = kind === 'platform' ? 'platform' : kind === 'account' ? `account/${ids.env}` : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
