@@ -104,10 +104,12 @@ async function ciEnvironments(ops: Ops, opsIn: OpsIn): Promise<CiEnvironment[]> 
       let deployRoleArn: string | null = null;
       let problem: string | null = null;
       try {
-        deployRoleArn = (await (await opsIn(e.name)).stacks.describe(stackName))?.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
+        const outputs = (await (await opsIn(e.name)).stacks.describe(stackName))?.outputs ?? {};
+        deployRoleArn = outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
         if (!deployRoleArn) problem = `no deploy role in account ${aws.account} (${aws.region}) yet: run "cyclops bootstrap --env ${e.name}"`;
         else if (aws.roleArn && aws.roleArn !== deployRoleArn) problem = `environments.${e.name}.aws.roleArn is ${aws.roleArn}, but the deploy role there is ${deployRoleArn}; set roleArn to it`;
         else if (!aws.roleArn) problem = `reached through profile ${aws.profile}, which CI does not have: set environments.${e.name}.aws.roleArn to ${deployRoleArn}`;
+        else if (!outputs[PLATFORM_OUTPUT.readRoleArn]) problem = `no read role in account ${aws.account} (${aws.region}) yet (its stack predates it; read commands need it): run "cyclops bootstrap --env ${e.name}"`;
       } catch (x) {
         problem = `cannot read account ${aws.account} (${aws.region}): ${(x as Error).message.split('\n')[0]}`;
       }
