@@ -57,8 +57,9 @@ Examples:
     async (...args: unknown[]) => {
       const cmd = args[args.length - 1] as Command;
       const opts = { ...cmd.optsWithGlobals() } as GlobalOptions;
-      const [{ Context }, { validateGlobalOptions }] = await Promise.all([import('./context'), import('./config/options')]);
+      const [{ Context }, { validateGlobalOptions }, { COMMAND_LEVELS }] = await Promise.all([import('./context'), import('./config/options'), import('./iam/commands')]);
       const ctx = new Context(opts, undefined, streams);
+      ctx.level = COMMAND_LEVELS[commandPath(cmd)];
       const signals = watchSignals(ctx);
       try {
         validateGlobalOptions(opts); // bad --region/--endpoint-url/--profile: exit 2 before anything runs
@@ -76,6 +77,13 @@ Examples:
   for (const register of registersFor(args && commandWord(args, program.options))) register(program, run);
   routeParseErrors(program, streams);
   return program;
+}
+
+/** A command's path below the program ("config push app"), as src/iam/commands.ts names it. */
+export function commandPath(cmd: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
 }
 
 /**

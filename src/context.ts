@@ -5,6 +5,7 @@
 import type { Aws, AwsOptions } from './aws/client';
 import type { Config } from './config/model';
 import { interrupted } from './errors';
+import type { CommandLevel } from './iam/commands';
 import type { Ops } from './ops/context';
 import type { Target } from './plan/target';
 import { Reporter, type ReporterOptions } from './report/reporter';
@@ -33,6 +34,8 @@ export class Context {
   private configPromise?: Promise<Config>;
   private awsPromise?: Promise<Aws>;
   private readonly envAwsPromises = new Map<string, Promise<Aws>>();
+  /** The running command's level (src/iam/commands.ts): read commands take an environment's read role. Unset: the deploy role. */
+  level?: CommandLevel;
 
   constructor(options: GlobalOptions, reporter?: Reporter, streams: Streams = {}) {
     this.options = options;
@@ -80,7 +83,7 @@ export class Context {
         const cfg = config ?? (await this.config());
         const where = cfg.environments[env]?.aws;
         if (!where) return this.aws();
-        const [home, opts, { connectEnv }, { callerAccount }, { checkEnvAccount }, { currentHolder }] = await Promise.all([
+        const [home, opts, { connectEnv }, { callerAccount }, { checkEnvAccount, envRoleFor }, { currentHolder }] = await Promise.all([
           this.aws(),
           this.awsOptions(),
           import('./aws/env-connect'),
@@ -88,7 +91,7 @@ export class Context {
           import('./ops/account'),
           import('./store/locks'),
         ]);
-        const aws = await connectEnv(home, opts, where, currentHolder().split('@')[0]);
+        const aws = await connectEnv(home, opts, where, currentHolder().split('@')[0], envRoleFor(cfg.platform.name, env, where, this.level));
         await checkEnvAccount({ account: () => callerAccount(aws) }, env, where);
         this.reporter.debug('aws.environment', { env, account: where.account ?? null, region: where.region }, `environment ${env}: ${where.account ? `account ${where.account}` : "the platform's account"}, region ${where.region}`);
         return aws;

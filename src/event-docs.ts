@@ -27,7 +27,7 @@ export const EVENT_DOCS: { [C in EventCode]: { kind: MessageKind | 'progress' | 
   'bootstrap.bucket.ready': { kind: 'success', about: 'the config bucket was created, or was there with its settings re-applied' },
   'bootstrap.platform-stack': { kind: 'step', about: 'the platform stack is applied' },
   'bootstrap.remote-builder': { kind: 'info', about: 'the platform stack has the remote builder (added now with --remote-builder, or kept from an earlier bootstrap)' },
-  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy role) is applied" },
+  'bootstrap.env-account': { kind: 'step', about: "`bootstrap --env`: the stack in the environment's own account (service role, boundary, deploy and read roles) is applied" },
   'bootstrap.service-role.moving': { kind: 'step', about: "an environment's stacks that still use the service role of earlier versions (path /) are moved onto the role under the platform's IAM path" },
   'bootstrap.service-role.moved': { kind: 'success', about: 'a stack now uses the service role under the platform\'s IAM path' },
   'bootstrap.service-role.stuck': { kind: 'warning', about: 'a stack could not be moved (or read) and still uses the old service role: it is kept, bootstrap fails, a rerun carries on' },

@@ -57,7 +57,7 @@ export const portRequestOf = (key: string): { env: string; app: string } | null 
   return m ? { env: m[1], app: m[2] } : null;
 };
 /** Templates are content-addressed: the key changes exactly when the content does. */
-/** "account": the stack `bootstrap --env` makes in an environment's own account (its service role and deploy role). */
+/** "account": the stack `bootstrap --env` makes in an environment's own account (its service role, deploy role and read role). */
 export type TemplateKind = 'platform' | 'account' | 'cluster' | 'app';
 export const templateKey = (kind: TemplateKind, sha256: string, ids: Ids) => {
   const scope = kind === 'platform' ? 'platform' : kind === 'account' ? `account/${ids.env}` : kind === 'cluster' ? `cluster/${ids.env}` : `app/${ids.env}/${ids.app}`;
@@ -167,8 +167,18 @@ export function ciRoleName(platform: string, repo: string): string {
 }
 /** The role cyclops assumes into an environment's own account (`bootstrap --env` makes it): "<platform>-deploy" under the CI path. */
 export const envDeployRoleName = (platform: string) => `${platform}-deploy`;
-/** The platform stack's outputs. */
-export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn', builderArm64: 'BuilderArm64Project', builderX86: 'BuilderX8664Project' } as const;
+/**
+ * The read-only role beside it (`bootstrap --env` makes it), which read commands assume: "<platform>-read"
+ * under the CI path, like the deploy role, so neither the service role nor an app template can rewrite it.
+ */
+export const envReadRoleName = (platform: string) => `${platform}-read`;
+/** The read role's ARN in the account of an environment's deploy role (`environments.<env>.aws.roleArn`): same partition and account. */
+export function envReadRoleArn(platform: string, deployRoleArn: string): string {
+  const [, partition, , , account] = deployRoleArn.split(':');
+  return `arn:${partition}:iam::${account}:role${ciRolePath(platform)}${envReadRoleName(platform)}`;
+}
+/** The platform stack's outputs (the account stack's too: ReadRoleArn is only there). */
+export const PLATFORM_OUTPUT = { serviceRoleArn: 'ServiceRoleArn', deployRoleArn: 'DeployRoleArn', readRoleArn: 'ReadRoleArn', builderArm64: 'BuilderArm64Project', builderX86: 'BuilderX8664Project' } as const;
 
 // ---- the remote builder (`bootstrap --remote-builder`, `deploy --build --remote`) ------
 /** The CodeBuild project that builds images for one architecture: "<platform>-builder-arm64", "<platform>-builder-x86_64". */

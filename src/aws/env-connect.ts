@@ -7,10 +7,17 @@ import type { EnvAwsConfig } from '../config/model';
 import { connect, type Aws, type AwsOptions } from './client';
 import { assumedRole, sessionName } from './sts';
 
-export function connectEnv(home: Aws, opts: AwsOptions, env: EnvAwsConfig, user: string): Promise<Aws> {
+/** The role to assume there (read commands: the read role beside the deploy role) and the line to fail with if STS refuses it. */
+export interface EnvRole {
+  arn: string;
+  denied?: string;
+}
+
+export function connectEnv(home: Aws, opts: AwsOptions, env: EnvAwsConfig, user: string, role?: EnvRole): Promise<Aws> {
+  const arn = role?.arn ?? env.roleArn;
   return connect({
     ...opts,
     region: env.region,
-    ...(env.roleArn ? { credentials: assumedRole(home, env.roleArn, sessionName(user)), profile: undefined } : env.profile ? { profile: env.profile } : {}),
+    ...(arn ? { credentials: assumedRole(home, arn, sessionName(user), role?.denied), profile: undefined } : env.profile ? { profile: env.profile } : {}),
   });
 }

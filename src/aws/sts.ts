@@ -1,6 +1,7 @@
 /** STS: who the caller is, and credentials of a role in another account. */
 import type { Aws, CredentialProvider } from './client';
 import { call } from './call';
+import { failure, isCyclopsError } from '../errors';
 
 /** The caller's account id (GetCallerIdentity needs no permission). */
 export async function callerAccount(aws: Aws): Promise<string> {
@@ -18,14 +19,17 @@ const RENEW_MS = 5 * 60_000;
  * Credentials of `roleArn`, assumed with `aws`'s (the home) credentials (STS AssumeRole) on first use and
  * again shortly before each session ends, so a deploy that waits longer than a session keeps
  * working. The session name says who acts (it shows in CloudTrail of the other account).
+ * `denied`: the one line to fail with when STS refuses (access denied), instead of the generic one.
  */
-export function assumedRole(aws: Aws, roleArn: string, sessionName: string): CredentialProvider {
+export function assumedRole(aws: Aws, roleArn: string, sessionName: string, denied?: string): CredentialProvider {
   let current: { value: Awaited<ReturnType<CredentialProvider>>; until: number } | undefined;
   return async () => {
     if (current && Date.now() < current.until - RENEW_MS) return current.value;
     const out = await call(aws, `assume role ${roleArn} (STS AssumeRole)`, () =>
       aws.sts.send(new aws.sdk.sts.AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, DurationSeconds: ASSUMED_SESSION_SECONDS })),
-    );
+    ).catch((e: unknown) => {
+      throw denied && isCyclopsError(e, 'access-denied') ? failure(denied, e, 'access-denied') : e;
+    });
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
     const expiration = c.Expiration ?? new Date(Date.now() + ASSUMED_SESSION_SECONDS * 1000);

@@ -88,10 +88,11 @@ async function bootstrapEnvCommand(ctx: Context, opts: BootstrapFlags): Promise<
         ? `cyclops now assumes ${r.configured} for ${target.env}; next: "cyclops env create ${target.env}"`
         : `next: set environments.${target.env}.aws.roleArn to ${r.deployRoleArn ?? 'the DeployRoleArn output'}, then "cyclops env create ${target.env}"`;
   ctx.reporter.result(
-    { env: target.env, account: r.account, region: r.region, homeAccount: home, stack: r.stackName, serviceRole: r.serviceRole, action: r.result.action, status: r.result.status, changed: r.result.changed, template: r.pushed.key, deployRoleArn: r.deployRoleArn, outputs: r.result.outputs },
+    { env: target.env, account: r.account, region: r.region, homeAccount: home, stack: r.stackName, serviceRole: r.serviceRole, action: r.result.action, status: r.result.status, changed: r.result.changed, template: r.pushed.key, deployRoleArn: r.deployRoleArn, readRoleArn: r.readRoleArn, outputs: r.result.outputs },
     [
       `${r.stackName} in account ${r.account} (${r.region}): ${r.result.changed ? r.result.status : `no changes (${r.result.status})`}`,
       `deploy role: ${r.deployRoleArn ?? '(no output)'}`,
+      `read role: ${r.readRoleArn ?? '(no output)'}`,
       ...(r.serviceRole.moved.length ? [`moved ${r.serviceRole.moved.length} stack(s) onto the service role under the platform's IAM path`] : []),
       ...(r.serviceRole.oldRoleRemoved ? ['removed the service role of earlier versions (no stack uses it)'] : []),
       next,

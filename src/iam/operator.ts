@@ -6,7 +6,7 @@
  * repositories and the service role itself.
  */
 import { homeAccountRegions, type Config } from '../config/model';
-import { alarmName, BUILDS_PREFIX, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
+import { alarmName, BUILDS_PREFIX, envReadRoleArn, iamPath, lockKey, PORTS_KEY, portRequestKey, releaseKey, settingsKey, TAG_PLATFORM, templatePrefix } from '../naming';
 import { iamActions } from './actions';
 import { mergeSameResources, pack, passRoleStatement, serviceRoleOnlyToCloudFormation, statementsByScope, type PolicyDocument, type Statement } from './document';
 import { ALWAYS_ALLOWED, EXTRA_REQUIREMENTS, SDK_OPERATIONS, type Level, type OperatorScope } from './ops-map';
@@ -113,7 +113,8 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
       case 'secretNames':
         return scopeArns('legacySecrets', where);
       case 'environmentRoles':
-        return environmentRoles(config);
+        // read commands take each environment's read role; deploy and admin run read commands too
+        return level === 'read' ? environmentReadRoles(config) : [...environmentRoles(config), ...environmentReadRoles(config)].sort();
       case 'alarms':
         return alarmArns(config, where);
       case 'platformEcs':
@@ -143,6 +144,9 @@ function operatorArns(config: Config, where: Where, level: Level, resolved: Reso
 /** The roles cyclops assumes into environments of other accounts (`environments.<env>.aws.roleArn`), sorted. */
 export const environmentRoles = (config: Config): string[] =>
   [...new Set(Object.values(config.environments).flatMap((e) => (e.aws?.roleArn ? [e.aws.roleArn] : [])))].sort();
+
+/** The read roles beside them (src/naming.ts envReadRoleArn), which read commands assume, sorted. */
+export const environmentReadRoles = (config: Config): string[] => [...new Set(environmentRoles(config).map((arn) => envReadRoleArn(config.platform.name, arn)))].sort();
 
 const LABEL: Record<Level, string> = { admin: 'Admin', deploy: 'Deploy', read: 'Read' };
 

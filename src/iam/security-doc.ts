@@ -156,12 +156,15 @@ cyclops run records its arguments and its config; the run's id travels in the SD
 Each request is decided against the policies \`iam-policy --for <level>\` renders for the config that run used,
 in the account its credentials act in: allowed at the command's level and above, and every write denied at
 \`read\`. The tests' own set-up calls are counted, not judged; calls made in an environment's own account with
-its deploy role are left to the cross-account evaluation (\`test/integration/iam-eval-accounts.test.ts\`), which
+its roles are left to the cross-account evaluation (\`test/integration/iam-eval-accounts.test.ts\`), which
 decides them against the role as the account stack holds it. One write is allowed at \`read\` on purpose:
-\`sts:AssumeRole\` of the roles environments in other accounts name (\`environments.<env>.aws.roleArn\`), which
-read commands need to reach those environments. That role is the environment's deploy role, so an operator with
-\`read\` can deploy in an environment of another account: give read-only operators \`read\` without that
-statement where this matters.
+\`sts:AssumeRole\`, which read commands need to reach environments in other accounts. It names only the read
+role \`bootstrap --env\` makes there beside the deploy role (\`<platform>-read\` under \`/cyclops-ci/<platform>/\`,
+in the account of \`environments.<env>.aws.roleArn\`), whose policy is this read level for that account and
+holds no write: read commands (\`src/iam/commands.ts\`) assume it, every other command the deploy role, so an
+operator with \`read\` cannot deploy in another account. \`deploy\` and \`admin\` may assume both (they run read
+commands too). An account stack made before the read role has none: a read command there fails with one line
+saying to run \`cyclops bootstrap --env ENV\` with administrator credentials of that account (exit 1).
 
 ${(['admin', 'deploy', 'read'] as Level[]).map((l) => `### ${l}\n\nFor ${WHO[l]}.\n\n${policies(l)}`).join('\n')}`;
 }

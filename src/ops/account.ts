@@ -1,6 +1,8 @@
 /** Who the credentials act as: the account id (`iam-policy` fills its ARNs with it). */
 import type { EnvAwsConfig } from '../config/model';
 import { usageError } from '../errors';
+import type { CommandLevel } from '../iam/commands';
+import { envReadRoleArn } from '../naming';
 import type { IdentityApi, Ops } from './context';
 
 export const callerAccount = (ops: Ops): Promise<string> => ops.identity.account();
@@ -56,4 +58,21 @@ export async function checkEnvAccount(identity: IdentityApi, env: string, aws: E
   throw usageError(
     `environment ${env}: the credentials act in account ${actual}, but environments.${env}.aws.account is ${aws.account}; nothing was written; ${how}`,
   );
+}
+
+/**
+ * The role a command at `level` assumes in an environment reached through aws.roleArn: read
+ * commands take the read role `bootstrap --env` made beside the deploy role (`iam-policy --for read`
+ * grants sts:AssumeRole on it alone), every other command the deploy role. An account stack made
+ * before read roles existed has none: STS refuses, and the line says to refresh the stack.
+ */
+export function envRoleFor(platform: string, env: string, aws: EnvAwsConfig, level: CommandLevel | undefined): { arn: string; denied?: string } | undefined {
+  if (!aws.roleArn) return undefined;
+  if (level !== 'read') return { arn: aws.roleArn };
+  const arn = envReadRoleArn(platform, aws.roleArn);
+  const account = aws.roleArn.split(':')[4];
+  return {
+    arn,
+    denied: `environment ${env}: cannot assume its read role ${arn} (access denied); read commands take that role, which an account stack made before it does not have: run "cyclops bootstrap --env ${env} --env-profile PROFILE" with administrator credentials of account ${account}, and apply "cyclops iam-policy --for read" to read operators`,
+  };
 }

@@ -8,11 +8,12 @@ import { usageError } from '../errors';
 import { say } from '../events';
 import { masterSecretPlaceholder, operatorPolicy } from '../iam/operator';
 import type { PolicyDocument } from '../iam/document';
+import type { Level } from '../iam/ops-map';
 import { platformStack, PLATFORM_OUTPUT } from '../naming';
 import { MAX_SESSION_TIMEOUT_SECONDS } from '../ci/limits';
 import { ciRoleOutput, trustsOf, type CiInput } from '../../templates/platform-ci';
 import { PSEUDO_WHERE } from '../../templates/platform';
-import { homeAccountRegions, withHomeCredentials } from '../config/model';
+import { homeAccountRegions, withHomeCredentials, type Config } from '../config/model';
 import { masterSecrets, type OpsIn } from './account';
 import type { Ops } from './context';
 
@@ -41,8 +42,13 @@ export function namedTrusts(flags: GithubFlags): GithubTrust[] {
  * created yet are left out. `otherRegions`: the regions of the account's environments besides the stack's.
  */
 export function ciDeployPolicy(ops: Ops, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
-  const where = { ...PSEUDO_WHERE, platform: ops.config.platform.name, bucket: ops.config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
-  const policy = operatorPolicy(ops.config, 'deploy', where, { masterSecrets: found });
+  return levelPolicy(ops.config, 'deploy', found, otherRegions);
+}
+
+/** A level's operator policy, its ARNs written with ${AWS::…} pseudo parameters and without placeholders (a role's policy in a template). */
+export function levelPolicy(config: Config, level: Level, found: Record<string, string>, otherRegions: string[] = []): PolicyDocument {
+  const where = { ...PSEUDO_WHERE, platform: config.platform.name, bucket: config.platform.bucket, ...(otherRegions.length ? { otherRegions } : {}) };
+  const policy = operatorPolicy(config, level, where, { masterSecrets: found });
   const placeholder = (arn: string) => arn.startsWith('<') || arn.includes(masterSecretPlaceholder('').slice(0, 10));
   const Statement = policy.Statement.map((s) => ({ ...s, Resource: s.Resource.filter((r) => !placeholder(r)) })).filter((s) => s.Resource.length);
   return { Version: policy.Version, Statement };
@@ -98,10 +104,12 @@ async function ciEnvironments(ops: Ops, opsIn: OpsIn): Promise<CiEnvironment[]> 
       let deployRoleArn: string | null = null;
       let problem: string | null = null;
       try {
-        deployRoleArn = (await (await opsIn(e.name)).stacks.describe(stackName))?.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
+        const outputs = (await (await opsIn(e.name)).stacks.describe(stackName))?.outputs ?? {};
+        deployRoleArn = outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
         if (!deployRoleArn) problem = `no deploy role in account ${aws.account} (${aws.region}) yet: run "cyclops bootstrap --env ${e.name}"`;
         else if (aws.roleArn && aws.roleArn !== deployRoleArn) problem = `environments.${e.name}.aws.roleArn is ${aws.roleArn}, but the deploy role there is ${deployRoleArn}; set roleArn to it`;
         else if (!aws.roleArn) problem = `reached through profile ${aws.profile}, which CI does not have: set environments.${e.name}.aws.roleArn to ${deployRoleArn}`;
+        else if (!outputs[PLATFORM_OUTPUT.readRoleArn]) problem = `no read role in account ${aws.account} (${aws.region}) yet (its stack predates it; read commands need it): run "cyclops bootstrap --env ${e.name}"`;
       } catch (x) {
         problem = `cannot read account ${aws.account} (${aws.region}): ${(x as Error).message.split('\n')[0]}`;
       }

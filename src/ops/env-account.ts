@@ -4,18 +4,20 @@
  * passed); the store is the platform's home, whose bucket policy is re-applied first so the
  * environment's account may read its templates.
  */
-import { accountTemplate } from '../../templates/account';
+import { accountTemplate, type AccountInput } from '../../templates/account';
 import type { LegacyServiceRole } from '../../templates/platform';
+import type { Config } from '../config/model';
+import type { PolicyDocument } from '../iam/document';
 import { configuredSecretRefs } from '../iam/boundary';
 import { usageError } from '../errors';
 import { say } from '../events';
-import { ciRolePath, envDeployRoleName, platformStack, PLATFORM_OUTPUT } from '../naming';
+import { ciRolePath, envDeployRoleName, envReadRoleName, platformStack, PLATFORM_OUTPUT } from '../naming';
 import { templateBody } from '../plan';
 import type { Target } from '../plan/target';
 import { masterSecrets } from './account';
 import { applyTemplate } from './apply-template';
 import { finishRoleMove, hasLegacyRole } from './service-role-move';
-import { ciDeployPolicy } from './ci';
+import { levelPolicy } from './ci';
 import type { Ops } from './context';
 
 /** The deploy role's name and path: those of environments.<env>.aws.roleArn, else "<platform>-deploy" under the CI path. */
@@ -25,6 +27,32 @@ export function deployRoleOf(platform: string, roleArn?: string): { name: string
   const name = parts.pop()!;
   return { name, path: parts.length ? `/${parts.join('/')}/` : '/' };
 }
+
+/**
+ * The account stack's input for environment `env`: its deploy role with the deploy policy and the
+ * read role with the read policy, both rendered from the ops map for that account (ARNs in pseudo
+ * parameters). Neither role's policy keeps sts:AssumeRole of the environments' roles: those are
+ * assumed from the home account, never from inside an environment's.
+ */
+export function accountInput(config: Config, env: string, homeAccount: string, found: Record<string, string>): AccountInput {
+  const platform = config.platform.name;
+  return {
+    platform,
+    bucket: config.platform.bucket,
+    secretRefs: configuredSecretRefs(config),
+    env,
+    homeAccount,
+    deployRole: deployRoleOf(platform, config.environments[env].aws?.roleArn),
+    deployPolicy: withoutAssumeRole(levelPolicy(config, 'deploy', found)),
+    readRole: { name: envReadRoleName(platform), path: ciRolePath(platform) },
+    readPolicy: withoutAssumeRole(levelPolicy(config, 'read', found)),
+  };
+}
+
+const withoutAssumeRole = (doc: PolicyDocument): PolicyDocument => ({
+  Version: doc.Version,
+  Statement: doc.Statement.map((s) => ({ ...s, Action: s.Action.filter((a) => a !== 'sts:AssumeRole') })).filter((s) => s.Action.length),
+});
 
 export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opts: { timeoutSeconds?: number; allowReplace?: string[] }) {
   const e = ops.config.environments[t.env];
@@ -42,19 +70,8 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
   const stackName = platformStack(ops.config.platform.name);
   say.step(ops.events, 'bootstrap.env-account', { env: t.env, account: e.aws.account, region: e.aws.region, stack: stackName }, `environment ${t.env}: stack ${stackName} in account ${e.aws.account} (${e.aws.region})`);
   const secrets = e.database.type === 'rds' ? await masterSecrets(async () => ops, [t.env]) : { found: {} };
-  const deployRole = deployRoleOf(ops.config.platform.name, e.aws.roleArn);
-  const body = (legacyServiceRole: LegacyServiceRole) => templateBody(
-    accountTemplate({
-      legacyServiceRole,
-      platform: ops.config.platform.name,
-      bucket: ops.config.platform.bucket,
-      secretRefs: configuredSecretRefs(ops.config),
-      env: t.env,
-      homeAccount,
-      deployRole,
-      deployPolicy: ciDeployPolicy(ops, secrets.found),
-    }) as never,
-  );
+  const input = accountInput(ops.config, t.env, homeAccount, secrets.found);
+  const body = (legacyServiceRole: LegacyServiceRole) => templateBody(accountTemplate({ ...input, legacyServiceRole }) as never);
   // the account's service role of earlier versions stays beside the new one until no stack of the environment uses it
   const legacy = await hasLegacyRole(ops, stackName);
   const apply = (legacyServiceRole: LegacyServiceRole) =>
@@ -72,5 +89,6 @@ export async function bootstrapEnv(ops: Ops, t: Target, homeAccount: string, opt
     },
   });
   const deployRoleArn = result.outputs[PLATFORM_OUTPUT.deployRoleArn] ?? null;
-  return { bucket, stackName, pushed, result, account: e.aws.account, region: e.aws.region, deployRoleArn, configured: e.aws.roleArn ?? null, serviceRole: { moved: serviceRole.moved, oldRoleRemoved: serviceRole.removed } };
+  const readRoleArn = result.outputs[PLATFORM_OUTPUT.readRoleArn] ?? null;
+  return { bucket, stackName, pushed, result, account: e.aws.account, region: e.aws.region, deployRoleArn, readRoleArn, configured: e.aws.roleArn ?? null, serviceRole: { moved: serviceRole.moved, oldRoleRemoved: serviceRole.removed } };
 }

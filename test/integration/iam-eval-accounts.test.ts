@@ -30,6 +30,7 @@ import path from 'node:path';
 import { connect, type Aws } from '../../src/aws/client';
 import { assumedRole } from '../../src/aws/sts';
 import { commandOf } from '../../src/iam/commands';
+import { envReadRoleArn, envReadRoleName } from '../../src/naming';
 import { ALWAYS_ALLOWED } from '../../src/iam/ops-map';
 import { freePort } from '../support/global-setup';
 import { decide } from '../support/iam-decide';
@@ -103,11 +104,11 @@ function resolved(v: unknown, account: string, region: string): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, resolved(x, account, region)]));
 }
 
-/** The deploy role's identity policies, boundary and trust, as the account stack in 222222222222 holds them. */
-async function deployRoleOfStack() {
+/** A role's identity policies, boundary and trust, as the account stack in 222222222222 holds them (the deploy role unless named). */
+async function deployRoleOfStack(name = `${PLATFORM}-deploy`) {
   const body = JSON.parse((await prod.cfn.send(new prod.sdk.cfn.GetTemplateCommand({ StackName: `${PLATFORM}-platform` }))).TemplateBody!);
   const resources = body.Resources as Record<string, { Type: string; Properties: Record<string, any> }>;
-  const [logical, role] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === `${PLATFORM}-deploy`)!;
+  const [logical, role] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && r.Properties.RoleName === name)!;
   const attached = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::ManagedPolicy' && (r.Properties.Roles ?? []).some((x: any) => x?.Ref === logical));
   const inline = (role.Properties.Policies ?? []).map((p: any) => p.PolicyDocument);
   // AWS managed policies by ARN would need their documents: the role has none
@@ -169,10 +170,16 @@ function lookups(): Lookups {
 
 /** The account each access key id acts in, as moto's STS says (moto checks no signature: the key id alone names the credentials). */
 async function accountsOf(keys: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+  return new Map([...(await callersOf(keys))].map(([k, c]) => [k, c.account]));
+}
+
+/** Who each access key id is, as moto's STS says: its account and ARN (an assumed role's session names the role). */
+async function callersOf(keys: string[]): Promise<Map<string, { account: string; arn: string }>> {
+  const out = new Map<string, { account: string; arn: string }>();
   for (const key of keys) {
     const aws = await connect({ region: TEST_REGION, endpoint: process.env.MOTO_ENDPOINT, maxAttempts: 2, credentials: async () => ({ accessKeyId: key, secretAccessKey: 'unused' }) });
-    out.set(key, (await aws.sts.send(new aws.sdk.sts.GetCallerIdentityCommand({}))).Account!);
+    const who = await aws.sts.send(new aws.sdk.sts.GetCallerIdentityCommand({}));
+    out.set(key, { account: who.Account!, arn: who.Arn! });
     aws.sts.destroy();
   }
   return out;
@@ -264,5 +271,55 @@ describe('the deploy role of an environment in another account, by an IAM evalua
     const assume = all.find((d) => d.req.action === 'sts:AssumeRole')!;
     expect(await decide(sims[HOME], assume.req, PROD)).not.toBe('Allowed');
     for (const c of ['deploy', 'promote']) for (const account of [HOME, PROD]) expect({ c, account, seen: all.some((d) => d.account === account && d.command.startsWith(c)) }).toEqual({ c, account, seen: true });
+  }, 120_000);
+
+  test('read commands on production take its read role: every request there is made as that role and allowed by its policy as the stack holds it; at home iam-policy --for read may assume it and not the deploy role', async () => {
+    // after the first test: the account stack, both environments and the app exist
+    writeFileSync(LOG, '');
+    const status = await step(['status', 'shop', 'production', '--json']);
+    expect(status.json()).toBeTruthy();
+    await step(['env', 'show', 'production', '--json']);
+    const recorded = readLog();
+    const callers = await callersOf([...new Set(recorded.map((r) => r.key!))]);
+    for (const r of recorded) r.account = callers.get(r.key!)?.account;
+    const inProd = recorded.filter((r) => r.account === PROD);
+    expect(inProd.length).toBeGreaterThan(0);
+    // moto's GetCallerIdentity of those credentials: a session of the read role, never of the deploy role
+    expect([...new Set(inProd.map((r) => callers.get(r.key!)!.arn.split('/').slice(0, 2).join('/')))]).toEqual([`arn:aws:sts::${PROD}:assumed-role/${envReadRoleName(PLATFORM)}`]);
+    const readRole = await deployRoleOfStack(envReadRoleName(PLATFORM));
+    const readArn = envReadRoleArn(PLATFORM, ROLE);
+    const iamPolicy = await run(['iam-policy', '--for', 'read', '--account', HOME, '--json']);
+    expect(iamPolicy.code).toBe(0);
+    const homeRead = iamPolicy.json();
+    const sims: Record<string, { principal: string; policies: unknown[]; boundary?: unknown }> = {
+      [HOME]: { principal: `arn:aws:iam::${HOME}:user/reader`, policies: homeRead.policies ?? [homeRead.policy] },
+      [PROD]: { principal: readArn, policies: readRole.policies, boundary: readRole.boundary },
+    };
+    const look = lookups();
+    const problems: string[] = [];
+    const assumed: string[] = [];
+    let decidedInProd = 0;
+    for (const r of recorded) {
+      if (!r.account || !sims[r.account]) {
+        problems.push(`${r.method} ${r.path}: credentials of account ${r.account ?? 'unknown'}`);
+        continue;
+      }
+      for (const req of await iamRequestsOf(r, look)) {
+        if (ALWAYS_ALLOWED.includes(req.action)) continue;
+        const target = /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(req.resource)?.[1] ?? r.account;
+        if (req.action === 'sts:AssumeRole') assumed.push(req.resource);
+        const resourcePolicy = target !== r.account && req.action === 'sts:AssumeRole' && req.resource === readArn ? readRole.trust : undefined;
+        const result = await decide({ ...sims[r.account], resourcePolicy }, req, target);
+        if (r.account === PROD) decidedInProd += 1;
+        if (result !== 'Allowed') problems.push(`${r.command} in ${r.account}: ${req.action} on ${req.resource}: ${result}`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(decidedInProd).toBeGreaterThan(0);
+    expect([...new Set(assumed)]).toEqual([readArn]);
+    // the read operator may not take the deploy role: the same AssumeRole on it is denied even with the role's trust
+    const deployRole = await deployRoleOfStack();
+    const onDeploy: IamRequest = { action: 'sts:AssumeRole', resource: ROLE, context: {}, write: true, cause: 'sts:AssumeRole' };
+    expect(await decide({ ...sims[HOME], resourcePolicy: deployRole.trust }, onDeploy, PROD)).not.toBe('Allowed');
   }, 120_000);
 });

@@ -10,8 +10,9 @@ import * as sdk from '../../src/aws/sdk';
 import type { Aws } from '../../src/aws/client';
 import { assumedRole, sessionName } from '../../src/aws/sts';
 import { envAccounts, envRegion, homeAccountRegions } from '../../src/config/model';
-import { operatorPolicy, whereFor } from '../../src/iam/operator';
-import { checkEnvAccount } from '../../src/ops/account';
+import { environmentRoles, operatorPolicy, whereFor } from '../../src/iam/operator';
+import { ciRolePath, envReadRoleArn, envReadRoleName } from '../../src/naming';
+import { checkEnvAccount, envRoleFor } from '../../src/ops/account';
 import { renderCluster, renderPlatform } from '../../src/plan';
 import { testConfig } from './fakes/ops';
 
@@ -116,6 +117,19 @@ describe('assumed-role credentials', () => {
     expect((await short()).accessKeyId).toBe('AK3');
     sts.restore();
   });
+  test('STS refusing a role given a denied line: that line, exit 1 (an account stack without the read role)', async () => {
+    const sts = mockClient(sdk.sts.STSClient);
+    sts.on(sdk.sts.AssumeRoleCommand).rejects(Object.assign(new Error('User: arn:aws:iam::111111111111:user/ro is not authorized to perform: sts:AssumeRole'), { name: 'AccessDenied' }));
+    const home = { sdk, region: 'eu-west-1', calls: () => 0, sts: new sdk.sts.STSClient({ region: 'eu-west-1', credentials: { accessKeyId: 'home', secretAccessKey: 'home' } }) } as unknown as Aws;
+    const role = envRoleFor('acme', 'production', { account: '222222222222', region: 'eu-west-1', roleArn: ROLE }, 'read')!;
+    const e = await assumedRole(home, role.arn, 'cyclops-x', role.denied)().catch((x) => x);
+    expect(e.message).toBe(role.denied);
+    expect(e.exitCode).toBe(1);
+    // without one, the generic access-denied line
+    const plain = await assumedRole(home, ROLE, 'cyclops-x')().catch((x) => x);
+    expect(plain.message).toMatch(/access denied/);
+    sts.restore();
+  });
   test('the session name keeps to STS\'s characters and length', () => {
     expect(sessionName('ci runner/é')).toBe('cyclops-ci-runner--');
     expect(sessionName('x'.repeat(100))).toHaveLength(64);
@@ -123,13 +137,37 @@ describe('assumed-role credentials', () => {
 });
 
 describe('policies', () => {
-  test('the deploy policy may assume exactly the environments\' roles; none configured: no such statement', () => {
+  const assumable = (c: ReturnType<typeof testConfig>, level: 'admin' | 'deploy' | 'read') =>
+    operatorPolicy(c, level, whereFor(c, '111111111111'))
+      .Statement.filter((s) => s.Action.includes('sts:AssumeRole'))
+      .flatMap((s) => s.Resource);
+  test('deploy and admin may assume exactly the environments\' roles and the read roles beside them; none configured: no such statement', () => {
     const c = testConfig({ environments: prod({ account: '222222222222', roleArn: ROLE }) });
-    const doc = operatorPolicy(c, 'deploy', whereFor(c, '111111111111'));
-    const assume = doc.Statement.filter((s) => s.Action.includes('sts:AssumeRole'));
-    expect(assume.map((s) => s.Resource)).toEqual([[ROLE]]);
-    const plain = operatorPolicy(testConfig(), 'deploy', whereFor(testConfig(), '111111111111'));
-    expect(plain.Statement.filter((s) => s.Action.includes('sts:AssumeRole'))).toEqual([]);
+    const read = envReadRoleArn('acme', ROLE);
+    expect(read).toBe(`arn:aws:iam::222222222222:role${ciRolePath('acme')}${envReadRoleName('acme')}`);
+    for (const level of ['deploy', 'admin'] as const) expect(assumable(c, level).sort()).toEqual([ROLE, read].sort());
+    for (const level of ['deploy', 'admin', 'read'] as const) expect(assumable(testConfig(), level)).toEqual([]);
+  });
+  test('read may assume each environment\'s read role and no deploy role (whatever its name and path)', () => {
+    const custom = 'arn:aws:iam::333333333333:role/ops/team/prod-deployer';
+    const c = testConfig({ environments: { ...prod({ account: '222222222222', roleArn: ROLE }), eu: { aws: { roleArn: custom }, dns: { domain: 'acme.eu', hostedZoneId: 'Z3' }, database: { type: 'none' } } } });
+    const roles = assumable(c, 'read');
+    const deployRoles = environmentRoles(c);
+    expect(deployRoles).toEqual([ROLE, custom]);
+    expect(roles.filter((r) => deployRoles.includes(r))).toEqual([]);
+    expect(roles.sort()).toEqual([envReadRoleArn('acme', ROLE), envReadRoleArn('acme', custom)].sort());
+    expect(roles.every((r) => r.endsWith(`:role${ciRolePath('acme')}${envReadRoleName('acme')}`))).toBe(true);
+  });
+  test('a read command takes the read role, the others the deploy role; a profile or the home credentials: no role', () => {
+    const where = { account: '222222222222', region: 'eu-west-1', roleArn: ROLE };
+    expect(envRoleFor('acme', 'production', where, 'deploy')).toEqual({ arn: ROLE });
+    expect(envRoleFor('acme', 'production', where, 'admin')).toEqual({ arn: ROLE });
+    expect(envRoleFor('acme', 'production', where, undefined)).toEqual({ arn: ROLE });
+    const read = envRoleFor('acme', 'production', where, 'read')!;
+    expect(read.arn).toBe(envReadRoleArn('acme', ROLE));
+    expect(read.denied).toContain('cyclops bootstrap --env production');
+    expect(read.denied).not.toContain('\n');
+    expect(envRoleFor('acme', 'production', { account: '222222222222', region: 'eu-west-1', profile: 'prod' }, 'read')).toBeUndefined();
   });
 
   test('the ECR repositories let the environment accounts pull; without them, no repository policy', () => {

@@ -14,6 +14,7 @@ import { ciRolePath, cfnServiceRole, iamPath, legacyCfnServiceRole } from '../..
 import { ciDeployPolicy } from '../../src/ops/ci';
 import { renderPlatform } from '../../src/plan';
 import { accountTemplate } from '../../templates/account';
+import { accountInput } from '../../src/ops/env-account';
 import { fakeOps, testConfig } from './fakes/ops';
 
 const ACCOUNT = '123456789012';
@@ -75,10 +76,10 @@ test('the CI deploy roles (bootstrap --github), an environment account\'s deploy
     expect(managedPolicies(t, /^CiDeployPolicy/).length).toBeGreaterThan(0);
   }
   for (const legacyServiceRole of [false, true, 'detached'] as const) {
-    const account = accountTemplate({ platform, bucket: config.platform.bucket, env: 'production', homeAccount: '222222222222', deployRole: { name: 'acme-deploy', path: ciRolePath(platform) }, deployPolicy, legacyServiceRole }) as unknown as {
+    const account = accountTemplate({ ...accountInput(config, 'production', '222222222222', {}), legacyServiceRole }) as unknown as {
       Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     };
-    expect(outside(managedPolicies(account, /^(DeployPolicy|ServiceRolePolicy|Boundary)/).filter((x) => !linked(x)))).toEqual([]);
+    expect(outside(managedPolicies(account, /^(DeployPolicy|ReadPolicy|ServiceRolePolicy|Boundary)/).filter((x) => !linked(x)))).toEqual([]);
     // the account's old role stays while its stacks use it (with the policies, then detached), as the platform stack's does
     const roles = account.Resources.ServiceRolePolicy1.Properties!.Roles;
     expect(roles).toEqual(legacyServiceRole === true ? [{ Ref: 'CloudFormationServiceRole' }, { Ref: 'ServiceRole' }] : [{ Ref: 'CloudFormationServiceRole' }]);
