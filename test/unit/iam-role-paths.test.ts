@@ -76,7 +76,7 @@ test('the CI deploy roles (bootstrap --github), an environment account\'s deploy
     expect(managedPolicies(t, /^CiDeployPolicy/).length).toBeGreaterThan(0);
   }
   for (const legacyServiceRole of [false, true, 'detached'] as const) {
-    const account = accountTemplate({ ...accountInput(config, 'production', '222222222222', {}), legacyServiceRole }) as unknown as {
+    const account = accountTemplate({ ...accountInput(config, 'staging', '222222222222', {}), legacyServiceRole }) as unknown as {
       Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
     };
     expect(outside(managedPolicies(account, /^(DeployPolicy|ReadPolicy|ServiceRolePolicy|Boundary)/).filter((x) => !linked(x)))).toEqual([]);
