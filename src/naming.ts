@@ -137,20 +137,15 @@ export const RECOVERY_DAYS = { default: 7, min: 7, max: 30 } as const;
 
 // ---- IAM ------------------------------------------------------------------------------
 /**
- * The role CloudFormation assumes for env and app stacks (created by the platform stack), under
- * iamPath like every other role of the platform. IAM cannot change a role's path, so it has a new
- * name beside the role of earlier versions (legacyCfnServiceRole), which `bootstrap` removes once no
- * stack records it.
+ * The role CloudFormation assumes for env and app stacks, under iamPath like every other role. IAM cannot change a
+ * role's path, so it has a new name beside legacyCfnServiceRole, which `bootstrap` removes once no stack records it.
  */
 export const cfnServiceRole = (platform: string) => `${platform}-cloudformation-service`;
 /** The service role of earlier versions, at path "/": kept only while a stack still records it. */
 export const legacyCfnServiceRole = (platform: string) => `${platform}-cloudformation`;
 /** The platform (and account) stack's logical ids of the service role, and of the earlier one. */
 export const SERVICE_ROLE_ID = { current: 'CloudFormationServiceRole', legacy: 'ServiceRole' } as const;
-/**
- * The IAM path of every role, instance profile and policy the platform's stacks create:
- * "/cyclops/acme/" never matches "/cyclops/acme-eu/", where a "acme-*" name would.
- */
+/** The IAM path of everything IAM the platform's stacks create: "/cyclops/acme/" never matches "/cyclops/acme-eu/". */
 export const iamPath = (platform: string) => `/cyclops/${platform}/`;
 /** The permissions boundary every role the env and app stacks create carries (a managed policy of the platform stack). */
 export const boundaryPolicyName = (platform: string) => `${platform}-boundary`;
